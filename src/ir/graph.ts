@@ -1,0 +1,68 @@
+// The SSA graph: every value is defined once (graph input, constant, or node result) and nodes are
+// kept in topological order. Plain data (records and arrays) so that passes can use immer on it.
+import type { Tensor } from './tensor.js';
+import type { TensorType } from './types.js';
+
+export type AttrValue = number | string | boolean | number[] | string[];
+export type Attrs = Record<string, AttrValue>;
+
+export interface Node {
+  /** Unique, stable node name (from ONNX when imported); used in every diagnostic. */
+  name: string;
+  op: string;
+  /** Operand value names; '' marks an absent optional operand. */
+  inputs: string[];
+  /** Result value names. */
+  outputs: string[];
+  /** Only attributes that differ from the op's defaults need be present. */
+  attrs: Attrs;
+  /** Stable id of the float node this node came from, kept through passes for the numeric debugger. */
+  debugHandle?: number;
+}
+
+export interface Graph {
+  name: string;
+  /** Graph input value names, in call order. */
+  inputs: string[];
+  /** Graph output value names, in call order. */
+  outputs: string[];
+  /** The type of every value: inputs, constants and node results. */
+  values: Record<string, TensorType>;
+  /** Constant (initializer) data by value name. */
+  constants: Record<string, Tensor>;
+  nodes: Node[];
+}
+
+export function emptyGraph(name = 'main'): Graph {
+  return { name, inputs: [], outputs: [], values: {}, constants: {}, nodes: [] };
+}
+
+/** Map value name -> index of the node producing it (inputs/constants are absent). */
+export function producers(g: Graph): Map<string, number> {
+  const m = new Map<string, number>();
+  g.nodes.forEach((n, i) => n.outputs.forEach((o) => m.set(o, i)));
+  return m;
+}
+
+/** Map value name -> indices of the nodes using it as an operand (each node listed once). */
+export function users(g: Graph): Map<string, number[]> {
+  const m = new Map<string, number[]>();
+  g.nodes.forEach((n, i) => {
+    for (const v of n.inputs) {
+      if (!v) continue;
+      const list = m.get(v);
+      if (!list) m.set(v, [i]);
+      else if (list[list.length - 1] !== i) list.push(i);
+    }
+  });
+  return m;
+}
+
+/** A name not yet used by any value or node of the graph, based on `base`. */
+export function freshName(taken: { has(name: string): boolean }, base: string): string {
+  if (!taken.has(base)) return base;
+  for (let i = 1; ; i++) {
+    const n = `${base}_${i}`;
+    if (!taken.has(n)) return n;
+  }
+}

@@ -1,0 +1,9 @@
+// Public API of the IR layer.
+export * from './dtype.js';
+export * from './types.js';
+export * from './tensor.js';
+export * from './graph.js';
+export * from './quant-math.js';
+export * from './ops/index.js';
+export { run, type RunOptions, type RunResult } from './interpreter.js';
+export { GraphBuilder } from './builder.js';

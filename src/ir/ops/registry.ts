@@ -1,0 +1,120 @@
+// The op table: one OpDef per op holds its signature, attributes with types and defaults, type
+// inference and the reference kernel. Adding an op is adding an entry (see ops/index.ts).
+import type { DType } from '../dtype.js';
+import type { AttrValue, Attrs } from '../graph.js';
+import type { Tensor } from '../tensor.js';
+import type { TensorType } from '../types.js';
+
+export type AttrType = 'int' | 'float' | 'string' | 'bool' | 'ints' | 'floats' | 'strings' | 'dtype';
+
+export interface AttrSpec {
+  type: AttrType;
+  /** Absent means the attribute is required. */
+  default?: AttrValue;
+  /** For 'string'/'dtype': the allowed values. */
+  oneOf?: readonly string[];
+  doc?: string;
+}
+
+export interface OperandSpec {
+  name: string;
+  optional?: boolean;
+  /** The last operand may be variadic (one or more values), e.g. concat's inputs. */
+  variadic?: boolean;
+  /** Allowed dtypes; absent means any. */
+  dtypes?: readonly DType[];
+}
+
+/** Resolved attributes: every declared attribute present, defaults filled in. */
+export type ResolvedAttrs = Record<string, AttrValue>;
+
+export interface InferContext {
+  /** Operand types; undefined for absent optional operands. */
+  inputs: (TensorType | undefined)[];
+  attrs: ResolvedAttrs;
+}
+
+export interface OpDef {
+  name: string;
+  /** One-line description for the op table in README and `qforge ops`. */
+  doc: string;
+  /** Category, for grouping in docs: 'nn', 'elementwise', 'activation', 'shape', 'reduce', 'quant', 'quantized'. */
+  category: string;
+  operands: readonly OperandSpec[];
+  /** Number of results. */
+  results: number;
+  attrs: Readonly<Record<string, AttrSpec>>;
+  /** Result types from operand types and attributes; throws OpError (a plain message) when invalid. */
+  infer(ctx: InferContext): TensorType[];
+  /** The reference semantics. `outTypes` are the node's declared result types (carry quant params). */
+  kernel(inputs: (Tensor | undefined)[], attrs: ResolvedAttrs, outTypes: TensorType[]): Tensor[];
+  /** Commutative in its first two operands (add, mul): used by pattern matching. */
+  commutative?: boolean;
+}
+
+/** Thrown by infer/kernel with a message about the operands; callers attach the node name. */
+export class OpError extends Error {
+  constructor(message: string) {
+    super(message);
+    this.name = 'OpError';
+  }
+}
+
+export function check(cond: unknown, message: string | (() => string)): asserts cond {
+  if (!cond) throw new OpError(typeof message === 'string' ? message : message());
+}
+
+const TABLE = new Map<string, OpDef>();
+
+export function registerOp(def: OpDef): void {
+  if (TABLE.has(def.name)) throw new Error(`op ${def.name} registered twice`);
+  TABLE.set(def.name, def);
+}
+export function registerOps(defs: readonly OpDef[]): void {
+  defs.forEach(registerOp);
+}
+export const getOp = (name: string): OpDef | undefined => TABLE.get(name);
+export const opNames = (): string[] => [...TABLE.keys()].sort();
+export const allOps = (): OpDef[] => [...TABLE.values()];
+
+/** Fill defaults; throws OpError for unknown attributes, missing required ones and wrong types. */
+export function resolveAttrs(def: OpDef, attrs: Attrs): ResolvedAttrs {
+  const out: ResolvedAttrs = {};
+  for (const key of Object.keys(attrs)) {
+    if (!(key in def.attrs)) {
+      const known = Object.keys(def.attrs);
+      throw new OpError(`unknown attribute '${key}' for ${def.name}` + (known.length ? ` (known: ${known.join(', ')})` : ' (it has none)'));
+    }
+  }
+  for (const [key, spec] of Object.entries(def.attrs)) {
+    const v = key in attrs ? attrs[key]! : spec.default;
+    if (v === undefined) throw new OpError(`${def.name} needs attribute '${key}' (${spec.type})`);
+    if (!attrMatches(spec, v)) throw new OpError(`attribute '${key}' of ${def.name} must be ${describeAttr(spec)}, got ${JSON.stringify(v)}`);
+    out[key] = v;
+  }
+  return out;
+}
+
+function attrMatches(spec: AttrSpec, v: AttrValue): boolean {
+  switch (spec.type) {
+    case 'int':
+      return typeof v === 'number' && Number.isInteger(v);
+    case 'float':
+      return typeof v === 'number';
+    case 'bool':
+      return typeof v === 'boolean';
+    case 'string':
+    case 'dtype':
+      return typeof v === 'string' && (!spec.oneOf || spec.oneOf.includes(v));
+    case 'ints':
+      return Array.isArray(v) && v.every((x) => typeof x === 'number' && Number.isInteger(x));
+    case 'floats':
+      return Array.isArray(v) && v.every((x) => typeof x === 'number');
+    case 'strings':
+      return Array.isArray(v) && v.every((x) => typeof x === 'string');
+  }
+}
+
+export function describeAttr(spec: AttrSpec): string {
+  return spec.oneOf ? `${spec.type} (one of ${spec.oneOf.join(', ')})` : spec.type;
+}
