@@ -10,14 +10,15 @@ import type { DType } from '../dtype.js';
 
 const NUMERIC: readonly DType[] = ['f32', 'f64', 'i8', 'u8', 'i16', 'u16', 'i32', 'i64'];
 
-interface Arith {
+export interface Arith {
   float: (a: number, b: number) => number;
   /** For 8/16/32-bit integers; the typed array wraps the result. Defaults to `float`. */
   int?: (a: number, b: number) => number;
   big: (a: bigint, b: bigint) => bigint;
 }
 
-function binary(name: string, doc: string, f: Arith, commutative = false): OpDef {
+/** A broadcasting binary op; exported so other families (pow, min, max…) reuse it. */
+export function binary(name: string, doc: string, f: Arith, commutative = false): OpDef {
   return {
     name,
     doc,

@@ -9,8 +9,10 @@ export type AttrType = 'int' | 'float' | 'string' | 'bool' | 'ints' | 'floats' |
 
 export interface AttrSpec {
   type: AttrType;
-  /** Absent means the attribute is required. */
+  /** Absent (and not `optional`) means the attribute is required. */
   default?: AttrValue;
+  /** May be left out with no default (e.g. quantize's qmin, which defaults to the dtype's range). */
+  optional?: boolean;
   /** For 'string'/'dtype': the allowed values. */
   oneOf?: readonly string[];
   doc?: string;
@@ -88,7 +90,10 @@ export function resolveAttrs(def: OpDef, attrs: Attrs): ResolvedAttrs {
   }
   for (const [key, spec] of Object.entries(def.attrs)) {
     const v = key in attrs ? attrs[key]! : spec.default;
-    if (v === undefined) throw new OpError(`${def.name} needs attribute '${key}' (${spec.type})`);
+    if (v === undefined) {
+      if (spec.optional) continue;
+      throw new OpError(`${def.name} needs attribute '${key}' (${spec.type})`);
+    }
     if (!attrMatches(spec, v)) throw new OpError(`attribute '${key}' of ${def.name} must be ${describeAttr(spec)}, got ${JSON.stringify(v)}`);
     out[key] = v;
   }
