@@ -43,7 +43,7 @@ export interface OpDef {
   /** Category, for grouping in docs: 'nn', 'elementwise', 'activation', 'shape', 'reduce', 'quant', 'quantized'. */
   category: string;
   operands: readonly OperandSpec[];
-  /** Number of results. */
+  /** Number of results; -1 means as many as `infer` returns (e.g. split). */
   results: number;
   attrs: Readonly<Record<string, AttrSpec>>;
   /** Result types from operand types and attributes; throws OpError (a plain message) when invalid. */
