@@ -1,6 +1,8 @@
 // One catalog of user-facing diagnostics: every error has a stable code, a title, and a location
 // kind. Layers add their codes in their own file under this folder; this module merges them.
 import { IR_CODES } from './codes-ir.js';
+import { QUANT_CODES } from './codes-quant.js';
+import { PASS_CODES } from './codes-passes.js';
 
 export type LocationKind = 'source' | 'node' | 'pipeline' | 'file' | 'none';
 
@@ -10,7 +12,7 @@ export interface CodeInfo {
   location: LocationKind;
 }
 
-export const CATALOG = { ...IR_CODES } as const satisfies Record<string, CodeInfo>;
+export const CATALOG = { ...IR_CODES, ...QUANT_CODES, ...PASS_CODES } as const satisfies Record<string, CodeInfo>;
 export type DiagKey = keyof typeof CATALOG;
 
 export interface SourceLoc {
