@@ -2,7 +2,17 @@
 // (or a new family file listed here); nothing else needs to know about it.
 import { ELEMENTWISE_OPS } from './elementwise.js';
 import { registerOps } from './registry.js';
+import { ACTIVATION_OPS } from './activation.js';
+import { MATH_OPS } from './math.js';
+import { REDUCE_OPS } from './reduce.js';
+import { SHAPE_OPS } from './shape.js';
+import { QUANT_OPS } from './quant.js';
 
 registerOps(ELEMENTWISE_OPS);
+registerOps(ACTIVATION_OPS);
+registerOps(MATH_OPS);
+registerOps(REDUCE_OPS);
+registerOps(SHAPE_OPS);
+registerOps(QUANT_OPS);
 
 export * from './registry.js';

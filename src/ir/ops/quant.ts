@@ -1,0 +1,141 @@
+// Quantize / dequantize / fake-quantize with PyTorch's float32 formulas, bit for bit (see
+// quant-math.ts): q = clamp(zp + rint(x * fround(1/scale)), qmin, qmax), x = fround((q - zp) * scale).
+// Per-channel when scale has more than one entry, along `axis`.
+import { dtypeRange, isFloatDType, type DType } from '../dtype.js';
+import { dequantizeValue, quantizeValue } from '../quant-math.js';
+import { strides, tensor, type Tensor } from '../tensor.js';
+import { sameQuant, type QuantParams, type TensorType } from '../types.js';
+import { normAxis, operand } from './infer-util.js';
+import { check, type AttrSpec, type OpDef, type ResolvedAttrs } from './registry.js';
+
+export const QUANT_DTYPES = ['i4', 'u4', 'i8', 'u8', 'i16', 'i32'] as const satisfies readonly DType[];
+
+const QPARAM_ATTRS: Record<string, AttrSpec> = {
+  scale: { type: 'floats', doc: 'one scale (per tensor) or one per channel of axis' },
+  zero_point: { type: 'ints', doc: 'as many as scale' },
+  axis: { type: 'int', default: 1, doc: 'channel axis when per-channel' },
+};
+
+interface QParams {
+  quant: QuantParams;
+  qmin: number;
+  qmax: number;
+}
+
+/** Validates scale/zero_point/axis against a shape and an integer range; the result type's params. */
+function qparams(op: string, a: ResolvedAttrs, shape: readonly number[], qmin: number, qmax: number): QParams {
+  const scale = a['scale'] as number[], zeroPoint = a['zero_point'] as number[];
+  check(scale.length > 0, `${op}: scale is empty`);
+  check(zeroPoint.length === scale.length, `${op}: ${scale.length} scale(s) but ${zeroPoint.length} zero point(s)`);
+  for (const s of scale) check(Number.isFinite(s) && s > 0, `${op}: scale ${s} must be positive and finite`);
+  check(Number.isInteger(qmin) && Number.isInteger(qmax) && qmin <= qmax, `${op}: qmin ${qmin} must not exceed qmax ${qmax}`);
+  for (const z of zeroPoint) check(z >= qmin && z <= qmax, `${op}: zero point ${z} is outside [${qmin}, ${qmax}]`);
+  if (scale.length === 1) return { quant: { scale: [...scale], zeroPoint: [...zeroPoint] }, qmin, qmax };
+  const axis = normAxis(a['axis'] as number, shape.length, `${op} axis`);
+  check(shape[axis] === scale.length, `${op}: ${scale.length} scales for axis ${axis} of size ${shape[axis]}`);
+  return { quant: { scale: [...scale], zeroPoint: [...zeroPoint], axis }, qmin, qmax };
+}
+
+/** qmin/qmax attributes (default: the dtype's range), checked to fit the dtype. */
+function qrange(op: string, a: ResolvedAttrs, dtype: DType): [number, number] {
+  const [lo, hi] = dtypeRange(dtype);
+  const qmin = (a['qmin'] as number | undefined) ?? lo, qmax = (a['qmax'] as number | undefined) ?? hi;
+  check(qmin >= lo && qmax <= hi, `${op}: [${qmin}, ${qmax}] does not fit ${dtype} [${lo}, ${hi}]`);
+  return [qmin, qmax];
+}
+
+/** Calls f(i, channel) for every element; channel is 0 per tensor. */
+function forEachChannel(shape: readonly number[], q: QuantParams, f: (i: number, c: number) => void): void {
+  const n = shape.reduce((x, y) => x * y, 1);
+  if (q.axis === undefined) {
+    for (let i = 0; i < n; i++) f(i, 0);
+    return;
+  }
+  const inner = strides(shape)[q.axis]!, channels = shape[q.axis]!;
+  for (let i = 0; i < n; i++) f(i, Math.floor(i / inner) % channels);
+}
+
+function floatOperand(inputs: (TensorType | undefined)[], op: string): TensorType {
+  const x = operand(inputs, 0, 'x');
+  check(x.dtype === 'f32', `${op} takes f32, got ${x.dtype}`);
+  return x;
+}
+
+const quantize: OpDef = {
+  name: 'quantize',
+  doc: 'f32 -> integer: clamp(zp + rint(x * fround(1/scale)), qmin, qmax) (NaN -> zp); result type carries the params',
+  category: 'quant',
+  operands: [{ name: 'x', dtypes: ['f32'] }],
+  results: 1,
+  attrs: {
+    ...QPARAM_ATTRS,
+    dtype: { type: 'dtype', oneOf: QUANT_DTYPES },
+    qmin: { type: 'int', optional: true },
+    qmax: { type: 'int', optional: true },
+  },
+  infer({ inputs, attrs }) {
+    const x = floatOperand(inputs, 'quantize');
+    const dtype = attrs['dtype'] as DType;
+    const { quant } = qparams('quantize', attrs, x.shape, ...qrange('quantize', attrs, dtype));
+    return [{ dtype, shape: [...x.shape], quant }];
+  },
+  kernel([x], attrs) {
+    const t = x!, dtype = attrs['dtype'] as DType;
+    const { quant, qmin, qmax } = qparams('quantize', attrs, t.shape, ...qrange('quantize', attrs, dtype));
+    const out = tensor(dtype, t.shape);
+    const o = out.data as Int32Array, d = t.data as Float32Array;
+    forEachChannel(t.shape, quant, (i, c) => (o[i] = quantizeValue(d[i]!, quant.scale[c]!, quant.zeroPoint[c]!, qmin, qmax)));
+    return [out];
+  },
+};
+
+const dequantize: OpDef = {
+  name: 'dequantize',
+  doc: 'integer -> f32: fround((q - zp) * scale); an operand type with quant params must agree with the attributes',
+  category: 'quant',
+  operands: [{ name: 'x', dtypes: QUANT_DTYPES }],
+  results: 1,
+  attrs: QPARAM_ATTRS,
+  infer({ inputs, attrs }) {
+    const x = operand(inputs, 0, 'x');
+    check(!isFloatDType(x.dtype), `dequantize takes an integer operand, got ${x.dtype}`);
+    const { quant } = qparams('dequantize', attrs, x.shape, ...dtypeRange(x.dtype));
+    check(!x.quant || sameQuant(x.quant, quant), 'dequantize: the attributes disagree with the quantization params of the operand type');
+    return [{ dtype: 'f32', shape: [...x.shape] }];
+  },
+  kernel([x], attrs) {
+    const t: Tensor = x!;
+    const { quant } = qparams('dequantize', attrs, t.shape, ...dtypeRange(t.dtype));
+    const out = tensor('f32', t.shape);
+    const o = out.data as Float32Array, d = t.data as Int32Array;
+    forEachChannel(t.shape, quant, (i, c) => (o[i] = dequantizeValue(d[i]!, quant.scale[c]!, quant.zeroPoint[c]!)));
+    return [out];
+  },
+};
+
+const fakeQuantize: OpDef = {
+  name: 'fake_quantize',
+  doc: 'f32 -> f32: dequantize(quantize(x)) with the range [qmin, qmax]',
+  category: 'quant',
+  operands: [{ name: 'x', dtypes: ['f32'] }],
+  results: 1,
+  attrs: { ...QPARAM_ATTRS, qmin: { type: 'int' }, qmax: { type: 'int' } },
+  infer({ inputs, attrs }) {
+    const x = floatOperand(inputs, 'fake_quantize');
+    qparams('fake_quantize', attrs, x.shape, attrs['qmin'] as number, attrs['qmax'] as number);
+    return [{ dtype: 'f32', shape: [...x.shape] }];
+  },
+  kernel([x], attrs) {
+    const t = x!;
+    const { quant, qmin, qmax } = qparams('fake_quantize', attrs, t.shape, attrs['qmin'] as number, attrs['qmax'] as number);
+    const out = tensor('f32', t.shape);
+    const o = out.data as Float32Array, d = t.data as Float32Array;
+    forEachChannel(t.shape, quant, (i, c) => {
+      const s = quant.scale[c]!, z = quant.zeroPoint[c]!;
+      o[i] = dequantizeValue(quantizeValue(d[i]!, s, z, qmin, qmax), s, z);
+    });
+    return [out];
+  },
+};
+
+export const QUANT_OPS: OpDef[] = [quantize, dequantize, fakeQuantize];
