@@ -1,6 +1,7 @@
 // Registers every op family into the op table. To add an op: add an OpDef to a family file
 // (or a new family file listed here); nothing else needs to know about it.
 import { ELEMENTWISE_OPS } from './elementwise.js';
+import { NN_OPS } from './nn.js';
 import { registerOps } from './registry.js';
 import { ACTIVATION_OPS } from './activation.js';
 import { MATH_OPS } from './math.js';
@@ -14,5 +15,6 @@ registerOps(MATH_OPS);
 registerOps(REDUCE_OPS);
 registerOps(SHAPE_OPS);
 registerOps(QUANT_OPS);
+registerOps(NN_OPS);
 
 export * from './registry.js';
