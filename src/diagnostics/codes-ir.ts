@@ -12,6 +12,8 @@ export const IR_CODES = {
   VERIFY_CYCLE: { code: 'QF0206', title: 'graph has a cycle', location: 'node' },
   VERIFY_CONSTANT: { code: 'QF0207', title: 'constant data does not match its type', location: 'node' },
   VERIFY_UNKNOWN_OP: { code: 'QF0208', title: 'unknown op', location: 'node' },
+  VERIFY_BAD_TYPE: { code: 'QF0209', title: 'value type is missing or malformed', location: 'node' },
+  VERIFY_ORPHAN: { code: 'QF0210', title: 'typed value has no definition', location: 'node' },
   OP_INVALID: { code: 'QF0301', title: 'op cannot be applied to these operands', location: 'node' },
   RUN_INPUT: { code: 'QF0401', title: 'bad model input', location: 'none' },
   RUN_NONFINITE: { code: 'QF0402', title: 'non-finite value', location: 'node' },
