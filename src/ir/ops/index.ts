@@ -3,6 +3,7 @@
 import { ELEMENTWISE_OPS } from './elementwise.js';
 import { NN_OPS } from './nn.js';
 import { registerOps } from './registry.js';
+import { QUANTIZED_OPS } from './quantized.js';
 import { ACTIVATION_OPS } from './activation.js';
 import { MATH_OPS } from './math.js';
 import { REDUCE_OPS } from './reduce.js';
@@ -16,5 +17,6 @@ registerOps(REDUCE_OPS);
 registerOps(SHAPE_OPS);
 registerOps(QUANT_OPS);
 registerOps(NN_OPS);
+registerOps(QUANTIZED_OPS);
 
 export * from './registry.js';

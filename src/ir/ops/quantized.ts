@@ -1,0 +1,347 @@
+// Quantized integer ops: what `lower-quantized` produces and what codegen compiles. Each carries
+// every number the C needs (zero points, int32 bias, float32 requantization multipliers, clamp
+// bounds) so that codegen makes no numeric decisions. Semantics (bit-exact, see README):
+//   acc = bias[c] + Σ (x - x_zp)(w - w_zp[c])                     (exact integers, |acc| < 2^31)
+//   y   = clamp(rint(fround(fround(acc) · requant_scale[c])) + y_zp, qmin, qmax)   (rint: half to even)
+// This is PyTorch/QNNPACK's formula with requant_scale = fround(fround(x_s·w_s[c]) · fround(1/y_s)).
+import type { DType } from '../dtype.js';
+import { dtypeRange } from '../dtype.js';
+import { qconv2d, qconvTranspose2d, qlinear, requantize, type Requant } from '../kernels/qconv.js';
+import { broadcastStrides, forEachBroadcast2 } from '../kernels/broadcast.js';
+import { matmulShapes } from '../kernels/matmul.js';
+import { validRange, window2d } from '../kernels/window.js';
+import { fround, quantizeValue, dequantizeValue } from '../quant-math.js';
+import { tensor, type Tensor } from '../tensor.js';
+import { numel, type TensorType } from '../types.js';
+import { broadcastShapes, operand } from './infer-util.js';
+import { check, getOp, type AttrSpec, type InferContext, type OpDef, type ResolvedAttrs } from './registry.js';
+
+const ACT: readonly DType[] = ['u8', 'i8'];
+const WEIGHT: readonly DType[] = ['i8', 'u8', 'i4', 'u4'];
+const OUT_DTYPE: AttrSpec = { type: 'dtype', oneOf: ['u8', 'i8'], doc: 'result dtype' };
+
+/** Result qparams and clamp, shared by every quantized op. */
+const RESULT: Record<string, AttrSpec> = {
+  y_scale: { type: 'float', doc: 'result scale (for the result type)' },
+  y_zero_point: { type: 'int', default: 0 },
+  dtype: OUT_DTYPE,
+  qmin: { type: 'int', optional: true, doc: 'fused clamp in the quantized domain (relu: y_zero_point); default: dtype min' },
+  qmax: { type: 'int', optional: true, doc: 'default: dtype max' },
+};
+/** Integer accumulation ops: input/weight zero points and the per-channel multiplier. */
+const ACCUM: Record<string, AttrSpec> = {
+  x_zero_point: { type: 'int', default: 0 },
+  w_zero_point: { type: 'ints', default: [0], doc: 'one, or one per output channel' },
+  requant_scale: { type: 'floats', doc: 'float32 multiplier per output channel (or one): x_s·w_s/y_s' },
+  ...RESULT,
+};
+const GEOM: Record<string, AttrSpec> = {
+  strides: { type: 'ints', default: [1, 1] },
+  pads: { type: 'ints', default: [0, 0, 0, 0] },
+  dilations: { type: 'ints', default: [1, 1] },
+  group: { type: 'int', default: 1 },
+};
+
+function resultType(attrs: ResolvedAttrs, shape: number[]): TensorType {
+  const dtype = attrs.dtype as DType;
+  const [lo, hi] = dtypeRange(dtype);
+  const qmin = (attrs.qmin as number | undefined) ?? lo, qmax = (attrs.qmax as number | undefined) ?? hi;
+  check(lo <= qmin && qmin <= qmax && qmax <= hi, `clamp [${qmin}, ${qmax}] must lie within ${dtype}'s range [${lo}, ${hi}]`);
+  const ys = attrs.y_scale as number, yz = attrs.y_zero_point as number;
+  check(ys > 0 && Number.isFinite(ys), `y_scale must be positive and finite, got ${ys}`);
+  check(yz >= lo && yz <= hi, `y_zero_point ${yz} is outside ${dtype}'s range`);
+  return { dtype, shape, quant: { scale: [ys], zeroPoint: [yz] } };
+}
+
+function requantOf(attrs: ResolvedAttrs, scale: readonly number[]): Requant {
+  const [lo, hi] = dtypeRange(attrs.dtype as DType);
+  return { scale, zeroPoint: attrs.y_zero_point as number, qmin: (attrs.qmin as number | undefined) ?? lo, qmax: (attrs.qmax as number | undefined) ?? hi };
+}
+
+/** The operand's quant params, when its type carries them, must agree with the op's attributes. */
+function checkZero(t: TensorType, name: string, zp: readonly number[]): void {
+  if (!t.quant) return;
+  const z = t.quant.zeroPoint;
+  check(z.length === zp.length ? z.every((v, i) => v === zp[i]) : z.every((v) => v === zp[0]), () => `${name}'s type has zero point ${JSON.stringify(z)} but the op uses ${JSON.stringify(zp)}`);
+}
+
+const asF32 = (t: TensorType | undefined): TensorType | undefined => t && { dtype: 'f32', shape: t.shape };
+
+function perChannel(attrs: ResolvedAttrs, channels: number): void {
+  for (const key of ['requant_scale', 'w_zero_point']) {
+    const v = attrs[key] as number[];
+    check(v.length === 1 || v.length === channels, `${key} needs 1 or ${channels} values, got ${v.length}`);
+  }
+  check((attrs.requant_scale as number[]).every((m) => m > 0 && Number.isFinite(m)), 'requant_scale values must be positive and finite');
+}
+
+function inferAccum(op: string, floatOp: string, ctx: InferContext, channelsOf: (out: number[]) => number): TensorType[] {
+  const x = operand(ctx.inputs, 0, 'x'), w = operand(ctx.inputs, 1, 'w');
+  check(ACT.includes(x.dtype), `${op}: x must be u8 or i8, got ${x.dtype}`);
+  check(WEIGHT.includes(w.dtype), `${op}: w must be an integer weight (i8/u8/i4/u4), got ${w.dtype}`);
+  const fl = getOp(floatOp)!;
+  const floatAttrs: ResolvedAttrs = {};
+  for (const k of Object.keys(fl.attrs)) if (k in ctx.attrs) floatAttrs[k] = ctx.attrs[k]!;
+  for (const [k, spec] of Object.entries(fl.attrs)) if (!(k in floatAttrs) && spec.default !== undefined) floatAttrs[k] = spec.default;
+  const [ft] = fl.infer({ inputs: [asF32(x), asF32(w)], attrs: floatAttrs });
+  const channels = channelsOf(ft!.shape);
+  perChannel(ctx.attrs, channels);
+  const b = ctx.inputs[2];
+  if (b) check(b.dtype === 'i32' && b.shape.length === 1 && b.shape[0] === channels, `${op}: bias must be i32[${channels}], got ${b.dtype}[${b.shape.join(',')}]`);
+  checkZero(x, 'x', [ctx.attrs.x_zero_point as number]);
+  checkZero(w, 'w', ctx.attrs.w_zero_point as number[]);
+  return [resultType(ctx.attrs, ft!.shape)];
+}
+
+function convKernel(transpose: boolean) {
+  return ([x, w, b]: (Tensor | undefined)[], attrs: ResolvedAttrs, [yt]: TensorType[]): Tensor[] => {
+    const out = tensor(yt!.dtype, yt!.shape);
+    const args = {
+      x: x!.data, xShape: x!.shape, xZero: attrs.x_zero_point as number,
+      w: w!.data, wShape: w!.shape, wZero: attrs.w_zero_point as number[],
+      bias: b?.data as Int32Array | undefined,
+      win: window2d([w!.shape[2]!, w!.shape[3]!], attrs.strides as number[], attrs.pads as number[], attrs.dilations as number[]),
+      group: attrs.group as number, out: out.data, outShape: out.shape,
+      requant: requantOf(attrs, attrs.requant_scale as number[]),
+    };
+    (transpose ? qconvTranspose2d : qconv2d)(args);
+    return [out];
+  };
+}
+
+const ACC_OPERANDS = [
+  { name: 'x', dtypes: ACT },
+  { name: 'w', dtypes: WEIGHT },
+  { name: 'b', optional: true, dtypes: ['i32'] as readonly DType[] },
+];
+
+const qconv: OpDef = {
+  name: 'qconv2d',
+  doc: 'quantized conv2d: int32 accumulation, per-channel requantization, fused clamp',
+  category: 'quantized',
+  operands: ACC_OPERANDS,
+  results: 1,
+  attrs: { ...GEOM, ...ACCUM },
+  infer: (ctx) => inferAccum('qconv2d', 'conv2d', ctx, (s) => s[1]!),
+  kernel: convKernel(false),
+};
+
+const qconvT: OpDef = {
+  name: 'qconv_transpose2d',
+  doc: 'quantized conv_transpose2d (weight [C, M/group, kH, kW])',
+  category: 'quantized',
+  operands: ACC_OPERANDS,
+  results: 1,
+  attrs: { ...GEOM, output_padding: { type: 'ints', default: [0, 0] }, ...ACCUM },
+  infer: (ctx) => inferAccum('qconv_transpose2d', 'conv_transpose2d', ctx, (s) => s[1]!),
+  kernel: convKernel(true),
+};
+
+const qlinearOp: OpDef = {
+  name: 'qlinear',
+  doc: 'quantized linear: y[..., n] = requant(b[n] + Σk (x[..., k] - xz)(w[n, k] - wz[n])), weight [N, K]',
+  category: 'quantized',
+  operands: ACC_OPERANDS,
+  results: 1,
+  attrs: ACCUM,
+  infer(ctx) {
+    const x = operand(ctx.inputs, 0, 'x'), w = operand(ctx.inputs, 1, 'w');
+    check(w.shape.length === 2, `qlinear: weight must be [N, K], got [${w.shape.join(',')}]`);
+    check(x.shape.length >= 1 && x.shape[x.shape.length - 1] === w.shape[1], `qlinear: x [${x.shape.join(',')}] must end in K = ${w.shape[1]}`);
+    check(ACT.includes(x.dtype), `qlinear: x must be u8 or i8, got ${x.dtype}`);
+    const N = w.shape[0]!;
+    perChannel(ctx.attrs, N);
+    const b = ctx.inputs[2];
+    if (b) check(b.dtype === 'i32' && b.shape.length === 1 && b.shape[0] === N, `qlinear: bias must be i32[${N}]`);
+    checkZero(x, 'x', [ctx.attrs.x_zero_point as number]);
+    checkZero(w, 'w', ctx.attrs.w_zero_point as number[]);
+    return [resultType(ctx.attrs, [...x.shape.slice(0, -1), N])];
+  },
+  kernel([x, w, b], attrs, [yt]) {
+    const K = w!.shape[1]!, N = w!.shape[0]!;
+    const out = tensor(yt!.dtype, yt!.shape);
+    qlinear(x!.data, attrs.x_zero_point as number, w!.data, attrs.w_zero_point as number[], b?.data as Int32Array | undefined, numel(x!.shape) / K, K, N, out.data, requantOf(attrs, attrs.requant_scale as number[]));
+    return [out];
+  },
+};
+
+const qmatmul: OpDef = {
+  name: 'qmatmul',
+  doc: 'quantized matmul of two activations (NumPy batching): requant(Σk (a - az)(b - bz))',
+  category: 'quantized',
+  operands: [{ name: 'a', dtypes: ACT }, { name: 'b', dtypes: ACT }],
+  results: 1,
+  attrs: { a_zero_point: { type: 'int', default: 0 }, b_zero_point: { type: 'int', default: 0 }, requant_scale: { type: 'float' }, ...RESULT },
+  infer(ctx) {
+    const a = operand(ctx.inputs, 0, 'a'), b = operand(ctx.inputs, 1, 'b');
+    checkZero(a, 'a', [ctx.attrs.a_zero_point as number]);
+    checkZero(b, 'b', [ctx.attrs.b_zero_point as number]);
+    return [resultType(ctx.attrs, matmulShapes(a.shape, b.shape).out)];
+  },
+  kernel([a, b], attrs, [yt]) {
+    const s = matmulShapes(a!.shape, b!.shape);
+    const M = s.a[s.a.length - 2]!, K = s.a[s.a.length - 1]!, N = s.b[s.b.length - 1]!;
+    const out = tensor(yt!.dtype, yt!.shape);
+    const sa = broadcastStrides(s.batch, s.a.slice(0, -2)), sb = broadcastStrides(s.batch, s.b.slice(0, -2));
+    const az = attrs.a_zero_point as number, bz = attrs.b_zero_point as number;
+    const rq = requantOf(attrs, [attrs.requant_scale as number]);
+    const nb = numel(s.batch), rank = s.batch.length, idx = new Array<number>(rank).fill(0);
+    for (let i = 0; i < nb; i++) {
+      let ao = 0, bo = 0;
+      for (let d = 0; d < rank; d++) (ao += idx[d]! * sa[d]!), (bo += idx[d]! * sb[d]!);
+      for (let m = 0; m < M; m++)
+        for (let n = 0; n < N; n++) {
+          let acc = 0;
+          for (let k = 0; k < K; k++) acc += ((a!.data[ao * M * K + m * K + k] as number) - az) * ((b!.data[bo * K * N + k * N + n] as number) - bz);
+          out.data[(i * M + m) * N + n] = requantize(acc, rq.scale[0]!, rq);
+        }
+      for (let d = rank - 1; d >= 0 && ++idx[d]! === s.batch[d]!; d--) idx[d] = 0;
+    }
+    return [out];
+  },
+};
+
+/** add/mul on quantized tensors, defined as dequantize → float op → quantize (so lowering is exact). */
+function qbinary(name: 'qadd' | 'qmul', f: (a: number, b: number) => number): OpDef {
+  return {
+    name,
+    doc: `quantized ${name.slice(1)}: quantize(fround(deq(a) ${name === 'qadd' ? '+' : '*'} deq(b))) with the fused clamp`,
+    category: 'quantized',
+    operands: [{ name: 'a', dtypes: ACT }, { name: 'b', dtypes: ACT }],
+    results: 1,
+    attrs: {
+      a_scale: { type: 'float' }, a_zero_point: { type: 'int', default: 0 },
+      b_scale: { type: 'float' }, b_zero_point: { type: 'int', default: 0 },
+      ...RESULT,
+    },
+    infer(ctx) {
+      const a = operand(ctx.inputs, 0, 'a'), b = operand(ctx.inputs, 1, 'b');
+      checkZero(a, 'a', [ctx.attrs.a_zero_point as number]);
+      checkZero(b, 'b', [ctx.attrs.b_zero_point as number]);
+      return [resultType(ctx.attrs, broadcastShapes(a.shape, b.shape))];
+    },
+    kernel([a, b], attrs, [yt]) {
+      const out = tensor(yt!.dtype, yt!.shape);
+      const rq = requantOf(attrs, []);
+      const as = attrs.a_scale as number, az = attrs.a_zero_point as number, bs = attrs.b_scale as number, bz = attrs.b_zero_point as number;
+      const ys = attrs.y_scale as number;
+      forEachBroadcast2(out.shape, a!.shape, b!.shape, (o, i, j) => {
+        const v = fround(f(dequantizeValue(a!.data[i] as number, as, az), dequantizeValue(b!.data[j] as number, bs, bz)));
+        out.data[o] = quantizeValue(v, ys, rq.zeroPoint, rq.qmin, rq.qmax);
+      });
+      return [out];
+    },
+  };
+}
+
+const POOL_ATTRS: Record<string, AttrSpec> = {
+  x_zero_point: { type: 'int', default: 0 },
+  requant_scale: { type: 'float', doc: 'x_scale / y_scale (float32); divided by the window count per output' },
+  ...RESULT,
+};
+
+/** Integer average: acc = Σ (x - xz) over the counted window, y = requant(acc) with multiplier fround(m / count). */
+const qavgpool: OpDef = {
+  name: 'qavgpool2d',
+  doc: 'quantized average pooling: integer window sums, multiplier requant_scale / count',
+  category: 'quantized',
+  operands: [{ name: 'x', dtypes: ACT }],
+  results: 1,
+  attrs: {
+    kernel_shape: { type: 'ints' }, strides: { type: 'ints', default: [1, 1] }, pads: { type: 'ints', default: [0, 0, 0, 0] },
+    ceil_mode: { type: 'bool', default: false }, count_include_pad: { type: 'bool', default: false }, ...POOL_ATTRS,
+  },
+  infer(ctx) {
+    const x = operand(ctx.inputs, 0, 'x');
+    const pool = getOp('avgpool2d')!;
+    const floatAttrs: ResolvedAttrs = {};
+    for (const k of Object.keys(pool.attrs)) if (k in ctx.attrs) floatAttrs[k] = ctx.attrs[k]!;
+    const [ft] = pool.infer({ inputs: [asF32(x)], attrs: floatAttrs });
+    checkZero(x, 'x', [ctx.attrs.x_zero_point as number]);
+    return [resultType(ctx.attrs, ft!.shape)];
+  },
+  kernel([x], attrs, [yt]) {
+    const out = tensor(yt!.dtype, yt!.shape);
+    const [N, C, H, W] = x!.shape as [number, number, number, number];
+    const [, , Ho, Wo] = yt!.shape as [number, number, number, number];
+    const k = attrs.kernel_shape as number[];
+    const win = window2d(k, attrs.strides as number[], attrs.pads as number[], [1, 1]);
+    const rq = requantOf(attrs, []), m = attrs.requant_scale as number, xz = attrs.x_zero_point as number;
+    const includePad = attrs.count_include_pad as boolean;
+    for (let p = 0; p < N * C; p++)
+      for (let oh = 0; oh < Ho; oh++)
+        for (let ow = 0; ow < Wo; ow++) {
+          const h0 = oh * win.sh - win.pt, w0 = ow * win.sw - win.pl;
+          const [i0, i1] = validRange(win.kh, 1, h0, H), [j0, j1] = validRange(win.kw, 1, w0, W);
+          let acc = 0;
+          for (let i = i0; i < i1; i++) for (let j = j0; j < j1; j++) acc += (x!.data[(p * H + h0 + i) * W + w0 + j] as number) - xz;
+          // count_include_pad counts the window clipped to the padded input, as avgpool2d does
+          const count = includePad
+            ? (Math.min(h0 + win.kh, H + win.pb) - Math.max(h0, -win.pt)) * (Math.min(w0 + win.kw, W + win.pr) - Math.max(w0, -win.pl))
+            : (i1 - i0) * (j1 - j0);
+          out.data[(p * Ho + oh) * Wo + ow] = requantize(acc, fround(m / count), rq);
+        }
+    return [out];
+  },
+};
+
+const qglobalAvg: OpDef = {
+  name: 'qglobal_avgpool',
+  doc: 'quantized global average pooling: integer plane sums, multiplier requant_scale / (H·W)',
+  category: 'quantized',
+  operands: [{ name: 'x', dtypes: ACT }],
+  results: 1,
+  attrs: POOL_ATTRS,
+  infer(ctx) {
+    const x = operand(ctx.inputs, 0, 'x');
+    check(x.shape.length >= 3, `qglobal_avgpool: x must be [N, C, ...spatial], got [${x.shape.join(',')}]`);
+    checkZero(x, 'x', [ctx.attrs.x_zero_point as number]);
+    return [resultType(ctx.attrs, [x.shape[0]!, x.shape[1]!, ...x.shape.slice(2).map(() => 1)])];
+  },
+  kernel([x], attrs, [yt]) {
+    const out = tensor(yt!.dtype, yt!.shape);
+    const planes = x!.shape[0]! * x!.shape[1]!, size = numel(x!.shape.slice(2));
+    const rq = requantOf(attrs, []), xz = attrs.x_zero_point as number;
+    const m = fround((attrs.requant_scale as number) / size);
+    for (let p = 0; p < planes; p++) {
+      let acc = 0;
+      for (let i = 0; i < size; i++) acc += (x!.data[p * size + i] as number) - xz;
+      out.data[p] = requantize(acc, m, rq);
+    }
+    return [out];
+  },
+};
+
+/** Changes qparams: quantize(dequantize(x)) in one op (exactly that composition). */
+const requantizeOp: OpDef = {
+  name: 'requantize',
+  doc: 'quantize(dequantize(x, x_scale, x_zero_point), y_scale, y_zero_point) in one step',
+  category: 'quantized',
+  operands: [{ name: 'x', dtypes: ['u8', 'i8', 'i16', 'i32'] }],
+  results: 1,
+  attrs: { x_scale: { type: 'float' }, x_zero_point: { type: 'int', default: 0 }, ...RESULT },
+  infer(ctx) {
+    const x = operand(ctx.inputs, 0, 'x');
+    checkZero(x, 'x', [ctx.attrs.x_zero_point as number]);
+    return [resultType(ctx.attrs, [...x.shape])];
+  },
+  kernel([x], attrs, [yt]) {
+    const out = tensor(yt!.dtype, yt!.shape);
+    const rq = requantOf(attrs, []);
+    const xs = attrs.x_scale as number, xz = attrs.x_zero_point as number, ys = attrs.y_scale as number;
+    for (let i = 0; i < out.data.length; i++) out.data[i] = quantizeValue(dequantizeValue(x!.data[i] as number, xs, xz), ys, rq.zeroPoint, rq.qmin, rq.qmax);
+    return [out];
+  },
+};
+
+export const QUANTIZED_OPS: OpDef[] = [
+  qconv,
+  qconvT,
+  qlinearOp,
+  qmatmul,
+  qbinary('qadd', (a, b) => a + b),
+  qbinary('qmul', (a, b) => a * b),
+  qavgpool,
+  qglobalAvg,
+  requantizeOp,
+];
