@@ -1,0 +1,119 @@
+// ONNX arithmetic, activations and normalisations -> qforge ops.
+import { tensor, type Tensor } from '../tensor.js';
+import type { DType } from '../dtype.js';
+import type { NodeContext } from './context.js';
+
+export type Converter = (c: NodeContext) => void;
+
+/** ONNX op -> our op of the same arity with no attributes. */
+const SAME: Record<string, string> = {
+  Relu: 'relu', Sigmoid: 'sigmoid', Tanh: 'tanh', Erf: 'erf', Sqrt: 'sqrt', Exp: 'exp', Log: 'log', Neg: 'neg', Abs: 'abs',
+  Reciprocal: 'reciprocal', Floor: 'floor', Ceil: 'ceil', HardSwish: 'hardswish', PRelu: 'prelu',
+  Add: 'add', Sub: 'sub', Mul: 'mul', Div: 'div', MatMul: 'matmul', GlobalAveragePool: 'global_avgpool',
+};
+
+const direct = (op: string): Converter => (c) => {
+  c.emit(op, c.onnx.input.map((_, i) => c.input(i)));
+};
+
+/** Converts a constant tensor's values to another dtype (ONNX Pow allows an exponent of a different type). */
+export function castTensor(t: Tensor, dtype: DType): Tensor {
+  if (t.dtype === dtype) return t;
+  return tensor(dtype, t.shape, Array.from(t.data, Number));
+}
+
+/** Min/Max/Sum/Mean take 1..n operands: a chain of binary ops (Mean divides the sum by n). */
+const variadic = (op: string, mean = false): Converter => (c) => {
+  const xs = c.onnx.input.map((_, i) => c.input(i)).filter((v) => v);
+  if (xs.length === 0) c.invalid('needs at least one input');
+  if (xs.length === 1 && !mean) return c.alias(0, xs[0]!);
+  let acc = xs[0]!;
+  for (let k = 1; k < xs.length; k++) {
+    const last = k === xs.length - 1 && !mean;
+    acc = c.emit1(op, [acc, xs[k]!], {}, last ? c.output(0) : c.temp(`${op}${k}`));
+  }
+  if (mean) {
+    const n = c.addConstant('count', tensor(c.type(0).dtype, [], [xs.length]));
+    c.emit1('div', [acc, n], {}, c.output(0));
+  }
+};
+
+/** Softmax/LogSoftmax: from opset 13 along one axis; before, over the input flattened to 2-D at `axis`. */
+const softmax = (op: 'softmax' | 'log_softmax'): Converter => (c) => {
+  const rank = c.rank(0);
+  if (c.opset >= 13) return void c.emit(op, [c.input(0)], { axis: c.int('axis', -1) });
+  const axis = c.int('axis', 1);
+  const a = axis < 0 ? axis + rank : axis;
+  if (a === rank - 1) return void c.emit(op, [c.input(0)], { axis: -1 });
+  const flat = c.emit1('flatten', [c.input(0)], { axis: a }, c.temp('flat'));
+  const y = c.emit1(op, [flat], { axis: -1 }, c.temp(op));
+  c.emit('reshape', [y], { shape: c.type(0).shape });
+};
+
+/** ONNX Clip: min/max are attributes before opset 11 and optional (constant) inputs from 11. */
+const clip: Converter = (c) => {
+  let min: number | undefined, max: number | undefined;
+  if (c.opset < 11) {
+    min = c.float('min');
+    max = c.float('max');
+  } else {
+    if (c.hasInput(1)) min = scalar(c, 1, 'min');
+    if (c.hasInput(2)) max = scalar(c, 2, 'max');
+  }
+  c.emit('clip', [c.input(0)], { min, max });
+};
+
+function scalar(c: NodeContext, i: number, what: string): number {
+  const t = c.constant(i, what);
+  if (t.data.length !== 1) c.invalid(`${what} must be a scalar, got shape [${t.shape.join(',')}]`);
+  return Number(t.data[0]);
+}
+
+const pow: Converter = (c) => {
+  const base = c.type(0).dtype;
+  let e = c.input(1);
+  if (c.type(1).dtype !== base) {
+    const k = c.constantOrUndefined(1);
+    e = k ? c.addConstant('exponent', castTensor(k, base)) : c.emit1('cast', [e], { to: base }, c.temp('exponent'));
+  }
+  c.emit('pow', [c.input(0), e]);
+};
+
+const layerNorm: Converter = (c) => {
+  if (c.outputUsed(1) || c.outputUsed(2)) c.unsupported('the Mean and InvStdDev outputs are not supported');
+  c.emit('layer_norm', [c.input(0), c.input(1), c.input(2)], { axis: c.int('axis', -1), epsilon: c.float('epsilon', 1e-5) });
+};
+
+const batchNorm: Converter = (c) => {
+  if (c.int('training_mode', 0) !== 0) c.unsupported('training_mode = 1 is not supported');
+  if (c.onnx.output.slice(1).some((o) => o)) c.unsupported('the running mean/var outputs (training) are not supported');
+  c.emit('batch_norm', [0, 1, 2, 3, 4].map((i) => c.input(i)), { epsilon: c.float('epsilon', 1e-5) });
+};
+
+const gemm: Converter = (c) => {
+  c.emit('gemm', [c.input(0), c.input(1), c.input(2)], {
+    alpha: c.float('alpha', 1),
+    beta: c.float('beta', 1),
+    trans_a: c.bool('transA', false),
+    trans_b: c.bool('transB', false),
+  });
+};
+
+export const MATH_CONVERTERS: Record<string, Converter> = {
+  ...Object.fromEntries(Object.entries(SAME).map(([k, op]) => [k, direct(op)])),
+  Pow: pow,
+  Min: variadic('min'),
+  Max: variadic('max'),
+  Sum: variadic('add'),
+  Mean: variadic('add', true),
+  LeakyRelu: (c) => void c.emit('leaky_relu', [c.input(0)], { alpha: c.float('alpha', 0.01) }),
+  Elu: (c) => void c.emit('elu', [c.input(0)], { alpha: c.float('alpha', 1) }),
+  HardSigmoid: (c) => void c.emit('hardsigmoid', [c.input(0)], { alpha: c.float('alpha', 0.2), beta: c.float('beta', 0.5) }),
+  Gelu: (c) => void c.emit('gelu', [c.input(0)], { approximate: c.str('approximate', 'none') }),
+  Clip: clip,
+  Softmax: softmax('softmax'),
+  LogSoftmax: softmax('log_softmax'),
+  LayerNormalization: layerNorm,
+  BatchNormalization: batchNorm,
+  Gemm: gemm,
+};

@@ -1,0 +1,18 @@
+// The ONNX op table: ONNX op type (default domain) -> converter. Supporting another ONNX op is
+// adding an entry in one of the family files.
+import { MATH_CONVERTERS, type Converter } from './convert-math.js';
+import { NN_CONVERTERS } from './convert-nn.js';
+import { QUANT_CONVERTERS } from './convert-quant.js';
+import { SHAPE_CONVERTERS } from './convert-shape.js';
+
+export type { Converter } from './convert-math.js';
+
+export const CONVERTERS: Readonly<Record<string, Converter>> = {
+  ...MATH_CONVERTERS,
+  ...NN_CONVERTERS,
+  ...SHAPE_CONVERTERS,
+  ...QUANT_CONVERTERS,
+};
+
+/** ONNX op types qforge imports, sorted. */
+export const supportedOnnxOps = (): string[] => Object.keys(CONVERTERS).sort();
