@@ -65,7 +65,7 @@ describe.skipIf(!existsSync(FIXTURES))('ONNX fixtures', () => {
       });
 
       it('matches every onnxruntime intermediate by name', () => {
-        const index = JSON.parse(readFileSync(join(dir, 'intermediates_fp32/index.json'), 'utf8')) as Record<string, { file: string }>;
+        const index = JSON.parse(readFileSync(join(dir, 'intermediates_fp32/index.json'), 'utf8')) as Record<string, { file: string; producer_op: string }>;
         const test = readNpy(join(dir, 'test.npy'));
         const { values } = run(g, [sample(test, 0)], { keepAll: true });
         let compared = 0;
@@ -77,7 +77,7 @@ describe.skipIf(!existsSync(FIXTURES))('ONNX fixtures', () => {
           expect(err, name).toBeLessThanOrEqual(TOL_INTERMEDIATE);
         }
         // Every tensor except Constant outputs is present under its ONNX name.
-        const computed = Object.entries(index as Record<string, { producer_op: string }>).filter(([, p]) => p.producer_op !== 'Constant');
+        const computed = Object.entries(index).filter(([, p]) => p.producer_op !== 'Constant');
         for (const [name] of computed) expect(values.has(name), name).toBe(true);
         expect(compared).toBeGreaterThanOrEqual(computed.length);
       });
