@@ -1,0 +1,6 @@
+// Public API of the pass layer: the manager, the pipeline runner and the built-in passes.
+import './builtin.js';
+
+export * from './manager/index.js';
+export { BUILTIN_PASSES } from './builtin.js';
+export { GraphEdit, type EditSummary } from './util/graph-edit.js';

@@ -1,0 +1,111 @@
+// What a pass is: a named transformation with an option schema and a description. A transform
+// pass edits an immer draft of the graph; a composite pass expands to a sub-pipeline (that is how
+// `canonicalize` is a fixpoint of smaller passes while keeping one record per sub-pass).
+import type { Patch } from 'immer';
+import type { Diagnostic } from '../../diagnostics/index.js';
+import type { Graph } from '../../ir/graph.js';
+import type { OptionSchema, OptionValues } from './options.js';
+
+export interface PassContext<O = Readonly<Record<string, unknown>>> {
+  /** Resolved options: every option present, defaults filled in. */
+  readonly options: O;
+  /**
+   * The graph as it was when the pass started. It is immutable and plain, so reading it is
+   * cheap, whereas every object read through the draft becomes a proxy: passes analyse
+   * `input` and write only their changes into the draft.
+   */
+  readonly input: Graph;
+  /** Adds n (default 1) to a named statistic, e.g. `count('merged')`. */
+  count(stat: string, n?: number): void;
+  /** A non-fatal finding; it is kept in the pass record and printed by the CLI. */
+  warn(d: Diagnostic): void;
+}
+
+interface PassCommon<S extends OptionSchema> {
+  /** Kebab-case name used in pipeline specs. */
+  name: string;
+  /** One line for `qforge passes` and the README. */
+  description: string;
+  options: S;
+}
+
+export interface TransformPass<S extends OptionSchema = OptionSchema> extends PassCommon<S> {
+  kind: 'transform';
+  /**
+   * Edits `draft` in place; the manager wraps the call in immer's produce. It may instead leave
+   * the draft alone and return a whole new graph.
+   */
+  run(draft: Graph, ctx: PassContext<OptionValues<S>>): void | Graph;
+  /**
+   * Running it twice in a row never changes anything the second time. A fixpoint group does not
+   * re-run an idempotent pass when it was the last one to change the graph.
+   */
+  idempotent?: boolean;
+}
+
+export interface CompositePass<S extends OptionSchema = OptionSchema> extends PassCommon<S> {
+  kind: 'composite';
+  /** The sub-pipeline this pass stands for, given its options. */
+  expand(options: OptionValues<S>): PipelineItem[];
+}
+
+export type PassDef<S extends OptionSchema = OptionSchema> = TransformPass<S> | CompositePass<S>;
+
+/** Where a step came from in a spec string (0-based offset and length), for error messages. */
+export interface SpecSpan {
+  offset: number;
+  length: number;
+}
+
+/** A resolved pipeline step: a pass with validated options, or a fixpoint group. */
+export type PipelineStep =
+  | {
+      kind: 'pass';
+      pass: PassDef;
+      options: Readonly<Record<string, unknown>>;
+      span?: SpecSpan;
+      /** For composite passes: the resolved sub-pipeline. */
+      expansion?: PipelineStep[];
+    }
+  | { kind: 'fixpoint'; steps: PipelineStep[]; maxIterations: number; span?: SpecSpan };
+
+/**
+ * What `runPipeline` accepts per item: a spec string (`"cse,dce"`), a pass name, a PassDef,
+ * a pass with options, or a fixpoint group of items.
+ */
+export type PipelineItem =
+  | string
+  | PassDef
+  | { pass: string | PassDef; options?: Readonly<Record<string, unknown>> }
+  | { fixpoint: PipelineItem[]; maxIterations?: number };
+
+/** What the manager recorded for one pass execution (or one group). */
+export interface PassRecord {
+  /** Pass name, or `fixpoint` for a group. */
+  name: string;
+  /** Position in the nesting, e.g. `canonicalize/cse`; equals `name` at top level. */
+  path: string;
+  /** Execution number, counting every pass and group in the order they started (from 1). */
+  index: number;
+  options: Readonly<Record<string, unknown>>;
+  /** Wall time in milliseconds, including nested passes. */
+  timeMs: number;
+  changed: boolean;
+  /** Immer patches turning the input graph into the output (empty unless recorded). */
+  patches: Patch[];
+  /** Counters the pass reported (summed over children for groups and composites). */
+  stats: Record<string, number>;
+  warnings: Diagnostic[];
+  /** Nested records of a composite pass or a fixpoint group. */
+  children?: PassRecord[];
+  /** For groups: rounds run and whether the last round changed nothing. */
+  iterations?: number;
+  converged?: boolean;
+}
+
+/** Helper that keeps option types inferred from the schema literal. */
+export function definePass<const S extends OptionSchema>(def: TransformPass<S>): TransformPass<S>;
+export function definePass<const S extends OptionSchema>(def: CompositePass<S>): CompositePass<S>;
+export function definePass(def: PassDef): PassDef {
+  return def;
+}

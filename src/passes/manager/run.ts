@@ -1,0 +1,207 @@
+// The pass manager: runs resolved steps in order, each transform inside immer's produce, and
+// records per pass its time, whether it changed the graph, the patches and its statistics.
+// Instrumentations observe every step (the CLI's --print-ir-*, --dump-dir, --timing build on
+// them); --verify-each runs the verifier after every transform and names the one that broke it.
+import { Immer, enablePatches, type Patch } from 'immer';
+import { diag, QforgeError, type Diagnostic } from '../../diagnostics/index.js';
+import type { Graph } from '../../ir/graph.js';
+import type { PassContext, PassDef, PassRecord, PipelineItem, PipelineStep } from './pass.js';
+import { resolvePipeline } from './resolve.js';
+
+enablePatches();
+
+/**
+ * Deep-freezing every graph a pass returns turns an accidental in-place edit of an older graph
+ * into a TypeError. It costs one Object.freeze per new object (measured in
+ * scripts/bench-passes.ts), so it is on by default and may be turned off for production runs
+ * with QFORGE_FREEZE=0 or `freeze: false`: passes never mutate their input either way, because
+ * they only ever write through the draft.
+ */
+export const FREEZE_BY_DEFAULT = process.env['QFORGE_FREEZE'] !== '0';
+
+const immerFrozen = new Immer({ autoFreeze: true });
+const immerThawed = new Immer({ autoFreeze: false });
+
+export type StepKind = 'transform' | 'composite' | 'fixpoint';
+
+export interface PassEvent {
+  kind: StepKind;
+  /** Pass name or `fixpoint`. */
+  name: string;
+  path: string;
+  index: number;
+  options: Readonly<Record<string, unknown>>;
+  /** Nesting depth: 0 for top-level steps. */
+  depth: number;
+}
+
+export interface Instrumentation {
+  beforePass?(ev: PassEvent, graph: Graph): void;
+  afterPass?(ev: PassEvent, before: Graph, after: Graph, record: PassRecord): void;
+}
+
+export interface PipelineOptions {
+  instrumentations?: readonly Instrumentation[];
+  /** Run `verifier` on the input and after every transform pass. */
+  verifyEach?: boolean;
+  /** The structural verifier used by verifyEach (the CLI passes src/ir/verify's). */
+  verifier?: (g: Graph) => Diagnostic[];
+  /** Keep immer patches in the records (default true). */
+  recordPatches?: boolean;
+  /** Deep-freeze pass results (default FREEZE_BY_DEFAULT). */
+  freeze?: boolean;
+}
+
+export interface PipelineResult {
+  graph: Graph;
+  records: PassRecord[];
+}
+
+function addStats(into: Record<string, number>, from: Record<string, number>): void {
+  for (const [k, v] of Object.entries(from)) into[k] = (into[k] ?? 0) + v;
+}
+
+class Runner {
+  private counter = 0;
+  private readonly immer: Immer;
+  private readonly instr: readonly Instrumentation[];
+
+  constructor(private readonly opts: PipelineOptions) {
+    this.immer = (opts.freeze ?? FREEZE_BY_DEFAULT) ? immerFrozen : immerThawed;
+    this.instr = opts.instrumentations ?? [];
+  }
+
+  steps(g: Graph, steps: readonly PipelineStep[], parent: string, depth: number): PipelineResult {
+    const records: PassRecord[] = [];
+    for (const s of steps) {
+      const r = this.step(g, s, parent, depth);
+      records.push(r.record);
+      g = r.graph;
+    }
+    return { graph: g, records };
+  }
+
+  private step(g: Graph, s: PipelineStep, parent: string, depth: number): { graph: Graph; record: PassRecord } {
+    const name = s.kind === 'fixpoint' ? 'fixpoint' : s.pass.name;
+    const kind: StepKind = s.kind === 'fixpoint' ? 'fixpoint' : s.pass.kind;
+    const options = s.kind === 'fixpoint' ? { 'max-iterations': s.maxIterations } : s.options;
+    const ev: PassEvent = { kind, name, path: parent ? `${parent}/${name}` : name, index: ++this.counter, options, depth };
+    for (const i of this.instr) i.beforePass?.(ev, g);
+    const t0 = performance.now();
+    let r: { graph: Graph; record: PassRecord };
+    if (s.kind === 'fixpoint') r = this.fixpoint(g, s.steps, s.maxIterations, ev);
+    else if (s.pass.kind === 'transform') r = this.transform(g, s.pass, ev);
+    else {
+      const inner = this.steps(g, s.expansion ?? [], ev.path, depth + 1);
+      r = { graph: inner.graph, record: this.groupRecord(ev, g, inner.graph, inner.records) };
+    }
+    r.record.timeMs = performance.now() - t0;
+    for (const i of this.instr) i.afterPass?.(ev, g, r.graph, r.record);
+    return r;
+  }
+
+  private groupRecord(ev: PassEvent, before: Graph, after: Graph, children: PassRecord[]): PassRecord {
+    const stats: Record<string, number> = {};
+    const patches: Patch[] = [];
+    for (const c of children) {
+      addStats(stats, c.stats);
+      for (const p of c.patches) patches.push(p);
+    }
+    return { name: ev.name, path: ev.path, index: ev.index, options: ev.options, timeMs: 0, changed: before !== after, patches, stats, warnings: [], children };
+  }
+
+  private transform(g: Graph, pass: PassDef & { kind: 'transform' }, ev: PassEvent): { graph: Graph; record: PassRecord } {
+    const stats: Record<string, number> = {};
+    const warnings: Diagnostic[] = [];
+    const ctx: PassContext = {
+      options: ev.options,
+      input: g,
+      count: (k, n = 1) => void (stats[k] = (stats[k] ?? 0) + n),
+      warn: (d) => void warnings.push(d),
+    };
+    let next: Graph, patches: Patch[] = [];
+    try {
+      const recipe = (d: Graph): Graph | undefined => pass.run(d, ctx as never) ?? undefined;
+      if (this.opts.recordPatches ?? true) [next, patches] = this.immer.produceWithPatches(g, recipe);
+      else next = this.immer.produce(g, recipe);
+    } catch (e) {
+      if (e instanceof QforgeError) throw e;
+      const err = new QforgeError(diag('PASS_FAILED', `pass '${ev.path}' (step ${ev.index}) failed: ${e instanceof Error ? e.message : String(e)}`));
+      throw Object.assign(err, { cause: e });
+    }
+    if (this.opts.verifyEach) this.verify(next, `after pass '${ev.path}' (step ${ev.index})`);
+    return {
+      graph: next,
+      record: { name: ev.name, path: ev.path, index: ev.index, options: ev.options, timeMs: 0, changed: next !== g, patches, stats, warnings },
+    };
+  }
+
+  /**
+   * Runs the group round after round until every member has run on the current graph without
+   * changing it. An idempotent member that made the last change is not re-run for nothing.
+   */
+  private fixpoint(g: Graph, steps: readonly PipelineStep[], max: number, ev: PassEvent): { graph: Graph; record: PassRecord } {
+    const before = g;
+    const children: PassRecord[] = [];
+    let lastChanger = -1, clean = 0, rounds = 0, converged = steps.length === 0;
+    while (!converged && rounds < max) {
+      rounds++;
+      for (let i = 0; i < steps.length && !converged; i++) {
+        const s = steps[i]!;
+        if (i === lastChanger && clean === steps.length - 1 && s.kind === 'pass' && s.pass.kind === 'transform' && s.pass.idempotent) {
+          converged = true;
+          break;
+        }
+        const r = this.step(g, s, ev.path, ev.depth + 1);
+        children.push(r.record);
+        if (r.record.changed) [lastChanger, clean, g] = [i, 0, r.graph];
+        else if (++clean === steps.length) converged = true;
+      }
+    }
+    const record = this.groupRecord(ev, before, g, children);
+    record.iterations = rounds;
+    record.converged = converged;
+    if (!converged)
+      record.warnings.push(
+        diag('PASS_NO_FIXPOINT', `'${ev.path}' (step ${ev.index}) still changed the graph after ${max} round(s)`, { hint: 'raise max-iterations, or look for two passes undoing each other' }),
+      );
+    return { graph: g, record };
+  }
+
+  verify(g: Graph, when: string): void {
+    const verifier = this.opts.verifier;
+    if (!verifier) throw new Error('verifyEach needs a verifier');
+    const found = verifier(g);
+    if (found.length) throw new QforgeError([diag('PASS_VERIFY', `graph is invalid ${when}: ${found.length} problem(s) follow`), ...found]);
+  }
+}
+
+/**
+ * Runs passes over a graph. `pipeline` is a spec string (`"canonicalize,cse"`), or a list of
+ * spec strings, pass names, PassDefs, `{pass, options}` and `{fixpoint: [...]}` items. The input
+ * graph is not modified; the result shares every unchanged part with it.
+ */
+export function runPipeline(graph: Graph, pipeline: PipelineItem | readonly PipelineItem[], opts: PipelineOptions = {}): PipelineResult {
+  const steps = resolvePipeline(Array.isArray(pipeline) ? pipeline : [pipeline as PipelineItem]);
+  return runSteps(graph, steps, opts);
+}
+
+/** Runs already resolved steps (see resolvePipeline / parsePipeline). */
+export function runSteps(graph: Graph, steps: readonly PipelineStep[], opts: PipelineOptions = {}): PipelineResult {
+  const runner = new Runner(opts);
+  if (opts.verifyEach) runner.verify(graph, 'before the first pass (the input is at fault, not a pass)');
+  return runner.steps(graph, steps, '', 0);
+}
+
+/** Every record of a tree, depth first, parents before children. */
+export function flattenRecords(records: readonly PassRecord[]): PassRecord[] {
+  const out: PassRecord[] = [];
+  const walk = (rs: readonly PassRecord[]) => {
+    for (const r of rs) {
+      out.push(r);
+      if (r.children) walk(r.children);
+    }
+  };
+  walk(records);
+  return out;
+}
