@@ -129,11 +129,12 @@ describe('batch_norm', () => {
     (shape, seed, epsilon) => {
       const C = shape[1]!;
       const x = randTensor(shape, seed, 3), scale = randTensor([C], seed + 1), bias = randTensor([C], seed + 2), mean = randTensor([C], seed + 3);
-      const vr = tensor('f32', [C], randTensor([C], seed + 4).data.map((v) => v * v + 0.1));
+      const vr = tensor('f32', [C], (randTensor([C], seed + 4).data as Float32Array).map((v) => v * v + 0.1));
       const inner = shape.slice(2).reduce((p, q) => p * q, 1);
+      const [mu, va, sc, bi] = [mean, vr, scale, bias].map((t) => t.data as Float32Array) as Float32Array[];
       const want = Float32Array.from(x.data as Float32Array, (v, i) => {
         const c = Math.floor(i / inner) % C;
-        return ((v - mean.data[c]!) / Math.sqrt(vr.data[c]! + epsilon)) * scale.data[c]! + bias.data[c]!;
+        return ((v - mu![c]!) / Math.sqrt(va![c]! + epsilon)) * sc![c]! + bi![c]!;
       });
       expectClose(runOp('batch_norm', [x, scale, bias, mean, vr], { epsilon }), { shape, data: want }, 1e-6);
     },

@@ -75,6 +75,6 @@ describe('avgpool2d', () => {
     const attrs = { kernel_shape: [3, 3], pads: [1, 1, 1, 1] };
     expect([...runOp('avgpool2d', [ones], attrs).data]).toEqual(new Array(9).fill(1));
     const inc = runOp('avgpool2d', [ones], { ...attrs, count_include_pad: true });
-    expect([...inc.data].map((v) => v * 9)).toEqual([4, 6, 4, 6, 9, 6, 4, 6, 4].map((v) => Math.fround(v / 9) * 9));
+    expect([...inc.data].map((v) => Number(v) * 9)).toEqual([4, 6, 4, 6, 9, 6, 4, 6, 4].map((v) => Math.fround(v / 9) * 9));
   });
 });

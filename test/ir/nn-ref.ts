@@ -33,11 +33,11 @@ export function runOp(op: string, operands: (Tensor | undefined)[], attrs: Recor
 }
 
 /** max |a - e| ≤ tol·max(1, max|e|), and identical shapes. */
-export function expectClose(actual: Tensor, expected: { shape: number[]; data: ArrayLike<number> }, tol = 1e-6): void {
+export function expectClose(actual: Tensor, expected: { shape: number[]; data: ArrayLike<number | bigint> }, tol = 1e-6): void {
   expect(actual.shape).toEqual(expected.shape);
   let maxErr = 0, maxMag = 1;
   for (let i = 0; i < expected.data.length; i++) {
-    const e = expected.data[i]!, a = Number(actual.data[i]!);
+    const e = Number(expected.data[i]!), a = Number(actual.data[i]!);
     if (Number.isNaN(e) || Number.isNaN(a)) {
       expect(a).toBeNaN();
       expect(e).toBeNaN();
