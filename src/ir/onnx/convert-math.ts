@@ -80,11 +80,22 @@ const pow: Converter = (c) => {
 };
 
 const layerNorm: Converter = (c) => {
-  if (c.outputUsed(1) || c.outputUsed(2)) c.unsupported('the Mean and InvStdDev outputs are not supported');
-  c.emit('layer_norm', [c.input(0), c.input(1), c.input(2)], { axis: c.int('axis', -1), epsilon: c.float('epsilon', 1e-5) });
+  const axis = c.int('axis', -1), epsilon = c.float('epsilon', 1e-5);
+  c.emit('layer_norm', [c.input(0), c.input(1), c.input(2)], { axis, epsilon }, [c.output(0)]);
+  if (!c.outputUsed(1) && !c.outputUsed(2)) return;
+  // The optional Mean and InvStdDev outputs, spelled out (exported models rarely use them).
+  const t = c.type(0), rank = t.shape.length;
+  const axes = Array.from({ length: rank - (axis < 0 ? axis + rank : axis) }, (_, i) => rank - 1 - i).reverse();
+  const mean = c.emit1('reduce_mean', [c.input(0)], { axes, keepdims: true }, c.output(1) || c.temp('mean'));
+  if (!c.outputUsed(2)) return;
+  const d = c.emit1('sub', [c.input(0), mean], {}, c.temp('centered'));
+  const v = c.emit1('reduce_mean', [c.emit1('mul', [d, d], {}, c.temp('sq'))], { axes, keepdims: true }, c.temp('var'));
+  const eps = c.addConstant('epsilon', tensor(t.dtype, [], [epsilon]));
+  c.emit1('reciprocal', [c.emit1('sqrt', [c.emit1('add', [v, eps], {}, c.temp('var_eps'))], {}, c.temp('std'))], {}, c.output(2));
 };
 
 const batchNorm: Converter = (c) => {
+  if (c.int('spatial', 1) !== 1) c.unsupported('spatial = 0 (opset < 9) is not supported');
   if (c.int('training_mode', 0) !== 0) c.unsupported('training_mode = 1 is not supported');
   if (c.onnx.output.slice(1).some((o) => o)) c.unsupported('the running mean/var outputs (training) are not supported');
   c.emit('batch_norm', [0, 1, 2, 3, 4].map((i) => c.input(i)), { epsilon: c.float('epsilon', 1e-5) });

@@ -97,10 +97,15 @@ const convTranspose: Converter = (c) => {
     const begin: number[] = [], end: number[] = [];
     full.forEach((o, i) => {
       const t = strides[i]! * (s.inSize[i]! - 1) + outPad[i]! + (kernel[i]! - 1) * dilations[i]! + 1 - o;
-      if (t < 0) c.unsupported(`output_shape [${want.join(',')}] is larger than the transposed convolution reaches`);
       const half = Math.floor(t / 2);
       begin.push(mode === 'SAME_UPPER' ? half : t - half);
       end.push(t - begin[i]!);
+      // A negative end pad (output larger than the kernels reach) is extra output padding.
+      if (end[i]! < 0) {
+        outPad[i] = outPad[i]! - end[i]!;
+        end[i] = 0;
+      }
+      if (begin[i]! < 0) c.unsupported(`output_shape [${want.join(',')}] needs negative padding`);
     });
     pads = [...begin, ...end];
   } else if (mode === 'VALID' || mode === 'NOTSET') {

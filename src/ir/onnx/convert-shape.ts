@@ -45,9 +45,12 @@ const unsqueeze: Converter = (c) => {
 /** Slice bounds normalised per ONNX (negative indices, clamping), so that they are small integers. */
 const slice: Converter = (c) => {
   const shape = c.type(0).shape, rank = shape.length;
-  const starts = c.constantNumbers(1, 'starts'), ends = c.constantNumbers(2, 'ends');
-  const axes = c.hasInput(3) ? c.constantNumbers(3, 'axes') : starts.map((_, i) => i);
-  const steps = c.hasInput(4) ? c.constantNumbers(4, 'steps') : starts.map(() => 1);
+  // Before opset 10 the bounds are attributes.
+  const old = c.opset < 10;
+  const starts = old ? c.ints('starts', []) : c.constantNumbers(1, 'starts');
+  const ends = old ? c.ints('ends', []) : c.constantNumbers(2, 'ends');
+  const axes = old ? c.ints('axes', starts.map((_, i) => i)) : c.hasInput(3) ? c.constantNumbers(3, 'axes') : starts.map((_, i) => i);
+  const steps = !old && c.hasInput(4) ? c.constantNumbers(4, 'steps') : starts.map(() => 1);
   if (ends.length !== starts.length || axes.length !== starts.length || steps.length !== starts.length)
     c.invalid('starts, ends, axes and steps must have the same length');
   const clamp = (v: number, lo: number, hi: number) => Math.min(Math.max(v, lo), hi);
@@ -172,6 +175,10 @@ const expand: Converter = (c) => {
 };
 
 const dropout: Converter = (c) => {
+  if (c.hasInput(2)) {
+    const training = c.constant(2, 'training_mode');
+    if (training.data[0]) c.unsupported('training-mode Dropout (random masks) is not supported');
+  }
   c.alias(0, c.input(0));
   if (c.outputUsed(1)) {
     // Inference: the mask keeps everything.

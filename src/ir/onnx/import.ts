@@ -12,7 +12,9 @@ import { CONVERTERS } from './converters.js';
 import { int64ToNumber, ModelProto, type OnnxGraph, type OnnxModel, type OnnxNode, type OnnxValueInfo } from './schema.js';
 import { dtypeFromOnnx, onnxTypeName, tensorFromProto } from './tensors.js';
 
-export const MIN_OPSET = 11;
+// Opsets 7-10 differ from 11 only in ways the converters handle (attributes that became inputs);
+// before 7, elementwise ops broadcast by a legacy attribute scheme.
+export const MIN_OPSET = 7;
 export const MAX_OPSET = 21;
 
 export interface ImportOptions {
