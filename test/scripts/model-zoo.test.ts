@@ -1,0 +1,51 @@
+import { describe, expect, it } from 'vitest';
+import { run, type Graph } from '../../src/ir/index.js';
+import { mobilenetV2, randomInput, resnet18 } from '../../scripts/lib/model-zoo.js';
+
+function histogram(g: Graph): Record<string, number> {
+  const h: Record<string, number> = {};
+  for (const n of g.nodes) h[n.op] = (h[n.op] ?? 0) + 1;
+  return h;
+}
+
+describe('model zoo', () => {
+  it('ResNet-18 has torchvision layer counts and full-size shapes', () => {
+    const g = resnet18();
+    expect(histogram(g)).toEqual({ conv2d: 20, batch_norm: 20, relu: 17, maxpool2d: 1, add: 8, global_avgpool: 1, flatten: 1, gemm: 1 });
+    expect(g.values[g.inputs[0]!]!.shape).toEqual([1, 3, 224, 224]);
+    const last = g.nodes.find((n) => n.name === 'layer4.1.relu2')!;
+    expect(g.values[last.outputs[0]!]!.shape).toEqual([1, 512, 7, 7]);
+    expect(g.values[g.outputs[0]!]!.shape).toEqual([1, 1000]);
+    const params = Object.values(g.constants).reduce((s, t) => s + t.data.length, 0);
+    expect(params).toBeGreaterThan(11.6e6); // 11.69M parameters incl. BN
+    expect(params).toBeLessThan(11.8e6);
+  });
+
+  it('MobileNetV2 has depthwise convs, relu6 clips and residual adds', () => {
+    const g = mobilenetV2();
+    expect(histogram(g)).toEqual({ conv2d: 52, batch_norm: 52, clip: 35, add: 10, global_avgpool: 1, flatten: 1, gemm: 1 });
+    const depthwise = g.nodes.filter((n) => n.op === 'conv2d' && (n.attrs.group ?? 1) !== 1);
+    expect(depthwise).toHaveLength(17);
+    expect(g.values[g.outputs[0]!]!.shape).toEqual([1, 1000]);
+  });
+
+  it('weights are deterministic per seed', () => {
+    const a = mobilenetV2({ size: 32 }), b = mobilenetV2({ size: 32 }), c = mobilenetV2({ size: 32, seed: 7 });
+    for (const name of ['features.0.weight', 'features.17.dw.weight', 'features.18.bn.var', 'fc.bias']) {
+      expect(a.constants[name]!.data).toEqual(b.constants[name]!.data);
+      expect(a.constants[name]!.data).not.toEqual(c.constants[name]!.data);
+    }
+  });
+
+  it.each([
+    ['resnet18', resnet18],
+    ['mobilenetV2', mobilenetV2],
+  ])('%s runs at reduced size with finite, non-degenerate outputs', (_name, make) => {
+    const g = make({ size: 64, classes: 10 });
+    const y = run(g, [randomInput(64)]).outputs[0]!;
+    expect(y.shape).toEqual([1, 10]);
+    const d = [...(y.data as Float32Array)];
+    expect(d.every(Number.isFinite)).toBe(true);
+    expect(new Set(d).size).toBeGreaterThan(1);
+  });
+});
