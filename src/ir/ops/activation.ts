@@ -6,7 +6,7 @@ import { forEachBroadcast2 } from '../kernels/broadcast.js';
 import { erf } from '../kernels/erf.js';
 import { tensor, type Tensor } from '../tensor.js';
 import { isFloatDType, type DType } from '../dtype.js';
-import { broadcastShapes, operand, sameDType } from './infer-util.js';
+import { broadcastShapes, operandOf, sameDType } from './infer-util.js';
 import { check, type AttrSpec, type OpDef, type ResolvedAttrs } from './registry.js';
 import { sameShape } from '../types.js';
 
@@ -125,7 +125,7 @@ function unaryOp(name: string, s: UnarySpec): OpDef {
     results: 1,
     attrs: s.attrs ?? {},
     infer({ inputs }) {
-      const x = operand(inputs, 0, 'x');
+      const x = operandOf(inputs, 0, 'x', dtypes, name);
       return [{ dtype: x.dtype, shape: [...x.shape] }];
     },
     kernel([x], attrs) {
@@ -155,7 +155,7 @@ const prelu: OpDef = {
   results: 1,
   attrs: {},
   infer({ inputs }) {
-    const x = operand(inputs, 0, 'x'), slope = operand(inputs, 1, 'slope');
+    const x = operandOf(inputs, 0, 'x', FLOATS, 'prelu'), slope = operandOf(inputs, 1, 'slope', FLOATS, 'prelu');
     const dtype = sameDType([x, slope], 'prelu');
     const shape = broadcastShapes(x.shape, slope.shape);
     check(sameShape(shape, x.shape), `prelu: slope [${slope.shape.join(',')}] must broadcast to x [${x.shape.join(',')}]`);

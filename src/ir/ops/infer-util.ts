@@ -35,3 +35,10 @@ export function normAxis(axis: number, rank: number, what = 'axis'): number {
   check(a >= 0 && a < rank, `${what} ${axis} is out of range for rank ${rank}`);
   return a;
 }
+
+/** Operand i, checked to have one of the allowed dtypes. */
+export function operandOf(inputs: (TensorType | undefined)[], i: number, name: string, dtypes: readonly DType[], op: string): TensorType {
+  const t = operand(inputs, i, name);
+  check(dtypes.includes(t.dtype), () => `${op}: ${name} must be ${dtypes.join(' | ')}, got ${t.dtype}`);
+  return t;
+}

@@ -5,7 +5,7 @@
 import { tensor, strides } from '../tensor.js';
 import { binary } from './elementwise.js';
 import { FLOATS } from './activation.js';
-import { normAxis, operand, sameDType } from './infer-util.js';
+import { normAxis, operandOf, sameDType } from './infer-util.js';
 import { check, type OpDef } from './registry.js';
 import { numel, sameShape } from '../types.js';
 
@@ -57,7 +57,7 @@ function softmaxOp(name: 'softmax' | 'log_softmax', doc: string): OpDef {
     results: 1,
     attrs: { axis: { type: 'int', default: -1 } },
     infer({ inputs, attrs }) {
-      const x = operand(inputs, 0, 'x');
+      const x = operandOf(inputs, 0, 'x', FLOATS, name);
       normAxis(attrs['axis'] as number, x.shape.length);
       return [{ dtype: x.dtype, shape: [...x.shape] }];
     },
@@ -96,7 +96,8 @@ const layerNorm: OpDef = {
   results: 1,
   attrs: { axis: { type: 'int', default: -1 }, epsilon: { type: 'float', default: 1e-5 } },
   infer({ inputs, attrs }) {
-    const x = operand(inputs, 0, 'x'), scale = operand(inputs, 1, 'scale'), bias = inputs[2];
+    const x = operandOf(inputs, 0, 'x', FLOATS, 'layer_norm'), scale = operandOf(inputs, 1, 'scale', FLOATS, 'layer_norm');
+    const bias = inputs[2] && operandOf(inputs, 2, 'bias', FLOATS, 'layer_norm');
     const dtype = sameDType([x, scale, bias], 'layer_norm');
     const axis = normAxis(attrs['axis'] as number, x.shape.length);
     const norm = x.shape.slice(axis);

@@ -1,11 +1,11 @@
 // Quantize / dequantize / fake-quantize with PyTorch's float32 formulas, bit for bit (see
 // quant-math.ts): q = clamp(zp + rint(x * fround(1/scale)), qmin, qmax), x = fround((q - zp) * scale).
 // Per-channel when scale has more than one entry, along `axis`.
-import { dtypeRange, isFloatDType, type DType } from '../dtype.js';
+import { dtypeRange, type DType } from '../dtype.js';
 import { dequantizeValue, quantizeValue } from '../quant-math.js';
 import { strides, tensor, type Tensor } from '../tensor.js';
 import { sameQuant, type QuantParams, type TensorType } from '../types.js';
-import { normAxis, operand } from './infer-util.js';
+import { normAxis, operandOf } from './infer-util.js';
 import { check, type AttrSpec, type OpDef, type ResolvedAttrs } from './registry.js';
 
 export const QUANT_DTYPES = ['i4', 'u4', 'i8', 'u8', 'i16', 'i32'] as const satisfies readonly DType[];
@@ -55,11 +55,7 @@ function forEachChannel(shape: readonly number[], q: QuantParams, f: (i: number,
   for (let i = 0; i < n; i++) f(i, Math.floor(i / inner) % channels);
 }
 
-function floatOperand(inputs: (TensorType | undefined)[], op: string): TensorType {
-  const x = operand(inputs, 0, 'x');
-  check(x.dtype === 'f32', `${op} takes f32, got ${x.dtype}`);
-  return x;
-}
+const floatOperand = (inputs: (TensorType | undefined)[], op: string): TensorType => operandOf(inputs, 0, 'x', ['f32'], op);
 
 const quantize: OpDef = {
   name: 'quantize',
@@ -97,8 +93,7 @@ const dequantize: OpDef = {
   results: 1,
   attrs: QPARAM_ATTRS,
   infer({ inputs, attrs }) {
-    const x = operand(inputs, 0, 'x');
-    check(!isFloatDType(x.dtype), `dequantize takes an integer operand, got ${x.dtype}`);
+    const x = operandOf(inputs, 0, 'x', QUANT_DTYPES, 'dequantize');
     const { quant } = qparams('dequantize', attrs, x.shape, ...dtypeRange(x.dtype));
     check(!x.quant || sameQuant(x.quant, quant), 'dequantize: the attributes disagree with the quantization params of the operand type');
     return [{ dtype: 'f32', shape: [...x.shape] }];

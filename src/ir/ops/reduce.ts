@@ -6,7 +6,7 @@ import { dtypeRange, isFloatDType, type DType } from '../dtype.js';
 import { strides, tensor } from '../tensor.js';
 import { numel } from '../types.js';
 import { FLOATS, INTS } from './activation.js';
-import { normAxis, operand } from './infer-util.js';
+import { normAxis, operandOf } from './infer-util.js';
 import { check, type OpDef, type ResolvedAttrs } from './registry.js';
 
 interface Reduction {
@@ -89,7 +89,7 @@ function reduceOp(name: string, r: Reduction): OpDef {
     results: 1,
     attrs: { axes: { type: 'ints', default: [] }, keepdims: { type: 'bool', default: true } },
     infer({ inputs, attrs }) {
-      const x = operand(inputs, 0, 'x');
+      const x = operandOf(inputs, 0, 'x', r.dtypes, name);
       return [{ dtype: x.dtype, shape: reducedShape(x.shape, reducedAxes(attrs, x.shape.length), attrs['keepdims'] as boolean) }];
     },
     kernel([x], attrs) {

@@ -4,7 +4,7 @@ import { axisMap, concatData, remap, splitData } from '../kernels/layout.js';
 import { dtypeRange, isFloatDType } from '../dtype.js';
 import { strides, type Tensor } from '../tensor.js';
 import { sameQuant, type TensorType } from '../types.js';
-import { normAxis, operand } from './infer-util.js';
+import { normAxis, operand, operandOf } from './infer-util.js';
 import { carryQuant, typed } from './quant-carry.js';
 import { check, type OpDef, type ResolvedAttrs } from './registry.js';
 
@@ -190,6 +190,8 @@ const slice: OpDef = {
   },
 };
 
+const INDEX_DTYPES = ['i32', 'i64'] as const;
+
 function gatherShape(x: TensorType, idx: TensorType, axis: number): number[] {
   return [...x.shape.slice(0, axis), ...idx.shape, ...x.shape.slice(axis + 1)];
 }
@@ -198,11 +200,11 @@ const gather: OpDef = {
   name: 'gather',
   doc: 'picks entries along axis by an i32/i64 index tensor (negative indices count from the end)',
   category: 'shape',
-  operands: [{ name: 'x' }, { name: 'indices', dtypes: ['i32', 'i64'] }],
+  operands: [{ name: 'x' }, { name: 'indices', dtypes: INDEX_DTYPES }],
   results: 1,
   attrs: { axis: { type: 'int', default: 0 } },
   infer({ inputs, attrs }) {
-    const x = operand(inputs, 0, 'x'), idx = operand(inputs, 1, 'indices');
+    const x = operand(inputs, 0, 'x'), idx = operandOf(inputs, 1, 'indices', INDEX_DTYPES, 'gather');
     const axis = normAxis(attrs['axis'] as number, x.shape.length);
     // The picked channels are only known at run time, so a per-channel axis cannot be gathered.
     const move = { axis: (a: number) => (a < axis ? a : a > axis ? a + idx.shape.length - 1 : undefined) };
