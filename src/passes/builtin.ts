@@ -1,9 +1,13 @@
 // Registers every built-in pass. To add a pass: write src/passes/<name>.ts exporting a PassDef
 // (made with definePass) and list it here; nothing else needs to know about it.
+import { canonicalizePass } from './canonicalize.js';
 import { csePass } from './cse.js';
 import { dcePass } from './dce.js';
+import { foldConstantsPass } from './fold-constants.js';
+import { inferShapesPass } from './infer-shapes.js';
 import { registerPass, type PassDef } from './manager/index.js';
+import { removeIdentityPass } from './remove-identity.js';
 
-export const BUILTIN_PASSES: readonly PassDef[] = [dcePass, csePass];
+export const BUILTIN_PASSES: readonly PassDef[] = [inferShapesPass, dcePass, csePass, foldConstantsPass, removeIdentityPass, canonicalizePass];
 
 for (const p of BUILTIN_PASSES) registerPass(p);

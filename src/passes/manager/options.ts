@@ -93,7 +93,8 @@ export function describeOptionType(spec: OptionSpec): string {
 
 export function formatOptionValue(v: unknown): string {
   if (Array.isArray(v)) return `[${v.map(formatOptionValue).join(',')}]`;
-  if (typeof v === 'string') return /^[^\s,{}[\]()="]+$/.test(v) ? v : JSON.stringify(v);
+  // Quoted strings escape only backslash and quote (the spec lexer takes the next char literally).
+  if (typeof v === 'string') return /^[^\s,{}[\]()="\\]+$/.test(v) ? v : `"${v.replace(/[\\"]/g, '\\$&')}"`;
   return String(v);
 }
 

@@ -50,19 +50,19 @@ export class GraphEdit {
 
   /** Writes the net edits into the draft (nothing when they cancel out) and says what happened. */
   commit(draft: Graph): EditSummary {
-    const summary: EditSummary = { nodesRemoved: 0, constantsRemoved: 0, outputsKept: 0 };
+    const kept = new Set<string>();
+    const summary: EditSummary = { nodesRemoved: 0, constantsRemoved: 0, kept };
     if (this.empty) return summary;
     const base = this.base;
     const inputs = new Set(base.inputs), outputs = new Set(base.outputs);
-    // Output protection: the output's name moves onto the value that replaces it, or it stays.
+    // Output protection: the output's name moves onto the value that replaces it, or its
+    // definition stays for the output alone (every other use still goes to the replacement).
     const rename = new Map<string, string>();
     for (const o of base.outputs) {
       if (!this.replace.has(o)) continue;
       const root = this.resolveRaw(o);
-      if (inputs.has(root) || outputs.has(root) || rename.has(root) || this.dropped.has(root)) {
-        this.replace.delete(o);
-        summary.outputsKept++;
-      } else rename.set(root, o);
+      if (inputs.has(root) || outputs.has(root) || rename.has(root) || this.dropped.has(root)) kept.add(o);
+      else rename.set(root, o);
     }
     const memo = new Map<string, string>();
     const final = (v: string): string => {
@@ -75,7 +75,7 @@ export class GraphEdit {
       }
       return f;
     };
-    const gone = (v: string) => this.replace.has(v) || this.dropped.has(v) || this.newConst.has(v);
+    const gone = (v: string) => (this.replace.has(v) && !kept.has(v)) || this.dropped.has(v) || this.newConst.has(v);
 
     const delValues = new Set<string>(), setValues = new Map<string, TensorType>();
     const delConsts = new Set<string>(), setConsts = new Map<string, Tensor>();
@@ -106,17 +106,18 @@ export class GraphEdit {
       nodes.push(node);
     }
     for (const v of [...this.replace.keys(), ...this.dropped]) {
+      if (kept.has(v)) continue;
       delValues.add(v);
-      if (v in base.constants) delConsts.add(v);
+      if (Object.hasOwn(base.constants, v)) delConsts.add(v);
     }
     for (const [root, o] of rename) {
       setValues.set(o, base.values[root]!);
       delValues.add(root);
-      const c = this.newConst.get(root) ?? base.constants[root];
+      const c = this.newConst.get(root) ?? (Object.hasOwn(base.constants, root) ? base.constants[root] : undefined);
       if (c) {
         setConsts.set(o, c);
         delConsts.add(root);
-        if (root in base.constants) summary.constantsRemoved--; // moved, not removed
+        if (Object.hasOwn(base.constants, root)) summary.constantsRemoved--; // moved, not removed
       }
     }
     for (const [name, t] of this.newConst) if (!rename.has(name)) setConsts.set(name, t);
@@ -124,7 +125,7 @@ export class GraphEdit {
     if (nodesChanged) writeNodes(draft, base.nodes, nodes);
     writeRecord(draft.values, base.values, delValues, setValues);
     writeRecord(draft.constants, base.constants, delConsts, setConsts);
-    for (const c of delConsts) if (!setConsts.has(c) && c in base.constants) summary.constantsRemoved++;
+    for (const c of delConsts) if (!setConsts.has(c) && Object.hasOwn(base.constants, c)) summary.constantsRemoved++;
     return summary;
   }
 }
@@ -134,7 +135,7 @@ export interface EditSummary {
   /** Constants whose definition went (renamed constants do not count). */
   constantsRemoved: number;
   /** Replaced graph outputs whose definition had to stay to keep the output's name. */
-  outputsKept: number;
+  kept: ReadonlySet<string>;
 }
 
 /** In-place edits stay one patch per node; a change in length replaces the array (one patch). */
@@ -148,6 +149,6 @@ function writeNodes(draft: Graph, before: readonly Node[], after: Node[]): void 
 }
 
 function writeRecord<T>(draft: Record<string, T>, base: Record<string, T>, del: Set<string>, set: Map<string, T>): void {
-  for (const k of del) if (!set.has(k) && k in base) delete draft[k];
-  for (const [k, v] of set) if (base[k] !== v) draft[k] = v;
+  for (const k of del) if (!set.has(k) && Object.hasOwn(base, k)) delete draft[k];
+  for (const [k, v] of set) if (!Object.hasOwn(base, k) || base[k] !== v) draft[k] = v;
 }

@@ -1,0 +1,74 @@
+// remove-identity: drops nodes whose single result is their first operand, bit for bit: identity,
+// dropout (inference), reshape-like ops to the same shape, transposes that keep every non-1 dim
+// in order, cast to the same dtype, concat/split of one piece, slices and pads that keep
+// everything. Every rule also requires the result type to equal the operand type exactly
+// (quantization included), so replacing the result by the operand changes no type anywhere.
+import type { Node } from '../ir/graph.js';
+import { getOp, OpError, resolveAttrs, type ResolvedAttrs } from '../ir/ops/index.js';
+import { sameType, type TensorType } from '../ir/types.js';
+import { definePass } from './manager/pass.js';
+import { GraphEdit } from './util/graph-edit.js';
+
+type Rule = (n: Node, a: ResolvedAttrs, x: TensorType) => boolean;
+const ints = (a: ResolvedAttrs, k: string) => a[k] as number[];
+
+/** When each op is an identity, given that its result type equals its operand's. */
+export const IDENTITY_RULES: Readonly<Record<string, Rule>> = {
+  identity: () => true,
+  dropout: () => true,
+  // Same shape means the same row-major data.
+  reshape: () => true,
+  flatten: () => true,
+  squeeze: () => true,
+  unsqueeze: () => true,
+  // Only size-1 dims may move: the non-1 dims must keep their order.
+  transpose: (_, a, x) => {
+    const given = ints(a, 'perm');
+    const perm = given.length ? given : x.shape.map((_, i) => x.shape.length - 1 - i);
+    const big = perm.filter((p) => x.shape[p] !== 1);
+    return big.every((p, i) => i === 0 || big[i - 1]! < p);
+  },
+  cast: (_, a, x) => a['to'] === x.dtype,
+  concat: (n) => n.inputs.length === 1,
+  split: (n) => n.outputs.length === 1,
+  // Same shape with forward steps can only be the full range; a backward step reverses.
+  slice: (_, a, x) => {
+    const steps = ints(a, 'steps'), axes = ints(a, 'axes');
+    return steps.every((s, k) => s > 0 || x.shape[axes.length ? (axes[k]! + x.shape.length) % x.shape.length : k] === 1);
+  },
+  // Equal shapes could still hide a crop at one end and a pad at the other.
+  pad: (_, a) => ints(a, 'pads').every((p) => p === 0),
+};
+
+export const removeIdentityPass = definePass({
+  kind: 'transform',
+  name: 'remove-identity',
+  description: 'removes ops that return their operand unchanged (identity, dropout, no-op reshape/transpose/cast/concat/slice/pad...)',
+  options: {},
+  idempotent: true,
+  run(draft, ctx) {
+    const g = ctx.input;
+    const edit = new GraphEdit(g);
+    const found: Node[] = [];
+    for (const n of g.nodes) {
+      const rule = IDENTITY_RULES[n.op];
+      if (!rule || n.outputs.length !== 1 || !n.inputs[0]) continue;
+      const x = g.values[n.inputs[0]], y = g.values[n.outputs[0]!];
+      const def = getOp(n.op);
+      if (!def || !x || !y || !sameType(x, y) || n.inputs.slice(1).some((v) => v)) continue;
+      let attrs: ResolvedAttrs;
+      try {
+        attrs = resolveAttrs(def, n.attrs);
+      } catch (e) {
+        if (e instanceof OpError) continue; // invalid node: the verifier's business
+        throw e;
+      }
+      if (!rule(n, attrs, x)) continue;
+      edit.replaceValue(n.outputs[0]!, n.inputs[0]);
+      found.push(n);
+    }
+    const { kept } = edit.commit(draft);
+    // A kept node stays only to define a graph output; its other users were moved all the same.
+    for (const n of found) if (!kept.has(n.outputs[0]!)) ctx.count(n.op);
+  },
+});
