@@ -4,6 +4,7 @@ import { IR_CODES } from './codes-ir.js';
 import { QUANT_CODES } from './codes-quant.js';
 import { PASS_CODES } from './codes-passes.js';
 import { PATTERN_CODES } from './codes-patterns.js';
+import { CODEGEN_CODES } from './codes-codegen.js';
 
 export type LocationKind = 'source' | 'node' | 'pipeline' | 'file' | 'none';
 
@@ -13,7 +14,7 @@ export interface CodeInfo {
   location: LocationKind;
 }
 
-export const CATALOG = { ...IR_CODES, ...QUANT_CODES, ...PASS_CODES, ...PATTERN_CODES } as const satisfies Record<string, CodeInfo>;
+export const CATALOG = { ...IR_CODES, ...QUANT_CODES, ...PASS_CODES, ...PATTERN_CODES, ...CODEGEN_CODES } as const satisfies Record<string, CodeInfo>;
 export type DiagKey = keyof typeof CATALOG;
 
 export interface SourceLoc {

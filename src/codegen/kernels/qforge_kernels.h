@@ -1,0 +1,184 @@
+/* qforge int8 kernel interface (see src/codegen/kernels/README.md).
+ *
+ * Every target provides every function below. A target's SIMD source defines QF_HAVE_<NAME>
+ * (through the generated qforge_config.h) for the kernels it implements; the rest fall back to the
+ * portable reference implementations qf_ref_* in qforge_kernels_ref.c, which SIMD code may also call
+ * for tails. All activations are uint8 ("stored" domain: an int8 tensor is held as x + 128 with zero
+ * point + 128), 4-D activations are NHWC, weights are int8 packed at compile time by the target's
+ * packGemm / packDepthwise (TypeScript). Results must be bit-identical to the reference on every target.
+ */
+#ifndef QFORGE_KERNELS_H
+#define QFORGE_KERNELS_H
+#include <stddef.h>
+#include <stdint.h>
+#include "qforge_config.h"
+
+/* Readable (never written) bytes the caller guarantees after the end of every activation buffer and
+   im2col row block, so vector loads may run past the last element of A. */
+#define QF_SLACK 64
+
+/* Requantisation of an int32 accumulator for output channel n (the generated C and the interpreter
+   compute exactly this; rint = round half to even, every float op in float32, no FMA contraction):
+     y = clamp(rint(fround((float)(bias[n] + acc) * mult[n])) + y_zp, qmin, qmax)
+   computed as: v = (float)(bias[n] + acc) * mult[n]; v = min(max(v, qmin - y_zp), qmax - y_zp);
+   y = (int32_t)rint(v) + y_zp  (clamping before rounding is equal because the bounds are integers). */
+typedef struct qf_rq {
+  const int32_t *bias; /* [N] folded: q_bias[n] - x_zp * colsum(W[n]) (+ K * x_zp * w_zp[n]) */
+  const float *mult;   /* [N] float32 multipliers x_s * w_s[n] / y_s (bit patterns from the graph) */
+  int32_t y_zp;        /* result zero point, stored domain */
+  int32_t qmin, qmax;  /* fused clamp, stored domain */
+} qf_rq;
+
+/* Window geometry of one NHWC image: input H x W x C, output OH x OW (x C for depthwise/pools). */
+typedef struct qf_geom {
+  int32_t H, W, C, OH, OW;
+  int32_t KH, KW, SH, SW;
+  int32_t PT, PL, PB, PR; /* pads: top, left, bottom, right */
+  int32_t DH, DW;         /* dilations */
+  int32_t x_zp;           /* value that stands for padding (stored domain) */
+} qf_geom;
+
+/* C[m*ldc + n] = rq(bias[n] + sum_k A[m*lda + k] * W[n][k]) for m < M, n < N.
+   A: uint8 rows (may be over-read up to QF_SLACK bytes past the last row); W: target-packed int8 [N][K]. */
+void qf_ref_qgemm(size_t M, size_t N, size_t K, const uint8_t *A, size_t lda, const void *W, const qf_rq *rq,
+                  uint8_t *C, size_t ldc);
+/* C[m*ldc + n] = bias[n] + sum_k A[m*lda + k] * W[n][k] (int32, no requantisation; conv_transpose). */
+void qf_ref_qgemm_i32(size_t M, size_t N, size_t K, const uint8_t *A, size_t lda, const void *W,
+                      const int32_t *bias, int32_t *C, size_t ldc);
+/* Depthwise conv, multiplier 1: y[oh][ow][c] = rq(bias[c] + sum_{i,j} x[ih][iw][c] * w[i*KW + j][c]),
+   x = x_zp outside the image. W packed by packDepthwise from int8 [KH*KW][C]. */
+void qf_ref_qdwconv(const qf_geom *g, const uint8_t *x, const void *W, const qf_rq *rq, uint8_t *y);
+/* The same, for KH = KW = 3 and DH = DW = 1 (any stride and padding). */
+void qf_ref_qdwconv3x3(const qf_geom *g, const uint8_t *x, const void *W, const qf_rq *rq, uint8_t *y);
+/* Rows [m0, m0 + rows) of one image's im2col matrix for channels [c0, c0 + Cg): row m is output pixel
+   (m / OW, m % OW), column (i*KW + j)*Cg + c holds x[ih][iw][c0 + c] or x_zp in padding. out: rows x ld. */
+void qf_ref_im2col(const qf_geom *g, const uint8_t *x, int32_t c0, int32_t Cg, size_t m0, size_t rows,
+                   uint8_t *out, size_t ld);
+/* conv_transpose scatter: cols[(ih*W + iw)*ld + (i*KW + j)*Mg + m] is added to
+   acc[(oh*OW + ow)*M + m0 + m] for oh = ih*SH + i*DH - PT (and ow likewise) inside the output. */
+void qf_ref_col2im_i32(const qf_geom *g, int32_t Mg, int32_t m0, int32_t M, const int32_t *cols, size_t ld,
+                       int32_t *acc);
+/* y[p*N + n] = rq(bias[n] + acc[p*N + n]) for p < P. */
+void qf_ref_requant_i32(size_t P, size_t N, const int32_t *acc, const qf_rq *rq, uint8_t *y);
+/* Max pool on NHWC uint8 (padding never wins; every window has an element inside the image). */
+void qf_ref_maxpool_u8(const qf_geom *g, const uint8_t *x, uint8_t *y);
+/* Average pool: acc = sum (x - x_zp) over the window inside the image; count = that many elements, or
+   with count_include_pad the window clipped to the padded extent; y = rq1(acc, mult / (float)count). */
+void qf_ref_qavgpool(const qf_geom *g, int count_include_pad, float mult, int32_t y_zp, int32_t qmin,
+                     int32_t qmax, const uint8_t *x, uint8_t *y);
+/* Global average pool of HW x C: acc = sum (x - x_zp); y = rq1(acc, mult) (mult already divided by HW). */
+void qf_ref_qgavgpool(size_t HW, size_t C, int32_t x_zp, float mult, int32_t y_zp, int32_t qmin, int32_t qmax,
+                      const uint8_t *x, uint8_t *y);
+
+/* Elementwise quantized add/mul (dequantize, float op, quantize; PyTorch's formulas):
+   y = clamp(rint(fround(fround(da OP db) * inv_y)) + y_zp), da = fround((a - a_zp) * a_s). */
+typedef struct qf_qbin {
+  float a_s, b_s, inv_y; /* inv_y = fround(1 / y_scale) */
+  int32_t a_zp, b_zp, y_zp, qmin, qmax;
+} qf_qbin;
+/* n elements; sa, sb are element strides (1, or 0 for a broadcast scalar). */
+void qf_ref_qadd(size_t n, const uint8_t *a, size_t sa, const uint8_t *b, size_t sb, const qf_qbin *p, uint8_t *y);
+void qf_ref_qmul(size_t n, const uint8_t *a, size_t sa, const uint8_t *b, size_t sb, const qf_qbin *p, uint8_t *y);
+/* y = clamp(rint(fround(fround((x - x_zp) * x_s) * inv_y)) + y_zp, qmin, qmax). */
+void qf_ref_requantize_u8(size_t n, const uint8_t *x, float x_s, int32_t x_zp, float inv_y, int32_t y_zp,
+                          int32_t qmin, int32_t qmax, uint8_t *y);
+/* y = min(max(x, lo), hi) (relu / clip on integers, bounds in the stored domain). */
+void qf_ref_clamp_u8(size_t n, const uint8_t *x, uint8_t lo, uint8_t hi, uint8_t *y);
+/* Edges: channel c = (i / inner) % C (C = 1: per tensor). quantize: q = clamp(rint(fround(x * inv[c])) +
+   zp[c], qmin, qmax), NaN -> zp; dequantize: y = fround((q - zp[c]) * s[c]). */
+void qf_ref_quantize_u8(size_t n, size_t inner, size_t C, const float *x, const float *inv, const int32_t *zp,
+                        int32_t qmin, int32_t qmax, uint8_t *y);
+void qf_ref_dequantize_u8(size_t n, size_t inner, size_t C, const uint8_t *x, const float *s, const int32_t *zp,
+                          float *y);
+/* Batched u8 x u8 matmul of two activations: C[m][n] = rq1(sum_k (A[m][k] - a_zp) * (B[k][n] - b_zp), mult). */
+void qf_ref_qmatmul(size_t M, size_t N, size_t K, const uint8_t *A, int32_t a_zp, const uint8_t *B, int32_t b_zp,
+                    float mult, int32_t y_zp, int32_t qmin, int32_t qmax, uint8_t *C);
+
+/* Public names: a target's implementation when it has one, else the reference. */
+#ifdef QF_HAVE_QGEMM
+void qf_qgemm(size_t M, size_t N, size_t K, const uint8_t *A, size_t lda, const void *W, const qf_rq *rq, uint8_t *C, size_t ldc);
+#else
+#define qf_qgemm qf_ref_qgemm
+#endif
+#ifdef QF_HAVE_QGEMM_I32
+void qf_qgemm_i32(size_t M, size_t N, size_t K, const uint8_t *A, size_t lda, const void *W, const int32_t *bias, int32_t *C, size_t ldc);
+#else
+#define qf_qgemm_i32 qf_ref_qgemm_i32
+#endif
+#ifdef QF_HAVE_QDWCONV
+void qf_qdwconv(const qf_geom *g, const uint8_t *x, const void *W, const qf_rq *rq, uint8_t *y);
+#else
+#define qf_qdwconv qf_ref_qdwconv
+#endif
+#ifdef QF_HAVE_QDWCONV3X3
+void qf_qdwconv3x3(const qf_geom *g, const uint8_t *x, const void *W, const qf_rq *rq, uint8_t *y);
+#else
+#define qf_qdwconv3x3 qf_ref_qdwconv3x3
+#endif
+#ifdef QF_HAVE_IM2COL
+void qf_im2col(const qf_geom *g, const uint8_t *x, int32_t c0, int32_t Cg, size_t m0, size_t rows, uint8_t *out, size_t ld);
+#else
+#define qf_im2col qf_ref_im2col
+#endif
+#ifdef QF_HAVE_COL2IM_I32
+void qf_col2im_i32(const qf_geom *g, int32_t Mg, int32_t m0, int32_t M, const int32_t *cols, size_t ld, int32_t *acc);
+#else
+#define qf_col2im_i32 qf_ref_col2im_i32
+#endif
+#ifdef QF_HAVE_REQUANT_I32
+void qf_requant_i32(size_t P, size_t N, const int32_t *acc, const qf_rq *rq, uint8_t *y);
+#else
+#define qf_requant_i32 qf_ref_requant_i32
+#endif
+#ifdef QF_HAVE_MAXPOOL_U8
+void qf_maxpool_u8(const qf_geom *g, const uint8_t *x, uint8_t *y);
+#else
+#define qf_maxpool_u8 qf_ref_maxpool_u8
+#endif
+#ifdef QF_HAVE_QAVGPOOL
+void qf_qavgpool(const qf_geom *g, int count_include_pad, float mult, int32_t y_zp, int32_t qmin, int32_t qmax, const uint8_t *x, uint8_t *y);
+#else
+#define qf_qavgpool qf_ref_qavgpool
+#endif
+#ifdef QF_HAVE_QGAVGPOOL
+void qf_qgavgpool(size_t HW, size_t C, int32_t x_zp, float mult, int32_t y_zp, int32_t qmin, int32_t qmax, const uint8_t *x, uint8_t *y);
+#else
+#define qf_qgavgpool qf_ref_qgavgpool
+#endif
+#ifdef QF_HAVE_QADD
+void qf_qadd(size_t n, const uint8_t *a, size_t sa, const uint8_t *b, size_t sb, const qf_qbin *p, uint8_t *y);
+#else
+#define qf_qadd qf_ref_qadd
+#endif
+#ifdef QF_HAVE_QMUL
+void qf_qmul(size_t n, const uint8_t *a, size_t sa, const uint8_t *b, size_t sb, const qf_qbin *p, uint8_t *y);
+#else
+#define qf_qmul qf_ref_qmul
+#endif
+#ifdef QF_HAVE_REQUANTIZE_U8
+void qf_requantize_u8(size_t n, const uint8_t *x, float x_s, int32_t x_zp, float inv_y, int32_t y_zp, int32_t qmin, int32_t qmax, uint8_t *y);
+#else
+#define qf_requantize_u8 qf_ref_requantize_u8
+#endif
+#ifdef QF_HAVE_CLAMP_U8
+void qf_clamp_u8(size_t n, const uint8_t *x, uint8_t lo, uint8_t hi, uint8_t *y);
+#else
+#define qf_clamp_u8 qf_ref_clamp_u8
+#endif
+#ifdef QF_HAVE_QUANTIZE_U8
+void qf_quantize_u8(size_t n, size_t inner, size_t C, const float *x, const float *inv, const int32_t *zp, int32_t qmin, int32_t qmax, uint8_t *y);
+#else
+#define qf_quantize_u8 qf_ref_quantize_u8
+#endif
+#ifdef QF_HAVE_DEQUANTIZE_U8
+void qf_dequantize_u8(size_t n, size_t inner, size_t C, const uint8_t *x, const float *s, const int32_t *zp, float *y);
+#else
+#define qf_dequantize_u8 qf_ref_dequantize_u8
+#endif
+#ifdef QF_HAVE_QMATMUL
+void qf_qmatmul(size_t M, size_t N, size_t K, const uint8_t *A, int32_t a_zp, const uint8_t *B, int32_t b_zp, float mult, int32_t y_zp, int32_t qmin, int32_t qmax, uint8_t *C);
+#else
+#define qf_qmatmul qf_ref_qmatmul
+#endif
+
+#endif /* QFORGE_KERNELS_H */

@@ -1,0 +1,260 @@
+/* Portable reference implementations of the qforge int8 kernels (qforge_kernels.h). Plain C99,
+   exact integer arithmetic and the float32 requantisation of the interpreter; SIMD targets replace
+   these one by one and must stay bit-identical. The `c` target packs weights as plain int8 [N][K]
+   (GEMM) and [KH*KW][C] (depthwise). */
+#include "qforge_kernels.h"
+
+/* rint for |v| < 2^22 in the default rounding mode (ties to even), without libm: adding 1.5 * 2^23
+   pushes the fraction bits out of the float32 mantissa. */
+static int32_t qf_rint_small(float v) {
+  const float magic = 12582912.0f;
+  return (int32_t)((v + magic) - magic);
+}
+
+/* clamp(rint(v) + zp, qmin, qmax), clamping in float first so huge or infinite v stay defined. */
+static uint8_t qf_round_store(float v, int32_t zp, int32_t qmin, int32_t qmax) {
+  const float lo = (float)(qmin - zp), hi = (float)(qmax - zp);
+  v = v < lo ? lo : v;
+  v = v > hi ? hi : v;
+  return (uint8_t)(qf_rint_small(v) + zp);
+}
+
+static uint8_t qf_rq1(int32_t acc, float mult, int32_t zp, int32_t qmin, int32_t qmax) {
+  return qf_round_store((float)acc * mult, zp, qmin, qmax);
+}
+
+void qf_ref_qgemm(size_t M, size_t N, size_t K, const uint8_t *A, size_t lda, const void *W, const qf_rq *rq,
+                  uint8_t *C, size_t ldc) {
+  const int8_t *w = (const int8_t *)W;
+  for (size_t m = 0; m < M; m++) {
+    const uint8_t *a = A + m * lda;
+    for (size_t n = 0; n < N; n++) {
+      const int8_t *wn = w + n * K;
+      int32_t acc = rq->bias[n];
+      for (size_t k = 0; k < K; k++) acc += (int32_t)a[k] * (int32_t)wn[k];
+      C[m * ldc + n] = qf_rq1(acc, rq->mult[n], rq->y_zp, rq->qmin, rq->qmax);
+    }
+  }
+}
+
+void qf_ref_qgemm_i32(size_t M, size_t N, size_t K, const uint8_t *A, size_t lda, const void *W,
+                      const int32_t *bias, int32_t *C, size_t ldc) {
+  const int8_t *w = (const int8_t *)W;
+  for (size_t m = 0; m < M; m++) {
+    const uint8_t *a = A + m * lda;
+    for (size_t n = 0; n < N; n++) {
+      const int8_t *wn = w + n * K;
+      int32_t acc = bias[n];
+      for (size_t k = 0; k < K; k++) acc += (int32_t)a[k] * (int32_t)wn[k];
+      C[m * ldc + n] = acc;
+    }
+  }
+}
+
+/* First and one-past-last kernel tap t with 0 <= start + t*d < n (taps in [0, k)). */
+static void qf_taps(int32_t start, int32_t k, int32_t d, int32_t n, int32_t *t0, int32_t *t1) {
+  int32_t lo = start >= 0 ? 0 : (-start + d - 1) / d;
+  int32_t hi = start + (k - 1) * d < n ? k : (n - 1 - start) / d + 1;
+  if (start > n - 1) hi = 0;
+  *t0 = lo;
+  *t1 = hi > lo ? hi : lo;
+}
+
+void qf_ref_qdwconv(const qf_geom *g, const uint8_t *x, const void *W, const qf_rq *rq, uint8_t *y) {
+  const int8_t *w = (const int8_t *)W;
+  const int32_t C = g->C, taps = g->KH * g->KW;
+  for (int32_t oh = 0; oh < g->OH; oh++)
+    for (int32_t ow = 0; ow < g->OW; ow++) {
+      const int32_t h0 = oh * g->SH - g->PT, w0 = ow * g->SW - g->PL;
+      uint8_t *out = y + ((size_t)oh * g->OW + ow) * C;
+      for (int32_t c = 0; c < C; c++) {
+        /* padding taps contribute x_zp * w: the folded bias subtracts x_zp * sum(w) for every tap */
+        int32_t acc = rq->bias[c];
+        for (int32_t t = 0; t < taps; t++) {
+          const int32_t ih = h0 + (t / g->KW) * g->DH, iw = w0 + (t % g->KW) * g->DW;
+          const int32_t v = (ih >= 0 && ih < g->H && iw >= 0 && iw < g->W) ? x[((size_t)ih * g->W + iw) * C + c] : g->x_zp;
+          acc += v * (int32_t)w[(size_t)t * C + c];
+        }
+        out[c] = qf_rq1(acc, rq->mult[c], rq->y_zp, rq->qmin, rq->qmax);
+      }
+    }
+}
+
+void qf_ref_qdwconv3x3(const qf_geom *g, const uint8_t *x, const void *W, const qf_rq *rq, uint8_t *y) {
+  const int8_t *w = (const int8_t *)W;
+  const int32_t C = g->C;
+  for (int32_t oh = 0; oh < g->OH; oh++)
+    for (int32_t ow = 0; ow < g->OW; ow++) {
+      const int32_t h0 = oh * g->SH - g->PT, w0 = ow * g->SW - g->PL;
+      const uint8_t *rows[9];
+      int inside[9];
+      for (int t = 0; t < 9; t++) {
+        const int32_t ih = h0 + t / 3, iw = w0 + t % 3;
+        inside[t] = ih >= 0 && ih < g->H && iw >= 0 && iw < g->W;
+        rows[t] = inside[t] ? x + ((size_t)ih * g->W + iw) * C : x;
+      }
+      uint8_t *out = y + ((size_t)oh * g->OW + ow) * C;
+      for (int32_t c = 0; c < C; c++) {
+        int32_t acc = rq->bias[c];
+        for (int t = 0; t < 9; t++) acc += (inside[t] ? (int32_t)rows[t][c] : g->x_zp) * (int32_t)w[t * C + c];
+        out[c] = qf_rq1(acc, rq->mult[c], rq->y_zp, rq->qmin, rq->qmax);
+      }
+    }
+}
+
+void qf_ref_im2col(const qf_geom *g, const uint8_t *x, int32_t c0, int32_t Cg, size_t m0, size_t rows,
+                   uint8_t *out, size_t ld) {
+  for (size_t r = 0; r < rows; r++) {
+    const int32_t m = (int32_t)(m0 + r), oh = m / g->OW, ow = m % g->OW;
+    uint8_t *dst = out + r * ld;
+    for (int32_t i = 0; i < g->KH; i++)
+      for (int32_t j = 0; j < g->KW; j++, dst += Cg) {
+        const int32_t ih = oh * g->SH - g->PT + i * g->DH, iw = ow * g->SW - g->PL + j * g->DW;
+        if (ih < 0 || ih >= g->H || iw < 0 || iw >= g->W) {
+          for (int32_t c = 0; c < Cg; c++) dst[c] = (uint8_t)g->x_zp;
+        } else {
+          const uint8_t *src = x + ((size_t)ih * g->W + iw) * g->C + c0;
+          for (int32_t c = 0; c < Cg; c++) dst[c] = src[c];
+        }
+      }
+  }
+}
+
+void qf_ref_col2im_i32(const qf_geom *g, int32_t Mg, int32_t m0, int32_t M, const int32_t *cols, size_t ld,
+                       int32_t *acc) {
+  for (int32_t ih = 0; ih < g->H; ih++)
+    for (int32_t iw = 0; iw < g->W; iw++) {
+      const int32_t *src = cols + ((size_t)ih * g->W + iw) * ld;
+      for (int32_t i = 0; i < g->KH; i++) {
+        const int32_t oh = ih * g->SH + i * g->DH - g->PT;
+        if (oh < 0 || oh >= g->OH) continue;
+        for (int32_t j = 0; j < g->KW; j++) {
+          const int32_t ow = iw * g->SW + j * g->DW - g->PL;
+          if (ow < 0 || ow >= g->OW) continue;
+          const int32_t *s = src + (size_t)(i * g->KW + j) * Mg;
+          int32_t *d = acc + ((size_t)oh * g->OW + ow) * M + m0;
+          for (int32_t m = 0; m < Mg; m++) d[m] += s[m];
+        }
+      }
+    }
+}
+
+void qf_ref_requant_i32(size_t P, size_t N, const int32_t *acc, const qf_rq *rq, uint8_t *y) {
+  for (size_t p = 0; p < P; p++)
+    for (size_t n = 0; n < N; n++)
+      y[p * N + n] = qf_rq1(rq->bias[n] + acc[p * N + n], rq->mult[n], rq->y_zp, rq->qmin, rq->qmax);
+}
+
+void qf_ref_maxpool_u8(const qf_geom *g, const uint8_t *x, uint8_t *y) {
+  const int32_t C = g->C;
+  for (int32_t oh = 0; oh < g->OH; oh++)
+    for (int32_t ow = 0; ow < g->OW; ow++) {
+      int32_t i0, i1, j0, j1;
+      qf_taps(oh * g->SH - g->PT, g->KH, g->DH, g->H, &i0, &i1);
+      qf_taps(ow * g->SW - g->PL, g->KW, g->DW, g->W, &j0, &j1);
+      uint8_t *out = y + ((size_t)oh * g->OW + ow) * C;
+      for (int32_t c = 0; c < C; c++) out[c] = 0;
+      for (int32_t i = i0; i < i1; i++)
+        for (int32_t j = j0; j < j1; j++) {
+          const int32_t ih = oh * g->SH - g->PT + i * g->DH, iw = ow * g->SW - g->PL + j * g->DW;
+          const uint8_t *src = x + ((size_t)ih * g->W + iw) * C;
+          for (int32_t c = 0; c < C; c++) out[c] = src[c] > out[c] ? src[c] : out[c];
+        }
+    }
+}
+
+void qf_ref_qavgpool(const qf_geom *g, int count_include_pad, float mult, int32_t y_zp, int32_t qmin,
+                     int32_t qmax, const uint8_t *x, uint8_t *y) {
+  const int32_t C = g->C;
+  for (int32_t oh = 0; oh < g->OH; oh++)
+    for (int32_t ow = 0; ow < g->OW; ow++) {
+      const int32_t h0 = oh * g->SH - g->PT, w0 = ow * g->SW - g->PL;
+      const int32_t hlo = h0 > 0 ? h0 : 0, whi0 = w0 + g->KW, hhi0 = h0 + g->KH;
+      const int32_t hhi = hhi0 < g->H ? hhi0 : g->H, wlo = w0 > 0 ? w0 : 0, whi = whi0 < g->W ? whi0 : g->W;
+      int32_t count;
+      if (count_include_pad) {
+        const int32_t he = hhi0 < g->H + g->PB ? hhi0 : g->H + g->PB, we = whi0 < g->W + g->PR ? whi0 : g->W + g->PR;
+        const int32_t hs = h0 > -g->PT ? h0 : -g->PT, ws = w0 > -g->PL ? w0 : -g->PL;
+        count = (he - hs) * (we - ws);
+      } else {
+        count = (hhi - hlo) * (whi - wlo);
+      }
+      const float m = mult / (float)count;
+      uint8_t *out = y + ((size_t)oh * g->OW + ow) * C;
+      for (int32_t c = 0; c < C; c++) {
+        int32_t acc = 0;
+        for (int32_t h = hlo; h < hhi; h++)
+          for (int32_t w = wlo; w < whi; w++) acc += (int32_t)x[((size_t)h * g->W + w) * C + c] - g->x_zp;
+        out[c] = qf_rq1(acc, m, y_zp, qmin, qmax);
+      }
+    }
+}
+
+void qf_ref_qgavgpool(size_t HW, size_t C, int32_t x_zp, float mult, int32_t y_zp, int32_t qmin, int32_t qmax,
+                      const uint8_t *x, uint8_t *y) {
+  for (size_t c = 0; c < C; c++) {
+    int32_t acc = 0;
+    for (size_t p = 0; p < HW; p++) acc += (int32_t)x[p * C + c] - x_zp;
+    y[c] = qf_rq1(acc, mult, y_zp, qmin, qmax);
+  }
+}
+
+void qf_ref_qadd(size_t n, const uint8_t *a, size_t sa, const uint8_t *b, size_t sb, const qf_qbin *p, uint8_t *y) {
+  for (size_t i = 0; i < n; i++) {
+    const float da = (float)((int32_t)a[i * sa] - p->a_zp) * p->a_s, db = (float)((int32_t)b[i * sb] - p->b_zp) * p->b_s;
+    const float v = da + db;
+    y[i] = qf_round_store(v * p->inv_y, p->y_zp, p->qmin, p->qmax);
+  }
+}
+
+void qf_ref_qmul(size_t n, const uint8_t *a, size_t sa, const uint8_t *b, size_t sb, const qf_qbin *p, uint8_t *y) {
+  for (size_t i = 0; i < n; i++) {
+    const float da = (float)((int32_t)a[i * sa] - p->a_zp) * p->a_s, db = (float)((int32_t)b[i * sb] - p->b_zp) * p->b_s;
+    const float v = da * db;
+    y[i] = qf_round_store(v * p->inv_y, p->y_zp, p->qmin, p->qmax);
+  }
+}
+
+void qf_ref_requantize_u8(size_t n, const uint8_t *x, float x_s, int32_t x_zp, float inv_y, int32_t y_zp,
+                          int32_t qmin, int32_t qmax, uint8_t *y) {
+  for (size_t i = 0; i < n; i++) {
+    const float d = (float)((int32_t)x[i] - x_zp) * x_s;
+    y[i] = qf_round_store(d * inv_y, y_zp, qmin, qmax);
+  }
+}
+
+void qf_ref_clamp_u8(size_t n, const uint8_t *x, uint8_t lo, uint8_t hi, uint8_t *y) {
+  for (size_t i = 0; i < n; i++) y[i] = x[i] < lo ? lo : x[i] > hi ? hi : x[i];
+}
+
+void qf_ref_quantize_u8(size_t n, size_t inner, size_t C, const float *x, const float *inv, const int32_t *zp,
+                        int32_t qmin, int32_t qmax, uint8_t *y) {
+  for (size_t i = 0; i < n; i++) {
+    const size_t c = (i / inner) % C;
+    const float v = x[i] * inv[c];
+    if (v != v) {
+      const int32_t z = zp[c] < qmin ? qmin : zp[c] > qmax ? qmax : zp[c];
+      y[i] = (uint8_t)z;
+    } else {
+      y[i] = qf_round_store(v, zp[c], qmin, qmax);
+    }
+  }
+}
+
+void qf_ref_dequantize_u8(size_t n, size_t inner, size_t C, const uint8_t *x, const float *s, const int32_t *zp,
+                          float *y) {
+  for (size_t i = 0; i < n; i++) {
+    const size_t c = (i / inner) % C;
+    y[i] = (float)((int32_t)x[i] - zp[c]) * s[c];
+  }
+}
+
+void qf_ref_qmatmul(size_t M, size_t N, size_t K, const uint8_t *A, int32_t a_zp, const uint8_t *B, int32_t b_zp,
+                    float mult, int32_t y_zp, int32_t qmin, int32_t qmax, uint8_t *C) {
+  for (size_t m = 0; m < M; m++)
+    for (size_t n = 0; n < N; n++) {
+      int32_t acc = 0;
+      for (size_t k = 0; k < K; k++) acc += ((int32_t)A[m * K + k] - a_zp) * ((int32_t)B[k * N + n] - b_zp);
+      C[m * N + n] = qf_rq1(acc, mult, y_zp, qmin, qmax);
+    }
+}

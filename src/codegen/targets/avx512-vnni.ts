@@ -1,0 +1,17 @@
+// x86-64 AVX-512 with VNNI (Ice Lake, Sapphire Rapids, Zen 4). On hosts without it the same source
+// builds against SIMDe (-DQF_SIMDE: <simde/x86/avx512.h> with native aliases) and runs on AVX2.
+import { plainPack, type Target } from './target.js';
+
+export const AVX512_VNNI_TARGET: Target = {
+  name: 'avx512-vnni',
+  doc: 'x86-64 AVX-512 F/BW/VNNI (-mavx512f -mavx512bw -mavx512vnni); SIMDe emulation elsewhere',
+  vectorBytes: 64,
+  provides: [],
+  packGemm: plainPack,
+  packDepthwise: plainPack,
+  toolchain: {
+    cflags: ['-mavx512f', '-mavx512bw', '-mavx512vnni'],
+    hostFlags: ['avx512f', 'avx512bw', 'avx512_vnni'],
+    emulation: { cflags: ['-DQF_SIMDE', '-mavx2', '-mfma'], note: 'AVX-512 VNNI emulated by SIMDe on AVX2' },
+  },
+};
