@@ -64,6 +64,26 @@ export class GraphEdit {
       if (inputs.has(root) || outputs.has(root) || rename.has(root) || this.dropped.has(root)) kept.add(o);
       else rename.set(root, o);
     }
+    // A node goes when all its results go. One that stays (a kept result, or a result nobody
+    // replaced) keeps defining all of them: those replaced just lose their users, and none of
+    // them may take over an output name (that name is still defined here).
+    const stays = (v: string) => kept.has(v) || !(this.replace.has(v) || this.dropped.has(v) || this.newConst.has(v));
+    const goneNodes = new Set<Node>();
+    const staying = new Set<string>(kept);
+    for (const n of base.nodes) {
+      if (!n.outputs.some(stays)) {
+        goneNodes.add(n);
+        continue;
+      }
+      for (const o of n.outputs) {
+        if (!this.replace.has(o) && !this.dropped.has(o)) continue;
+        staying.add(o);
+        if (outputs.has(o) && this.replace.has(o) && !kept.has(o)) {
+          kept.add(o);
+          for (const [root, target] of rename) if (target === o) rename.delete(root);
+        }
+      }
+    }
     const memo = new Map<string, string>();
     const final = (v: string): string => {
       if (!v || (!this.replace.has(v) && !rename.has(v))) return v;
@@ -75,7 +95,6 @@ export class GraphEdit {
       }
       return f;
     };
-    const gone = (v: string) => (this.replace.has(v) && !kept.has(v)) || this.dropped.has(v) || this.newConst.has(v);
 
     const delValues = new Set<string>(), setValues = new Map<string, TensorType>();
     const delConsts = new Set<string>(), setConsts = new Map<string, Tensor>();
@@ -83,7 +102,7 @@ export class GraphEdit {
     const nodes: Node[] = [];
     let nodesChanged = false;
     for (const n of base.nodes) {
-      if (n.outputs.every(gone)) {
+      if (goneNodes.has(n)) {
         nodesChanged = true;
         summary.nodesRemoved++;
         for (const o of n.outputs) if (!this.newConst.has(o)) delValues.add(o);
@@ -106,7 +125,7 @@ export class GraphEdit {
       nodes.push(node);
     }
     for (const v of [...this.replace.keys(), ...this.dropped]) {
-      if (kept.has(v)) continue;
+      if (staying.has(v)) continue;
       delValues.add(v);
       if (Object.hasOwn(base.constants, v)) delConsts.add(v);
     }
