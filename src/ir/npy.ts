@@ -6,6 +6,7 @@ import type { DType } from './dtype.js';
 import { makeArray } from './dtype.js';
 import type { Tensor } from './tensor.js';
 import { numel } from './types.js';
+import { describeIoError } from './fs-error.js';
 
 const MAGIC = [0x93, 0x4e, 0x55, 0x4d, 0x50, 0x59]; // "\x93NUMPY"
 
@@ -171,7 +172,7 @@ export function readNpy(path: string): Tensor {
   try {
     bytes = readFileSync(path);
   } catch (e) {
-    fail('IO', `cannot read ${path}: ${(e as NodeJS.ErrnoException).code ?? (e as Error).message}`);
+    fail('IO', `cannot read ${path}: ${describeIoError(e)}`);
   }
   return parseNpy(bytes, path);
 }
@@ -180,6 +181,6 @@ export function writeNpy(path: string, t: Tensor): void {
   try {
     writeFileSync(path, encodeNpy(t));
   } catch (e) {
-    fail('IO', `cannot write ${path}: ${(e as NodeJS.ErrnoException).code ?? (e as Error).message}`);
+    fail('IO', `cannot write ${path}: ${describeIoError(e)}`);
   }
 }

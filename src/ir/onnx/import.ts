@@ -11,6 +11,7 @@ import { ImportState, NodeContext } from './context.js';
 import { CONVERTERS } from './converters.js';
 import { int64ToNumber, ModelProto, type OnnxGraph, type OnnxModel, type OnnxNode, type OnnxValueInfo } from './schema.js';
 import { dtypeFromOnnx, onnxTypeName, tensorFromProto } from './tensors.js';
+import { describeIoError } from '../fs-error.js';
 
 // Opsets 7-10 differ from 11 only in ways the converters handle (attributes that became inputs);
 // before 7, elementwise ops broadcast by a legacy attribute scheme.
@@ -38,13 +39,24 @@ export function importOnnx(src: string | Uint8Array, opts: ImportOptions = {}): 
     try {
       bytes = readFileSync(src);
     } catch (e) {
-      fail('IO', `cannot read ${src}: ${(e as NodeJS.ErrnoException).code ?? (e as Error).message}`);
+      fail('IO', `cannot read ${src}: ${describeIoError(e)}`);
     }
   } else bytes = src;
   const model = decodeModel(bytes, file);
   const baseDir = opts.baseDir ?? (typeof src === 'string' ? dirname(src) : undefined);
-  const name = opts.name ?? (typeof src === 'string' ? basename(src, extname(src)) : model.graph!.name || 'main');
+  const name = opts.name ?? graphName(typeof src === 'string' ? src : undefined, model.graph!.name);
   return convertModel(model, { ...opts, baseDir, name }, file);
+}
+
+/** The file name without extension ("model.onnx" says little: then its folder), as an identifier. */
+function graphName(path: string | undefined, onnxName: string): string {
+  let base = onnxName || 'main';
+  if (path) {
+    base = basename(path, extname(path));
+    if (base === 'model' && basename(dirname(path))) base = basename(dirname(path));
+  }
+  const id = base.replace(/[^A-Za-z0-9_]/g, '_');
+  return /^[0-9]/.test(id) ? `_${id}` : id;
 }
 
 export function decodeModel(bytes: Uint8Array, file: string): OnnxModel {
@@ -111,13 +123,15 @@ function topoSort(nodes: OnnxNode[], defined: Set<string>): number[] {
 function convertModel(model: OnnxModel, opts: ImportOptions & { name: string }, file: string): Graph {
   const g: OnnxGraph = model.graph!;
   const opset = opsetOf(model, file);
+  // ONNX names first (a repeated one gets a suffix), then `<OpType>_<i>` for unnamed nodes.
   const nodeNames: string[] = [];
   const taken = new Set<string>();
-  g.node.forEach((n, i) => {
-    const nm = freshName(taken, n.name || `${n.opType}_${i}`);
-    taken.add(nm);
-    nodeNames.push(nm);
-  });
+  const name = (i: number, base: string) => {
+    nodeNames[i] = freshName(taken, base);
+    taken.add(nodeNames[i]);
+  };
+  g.node.forEach((n, i) => n.name && name(i, n.name));
+  g.node.forEach((n, i) => !n.name && name(i, `${n.opType}_${i}`));
   checkSupported(g.node, nodeNames, file);
   if (g.sparseInitializer.length) fail('ONNX_UNSUPPORTED', `${file}: sparse initializers are not supported`);
 
