@@ -10,7 +10,7 @@ import { registerImport } from './commands/import.js';
 import { registerInspect } from './commands/inspect.js';
 import { registerRun } from './commands/run.js';
 
-const VERBS: RegisterVerb[] = [
+export const VERBS: readonly RegisterVerb[] = [
   registerImport,
   registerRun,
   registerInspect,
@@ -22,7 +22,7 @@ export const EXIT = { ok: 0, error: 1, usage: 2, internal: 70 } as const;
 // The same relative path from src/cli and dist/cli.
 const VERSION = (JSON.parse(readFileSync(new URL('../../package.json', import.meta.url), 'utf8')) as { version: string }).version;
 
-export function buildProgram(io: Io): Command {
+export function buildProgram(io: Io, verbs: readonly RegisterVerb[] = VERBS): Command {
   const program = new Command('qforge')
     .description('Compile float neural networks (ONNX) into exact, fast int8 C code')
     .version(VERSION)
@@ -34,13 +34,13 @@ export function buildProgram(io: Io): Command {
       // Usage errors are printed by main() in the diagnostics format.
       outputError: () => {},
     });
-  for (const register of VERBS) register(program, io);
+  for (const register of verbs) register(program, io);
   return program;
 }
 
 /** Runs the CLI on `argv` (without node and script); returns the exit code instead of exiting. */
-export async function main(argv: string[], io: Io = processIo): Promise<number> {
-  const program = buildProgram(io);
+export async function main(argv: string[], io: Io = processIo, verbs: readonly RegisterVerb[] = VERBS): Promise<number> {
+  const program = buildProgram(io, verbs);
   try {
     await program.parseAsync(argv, { from: 'user' });
     return EXIT.ok;
