@@ -9,6 +9,8 @@ import type { TensorType } from './types.js';
 export class GraphBuilder {
   private g: Graph;
   private names = new Set<string>();
+  /** Node names are a namespace of their own, so a node and its single result can share a name. */
+  private nodeNames = new Set<string>();
 
   constructor(name = 'main') {
     this.g = emptyGraph(name);
@@ -42,7 +44,8 @@ export class GraphBuilder {
     opts: { name?: string; outputs?: string[]; types?: TensorType[] } = {},
   ): string[] {
     const def = getOp(op);
-    const nodeName = this.take(opts.name ?? `${op}_${this.g.nodes.length}`);
+    const nodeName = freshName(this.nodeNames, opts.name ?? `${op}_${this.g.nodes.length}`);
+    this.nodeNames.add(nodeName);
     if (!def) fail('VERIFY_UNKNOWN_OP', `unknown op '${op}'`, { node: { name: nodeName, op } });
     let types = opts.types;
     if (!types) {

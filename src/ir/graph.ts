@@ -66,3 +66,13 @@ export function freshName(taken: { has(name: string): boolean }, base: string): 
     if (!taken.has(n)) return n;
   }
 }
+
+/** Own-property lookup in values/constants: a value named `constructor` must not find Object.prototype's. */
+export function lookup<T>(rec: Record<string, T>, key: string): T | undefined {
+  return Object.prototype.hasOwnProperty.call(rec, key) ? rec[key] : undefined;
+}
+
+/** Own-property store: a value named `__proto__` must become an entry, not replace the prototype. */
+export function define<T>(rec: Record<string, T>, key: string, value: T): void {
+  Object.defineProperty(rec, key, { value, enumerable: true, writable: true, configurable: true });
+}

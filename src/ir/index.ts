@@ -7,3 +7,5 @@ export * from './quant-math.js';
 export * from './ops/index.js';
 export { run, type RunOptions, type RunResult } from './interpreter.js';
 export { GraphBuilder } from './builder.js';
+export { verify, verifyOrThrow, verifyIssues, typeProblem, type VerifyIssue } from './verify.js';
+export * from './text/index.js';
