@@ -165,6 +165,9 @@ describe('sidecar files', () => {
     const d = errorsOf(readFileSync(path, 'utf8'), { file: path, sidecar: new Uint8Array(10) });
     expect(d.map((x) => x.key)).toEqual(['IR_SIDECAR', 'IR_SIDECAR']);
     expect(() => readQir(path)).toThrow(/needs sidecar bytes \[0, 256\) but the sidecar holds 10 bytes/);
+    writeQir(path, g); // default threshold 4096: everything inline, the stale sidecar goes
+    expect(existsSync(`${path}.bin`)).toBe(false);
+    expectSameGraph(readQir(path), g);
   });
 
   it('reports a sidecar reference without a sidecar, and a wrong byte count', () => {

@@ -1,6 +1,6 @@
 // The .qir text format: printGraph/parseGraph and the file helpers. See printer.ts for the
 // output, parser.ts for the grammar, lower.ts for CST -> Graph.
-import { readFileSync, writeFileSync, existsSync } from 'node:fs';
+import { existsSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
 import type { IToken } from 'chevrotain';
 import { diag, fail, locate, QforgeError, type Diagnostic } from '../../diagnostics/index.js';
 import type { Graph } from '../graph.js';
@@ -90,12 +90,13 @@ function sortByPosition(ds: Diagnostic[]): Diagnostic[] {
 /** The sidecar file that goes with a .qir file. */
 export const sidecarPath = (path: string): string => `${path}.bin`;
 
-/** Writes `path` and, when some constant is large, `path.bin` (a stale sidecar is left alone only if none is needed). */
+/** Writes `path` and, when some constant is large, `path.bin`; a stale `path.bin` is removed. */
 export function writeQir(path: string, g: Graph, opts: PrintOptions = {}): void {
   const { text, sidecar } = printGraphSidecar(g, opts);
   try {
     writeFileSync(path, text);
     if (sidecar) writeFileSync(sidecarPath(path), sidecar);
+    else rmSync(sidecarPath(path), { force: true });
   } catch (e) {
     fail('IO', `cannot write ${path}: ${(e as Error).message}`);
   }

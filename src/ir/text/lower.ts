@@ -100,11 +100,10 @@ export function lower(cst: CstNode, text: string, file: string | undefined, side
     return q;
   };
 
-  const root = cst;
-  const nameTok = subs(root, 'anyName')[0] ? only(subs(root, 'anyName')[0]!) : toks(root, 'StringLit')[0]!;
+  const nameTok = subs(cst, 'anyName')[0] ? only(subs(cst, 'anyName')[0]!) : toks(cst, 'StringLit')[0]!;
   g.name = nameTok.tokenType.name === 'StringLit' ? nameOf(nameTok) : nameTok.image;
 
-  for (const p of subs(root, 'param')) {
+  for (const p of subs(cst, 'param')) {
     const tok = toks(p, 'ValueRef')[0]!;
     const v = nameOf(tok);
     const t = lowerType(subs(p, 'type')[0]!);
@@ -115,7 +114,7 @@ export function lower(cst: CstNode, text: string, file: string | undefined, side
     else if (!t) suppressed.add(v);
   }
 
-  for (const c of subs(root, 'constDecl')) {
+  for (const c of subs(cst, 'constDecl')) {
     const tok = toks(c, 'ValueRef')[0]!;
     const v = nameOf(tok);
     if (map.values.has(v)) {
@@ -177,7 +176,7 @@ export function lower(cst: CstNode, text: string, file: string | undefined, side
     return out;
   }
 
-  g.nodes = subs(root, 'nodeDecl').map((nd) => lowerNode(nd));
+  g.nodes = subs(cst, 'nodeDecl').map((nd) => lowerNode(nd));
 
   function lowerNode(nd: CstNode): Node {
     const opTok = subs(nd, 'anyName')[0] ? only(subs(nd, 'anyName')[0]!) : toks(nd, 'StringLit')[0]!;
@@ -241,7 +240,7 @@ export function lower(cst: CstNode, text: string, file: string | undefined, side
   }
 
   // Graph outputs last: their optional types must agree with the definitions.
-  for (const o of subs(root, 'output')) {
+  for (const o of subs(cst, 'output')) {
     const tok = toks(o, 'ValueRef')[0]!;
     const v = nameOf(tok);
     map.outputs.push(tok);
