@@ -96,6 +96,8 @@ describe('ONNX import errors', () => {
     expect(importError(undef).message).toMatch(/node 'add1' \(Add\): error QF0503: input 'nope' is not defined/);
     const wrong = onnxModel({ nodes: [relu('x', 'y')], inputs: [['x', 'f32', [2, 3]]], outputs: [['y', 'f32', [3, 2]]] });
     expect(importError(wrong).message).toMatch(/value 'y' is declared f32\[3,2\] but computes to f32\[2,3\]/);
+    const twice = onnxModel({ nodes: [relu('x', 'y', 'r1'), relu('x', 'y', 'r2')], inputs: [['x', 'f32', [2]]], outputs: [['y', 'f32']] });
+    expect(importError(twice).message).toBe("node 'r2' (Relu): error QF0503: output 'y' is defined more than once");
     const badOp = onnxModel({ nodes: [{ op: 'MatMul', inputs: ['x', 'x'], outputs: ['y'], name: 'mm' }], inputs: [['x', 'f32', [2, 3]]], outputs: [['y', 'f32']] });
     expect(importError(badOp).message).toMatch(/^node 'mm' \(MatMul\): error QF0301: /);
   });

@@ -145,14 +145,17 @@ function convertModel(model: OnnxModel, opts: ImportOptions & { name: string }, 
     inputs.push(vi.name);
   }
 
+  // Names the importer invents for intermediate values must not take a name the model uses later.
+  for (const n of g.node) for (const o of n.output) if (o) st.tempNames.add(o);
   const defined = new Set([...Object.keys(st.values)]);
   for (const i of topoSort(g.node, defined)) {
     const n = g.node[i]!;
     const ctx = new NodeContext(st, n, nodeNames[i]!);
     for (const v of n.input) if (v && !Object.hasOwn(st.values, st.resolve(v))) ctx.invalid(`input '${v}' is not defined by a graph input, initializer or node`);
+    for (const o of n.output) if (o && (Object.hasOwn(st.values, o) || st.aliases.has(o))) ctx.invalid(`output '${o}' is defined more than once`);
     CONVERTERS[n.opType]!(ctx);
     n.output.forEach((o) => {
-      if (o && !Object.hasOwn(st.values, o) && !st.aliases.has(o)) ctx.invalid(`output '${o}' is not supported by the importer`);
+      if (o && !Object.hasOwn(st.values, o) && !st.aliases.has(o)) ctx.unsupported(`output '${o}' is not produced (this optional output is not supported)`);
     });
   }
 
