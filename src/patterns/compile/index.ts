@@ -1,0 +1,48 @@
+// Compiles a .qpat text: parse, check every pattern (all errors of the file are collected), and
+// lower each pattern into variants. Returns the compiled patterns and the diagnostics.
+import type { Diagnostic } from '../../diagnostics/index.js';
+import { parseQpat } from '../syntax/to-ast.js';
+import type { HelperRegistry } from '../helpers/registry.js';
+import type { CompiledPattern } from '../engine/program.js';
+import { Reporter } from './report.js';
+import { flatten } from './structure.js';
+import { enumerate, lowerVariant, MAX_VARIANTS } from './variant.js';
+
+export interface CompileResult {
+  patterns: CompiledPattern[];
+  diagnostics: Diagnostic[];
+}
+
+export function compileQpat(text: string, helpers: HelperRegistry, file?: string): CompileResult {
+  const parsed = parseQpat(text, file);
+  const r = new Reporter(text, file);
+  r.list.push(...parsed.diagnostics);
+  const patterns: CompiledPattern[] = [];
+  const names = new Set<string>();
+  parsed.file.patterns.forEach((decl, order) => {
+    if (names.has(decl.name.name)) r.error('PAT_DUPLICATE', decl.name.span, `pattern ${decl.name.name} is defined twice`);
+    names.add(decl.name.name);
+    if (decl.benefit && (!Number.isInteger(decl.benefit.value) || decl.benefit.value < 0))
+      r.error('PAT_TYPE', decl.benefit.span, `benefit must be a non-negative integer, got ${decl.benefit.value}`);
+    const flat = flatten(decl, r);
+    if (!flat) return;
+    const choices = enumerate(flat);
+    if (choices.length > MAX_VARIANTS) {
+      r.error('PAT_STRUCTURE', decl.name.span, `pattern ${decl.name.name} expands to more than ${MAX_VARIANTS} variants`, 'use fewer optional nodes and alternatives, or split the pattern');
+      return;
+    }
+    const p: CompiledPattern = { name: decl.name.name, doc: decl.doc, file, text, decl, order, variants: [] };
+    const labels = new Set<string>();
+    let failed = false;
+    for (const c of choices) {
+      const v = lowerVariant(decl, flat, c, p, helpers, r);
+      if (!v) failed = true;
+      else if (!labels.has(v.label)) {
+        labels.add(v.label);
+        p.variants.push(v);
+      }
+    }
+    if (!failed) patterns.push(p);
+  });
+  return { patterns, diagnostics: r.list };
+}

@@ -1,0 +1,127 @@
+// The variant-independent part of checking a pattern: nested node patterns are lifted into
+// bindings of their own, then ops, operand counts, attribute names, dtypes and the shape of the
+// binding graph (one root, definitions before uses) are checked once per pattern.
+import { isDType, DTYPES } from '../../ir/dtype.js';
+import { getOp, opNames } from '../../ir/ops/index.js';
+import type { AttrPat, Named, NodeAlts, NodePat, PatternDecl, Span, ValueCheck } from '../syntax/ast.js';
+import { operandCountError } from './build.js';
+import { nearest, type Reporter } from './report.js';
+
+export type FlatOperand =
+  | { kind: 'wildcard'; optional: boolean; span: Span }
+  | { kind: 'capture'; name: string; optional: boolean; check?: ValueCheck; span: Span };
+
+export interface FlatAlt {
+  ops: Named[];
+  operands: FlatOperand[];
+  rest: boolean;
+  attrs: AttrPat[];
+  span: Span;
+}
+
+export interface FlatBinding {
+  name: string;
+  display: string;
+  check?: ValueCheck;
+  alts: FlatAlt[];
+  optional: boolean;
+  shared: boolean;
+  span: Span;
+}
+
+/** Bindings in order (nested nodes lifted before their users), or null when the pattern is unusable. */
+export function flatten(decl: PatternDecl, r: Reporter): FlatBinding[] | null {
+  const out: FlatBinding[] = [];
+  let anon = 0;
+  const text = (span: Span) => r.text.slice(span.offset, span.offset + span.length);
+  const lift = (alts: NodeAlts, as: string | undefined, b: Omit<FlatBinding, 'alts' | 'name' | 'display' | 'span'>): string => {
+    const name = as ?? `#${++anon}`;
+    const display = as ? `%${as}` : `\`${text(alts.span).replace(/\s+/g, ' ')}\``;
+    const flat = alts.alts.map((a) => flatAlt(a));
+    out.push({ name, display, alts: flat, span: alts.span, ...b });
+    return name;
+  };
+  const flatAlt = (a: NodePat): FlatAlt => ({
+    ops: a.ops,
+    operands: a.operands.map((o): FlatOperand => {
+      if (o.kind !== 'nested') return o.kind === 'wildcard' ? o : { kind: 'capture', name: o.name.name, optional: o.optional, check: o.check, span: o.span };
+      const name = lift(o.node, o.as?.name, { optional: false, shared: false });
+      return { kind: 'capture', name, optional: false, span: o.span };
+    }),
+    rest: a.rest,
+    attrs: a.attrs,
+    span: a.span,
+  });
+  for (const b of decl.bindings) {
+    const alts = b.node.alts.map((a) => flatAlt(a));
+    out.push({ name: b.name.name, display: `%${b.name.name}`, check: b.check, alts, optional: b.optional, shared: b.shared, span: b.span });
+  }
+  return checkStructure(decl, out, r) ? out : null;
+}
+
+function checkValueCheck(c: ValueCheck | undefined, r: Reporter): void {
+  if (!c) return;
+  if (!c.isConst && !c.dtypes.length && !c.shape) r.error('PAT_SYNTAX', c.span, 'empty constraint after :', 'write const, a dtype (f32 | i8 …) and/or a shape [N, _, 3, 3]');
+  for (const d of c.dtypes) if (!isDType(d.name)) r.error('PAT_TYPE', d.span, `unknown dtype '${d.name}'`, nearest(d.name, DTYPES, 'dtypes'));
+  const rests = (c.shape ?? []).filter((d) => d.kind === 'rest');
+  if (rests.length > 1) r.error('PAT_SYNTAX', rests[1]!.span, "a shape pattern may contain only one '...'");
+  for (const d of c.shape ?? []) if (d.kind === 'int' && !Number.isInteger(d.value)) r.error('PAT_TYPE', d.span, `dimension ${d.value} is not an integer`);
+}
+
+function checkStructure(decl: PatternDecl, flat: FlatBinding[], r: Reporter): boolean {
+  const errorsBefore = r.list.length;
+  if (!flat.length) {
+    r.error('PAT_STRUCTURE', decl.name.span, `pattern ${decl.name.name} matches no node`, 'add a binding such as %y = relu(%x) to the match block');
+    return false;
+  }
+  const index = new Map<string, number>();
+  for (const [i, b] of flat.entries()) {
+    if (index.has(b.name)) r.error('PAT_DUPLICATE', b.span, `%${b.name} is bound twice`);
+    else index.set(b.name, i);
+  }
+  const referenced = new Set<string>();
+  for (const [i, b] of flat.entries()) {
+    checkValueCheck(b.check, r);
+    for (const alt of b.alts) checkAlt(alt, i, index, referenced, r);
+    if (b.optional) {
+      const firsts = b.alts.map((a) => a.operands[0]);
+      const f = firsts[0];
+      if (!f || f.kind !== 'capture' || firsts.some((o) => o?.kind !== 'capture' || o.name !== f.name))
+        r.error('PAT_STRUCTURE', b.span, `optional node ${b.display} needs a named first operand, the same in every alternative`, 'when the node is absent, its name stands for its first operand');
+    }
+  }
+  flat.slice(0, -1).forEach((b) => {
+    if (!referenced.has(b.name))
+      r.error('PAT_STRUCTURE', b.span, `${b.display} is not used by any later node`, 'every node must lead to the root, which is the last binding of the match block');
+  });
+  return r.list.length === errorsBefore;
+}
+
+function checkAlt(alt: FlatAlt, i: number, index: Map<string, number>, referenced: Set<string>, r: Reporter): void {
+  const defs = alt.ops.map((op) => getOp(op.name));
+  alt.ops.forEach((op, k) => {
+    if (!defs[k]) r.error('PAT_UNKNOWN_OP', op.span, `unknown op '${op.name}'`, nearest(op.name, opNames(), 'ops'));
+  });
+  for (const d of defs) {
+    if (!d) continue;
+    const err = operandCountError(d, alt.operands.length, alt.rest);
+    if (err) r.error('PAT_OPERANDS', alt.span, err);
+  }
+  const seenAttrs = new Set<string>();
+  for (const a of alt.attrs) {
+    if (seenAttrs.has(a.name.name)) r.error('PAT_DUPLICATE', a.name.span, `attribute '${a.name.name}' is given twice`);
+    seenAttrs.add(a.name.name);
+    for (const d of defs)
+      if (d && !(a.name.name in d.attrs)) r.error('PAT_UNKNOWN_ATTR', a.name.span, `${d.name} has no attribute '${a.name.name}'`, nearest(a.name.name, Object.keys(d.attrs), 'attributes'));
+  }
+  for (const o of alt.operands) {
+    if (o.kind !== 'capture') continue;
+    checkValueCheck(o.check, r);
+    const at = index.get(o.name);
+    if (at === undefined) continue;
+    referenced.add(o.name);
+    if (at >= i) r.error('PAT_STRUCTURE', o.span, `%${o.name} is used before the binding that defines it`, 'bind nodes before the nodes that use them');
+    else if (o.optional) r.error('PAT_STRUCTURE', o.span, `%${o.name} is a node binding and cannot be an optional operand`, `make the node optional instead: %${o.name} = …?`);
+    else if (o.check) r.error('PAT_STRUCTURE', o.check.span, `constraints on node %${o.name} belong on its binding`, `write %${o.name}: … = …`);
+  }
+}

@@ -1,0 +1,48 @@
+// The helpers every pattern file can call. Tensor + - * / are operators of the language itself
+// (tensor-math.ts); these are the named functions. Layout-specific folding helpers live in fold.ts.
+import { along, fill, reshape, rsqrt, unaryOp } from './tensor-math.js';
+import { defineHelper, HelperRegistry, type Helper } from './registry.js';
+import { FOLD_HELPERS } from './fold.js';
+
+const T = (name: string) => ({ name, type: 'tensor' }) as const;
+const F = (name: string) => ({ name, type: 'float' }) as const;
+const I = (name: string) => ({ name, type: 'int' }) as const;
+
+export const BUILTIN_HELPERS: Helper[] = [
+  defineHelper({ name: 'min', doc: 'smaller of two numbers', params: [F('a'), F('b')], result: 'float', fn: (a, b) => Math.min(a, b) }),
+  defineHelper({ name: 'max', doc: 'larger of two numbers', params: [F('a'), F('b')], result: 'float', fn: (a, b) => Math.max(a, b) }),
+  defineHelper({ name: 'abs', doc: 'absolute value', params: [F('x')], result: 'float', fn: (x) => Math.abs(x) }),
+  defineHelper({ name: 'sqrt', doc: 'square root of a number', params: [F('x')], result: 'float', fn: (x) => Math.sqrt(x) }),
+  defineHelper({ name: 'sqrt', doc: 'elementwise square root (rounded to the tensor dtype)', params: [T('x')], result: 'tensor', fn: (x) => unaryOp(x, Math.sqrt) }),
+  defineHelper({ name: 'rsqrt', doc: 'elementwise 1/sqrt(x) as torch.rsqrt (sqrt rounded, then the division)', params: [T('x')], result: 'tensor', fn: rsqrt }),
+  defineHelper({ name: 'zeros_like', doc: 'a tensor of zeros with the dtype and shape of t', params: [T('t')], result: 'tensor', fn: (t) => fill(t, 0) }),
+  defineHelper({ name: 'ones_like', doc: 'a tensor of ones with the dtype and shape of t', params: [T('t')], result: 'tensor', fn: (t) => fill(t, 1) }),
+  defineHelper({
+    name: 'reshape',
+    doc: 'the same elements with another shape',
+    params: [T('t'), { name: 'shape', type: 'ints' }],
+    result: 'tensor',
+    fn: (t, shape) => reshape(t, shape),
+  }),
+  defineHelper({
+    name: 'along',
+    doc: 'a 1-D tensor [C] reshaped to rank r with C on axis and 1 elsewhere (broadcasts per channel)',
+    params: [T('t'), I('axis'), I('rank')],
+    result: 'tensor',
+    fn: along,
+  }),
+  defineHelper({
+    name: 'all_equal',
+    doc: 'every element of t equals v (e.g. all zero points 0)',
+    params: [T('t'), F('v')],
+    result: 'bool',
+    fn: (t, v) => {
+      for (let i = 0; i < t.data.length; i++) if (Number(t.data[i]) !== v) return false;
+      return true;
+    },
+  }),
+  ...FOLD_HELPERS,
+];
+
+/** The registry pattern files see unless the caller passes its own (usually a child of this one). */
+export const defaultHelpers = new HelperRegistry().register(...BUILTIN_HELPERS);

@@ -1,0 +1,72 @@
+// Arithmetic on constant tensors for pattern rewrites, with PyTorch's float32 semantics: each
+// step is computed in double and rounded to the result dtype (f32 unless an operand is f64),
+// and a scalar operand is first rounded to that dtype, as torch does for `tensor + python_float`.
+// This is what makes folded weights match torch's own folding to the last bit or two.
+import { forEachBroadcast2 } from '../../ir/kernels/broadcast.js';
+import { broadcastShapes } from '../../ir/ops/infer-util.js';
+import { OpError } from '../../ir/ops/index.js';
+import { tensor, type Tensor } from '../../ir/tensor.js';
+import type { DType } from '../../ir/dtype.js';
+
+export type Operand = Tensor | number;
+export type BinaryFn = (a: number, b: number) => number;
+
+const isFloatTensor = (t: Tensor): boolean => t.dtype === 'f32' || t.dtype === 'f64';
+
+function floatDType(...xs: Operand[]): DType {
+  for (const x of xs) {
+    if (typeof x === 'number') continue;
+    if (!isFloatTensor(x)) throw new OpError(`tensor arithmetic needs f32 or f64 tensors, got ${x.dtype}`);
+  }
+  return xs.some((x) => typeof x !== 'number' && x.dtype === 'f64') ? 'f64' : 'f32';
+}
+
+const asTensor = (x: Operand, dtype: DType): Tensor => (typeof x === 'number' ? tensor(dtype, [], [x]) : x);
+
+/** a ∘ b with NumPy broadcasting; a scalar is rounded to the tensor dtype first. */
+export function binaryOp(a: Operand, b: Operand, f: BinaryFn): Tensor {
+  const dtype = floatDType(a, b);
+  const x = asTensor(a, dtype), y = asTensor(b, dtype);
+  const shape = broadcastShapes(x.shape, y.shape);
+  const out = tensor(dtype, shape);
+  const o = out.data as Float32Array | Float64Array, xd = x.data as Float32Array, yd = y.data as Float32Array;
+  // A scalar's own array already holds it rounded to the dtype.
+  forEachBroadcast2(shape, x.shape, y.shape, (i, p, q) => {
+    o[i] = f(xd[p]!, yd[q]!);
+  });
+  return out;
+}
+
+export function unaryOp(a: Tensor, f: (x: number) => number): Tensor {
+  const dtype = floatDType(a);
+  const out = tensor(dtype, a.shape);
+  const o = out.data as Float32Array, d = a.data as Float32Array;
+  for (let i = 0; i < d.length; i++) o[i] = f(d[i]!);
+  return out;
+}
+
+/** 1/sqrt(x) as torch.rsqrt computes it on CPU for f32: sqrt rounded, then the division rounded. */
+export function rsqrt(a: Tensor): Tensor {
+  const r = a.dtype === 'f64' ? (x: number) => x : Math.fround;
+  return unaryOp(a, (x) => 1 / r(Math.sqrt(x)));
+}
+
+export function reshape(a: Tensor, shape: readonly number[]): Tensor {
+  const n = shape.reduce((x, y) => x * y, 1);
+  if (n !== a.data.length) throw new OpError(`reshape: [${a.shape.join(',')}] has ${a.data.length} elements, [${shape.join(',')}] needs ${n}`);
+  return { dtype: a.dtype, shape: [...shape], data: a.data.slice() as Tensor['data'] };
+}
+
+/** A 1-D tensor [C] viewed as rank `rank` with C on `axis` and 1 elsewhere, so it broadcasts along that axis. */
+export function along(a: Tensor, axis: number, rank: number): Tensor {
+  if (a.shape.length !== 1) throw new OpError(`along: expects a 1-D tensor, got [${a.shape.join(',')}]`);
+  const ax = axis < 0 ? axis + rank : axis;
+  if (ax < 0 || ax >= rank) throw new OpError(`along: axis ${axis} is out of range for rank ${rank}`);
+  return reshape(a, Array.from({ length: rank }, (_, i) => (i === ax ? a.shape[0]! : 1)));
+}
+
+export const fill = (like: Tensor, v: number): Tensor => {
+  const out = tensor(like.dtype, like.shape);
+  (out.data as Float32Array).fill(v);
+  return out;
+};

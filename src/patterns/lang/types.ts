@@ -1,0 +1,55 @@
+// Static types of pattern expressions and the run-time values they evaluate to.
+import type { AttrType } from '../../ir/ops/index.js';
+import type { Tensor } from '../../ir/tensor.js';
+import type { ParamType, ResultType } from '../helpers/registry.js';
+
+/**
+ * `value`: an SSA value of the matched graph (a capture); `tensor`: constant data. A value that
+ * the pattern constrains to be a constant (`%w: const`) converts to its tensor where one is needed.
+ */
+export type Base = 'int' | 'float' | 'bool' | 'string' | 'dtype' | 'ints' | 'floats' | 'strings' | 'tensor' | 'value';
+
+export interface Ty {
+  base: Base;
+  /** May be absent at run time (an optional operand or attribute, an optional node's capture). */
+  maybe: boolean;
+  /** For values: known to be a constant, so usable as tensor data. */
+  isConst?: boolean;
+}
+
+export const ty = (base: Base, maybe = false, isConst = false): Ty => ({ base, maybe, ...(isConst ? { isConst } : {}) });
+export const showTy = (t: Ty): string => `${t.base}${t.isConst ? ' (const)' : ''}${t.maybe ? '?' : ''}`;
+
+/** A graph value named by a capture; distinct from strings, which are plain data. */
+export class ValueRef {
+  constructor(readonly name: string) {}
+}
+
+export type RtVal = number | boolean | string | number[] | string[] | Tensor | ValueRef | undefined;
+
+export const isNumeric = (b: Base): boolean => b === 'int' || b === 'float';
+
+/** Can a value of type `from` be used where `to` is expected? (int widens to float, ints to floats, const values to tensors.) */
+export function assignable(from: Ty, to: Base): boolean {
+  if (from.base === to) return true;
+  if (to === 'float' && from.base === 'int') return true;
+  if (to === 'floats' && from.base === 'ints') return true;
+  if (to === 'tensor' && from.base === 'value' && from.isConst) return true;
+  if (to === 'string' && from.base === 'dtype') return true;
+  return false;
+}
+
+/** The common type of two branches (if/else, ??), or undefined when they have none. */
+export function join(a: Ty, b: Ty): Base | undefined {
+  if (a.base === b.base) return a.base;
+  for (const base of ['float', 'floats', 'tensor', 'string'] as const) if (assignable(a, base) && assignable(b, base)) return base;
+  return undefined;
+}
+
+export function attrBase(t: AttrType): Base {
+  return t;
+}
+
+export function paramBase(t: ParamType | ResultType): { base: Base; maybe: boolean } {
+  return t === 'tensor?' ? { base: 'tensor', maybe: true } : { base: t, maybe: false };
+}
