@@ -22,6 +22,8 @@ else
   echo "setup: system packages present"
 fi
 
+# onnxruntime-node (tests only) ships its CPU binary; its install script would fetch CUDA files.
+export ONNXRUNTIME_NODE_INSTALL=skip
 # npm keeps node_modules/.package-lock.json in step with what it installed: skip when it is newer
 # than package.json and the lock (npm ci would wipe node_modules under running processes).
 stamp=node_modules/.package-lock.json
