@@ -61,9 +61,9 @@ describe('ONNX import errors', () => {
     expect(importError(join(dir, 'missing.onnx')).message).toMatch(/QF0702: cannot read .*missing\.onnx: no such file/);
   });
 
-  it('refuses opsets outside 7..21 with a hint', () => {
+  it('refuses opsets above 21 with a hint', () => {
     const spec = (opset: number): ModelSpec => ({ nodes: [relu('x', 'y')], inputs: [['x', 'f32', [2]]], outputs: [['y', 'f32']], opset });
-    expect(importError(onnxModel(spec(6))).message).toMatch(/opset 6 is not supported \(qforge imports opsets 7 to 21\)/);
+    expect(importError(onnxModel(spec(22))).message).toMatch(/opset 22 is not supported \(qforge imports opsets 1 to 21\)/);
     expect(importError(onnxModel(spec(22))).diagnostics[0]!.hint).toMatch(/version_converter/);
     expect(() => importOnnx(onnxModel(spec(21)))).not.toThrow();
   });
@@ -148,6 +148,24 @@ describe('ONNX import', () => {
     ]);
     expect(g.outputs).toEqual(['y']);
     expect(nums(run(g, [f32([3], [-1, 0, 2])]).outputs[0]!)).toEqual([0, 0, 2]);
+  });
+
+  it('reads opset 4 forms: axis-aligned broadcast, attribute shapes, string casts', () => {
+    const bytes = onnxModel({
+      opset: 4,
+      nodes: [
+        { op: 'Add', inputs: ['x', 'bias'], outputs: ['a'], attrs: [ai('broadcast', 1), ai('axis', 1)] },
+        { op: 'Reshape', inputs: ['a'], outputs: ['r'], attrs: [aints('shape', [0, -1])] },
+        { op: 'Cast', inputs: ['r'], outputs: ['y'], attrs: [{ name: 'to', type: 3, s: new TextEncoder().encode('INT32') }] },
+      ],
+      inputs: [['x', 'f32', [1, 2, 3]]],
+      outputs: [['y', 'i32', [1, 6]]],
+      initializers: { bias: f32([2], [10, 20]) },
+    });
+    const g = importOnnx(bytes);
+    expect(verify(g)).toEqual([]);
+    // bias [2] is aligned with axis 1 of x [1,2,3], i.e. one value per row.
+    expect(nums(run(g, [f32([1, 2, 3], [0, 1, 2, 3, 4, 5])]).outputs[0]!)).toEqual([10, 11, 12, 23, 24, 25]);
   });
 
   it('sorts nodes that are out of topological order', () => {

@@ -8,9 +8,33 @@ export type Converter = (c: NodeContext) => void;
 /** ONNX op -> our op of the same arity with no attributes. */
 const SAME: Record<string, string> = {
   Relu: 'relu', Sigmoid: 'sigmoid', Tanh: 'tanh', Erf: 'erf', Sqrt: 'sqrt', Exp: 'exp', Log: 'log', Neg: 'neg', Abs: 'abs',
-  Reciprocal: 'reciprocal', Floor: 'floor', Ceil: 'ceil', HardSwish: 'hardswish', PRelu: 'prelu',
-  Add: 'add', Sub: 'sub', Mul: 'mul', Div: 'div', MatMul: 'matmul', GlobalAveragePool: 'global_avgpool',
+  Reciprocal: 'reciprocal', Floor: 'floor', Ceil: 'ceil', HardSwish: 'hardswish',
+  MatMul: 'matmul', GlobalAveragePool: 'global_avgpool',
 };
+
+/**
+ * Operand b of a binary op. Before opset 7, b broadcast onto a only with broadcast=1, aligned at
+ * `axis` rather than at the end: then b gets trailing 1s so that NumPy rules give the same result.
+ */
+function operandB(c: NodeContext): string {
+  const b = c.input(1);
+  if (c.opset >= 7 || c.int('broadcast', 0) !== 1 || !c.has('axis')) return b;
+  const rank = c.rank(0), shape = c.type(1).shape;
+  const axis = c.int('axis')!;
+  const trailing = rank - (axis < 0 ? axis + rank : axis) - shape.length;
+  return trailing > 0 ? c.emit1('reshape', [b], { shape: [...shape, ...new Array<number>(trailing).fill(1)] }, c.temp('b')) : b;
+}
+
+/** PRelu before opset 7 takes one slope per channel (axis 1); later ones broadcast NumPy-style. */
+const prelu: Converter = (c) => {
+  let slope = c.input(1);
+  const x = c.type(0).shape, s = c.type(1).shape;
+  if (c.opset < 7 && s.length === 1 && s[0] !== 1 && x.length > 2)
+    slope = c.emit1('reshape', [slope], { shape: [s[0]!, ...new Array<number>(x.length - 2).fill(1)] }, c.temp('slope'));
+  c.emit('prelu', [c.input(0), slope]);
+};
+
+const binary = (op: string): Converter => (c) => void c.emit(op, [c.input(0), operandB(c)]);
 
 const direct = (op: string): Converter => (c) => {
   c.emit(op, c.onnx.input.map((_, i) => c.input(i)));
@@ -71,9 +95,9 @@ function scalar(c: NodeContext, i: number, what: string): number {
 
 const pow: Converter = (c) => {
   const base = c.type(0).dtype;
-  let e = c.input(1);
+  let e = operandB(c);
   if (c.type(1).dtype !== base) {
-    const k = c.constantOrUndefined(1);
+    const k = c.st.constants.get(e);
     e = k ? c.addConstant('exponent', castTensor(k, base)) : c.emit1('cast', [e], { to: base }, c.temp('exponent'));
   }
   c.emit('pow', [c.input(0), e]);
@@ -96,6 +120,7 @@ const layerNorm: Converter = (c) => {
 
 const batchNorm: Converter = (c) => {
   if (c.int('spatial', 1) !== 1) c.unsupported('spatial = 0 (opset < 9) is not supported');
+  if (c.opset < 7 && c.int('is_test', 0) === 0) c.unsupported('is_test = 0 (training mode, opset < 7) is not supported');
   if (c.int('training_mode', 0) !== 0) c.unsupported('training_mode = 1 is not supported');
   if (c.onnx.output.slice(1).some((o) => o)) c.unsupported('the running mean/var outputs (training) are not supported');
   c.emit('batch_norm', [0, 1, 2, 3, 4].map((i) => c.input(i)), { epsilon: c.float('epsilon', 1e-5) });
@@ -112,7 +137,12 @@ const gemm: Converter = (c) => {
 
 export const MATH_CONVERTERS: Record<string, Converter> = {
   ...Object.fromEntries(Object.entries(SAME).map(([k, op]) => [k, direct(op)])),
+  Add: binary('add'),
+  Sub: binary('sub'),
+  Mul: binary('mul'),
+  Div: binary('div'),
   Pow: pow,
+  PRelu: prelu,
   Min: variadic('min'),
   Max: variadic('max'),
   Sum: variadic('add'),

@@ -3,6 +3,7 @@
 // computations on them fold at import (Shape gives a constant from the static type).
 import { tensor, type Tensor } from '../tensor.js';
 import { numel } from '../types.js';
+import type { DType } from '../dtype.js';
 import type { NodeContext } from './context.js';
 import type { Converter } from './convert-math.js';
 
@@ -16,7 +17,8 @@ function axesOf(c: NodeContext, inputSince: number, input = 1): number[] | undef
 
 const reshape: Converter = (c) => {
   const inShape = c.type(0).shape;
-  const spec = c.constantNumbers(1, 'shape');
+  // Before opset 5 the target shape is an attribute.
+  const spec = c.opset < 5 ? c.ints('shape', []) : c.constantNumbers(1, 'shape');
   const allowZero = c.opset >= 14 && c.int('allowzero', 0) === 1;
   const shape = spec.map((d, i) => (d === 0 && !allowZero ? inShape[i] ?? c.invalid(`shape entry ${i} is 0 but the input has rank ${inShape.length}`) : d));
   const unknown = shape.filter((d) => d === -1).length;
@@ -85,7 +87,7 @@ const pad: Converter = (c) => {
   let pads: number[];
   let value = 0;
   if (c.opset < 11) {
-    pads = c.ints('pads', []);
+    pads = c.ints(c.opset < 2 ? 'paddings' : 'pads', []);
     value = c.float('value', 0);
   } else {
     pads = c.constantNumbers(1, 'pads');
@@ -120,8 +122,13 @@ const split: Converter = (c) => {
   c.emit('split', [c.input(0)], { axis, split: sizes });
 };
 
+/** Cast-1 names the target type as a string. */
+const CAST1: Record<string, DType> = {
+  FLOAT: 'f32', DOUBLE: 'f64', INT8: 'i8', UINT8: 'u8', INT16: 'i16', UINT16: 'u16', INT32: 'i32', INT64: 'i64', BOOL: 'bool',
+};
+
 const cast: Converter = (c) => {
-  const to = c.dtypeAttr('to');
+  const to = c.opset < 6 ? CAST1[c.str('to', '')] ?? c.unsupported(`cast to '${c.str('to', '')}' is not supported`) : c.dtypeAttr('to');
   if (to === c.type(0).dtype) return c.alias(0, c.input(0));
   c.emit('cast', [c.input(0)], { to });
 };
@@ -175,6 +182,7 @@ const expand: Converter = (c) => {
 };
 
 const dropout: Converter = (c) => {
+  if (c.opset < 7 && c.int('is_test', 0) === 0) c.unsupported('is_test = 0 (training mode, opset < 7) is not supported');
   if (c.hasInput(2)) {
     const training = c.constant(2, 'training_mode');
     if (training.data[0]) c.unsupported('training-mode Dropout (random masks) is not supported');
@@ -204,7 +212,8 @@ export const SHAPE_CONVERTERS: Record<string, Converter> = {
   Reshape: reshape,
   Flatten: (c) => void c.emit('flatten', [c.input(0)], { axis: c.int('axis', 1) }),
   Transpose: (c) => void c.emit('transpose', [c.input(0)], { perm: c.ints('perm', [...Array(c.rank(0)).keys()].reverse()) }),
-  Concat: (c) => void c.emit('concat', c.onnx.input.map((_, i) => c.input(i)), { axis: c.int('axis') ?? c.invalid("attribute 'axis' is required") }),
+  // Concat-1 defaults axis to 1; from opset 4 it is required.
+  Concat: (c) => void c.emit('concat', c.onnx.input.map((_, i) => c.input(i)), { axis: c.int('axis') ?? (c.opset < 4 ? 1 : c.invalid("attribute 'axis' is required")) }),
   Squeeze: squeeze,
   Unsqueeze: unsqueeze,
   Slice: slice,

@@ -13,9 +13,9 @@ import { int64ToNumber, ModelProto, type OnnxGraph, type OnnxModel, type OnnxNod
 import { dtypeFromOnnx, onnxTypeName, tensorFromProto } from './tensors.js';
 import { describeIoError } from '../fs-error.js';
 
-// Opsets 7-10 differ from 11 only in ways the converters handle (attributes that became inputs);
-// before 7, elementwise ops broadcast by a legacy attribute scheme.
-export const MIN_OPSET = 7;
+// Older opsets differ in ways the converters handle: attributes that later became inputs, and
+// before opset 7 the `broadcast`/`axis` attributes of elementwise ops.
+export const MIN_OPSET = 1;
 export const MAX_OPSET = 21;
 
 export interface ImportOptions {
