@@ -9,11 +9,13 @@ import { processIo } from './io.js';
 import { registerImport } from './commands/import.js';
 import { registerInspect } from './commands/inspect.js';
 import { registerRun } from './commands/run.js';
+import { registerQuantize } from './commands/quantize.js';
 
 export const VERBS: readonly RegisterVerb[] = [
   registerImport,
   registerRun,
   registerInspect,
+  registerQuantize,
 ];
 
 /** Exit codes: 0 ok, 1 a QforgeError (bad model, input...), 2 bad command line, 70 internal error. */

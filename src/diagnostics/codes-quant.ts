@@ -6,4 +6,6 @@ export const QUANT_CODES = {
   QUANT_CALIB_DATA: { code: 'QF3004', title: 'bad calibration data', location: 'file' },
   QUANT_CONFIG: { code: 'QF3005', title: 'bad quantizer config', location: 'file' },
   QUANT_UNSUPPORTED: { code: 'QF3006', title: 'cannot quantize this graph', location: 'node' },
+  QUANT_UNCALIBRATED: { code: 'QF3007', title: 'observer has no qparams (not calibrated)', location: 'node' },
+  QUANT_SHARING: { code: 'QF3008', title: 'shared quantization specs cannot be resolved', location: 'node' },
 } as const;

@@ -7,7 +7,9 @@ import { foldConstantsPass } from './fold-constants.js';
 import { inferShapesPass } from './infer-shapes.js';
 import { registerPass, type PassDef } from './manager/index.js';
 import { removeIdentityPass } from './remove-identity.js';
+import { QUANTIZE_PASSES } from './quantize/index.js';
 
 export const BUILTIN_PASSES: readonly PassDef[] = [inferShapesPass, dcePass, csePass, foldConstantsPass, removeIdentityPass, canonicalizePass];
 
 for (const p of BUILTIN_PASSES) registerPass(p);
+for (const p of QUANTIZE_PASSES) registerPass(p);

@@ -95,12 +95,13 @@ describe('observers', () => {
     expect(h.histogram.reduce((a, b) => a + b, 0)).toBe(3);
   });
 
-  it('merging batches keeps the total mass', () => {
+  it('merging batches keeps the old mass; a later batch is binned over the truncated combined range too', () => {
     const h = new TorchHistogram(64, 16);
     h.observe([0, 1, 2, 3]);
     const before = h.histogram.reduce((a, b) => a + b, 0);
     h.observe([-5, 7.5, 1]);
-    expect(h.histogram.reduce((a, b) => a + b, 0)).toBeCloseTo(before + 3, 4);
+    // torch 1.13 calls histc(x, min=int(combined_min), max=int(combined_max)): 7.5 > int(7.5...) is dropped
+    expect(h.histogram.reduce((a, b) => a + b, 0)).toBeCloseTo(before + 2, 4);
     expect(h.min).toBe(-5);
     expect(h.max).toBeGreaterThanOrEqual(7.5);
   });

@@ -9,6 +9,7 @@ import { MATH_OPS } from './math.js';
 import { REDUCE_OPS } from './reduce.js';
 import { SHAPE_OPS } from './shape.js';
 import { QUANT_OPS } from './quant.js';
+import { OBSERVE_OPS } from './observe.js';
 
 registerOps(ELEMENTWISE_OPS);
 registerOps(ACTIVATION_OPS);
@@ -18,5 +19,6 @@ registerOps(SHAPE_OPS);
 registerOps(QUANT_OPS);
 registerOps(NN_OPS);
 registerOps(QUANTIZED_OPS);
+registerOps(OBSERVE_OPS);
 
 export * from './registry.js';

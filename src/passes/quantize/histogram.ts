@@ -71,7 +71,8 @@ export class TorchHistogram {
     const e = fround(fround(downsample * span) - fround(cmax - cmin));
     cmax = fround(cmax + e);
     const startIdx = rint(fround(fround(this.min - cmin) / hbw));
-    const fresh = histc(data, this.bins, cmin, cmax);
+    // torch 1.13 bins every later batch over [int(min), int(max)] of the combined range too
+    const fresh = histc(data, this.bins, Math.trunc(cmin), Math.trunc(cmax));
     if (cmin === this.min && cmax === this.max) {
       for (let i = 0; i < this.bins; i++) fresh[i] = fround(fresh[i]! + this.histogram[i]!);
     } else {

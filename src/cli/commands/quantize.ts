@@ -1,0 +1,106 @@
+// qforge quantize model.(onnx|qir) --calib data --quantizer NAME|config.json -o model.q.qir:
+// the PT2E-style flow — prepare (BN folding + observers), calibrate, convert — writing the q/dq
+// graph, and optionally a JSON report (qparams per tensor, output SQNR on the calibration data).
+// Modes are a table: `static` is here; `dynamic` and `weight-only` plug in as more entries.
+import { writeFileSync } from 'node:fs';
+import { basename, extname, join, dirname } from 'node:path';
+import { fail, formatDiagnostic, type Diagnostic } from '../../diagnostics/index.js';
+import type { Graph } from '../../ir/graph.js';
+import { writeQir } from '../../ir/text/index.js';
+import { runPipeline } from '../../passes/index.js';
+import { calibrate, loadDataset, STAT_OBSERVERS, type Dataset } from '../../passes/quantize/index.js';
+import { outputSqnr, tensorReports, type QuantReport } from '../../passes/quantize/report.js';
+import type { Io, RegisterVerb } from '../io.js';
+import { loadModel, withShapeOptions, type ShapeOptions } from '../model.js';
+
+export interface QuantizeOpts extends ShapeOptions {
+  calib?: string;
+  quantizer: string;
+  mode: string;
+  observer?: string;
+  output?: string;
+  report?: string;
+}
+
+/** What a mode gets: the float model, its options, and where to report progress. */
+export interface ModeInput {
+  model: Graph;
+  opts: QuantizeOpts;
+  io: Io;
+}
+
+/** What a mode returns: the quantized graph, and the calibrated graph when there is one (for the report). */
+export interface ModeResult {
+  graph: Graph;
+  calibrated?: Graph;
+  data?: Dataset;
+  warnings: Diagnostic[];
+}
+
+function runStatic({ model, opts }: ModeInput): ModeResult {
+  if (!opts.calib) fail('CLI_USAGE', 'static quantization needs calibration data: --calib file.npy|folder');
+  const data = loadDataset(opts.calib, model);
+  const observer = opts.observer ?? 'default';
+  const prepared = runPipeline(model, [{ pass: 'prepare', options: { quantizer: opts.quantizer, observer } }]);
+  const cal = calibrate(prepared.graph, data);
+  const converted = runPipeline(cal.graph, ['convert']);
+  const warnings = [...prepared.records, ...converted.records].flatMap(function all(r): Diagnostic[] {
+    return [...r.warnings, ...(r.children ?? []).flatMap(all)];
+  });
+  return { graph: converted.graph, calibrated: cal.graph, data, warnings: [...warnings, ...cal.warnings] };
+}
+
+export const MODES: Record<string, (m: ModeInput) => ModeResult> = { static: runStatic };
+
+const defaultOutput = (model: string) => join(dirname(model), `${basename(model, extname(model))}.q.qir`);
+
+export function quantizeModel(modelPath: string, opts: QuantizeOpts, io: Io): void {
+  const mode = MODES[opts.mode];
+  if (!mode) fail('CLI_USAGE', `--mode ${opts.mode} is not available (modes: ${Object.keys(MODES).join(', ')})`);
+  if (opts.observer !== undefined && !(STAT_OBSERVERS as readonly string[]).includes(opts.observer))
+    fail('CLI_USAGE', `--observer ${opts.observer}: expected one of ${STAT_OBSERVERS.join(', ')}`);
+  const model = loadModel(modelPath, opts);
+  const r = mode({ model, opts, io });
+  for (const w of r.warnings) io.err(formatDiagnostic(w).replace(/\berror (QF\d+)/, 'warning $1') + '\n');
+  const out = opts.output ?? defaultOutput(modelPath);
+  writeQir(out, r.graph);
+  const tensors = r.calibrated ? tensorReports(r.calibrated) : [];
+  const outputs = r.data ? outputSqnr(model, r.graph, r.data) : [];
+  const count = (role: string) => tensors.filter((t) => t.role === role).length;
+  io.out(
+    `quantized ${model.name} (${opts.mode}, ${opts.quantizer}): ${count('weight')} weights, ${count('bias')} biases, ${count('activation')} activations` +
+      (r.data ? `; calibrated on ${r.data.size} sample${r.data.size === 1 ? '' : 's'}` : '') +
+      `\n  wrote ${out}\n`,
+  );
+  for (const o of outputs) io.out(`  output ${o.name}: SQNR ${o.sqnrDb === null ? 'exact' : `${o.sqnrDb.toFixed(2)} dB`} vs fp32\n`);
+  if (opts.report) {
+    const report: QuantReport = {
+      model: modelPath,
+      quantizer: opts.quantizer,
+      mode: opts.mode,
+      calibration: { source: r.data?.source ?? '', samples: r.data?.size ?? 0 },
+      tensors,
+      outputs,
+    };
+    try {
+      writeFileSync(opts.report, JSON.stringify(report, null, 1) + '\n');
+    } catch (e) {
+      fail('IO', `cannot write ${opts.report}: ${(e as Error).message}`);
+    }
+    io.out(`  report ${opts.report}\n`);
+  }
+}
+
+export const registerQuantize: RegisterVerb = (program, io) => {
+  const cmd = program
+    .command('quantize')
+    .description('quantize a float model to int8 (q/dq graph): prepare, calibrate, convert')
+    .argument('<model>', 'a .onnx or .qir model')
+    .option('--calib <file.npy|dir>', 'calibration data: samples along the leading axis, or a folder of .npy files')
+    .option('--quantizer <name|config.json>', 'xnnpack, x86, pytorch-fx, pytorch-fx-histogram, or a JSON quantizer config', 'xnnpack')
+    .option('--mode <mode>', `quantization mode (${Object.keys(MODES).join(', ')})`, 'static')
+    .option('--observer <kind>', `activation observer overriding the quantizer's (${STAT_OBSERVERS.join(', ')})`)
+    .option('-o, --output <file.qir>', 'where to write the quantized graph (default: <model>.q.qir)')
+    .option('--report <file.json>', 'write qparams per tensor and output SQNR vs fp32 as JSON');
+  withShapeOptions(cmd).action((model: string, opts: QuantizeOpts) => quantizeModel(model, opts, io));
+};

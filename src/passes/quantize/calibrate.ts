@@ -1,0 +1,149 @@
+// calibrate: runs the prepared graph over a dataset with the interpreter. Observers live in a
+// side table keyed by sharing group (one instance per group, fed by every observe node of the
+// group, in execution order — as PT2E calls one shared module at several positions); at the end
+// each observe node gets its group's scale/zero_point and observed range as attributes.
+import { diag, fail, type Diagnostic } from '../../diagnostics/index.js';
+import { lookup, type Attrs, type Graph, type Node } from '../../ir/graph.js';
+import { run } from '../../ir/interpreter.js';
+import { fround } from '../../ir/quant-math.js';
+import type { DType } from '../../ir/dtype.js';
+import type { QuantParams } from '../../ir/types.js';
+import { definePass } from '../manager/pass.js';
+import { loadDataset, type Dataset } from './dataset.js';
+import { createObserver, type Observer, type ObserverConfig } from './observers.js';
+import { makeRange, type QScheme } from './qparams.js';
+
+export interface CalibrateOptions {
+  /** Draw a progress bar on stderr (default: only when stderr is a TTY). */
+  progress?: boolean;
+}
+
+export interface Calibrated {
+  graph: Graph;
+  /** Group id -> its observer (statistics groups only). */
+  observers: Map<number, Observer>;
+  samples: number;
+  warnings: Diagnostic[];
+}
+
+/** The observers.ts config an observe node's attributes describe. */
+export function observerConfig(n: Node, rank: number): ObserverConfig {
+  const a = n.attrs;
+  const kind = (a['observer'] as string | undefined) ?? 'minmax';
+  const granularity = (a['granularity'] as string | undefined) ?? 'per-tensor';
+  const range = makeRange(a['dtype'] as DType, ((a['scheme'] as string | undefined) ?? 'affine') as QScheme, {
+    qmin: a['qmin'] as number | undefined,
+    qmax: a['qmax'] as number | undefined,
+    eps: a['eps'] as number | undefined,
+  });
+  const axis = a['axis'] as number | undefined;
+  const cfg: ObserverConfig = { kind: 'minmax', range, ...(axis !== undefined ? { axis: axis < 0 ? axis + rank : axis } : {}) };
+  if (a['group_size'] !== undefined) cfg.groupSize = a['group_size'] as number;
+  if (a['bins'] !== undefined) cfg.bins = a['bins'] as number;
+  if (a['upsample_rate'] !== undefined) cfg.upsampleRate = a['upsample_rate'] as number;
+  if (a['averaging_constant'] !== undefined) cfg.averagingConstant = a['averaging_constant'] as number;
+  if (a['percentile'] !== undefined) cfg.percentile = a['percentile'] as number;
+  if (granularity === 'per-tensor') cfg.kind = kind as ObserverConfig['kind'];
+  else if (kind === 'minmax') cfg.kind = granularity === 'per-channel' ? 'per-channel-minmax' : 'per-group-minmax';
+  else fail('QUANT_SPEC', `the ${kind} observer has no ${granularity} form; use minmax`, { node: n });
+  return cfg;
+}
+
+class Progress {
+  private last = -1;
+  constructor(
+    private readonly total: number,
+    private readonly on: boolean,
+  ) {}
+  tick(done: number): void {
+    if (!this.on) return;
+    const width = 30, filled = Math.round((done / this.total) * width);
+    if (filled === this.last && done !== this.total) return;
+    this.last = filled;
+    process.stderr.write(`\rcalibrating [${'#'.repeat(filled)}${' '.repeat(width - filled)}] ${done}/${this.total}`);
+    if (done === this.total) process.stderr.write('\n');
+  }
+}
+
+/** Bias qparams: scale[c] = fround(s_in · s_w[c]), zero point 0 (the integer kernels' bias scale). */
+function deriveBias(n: Node, sources: QuantParams[]): QuantParams {
+  const [x, w] = sources as [QuantParams, QuantParams];
+  if (x.scale.length !== 1) fail('QUANT_SPEC', `a derived bias needs a per-tensor input scale, got ${x.scale.length} scales`, { node: n });
+  const scale = w.scale.map((s) => fround(x.scale[0]! * s));
+  return { scale, zeroPoint: scale.map(() => 0), ...(scale.length > 1 ? { axis: 0 } : {}) };
+}
+
+export function calibrate(g: Graph, data: Dataset, opts: CalibrateOptions = {}): Calibrated {
+  const warnings: Diagnostic[] = [];
+  const obsNodes = g.nodes.filter((n) => n.op === 'observe');
+  if (!obsNodes.length) warnings.push(diag('QUANT_UNCALIBRATED', `graph '${g.name}' has no observe nodes; run prepare first`));
+  const observers = new Map<number, Observer>();
+  const rankOf = (n: Node) => lookup(g.values, n.inputs[0]!)!.shape.length;
+  for (const n of obsNodes) {
+    const kind = n.attrs['observer'];
+    const gid = n.attrs['group'] as number;
+    if (kind === 'fixed' || kind === 'derived' || n.attrs['dynamic'] || observers.has(gid)) continue;
+    observers.set(gid, createObserver(observerConfig(n, rankOf(n)), (n.attrs['tensor'] as string | undefined) ?? n.inputs[0]!));
+  }
+  const constantFed = new Set(obsNodes.filter((n) => lookup(g.constants, n.inputs[0]!) !== undefined).map((n) => n.name));
+  const progress = new Progress(data.size, opts.progress ?? !!process.stderr.isTTY);
+  for (let i = 0; i < data.size; i++) {
+    run(g, data.sample(i), {
+      onNode(node, [out]) {
+        if (node.op !== 'observe') return;
+        // Constants are the same every run: observing them once keeps histograms from piling up.
+        if (i > 0 && constantFed.has(node.name)) return;
+        observers.get(node.attrs['group'] as number)?.observe(out!);
+      },
+    });
+    progress.tick(i + 1);
+  }
+
+  // qparams per group: statistics first, then fixed, then derived from those.
+  const results = new Map<number, { q: QuantParams; min?: number[]; max?: number[] }>();
+  for (const [gid, o] of observers) {
+    const r = o.observedRange();
+    const seen = r.min.length > 0 && r.min.every(Number.isFinite);
+    if (!seen) {
+      const n = obsNodes.find((x) => x.attrs['group'] === gid)!;
+      warnings.push(diag('QUANT_UNCALIBRATED', `observer of '${n.attrs['tensor'] ?? n.inputs[0]}' saw no values; it gets scale 1, zero point 0 (as PyTorch)`, { node: n }));
+    }
+    results.set(gid, { q: o.qparams(), ...(seen ? { min: r.min.map(fround), max: r.max.map(fround) } : {}) });
+  }
+  for (const n of obsNodes)
+    if (n.attrs['observer'] === 'fixed') results.set(n.attrs['group'] as number, { q: { scale: n.attrs['scale'] as number[], zeroPoint: n.attrs['zero_point'] as number[] } });
+  for (const n of obsNodes) {
+    if (n.attrs['observer'] !== 'derived') continue;
+    const from = (n.attrs['derived_from'] as number[]).map((gid) => results.get(gid)?.q);
+    if (from.some((q) => !q)) fail('QUANT_UNCALIBRATED', 'a derived spec depends on a group without qparams (dynamic or derived)', { node: n });
+    results.set(n.attrs['group'] as number, { q: deriveBias(n, from as QuantParams[]) });
+  }
+
+  const nodes = g.nodes.map((n) => {
+    const r = n.op === 'observe' ? results.get(n.attrs['group'] as number) : undefined;
+    if (!r) return n;
+    const attrs: Attrs = { ...n.attrs, scale: r.q.scale.map(fround), zero_point: [...r.q.zeroPoint] };
+    if (r.q.axis !== undefined) attrs['axis'] = r.q.axis;
+    if (r.min) [attrs['min'], attrs['max']] = [r.min, r.max!];
+    return { ...n, attrs };
+  });
+  return { graph: { ...g, nodes }, observers, samples: data.size, warnings };
+}
+
+export const calibratePass = definePass({
+  kind: 'transform',
+  name: 'calibrate',
+  description: 'runs the prepared graph over calibration data (.npy with a leading sample axis, or a folder) and stores qparams in the observers',
+  options: {
+    data: { type: 'string', default: '', doc: 'calibration data: a .npy file (samples along axis 0) or a folder of .npy files' },
+    progress: { type: 'bool', default: false, doc: 'draw a progress bar on stderr (only on a TTY)' },
+  },
+  run(_draft, ctx) {
+    if (!ctx.options.data) fail('QUANT_CALIB_DATA', 'calibrate needs data=<file.npy or folder>');
+    const c = calibrate(ctx.input, loadDataset(ctx.options.data, ctx.input), { progress: ctx.options.progress && !!process.stderr.isTTY });
+    c.warnings.forEach((w) => ctx.warn(w));
+    ctx.count('samples', c.samples);
+    ctx.count('observers', c.observers.size);
+    return c.graph;
+  },
+});

@@ -1,0 +1,115 @@
+// convert: every calibrated observe node becomes quantize -> dequantize (PT2E convert_pt2e,
+// notes §1.4). An observer on a constant is folded at compile time (fold_quantize): the graph
+// then reads an int8 weight (or int32 bias) constant through a dequantize. The result is the
+// q/dq form that fold-qdq / lower-quantized turn into integer ops; the interpreter runs it as is.
+import { fail } from '../../diagnostics/index.js';
+import { define, freshName, lookup, type Attrs, type Graph, type Node } from '../../ir/graph.js';
+import { getOp, resolveAttrs } from '../../ir/ops/index.js';
+import type { TensorType } from '../../ir/types.js';
+import { definePass } from '../manager/pass.js';
+
+export interface ConvertOptions {
+  /** Quantize constants at compile time (default true, PT2E's fold_quantize). */
+  foldQuantize?: boolean;
+}
+
+export interface Converted {
+  graph: Graph;
+  /** Constants replaced by integer constants. */
+  foldedConstants: number;
+  /** quantize/dequantize pairs left in the graph. */
+  qdqPairs: number;
+}
+
+/** quantize and dequantize attributes for an observe node's calibrated qparams. */
+export function qdqAttrs(n: Node): { q: Attrs; dq: Attrs } {
+  const a = n.attrs;
+  const what = `observer of '${a['tensor'] ?? n.inputs[0]}'`;
+  // Extension point: dynamic and per-group (weight-only) modes lower their observers elsewhere.
+  if (a['dynamic']) fail('QUANT_UNSUPPORTED', `${what} is dynamic; static convert cannot lower it`, { node: n, hint: 'dynamic quantization needs --mode dynamic' });
+  if (a['granularity'] === 'per-group') fail('QUANT_UNSUPPORTED', `${what} is per-group; static convert has no blocked quantize`, { node: n });
+  const scale = a['scale'] as number[] | undefined, zp = a['zero_point'] as number[] | undefined;
+  if (!scale || !zp) fail('QUANT_UNCALIBRATED', `${what} has no scale/zero_point`, { node: n, hint: 'run calibrate before convert' });
+  const dq: Attrs = { scale: [...scale], zero_point: [...zp] };
+  if (scale.length > 1) dq['axis'] = (a['axis'] as number | undefined) ?? 0;
+  const q: Attrs = { ...dq, dtype: a['dtype']!, ...(a['qmin'] !== undefined ? { qmin: a['qmin'] } : {}), ...(a['qmax'] !== undefined ? { qmax: a['qmax'] } : {}) };
+  return { q, dq };
+}
+
+function inferOne(op: string, operand: TensorType, attrs: Attrs): TensorType {
+  return getOp(op)!.infer({ inputs: [operand], attrs: resolveAttrs(getOp(op)!, attrs) })[0]!;
+}
+
+export function convertGraph(g: Graph, opts: ConvertOptions = {}): Converted {
+  const fold = opts.foldQuantize ?? true;
+  const taken = new Set<string>([...Object.keys(g.values), ...g.nodes.map((n) => n.name)]);
+  const fresh = (base: string) => {
+    const n = freshName(taken, base);
+    taken.add(n);
+    return n;
+  };
+  const outputs = new Set(g.outputs);
+  const values: Graph['values'] = { ...g.values };
+  const constants: Graph['constants'] = { ...g.constants };
+  const rename = new Map<string, string>();
+  const nodes: Node[] = [];
+  const replacedConstants = new Set<string>();
+  let folded = 0, pairs = 0;
+  const cur = (v: string) => rename.get(v) ?? v;
+
+  for (const n of g.nodes) {
+    if (n.op !== 'observe') {
+      nodes.push(n.inputs.some((v) => rename.has(v)) ? { ...n, inputs: n.inputs.map(cur) } : n);
+      continue;
+    }
+    const { q, dq } = qdqAttrs(n);
+    const tensor = (n.attrs['tensor'] as string | undefined) ?? n.inputs[0]!;
+    const src = cur(n.inputs[0]!), srcType = lookup(values, src)!;
+    const result = outputs.has(n.outputs[0]!) ? n.outputs[0]! : fresh(`${tensor}_dq`);
+    delete values[n.outputs[0]!];
+    if (result !== n.outputs[0]) rename.set(n.outputs[0]!, result);
+    const c = lookup(g.constants, src);
+    let qv: string;
+    if (c && fold) {
+      // Weight or bias: quantize now with the quantize op's own kernel (bit-exact with run time).
+      const def = getOp('quantize')!;
+      const type = inferOne('quantize', srcType, q);
+      const [data] = def.kernel([c], resolveAttrs(def, q), [type]);
+      qv = fresh(`${src}_quantized`);
+      define(constants, qv, data!);
+      define(values, qv, type);
+      replacedConstants.add(src);
+      folded++;
+    } else {
+      qv = fresh(`${tensor}_q`);
+      define(values, qv, inferOne('quantize', srcType, q));
+      nodes.push({ name: fresh(`${tensor}_quantize`), op: 'quantize', inputs: [src], outputs: [qv], attrs: q });
+      pairs++;
+    }
+    define(values, result, inferOne('dequantize', lookup(values, qv)!, dq));
+    nodes.push({ name: fresh(`${tensor}_dequantize`), op: 'dequantize', inputs: [qv], outputs: [result], attrs: dq });
+  }
+  // Float constants that only fed folded observers are gone.
+  const used = new Set([...nodes.flatMap((n) => n.inputs), ...g.outputs]);
+  for (const c of replacedConstants)
+    if (!used.has(c)) {
+      delete constants[c];
+      delete values[c];
+    }
+  return { graph: { ...g, nodes, values, constants, outputs: g.outputs.map(cur) }, foldedConstants: folded, qdqPairs: pairs };
+}
+
+export const convertPass = definePass({
+  kind: 'transform',
+  name: 'convert',
+  description: 'turns calibrated observers into quantize/dequantize pairs; constants become integer constants read through dequantize',
+  options: {
+    'fold-quantize': { type: 'bool', default: true, doc: 'quantize constants (weights, biases) at compile time' },
+  },
+  run(_draft, ctx) {
+    const r = convertGraph(ctx.input, { foldQuantize: ctx.options['fold-quantize'] });
+    ctx.count('folded-constants', r.foldedConstants);
+    ctx.count('qdq-pairs', r.qdqPairs);
+    return r.graph;
+  },
+});

@@ -1,0 +1,160 @@
+// prepare: annotate with a quantizer, resolve sharing, and insert `observe` nodes (PT2E
+// prepare_pt2e, notes §1.1/§1.3). One observer per sharing group; a group may watch several
+// positions (e.g. conv output, then the maxpool output sharing its qparams), and each position
+// is one observe node naming the group. Inputs are observed on the edge, outputs on the value
+// (all users read the observed value). The prepared graph computes exactly what it did before.
+import { diag, fail } from '../../diagnostics/index.js';
+import { define, freshName, lookup, type Attrs, type Graph, type Node } from '../../ir/graph.js';
+import { getPass } from '../manager/registry.js';
+import { definePass } from '../manager/pass.js';
+import type { PipelineItem } from '../manager/pass.js';
+import { validateAnnotations, type AnnotationTable, type Quantizer } from './quantizer.js';
+import { resolveQuantizer } from './quantizers.js';
+import { keyOf, resolveSharing, type Sharing } from './sharing.js';
+import { STAT_OBSERVERS, type ConcreteSpec, type StatObserver } from './spec.js';
+
+export interface PrepareOptions {
+  /** Replace the observer of every per-tensor activation group (not weights, fixed or derived). */
+  observer?: StatObserver;
+}
+
+export interface Prepared {
+  graph: Graph;
+  annotations: AnnotationTable;
+  sharing: Sharing;
+  observers: number;
+}
+
+/** The observe-node attributes for a group's spec (fixed specs come with their qparams). */
+function observeAttrs(spec: ConcreteSpec, group: number, tensor: string, sharing: Sharing, override: StatObserver | undefined): Attrs {
+  const base: Attrs = { group, tensor, dtype: spec.dtype, qmin: spec.qmin, qmax: spec.qmax };
+  if (spec.kind === 'fixed') return { ...base, observer: 'fixed', scale: [spec.scale], zero_point: [spec.zeroPoint] };
+  if (spec.kind === 'derived') return { ...base, observer: 'derived', scheme: 'symmetric', derived_from: spec.from.map((k) => sharing.groupOf.get(keyOf(k))!) };
+  const attrs: Attrs = { ...base, observer: override && spec.granularity === 'per-tensor' ? override : spec.observer, scheme: spec.scheme, granularity: spec.granularity, eps: spec.eps };
+  if (typeof spec.axis === 'number') attrs['axis'] = spec.axis;
+  if (spec.groupSize !== undefined) attrs['group_size'] = spec.groupSize;
+  if (spec.dynamic) attrs['dynamic'] = true;
+  const o = spec.observerOptions;
+  if (o.bins !== undefined) attrs['bins'] = o.bins;
+  if (o.upsampleRate !== undefined) attrs['upsample_rate'] = o.upsampleRate;
+  if (o.averagingConstant !== undefined) attrs['averaging_constant'] = o.averagingConstant;
+  if (o.percentile !== undefined) attrs['percentile'] = o.percentile;
+  return attrs;
+}
+
+/** Groups that watch only constants (weights, biases): the observer override leaves them alone. */
+function constantGroups(g: Graph, table: AnnotationTable, sharing: Sharing): Set<number> {
+  const byName = new Map(g.nodes.map((n) => [n.name, n] as const));
+  const live = new Set<number>(), seen = new Set<number>();
+  for (const [name, ann] of table) {
+    const n = byName.get(name)!;
+    const watched: [string, string][] = Object.entries(ann.inputs).filter(([, s]) => s).map(([k]) => [keyOf({ node: name, input: Number(k) }), n.inputs[Number(k)]!]);
+    if (ann.output) watched.push([keyOf({ node: name }), n.outputs[0]!]);
+    for (const [key, v] of watched) {
+      const gid = sharing.groupOf.get(key)!;
+      seen.add(gid);
+      if (lookup(g.constants, v) === undefined) live.add(gid);
+    }
+  }
+  return new Set([...seen].filter((gid) => !live.has(gid)));
+}
+
+export function prepareGraph(input: Graph, quantizer: Quantizer, opts: PrepareOptions = {}): Prepared {
+  const prepared = input.nodes.find((n) => n.op === 'observe');
+  if (prepared) fail('QUANT_UNSUPPORTED', 'the graph already has observers; prepare runs once, on a float graph', { node: prepared });
+  const g = quantizer.transformForAnnotation?.(input) ?? input;
+  const table = validateAnnotations(g, quantizer.annotate(g));
+  const sharing = resolveSharing(g, table);
+  const constOnly = constantGroups(g, table, sharing);
+
+  const taken = new Set<string>([...Object.keys(g.values), ...g.nodes.map((n) => n.name)]);
+  const fresh = (base: string) => {
+    const n = freshName(taken, base);
+    taken.add(n);
+    return n;
+  };
+  const values: Graph['values'] = { ...g.values };
+  const nodes: Node[] = [];
+  const outputs = new Set(g.outputs);
+  /** value -> the name its users read (its output observer's result). */
+  const current = new Map<string, string>();
+  /** value -> group of its output observer. */
+  const outGroup = new Map<string, number>();
+  /** value + group -> an edge observer already inserted (shared by every user of that group). */
+  const edgeObs = new Map<string, string>();
+  let count = 0;
+
+  const emit = (from: string, tensor: string, gid: number, result = fresh(`${tensor}_observed`)): string => {
+    const override = constOnly.has(gid) ? undefined : opts.observer;
+    nodes.push({ name: fresh(`${tensor}_observe`), op: 'observe', inputs: [from], outputs: [result], attrs: observeAttrs(sharing.specs[gid]!, gid, tensor, sharing, override) });
+    define(values, result, { dtype: 'f32', shape: [...lookup(g.values, tensor)!.shape] });
+    count++;
+    return result;
+  };
+
+  for (const n of g.nodes) {
+    const ann = table.get(n.name);
+    const inputs = n.inputs.map((v, k) => {
+      if (!v) return v;
+      const cur = current.get(v) ?? v;
+      const gid = ann?.inputs[k] ? sharing.groupOf.get(keyOf({ node: n.name, input: k })) : undefined;
+      if (gid === undefined || outGroup.get(v) === gid) return cur;
+      const key = `${v}\u0000${gid}`;
+      let o = edgeObs.get(key);
+      if (o === undefined) edgeObs.set(key, (o = emit(cur, v, gid)));
+      return o;
+    });
+    const gid = ann?.output ? sharing.groupOf.get(keyOf({ node: n.name })) : undefined;
+    if (gid === undefined) {
+      nodes.push(inputs.some((v, k) => v !== n.inputs[k]) ? { ...n, inputs } : n);
+      continue;
+    }
+    const v = n.outputs[0]!;
+    outGroup.set(v, gid);
+    if (outputs.has(v)) {
+      // A graph output keeps its name: the observer produces it, the node's result is renamed.
+      const raw = fresh(`${v}_float`);
+      define(values, raw, lookup(g.values, v)!);
+      nodes.push({ ...n, inputs, outputs: [raw] });
+      emit(raw, v, gid, v);
+    } else {
+      nodes.push({ ...n, inputs });
+      current.set(v, emit(v, v, gid));
+    }
+  }
+  return { graph: { ...g, nodes, values }, annotations: table, sharing, observers: count };
+}
+
+const OPTIONS = {
+  quantizer: { type: 'string', default: 'xnnpack', doc: 'built-in quantizer (xnnpack, x86, pytorch-fx, pytorch-fx-histogram) or a JSON config path' },
+  observer: { type: 'enum', values: ['default', ...STAT_OBSERVERS], default: 'default', doc: "activation observer replacing the quantizer's" },
+} as const;
+
+export const insertObserversPass = definePass({
+  kind: 'transform',
+  name: 'insert-observers',
+  description: 'annotates the graph with a quantizer and inserts observe nodes (one observer per sharing group)',
+  options: OPTIONS,
+  run(_draft, ctx) {
+    const observer = ctx.options.observer === 'default' ? undefined : ctx.options.observer;
+    const p = prepareGraph(ctx.input, resolveQuantizer(ctx.options.quantizer), { observer });
+    for (const n of p.graph.nodes)
+      if (n.op === 'batch_norm')
+        ctx.warn(diag('QUANT_UNSUPPORTED', 'batch_norm is not folded (no fold-batchnorm pass ran); the weights before it are quantized unfolded', { node: { name: n.name, op: n.op } }));
+    ctx.count('annotated-nodes', p.annotations.size);
+    ctx.count('observer-groups', p.sharing.specs.length);
+    ctx.count('observe-nodes', p.observers);
+    return p.graph;
+  },
+});
+
+/** prepare = fold-batchnorm (when the pattern engine provides it; PT2E folds BN first, always) + insert-observers. */
+export const preparePass = definePass({
+  kind: 'composite',
+  name: 'prepare',
+  description: 'folds batch norms, then annotates with a quantizer and inserts observers (PT2E prepare_pt2e)',
+  options: OPTIONS,
+  expand(options): PipelineItem[] {
+    return [...(getPass('fold-batchnorm') ? ['fold-batchnorm'] : []), { pass: insertObserversPass, options }];
+  },
+});

@@ -1,0 +1,169 @@
+// The built-in quantizers, written in the same config format users write (spec/quantizers/), and
+// resolution of a `quantizer=` value: a built-in name or a path to a JSON config.
+// Where each default comes from is in the comments; the README's "Quantizers" section sums them up.
+import { existsSync } from 'node:fs';
+import { fail } from '../../diagnostics/index.js';
+import { suggestion } from '../../ir/suggest.js';
+import type { QuantizerConfig, RuleConfig } from './config-types.js';
+import { mergeConfig, readConfigFile } from './config.js';
+import { getQuantizer, quantizerNames, registerQuantizer, type Quantizer } from './quantizer.js';
+import { RuleQuantizer } from './rules.js';
+
+/** PT2E quantizers pass eps = 2^-12 to every observer (notes §3). */
+const PT2E_EPS = 2 ** -12;
+/** The int32 bias of the integer kernels: scale = scale(input) · scale(weight)[c], zero point 0. */
+const BIAS = { derived: { from: ['0', '1'] as [string, string] } };
+/** Bounded-output ops and their fixed-qparams spec names. */
+const FIXED_RULES: RuleConfig[] = [
+  { match: ['sigmoid|hardsigmoid|softmax'], inputs: { x: 'act' }, output: 'fixed_0to1', comment: 'output in [0, 1]: scale 1/256' },
+  { match: ['tanh'], inputs: { x: 'act' }, output: 'fixed_neg1to1', comment: 'output in [-1, 1]: scale 2/256' },
+];
+
+/**
+ * XNNPACKQuantizer with get_symmetric_quantization_config(is_per_channel=True): int8 affine
+ * activations [-128, 127] (HistogramObserver), int8 symmetric per-channel weights [-127, 127]
+ * (axis = output channel), eps 2^-12. Rule order follows its STATIC_OPS list, then
+ * propagate_annotation. Differences: bias is int32 (derived) instead of fp32, and sigmoid/tanh/
+ * softmax/hardsigmoid get fixed qparams (PyTorch leaves them to other quantizers).
+ */
+const XNNPACK: QuantizerConfig = {
+  name: 'xnnpack',
+  description: 'PyTorch XNNPACKQuantizer (static, per-channel): i8 activations, i8 symmetric per-channel weights [-127,127], i32 bias',
+  specs: {
+    act: { dtype: 'i8', scheme: 'affine', observer: 'histogram', eps: PT2E_EPS, bins: 2048, upsampleRate: 16 },
+    weight: { dtype: 'i8', qmin: -127, qmax: 127, scheme: 'symmetric', granularity: 'per-channel', axis: 'out', observer: 'minmax', eps: PT2E_EPS },
+    bias: BIAS,
+    fixed_0to1: { dtype: 'i8', fixed: '0to1' },
+    fixed_neg1to1: { dtype: 'i8', fixed: 'neg1to1' },
+  },
+  rules: [
+    { match: ['gemm', 'relu'], when: ['constant:b'], inputs: { a: 'act', b: 'weight', c: 'bias' }, output: 'act', comment: 'linear_relu' },
+    { match: ['gemm'], when: ['constant:b'], inputs: { a: 'act', b: 'weight', c: 'bias' }, output: 'act', comment: 'linear' },
+    { match: ['matmul', 'relu'], when: ['constant:b'], inputs: { a: 'act', b: 'weight' }, output: 'act' },
+    { match: ['matmul'], when: ['constant:b'], inputs: { a: 'act', b: 'weight' }, output: 'act' },
+    { match: ['matmul'], inputs: { a: 'act', b: 'act' }, output: 'act', comment: 'activation x activation' },
+    { match: ['conv2d', 'batch_norm?', 'relu'], inputs: { x: 'act', w: 'weight', b: 'bias' }, output: 'act', comment: 'conv_relu (batch_norm only if not folded)' },
+    { match: ['conv2d', 'batch_norm?'], inputs: { x: 'act', w: 'weight', b: 'bias' }, output: 'act', comment: 'conv' },
+    { match: ['conv_transpose2d', 'batch_norm?', 'relu'], inputs: { x: 'act', w: 'weight', b: 'bias' }, output: 'act', comment: 'conv_transpose_relu' },
+    { match: ['conv_transpose2d', 'batch_norm?'], inputs: { x: 'act', w: 'weight', b: 'bias' }, output: 'act', comment: 'conv_transpose' },
+    { match: ['global_avgpool'], when: ['observed:x'], inputs: { x: { share: 'producer:x' } }, output: { share: 'x' }, comment: 'adaptive_avg_pool2d after a quantized op' },
+    { match: ['global_avgpool'], inputs: { x: 'act' }, output: { share: 'x' }, comment: 'adaptive_avg_pool2d' },
+    { match: ['maxpool2d|avgpool2d'], when: ['observed:x'], inputs: { x: 'act' }, output: { share: 'x' }, comment: 'max_pool2d (pytorch copy): only after a quantized op' },
+    { match: ['add', 'relu'], inputs: { '*': 'act' }, output: 'act', comment: 'add_relu' },
+    { match: ['add'], inputs: { '*': 'act' }, output: 'act' },
+    { match: ['mul', 'relu'], inputs: { '*': 'act' }, output: 'act', comment: 'mul_relu' },
+    { match: ['mul'], inputs: { '*': 'act' }, output: 'act' },
+    { match: ['concat'], inputs: { 'xs[0]': 'act', 'xs[1:]': { share: 'xs[0]' } }, output: { share: 'xs[0]' }, comment: 'cat: one qparam set' },
+    ...FIXED_RULES,
+    {
+      match: ['clip|reduce_mean|transpose|squeeze|unsqueeze|reshape|flatten|slice|relu|maxpool2d|avgpool2d|global_avgpool'],
+      when: ['observed:x'],
+      inputs: { x: { share: 'producer:x' } },
+      output: { share: 'producer:x' },
+      comment: 'propagate_annotation: keep the producer qparams',
+    },
+  ],
+};
+
+/**
+ * X86InductorQuantizer static config: u8 affine activations [0, 255] (HistogramObserver), i8
+ * symmetric per-channel weights [-128, 127], eps 2^-12. Conv/linear outputs get no output spec:
+ * the next consumer quantizes its input edge. For conv/linear + add only the extra add operand is
+ * annotated. Int8-in-int8-out ops are annotated only when all inputs come from quantized patterns.
+ * Differences: int32 (derived) bias instead of fp32; matmul is left out as in its default op set.
+ */
+const X86: QuantizerConfig = {
+  name: 'x86',
+  description: 'PyTorch X86InductorQuantizer (static): u8 activations, i8 symmetric per-channel weights, i32 bias',
+  specs: {
+    act: { dtype: 'u8', scheme: 'affine', observer: 'histogram', eps: PT2E_EPS, bins: 2048, upsampleRate: 16 },
+    weight: { dtype: 'i8', scheme: 'symmetric', granularity: 'per-channel', axis: 'out', observer: 'minmax', eps: PT2E_EPS },
+    bias: BIAS,
+  },
+  rules: [
+    { match: ['conv2d', 'batch_norm?', 'add', 'relu'], inputs: { x: 'act', w: 'weight', b: 'bias', 'add.other': 'act' } },
+    { match: ['conv2d', 'batch_norm?', 'add'], inputs: { x: 'act', w: 'weight', b: 'bias', 'add.other': 'act' } },
+    { match: ['conv2d', 'batch_norm?', 'relu|clip|hardswish'], inputs: { x: 'act', w: 'weight', b: 'bias' } },
+    { match: ['conv2d', 'batch_norm?'], inputs: { x: 'act', w: 'weight', b: 'bias' } },
+    { match: ['gemm', 'add', 'relu'], when: ['constant:b'], inputs: { a: 'act', b: 'weight', c: 'bias', 'add.other': 'act' } },
+    { match: ['gemm', 'add'], when: ['constant:b'], inputs: { a: 'act', b: 'weight', c: 'bias', 'add.other': 'act' } },
+    { match: ['gemm', 'relu|leaky_relu|tanh|gelu'], when: ['constant:b'], inputs: { a: 'act', b: 'weight', c: 'bias' } },
+    { match: ['gemm'], when: ['constant:b'], inputs: { a: 'act', b: 'weight', c: 'bias' } },
+    { match: ['mul'], when: ['same-shape'], inputs: { '*': 'act' } },
+    { match: ['maxpool2d|avgpool2d|global_avgpool|flatten'], when: ['quantized:x'], inputs: { x: 'act' }, output: { share: 'x' }, comment: 'int8-in-int8-out' },
+    { match: ['concat'], when: ['quantized:xs'], inputs: { 'xs[0]': 'act', 'xs[1:]': { share: 'xs[0]' } }, output: { share: 'xs[0]' } },
+  ],
+};
+
+/**
+ * The torch 1.13 FX flow the fixtures were made with (prepare_fx + get_native_backend_config,
+ * QNNPACK): u8 affine MinMax activations [0, 255] with eps 2^-23, per-channel symmetric i8
+ * weights [-128, 127] on axis 0 (output channel), per-tensor symmetric weights for
+ * conv-transpose (1.13 has no per-channel conv-transpose), tanh fixed 2/256 zero point 128,
+ * sigmoid/hardsigmoid/softmax fixed 1/256. Fusions: conv(+bn)+relu, linear+relu, add+relu,
+ * mul+relu; conv-transpose+relu is not fused. Share-qparams ops (pools, flatten, reshape,
+ * relu6/hardtanh, standalone relu, identity) use their input's observer.
+ */
+const PYTORCH_FX: QuantizerConfig = {
+  name: 'pytorch-fx',
+  description: 'torch 1.13 FX post-training quantization (qnnpack): u8 MinMax activations, i8 per-channel symmetric weights',
+  specs: {
+    act: { dtype: 'u8', scheme: 'affine', observer: 'minmax' },
+    weight: { dtype: 'i8', scheme: 'symmetric', granularity: 'per-channel', axis: 'out', observer: 'minmax' },
+    weight_per_tensor: { dtype: 'i8', scheme: 'symmetric', observer: 'minmax' },
+    bias: BIAS,
+    fixed_0to1: { dtype: 'u8', fixed: '0to1' },
+    fixed_neg1to1: { dtype: 'u8', fixed: 'neg1to1' },
+  },
+  rules: [
+    { match: ['conv2d', 'batch_norm?', 'relu'], inputs: { x: 'act', w: 'weight', b: 'bias' }, output: 'act', comment: 'ConvReLU2d' },
+    { match: ['conv2d', 'batch_norm?'], inputs: { x: 'act', w: 'weight', b: 'bias' }, output: 'act' },
+    { match: ['conv_transpose2d', 'batch_norm?'], inputs: { x: 'act', w: 'weight_per_tensor', b: 'bias' }, output: 'act', comment: 'no relu fusion in 1.13' },
+    { match: ['gemm', 'relu'], when: ['constant:b'], inputs: { a: 'act', b: 'weight', c: 'bias' }, output: 'act', comment: 'LinearReLU' },
+    { match: ['gemm'], when: ['constant:b'], inputs: { a: 'act', b: 'weight', c: 'bias' }, output: 'act' },
+    { match: ['add|mul', 'relu'], inputs: { '*': 'act' }, output: 'act', comment: 'quantized::add_relu / mul_relu' },
+    { match: ['add|mul'], inputs: { '*': 'act' }, output: 'act' },
+    { match: ['concat'], inputs: { 'xs[0]': 'act', 'xs[1:]': { share: 'xs[0]' } }, output: { share: 'xs[0]' } },
+    ...FIXED_RULES,
+    {
+      match: ['maxpool2d|avgpool2d|global_avgpool|flatten|reshape|transpose|squeeze|unsqueeze|identity|relu|clip'],
+      inputs: { x: 'act' },
+      output: { share: 'x' },
+      comment: 'share-qparams ops: the output uses the input observer',
+    },
+  ],
+};
+
+/** The same with HistogramObserver activations (bins 2048, upsample rate 128: torch 1.13). */
+const PYTORCH_FX_HISTOGRAM: QuantizerConfig = {
+  name: 'pytorch-fx-histogram',
+  extends: 'pytorch-fx',
+  description: 'pytorch-fx with HistogramObserver activations (torch 1.13: 2048 bins, upsample rate 128)',
+  specs: { act: { dtype: 'u8', scheme: 'affine', observer: 'histogram', bins: 2048, upsampleRate: 128 } },
+};
+
+const CONFIGS = new Map<string, QuantizerConfig>();
+
+function addBuiltin(c: QuantizerConfig): void {
+  const full = c.extends ? mergeConfig(CONFIGS.get(c.extends)!, c) : c;
+  CONFIGS.set(c.name, full);
+  registerQuantizer(new RuleQuantizer(full, `built-in quantizer '${c.name}'`));
+}
+[XNNPACK, X86, PYTORCH_FX, PYTORCH_FX_HISTOGRAM].forEach(addBuiltin);
+
+/** A built-in quantizer's config (with `extends` resolved), e.g. to start a custom one from. */
+export const builtinConfig = (name: string): QuantizerConfig | undefined => CONFIGS.get(name);
+
+/** A quantizer by built-in name (xnnpack, x86, pytorch-fx, pytorch-fx-histogram, or one registered) or by JSON config path. */
+export function resolveQuantizer(nameOrPath: string): Quantizer {
+  const q = getQuantizer(nameOrPath);
+  if (q) return q;
+  if (nameOrPath.endsWith('.json') || existsSync(nameOrPath)) {
+    const cfg = readConfigFile(nameOrPath);
+    if (!cfg.extends) return new RuleQuantizer(cfg, nameOrPath);
+    const base = CONFIGS.get(cfg.extends);
+    if (!base) fail('QUANT_CONFIG', `${nameOrPath}: extends '${cfg.extends}', which is not a built-in quantizer`, { hint: suggestion(cfg.extends, [...CONFIGS.keys()], 'built-in quantizers') });
+    return new RuleQuantizer(mergeConfig(base, cfg), nameOrPath);
+  }
+  fail('QUANT_CONFIG', `unknown quantizer '${nameOrPath}'`, { hint: `${suggestion(nameOrPath, quantizerNames(), 'quantizers')}, or a path to a .json config` });
+}

@@ -1,0 +1,97 @@
+// The quantization report: every quantized tensor (by its original name) with its qparams, and
+// the SQNR of the quantized model's outputs against the float model on a dataset.
+import { lookup, type Graph } from '../../ir/graph.js';
+import { run } from '../../ir/interpreter.js';
+import type { Dataset } from './dataset.js';
+
+export interface TensorReport {
+  /** The original (ONNX) tensor name. */
+  name: string;
+  role: 'activation' | 'weight' | 'bias';
+  dtype: string;
+  qmin: number;
+  qmax: number;
+  scheme: string;
+  granularity: string;
+  axis?: number;
+  scale: number[];
+  zeroPoint: number[];
+  observer: string;
+  /** Sharing group: tensors of one group have the same qparams by construction. */
+  group: number;
+  /** Observed range (per channel for per-channel observers). */
+  min?: number[];
+  max?: number[];
+}
+
+export interface OutputReport {
+  name: string;
+  /** 10·log10(Σ fp² / Σ (fp − q)²) over the dataset; null when the outputs are identical. */
+  sqnrDb: number | null;
+  maxAbsError: number;
+}
+
+export interface QuantReport {
+  model: string;
+  quantizer: string;
+  mode: string;
+  calibration: { source: string; samples: number };
+  tensors: TensorReport[];
+  outputs: OutputReport[];
+}
+
+/** The quantized tensors of a calibrated graph, one entry per (tensor, group). */
+export function tensorReports(calibrated: Graph): TensorReport[] {
+  const seen = new Set<string>();
+  const out: TensorReport[] = [];
+  for (const n of calibrated.nodes) {
+    if (n.op !== 'observe' || !n.attrs['scale']) continue;
+    const a = n.attrs;
+    const name = (a['tensor'] as string | undefined) ?? n.inputs[0]!;
+    const key = `${name}\u0000${a['group']}`;
+    if (seen.has(key)) continue;
+    seen.add(key);
+    const isConst = lookup(calibrated.constants, n.inputs[0]!) !== undefined;
+    const scale = a['scale'] as number[];
+    const r: TensorReport = {
+      name,
+      role: a['observer'] === 'derived' ? 'bias' : isConst ? 'weight' : 'activation',
+      dtype: a['dtype'] as string,
+      qmin: (a['qmin'] as number | undefined) ?? NaN,
+      qmax: (a['qmax'] as number | undefined) ?? NaN,
+      scheme: (a['scheme'] as string | undefined) ?? 'affine',
+      granularity: scale.length > 1 ? 'per-channel' : ((a['granularity'] as string | undefined) ?? 'per-tensor'),
+      scale: [...scale],
+      zeroPoint: [...(a['zero_point'] as number[])],
+      observer: a['observer'] as string,
+      group: a['group'] as number,
+    };
+    if (scale.length > 1) r.axis = (a['axis'] as number | undefined) ?? 0;
+    if (a['min']) [r.min, r.max] = [a['min'] as number[], a['max'] as number[]];
+    out.push(r);
+  }
+  return out;
+}
+
+/** SQNR of each output of `quantized` against `reference` over the dataset. */
+export function outputSqnr(reference: Graph, quantized: Graph, data: Dataset): OutputReport[] {
+  const signal = reference.outputs.map(() => 0), noise = reference.outputs.map(() => 0), maxErr = reference.outputs.map(() => 0);
+  for (let i = 0; i < data.size; i++) {
+    const x = data.sample(i);
+    const ref = run(reference, x).outputs, got = run(quantized, x).outputs;
+    ref.forEach((r, k) => {
+      const a = r.data as Float32Array, b = got[k]!.data as Float32Array;
+      for (let j = 0; j < a.length; j++) {
+        const e = a[j]! - b[j]!;
+        signal[k]! += a[j]! * a[j]!;
+        noise[k]! += e * e;
+        maxErr[k] = Math.max(maxErr[k]!, Math.abs(e));
+      }
+    });
+  }
+  return reference.outputs.map((name, k) => ({
+    name,
+    sqnrDb: noise[k] === 0 ? null : 10 * Math.log10(signal[k]! / noise[k]!),
+    maxAbsError: maxErr[k]!,
+  }));
+}

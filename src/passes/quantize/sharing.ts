@@ -1,0 +1,133 @@
+// Sharing resolution (PT2E prepare.py, notes §1.3): union-find over annotated input edges and
+// outputs. Explicit SharedSpecs join their target's set; then, implicitly, an input edge joins
+// other annotated edges from the same producer and the producer's own output when their specs
+// are equal. Each resulting set is one observer group: one observer, one set of qparams.
+import { fail } from '../../diagnostics/index.js';
+import { producers, users, type Graph } from '../../ir/graph.js';
+import type { AnnotationTable } from './quantizer.js';
+import { describeKey, sameSpec, type ConcreteSpec, type EdgeOrNode, type Spec } from './spec.js';
+
+export const keyOf = (k: EdgeOrNode): string => (k.input === undefined ? `o\u0000${k.node}` : `e\u0000${k.node}\u0000${k.input}`);
+
+export interface Sharing {
+  /** Key (keyOf) -> group id. Group ids count from 0 in annotation order. */
+  groupOf: Map<string, number>;
+  /** Group id -> the spec its observer is made from (the first concrete spec of the set, in annotation order). */
+  specs: ConcreteSpec[];
+}
+
+class UnionFind {
+  private parent = new Map<string, string>();
+  find(k: string): string {
+    let r = k;
+    for (let p = this.parent.get(r); p !== undefined && p !== r; p = this.parent.get(r)) r = p;
+    for (let c = k; c !== r; ) {
+      const next = this.parent.get(c)!;
+      this.parent.set(c, r);
+      c = next;
+    }
+    return r;
+  }
+  /** Joins b's set into a's. */
+  union(a: string, b: string): void {
+    const ra = this.find(a), rb = this.find(b);
+    if (ra !== rb) this.parent.set(rb, ra);
+  }
+}
+
+/** Resolves sharing for a validated annotation table. */
+export function resolveSharing(g: Graph, table: AnnotationTable): Sharing {
+  const order: string[] = [];
+  const spec = new Map<string, Spec>();
+  const where = new Map<string, EdgeOrNode>();
+  for (const [node, ann] of table) {
+    for (const [k, s] of Object.entries(ann.inputs)) {
+      if (!s) continue;
+      const e = { node, input: Number(k) };
+      order.push(keyOf(e));
+      spec.set(keyOf(e), s);
+      where.set(keyOf(e), e);
+    }
+    if (ann.output) {
+      const o = { node };
+      order.push(keyOf(o));
+      spec.set(keyOf(o), ann.output);
+      where.set(keyOf(o), o);
+    }
+  }
+  const rank = new Map(order.map((k, i) => [k, i]));
+  const uf = new UnionFind();
+  for (const k of order) {
+    const s = spec.get(k)!;
+    if (s.kind === 'shared') uf.union(keyOf(s.with), k);
+  }
+
+  // The concrete spec of every set: its first concrete member in annotation order.
+  const rootSpec = new Map<string, ConcreteSpec>();
+  const rootFirst = new Map<string, number>();
+  const recompute = () => {
+    rootSpec.clear();
+    rootFirst.clear();
+    for (const k of order) {
+      const r = uf.find(k), s = spec.get(k)!;
+      if (!rootFirst.has(r)) rootFirst.set(r, rank.get(k)!);
+      if (s.kind !== 'shared' && !rootSpec.has(r)) rootSpec.set(r, s);
+    }
+  };
+  recompute();
+  for (const k of order) {
+    if (!rootSpec.has(uf.find(k))) {
+      const e = where.get(k)!;
+      fail('QUANT_SHARING', `${describeKey(e)} only shares with other shared specs (a cycle with no concrete spec)`, {
+        node: { name: e.node, op: g.nodes.find((n) => n.name === e.node)?.op ?? '?' },
+        hint: 'give one member of the sharing chain a quantization spec of its own',
+      });
+    }
+  }
+
+  // Implicit sharing, edge by edge in annotation order.
+  const byName = new Map(g.nodes.map((n) => [n.name, n] as const));
+  const prod = producers(g), use = users(g);
+  const join = (a: string, b: string) => {
+    const ra = uf.find(a), rb = uf.find(b);
+    if (ra === rb) return;
+    const s = rootSpec.get(ra)!, first = Math.min(rootFirst.get(ra)!, rootFirst.get(rb)!);
+    uf.union(a, b);
+    const r = uf.find(a);
+    // Both sets' specs are equal; keep the one that comes first in annotation order.
+    rootSpec.set(r, rootFirst.get(ra)! <= rootFirst.get(rb)! ? s : rootSpec.get(rb)!);
+    rootFirst.set(r, first);
+  };
+  for (const k of order) {
+    const e = where.get(k)!;
+    if (e.input === undefined || table.get(e.node)!.allowImplicitSharing === false) continue;
+    const v = byName.get(e.node)!.inputs[e.input]!;
+    for (const ui of use.get(v) ?? []) {
+      const u = g.nodes[ui]!;
+      u.inputs.forEach((x, j) => {
+        const other = keyOf({ node: u.name, input: j });
+        if (x !== v || other === k || !spec.has(other)) return;
+        if (sameSpec(rootSpec.get(uf.find(k))!, rootSpec.get(uf.find(other))!)) join(other, k);
+      });
+    }
+    const pi = prod.get(v);
+    if (pi === undefined) continue;
+    const out = keyOf({ node: g.nodes[pi]!.name });
+    if (spec.has(out) && sameSpec(rootSpec.get(uf.find(k))!, rootSpec.get(uf.find(out))!)) join(out, k);
+  }
+
+  const groupOf = new Map<string, number>();
+  const ids = new Map<string, number>();
+  const specs: ConcreteSpec[] = [];
+  for (const k of order) {
+    const r = uf.find(k);
+    let id = ids.get(r);
+    if (id === undefined) {
+      id = specs.length;
+      ids.set(r, id);
+      specs.push(rootSpec.get(r)!);
+    }
+    groupOf.set(k, id);
+  }
+  return { groupOf, specs };
+}
