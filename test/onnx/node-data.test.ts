@@ -37,6 +37,8 @@ const CASES = [
   'test_add_bcast', 'test_div_bcast', 'test_erf', 'test_reciprocal', 'test_neg', 'test_sigmoid', 'test_tanh', 'test_relu', 'test_exp',
   'test_dropout_default_mask_ratio', 'test_identity', 'test_quantizelinear_axis', 'test_dequantizelinear_axis',
   'test_elu_default', 'test_hardsigmoid_example', 'test_globalmaxpool_precomputed',
+  // Spelled with other ops.
+  'test_tile', 'test_depthtospace_crd_mode_example', 'test_depthtospace_example', 'test_spacetodepth', 'test_selu', 'test_softsign',
   // Old PyTorch exports (opset 6): legacy broadcasting, per-channel PRelu, attribute forms.
   '../pytorch-converted/test_PReLU_2d_multiparam', '../pytorch-converted/test_BatchNorm2d_eval', '../pytorch-converted/test_Conv2d_groups',
   '../pytorch-converted/test_ConvTranspose2d', '../pytorch-converted/test_Embedding', '../pytorch-converted/test_ReflectionPad2d',

@@ -1,5 +1,6 @@
 // The ONNX op table: ONNX op type (default domain) -> converter. Supporting another ONNX op is
 // adding an entry in one of the family files.
+import { COMPOSED_CONVERTERS } from './convert-compose.js';
 import { MATH_CONVERTERS, type Converter } from './convert-math.js';
 import { NN_CONVERTERS } from './convert-nn.js';
 import { QUANT_CONVERTERS } from './convert-quant.js';
@@ -12,6 +13,7 @@ export const CONVERTERS: Readonly<Record<string, Converter>> = {
   ...NN_CONVERTERS,
   ...SHAPE_CONVERTERS,
   ...QUANT_CONVERTERS,
+  ...COMPOSED_CONVERTERS,
 };
 
 /** ONNX op types qforge imports, sorted. */
