@@ -70,17 +70,21 @@ void qf_ref_qavgpool(const qf_geom *g, int count_include_pad, float mult, int32_
 void qf_ref_qgavgpool(size_t HW, size_t C, int32_t x_zp, float mult, int32_t y_zp, int32_t qmin, int32_t qmax,
                       const uint8_t *x, uint8_t *y);
 
+/* Dequantisation scales are doubles, as in the graph: da = (float)((double)(a - a_zp) * a_s). When
+   (double)(float)a_s == a_s (the usual case) that equals the float32 product (float)(a - a_zp) * (float)a_s
+   exactly, so SIMD kernels may use float32 after checking that. */
 /* Elementwise quantized add/mul (dequantize, float op, quantize; PyTorch's formulas):
-   y = clamp(rint(fround(fround(da OP db) * inv_y)) + y_zp), da = fround((a - a_zp) * a_s). */
+   y = clamp(rint(fround(fround(da OP db) * inv_y)) + y_zp, qmin, qmax). */
 typedef struct qf_qbin {
-  float a_s, b_s, inv_y; /* inv_y = fround(1 / y_scale) */
+  double a_s, b_s;
+  float inv_y; /* fround(1 / y_scale) */
   int32_t a_zp, b_zp, y_zp, qmin, qmax;
 } qf_qbin;
 /* n elements; sa, sb are element strides (1, or 0 for a broadcast scalar). */
 void qf_ref_qadd(size_t n, const uint8_t *a, size_t sa, const uint8_t *b, size_t sb, const qf_qbin *p, uint8_t *y);
 void qf_ref_qmul(size_t n, const uint8_t *a, size_t sa, const uint8_t *b, size_t sb, const qf_qbin *p, uint8_t *y);
 /* y = clamp(rint(fround(fround((x - x_zp) * x_s) * inv_y)) + y_zp, qmin, qmax). */
-void qf_ref_requantize_u8(size_t n, const uint8_t *x, float x_s, int32_t x_zp, float inv_y, int32_t y_zp,
+void qf_ref_requantize_u8(size_t n, const uint8_t *x, double x_s, int32_t x_zp, float inv_y, int32_t y_zp,
                           int32_t qmin, int32_t qmax, uint8_t *y);
 /* y = min(max(x, lo), hi) (relu / clip on integers, bounds in the stored domain). */
 void qf_ref_clamp_u8(size_t n, const uint8_t *x, uint8_t lo, uint8_t hi, uint8_t *y);
@@ -88,7 +92,7 @@ void qf_ref_clamp_u8(size_t n, const uint8_t *x, uint8_t lo, uint8_t hi, uint8_t
    zp[c], qmin, qmax), NaN -> zp; dequantize: y = fround((q - zp[c]) * s[c]). */
 void qf_ref_quantize_u8(size_t n, size_t inner, size_t C, const float *x, const float *inv, const int32_t *zp,
                         int32_t qmin, int32_t qmax, uint8_t *y);
-void qf_ref_dequantize_u8(size_t n, size_t inner, size_t C, const uint8_t *x, const float *s, const int32_t *zp,
+void qf_ref_dequantize_u8(size_t n, size_t inner, size_t C, const uint8_t *x, const double *s, const int32_t *zp,
                           float *y);
 /* Batched u8 x u8 matmul of two activations: C[m][n] = rq1(sum_k (A[m][k] - a_zp) * (B[k][n] - b_zp), mult). */
 void qf_ref_qmatmul(size_t M, size_t N, size_t K, const uint8_t *A, int32_t a_zp, const uint8_t *B, int32_t b_zp,
@@ -156,7 +160,7 @@ void qf_qmul(size_t n, const uint8_t *a, size_t sa, const uint8_t *b, size_t sb,
 #define qf_qmul qf_ref_qmul
 #endif
 #ifdef QF_HAVE_REQUANTIZE_U8
-void qf_requantize_u8(size_t n, const uint8_t *x, float x_s, int32_t x_zp, float inv_y, int32_t y_zp, int32_t qmin, int32_t qmax, uint8_t *y);
+void qf_requantize_u8(size_t n, const uint8_t *x, double x_s, int32_t x_zp, float inv_y, int32_t y_zp, int32_t qmin, int32_t qmax, uint8_t *y);
 #else
 #define qf_requantize_u8 qf_ref_requantize_u8
 #endif
@@ -171,7 +175,7 @@ void qf_quantize_u8(size_t n, size_t inner, size_t C, const float *x, const floa
 #define qf_quantize_u8 qf_ref_quantize_u8
 #endif
 #ifdef QF_HAVE_DEQUANTIZE_U8
-void qf_dequantize_u8(size_t n, size_t inner, size_t C, const uint8_t *x, const float *s, const int32_t *zp, float *y);
+void qf_dequantize_u8(size_t n, size_t inner, size_t C, const uint8_t *x, const double *s, const int32_t *zp, float *y);
 #else
 #define qf_dequantize_u8 qf_ref_dequantize_u8
 #endif

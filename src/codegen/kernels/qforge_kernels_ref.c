@@ -201,7 +201,8 @@ void qf_ref_qgavgpool(size_t HW, size_t C, int32_t x_zp, float mult, int32_t y_z
 
 void qf_ref_qadd(size_t n, const uint8_t *a, size_t sa, const uint8_t *b, size_t sb, const qf_qbin *p, uint8_t *y) {
   for (size_t i = 0; i < n; i++) {
-    const float da = (float)((int32_t)a[i * sa] - p->a_zp) * p->a_s, db = (float)((int32_t)b[i * sb] - p->b_zp) * p->b_s;
+    const float da = (float)((double)((int32_t)a[i * sa] - p->a_zp) * p->a_s);
+    const float db = (float)((double)((int32_t)b[i * sb] - p->b_zp) * p->b_s);
     const float v = da + db;
     y[i] = qf_round_store(v * p->inv_y, p->y_zp, p->qmin, p->qmax);
   }
@@ -209,16 +210,17 @@ void qf_ref_qadd(size_t n, const uint8_t *a, size_t sa, const uint8_t *b, size_t
 
 void qf_ref_qmul(size_t n, const uint8_t *a, size_t sa, const uint8_t *b, size_t sb, const qf_qbin *p, uint8_t *y) {
   for (size_t i = 0; i < n; i++) {
-    const float da = (float)((int32_t)a[i * sa] - p->a_zp) * p->a_s, db = (float)((int32_t)b[i * sb] - p->b_zp) * p->b_s;
+    const float da = (float)((double)((int32_t)a[i * sa] - p->a_zp) * p->a_s);
+    const float db = (float)((double)((int32_t)b[i * sb] - p->b_zp) * p->b_s);
     const float v = da * db;
     y[i] = qf_round_store(v * p->inv_y, p->y_zp, p->qmin, p->qmax);
   }
 }
 
-void qf_ref_requantize_u8(size_t n, const uint8_t *x, float x_s, int32_t x_zp, float inv_y, int32_t y_zp,
+void qf_ref_requantize_u8(size_t n, const uint8_t *x, double x_s, int32_t x_zp, float inv_y, int32_t y_zp,
                           int32_t qmin, int32_t qmax, uint8_t *y) {
   for (size_t i = 0; i < n; i++) {
-    const float d = (float)((int32_t)x[i] - x_zp) * x_s;
+    const float d = (float)((double)((int32_t)x[i] - x_zp) * x_s);
     y[i] = qf_round_store(d * inv_y, y_zp, qmin, qmax);
   }
 }
@@ -241,11 +243,11 @@ void qf_ref_quantize_u8(size_t n, size_t inner, size_t C, const float *x, const 
   }
 }
 
-void qf_ref_dequantize_u8(size_t n, size_t inner, size_t C, const uint8_t *x, const float *s, const int32_t *zp,
+void qf_ref_dequantize_u8(size_t n, size_t inner, size_t C, const uint8_t *x, const double *s, const int32_t *zp,
                           float *y) {
   for (size_t i = 0; i < n; i++) {
     const size_t c = (i / inner) % C;
-    y[i] = (float)((int32_t)x[i] - zp[c]) * s[c];
+    y[i] = (float)((double)((int32_t)x[i] - zp[c]) * s[c]);
   }
 }
 
