@@ -1,0 +1,63 @@
+// qforge quantize, in-process: output graph, report contents, and usage errors.
+import { existsSync, mkdtempSync, readFileSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import path from 'node:path';
+import { describe, expect, it } from 'vitest';
+import { main } from '../../src/cli/main.js';
+import { readQir } from '../../src/ir/text/index.js';
+import { FIX } from './flow-helpers.js';
+
+async function cli(...argv: string[]): Promise<{ code: number; out: string; err: string }> {
+  let out = '', err = '';
+  const code = await main(argv, { out: (s) => void (out += s), err: (s) => void (err += s) });
+  return { code, out, err };
+}
+
+const dir = mkdtempSync(path.join(tmpdir(), 'qforge-quantize-'));
+const DIGITS = path.join(FIX, 'digits_mlp');
+
+describe('qforge quantize', () => {
+  it('writes the q/dq graph and a report with ONNX tensor names, qparams and SQNR', async () => {
+    const out = path.join(dir, 'd.q.qir'), report = path.join(dir, 'r.json');
+    const r = await cli('quantize', path.join(DIGITS, 'model.onnx'), '--calib', path.join(DIGITS, 'calib.npy'), '--quantizer', 'pytorch-fx', '-o', out, '--report', report);
+    expect(r.err).toBe('');
+    expect(r.code).toBe(0);
+    expect(r.out).toMatch(/quantized digits_mlp \(static, pytorch-fx\): 2 weights, 2 biases, 4 activations; calibrated on 16 samples/);
+    const g = readQir(out);
+    expect(g.nodes.filter((n) => n.op === 'quantize').length).toBeGreaterThan(0);
+    expect(g.outputs).toEqual(['output']);
+    const rep = JSON.parse(readFileSync(report, 'utf8'));
+    const byName = Object.fromEntries(rep.tensors.map((t: { name: string }) => [t.name, t]));
+    expect(byName['fc1.weight']).toMatchObject({ role: 'weight', dtype: 'i8', granularity: 'per-channel', axis: 0 });
+    expect(byName['/relu/Relu_output_0']).toMatchObject({ role: 'activation', dtype: 'u8', zeroPoint: [0] });
+    expect(byName['input'].scale).toEqual([Math.fround(1 / 255)]);
+    expect(byName['fc2.bias'].role).toBe('bias');
+    expect(rep.outputs[0].name).toBe('output');
+    expect(rep.outputs[0].sqnrDb).toBeGreaterThan(35);
+    expect(rep.calibration.samples).toBe(16);
+  });
+
+  it('takes a JSON config and an observer override', async () => {
+    const out = path.join(dir, 'h.q.qir');
+    const r = await cli('quantize', path.join(DIGITS, 'model.onnx'), '--calib', path.join(DIGITS, 'calib.npy'), '--quantizer', 'spec/quantizers/per-tensor-u8.json', '--observer', 'histogram', '-o', out);
+    expect(r.code).toBe(0);
+    const obs = readQir(out).nodes.filter((n) => n.op === 'quantize');
+    expect(obs.length).toBeGreaterThan(0);
+  });
+
+  const usage: [string, string[], number, RegExp][] = [
+    ['an unknown mode', ['--mode', 'dynamic'], 2, /--mode dynamic is not available \(modes: static\)/],
+    ['an unknown observer', ['--observer', 'kl'], 2, /--observer kl: expected one of minmax/],
+    ['missing calibration data', [], 2, /needs calibration data: --calib/],
+    ['a bad quantizer', ['--calib', path.join(DIGITS, 'calib.npy'), '--quantizer', 'xnnpak'], 1, /QF3005.*unknown quantizer 'xnnpak'/],
+    ['a calibration shape mismatch', ['--calib', path.join(DIGITS, 'test_split_labels.npy')], 1, /QF3004/],
+  ];
+  for (const [what, args, code, re] of usage)
+    it(`reports ${what}`, async () => {
+      const out = path.join(dir, `${what.replace(/\W/g, '_')}.qir`);
+      const r = await cli('quantize', path.join(DIGITS, 'model.onnx'), ...args, '-o', out);
+      expect(r.code).toBe(code);
+      expect(r.err).toMatch(re);
+      expect(existsSync(out)).toBe(false);
+    });
+});
