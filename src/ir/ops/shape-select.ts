@@ -83,7 +83,7 @@ interface PadPlan {
   plans: AxisPlan[];
 }
 
-function padPlan(x: TensorType, a: ResolvedAttrs): PadPlan {
+export function padPlan(x: TensorType, a: ResolvedAttrs): PadPlan {
   const r = x.shape.length, pads = ints(a, 'pads'), mode = a['mode'] as string;
   check(pads.length === 2 * r, `pad: pads must have 2 * rank = ${2 * r} entries, got ${pads.length}`);
   const value = a['value'] as number;
@@ -142,7 +142,7 @@ interface SlicePlan {
   step: number[];
 }
 
-function slicePlan(x: TensorType, a: ResolvedAttrs): SlicePlan {
+export function slicePlan(x: TensorType, a: ResolvedAttrs): SlicePlan {
   const r = x.shape.length, starts = ints(a, 'starts'), ends = ints(a, 'ends');
   const axesGiven = ints(a, 'axes'), stepsGiven = ints(a, 'steps');
   const axes = axesGiven.length ? axesGiven.map((ax) => normAxis(ax, r, 'slice axis')) : range(0, starts.length, 1);

@@ -1,0 +1,96 @@
+// Constant data of the generated model: weights and tables as 64-byte-aligned byte arrays written
+// as hex string literals (32 bytes a line; clang reads these far faster and in less memory than
+// initializer lists), float and int32 data as their little-endian bytes (exact bit patterns), and
+// small const structs. Identical data is emitted once (both run functions share it).
+import { createHash } from 'node:crypto';
+import type { Tensor } from '../../ir/tensor.js';
+
+const HEX = Array.from({ length: 256 }, (_, i) => `\\x${i.toString(16).padStart(2, '0')}`);
+const PER_LINE = 32;
+
+/** Makes C identifiers from value names: [A-Za-z0-9_], unique, never a C keyword or reserved prefix. */
+export class Names {
+  private used = new Set<string>();
+  take(base: string, prefix: string): string {
+    const clean = base.replace(/[^A-Za-z0-9_]/g, '_').replace(/_+/g, '_').slice(0, 48);
+    let n = `${prefix}${clean}`, i = 1;
+    while (this.used.has(n)) n = `${prefix}${clean}_${i++}`;
+    this.used.add(n);
+    return n;
+  }
+}
+
+/** A C comment body that cannot end the comment early. */
+export const commentSafe = (s: string): string => s.replace(/\*\//g, '* /').replace(/[\r\n]+/g, ' ');
+
+/** Exact C literal for a float32 value (hex float; the value's bit pattern, no decimal rounding). */
+export function f32lit(v: number): string {
+  if (Number.isNaN(v)) return 'NAN';
+  if (v === Infinity) return 'INFINITY';
+  if (v === -Infinity) return '-INFINITY';
+  const dv = new DataView(new ArrayBuffer(4));
+  dv.setFloat32(0, v, true);
+  const u = dv.getUint32(0, true);
+  const sign = u >>> 31 ? '-' : '', e = (u >>> 23) & 0xff, m = u & 0x7fffff;
+  if (e === 0 && m === 0) return `${sign}0.0f`;
+  const frac = (m << 1).toString(16).padStart(6, '0');
+  return e === 0 ? `${sign}0x0.${frac}p-126f` : `${sign}0x1.${frac}p${e - 127}f`;
+}
+
+/** Little-endian bytes of a tensor's elements as stored in C. */
+export function tensorBytes(t: Tensor): Uint8Array {
+  const d = t.data;
+  if (d instanceof BigInt64Array) return new Uint8Array(d.buffer.slice(d.byteOffset, d.byteOffset + d.byteLength));
+  return new Uint8Array(d.buffer.slice(d.byteOffset, d.byteOffset + d.byteLength));
+}
+export const f32Bytes = (v: ArrayLike<number>): Uint8Array => new Uint8Array(Float32Array.from(v).buffer);
+export const i32Bytes = (v: ArrayLike<number>): Uint8Array => new Uint8Array(Int32Array.from(v).buffer);
+
+interface Entry {
+  sym: string;
+  text: string;
+}
+
+export class ConstPool {
+  private entries: Entry[] = [];
+  private byKey = new Map<string, string>();
+  /** Total bytes of array data (for the report). */
+  dataBytes = 0;
+  constructor(private names: Names) {}
+
+  /** A byte array (64-byte aligned, `slack` zero bytes appended); returns its symbol. */
+  bytes(hint: string, data: Uint8Array, slack = 0): string {
+    const key = `b${slack}:${createHash('sha1').update(data).digest('hex')}:${data.length}`;
+    const hit = this.byKey.get(key);
+    if (hit) return hit;
+    const sym = this.names.take(hint, 'qf_c_');
+    const n = data.length + slack;
+    const lines: string[] = [];
+    for (let i = 0; i < data.length; i += PER_LINE) {
+      let s = '"';
+      for (let j = i; j < Math.min(i + PER_LINE, data.length); j++) s += HEX[data[j]!];
+      lines.push(s + '"');
+    }
+    // A string literal of exactly n characters initialises char[n] without a terminating NUL (C99 6.7.8).
+    const body = data.length === 0 ? '{0}' : lines.join('\n');
+    this.entries.push({ sym, text: `static const uint8_t ${sym}[${Math.max(n, 1)}] QF_ALIGN64 =\n${body};` });
+    this.byKey.set(key, sym);
+    this.dataBytes += n;
+    return sym;
+  }
+
+  /** A small const object, e.g. a qf_geom; `init` is its C initializer. */
+  decl(hint: string, ctype: string, init: string, arraySuffix = ''): string {
+    const key = `d:${ctype}${arraySuffix}=${init}`;
+    const hit = this.byKey.get(key);
+    if (hit) return hit;
+    const sym = this.names.take(hint, 'qf_k_');
+    this.entries.push({ sym, text: `static const ${ctype} ${sym}${arraySuffix} = ${init};` });
+    this.byKey.set(key, sym);
+    return sym;
+  }
+
+  render(): string {
+    return this.entries.map((e) => e.text).join('\n');
+  }
+}

@@ -1,0 +1,72 @@
+/* qforge runtime: data movement for every element type and the float fallback ops that a quantized
+   graph may keep (and that --float models consist of). Float ops follow the interpreter's formulas in
+   float32 storage with double accumulation where it sums; results agree with the interpreter to a
+   few ulp, not bit for bit (int8 paths, in qforge_kernels.h, are bit-exact). NCHW, single-threaded,
+   no allocation. */
+#ifndef QFORGE_RUNTIME_H
+#define QFORGE_RUNTIME_H
+#include <stddef.h>
+#include <stdint.h>
+#include "qforge_kernels.h"
+
+/* ---- data movement (esize = bytes per element) ---- */
+/* y[idx] = x[sum_d maps[d][idx_d]] over the output shape; a map entry < 0 selects *fill (or zero).
+   Transpose, slice, pad, constant-index gather and NCHW <-> NHWC are all this with compile-time maps. */
+void qf_remap(size_t esize, int rank, const int32_t *shape, const int32_t *const *maps, const void *x, void *y,
+              const void *fill);
+/* outer blocks of `chunk` bytes: dst[i*dst_stride] <- src[i*src_stride] (concat, split). */
+void qf_copy_blocks(size_t outer, size_t chunk, const void *src, size_t src_stride, void *dst, size_t dst_stride);
+/* int8 <-> stored uint8 (x + 128) */
+void qf_xor80(size_t n, const uint8_t *x, uint8_t *y);
+/* Run-time gather along an axis: y[o][i][r] = x[o][idx[i]][r]; returns nonzero on an index out of range. */
+int qf_gather(size_t esize, size_t outer, size_t axis_n, size_t inner, const void *x, size_t nidx, const void *idx,
+              int idx_is_64, void *y);
+/* Element type codes for qf_cast (same order as qforge's dtypes). */
+enum { QF_F32, QF_F64, QF_I4, QF_U4, QF_I8, QF_U8, QF_I16, QF_U16, QF_I32, QF_I64, QF_BOOL };
+void qf_cast(int from, int to, size_t n, const void *x, void *y);
+
+/* ---- broadcasting binary driver: rows of the innermost dim with element strides 0 or 1 ---- */
+typedef void (*qf_row2)(size_t n, const void *a, size_t sa, const void *b, size_t sb, const void *p, void *y);
+void qf_broadcast2(int rank, const int32_t *shape, const int32_t *sa, const int32_t *sb, size_t ea, size_t eb,
+                   size_t ey, const void *a, const void *b, void *y, qf_row2 row, const void *p);
+enum { QF_ADD, QF_SUB, QF_MUL, QF_DIV, QF_POW, QF_MIN, QF_MAX, QF_PRELU };
+/* p points at an int holding one of the enum values above. */
+void qf_f_binary_row(size_t n, const void *a, size_t sa, const void *b, size_t sb, const void *p, void *y);
+void qf_qadd_row(size_t n, const void *a, size_t sa, const void *b, size_t sb, const void *p, void *y);
+void qf_qmul_row(size_t n, const void *a, size_t sa, const void *b, size_t sb, const void *p, void *y);
+
+/* ---- float ops ---- */
+enum {
+  QF_RELU, QF_SIGMOID, QF_TANH, QF_ERF, QF_SQRT, QF_EXP, QF_LOG, QF_RECIPROCAL, QF_FLOOR, QF_CEIL, QF_HARDSWISH,
+  QF_NEG, QF_ABS, QF_LEAKY_RELU, QF_ELU, QF_CLIP, QF_HARDSIGMOID, QF_GELU, QF_GELU_TANH
+};
+void qf_f_unary(int op, size_t n, const float *x, float p0, float p1, float *y);
+void qf_f_softmax(size_t outer, size_t n, size_t inner, int log, const float *x, float *y);
+void qf_f_layernorm(size_t rows, size_t n, const float *x, const float *g, const float *b, float eps, float *y);
+void qf_f_batchnorm(size_t N, size_t C, size_t inner, const float *x, const float *scale, const float *bias,
+                    const float *mean, const float *var, float eps, float *y);
+enum { QF_RSUM, QF_RMEAN, QF_RMAX, QF_RMIN, QF_RPROD };
+/* ostride[d] = output stride of input axis d (0 for reduced axes); count = reduced elements per output;
+   acc = nout doubles of scratch (sums in float64, rounded once, as the interpreter does). */
+void qf_f_reduce(int op, int rank, const int32_t *shape, const int32_t *ostride, size_t count, const float *x,
+                 size_t nout, double *acc, float *y);
+/* Y[m][n] = clamp(alpha * sum_k A(m,k) B(k,n) + beta * C(m,n), lo, hi); X(r,c) = X[r*rs + c*cs]; C may be NULL. */
+void qf_f_gemm(size_t M, size_t N, size_t K, const float *A, size_t ars, size_t acs, const float *B, size_t brs,
+               size_t bcs, const float *C, size_t crs, size_t ccs, float alpha, float beta, float lo, float hi,
+               float *Y);
+typedef struct qf_fconv {
+  int32_t N, C, H, W, M, OH, OW, KH, KW, SH, SW, PT, PL, PB, PR, DH, DW, G;
+  float lo, hi;
+} qf_fconv;
+/* Float scratch elements qf_f_conv2d needs (im2col of one column block). */
+#define QF_FCONV_BLOCK 256
+void qf_f_conv2d(const qf_fconv *p, const float *x, const float *w, const float *b, float *y, float *scratch);
+void qf_f_conv_transpose2d(const qf_fconv *p, const float *x, const float *w, const float *b, float *y);
+/* Pools on NCHW planes (p->N * p->C planes; M unused). */
+void qf_f_maxpool(const qf_fconv *p, const float *x, float *y);
+void qf_f_avgpool(const qf_fconv *p, int count_include_pad, const float *x, float *y);
+void qf_f_gavgpool(size_t planes, size_t size, const float *x, float *y);
+/* Float edges in other element types than uint8 and fake quantisation (double-exact formulas). */
+void qf_fake_quantize(size_t n, size_t inner, size_t C, const float *x, const double *s, const float *inv,
+                      const int32_t *zp, int32_t qmin, int32_t qmax, float *y);
+#endif /* QFORGE_RUNTIME_H */

@@ -1,0 +1,25 @@
+// The C sources shipped with every generated model, read from this folder (src/codegen/kernels;
+// from dist/ the package's src/ copy is used, as the .c files are not compiled by tsc).
+import { existsSync, readFileSync } from 'node:fs';
+import { fileURLToPath } from 'node:url';
+
+const DIRS = [new URL('./', import.meta.url), new URL('../../../src/codegen/kernels/', import.meta.url)];
+
+const cache = new Map<string, string>();
+
+export function kernelSource(file: string): string {
+  const hit = cache.get(file);
+  if (hit !== undefined) return hit;
+  for (const d of DIRS) {
+    const p = fileURLToPath(new URL(file, d));
+    if (existsSync(p)) {
+      const text = readFileSync(p, 'utf8');
+      cache.set(file, text);
+      return text;
+    }
+  }
+  throw new Error(`qforge: kernel source ${file} not found next to ${fileURLToPath(DIRS[0]!)}`);
+}
+
+/** Files every model gets, whatever the target. */
+export const COMMON_SOURCES = ['qforge_kernels.h', 'qforge_kernels_ref.c', 'qforge_runtime.h', 'qforge_runtime.c', 'qforge_npy.h'] as const;

@@ -1,0 +1,46 @@
+// Binary elementwise ops with NumPy broadcasting, shared by qadd/qmul and the float binaries.
+// They are layout-agnostic: NHWC operands stay NHWC when the other operand is the same shape, a
+// scalar, or a tensor whose NCHW and NHWC bytes coincide (per-channel [1,C,1,1]); broadcast strides
+// are then computed on the physical (NHWC) shapes.
+import { broadcastStrides } from '../../ir/kernels/broadcast.js';
+import type { Node } from '../../ir/graph.js';
+import { numel, type TensorType } from '../../ir/types.js';
+import type { Lowering, Val } from '../emit/lower.js';
+import { layoutsCoincide, physicalShape, type Form, type Layout } from '../plan/forms.js';
+
+const pad4 = (s: readonly number[]): number[] => [...new Array<number>(Math.max(0, 4 - s.length)).fill(1), ...s];
+const sameShape = (a: readonly number[], b: readonly number[]) => a.length === b.length && a.every((d, i) => d === b[i]);
+
+export interface BinaryCall {
+  a: Val;
+  b: Val;
+  layout: Layout;
+  /** C statement: `flat` is called as flat(n, a, sa, b, sb, params, y) when no real broadcast is needed. */
+  call(flat: string, row: string, esize: [number, number, number], params: string, y: Val): string;
+}
+
+export function binaryOperands(L: Lowering, node: Node, form: (t: TensorType, layout: Layout) => Form): BinaryCall {
+  const [an, bn] = node.inputs as [string, string];
+  const at = L.type(an), bt = L.type(bn), out = L.type(node.outputs[0]!).shape;
+  const fits = (s: readonly number[]) => sameShape(s, out) || numel(s) === 1 || (s.length <= 4 && layoutsCoincide(pad4(s)));
+  const nhwcNow = [an, bn].some((n) => (L.isConst(n) ? false : L.val(n).form.layout === 'nhwc'));
+  const layout: Layout = out.length === 4 && nhwcNow && fits(at.shape) && fits(bt.shape) ? 'nhwc' : 'plain';
+  // Operands not of the full shape are read in plain form: their bytes equal the NHWC ones.
+  const operandLayout = (s: readonly number[]): Layout => (layout === 'nhwc' && sameShape(s, out) ? 'nhwc' : 'plain');
+  const a = L.need(an, form(at, operandLayout(at.shape)));
+  const b = L.need(bn, form(bt, operandLayout(bt.shape)));
+  const phys = (s: readonly number[]) => (layout === 'nhwc' ? physicalShape(pad4(s), 'nhwc') : [...s]);
+  const po = phys(out), pa = phys(at.shape), pb = phys(bt.shape);
+  const n = numel(out);
+  return {
+    a, b, layout,
+    call(flat, row, esize, params, y) {
+      const na = numel(at.shape), nb = numel(bt.shape);
+      if ((na === n || na === 1) && (nb === n || nb === 1))
+        return `${flat}(${n}, ${a.cname}, ${na === 1 && n > 1 ? 0 : 1}, ${b.cname}, ${nb === 1 && n > 1 ? 0 : 1}, ${params}, ${y.cname});`;
+      const sa = broadcastStrides(po, pa), sb = broadcastStrides(po, pb);
+      const arr = (v: number[], h: string) => L.pool.decl(`${node.name}_${h}`, 'int32_t', `{${v.join(',')}}`, `[${v.length}]`);
+      return `qf_broadcast2(${po.length}, ${arr(po, 'shape')}, ${arr(sa, 'sa')}, ${arr(sb, 'sb')}, ${esize.join(', ')}, ${a.cname}, ${b.cname}, ${y.cname}, ${row}, ${params});`;
+    },
+  };
+}

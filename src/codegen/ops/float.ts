@@ -1,0 +1,151 @@
+// Float fallback ops (qforge_runtime.c): what a quantized graph keeps in float and what --float
+// models are made of. Elementwise ops keep their operand's layout; the rest work on NCHW/plain.
+// Results agree with the interpreter to float32 rounding, not bit for bit (see the README).
+import type { Node } from '../../ir/graph.js';
+import { fround } from '../../ir/quant-math.js';
+import { numel, type TensorType } from '../../ir/types.js';
+import { f32lit, f32Bytes, i32Bytes } from '../emit/consts.js';
+import type { Lowering } from '../emit/lower.js';
+import { PLAIN } from '../plan/forms.js';
+import { binaryOperands } from './broadcast.js';
+import { attrsOf, winOf, type OpEmitter } from './util.js';
+
+const f32Only = (n: Node, g: { values: Record<string, TensorType> }): string | undefined => {
+  const bad = [...n.inputs, ...n.outputs].filter((v) => v && g.values[v]!.dtype !== 'f32');
+  return bad.length ? `${n.op} on ${g.values[bad[0]!]!.dtype} (only f32 is compiled)` : undefined;
+};
+
+const UNARY: Record<string, string> = {
+  relu: 'QF_RELU', sigmoid: 'QF_SIGMOID', tanh: 'QF_TANH', erf: 'QF_ERF', sqrt: 'QF_SQRT', exp: 'QF_EXP', log: 'QF_LOG',
+  reciprocal: 'QF_RECIPROCAL', floor: 'QF_FLOOR', ceil: 'QF_CEIL', hardswish: 'QF_HARDSWISH', neg: 'QF_NEG', abs: 'QF_ABS',
+  leaky_relu: 'QF_LEAKY_RELU', elu: 'QF_ELU', clip: 'QF_CLIP', hardsigmoid: 'QF_HARDSIGMOID', gelu: 'QF_GELU',
+};
+const BINARY: Record<string, string> = { add: 'QF_ADD', sub: 'QF_SUB', mul: 'QF_MUL', div: 'QF_DIV', pow: 'QF_POW', min: 'QF_MIN', max: 'QF_MAX', prelu: 'QF_PRELU' };
+
+function unary(node: Node, L: Lowering): void {
+  const a = attrsOf(node), xn = node.inputs[0]!, yn = node.outputs[0]!;
+  const x = L.need(xn, { layout: L.val(xn).form.layout, shifted: false });
+  const y = L.define(yn, L.type(yn), x.form);
+  let op = UNARY[node.op]!, p0 = 0, p1 = 0;
+  if (node.op === 'leaky_relu' || node.op === 'elu') p0 = a.alpha as number;
+  if (node.op === 'clip') (p0 = a.min as number), (p1 = a.max as number);
+  if (node.op === 'hardsigmoid') (p0 = a.alpha as number), (p1 = a.beta as number);
+  if (node.op === 'gelu' && a.approximate === 'tanh') op = 'QF_GELU_TANH';
+  L.emit(node.op, [`qf_f_unary(${op}, ${numel(L.type(xn).shape)}, ${x.cname}, ${f32lit(fround(p0))}, ${f32lit(fround(p1))}, ${y.cname});`]);
+}
+
+function binary(node: Node, L: Lowering): void {
+  const ops = binaryOperands(L, node, (_t, layout) => ({ layout, shifted: false }));
+  const y = L.define(node.outputs[0]!, L.type(node.outputs[0]!), { layout: ops.layout, shifted: false });
+  const p = L.pool.decl(`op_${node.op}`, 'int', BINARY[node.op]!);
+  L.emit(node.op, [ops.call('qf_f_binary_row', 'qf_f_binary_row', [4, 4, 4], `&${p}`, y)]);
+}
+
+/** [outer, n, inner] around an axis of a plain shape. */
+function around(shape: readonly number[], axis: number): [number, number, number] {
+  const ax = axis < 0 ? axis + shape.length : axis;
+  return [numel(shape.slice(0, ax)), shape[ax]!, numel(shape.slice(ax + 1))];
+}
+
+function softmax(node: Node, L: Lowering): void {
+  const a = attrsOf(node), xn = node.inputs[0]!, yn = node.outputs[0]!;
+  const x = L.need(xn, PLAIN), y = L.define(yn, L.type(yn), PLAIN);
+  const [o, n, i] = around(L.type(xn).shape, a.axis as number);
+  L.emit(`axis ${a.axis}`, [`qf_f_softmax(${o}, ${n}, ${i}, ${node.op === 'log_softmax' ? 1 : 0}, ${x.cname}, ${y.cname});`]);
+}
+
+function layerNorm(node: Node, L: Lowering): void {
+  const a = attrsOf(node), [xn, sn, bn] = node.inputs as [string, string, string | undefined], yn = node.outputs[0]!;
+  const x = L.need(xn, PLAIN), s = L.need(sn, PLAIN), b = bn ? L.need(bn, PLAIN) : undefined;
+  const y = L.define(yn, L.type(yn), PLAIN);
+  const n = numel(L.type(sn).shape), rows = numel(L.type(xn).shape) / n;
+  L.emit(`${rows} rows of ${n}`, [`qf_f_layernorm(${rows}, ${n}, ${x.cname}, ${s.cname}, ${b ? b.cname : 'NULL'}, ${f32lit(fround(a.epsilon as number))}, ${y.cname});`]);
+}
+
+function batchNorm(node: Node, L: Lowering): void {
+  const a = attrsOf(node), [xn, ...ps] = node.inputs as string[], yn = node.outputs[0]!;
+  const xt = L.type(xn!), x = L.need(xn!, PLAIN), p = ps.map((v) => L.need(v, PLAIN).cname);
+  const y = L.define(yn, L.type(yn), PLAIN);
+  const [N, C] = xt.shape as [number, number];
+  L.emit(`${C} channels`, [`qf_f_batchnorm(${N}, ${C}, ${numel(xt.shape.slice(2))}, ${x.cname}, ${p.join(', ')}, ${f32lit(fround(a.epsilon as number))}, ${y.cname});`]);
+}
+
+const REDUCE: Record<string, string> = { reduce_sum: 'QF_RSUM', reduce_mean: 'QF_RMEAN', reduce_max: 'QF_RMAX', reduce_min: 'QF_RMIN', reduce_prod: 'QF_RPROD' };
+
+function reduce(node: Node, L: Lowering): void {
+  const a = attrsOf(node), xn = node.inputs[0]!, yn = node.outputs[0]!;
+  const shape = L.type(xn).shape, given = a.axes as number[];
+  const axes = given.length ? given.map((x) => (x < 0 ? x + shape.length : x)) : shape.map((_, i) => i);
+  const kept = shape.map((d, i) => (axes.includes(i) ? 1 : d));
+  let acc = 1;
+  const ostride = new Array<number>(shape.length);
+  for (let d = shape.length - 1; d >= 0; d--) {
+    ostride[d] = axes.includes(d) ? 0 : acc;
+    acc *= kept[d]!;
+  }
+  const nout = numel(kept), count = numel(axes.map((d) => shape[d]!));
+  const x = L.need(xn, PLAIN), y = L.define(yn, L.type(yn), PLAIN);
+  const tbl = (v: number[], h: string) => L.pool.decl(`${node.name}_${h}`, 'int32_t', `{${v.join(',') || '0'}}`, `[${Math.max(1, v.length)}]`);
+  const scratch = L.scratch(nout * 8, `${node.name}_acc`);
+  L.emit(`axes [${axes}]`, [`qf_f_reduce(${REDUCE[node.op]}, ${shape.length}, ${tbl(shape, 'shape')}, ${tbl(ostride, 'ostride')}, ${count}, ${x.cname}, ${nout}, (double *)${scratch}, ${y.cname});`]);
+}
+
+/** qf_fconv initialiser: N, C, H, W, M, OH, OW, KH, KW, SH, SW, PT, PL, PB, PR, DH, DW, G, lo, hi. */
+function fconv(L: Lowering, node: Node, x: TensorType, y: TensorType, k: [number, number], group: number, lo = -Infinity, hi = Infinity): string {
+  const w = winOf(attrsOf(node), k);
+  const [N, C, H, W] = x.shape, [, M, OH, OW] = y.shape;
+  const f = [N, C, H, W, M, OH, OW, w.kh, w.kw, w.sh, w.sw, w.pt, w.pl, w.pb, w.pr, w.dh, w.dw, group];
+  return L.pool.decl(`${node.name}_conv`, 'qf_fconv', `{${f.join(', ')}, ${f32lit(fround(lo))}, ${f32lit(fround(hi))}}`);
+}
+
+function conv(node: Node, L: Lowering): void {
+  const a = attrsOf(node), [xn, wn, bn] = node.inputs as [string, string, string | undefined], yn = node.outputs[0]!;
+  const xt = L.type(xn), wt = L.type(wn), yt = L.type(yn);
+  const x = L.need(xn, PLAIN), w = L.need(wn, PLAIN), b = bn ? L.need(bn, PLAIN) : undefined;
+  const p = fconv(L, node, xt, yt, [wt.shape[2]!, wt.shape[3]!], a.group as number, a.clamp_min as number, a.clamp_max as number);
+  if (node.op === 'conv_transpose2d') {
+    const y = L.define(yn, yt, PLAIN);
+    L.emit('direct scatter', [`qf_f_conv_transpose2d(&${p}, ${x.cname}, ${w.cname}, ${b ? b.cname : 'NULL'}, ${y.cname});`]);
+    return;
+  }
+  const K = (wt.shape[1]! * wt.shape[2]! * wt.shape[3]!);
+  const s = L.scratch(K * 256 * 4, `${node.name}_cols`);
+  const y = L.define(yn, yt, PLAIN);
+  L.emit(`${xt.shape} -> ${yt.shape}`, [`qf_f_conv2d(&${p}, ${x.cname}, ${w.cname}, ${b ? b.cname : 'NULL'}, ${y.cname}, (float *)${s});`]);
+}
+
+function pool(node: Node, L: Lowering): void {
+  const a = attrsOf(node), xn = node.inputs[0]!, yn = node.outputs[0]!;
+  const xt = L.type(xn), yt = L.type(yn), x = L.need(xn, PLAIN), y = L.define(yn, yt, PLAIN);
+  if (node.op === 'global_avgpool') {
+    L.emit('mean per plane', [`qf_f_gavgpool(${xt.shape[0]! * xt.shape[1]!}, ${numel(xt.shape.slice(2))}, ${x.cname}, ${y.cname});`]);
+    return;
+  }
+  const k = a.kernel_shape as [number, number], p = fconv(L, node, xt, { ...yt, shape: [yt.shape[0]!, xt.shape[1]!, yt.shape[2]!, yt.shape[3]!] }, k, 1);
+  L.emit(`${k[0]}x${k[1]}`, [node.op === 'maxpool2d' ? `qf_f_maxpool(&${p}, ${x.cname}, ${y.cname});` : `qf_f_avgpool(&${p}, ${a.count_include_pad ? 1 : 0}, ${x.cname}, ${y.cname});`]);
+}
+
+function fakeQuantize(node: Node, L: Lowering): void {
+  const a = attrsOf(node), xn = node.inputs[0]!, yn = node.outputs[0]!, shape = L.type(xn).shape;
+  const x = L.need(xn, PLAIN), y = L.define(yn, L.type(yn), PLAIN);
+  const scale = a.scale as number[], zp = a.zero_point as number[];
+  const [, C, inner] = scale.length === 1 ? [1, 1, 1] : around(shape, a.axis as number);
+  const s = L.pool.bytes(`${node.name}_scale`, new Uint8Array(Float64Array.from(scale).buffer));
+  const inv = L.pool.bytes(`${node.name}_inv`, f32Bytes(scale.map((v) => fround(1 / v))));
+  const z = L.pool.bytes(`${node.name}_zp`, i32Bytes(zp));
+  L.emit(`[${a.qmin}, ${a.qmax}]`, [`qf_fake_quantize(${numel(shape)}, ${inner}, ${C}, ${x.cname}, (const double *)${s}, (const float *)${inv}, (const int32_t *)${z}, ${a.qmin}, ${a.qmax}, ${y.cname});`]);
+}
+
+const each = (names: string[], e: OpEmitter): Record<string, OpEmitter> => Object.fromEntries(names.map((n) => [n, e]));
+
+export const FLOAT_EMITTERS: Record<string, OpEmitter> = {
+  ...each(Object.keys(UNARY), { emit: unary, unsupported: f32Only }),
+  ...each(Object.keys(BINARY), { emit: binary, unsupported: f32Only }),
+  ...each(['softmax', 'log_softmax'], { emit: softmax, unsupported: f32Only }),
+  ...each(Object.keys(REDUCE), { emit: reduce, unsupported: f32Only }),
+  ...each(['conv2d', 'conv_transpose2d'], { emit: conv }),
+  ...each(['maxpool2d', 'avgpool2d', 'global_avgpool'], { emit: pool }),
+  layer_norm: { emit: layerNorm, unsupported: f32Only },
+  batch_norm: { emit: batchNorm },
+  fake_quantize: { emit: fakeQuantize },
+};

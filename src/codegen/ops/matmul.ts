@@ -1,0 +1,83 @@
+// Batched matmul (NumPy broadcasting of batch dims): qmatmul on two u8 activations, and float
+// matmul/gemm. One kernel call per batch matrix, with compile-time batch offsets.
+import { broadcastStrides } from '../../ir/kernels/broadcast.js';
+import { matmulShapes } from '../../ir/kernels/matmul.js';
+import type { Node } from '../../ir/graph.js';
+import { numel } from '../../ir/types.js';
+import { f32lit } from '../emit/consts.js';
+import type { Lowering } from '../emit/lower.js';
+import { kernelForm, PLAIN } from '../plan/forms.js';
+import type { DType } from '../../ir/dtype.js';
+import { attrsOf, outQuant, shiftOf, type OpEmitter } from './util.js';
+import { requantScaleIssue } from './qelementwise.js';
+
+interface Batch {
+  M: number;
+  K: number;
+  N: number;
+  /** Element offsets of each batch matrix of a and b. */
+  offsets: [number, number][];
+}
+
+function batches(as: readonly number[], bs: readonly number[]): Batch {
+  const s = matmulShapes(as, bs);
+  const M = s.a[s.a.length - 2]!, K = s.a[s.a.length - 1]!, N = s.b[s.b.length - 1]!;
+  const sa = broadcastStrides(s.batch, s.a.slice(0, -2)), sb = broadcastStrides(s.batch, s.b.slice(0, -2));
+  const nb = numel(s.batch), idx = new Array<number>(s.batch.length).fill(0), offsets: [number, number][] = [];
+  for (let i = 0; i < nb; i++) {
+    let ao = 0, bo = 0;
+    idx.forEach((v, d) => ((ao += v * sa[d]!), (bo += v * sb[d]!)));
+    offsets.push([ao * M * K, bo * K * N]);
+    for (let d = s.batch.length - 1; d >= 0 && ++idx[d]! === s.batch[d]!; d--) idx[d] = 0;
+  }
+  return { M, K, N, offsets };
+}
+
+/** `call(aOff, bOff, yOff)` once, or a loop over a static offsets table. */
+function perBatch(L: Lowering, node: Node, b: Batch, call: (ao: string, bo: string, yo: string) => string): string[] {
+  if (b.offsets.length === 1) return [call('0', '0', '0')];
+  const t = L.pool.decl(`${node.name}_batch`, 'uint32_t', `{${b.offsets.map(([x, y]) => `{${x},${y}}`).join(',')}}`, `[${b.offsets.length}][2]`);
+  return [`for (size_t i = 0; i < ${b.offsets.length}; i++) ${call(`${t}[i][0]`, `${t}[i][1]`, `i * ${b.M * b.N}`)}`];
+}
+
+function qmatmul(node: Node, L: Lowering): void {
+  const a = attrsOf(node), [an, bn] = node.inputs as [string, string], yn = node.outputs[0]!;
+  const at = L.type(an), bt = L.type(bn), yt = L.type(yn);
+  const x = L.need(an, kernelForm(at.dtype, 'plain')), w = L.need(bn, kernelForm(bt.dtype, 'plain'));
+  const y = L.define(yn, yt, kernelForm(yt.dtype, 'plain'));
+  const b = batches(at.shape, bt.shape), oq = outQuant(a, yt.dtype as DType);
+  const az = (a.a_zero_point as number) + shiftOf(at.dtype), bz = (a.b_zero_point as number) + shiftOf(bt.dtype);
+  const m = f32lit(a.requant_scale as number);
+  L.emit(`${b.offsets.length} x (${b.M}x${b.K} x ${b.K}x${b.N})`, perBatch(L, node, b, (ao, bo, yo) =>
+    `qf_qmatmul(${b.M}, ${b.N}, ${b.K}, ${x.cname} + ${ao}, ${az}, ${w.cname} + ${bo}, ${bz}, ${m}, ${oq.zp}, ${oq.qmin}, ${oq.qmax}, ${y.cname} + ${yo});`));
+}
+
+function matmul(node: Node, L: Lowering): void {
+  const [an, bn] = node.inputs as [string, string], yn = node.outputs[0]!;
+  const at = L.type(an), bt = L.type(bn), yt = L.type(yn);
+  const x = L.need(an, PLAIN), w = L.need(bn, PLAIN), y = L.define(yn, yt, PLAIN);
+  const b = batches(at.shape, bt.shape);
+  L.emit(`${b.offsets.length} x (${b.M}x${b.K} x ${b.K}x${b.N})`, perBatch(L, node, b, (ao, bo, yo) =>
+    `qf_f_gemm(${b.M}, ${b.N}, ${b.K}, ${x.cname} + ${ao}, ${b.K}, 1, ${w.cname} + ${bo}, ${b.N}, 1, NULL, 0, 0, 1.0f, 0.0f, -INFINITY, INFINITY, ${y.cname} + ${yo});`));
+}
+
+function gemm(node: Node, L: Lowering): void {
+  const a = attrsOf(node), [an, bn, cn] = node.inputs as [string, string, string | undefined], yn = node.outputs[0]!;
+  const at = L.type(an), bt = L.type(bn), yt = L.type(yn);
+  const ta = a.trans_a as boolean, tb = a.trans_b as boolean;
+  const [M, N] = yt.shape as [number, number], K = ta ? at.shape[0]! : at.shape[1]!;
+  const x = L.need(an, PLAIN), w = L.need(bn, PLAIN);
+  const c = cn ? L.need(cn, PLAIN) : undefined;
+  const y = L.define(yn, yt, PLAIN);
+  const [ars, acs] = ta ? [1, M] : [K, 1], [brs, bcs] = tb ? [1, K] : [N, 1];
+  const [crs, ccs] = c ? broadcastStrides([M, N], L.type(cn!).shape) : [0, 0];
+  L.emit(`${M}x${K} x ${K}x${N}${ta ? ', a transposed' : ''}${tb ? ', b transposed' : ''}`, [
+    `qf_f_gemm(${M}, ${N}, ${K}, ${x.cname}, ${ars}, ${acs}, ${w.cname}, ${brs}, ${bcs}, ${c ? c.cname : 'NULL'}, ${crs}, ${ccs}, ${f32lit(a.alpha as number)}, ${f32lit(a.beta as number)}, ${f32lit(a.clamp_min as number)}, ${f32lit(a.clamp_max as number)}, ${y.cname});`,
+  ]);
+}
+
+export const MATMUL_EMITTERS: Record<string, OpEmitter> = {
+  qmatmul: { emit: qmatmul, unsupported: (n) => requantScaleIssue([attrsOf(n).requant_scale as number]) },
+  matmul: { emit: matmul },
+  gemm: { emit: gemm },
+};

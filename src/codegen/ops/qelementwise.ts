@@ -1,0 +1,155 @@
+// Layout-agnostic integer ops (quantize/dequantize at the edges, requantize, qadd/qmul, integer
+// relu/clip) keep their operand's layout; integer pools run on NHWC.
+import { dtypeRange, type DType } from '../../ir/dtype.js';
+import type { Node } from '../../ir/graph.js';
+import { fround } from '../../ir/quant-math.js';
+import { numel } from '../../ir/types.js';
+import { f32Bytes, f32lit, i32Bytes } from '../emit/consts.js';
+import type { Lowering } from '../emit/lower.js';
+import { axisStride, kernelForm } from '../plan/forms.js';
+import { binaryOperands } from './broadcast.js';
+import { at, attrsOf, geom, imageLoop, indent, outQuant, shiftOf, winOf, type OpEmitter } from './util.js';
+
+const f64Bytes = (v: number[]): Uint8Array => new Uint8Array(Float64Array.from(v).buffer);
+/** The layout the operand has now (constants are plain). */
+const layoutOf = (L: Lowering, name: string) => L.val(name).form.layout;
+
+/** Channel addressing of per-tensor or per-channel params: element i uses channel (i / inner) % C. */
+function channels(L: Lowering, name: string, axis: number, count: number, layout: 'plain' | 'nhwc'): [number, number] {
+  if (count === 1) return [1, 1];
+  const shape = L.type(name).shape, ax = axis < 0 ? axis + shape.length : axis;
+  return [axisStride(shape, ax, layout), shape[ax]!];
+}
+
+function quantize(node: Node, L: Lowering): void {
+  const a = attrsOf(node), xn = node.inputs[0]!, yn = node.outputs[0]!;
+  const yt = L.type(yn), dtype = yt.dtype as DType, s = shiftOf(dtype);
+  const layout = layoutOf(L, xn);
+  const x = L.need(xn, { layout, shifted: false });
+  const scale = a.scale as number[], zp = a.zero_point as number[];
+  const [inner, C] = channels(L, xn, a.axis as number, scale.length, layout);
+  const [lo, hi] = dtypeRange(dtype);
+  const inv = L.pool.bytes(`${node.name}_inv`, f32Bytes(scale.map((v) => fround(1 / v))));
+  const zps = L.pool.bytes(`${node.name}_zp`, i32Bytes(zp.map((z) => z + s)));
+  const y = L.define(yn, yt, kernelForm(dtype, layout));
+  const qmin = ((a.qmin as number | undefined) ?? lo) + s, qmax = ((a.qmax as number | undefined) ?? hi) + s;
+  L.emit(`f32 -> ${dtype}${C > 1 ? ` per channel (${C})` : ''}`,
+    [`qf_quantize_u8(${numel(yt.shape)}, ${inner}, ${C}, ${x.cname}, (const float *)${inv}, (const int32_t *)${zps}, ${qmin}, ${qmax}, ${y.cname});`]);
+}
+
+function dequantize(node: Node, L: Lowering): void {
+  const a = attrsOf(node), xn = node.inputs[0]!, yn = node.outputs[0]!;
+  // Transposing the int8 operand is cheaper than the float result when the result leaves the graph.
+  const xt = L.type(xn), layout = L.graph.outputs.includes(yn) ? 'plain' : layoutOf(L, xn);
+  const x = L.need(xn, kernelForm(xt.dtype, layout));
+  const scale = a.scale as number[], zp = a.zero_point as number[];
+  const [inner, C] = channels(L, xn, a.axis as number, scale.length, layout);
+  const ss = L.pool.bytes(`${node.name}_scale`, f64Bytes(scale));
+  const zps = L.pool.bytes(`${node.name}_zp`, i32Bytes(zp.map((z) => z + shiftOf(xt.dtype))));
+  const y = L.define(yn, L.type(yn), { layout, shifted: false });
+  L.emit(`${xt.dtype} -> f32`, [`qf_dequantize_u8(${numel(xt.shape)}, ${inner}, ${C}, ${x.cname}, (const double *)${ss}, (const int32_t *)${zps}, ${y.cname});`]);
+}
+
+function requantize(node: Node, L: Lowering): void {
+  const a = attrsOf(node), xn = node.inputs[0]!, yn = node.outputs[0]!;
+  const xt = L.type(xn), yt = L.type(yn), layout = layoutOf(L, xn);
+  const x = L.need(xn, kernelForm(xt.dtype, layout));
+  const oq = outQuant(a, yt.dtype as DType);
+  const y = L.define(yn, yt, kernelForm(yt.dtype, layout));
+  const inv = fround(1 / (a.y_scale as number));
+  L.emit(`${xt.dtype} -> ${yt.dtype}`, [
+    `qf_requantize_u8(${numel(xt.shape)}, ${x.cname}, ${a.x_scale as number}, ${(a.x_zero_point as number) + shiftOf(xt.dtype)}, ${f32lit(inv)}, ${oq.zp}, ${oq.qmin}, ${oq.qmax}, ${y.cname});`,
+  ]);
+}
+
+function qbinary(node: Node, L: Lowering): void {
+  const a = attrsOf(node), yn = node.outputs[0]!, yt = L.type(yn);
+  const ops = binaryOperands(L, node, (t, layout) => kernelForm(t.dtype, layout));
+  const [at, bt] = node.inputs.map((n) => L.type(n!)) as [typeof yt, typeof yt];
+  const oq = outQuant(a, yt.dtype as DType);
+  const init = [
+    `${a.a_scale as number}`, `${a.b_scale as number}`, f32lit(fround(1 / (a.y_scale as number))),
+    `${(a.a_zero_point as number) + shiftOf(at.dtype)}`, `${(a.b_zero_point as number) + shiftOf(bt.dtype)}`, `${oq.zp}`, `${oq.qmin}`, `${oq.qmax}`,
+  ];
+  const p = L.pool.decl(`${node.name}_p`, 'qf_qbin', `{${init.join(', ')}}`);
+  const y = L.define(yn, yt, kernelForm(yt.dtype, ops.layout));
+  const op = node.op === 'qadd' ? 'qadd' : 'qmul';
+  L.emit(`[${at.shape}] ${op === 'qadd' ? '+' : '*'} [${bt.shape}]`, [ops.call(`qf_${op}`, `qf_${op}_row`, [1, 1, 1], `&${p}`, y)]);
+}
+
+/** relu / clip on u8 and i8: a clamp in the stored domain. */
+function intClamp(node: Node, L: Lowering): void {
+  const xn = node.inputs[0]!, yn = node.outputs[0]!, xt = L.type(xn), s = shiftOf(xt.dtype);
+  const [dlo, dhi] = dtypeRange(xt.dtype);
+  let lo = dlo, hi = dhi;
+  if (node.op === 'clip') {
+    const a = attrsOf(node);
+    lo = Math.max(dlo, Math.ceil(a.min as number));
+    hi = Math.min(dhi, Math.floor(a.max as number));
+    lo = Math.min(lo, hi); // min(max(x, lo), hi) is hi everywhere when lo > hi
+  } else lo = Math.max(dlo, 0);
+  const layout = layoutOf(L, xn);
+  const x = L.need(xn, kernelForm(xt.dtype, layout));
+  const y = L.define(yn, L.type(yn), kernelForm(xt.dtype, layout));
+  L.emit(`clamp to [${lo}, ${hi}]`, [`qf_clamp_u8(${numel(xt.shape)}, ${x.cname}, ${lo + s}, ${hi + s}, ${y.cname});`]);
+}
+
+/** maxpool2d on u8/i8 (the +128 shift keeps the order) and qavgpool2d, on NHWC. */
+function intPool(node: Node, L: Lowering): void {
+  const a = attrsOf(node), xn = node.inputs[0]!, yn = node.outputs[0]!;
+  const xt = L.type(xn), yt = L.type(yn);
+  const [N, C, H, W] = xt.shape as [number, number, number, number];
+  const [, , OH, OW] = yt.shape as [number, number, number, number];
+  const x = L.need(xn, kernelForm(xt.dtype, 'nhwc'));
+  const y = L.define(yn, yt, kernelForm(yt.dtype, 'nhwc'));
+  const win = winOf(a, a.kernel_shape as number[]);
+  const xz = node.op === 'maxpool2d' ? 0 : (a.x_zero_point as number) + shiftOf(xt.dtype);
+  const gm = geom(L, node.name, { H, W, C, OH, OW, win, xzp: xz });
+  const img = imageLoop(N);
+  const xi = at(x.cname, [img.n, H * W * C]), yi = at(y.cname, [img.n, OH * OW * C]);
+  let call: string;
+  if (node.op === 'maxpool2d') call = `qf_maxpool_u8(&${gm}, ${xi}, ${yi});`;
+  else {
+    const oq = outQuant(a, yt.dtype as DType);
+    call = `qf_qavgpool(&${gm}, ${a.count_include_pad ? 1 : 0}, ${f32lit(a.requant_scale as number)}, ${oq.zp}, ${oq.qmin}, ${oq.qmax}, ${xi}, ${yi});`;
+  }
+  L.emit(`${win.kh}x${win.kw}/${win.sh},${win.sw} on ${N}x${C}x${H}x${W}`, [...img.open, ...indent([call], img.open.length), ...img.close]);
+}
+
+function qgavgpool(node: Node, L: Lowering): void {
+  const a = attrsOf(node), xn = node.inputs[0]!, yn = node.outputs[0]!;
+  const xt = L.type(xn), yt = L.type(yn);
+  const [N, C] = xt.shape as [number, number], S = numel(xt.shape.slice(2));
+  const oq = outQuant(a, yt.dtype as DType);
+  const mult = f32lit(fround((a.requant_scale as number) / S)), xz = (a.x_zero_point as number) + shiftOf(xt.dtype);
+  const tail = `${xz}, ${mult}, ${oq.zp}, ${oq.qmin}, ${oq.qmax}`;
+  if (xt.shape.length === 4) {
+    const x = L.need(xn, kernelForm(xt.dtype, 'nhwc'));
+    const y = L.define(yn, yt, kernelForm(yt.dtype, 'nhwc'));
+    const img = imageLoop(N);
+    L.emit(`mean of ${S} pixels x ${C} channels`, [...img.open, ...indent([`qf_qgavgpool(${S}, ${C}, ${tail}, ${at(x.cname, [img.n, S * C])}, ${at(y.cname, [img.n, C])});`], img.open.length), ...img.close]);
+    return;
+  }
+  // Other ranks stay plain: each of the N·C planes is one "pixel row" of one channel.
+  const x = L.need(xn, kernelForm(xt.dtype, 'plain'));
+  const y = L.define(yn, yt, kernelForm(yt.dtype, 'plain'));
+  L.emit(`mean of ${S} elements x ${N * C} planes`, [`for (size_t p = 0; p < ${N * C}; p++) qf_qgavgpool(${S}, 1, ${tail}, ${x.cname} + p * ${S}, ${y.cname} + p);`]);
+}
+
+const ACT = ['u8', 'i8'];
+const f32Exact = (v: number) => fround(v) === v;
+
+export const QELEMENTWISE_EMITTERS: Record<string, OpEmitter> = {
+  quantize: { emit: quantize, unsupported: (n, g) => (ACT.includes(g.values[n.outputs[0]!]!.dtype) ? undefined : `quantize to ${g.values[n.outputs[0]!]!.dtype} (only u8/i8 are compiled)`) },
+  dequantize: { emit: dequantize, unsupported: (n, g) => (ACT.includes(g.values[n.inputs[0]!]!.dtype) ? undefined : `dequantize from ${g.values[n.inputs[0]!]!.dtype} (only u8/i8 are compiled)`) },
+  requantize: { emit: requantize, unsupported: (n, g) => (ACT.includes(g.values[n.inputs[0]!]!.dtype) ? undefined : `requantize from ${g.values[n.inputs[0]!]!.dtype} (only u8/i8 are compiled)`) },
+  qadd: { emit: qbinary },
+  qmul: { emit: qbinary },
+  qavgpool2d: { emit: intPool, unsupported: (n) => (f32Exact(attrsOf(n).requant_scale as number) ? undefined : 'requant_scale is not a float32 value') },
+  qglobal_avgpool: { emit: qgavgpool },
+};
+export const INT_CLAMP: OpEmitter = { emit: intClamp };
+export const INT_MAXPOOL: OpEmitter = { emit: intPool };
+/** Multipliers must be float32 values: the C multiplies in float32, the interpreter by the attribute. */
+export const requantScaleIssue = (scales: readonly number[]): string | undefined =>
+  scales.every(f32Exact) ? undefined : 'requant_scale holds values that are not float32 (round them with Math.fround)';
