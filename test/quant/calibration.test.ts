@@ -11,7 +11,7 @@ import { run } from '../../src/ir/interpreter.js';
 import { writeNpy } from '../../src/ir/npy.js';
 import { tensor, tensorsEqual } from '../../src/ir/tensor.js';
 import { parseGraph, printGraph } from '../../src/ir/text/index.js';
-import { runPipeline } from '../../src/passes/index.js';
+import { definePass, getPass, registerPass, runPipeline } from '../../src/passes/index.js';
 import { calibrate, convertGraph, loadDataset, prepareGraph, resolveQuantizer } from '../../src/passes/quantize/index.js';
 import { fixtureNpy, foldedFixture } from './flow-helpers.js';
 
@@ -107,6 +107,14 @@ describe('passes and serialisation', () => {
     // The same as calling the functions.
     const direct = convertGraph(calibrate(prepareGraph(g, resolveQuantizer('pytorch-fx')).graph, loadDataset(data, g), { progress: false }).graph).graph;
     expect(printGraph(r.graph)).toBe(printGraph(direct));
+  });
+
+  it('prepare runs fold-batchnorm first when that pass is registered', () => {
+    // A stand-in until the pattern engine registers the real one (then the real one runs).
+    if (!getPass('fold-batchnorm'))
+      registerPass(definePass({ kind: 'transform', name: 'fold-batchnorm', description: 'stand-in', options: {}, run: (_d, ctx) => ctx.count('stand-in') }));
+    const r = runPipeline(small(), 'prepare{quantizer=xnnpack}');
+    expect(r.records[0]!.children!.map((c) => c.name)).toEqual(['fold-batchnorm', 'insert-observers']);
   });
 
   it('a calibrated graph prints, parses back and converts to the same graph', () => {

@@ -65,16 +65,11 @@ export function resolveSharing(g: Graph, table: AnnotationTable): Sharing {
   // The concrete spec of every set: its first concrete member in annotation order.
   const rootSpec = new Map<string, ConcreteSpec>();
   const rootFirst = new Map<string, number>();
-  const recompute = () => {
-    rootSpec.clear();
-    rootFirst.clear();
-    for (const k of order) {
-      const r = uf.find(k), s = spec.get(k)!;
-      if (!rootFirst.has(r)) rootFirst.set(r, rank.get(k)!);
-      if (s.kind !== 'shared' && !rootSpec.has(r)) rootSpec.set(r, s);
-    }
-  };
-  recompute();
+  for (const k of order) {
+    const r = uf.find(k), s = spec.get(k)!;
+    if (!rootFirst.has(r)) rootFirst.set(r, rank.get(k)!);
+    if (s.kind !== 'shared' && !rootSpec.has(r)) rootSpec.set(r, s);
+  }
   for (const k of order) {
     if (!rootSpec.has(uf.find(k))) {
       const e = where.get(k)!;
@@ -91,12 +86,12 @@ export function resolveSharing(g: Graph, table: AnnotationTable): Sharing {
   const join = (a: string, b: string) => {
     const ra = uf.find(a), rb = uf.find(b);
     if (ra === rb) return;
-    const s = rootSpec.get(ra)!, first = Math.min(rootFirst.get(ra)!, rootFirst.get(rb)!);
+    // The specs are equal; the merged set keeps the one that comes first in annotation order.
+    const earlier = rootFirst.get(ra)! <= rootFirst.get(rb)! ? ra : rb;
+    const s = rootSpec.get(earlier)!, first = rootFirst.get(earlier)!;
     uf.union(a, b);
-    const r = uf.find(a);
-    // Both sets' specs are equal; keep the one that comes first in annotation order.
-    rootSpec.set(r, rootFirst.get(ra)! <= rootFirst.get(rb)! ? s : rootSpec.get(rb)!);
-    rootFirst.set(r, first);
+    rootSpec.set(ra, s);
+    rootFirst.set(ra, first);
   };
   for (const k of order) {
     const e = where.get(k)!;
