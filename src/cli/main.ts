@@ -8,6 +8,7 @@ import type { Io, RegisterVerb } from './io.js';
 import { processIo } from './io.js';
 import { registerImport } from './commands/import.js';
 import { registerInspect } from './commands/inspect.js';
+import { registerPatterns } from './commands/patterns.js';
 import { registerRun } from './commands/run.js';
 import { registerQuantize } from './commands/quantize.js';
 
@@ -15,6 +16,7 @@ export const VERBS: readonly RegisterVerb[] = [
   registerImport,
   registerRun,
   registerInspect,
+  registerPatterns,
   registerQuantize,
 ];
 

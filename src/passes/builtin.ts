@@ -8,8 +8,10 @@ import { inferShapesPass } from './infer-shapes.js';
 import { registerPass, type PassDef } from './manager/index.js';
 import { removeIdentityPass } from './remove-identity.js';
 import { QUANTIZE_PASSES } from './quantize/index.js';
+import { PATTERN_PASSES } from './patterns.js';
 
 export const BUILTIN_PASSES: readonly PassDef[] = [inferShapesPass, dcePass, csePass, foldConstantsPass, removeIdentityPass, canonicalizePass];
 
 for (const p of BUILTIN_PASSES) registerPass(p);
 for (const p of QUANTIZE_PASSES) registerPass(p);
+for (const p of PATTERN_PASSES) registerPass(p);

@@ -92,7 +92,7 @@ describe('matching', () => {
       ['without', '%r absent'],
       ['with', '%r = relu'],
     ]);
-    const ks = graph.nodes.filter((n) => n.op === 'mul').map((n) => Array.from(graph.constants[n.inputs[1]!]!.data));
+    const ks = graph.nodes.filter((n) => n.op === 'mul').map((n) => Array.from(graph.constants[n.inputs[1]!]!.data as Float32Array));
     expect(ks).toEqual([[2, 2], [3, 3]]);
   });
 
@@ -295,7 +295,7 @@ describe('helpers', () => {
     b.output(b.op('mul', [b.op('mul', [x, b.constant('k', tensor('f32', [2], [2, 4]))]), b.constant('j', tensor('f32', [2], [3, 5]))]));
     const res = applyPatterns(b.build(), loadPatterns(src, { helpers }));
     const kj = res.graph.constants[res.graph.nodes[0]!.inputs[1]!]!;
-    expect(Array.from(kj.data)).toEqual([3, 10]);
+    expect(Array.from(kj.data as Float32Array)).toEqual([3, 10]);
     expect(() => loadPatterns(src)).toThrow(/unknown function 'scaled'/);
   });
 

@@ -154,6 +154,7 @@ export class ExprChecker {
       this.r.error('PAT_TYPE', target.span, `%${target.name} is not a node binding, so it has no attribute '${attr}'`);
       return null;
     }
+    if (!res.b.defs.length) return null; // its op is unknown, which is reported already
     const specs = res.b.defs.map((d) => d.attrs[attr]);
     const missing = res.b.defs.filter((_, i) => !specs[i]);
     if (missing.length) {

@@ -24,8 +24,10 @@ export function compileQpat(text: string, helpers: HelperRegistry, file?: string
     names.add(decl.name.name);
     if (decl.benefit && (!Number.isInteger(decl.benefit.value) || decl.benefit.value < 0))
       r.error('PAT_TYPE', decl.benefit.span, `benefit must be a non-negative integer, got ${decl.benefit.value}`);
+    const before = r.list.length;
     const flat = flatten(decl, r);
     if (!flat) return;
+    let failed = r.list.length > before;
     const choices = enumerate(flat);
     if (choices.length > MAX_VARIANTS) {
       r.error('PAT_STRUCTURE', decl.name.span, `pattern ${decl.name.name} expands to more than ${MAX_VARIANTS} variants`, 'use fewer optional nodes and alternatives, or split the pattern');
@@ -33,7 +35,6 @@ export function compileQpat(text: string, helpers: HelperRegistry, file?: string
     }
     const p: CompiledPattern = { name: decl.name.name, doc: decl.doc, file, text, decl, order, variants: [] };
     const labels = new Set<string>();
-    let failed = false;
     for (const c of choices) {
       const v = lowerVariant(decl, flat, c, p, helpers, r);
       if (!v) failed = true;

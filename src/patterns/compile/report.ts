@@ -23,28 +23,26 @@ export class Reporter {
   }
 }
 
+/** Edit distance counting an adjacent transposition as one edit (rnak -> rank). */
 function distance(a: string, b: string): number {
-  const d = Array.from({ length: b.length + 1 }, (_, j) => j);
-  for (let i = 1; i <= a.length; i++) {
-    let prev = d[0]!;
-    d[0] = i;
+  const d: number[][] = Array.from({ length: a.length + 1 }, (_, i) => Array.from({ length: b.length + 1 }, (_, j) => (i === 0 ? j : j === 0 ? i : 0)));
+  for (let i = 1; i <= a.length; i++)
     for (let j = 1; j <= b.length; j++) {
-      const cur = d[j]!;
-      d[j] = Math.min(d[j]! + 1, d[j - 1]! + 1, prev + (a[i - 1] === b[j - 1] ? 0 : 1));
-      prev = cur;
+      const cost = a[i - 1] === b[j - 1] ? 0 : 1;
+      d[i]![j] = Math.min(d[i - 1]![j]! + 1, d[i]![j - 1]! + 1, d[i - 1]![j - 1]! + cost);
+      if (i > 1 && j > 1 && a[i - 1] === b[j - 2] && a[i - 2] === b[j - 1]) d[i]![j] = Math.min(d[i]![j]!, d[i - 2]![j - 2]! + 1);
     }
-  }
-  return d[b.length]!;
+  return d[a.length]![b.length]!;
 }
 
-/** `did you mean 'x'?` for the nearest candidate within a third of the name's length, else a list. */
+/** `did you mean 'x'?` for the nearest candidate within a third of the name's length (at least one edit, never the whole name), else a list. */
 export function nearest(name: string, candidates: readonly string[], what: string): string | undefined {
   let best: string | undefined, bestD = Infinity;
   for (const c of candidates) {
     const dist = distance(name.toLowerCase(), c.toLowerCase());
     if (dist < bestD) [best, bestD] = [c, dist];
   }
-  if (best !== undefined && bestD <= Math.max(2, Math.floor(name.length / 3))) return `did you mean '${best}'?`;
+  if (best !== undefined && bestD <= Math.max(1, Math.floor(name.length / 3)) && bestD < name.length) return `did you mean '${best}'?`;
   if (!candidates.length) return undefined;
   const shown = candidates.slice(0, 12).join(', ');
   return `known ${what}: ${shown}${candidates.length > 12 ? ', …' : ''}`;

@@ -29,7 +29,11 @@ export interface FlatBinding {
   span: Span;
 }
 
-/** Bindings in order (nested nodes lifted before their users), or null when the pattern is unusable. */
+/**
+ * Bindings in order (nested nodes lifted before their users), or null when the binding graph
+ * itself is broken. Unknown ops, attributes and dtypes are reported but not fatal, so that the
+ * where and rewrite parts are still checked and every error of the file shows at once.
+ */
 export function flatten(decl: PatternDecl, r: Reporter): FlatBinding[] | null {
   const out: FlatBinding[] = [];
   let anon = 0;
@@ -68,36 +72,43 @@ function checkValueCheck(c: ValueCheck | undefined, r: Reporter): void {
   for (const d of c.shape ?? []) if (d.kind === 'int' && !Number.isInteger(d.value)) r.error('PAT_TYPE', d.span, `dimension ${d.value} is not an integer`);
 }
 
+/** Reports every structural problem; false when the binding graph cannot be lowered. */
 function checkStructure(decl: PatternDecl, flat: FlatBinding[], r: Reporter): boolean {
-  const errorsBefore = r.list.length;
+  let fatal = false;
+  const fatalError = (...args: Parameters<Reporter['error']>) => {
+    fatal = true;
+    r.error(...args);
+  };
   if (!flat.length) {
     r.error('PAT_STRUCTURE', decl.name.span, `pattern ${decl.name.name} matches no node`, 'add a binding such as %y = relu(%x) to the match block');
     return false;
   }
   const index = new Map<string, number>();
   for (const [i, b] of flat.entries()) {
-    if (index.has(b.name)) r.error('PAT_DUPLICATE', b.span, `%${b.name} is bound twice`);
+    if (index.has(b.name)) fatalError('PAT_DUPLICATE', b.span, `%${b.name} is bound twice`);
     else index.set(b.name, i);
   }
   const referenced = new Set<string>();
   for (const [i, b] of flat.entries()) {
     checkValueCheck(b.check, r);
-    for (const alt of b.alts) checkAlt(alt, i, index, referenced, r);
+    for (const alt of b.alts) if (!checkAlt(alt, i, index, referenced, r)) fatal = true;
     if (b.optional) {
       const firsts = b.alts.map((a) => a.operands[0]);
       const f = firsts[0];
       if (!f || f.kind !== 'capture' || firsts.some((o) => o?.kind !== 'capture' || o.name !== f.name))
-        r.error('PAT_STRUCTURE', b.span, `optional node ${b.display} needs a named first operand, the same in every alternative`, 'when the node is absent, its name stands for its first operand');
+        fatalError('PAT_STRUCTURE', b.span, `optional node ${b.display} needs a named first operand, the same in every alternative`, 'when the node is absent, its name stands for its first operand');
     }
   }
   flat.slice(0, -1).forEach((b) => {
     if (!referenced.has(b.name))
-      r.error('PAT_STRUCTURE', b.span, `${b.display} is not used by any later node`, 'every node must lead to the root, which is the last binding of the match block');
+      fatalError('PAT_STRUCTURE', b.span, `${b.display} is not used by any later node`, 'every node must lead to the root, which is the last binding of the match block');
   });
-  return r.list.length === errorsBefore;
+  return !fatal;
 }
 
-function checkAlt(alt: FlatAlt, i: number, index: Map<string, number>, referenced: Set<string>, r: Reporter): void {
+/** Checks one alternative; false when it uses a node before its binding (not lowerable). */
+function checkAlt(alt: FlatAlt, i: number, index: Map<string, number>, referenced: Set<string>, r: Reporter): boolean {
+  let ok = true;
   const defs = alt.ops.map((op) => getOp(op.name));
   alt.ops.forEach((op, k) => {
     if (!defs[k]) r.error('PAT_UNKNOWN_OP', op.span, `unknown op '${op.name}'`, nearest(op.name, opNames(), 'ops'));
@@ -120,8 +131,11 @@ function checkAlt(alt: FlatAlt, i: number, index: Map<string, number>, reference
     const at = index.get(o.name);
     if (at === undefined) continue;
     referenced.add(o.name);
-    if (at >= i) r.error('PAT_STRUCTURE', o.span, `%${o.name} is used before the binding that defines it`, 'bind nodes before the nodes that use them');
-    else if (o.optional) r.error('PAT_STRUCTURE', o.span, `%${o.name} is a node binding and cannot be an optional operand`, `make the node optional instead: %${o.name} = …?`);
+    if (at >= i) {
+      ok = false;
+      r.error('PAT_STRUCTURE', o.span, `%${o.name} is used before the binding that defines it`, 'bind nodes before the nodes that use them');
+    } else if (o.optional) r.error('PAT_STRUCTURE', o.span, `%${o.name} is a node binding and cannot be an optional operand`, `make the node optional instead: %${o.name} = …?`);
     else if (o.check) r.error('PAT_STRUCTURE', o.check.span, `constraints on node %${o.name} belong on its binding`, `write %${o.name}: … = …`);
   }
+  return ok;
 }

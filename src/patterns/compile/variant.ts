@@ -98,7 +98,7 @@ export function lowerVariant(
   const nodes = new Map<string, NodeP>();
   for (const i of [...reach].sort((a, b) => a - b)) {
     const b = flat[i]!, alt = b.alts[choice[i]!]!;
-    scope.nodes.set(b.name, { name: b.name, defs: alt.ops.map((o) => getOp(o.name)!) });
+    scope.nodes.set(b.name, { name: b.name, defs: alt.ops.flatMap((o) => getOp(o.name) ?? []) });
     addSyms(b.check);
     const operands = alt.operands.map((o0): OperandP => {
       const o = resolveOperand(o0);

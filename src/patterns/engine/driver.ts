@@ -20,8 +20,8 @@ export interface RewriteEvent {
   bindings: Record<string, string>;
   /** Names of the matched nodes. */
   matched: string[];
-  /** New nodes as `name = op(inputs)`; empty when the root was replaced by an existing value. */
-  created: string[];
+  /** New nodes, the new root last; empty when the root was replaced by an existing value. */
+  created: { name: string; op: string; inputs: string[] }[];
   replacedBy?: string;
   /** Nodes erased because they became dead. */
   erased: string[];
@@ -126,7 +126,7 @@ export function applyPatterns(graph: Graph, set: PatternSet, opts: ApplyOptions 
         root: { name: n.name, op: n.op },
         bindings,
         matched: matched.map((m) => m.name),
-        created: res.created.map((c) => `${c.name} = ${c.op}(${c.inputs.join(', ')})`),
+        created: res.created.map((c) => ({ name: c.name, op: c.op, inputs: [...c.inputs] })),
         ...(res.replacedBy !== undefined ? { replacedBy: res.replacedBy } : {}),
         erased,
       });

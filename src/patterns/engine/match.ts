@@ -73,9 +73,9 @@ export class Matcher {
       try {
         ok = c.expr.eval(ctx);
       } catch (e) {
-        return this.fail(() => `${c.kind} ${this.describe(c.expr, ctx)} cannot be evaluated: ${(e as Error).message}`);
+        return this.fail(() => `${c.kind} ${this.describe(c.expr, ctx, `cannot be evaluated: ${(e as Error).message}`)}`);
       }
-      if (ok !== true) return this.fail(() => `${c.kind === 'where' ? 'where' : 'attribute'} ${this.describe(c.expr, ctx)} is false`);
+      if (ok !== true) return this.fail(() => `${c.kind} ${this.describe(c.expr, ctx, 'is false')}`);
     }
     // Redirecting a graph output to another value would rename the graph's output.
     if (variant.result.k === 'value' && root.outputs.some((o) => this.g.outputs.has(o)))
@@ -187,11 +187,12 @@ export class Matcher {
     return true;
   }
 
-  /** A condition's source text, with the values of a failed comparison's operands. */
-  private describe(e: CExpr, ctx: EvalCtx): string {
+  /** A condition's source text and verdict, with the values of a failed comparison's non-literal operands. */
+  private describe(e: CExpr, ctx: EvalCtx, verdict: string): string {
     const text = this.variant.pattern.text.slice(e.span.offset, e.span.offset + e.span.length);
-    if (!e.parts) return `\`${text}\``;
-    const vals = e.parts.map((p) => {
+    const parts = (e.parts ?? []).filter((p) => p.constant === undefined);
+    if (!parts.length) return `\`${text}\` ${verdict}`;
+    const vals = parts.map((p) => {
       const src = this.variant.pattern.text.slice(p.span.offset, p.span.offset + p.span.length);
       let v: string;
       try {
@@ -201,6 +202,6 @@ export class Matcher {
       }
       return `${src} = ${v}`;
     });
-    return `\`${text}\` (${vals.join(', ')})`;
+    return `\`${text}\` ${verdict} (${vals.join(', ')})`;
   }
 }
