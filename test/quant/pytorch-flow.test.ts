@@ -7,6 +7,7 @@ import type { Graph, Node } from '../../src/ir/graph.js';
 import { importOnnx } from '../../src/ir/onnx/index.js';
 import { verify } from '../../src/ir/verify.js';
 import '../../src/passes/index.js';
+import { getPass, runPipeline } from '../../src/passes/index.js';
 import { calibrate, convertGraph, datasetFromTensors, prepareGraph, resolveQuantizer } from '../../src/passes/quantize/index.js';
 import { FIX, fixtureJson, fixtureNpy, foldedFixture, QUANT_MODELS, samplesOf, sqnrDb } from './flow-helpers.js';
 
@@ -95,6 +96,33 @@ describe('pytorch-fx quantizer reproduces torch 1.13 FX (MinMax)', () => {
       expect(sqnrDb(fp, ours)).toBeCloseTo(fixtureJson(m, 'manifest.json').quantization?.sqnr_db_int8_vs_fp32 ?? sqnrDb(fp, torchInt8), 1);
       // Against torch's own int8 outputs: equal up to float rounding of the float ops.
       expect(sqnrDb(torchInt8, ours)).toBeGreaterThan(100);
+    });
+  }
+});
+
+describe.skipIf(!getPass('fold-batchnorm'))('through the real prepare (fold-batchnorm, then observers)', () => {
+  for (const m of QUANT_MODELS) {
+    it(`${m}: int8 weights equal torch's${m === 'convT_bn_relu' ? '' : ', and so does the output SQNR'}`, () => {
+      const g = importOnnx(`${FIX}/${m}/model.onnx`);
+      const prepared = runPipeline(g, 'prepare{quantizer=pytorch-fx}').graph;
+      expect(prepared.nodes.some((n) => n.op === 'batch_norm')).toBe(false);
+      const cal = calibrate(prepared, datasetFromTensors(g, [fixtureNpy(m, 'calib.npy')], 'calib'), { progress: false }).graph;
+      const conv = convertGraph(cal).graph;
+      // Folding renames the weighted nodes; the i-th one is torch's i-th quantized module.
+      const weighted = conv.nodes.filter((n) => ['conv2d', 'conv_transpose2d', 'gemm'].includes(n.op));
+      const ref = fixtureJson(m, 'qparams.json');
+      expect(weighted).toHaveLength(ref.weights.length);
+      ref.weights.forEach((w: { weight_int8_file: string }, i: number) => {
+        const dq = conv.nodes.find((n) => n.outputs[0] === weighted[i]!.inputs[1])!;
+        expect(Array.from(conv.constants[dq.inputs[0]!]!.data as Int8Array)).toEqual(Array.from(fixtureNpy(m, w.weight_int8_file).data as Int8Array));
+      });
+      // conv_transpose + relu is fused by the fold there, so its observers see post-relu values
+      // (torch 1.13 FX observes before the relu): same weights, different activation qparams.
+      if (m === 'convT_bn_relu') return;
+      const fp = fixtureNpy(m, 'expected_fp32.npy').data as Float32Array;
+      const ours = new Float32Array(fp.length);
+      samplesOf(fixtureNpy(m, 'test.npy')).forEach((t, i, all) => ours.set(run(conv, [t]).outputs[0]!.data as Float32Array, (i * fp.length) / all.length));
+      expect(sqnrDb(fixtureNpy(m, 'expected_int8_model.npy').data as Float32Array, ours)).toBeGreaterThan(100);
     });
   }
 });
