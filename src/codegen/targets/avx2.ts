@@ -1,13 +1,15 @@
-// x86-64 AVX2 + FMA (Haswell, Zen 1-3). Kernels: until the SIMD kernels land this target runs the
-// portable kernels compiled with AVX2 enabled (clang auto-vectorises them), with plain packing.
-import { plainPack, type Target } from './target.js';
+// x86-64 AVX2 + FMA (Haswell, Zen 1-3). Kernels: qforge_kernels_avx2.c (GEMM with a per-panel
+// vpmaddubsw / exact vpmaddwd choice proven at pack time, depthwise); packing in pack/avx2.ts.
+import { packDepthwiseAvx2, packGemmAvx2 } from './pack/avx2.js';
+import type { Target } from './target.js';
 
 export const AVX2_TARGET: Target = {
   name: 'avx2',
   doc: 'x86-64 AVX2 + FMA (-mavx2 -mfma)',
   vectorBytes: 32,
-  provides: [],
-  packGemm: plainPack,
-  packDepthwise: plainPack,
+  kernelFile: 'qforge_kernels_avx2.c',
+  provides: ['qgemm', 'qgemm_i32', 'qdwconv', 'qdwconv3x3'],
+  packGemm: (w, N, K) => packGemmAvx2(w, N, K),
+  packDepthwise: packDepthwiseAvx2,
   toolchain: { cflags: ['-mavx2', '-mfma'], hostFlags: ['avx2', 'fma'] },
 };

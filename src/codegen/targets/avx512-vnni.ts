@@ -1,14 +1,17 @@
 // x86-64 AVX-512 with VNNI (Ice Lake, Sapphire Rapids, Zen 4). On hosts without it the same source
 // builds against SIMDe (-DQF_SIMDE: <simde/x86/avx512.h> with native aliases) and runs on AVX2.
-import { plainPack, type Target } from './target.js';
+// Kernels: qforge_kernels_avx512_vnni.c (vpdpbusd GEMM and depthwise); packing in pack/avx512-vnni.ts.
+import { packDepthwiseVnni, packGemmVnni } from './pack/avx512-vnni.js';
+import type { Target } from './target.js';
 
 export const AVX512_VNNI_TARGET: Target = {
   name: 'avx512-vnni',
   doc: 'x86-64 AVX-512 F/BW/VNNI (-mavx512f -mavx512bw -mavx512vnni); SIMDe emulation elsewhere',
   vectorBytes: 64,
-  provides: [],
-  packGemm: plainPack,
-  packDepthwise: plainPack,
+  kernelFile: 'qforge_kernels_avx512_vnni.c',
+  provides: ['qgemm', 'qgemm_i32', 'qdwconv', 'qdwconv3x3'],
+  packGemm: packGemmVnni,
+  packDepthwise: packDepthwiseVnni,
   toolchain: {
     cflags: ['-mavx512f', '-mavx512bw', '-mavx512vnni'],
     hostFlags: ['avx512f', 'avx512bw', 'avx512_vnni'],

@@ -1,13 +1,16 @@
 // AArch64 Advanced SIMD (ARMv8-A, Cortex-A53 and up). Cross-built with clang for
 // aarch64-linux-gnu and run under qemu-aarch64 on x86 hosts.
-import { plainPack, type Target } from './target.js';
+// Kernels: qforge_kernels_neon.c (int16-widened SMLAL GEMM and depthwise); packing in pack/neon.ts.
+import { packDepthwiseNeon, packGemmNeon } from './pack/neon.js';
+import type { Target } from './target.js';
 
 export const NEON_TARGET: Target = {
   name: 'neon',
   doc: 'AArch64 NEON (armv8-a), cross-built, qemu-aarch64 on x86',
   vectorBytes: 16,
-  provides: [],
-  packGemm: plainPack,
-  packDepthwise: plainPack,
+  kernelFile: 'qforge_kernels_neon.c',
+  provides: ['qgemm', 'qgemm_i32', 'qdwconv', 'qdwconv3x3'],
+  packGemm: packGemmNeon,
+  packDepthwise: packDepthwiseNeon,
   toolchain: { cflags: ['-march=armv8-a'], triple: 'aarch64-linux-gnu', hostFlags: ['asimd'] },
 };

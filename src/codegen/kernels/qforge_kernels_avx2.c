@@ -1,0 +1,284 @@
+/* AVX2 kernels (target avx2): qf_qgemm, qf_qgemm_i32, qf_qdwconv, qf_qdwconv3x3.
+ *
+ * GEMM blob (packGemm in src/codegen/targets/pack/avx2.ts): a table of one uint32 per 16-column panel,
+ * (offset in 64-byte units << 1) | exact, padded to 64 bytes, then the panels:
+ *   maddubs panel: [ceil(K/4)][16 cols][4 k] int8; used only when the packer proved that for every
+ *                  adjacent weight pair the positive parts and the negative parts each sum to at most 128
+ *                  in magnitude, so the int16 pair sums of vpmaddubsw cannot saturate for any u8 input;
+ *   exact panel:   [ceil(K/2)][16 cols][2 k] int16; vpmaddwd on zero-extended activations (always exact).
+ * Both steps are 64 bytes, zero-padded in K and N. Activations are broadcast 4 bytes (maddubs) or one
+ * int16 pair (exact, from a per-block packed copy of A) at a time; a 6x16 int32 tile lives in registers
+ * for one K chunk and in a small stack buffer between chunks. Requantisation is the reference formula:
+ * cvtdq2ps, one mulps, max/min against [qmin - zp, qmax - zp], cvtps2dq (default MXCSR: nearest even).
+ *
+ * Depthwise blob (packDepthwise): per 16 channels, per pair of taps (t, t+1): 16 int16 pairs
+ * (w[t][c], w[t+1][c]), channels 0-7 then 8-15; the odd last tap is paired with a zero weight. Windows
+ * of more than QF_DW_MAXT taps keep the plain [taps][C] blob and run the reference.
+ */
+#include <immintrin.h>
+#include <string.h>
+#include "qforge_kernels.h"
+
+#define QF_MR 6          /* rows per register tile */
+#define QF_KC 512        /* K elements per chunk (multiple of 4) */
+#define QF_KCP (QF_KC / 2)
+#define QF_NB 16         /* panels (of 16 columns) per N block */
+#define QF_DW_MAXT 64    /* larger depthwise windows use the reference */
+#define QF_AI static inline __attribute__((always_inline))
+
+/* Requantise 16 int32 sums for channels n..n+15 into 16 u8 (bias/mult hold 16 readable entries). */
+QF_AI __m128i qf_rq16(__m256i a0, __m256i a1, const int32_t *bias, const float *mult, __m256 lo, __m256 hi,
+                      __m256i zp) {
+  a0 = _mm256_add_epi32(a0, _mm256_loadu_si256((const __m256i *)bias));
+  a1 = _mm256_add_epi32(a1, _mm256_loadu_si256((const __m256i *)(bias + 8)));
+  __m256 v0 = _mm256_mul_ps(_mm256_cvtepi32_ps(a0), _mm256_loadu_ps(mult));
+  __m256 v1 = _mm256_mul_ps(_mm256_cvtepi32_ps(a1), _mm256_loadu_ps(mult + 8));
+  v0 = _mm256_min_ps(_mm256_max_ps(v0, lo), hi);
+  v1 = _mm256_min_ps(_mm256_max_ps(v1, lo), hi);
+  const __m256i i0 = _mm256_add_epi32(_mm256_cvtps_epi32(v0), zp), i1 = _mm256_add_epi32(_mm256_cvtps_epi32(v1), zp);
+  /* values are already in [qmin, qmax] within [0, 255]: the saturating packs only narrow; packs work per
+     128-bit lane, so restore the column order with a 64-bit permute */
+  const __m256i p = _mm256_permute4x64_epi64(_mm256_packs_epi32(i0, i1), 0xD8);
+  return _mm_packus_epi16(_mm256_castsi256_si128(p), _mm256_extracti128_si256(p, 1));
+}
+
+QF_AI void qf_store_n(uint8_t *dst, __m128i v, size_t n) {
+  if (n == 16) {
+    _mm_storeu_si128((__m128i *)dst, v);
+  } else {
+    uint8_t t[16];
+    _mm_storeu_si128((__m128i *)t, v);
+    memcpy(dst, t, n);
+  }
+}
+
+/* Per-channel constants of a requantisation, with a zero-padded copy for a channel tail. */
+typedef struct {
+  __m256 lo, hi;
+  __m256i zp;
+} qf_rqv;
+
+static qf_rqv qf_rqv_of(const qf_rq *rq) {
+  qf_rqv r;
+  r.lo = _mm256_set1_ps((float)(rq->qmin - rq->y_zp));
+  r.hi = _mm256_set1_ps((float)(rq->qmax - rq->y_zp));
+  r.zp = _mm256_set1_epi32(rq->y_zp);
+  return r;
+}
+
+/* Points *b / *m at 16 readable entries for channels n..n+nc-1 (copies them when nc < 16). */
+static void qf_tail_consts(const int32_t *bias, const float *mult, size_t n, size_t nc, int32_t *tb, float *tm,
+                           const int32_t **b, const float **m) {
+  if (nc == 16) {
+    *b = bias + n;
+    *m = mult + n;
+    return;
+  }
+  memset(tb, 0, 16 * sizeof *tb);
+  memset(tm, 0, 16 * sizeof *tm);
+  memcpy(tb, bias + n, nc * sizeof *tb);
+  memcpy(tm, mult + n, nc * sizeof *tm);
+  *b = tb;
+  *m = tm;
+}
+
+/* ---- GEMM micro-kernels: acc[r][0..15] (+)= sum over the chunk, for r < mr ---- */
+
+/* vpmaddubsw path: a = mr rows of u8 (stride lda), w = ng groups of [16][4] int8. */
+QF_AI void qf_k_ubs(const int mr, const uint8_t *a, size_t lda, const int8_t *w, size_t ng, int32_t *acc, int first) {
+  __m256i c0[QF_MR], c1[QF_MR];
+  const __m256i ones = _mm256_set1_epi16(1);
+  for (int r = 0; r < mr; r++) {
+    c0[r] = first ? _mm256_setzero_si256() : _mm256_loadu_si256((const __m256i *)(acc + r * 16));
+    c1[r] = first ? _mm256_setzero_si256() : _mm256_loadu_si256((const __m256i *)(acc + r * 16 + 8));
+  }
+  for (size_t g = 0; g < ng; g++) {
+    const __m256i w0 = _mm256_loadu_si256((const __m256i *)(w + g * 64));
+    const __m256i w1 = _mm256_loadu_si256((const __m256i *)(w + g * 64 + 32));
+    for (int r = 0; r < mr; r++) {
+      int32_t q;
+      memcpy(&q, a + r * lda + g * 4, 4);
+      const __m256i av = _mm256_set1_epi32(q);
+      c0[r] = _mm256_add_epi32(c0[r], _mm256_madd_epi16(_mm256_maddubs_epi16(av, w0), ones));
+      c1[r] = _mm256_add_epi32(c1[r], _mm256_madd_epi16(_mm256_maddubs_epi16(av, w1), ones));
+    }
+  }
+  for (int r = 0; r < mr; r++) {
+    _mm256_storeu_si256((__m256i *)(acc + r * 16), c0[r]);
+    _mm256_storeu_si256((__m256i *)(acc + r * 16 + 8), c1[r]);
+  }
+}
+
+/* Exact path: ap = mr rows of QF_KCP zero-extended int16 pairs, w = np pairs of [16][2] int16. */
+QF_AI void qf_k_wd(const int mr, const uint32_t *ap, const int16_t *w, size_t np, int32_t *acc, int first) {
+  __m256i c0[QF_MR], c1[QF_MR];
+  for (int r = 0; r < mr; r++) {
+    c0[r] = first ? _mm256_setzero_si256() : _mm256_loadu_si256((const __m256i *)(acc + r * 16));
+    c1[r] = first ? _mm256_setzero_si256() : _mm256_loadu_si256((const __m256i *)(acc + r * 16 + 8));
+  }
+  for (size_t p = 0; p < np; p++) {
+    const __m256i w0 = _mm256_loadu_si256((const __m256i *)(w + p * 32));
+    const __m256i w1 = _mm256_loadu_si256((const __m256i *)(w + p * 32 + 16));
+    for (int r = 0; r < mr; r++) {
+      const __m256i av = _mm256_set1_epi32((int32_t)ap[r * QF_KCP + p]);
+      c0[r] = _mm256_add_epi32(c0[r], _mm256_madd_epi16(av, w0));
+      c1[r] = _mm256_add_epi32(c1[r], _mm256_madd_epi16(av, w1));
+    }
+  }
+  for (int r = 0; r < mr; r++) {
+    _mm256_storeu_si256((__m256i *)(acc + r * 16), c0[r]);
+    _mm256_storeu_si256((__m256i *)(acc + r * 16 + 8), c1[r]);
+  }
+}
+
+/* One specialised copy per row count (mr is a constant inside each case). */
+static void qf_k_ubs_mr(int mr, const uint8_t *a, size_t lda, const int8_t *w, size_t ng, int32_t *acc, int first) {
+  switch (mr) {
+  case 6: qf_k_ubs(6, a, lda, w, ng, acc, first); break;
+  case 5: qf_k_ubs(5, a, lda, w, ng, acc, first); break;
+  case 4: qf_k_ubs(4, a, lda, w, ng, acc, first); break;
+  case 3: qf_k_ubs(3, a, lda, w, ng, acc, first); break;
+  case 2: qf_k_ubs(2, a, lda, w, ng, acc, first); break;
+  default: qf_k_ubs(1, a, lda, w, ng, acc, first); break;
+  }
+}
+
+static void qf_k_wd_mr(int mr, const uint32_t *ap, const int16_t *w, size_t np, int32_t *acc, int first) {
+  switch (mr) {
+  case 6: qf_k_wd(6, ap, w, np, acc, first); break;
+  case 5: qf_k_wd(5, ap, w, np, acc, first); break;
+  case 4: qf_k_wd(4, ap, w, np, acc, first); break;
+  case 3: qf_k_wd(3, ap, w, np, acc, first); break;
+  case 2: qf_k_wd(2, ap, w, np, acc, first); break;
+  default: qf_k_wd(1, ap, w, np, acc, first); break;
+  }
+}
+
+/* Zero-extends kc bytes of mr rows to int16 pairs, 16 bytes at a time (over-reads up to 15 bytes past the
+   chunk: covered by the next row or QF_SLACK; the matching weights are zero). */
+static void qf_pack_a(int mr, const uint8_t *a, size_t lda, size_t kc, uint32_t *ap) {
+  const size_t np = (kc + 1) / 2;
+  for (int r = 0; r < mr; r++)
+    for (size_t p = 0; p < np; p += 8)
+      _mm256_storeu_si256((__m256i *)(ap + r * QF_KCP + p),
+                          _mm256_cvtepu8_epi16(_mm_loadu_si128((const __m128i *)(a + r * lda + 2 * p))));
+}
+
+/* Shared driver: requantised u8 output (rq != NULL) or int32 output with bias32. */
+static void qf_gemm_avx2(size_t M, size_t N, size_t K, const uint8_t *A, size_t lda, const void *W,
+                         const qf_rq *rq, const int32_t *bias32, uint8_t *C8, int32_t *C32, size_t ldc) {
+  const uint32_t *tab = (const uint32_t *)W;
+  const uint8_t *base = (const uint8_t *)W;
+  const size_t npan = (N + 15) / 16;
+  uint32_t ap[QF_MR * QF_KCP] __attribute__((aligned(32)));
+  int32_t part[QF_NB * QF_MR * 16] __attribute__((aligned(32)));
+  qf_rqv rv = {0};
+  if (rq) rv = qf_rqv_of(rq);
+  for (size_t m0 = 0; m0 < M; m0 += QF_MR) {
+    const int mr = (int)(M - m0 < QF_MR ? M - m0 : QF_MR);
+    const uint8_t *am = A + m0 * lda;
+    for (size_t p0 = 0; p0 < npan; p0 += QF_NB) {
+      const size_t p1 = npan - p0 < QF_NB ? npan : p0 + QF_NB;
+      int exact = 0;
+      for (size_t p = p0; p < p1; p++) exact |= (int)(tab[p] & 1);
+      for (size_t k0 = 0; k0 == 0 || k0 < K; k0 += QF_KC) {
+        const size_t kc = K - k0 < QF_KC ? K - k0 : QF_KC;
+        if (exact) qf_pack_a(mr, am + k0, lda, kc, ap);
+        for (size_t p = p0; p < p1; p++) {
+          const uint8_t *wp = base + (size_t)(tab[p] >> 1) * 64;
+          int32_t *t = part + (p - p0) * QF_MR * 16;
+          if (tab[p] & 1)
+            qf_k_wd_mr(mr, ap, (const int16_t *)(wp + (k0 / 2) * 64), (kc + 1) / 2, t, k0 == 0);
+          else
+            qf_k_ubs_mr(mr, am + k0, lda, (const int8_t *)(wp + (k0 / 4) * 64), (kc + 3) / 4, t, k0 == 0);
+        }
+      }
+      for (size_t p = p0; p < p1; p++) {
+        const int32_t *t = part + (p - p0) * QF_MR * 16;
+        const size_t n0 = p * 16, nc = N - n0 < 16 ? N - n0 : 16;
+        if (!rq) {
+          for (int r = 0; r < mr; r++)
+            for (size_t j = 0; j < nc; j++) C32[(m0 + r) * ldc + n0 + j] = (int32_t)((uint32_t)t[r * 16 + j] + (uint32_t)bias32[n0 + j]);
+          continue;
+        }
+        int32_t tb[16];
+        float tm[16];
+        const int32_t *b;
+        const float *m;
+        qf_tail_consts(rq->bias, rq->mult, n0, nc, tb, tm, &b, &m);
+        for (int r = 0; r < mr; r++) {
+          const __m128i v = qf_rq16(_mm256_loadu_si256((const __m256i *)(t + r * 16)),
+                                    _mm256_loadu_si256((const __m256i *)(t + r * 16 + 8)), b, m, rv.lo, rv.hi, rv.zp);
+          qf_store_n(C8 + (m0 + r) * ldc + n0, v, nc);
+        }
+      }
+    }
+  }
+}
+
+void qf_qgemm(size_t M, size_t N, size_t K, const uint8_t *A, size_t lda, const void *W, const qf_rq *rq,
+              uint8_t *C, size_t ldc) {
+  qf_gemm_avx2(M, N, K, A, lda, W, rq, NULL, C, NULL, ldc);
+}
+
+void qf_qgemm_i32(size_t M, size_t N, size_t K, const uint8_t *A, size_t lda, const void *W, const int32_t *bias,
+                  int32_t *C, size_t ldc) {
+  qf_gemm_avx2(M, N, K, A, lda, W, NULL, bias, NULL, C, ldc);
+}
+
+/* ---- depthwise: 16 channels per step, two taps per vpmaddwd ---- */
+
+static void qf_dw_avx2(const qf_geom *g, const uint8_t *x, const void *W, const qf_rq *rq, uint8_t *y) {
+  const int32_t C = g->C, taps = g->KH * g->KW, tp = (taps + 1) / 2;
+  const size_t blocks = ((size_t)C + 15) / 16;
+  const int16_t *wall = (const int16_t *)W;
+  const qf_rqv rv = qf_rqv_of(rq);
+  uint8_t zb[16];
+  memset(zb, (int)g->x_zp, sizeof zb); /* padding taps read x_zp from here */
+  const uint8_t *pt[QF_DW_MAXT + 1];
+  size_t msk[QF_DW_MAXT + 1]; /* ~0: advance with the channel block; 0: stay on zb */
+  for (int32_t oh = 0; oh < g->OH; oh++)
+    for (int32_t ow = 0; ow < g->OW; ow++) {
+      const int32_t h0 = oh * g->SH - g->PT, w0 = ow * g->SW - g->PL;
+      for (int32_t t = 0; t < taps; t++) {
+        const int32_t ih = h0 + (t / g->KW) * g->DH, iw = w0 + (t % g->KW) * g->DW;
+        const int in = ih >= 0 && ih < g->H && iw >= 0 && iw < g->W;
+        pt[t] = in ? x + ((size_t)ih * g->W + iw) * C : zb;
+        msk[t] = in ? ~(size_t)0 : 0;
+      }
+      pt[taps] = zb; /* partner of an odd last tap (its weight is zero) */
+      msk[taps] = 0;
+      uint8_t *out = y + ((size_t)oh * g->OW + ow) * C;
+      for (size_t b = 0; b < blocks; b++) {
+        const size_t c = b * 16, nc = (size_t)C - c < 16 ? (size_t)C - c : 16;
+        const int16_t *wb = wall + b * (size_t)tp * 32;
+        __m256i a0 = _mm256_setzero_si256(), a1 = _mm256_setzero_si256();
+        for (int32_t q = 0; q < tp; q++) {
+          const __m128i x0 = _mm_loadu_si128((const __m128i *)(pt[2 * q] + (c & msk[2 * q])));
+          const __m128i x1 = _mm_loadu_si128((const __m128i *)(pt[2 * q + 1] + (c & msk[2 * q + 1])));
+          const __m256i lo = _mm256_cvtepu8_epi16(_mm_unpacklo_epi8(x0, x1));
+          const __m256i hi = _mm256_cvtepu8_epi16(_mm_unpackhi_epi8(x0, x1));
+          a0 = _mm256_add_epi32(a0, _mm256_madd_epi16(lo, _mm256_loadu_si256((const __m256i *)(wb + q * 32))));
+          a1 = _mm256_add_epi32(a1, _mm256_madd_epi16(hi, _mm256_loadu_si256((const __m256i *)(wb + q * 32 + 16))));
+        }
+        int32_t tb[16];
+        float tm[16];
+        const int32_t *bp;
+        const float *mp;
+        qf_tail_consts(rq->bias, rq->mult, c, nc, tb, tm, &bp, &mp);
+        qf_store_n(out + c, qf_rq16(a0, a1, bp, mp, rv.lo, rv.hi, rv.zp), nc);
+      }
+    }
+}
+
+void qf_qdwconv(const qf_geom *g, const uint8_t *x, const void *W, const qf_rq *rq, uint8_t *y) {
+  if (g->KH * g->KW > QF_DW_MAXT) {
+    qf_ref_qdwconv(g, x, W, rq, y); /* packDepthwise keeps the plain [taps][C] layout for such windows */
+    return;
+  }
+  qf_dw_avx2(g, x, W, rq, y);
+}
+
+void qf_qdwconv3x3(const qf_geom *g, const uint8_t *x, const void *W, const qf_rq *rq, uint8_t *y) {
+  qf_dw_avx2(g, x, W, rq, y);
+}

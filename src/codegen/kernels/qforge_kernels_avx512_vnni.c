@@ -1,0 +1,230 @@
+/* AVX-512 VNNI kernels (target avx512-vnni): qf_qgemm, qf_qgemm_i32, qf_qdwconv, qf_qdwconv3x3.
+ *
+ * GEMM blob (packGemm in src/codegen/targets/pack/avx512-vnni.ts): panels of 64 columns (the last one
+ * ceil(rest / 16) * 16 wide), each [ceil(K/4)][width][4 k] int8, zero-padded in K and N, no header.
+ * vpdpbusd multiplies the u8 activations (first source, broadcast 4 bytes = one K group per row) by the
+ * s8 weights and accumulates in int32 with wrap-around (never vpdpbusds): exact for every int8 weight.
+ * Tile: 6 rows x 4 zmm = 24 accumulators; loop order panel -> rows, so one weight panel stays in L2
+ * while every row block streams past it. Requantisation: cvtdq2ps, one mulps, max/min, cvtps2dq with
+ * the rounding pinned to nearest-even, + zp, vpmovdb with a store mask for the N tail.
+ *
+ * Depthwise blob (packDepthwise): per 16 channels, per group of 4 taps: [16 ch][4 taps] int8 (zero taps
+ * past the window), so one vpdpbusd adds 4 taps of 16 channels after a byte/word interleave of the
+ * inputs. Windows of more than QF_DW_MAXT taps keep the plain [taps][C] blob and run the reference.
+ *
+ * On hosts without AVX-512 the file builds with -DQF_SIMDE against SIMDe (AVX2 underneath); the few
+ * intrinsics SIMDe 0.7 lacks (conversions, masked loads/stores) get equivalent qf_* helpers below.
+ */
+#ifdef QF_SIMDE
+/* 512-bit SIMDe types passed between static functions on a host without AVX-512: harmless here */
+#pragma clang diagnostic ignored "-Wpsabi"
+#define SIMDE_ENABLE_NATIVE_ALIASES
+#include <simde/x86/avx512.h>
+#else
+#include <immintrin.h>
+#endif
+#include <string.h>
+#include "qforge_kernels.h"
+
+#define QF_MR 6
+#define QF_NV 4 /* zmm columns per panel */
+#define QF_DW_MAXT 64
+#define QF_AI static inline __attribute__((always_inline))
+
+#ifdef QF_SIMDE
+QF_AI __m512 qf_cvtf(__m512i v) {
+  const __m256 lo = _mm256_cvtepi32_ps(_mm512_castsi512_si256(v)), hi = _mm256_cvtepi32_ps(_mm512_extracti64x4_epi64(v, 1));
+  return _mm512_insertf32x8(_mm512_castps256_ps512(lo), hi, 1);
+}
+QF_AI __m512i qf_rne(__m512 v) { /* AVX2 cvtps2dq in the default MXCSR mode: nearest even */
+  const __m256i lo = _mm256_cvtps_epi32(_mm512_castps512_ps256(v));
+  const __m256i hi = _mm256_cvtps_epi32(_mm256_castsi256_ps(_mm512_extracti64x4_epi64(_mm512_castps_si512(v), 1)));
+  return _mm512_inserti64x4(_mm512_castsi256_si512(lo), hi, 1);
+}
+QF_AI __m512i qf_load_i32n(const int32_t *p, int n) {
+  int32_t t[16] = {0};
+  memcpy(t, p, (size_t)n * 4);
+  return _mm512_loadu_si512(t);
+}
+QF_AI __m512 qf_load_fn(const float *p, int n) {
+  float t[16] = {0};
+  memcpy(t, p, (size_t)n * 4);
+  return _mm512_loadu_ps(t);
+}
+QF_AI void qf_store_u8n(uint8_t *p, __m512i v, int n) {
+  int32_t t[16];
+  _mm512_storeu_si512(t, v);
+  for (int i = 0; i < n; i++) p[i] = (uint8_t)t[i];
+}
+QF_AI void qf_store_i32n(int32_t *p, __m512i v, int n) {
+  int32_t t[16];
+  _mm512_storeu_si512(t, v);
+  memcpy(p, t, (size_t)n * 4);
+}
+#else
+#define qf_cvtf _mm512_cvtepi32_ps
+#define qf_rne(v) _mm512_cvt_roundps_epi32((v), _MM_FROUND_TO_NEAREST_INT | _MM_FROUND_NO_EXC)
+#define qf_mask(n) ((__mmask16)((1u << (n)) - 1u))
+#define qf_load_i32n(p, n) _mm512_maskz_loadu_epi32(qf_mask(n), (p))
+#define qf_load_fn(p, n) _mm512_maskz_loadu_ps(qf_mask(n), (p))
+#define qf_store_u8n(p, v, n) _mm512_mask_cvtepi32_storeu_epi8((p), qf_mask(n), (v))
+#define qf_store_i32n(p, v, n) _mm512_mask_storeu_epi32((p), qf_mask(n), (v))
+#endif
+
+typedef struct {
+  __m512 lo, hi;
+  __m512i zp;
+} qf_rqv;
+
+static qf_rqv qf_rqv_of(const qf_rq *rq) {
+  qf_rqv r;
+  r.lo = _mm512_set1_ps((float)(rq->qmin - rq->y_zp));
+  r.hi = _mm512_set1_ps((float)(rq->qmax - rq->y_zp));
+  r.zp = _mm512_set1_epi32(rq->y_zp);
+  return r;
+}
+
+/* Requantises 16 sums for channels n..n+cnt-1 and stores cnt bytes. */
+QF_AI void qf_rq_store(__m512i acc, const qf_rq *rq, const qf_rqv *rv, size_t n, int cnt, uint8_t *dst) {
+  acc = _mm512_add_epi32(acc, qf_load_i32n(rq->bias + n, cnt));
+  __m512 v = _mm512_mul_ps(qf_cvtf(acc), qf_load_fn(rq->mult + n, cnt));
+  v = _mm512_min_ps(_mm512_max_ps(v, rv->lo), rv->hi);
+  qf_store_u8n(dst, _mm512_add_epi32(qf_rne(v), rv->zp), cnt);
+}
+
+/* One mr x nv tile over the whole K, then its epilogue (u8 with rq, or int32 with bias32). */
+QF_AI void qf_tile(const int mr, const int nv, const uint8_t *a, size_t lda, const int8_t *w, size_t kq, size_t n0,
+                   size_t N, const qf_rq *rq, const qf_rqv *rv, const int32_t *bias32, uint8_t *C8, int32_t *C32,
+                   size_t ldc) {
+  __m512i c[QF_MR][QF_NV];
+  for (int r = 0; r < mr; r++)
+    for (int j = 0; j < nv; j++) c[r][j] = _mm512_setzero_si512();
+  for (size_t g = 0; g < kq; g++) {
+    __m512i wv[QF_NV];
+    for (int j = 0; j < nv; j++) wv[j] = _mm512_loadu_si512(w + (g * nv + j) * 64);
+    for (int r = 0; r < mr; r++) {
+      int32_t q;
+      memcpy(&q, a + r * lda + g * 4, 4);
+      const __m512i av = _mm512_set1_epi32(q);
+      for (int j = 0; j < nv; j++) c[r][j] = _mm512_dpbusd_epi32(c[r][j], av, wv[j]);
+    }
+  }
+  for (int j = 0; j < nv; j++) {
+    const size_t n = n0 + 16 * (size_t)j;
+    const int cnt = N - n < 16 ? (int)(N - n) : 16;
+    for (int r = 0; r < mr; r++) {
+      if (rq)
+        qf_rq_store(c[r][j], rq, rv, n, cnt, C8 + r * ldc + n);
+      else
+        qf_store_i32n(C32 + r * ldc + n, _mm512_add_epi32(c[r][j], qf_load_i32n(bias32 + n, cnt)), cnt);
+    }
+  }
+}
+
+#define QF_TILE_NV(MR)                                                                                        \
+  switch (nv) {                                                                                               \
+  case 4: qf_tile(MR, 4, a, lda, w, kq, n0, N, rq, rv, bias32, C8, C32, ldc); break;                          \
+  case 3: qf_tile(MR, 3, a, lda, w, kq, n0, N, rq, rv, bias32, C8, C32, ldc); break;                          \
+  case 2: qf_tile(MR, 2, a, lda, w, kq, n0, N, rq, rv, bias32, C8, C32, ldc); break;                          \
+  default: qf_tile(MR, 1, a, lda, w, kq, n0, N, rq, rv, bias32, C8, C32, ldc); break;                         \
+  }
+
+/* One specialised copy per (rows, zmm columns). */
+static void qf_tile_any(int mr, int nv, const uint8_t *a, size_t lda, const int8_t *w, size_t kq, size_t n0, size_t N,
+                        const qf_rq *rq, const qf_rqv *rv, const int32_t *bias32, uint8_t *C8, int32_t *C32, size_t ldc) {
+  switch (mr) {
+  case 6: QF_TILE_NV(6) break;
+  case 5: QF_TILE_NV(5) break;
+  case 4: QF_TILE_NV(4) break;
+  case 3: QF_TILE_NV(3) break;
+  case 2: QF_TILE_NV(2) break;
+  default: QF_TILE_NV(1) break;
+  }
+}
+
+static void qf_gemm_vnni(size_t M, size_t N, size_t K, const uint8_t *A, size_t lda, const void *W, const qf_rq *rq,
+                         const int32_t *bias32, uint8_t *C8, int32_t *C32, size_t ldc) {
+  const size_t kq = (K + 3) / 4;
+  const int8_t *wp = (const int8_t *)W;
+  qf_rqv rv;
+  memset(&rv, 0, sizeof rv);
+  if (rq) rv = qf_rqv_of(rq);
+  for (size_t n0 = 0; n0 < N; n0 += 16 * QF_NV) {
+    const size_t rest = (N - n0 + 15) / 16;
+    const int nv = rest < QF_NV ? (int)rest : QF_NV;
+    for (size_t m0 = 0; m0 < M; m0 += QF_MR) {
+      const int mr = M - m0 < QF_MR ? (int)(M - m0) : QF_MR;
+      qf_tile_any(mr, nv, A + m0 * lda, lda, wp, kq, n0, N, rq, &rv, bias32, C8 ? C8 + m0 * ldc : NULL,
+                  C32 ? C32 + m0 * ldc : NULL, ldc);
+    }
+    wp += kq * (size_t)nv * 64;
+  }
+}
+
+void qf_qgemm(size_t M, size_t N, size_t K, const uint8_t *A, size_t lda, const void *W, const qf_rq *rq,
+              uint8_t *C, size_t ldc) {
+  qf_gemm_vnni(M, N, K, A, lda, W, rq, NULL, C, NULL, ldc);
+}
+
+void qf_qgemm_i32(size_t M, size_t N, size_t K, const uint8_t *A, size_t lda, const void *W, const int32_t *bias,
+                  int32_t *C, size_t ldc) {
+  qf_gemm_vnni(M, N, K, A, lda, W, NULL, bias, NULL, C, ldc);
+}
+
+/* ---- depthwise: 16 channels per step, 4 taps per vpdpbusd ---- */
+
+static void qf_dw_vnni(const qf_geom *g, const uint8_t *x, const void *W, const qf_rq *rq, uint8_t *y) {
+  const int32_t C = g->C, taps = g->KH * g->KW, tq = (taps + 3) / 4;
+  const size_t blocks = ((size_t)C + 15) / 16;
+  const int8_t *wall = (const int8_t *)W;
+  const qf_rqv rv = qf_rqv_of(rq);
+  uint8_t zb[16];
+  memset(zb, (int)g->x_zp, sizeof zb); /* padding taps read x_zp from here */
+  const uint8_t *pt[QF_DW_MAXT + 3];
+  size_t msk[QF_DW_MAXT + 3]; /* ~0: advance with the channel block; 0: stay on zb */
+  for (int32_t t = taps; t < 4 * tq; t++) pt[t] = zb, msk[t] = 0; /* zero-weight fillers */
+  for (int32_t oh = 0; oh < g->OH; oh++)
+    for (int32_t ow = 0; ow < g->OW; ow++) {
+      const int32_t h0 = oh * g->SH - g->PT, w0 = ow * g->SW - g->PL;
+      for (int32_t t = 0; t < taps; t++) {
+        const int32_t ih = h0 + (t / g->KW) * g->DH, iw = w0 + (t % g->KW) * g->DW;
+        const int in = ih >= 0 && ih < g->H && iw >= 0 && iw < g->W;
+        pt[t] = in ? x + ((size_t)ih * g->W + iw) * C : zb;
+        msk[t] = in ? ~(size_t)0 : 0;
+      }
+      uint8_t *out = y + ((size_t)oh * g->OW + ow) * C;
+      for (size_t b = 0; b < blocks; b++) {
+        const size_t c = b * 16;
+        const int cnt = (size_t)C - c < 16 ? (int)((size_t)C - c) : 16;
+        const int8_t *wb = wall + b * (size_t)tq * 64;
+        __m512i acc = _mm512_setzero_si512();
+        for (int32_t q = 0; q < tq; q++) {
+          const __m128i x0 = _mm_loadu_si128((const __m128i *)(pt[4 * q] + (c & msk[4 * q])));
+          const __m128i x1 = _mm_loadu_si128((const __m128i *)(pt[4 * q + 1] + (c & msk[4 * q + 1])));
+          const __m128i x2 = _mm_loadu_si128((const __m128i *)(pt[4 * q + 2] + (c & msk[4 * q + 2])));
+          const __m128i x3 = _mm_loadu_si128((const __m128i *)(pt[4 * q + 3] + (c & msk[4 * q + 3])));
+          const __m128i l01 = _mm_unpacklo_epi8(x0, x1), h01 = _mm_unpackhi_epi8(x0, x1);
+          const __m128i l23 = _mm_unpacklo_epi8(x2, x3), h23 = _mm_unpackhi_epi8(x2, x3);
+          /* dword c = the 4 taps of channel c, channels in order */
+          __m512i xi = _mm512_castsi128_si512(_mm_unpacklo_epi16(l01, l23));
+          xi = _mm512_inserti32x4(xi, _mm_unpackhi_epi16(l01, l23), 1);
+          xi = _mm512_inserti32x4(xi, _mm_unpacklo_epi16(h01, h23), 2);
+          xi = _mm512_inserti32x4(xi, _mm_unpackhi_epi16(h01, h23), 3);
+          acc = _mm512_dpbusd_epi32(acc, xi, _mm512_loadu_si512(wb + q * 64));
+        }
+        qf_rq_store(acc, rq, &rv, c, cnt, out + c);
+      }
+    }
+}
+
+void qf_qdwconv(const qf_geom *g, const uint8_t *x, const void *W, const qf_rq *rq, uint8_t *y) {
+  if (g->KH * g->KW > QF_DW_MAXT) {
+    qf_ref_qdwconv(g, x, W, rq, y); /* packDepthwise keeps the plain [taps][C] layout for such windows */
+    return;
+  }
+  qf_dw_vnni(g, x, W, rq, y);
+}
+
+void qf_qdwconv3x3(const qf_geom *g, const uint8_t *x, const void *W, const qf_rq *rq, uint8_t *y) {
+  qf_dw_vnni(g, x, W, rq, y);
+}

@@ -1,0 +1,68 @@
+// Weight packing for the avx2 kernels (src/codegen/kernels/qforge_kernels_avx2.c, layouts described
+// there). The compile-time saturation proof lives here: a 16-column panel uses vpmaddubsw only if no
+// int16 pair sum can saturate for any u8 activations; otherwise it gets the exact int16 vpmaddwd layout.
+import { blob, ceilDiv, roundUp } from './common.js';
+
+export const AVX2_NR = 16;
+/** Taps above this run the reference depthwise kernel on the plain layout (QF_DW_MAXT in the C file). */
+export const AVX2_DW_MAXT = 64;
+
+export type Avx2PanelKind = 'maddubs' | 'exact';
+
+/**
+ * vpmaddubsw computes sat16(a0·w0 + a1·w1) with a0, a1 ∈ [0, 255]. The sum ranges over
+ * [255·(neg(w0) + neg(w1)), 255·(pos(w0) + pos(w1))], so it never saturates iff the positive parts and
+ * the negative parts of the pair each sum to at most 128 (255·128 = 32640 ≤ 32767, 255·129 > 32767):
+ * tight, since a = 255 on the same-sign weights and 0 elsewhere reaches the bound.
+ */
+export function pairIsExact(w0: number, w1: number): boolean {
+  return Math.max(w0, 0) + Math.max(w1, 0) <= 128 && Math.min(w0, 0) + Math.min(w1, 0) >= -128;
+}
+
+/** The kernel each 16-column panel of w[N][K] can use: maddubs only if every pair (k, k+1), k even, is exact. */
+export function avx2PanelKinds(w: Int8Array, N: number, K: number): Avx2PanelKind[] {
+  const kinds: Avx2PanelKind[] = [];
+  for (let n0 = 0; n0 < N; n0 += AVX2_NR) {
+    let ok = true;
+    for (let n = n0; n < Math.min(N, n0 + AVX2_NR) && ok; n++)
+      for (let k = 0; k < K && ok; k += 2) ok = pairIsExact(w[n * K + k]!, k + 1 < K ? w[n * K + k + 1]! : 0);
+    kinds.push(ok ? 'maddubs' : 'exact');
+  }
+  return kinds;
+}
+
+/** Packs [N][K]; `force` overrides the proof (tests use it to show that the unproven fast path saturates). */
+export function packGemmAvx2(w: Int8Array, N: number, K: number, force?: Avx2PanelKind): Uint8Array {
+  const kinds = force ? Array.from({ length: ceilDiv(N, AVX2_NR) }, () => force) : avx2PanelKinds(w, N, K);
+  const header = roundUp(4 * kinds.length, 64);
+  const sizeOf = (k: Avx2PanelKind) => (k === 'maddubs' ? ceilDiv(K, 4) : ceilDiv(K, 2)) * 64;
+  const { u8, dv } = blob(header + kinds.reduce((s, k) => s + sizeOf(k), 0));
+  let off = header;
+  kinds.forEach((kind, p) => {
+    dv.setUint32(4 * p, ((off / 64) << 1) | (kind === 'exact' ? 1 : 0), true);
+    const cols = Math.min(AVX2_NR, N - p * AVX2_NR);
+    for (let c = 0; c < cols; c++) {
+      const row = (p * AVX2_NR + c) * K;
+      for (let k = 0; k < K; k++) {
+        const v = w[row + k]!;
+        if (kind === 'maddubs') u8[off + (k >> 2) * 64 + c * 4 + (k & 3)] = v & 0xff; // [K/4][16][4] int8
+        else dv.setInt16(off + (k >> 1) * 64 + c * 4 + (k & 1) * 2, v, true); // [K/2][16][2] int16
+      }
+    }
+    off += sizeOf(kind);
+  });
+  return u8;
+}
+
+/** Depthwise [taps][C] → per 16 channels, per tap pair: 16 int16 pairs (w[t][c], w[t+1][c]). */
+export function packDepthwiseAvx2(w: Int8Array, taps: number, C: number): Uint8Array {
+  if (taps > AVX2_DW_MAXT) return new Uint8Array(w.buffer.slice(w.byteOffset, w.byteOffset + w.byteLength));
+  const tp = ceilDiv(taps, 2), blocks = ceilDiv(C, 16);
+  const { dv, u8 } = blob(blocks * tp * 64);
+  for (let c = 0; c < C; c++)
+    for (let t = 0; t < taps; t++) {
+      const b = c >> 4, ci = c & 15;
+      dv.setInt16((b * tp + (t >> 1)) * 64 + ci * 4 + (t & 1) * 2, w[t * C + c]!, true);
+    }
+  return u8;
+}

@@ -1,0 +1,31 @@
+// Weight packing for the avx512-vnni kernels (src/codegen/kernels/qforge_kernels_avx512_vnni.c).
+// vpdpbusd is exact for any int8 weight, so there is no proof to make: only layout.
+import { blob, ceilDiv } from './common.js';
+
+/** Columns per GEMM panel (4 zmm of 16 int32); the last panel is only as wide as needed (16-multiple). */
+export const VNNI_PANEL = 64;
+export const VNNI_DW_MAXT = 64;
+
+/** [N][K] → panels of up to 64 columns, each [ceil(K/4)][width][4] int8. */
+export function packGemmVnni(w: Int8Array, N: number, K: number): Uint8Array {
+  const kq = ceilDiv(K, 4);
+  const { u8 } = blob(kq * ceilDiv(N, 16) * 64);
+  let off = 0;
+  for (let n0 = 0; n0 < N; n0 += VNNI_PANEL) {
+    const width = Math.min(VNNI_PANEL, ceilDiv(N - n0, 16) * 16);
+    for (let c = 0; c < Math.min(width, N - n0); c++)
+      for (let k = 0; k < K; k++) u8[off + (k >> 2) * width * 4 + c * 4 + (k & 3)] = w[(n0 + c) * K + k]! & 0xff;
+    off += kq * width * 4;
+  }
+  return u8;
+}
+
+/** Depthwise [taps][C] → per 16 channels, per 4 taps: [16 ch][4 taps] int8. */
+export function packDepthwiseVnni(w: Int8Array, taps: number, C: number): Uint8Array {
+  if (taps > VNNI_DW_MAXT) return new Uint8Array(w.buffer.slice(w.byteOffset, w.byteOffset + w.byteLength));
+  const tq = ceilDiv(taps, 4);
+  const { u8 } = blob(ceilDiv(C, 16) * tq * 64);
+  for (let c = 0; c < C; c++)
+    for (let t = 0; t < taps; t++) u8[((c >> 4) * tq + (t >> 2)) * 64 + (c & 15) * 4 + (t & 3)] = w[t * C + c]! & 0xff;
+  return u8;
+}
