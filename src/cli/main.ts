@@ -10,6 +10,7 @@ import { registerImport } from './commands/import.js';
 import { registerInspect } from './commands/inspect.js';
 import { registerPatterns } from './commands/patterns.js';
 import { registerRun } from './commands/run.js';
+import { registerCompile } from './commands/compile.js';
 import { registerQuantize } from './commands/quantize.js';
 
 export const VERBS: readonly RegisterVerb[] = [
@@ -18,6 +19,7 @@ export const VERBS: readonly RegisterVerb[] = [
   registerInspect,
   registerPatterns,
   registerQuantize,
+  registerCompile,
 ];
 
 /** Exit codes: 0 ok, 1 a QforgeError (bad model, input...), 2 bad command line, 70 internal error. */

@@ -138,22 +138,28 @@ export class Lowering {
       this.pendingReads.push(hit);
       return hit;
     }
-    const out = this.convert(v, form);
+    const out = this.convert(v, form, opts);
     this.conv.set(key, out);
     this.pendingReads.push(out);
     return out;
   }
 
-  private convert(v: Val, form: Form): Val {
+  /** Converts into a new arena value, or into `into` (a caller's output buffer). */
+  private convert(v: Val, form: Form, opts: { arena?: boolean; into?: Val } = {}): Val {
     const t = v.type, n = numel(t.shape);
     const free = v.form.layout === form.layout || layoutsCoincide(t.shape);
-    if (free && v.form.shifted === form.shifted) {
-      // Same bytes: only the description changes (an arena copy for inputs that need slack).
+    if (free && v.form.shifted === form.shifted && !opts.into) {
+      // Same bytes: only the description changes (a copy only for inputs that need slack).
+      if (!opts.arena) {
+        const view: Val = { name: v.name, type: t, form, cname: this.names.take(`${v.name}_${form.layout}`, 'v_'), storage: { kind: 'alias', of: v } };
+        this.all.push(view);
+        return view;
+      }
       const out = this.define(`${v.name}.${form.layout}`, t, form, { internal: true });
-      this.emit(`${v.name}: to ${formName(form)}`, [`memcpy(${out.cname}, ${v.cname}, ${bytesOf(t, form)});`], [v], true);
+      this.emit(`${v.name}: copy to the arena`, [`memcpy(${out.cname}, ${v.cname}, ${bytesOf(t, form)});`], [v], true);
       return out;
     }
-    const out = this.define(`${v.name}.${form.layout}${form.shifted ? '.u8' : ''}`, t, form, { internal: true });
+    const out = opts.into ?? this.define(`${v.name}.${form.layout}${form.shifted ? '.u8' : ''}`, t, form, { internal: true });
     const lines: string[] = [];
     let src = v.cname;
     if (!free) {
@@ -162,7 +168,8 @@ export class Lowering {
       src = out.cname;
     }
     if (v.form.shifted !== form.shifted) lines.push(`qf_xor80(${n}, (const uint8_t *)${src}, (uint8_t *)${out.cname});`);
-    this.emit(`${v.name}: ${formName(v.form)} -> ${formName(form)}`, lines, [v], true);
+    if (!lines.length) lines.push(`memcpy(${out.cname}, ${src}, ${bytesOf(t, form)});`);
+    this.emit(`${v.name}: ${formName(v.form)} -> ${formName(form)}`, lines, [v], !opts.into);
     return out;
   }
 
@@ -230,14 +237,16 @@ export class Lowering {
     this.steps.push({ comment, lines });
   }
 
-  /** After the last node: copy every output that is not already in its caller buffer. */
+  /** After the last node: every output not already in its caller buffer is converted or copied there. */
   finish(outputs: readonly string[]): void {
     this.node = undefined;
     outputs.forEach((name, index) => {
       const v = this.vals.get(name) ?? this.val(name);
       if (v.storage.kind === 'output' && v.storage.index === index) return;
-      const ext = this.need(name, PLAIN);
-      this.emit(`output ${index} '${name}'`, [`memcpy(out${index}, ${ext.cname}, ${bytesOf(ext.type, PLAIN)});`], [ext]);
+      const dst: Val = { name, cname: `out${index}`, type: v.type, form: PLAIN, storage: { kind: 'output', index } };
+      this.node = { name: `output ${index}`, op: 'output', inputs: [], outputs: [], attrs: {} };
+      this.convert(v, PLAIN, { into: dst });
     });
+    this.node = undefined;
   }
 }

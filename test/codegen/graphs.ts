@@ -1,0 +1,213 @@
+// Hand-built quantized graphs for the code generator tests. Each graph batches many cases (every
+// output is a graph output) so that one compiled program checks them all.
+import { fround } from '../../src/ir/quant-math.js';
+import { GraphBuilder, tensor, type Graph, type Tensor } from '../../src/ir/index.js';
+import type { DType } from '../../src/ir/dtype.js';
+import { floatTensor, randomTensor, rng } from './helpers.js';
+
+type R = (lo: number, hi: number) => number;
+
+export interface ConvSpec {
+  cin: number;
+  cout: number;
+  k: [number, number];
+  stride?: [number, number];
+  pads?: [number, number, number, number];
+  dil?: [number, number];
+  group?: number;
+  ydtype?: DType;
+  yzp?: number;
+  relu?: boolean;
+  /** weight range and dtype; zero points per channel when wzp is an array */
+  wdtype?: DType;
+  wrange?: [number, number];
+  wzp?: number[];
+  transpose?: boolean;
+  outPad?: [number, number];
+}
+
+/** Multiplier that keeps a K-term random sum inside the int8 range most of the time. */
+const multFor = (K: number, r: R) => fround((0.01 / Math.sqrt(K)) * (0.5 + r(0, 100) / 66));
+
+export function addConv(b: GraphBuilder, x: string, xz: number, s: ConvSpec, r: R, name: string): string {
+  const g = s.group ?? 1, [kh, kw] = s.k;
+  const wshape = s.transpose ? [s.cin, s.cout / g, kh, kw] : [s.cout, s.cin / g, kh, kw];
+  const wdtype = s.wdtype ?? 'i8', [lo, hi] = s.wrange ?? (wdtype === 'u8' ? [0, 255] : [-128, 127]);
+  const w = b.constant(`${name}_w`, randomTensor(wdtype, wshape, r, lo, hi));
+  const bias = b.constant(`${name}_b`, randomTensor('i32', [s.cout], r, -3000, 3000));
+  const K = (s.cin / g) * kh * kw;
+  const ydtype = s.ydtype ?? 'u8', yzp = s.yzp ?? (ydtype === 'u8' ? 128 : 0);
+  const attrs: Record<string, number | number[] | string> = {
+    strides: s.stride ?? [1, 1], pads: s.pads ?? [0, 0, 0, 0], dilations: s.dil ?? [1, 1], group: g,
+    x_zero_point: xz, requant_scale: Array.from({ length: s.cout }, () => multFor(K, r)),
+    y_scale: 0.05, y_zero_point: yzp, dtype: ydtype,
+    ...(s.wzp ? { w_zero_point: s.wzp } : {}),
+    ...(s.relu ? { qmin: yzp } : {}),
+    ...(s.outPad ? { output_padding: s.outPad } : {}),
+  };
+  return b.op(s.transpose ? 'qconv_transpose2d' : 'qconv2d', [x, w, bias], attrs, name);
+}
+
+export function addLinear(b: GraphBuilder, x: string, xz: number, K: number, N: number, r: R, name: string, ydtype: DType = 'i8', wrange: [number, number] = [-128, 127]): string {
+  const w = b.constant(`${name}_w`, randomTensor('i8', [N, K], r, wrange[0], wrange[1]));
+  const bias = b.constant(`${name}_b`, randomTensor('i32', [N], r, -3000, 3000));
+  return b.op('qlinear', [x, w, bias], {
+    x_zero_point: xz, requant_scale: Array.from({ length: N }, () => multFor(K, r)), y_scale: 0.05, y_zero_point: ydtype === 'u8' ? 100 : -7, dtype: ydtype,
+  }, name);
+}
+
+export interface Case {
+  graph: Graph;
+  inputs: Tensor[];
+}
+
+/** Convolutions of every kind on one batch-2 input quantized two ways (u8 zp 7, i8 zp -3). */
+export function convZoo(seed = 1): Case {
+  const r = rng(seed), b = new GraphBuilder('zoo');
+  const xf = b.input('x', { dtype: 'f32', shape: [2, 8, 9, 7] });
+  const xa = b.op('quantize', [xf], { scale: [0.02], zero_point: [7], dtype: 'u8' }, 'qa');
+  const xb = b.op('quantize', [xf], { scale: [0.03], zero_point: [-3], dtype: 'i8' }, 'qb');
+  const xe = b.op('quantize', [xf], { scale: [0.01], zero_point: [255], dtype: 'u8' }, 'qe');
+  const A = (s: ConvSpec, n: string) => b.output(addConv(b, xa, 7, s, r, n));
+  const B = (s: ConvSpec, n: string) => b.output(addConv(b, xb, -3, s, r, n));
+  A({ cin: 8, cout: 16, k: [3, 3], pads: [1, 1, 1, 1] }, 'c3x3');
+  A({ cin: 8, cout: 5, k: [3, 3], stride: [2, 2], pads: [0, 1, 2, 0], ydtype: 'i8', yzp: -128 }, 'c_asym');
+  B({ cin: 8, cout: 12, k: [3, 3], dil: [2, 2], pads: [2, 2, 2, 2], ydtype: 'i8', relu: true, yzp: -20 }, 'c_dil');
+  B({ cin: 8, cout: 6, k: [3, 2], stride: [2, 1], group: 2, ydtype: 'u8', yzp: 255 }, 'c_group');
+  A({ cin: 8, cout: 8, k: [3, 3], pads: [1, 1, 1, 1], group: 8 }, 'dw3');
+  B({ cin: 8, cout: 8, k: [3, 3], stride: [2, 2], pads: [1, 0, 0, 1], group: 8, ydtype: 'i8' }, 'dw3_s2');
+  A({ cin: 8, cout: 8, k: [5, 5], dil: [2, 2], pads: [4, 4, 4, 4], group: 8, relu: true }, 'dw5_dil');
+  A({ cin: 8, cout: 16, k: [3, 3], pads: [1, 1, 1, 1], group: 8 }, 'dw_mult2');
+  B({ cin: 8, cout: 20, k: [1, 1], wrange: [-100, 100], wzp: Array.from({ length: 20 }, (_, i) => (i % 7) - 3), ydtype: 'i8' }, 'pw_wzp');
+  A({ cin: 8, cout: 9, k: [1, 1], stride: [2, 2] }, 'pw_s2');
+  A({ cin: 8, cout: 7, k: [3, 3], wdtype: 'u8', wzp: [128], pads: [1, 1, 1, 1] }, 'c_u8w');
+  A({ cin: 8, cout: 6, k: [4, 4], stride: [2, 2], pads: [1, 1, 1, 1], transpose: true }, 'ct_s2');
+  B({ cin: 8, cout: 6, k: [3, 3], pads: [1, 1, 1, 1], group: 2, transpose: true, ydtype: 'i8' }, 'ct_g2');
+  A({ cin: 8, cout: 4, k: [3, 3], stride: [2, 2], dil: [2, 2], outPad: [1, 1], transpose: true }, 'ct_dil');
+  b.output(addConv(b, xe, 255, { cin: 8, cout: 3, k: [3, 3], pads: [1, 1, 1, 1], ydtype: 'u8', yzp: 0 }, r, 'c_zp255'));
+  b.output(addLinear(b, xb, -3, 7, 5, r, 'lin_w')); // contracts W: needs the plain layout
+  const flat = b.op('reshape', [xa], { shape: [2, 8 * 9 * 7] }, 'flat');
+  const lf = addLinear(b, flat, 7, 8 * 9 * 7, 10, r, 'lin_flat', 'u8');
+  b.output(lf, b.op('dequantize', [lf], { scale: [0.05], zero_point: [100] }, 'dq'));
+  return { graph: b.build(), inputs: [floatTensor([2, 8, 9, 7], r, 3)] };
+}
+
+/** Channel counts 1..33 through a 3x3 conv (K = 9C), a pointwise conv to 34 - C, a depthwise conv and a linear layer. */
+export function tails(seed = 2, counts = Array.from({ length: 33 }, (_, i) => i + 1)): Case {
+  const r = rng(seed), b = new GraphBuilder('tails'), inputs: Tensor[] = [];
+  for (const C of counts) {
+    const x = b.input(`x${C}`, { dtype: 'u8', shape: [1, C, 3, 4] });
+    inputs.push(randomTensor('u8', [1, C, 3, 4], r, 0, 255));
+    const xz = r(0, 255);
+    b.output(addConv(b, x, xz, { cin: C, cout: C, k: [3, 3], pads: [1, 1, 1, 1] }, r, `conv${C}`));
+    b.output(addConv(b, x, xz, { cin: C, cout: 34 - C, k: [1, 1], ydtype: 'i8' }, r, `pw${C}`));
+    b.output(addConv(b, x, xz, { cin: C, cout: C, k: [3, 3], pads: [1, 1, 1, 1], group: C }, r, `dw${C}`));
+    const rows = b.op('reshape', [x], { shape: [12, C] }, `rows${C}`);
+    b.output(addLinear(b, rows, xz, C, 34 - C, r, `lin${C}`));
+  }
+  return { graph: b.build(), inputs };
+}
+
+/** Weights at -128/127 (same-sign pairs) with activations at 255: vpmaddubsw's int16 pair sums would saturate. */
+export function saturation(): Case {
+  const b = new GraphBuilder('sat'), C = 64;
+  const x = b.input('x', { dtype: 'u8', shape: [1, C, 4, 4] });
+  const pattern = (i: number, c: number) => [127, -128, i % 4 < 2 ? 127 : -128, (i >> 1) % 2 ? 127 : -128][c % 4]!;
+  const mk = (name: string, shape: number[]) => {
+    const n = shape.reduce((p, q) => p * q, 1), per = n / shape[0]!;
+    return b.constant(name, tensor('i8', shape, Int8Array.from({ length: n }, (_, i) => pattern(i % per, Math.floor(i / per)))));
+  };
+  const common = (M: number, K: number) => ({
+    x_zero_point: 0, requant_scale: Array.from({ length: M }, () => fround(40 / (K * 255 * 128))), y_scale: 1, y_zero_point: 0, dtype: 'i8',
+  });
+  b.output(b.op('qconv2d', [x, mk('w1', [8, C, 1, 1])], common(8, C), 'sat_pw'));
+  b.output(b.op('qconv2d', [x, mk('w3', [8, C, 3, 3])], { ...common(8, 9 * C), pads: [1, 1, 1, 1] }, 'sat_3x3'));
+  b.output(b.op('qconv2d', [x, mk('wd', [C, 1, 3, 3])], { ...common(C, 9), pads: [1, 1, 1, 1], group: C }, 'sat_dw'));
+  const rows = b.op('reshape', [x], { shape: [2, 512] }, 'rows');
+  b.output(b.op('qlinear', [rows, mk('wl', [8, 512])], common(8, 512), 'sat_lin'));
+  const data = Uint8Array.from({ length: C * 16 }, (_, i) => (i % 5 === 0 ? 0 : 255));
+  return { graph: b.build(), inputs: [tensor('u8', [1, C, 4, 4], data)] };
+}
+
+/** Pools, elementwise quantized ops, concat, global pooling, qmatmul and a float tail (softmax). */
+export function misc(seed = 3): Case {
+  const r = rng(seed), b = new GraphBuilder('misc');
+  const xf = b.input('x', { dtype: 'f32', shape: [1, 6, 10, 10] });
+  const x = b.op('quantize', [xf], { scale: [0.03], zero_point: [-10], dtype: 'i8' }, 'q');
+  const c1 = addConv(b, x, -10, { cin: 6, cout: 8, k: [3, 3], pads: [1, 1, 1, 1], ydtype: 'i8', yzp: 3 }, r, 'c1');
+  const c2 = addConv(b, x, -10, { cin: 6, cout: 8, k: [1, 1], ydtype: 'i8', yzp: -4 }, r, 'c2');
+  const sum = b.op('qadd', [c1, c2], { a_scale: 0.05, a_zero_point: 3, b_scale: 0.05, b_zero_point: -4, y_scale: 0.07, y_zero_point: 1, dtype: 'i8' }, 'add');
+  const relu = b.op('relu', [sum], {}, 'relu');
+  const mp = b.op('maxpool2d', [relu], { kernel_shape: [3, 3], strides: [2, 2], pads: [1, 1, 1, 1] }, 'maxpool');
+  const ap = b.op('qavgpool2d', [relu], { kernel_shape: [3, 3], strides: [2, 2], pads: [1, 1, 1, 1], x_zero_point: 1, requant_scale: fround(0.07 / 0.06), y_scale: 0.06, y_zero_point: -2, dtype: 'i8' }, 'avgpool');
+  const apc = b.op('qavgpool2d', [relu], { kernel_shape: [2, 3], strides: [2, 2], pads: [1, 0, 0, 1], ceil_mode: true, count_include_pad: true, x_zero_point: 1, requant_scale: fround(0.07 / 0.06), y_scale: 0.06, y_zero_point: -2, dtype: 'i8' }, 'avgpool_cip');
+  const rq = b.op('requantize', [mp], { x_scale: 0.07, x_zero_point: 1, y_scale: 0.06, y_zero_point: -2, dtype: 'i8' }, 'requant');
+  const cat = b.op('concat', [rq, ap], { axis: 1 }, 'concat');
+  const clip = b.op('clip', [cat], { min: -50, max: 90.5 }, 'clip');
+  const chan = b.constant('chan_scale', randomTensor('u8', [1, 16, 1, 1], r, 0, 255));
+  const scaled = b.op('qmul', [clip, chan], { a_scale: 0.06, a_zero_point: -2, b_scale: 0.01, b_zero_point: 5, y_scale: 0.05, y_zero_point: 0, dtype: 'u8' }, 'chan_mul');
+  const plus = b.op('qadd', [scaled, b.constant('one', tensor('u8', [1], [200]))], { a_scale: 0.05, a_zero_point: 0, b_scale: 0.01, b_zero_point: 128, y_scale: 0.05, y_zero_point: 10, dtype: 'u8' }, 'add_scalar');
+  const gap = b.op('qglobal_avgpool', [plus], { x_zero_point: 10, requant_scale: fround(0.05 / 0.02), y_scale: 0.02, y_zero_point: 0, dtype: 'u8' }, 'gap');
+  const flat = b.op('flatten', [gap], { axis: 1 }, 'flat');
+  const lin = addLinear(b, flat, 0, 16, 10, r, 'fc');
+  const sm = b.op('softmax', [b.op('dequantize', [lin], { scale: [0.05], zero_point: [-7] }, 'dq')], { axis: 1 }, 'softmax');
+  b.output(mp, apc, cat, plus, lin, sm);
+  // Attention-style matmul of two activations with batch broadcasting, and a row-broadcast qadd.
+  const qa = b.op('quantize', [b.op('reshape', [xf], { shape: [2, 30, 10] }, 'r1')], { scale: [0.03], zero_point: [5], dtype: 'u8' }, 'qa');
+  const qb = b.op('quantize', [b.op('slice', [xf], { starts: [0, 0, 0, 0], ends: [1, 1, 10, 4] }, 's1')], { scale: [0.04], zero_point: [-1], dtype: 'i8' }, 'qb');
+  const qbm = b.op('reshape', [qb], { shape: [10, 4] }, 'qbm');
+  const mm = b.op('qmatmul', [qa, qbm], { a_zero_point: 5, b_zero_point: -1, requant_scale: fround(0.03 * 0.04 / 0.1), y_scale: 0.1, y_zero_point: 3, dtype: 'i8' }, 'matmul');
+  const row = b.op('quantize', [b.constant('row', tensor('f32', [4], [0.5, -1, 2, 0]))], { scale: [0.02], zero_point: [0], dtype: 'i8' }, 'qrow');
+  b.output(mm, b.op('qadd', [mm, row], { a_scale: 0.1, a_zero_point: 3, b_scale: 0.02, b_zero_point: 0, y_scale: 0.1, y_zero_point: 0, dtype: 'i8' }, 'row_add'));
+  return { graph: b.build(), inputs: [floatTensor([1, 6, 10, 10], r, 3)] };
+}
+
+/** A float graph touching every float op family (the --float path). */
+export function floatNet(seed = 4): Case {
+  const r = rng(seed), b = new GraphBuilder('floatnet');
+  const x = b.input('x', { dtype: 'f32', shape: [1, 3, 12, 12] });
+  const c = (name: string, shape: number[], s = 0.3) => b.constant(name, floatTensor(shape, r, s));
+  const conv = b.op('conv2d', [x, c('w1', [6, 3, 3, 3]), c('b1', [6])], { pads: [1, 1, 1, 1], clamp_min: -1, clamp_max: 6 }, 'conv');
+  const bn = b.op('batch_norm', [conv, c('g', [6]), c('be', [6]), c('mu', [6]), b.constant('var', tensor('f32', [6], [0.5, 1, 1.5, 2, 0.7, 0.9]))], {}, 'bn');
+  const dw = b.op('conv2d', [bn, c('wd', [6, 1, 3, 3])], { pads: [1, 1, 1, 1], group: 6, strides: [2, 2] }, 'dwconv');
+  const relu = b.op('relu', [dw], {}, 'relu');
+  const mp = b.op('maxpool2d', [relu], { kernel_shape: [2, 2], strides: [1, 1], dilations: [1, 1] }, 'maxpool');
+  const ap = b.op('avgpool2d', [mp], { kernel_shape: [3, 3], pads: [1, 1, 1, 1], count_include_pad: true }, 'avgpool');
+  const ct = b.op('conv_transpose2d', [ap, c('wt', [6, 2, 2, 2]), c('bt', [4])], { strides: [2, 2], group: 2 }, 'convT');
+  const sig = b.op('sigmoid', [ct], {}, 'sigmoid');
+  const gap = b.op('global_avgpool', [sig], {}, 'gap');
+  const fl = b.op('flatten', [gap], {}, 'flatten');
+  const fc = b.op('gemm', [fl, c('wf', [10, 4]), c('bf', [10])], { trans_b: true, alpha: 0.5 }, 'fc');
+  const sm = b.op('softmax', [fc], {}, 'softmax');
+  // Transformer-style ops on the input seen as 12 tokens of 36.
+  const tok = b.op('reshape', [x], { shape: [1, 12, 36] }, 'tokens');
+  const ln = b.op('layer_norm', [tok, c('lg', [36]), c('lb', [36])], {}, 'ln');
+  const mm = b.op('matmul', [ln, c('wq', [36, 16])], {}, 'proj');
+  const ge = b.op('gelu', [mm], {}, 'gelu');
+  const gt = b.op('gelu', [mm], { approximate: 'tanh' }, 'gelu_tanh');
+  const acts = ['tanh', 'erf', 'hardswish', 'hardsigmoid', 'leaky_relu', 'elu', 'neg', 'abs', 'exp', 'floor', 'ceil'].map((op) => b.op(op, [ge], {}, op));
+  const tr = b.op('transpose', [gt], { perm: [0, 2, 1] }, 'transpose');
+  const mean = b.op('reduce_mean', [tr], { axes: [2] }, 'mean');
+  const diff = b.op('sub', [tr, mean], {}, 'sub');
+  const sq = b.op('pow', [diff, b.constant('two', tensor('f32', [1], [2]))], {}, 'pow');
+  const root = b.op('sqrt', [b.op('add', [sq, b.constant('eps', tensor('f32', [1], [1e-3]))], {}, 'add_eps')], {}, 'sqrt');
+  const ratio = b.op('div', [diff, root], {}, 'div');
+  const lg = b.op('log', [b.op('add', [b.op('abs', [ratio], {}, 'abs2'), b.constant('one', tensor('f32', [1], [1]))], {}, 'add1')], {}, 'log');
+  const mx = b.op('max', [lg, b.op('min', [ratio, mean], {}, 'min')], {}, 'max');
+  const cat = b.op('concat', [mx, ratio], { axis: 1 }, 'concat');
+  const pad = b.op('pad', [cat], { pads: [0, 1, 2, 0, 0, 1], mode: 'reflect' }, 'pad');
+  const sl = b.op('slice', [pad, ], { starts: [0, -1, 10], ends: [1, -100, 0], axes: [0, 1, 2], steps: [1, -2, -3] }, 'slice');
+  const [s1, s2] = b.node('split', [cat], { axis: 1, split: [5, 27] }, { name: 'split' });
+  const ga = b.op('gather', [s2!, b.constant('idx', tensor('i64', [3], [2, -1, 0]))], { axis: 2 }, 'gather');
+  const rs = b.op('reduce_sum', [ga], { axes: [1], keepdims: false }, 'rsum');
+  const rmax = b.op('reduce_max', [s1!], { axes: [], keepdims: true }, 'rmax');
+  const cl = b.op('clip', [b.op('mul', [rs, b.constant('k', tensor('f32', [1], [3]))], {}, 'mul')], { min: -2, max: 2 }, 'clip');
+  const cast = b.op('cast', [b.op('mul', [sl, b.constant('h', tensor('f32', [1], [10]))], {}, 'mul10')], { to: 'i32' }, 'cast');
+  const ls = b.op('log_softmax', [cl], { axis: -1 }, 'log_softmax');
+  const fq = b.op('fake_quantize', [ls], { scale: [0.05], zero_point: [3], qmin: -128, qmax: 127 }, 'fq');
+  const pr = b.op('prelu', [mm, b.constant('slope', tensor('f32', [16], Float32Array.from({ length: 16 }, (_, i) => i / 10)))], {}, 'prelu');
+  const rmin = b.op('reduce_min', [pr], { axes: [-1] }, 'rmin');
+  const rp = b.op('reduce_prod', [b.op('sigmoid', [pr], {}, 'sig2')], { axes: [1] }, 'rprod');
+  b.output(sm, ...acts, rmax, cast, fq, rmin, rp, b.op('reciprocal', [b.op('add', [root, b.constant('one2', tensor('f32', [1], [1]))], {}, 'add2')], {}, 'recip'));
+  return { graph: b.build(), inputs: [floatTensor([1, 3, 12, 12], r, 2)] };
+}

@@ -1,0 +1,98 @@
+// Test support: generate C for a graph, build it for a target in a temporary folder, run it on
+// inputs and return its outputs next to the interpreter's. Nothing is cached between runs.
+import { mkdtempSync, rmSync, writeFileSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import path from 'node:path';
+import { buildC, generateC, runC, type BuildOptions } from '../../src/codegen/index.js';
+import { run, type Graph, type Tensor } from '../../src/ir/index.js';
+import { makeArray, type DType } from '../../src/ir/dtype.js';
+import { tensor } from '../../src/ir/tensor.js';
+
+export interface Compiled {
+  outputs: Tensor[];
+  quantized?: Tensor[];
+  source: string;
+  medianMs?: number;
+}
+
+/** Writes the generated files, builds for `target`, runs `run` (and `run_quantized` when given its inputs). */
+export function compileRun(g: Graph, target: string, inputs: Tensor[], opts: BuildOptions & { float?: boolean; qInputs?: Tensor[]; bench?: number } = {}): Compiled {
+  const dir = mkdtempSync(path.join(tmpdir(), 'qforge-cg-'));
+  try {
+    const gen = generateC(g, { target, name: 'm', float: opts.float });
+    for (const [f, text] of gen.files) writeFileSync(path.join(dir, f), text);
+    const b = buildC(dir, target, opts);
+    const r = runC(b, { inputs: inputs, inputNames: g.inputs, ...(opts.bench ? { bench: opts.bench } : {}) });
+    const q = opts.qInputs ? runC(b, { inputs: opts.qInputs, inputNames: g.inputs, quantized: true }).outputs : undefined;
+    return { outputs: r.outputs, source: gen.files.get('m.c')!, ...(q ? { quantized: q } : {}), ...(r.medianMs !== undefined ? { medianMs: r.medianMs } : {}) };
+  } finally {
+    rmSync(dir, { recursive: true, force: true });
+  }
+}
+
+export const interpret = (g: Graph, inputs: Tensor[]): Tensor[] => run(g, inputs).outputs;
+
+/** Deterministic pseudo-random integers in [lo, hi] (xorshift; tests stay reproducible). */
+export function rng(seed: number): (lo: number, hi: number) => number {
+  let s = seed >>> 0 || 1;
+  return (lo, hi) => {
+    s ^= s << 13;
+    s >>>= 0;
+    s ^= s >>> 17;
+    s ^= s << 5;
+    s >>>= 0;
+    return lo + (s % (hi - lo + 1));
+  };
+}
+
+export function randomTensor(dtype: DType, shape: number[], r: (lo: number, hi: number) => number, lo: number, hi: number): Tensor {
+  const n = shape.reduce((a, b) => a * b, 1);
+  const data = makeArray(dtype, n);
+  for (let i = 0; i < n; i++) (data as Int32Array)[i] = r(lo, hi);
+  return tensor(dtype, shape, data);
+}
+
+export function floatTensor(shape: number[], r: (lo: number, hi: number) => number, scale = 1): Tensor {
+  const n = shape.reduce((a, b) => a * b, 1);
+  return tensor('f32', shape, Float32Array.from({ length: n }, () => (r(-10000, 10000) / 10000) * scale));
+}
+
+/** Float outputs (not bit-exact: float32 partial sums in C, float64 in the interpreter) must agree to this. */
+export const FLOAT_TOLERANCE = 1e-5;
+
+/** Largest |a - b| relative to max(1, max |b|). */
+export function relErr(a: Tensor, b: Tensor): number {
+  let m = 0, s = 1;
+  for (let i = 0; i < b.data.length; i++) s = Math.max(s, Math.abs(Number(b.data[i])));
+  for (let i = 0; i < b.data.length; i++) m = Math.max(m, Math.abs(Number(a.data[i]) - Number(b.data[i])));
+  return m / s;
+}
+
+/** One graph running several independent graphs side by side (names prefixed g0_, g1_...), to compile once. */
+export function mergeGraphs(parts: { graph: Graph; inputs: Tensor[] }[]): { graph: Graph; inputs: Tensor[] } {
+  const g: Graph = { name: 'merged', inputs: [], outputs: [], values: {}, constants: {}, nodes: [] };
+  const inputs: Tensor[] = [];
+  parts.forEach(({ graph, inputs: ins }, i) => {
+    const p = (v: string) => (v ? `g${i}_${v}` : v);
+    g.inputs.push(...graph.inputs.map(p));
+    g.outputs.push(...graph.outputs.map(p));
+    for (const [k, t] of Object.entries(graph.values)) g.values[p(k)] = t;
+    for (const [k, t] of Object.entries(graph.constants)) g.constants[p(k)] = t;
+    g.nodes.push(...graph.nodes.map((n) => ({ ...n, name: p(n.name), inputs: n.inputs.map(p), outputs: n.outputs.map(p) })));
+    inputs.push(...ins);
+  });
+  return { graph: g, inputs };
+}
+
+/** Indices of outputs that differ from the reference (bit for bit), with a short description. */
+export function mismatches(g: Graph, got: Tensor[], want: Tensor[]): string[] {
+  const bad: string[] = [];
+  want.forEach((w, i) => {
+    const c = got[i];
+    if (!c || c.dtype !== w.dtype || c.data.length !== w.data.length) return void bad.push(`${g.outputs[i]}: ${c?.dtype}[${c?.shape}] vs ${w.dtype}[${w.shape}]`);
+    let n = 0, first = -1;
+    for (let k = 0; k < w.data.length; k++) if (c.data[k] !== w.data[k] && !(Number.isNaN(c.data[k]) && Number.isNaN(w.data[k]))) (n++, first < 0 && (first = k));
+    if (n) bad.push(`${g.outputs[i]}: ${n} of ${w.data.length} differ, first at ${first}: ${c.data[first]} vs ${w.data[first]}`);
+  });
+  return bad;
+}
