@@ -1,6 +1,7 @@
 // neon (ARMv8-A, SMLAL) and neon-dot (ARMv8.2-A+dotprod, sdot) kernels, cross-built with clang-19 and
 // run under qemu-aarch64, bit for bit against the reference (the same C reference, built for aarch64).
 import { describe, expect, it } from 'vitest';
+import { packGemmNeon } from '../../src/codegen/targets/pack/neon.js';
 import { packGemmNeonDot } from '../../src/codegen/targets/pack/neon-dot.js';
 import type { Target } from '../../src/codegen/targets/index.js';
 import { NEON_DOT_TARGET } from '../../src/codegen/targets/neon-dot.js';
@@ -21,6 +22,21 @@ describe('neon-dot packing', () => {
       expect(dv.getInt32((n >> 4) * panel + 4 * (n & 15), true)).toBe(128 * s);
     }
     expect(dv.getInt32(panel + 4, true)).toBe(0); // column 17 is padding
+  });
+});
+
+describe('neon packing', () => {
+  it('cuts 4-column panels of K-contiguous 16-byte rows behind 128·Σw corrections', () => {
+    const K = 20, N = 6, w = new Int8Array(N * K).map((_, i) => (i * 53) % 256 - 128);
+    const blob = packGemmNeon(w, N, K), dv = new DataView(blob.buffer), i8 = new Int8Array(blob.buffer);
+    const panel = 16 + 32 * 4; // K rounded up to 32 = 2 blocks of [4 cols][16 k]
+    expect(blob.length).toBe(2 * panel);
+    const sum = (n: number) => w.subarray(n * K, n * K + K).reduce((s, v) => s + v, 0);
+    expect(dv.getInt32(4 * 3, true)).toBe(128 * sum(3));
+    expect(dv.getInt32(panel + 4, true)).toBe(128 * sum(5));
+    expect(i8[16 + 64 + 2 * 16 + 3]).toBe(w[2 * K + 19]); // column 2, k = 19: block 1, row 2, lane 3
+    expect(i8[panel + 16 + 1 * 16 + 4]).toBe(w[5 * K + 4]);
+    expect(dv.getInt32(panel + 8, true)).toBe(0); // columns 6, 7 are padding
   });
 });
 

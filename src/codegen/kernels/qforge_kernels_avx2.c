@@ -25,6 +25,7 @@
 #define QF_NB 16         /* panels (of 16 columns) per N block */
 #define QF_DW_MAXT 64    /* larger depthwise windows use the reference */
 #define QF_AI static inline __attribute__((always_inline))
+#define QF_UNROLL _Pragma("GCC unroll 16") /* register tiles: every row/column loop fully unrolled */
 
 /* Requantise 16 int32 sums for channels n..n+15 into 16 u8 (bias/mult hold 16 readable entries). */
 QF_AI __m128i qf_rq16(__m256i a0, __m256i a1, const int32_t *bias, const float *mult, __m256 lo, __m256 hi,
@@ -88,14 +89,14 @@ static void qf_tail_consts(const int32_t *bias, const float *mult, size_t n, siz
 QF_AI void qf_k_ubs(const int mr, const uint8_t *a, size_t lda, const int8_t *w, size_t ng, int32_t *acc, int first) {
   __m256i c0[QF_MR], c1[QF_MR];
   const __m256i ones = _mm256_set1_epi16(1);
-  for (int r = 0; r < mr; r++) {
+  QF_UNROLL for (int r = 0; r < mr; r++) {
     c0[r] = first ? _mm256_setzero_si256() : _mm256_loadu_si256((const __m256i *)(acc + r * 16));
     c1[r] = first ? _mm256_setzero_si256() : _mm256_loadu_si256((const __m256i *)(acc + r * 16 + 8));
   }
   for (size_t g = 0; g < ng; g++) {
     const __m256i w0 = _mm256_loadu_si256((const __m256i *)(w + g * 64));
     const __m256i w1 = _mm256_loadu_si256((const __m256i *)(w + g * 64 + 32));
-    for (int r = 0; r < mr; r++) {
+    QF_UNROLL for (int r = 0; r < mr; r++) {
       int32_t q;
       memcpy(&q, a + r * lda + g * 4, 4);
       const __m256i av = _mm256_set1_epi32(q);
@@ -103,7 +104,7 @@ QF_AI void qf_k_ubs(const int mr, const uint8_t *a, size_t lda, const int8_t *w,
       c1[r] = _mm256_add_epi32(c1[r], _mm256_madd_epi16(_mm256_maddubs_epi16(av, w1), ones));
     }
   }
-  for (int r = 0; r < mr; r++) {
+  QF_UNROLL for (int r = 0; r < mr; r++) {
     _mm256_storeu_si256((__m256i *)(acc + r * 16), c0[r]);
     _mm256_storeu_si256((__m256i *)(acc + r * 16 + 8), c1[r]);
   }
@@ -112,20 +113,20 @@ QF_AI void qf_k_ubs(const int mr, const uint8_t *a, size_t lda, const int8_t *w,
 /* Exact path: ap = mr rows of QF_KCP zero-extended int16 pairs, w = np pairs of [16][2] int16. */
 QF_AI void qf_k_wd(const int mr, const uint32_t *ap, const int16_t *w, size_t np, int32_t *acc, int first) {
   __m256i c0[QF_MR], c1[QF_MR];
-  for (int r = 0; r < mr; r++) {
+  QF_UNROLL for (int r = 0; r < mr; r++) {
     c0[r] = first ? _mm256_setzero_si256() : _mm256_loadu_si256((const __m256i *)(acc + r * 16));
     c1[r] = first ? _mm256_setzero_si256() : _mm256_loadu_si256((const __m256i *)(acc + r * 16 + 8));
   }
   for (size_t p = 0; p < np; p++) {
     const __m256i w0 = _mm256_loadu_si256((const __m256i *)(w + p * 32));
     const __m256i w1 = _mm256_loadu_si256((const __m256i *)(w + p * 32 + 16));
-    for (int r = 0; r < mr; r++) {
+    QF_UNROLL for (int r = 0; r < mr; r++) {
       const __m256i av = _mm256_set1_epi32((int32_t)ap[r * QF_KCP + p]);
       c0[r] = _mm256_add_epi32(c0[r], _mm256_madd_epi16(av, w0));
       c1[r] = _mm256_add_epi32(c1[r], _mm256_madd_epi16(av, w1));
     }
   }
-  for (int r = 0; r < mr; r++) {
+  QF_UNROLL for (int r = 0; r < mr; r++) {
     _mm256_storeu_si256((__m256i *)(acc + r * 16), c0[r]);
     _mm256_storeu_si256((__m256i *)(acc + r * 16 + 8), c1[r]);
   }
@@ -158,7 +159,7 @@ static void qf_k_wd_mr(int mr, const uint32_t *ap, const int16_t *w, size_t np, 
    chunk: covered by the next row or QF_SLACK; the matching weights are zero). */
 static void qf_pack_a(int mr, const uint8_t *a, size_t lda, size_t kc, uint32_t *ap) {
   const size_t np = (kc + 1) / 2;
-  for (int r = 0; r < mr; r++)
+  QF_UNROLL for (int r = 0; r < mr; r++)
     for (size_t p = 0; p < np; p += 8)
       _mm256_storeu_si256((__m256i *)(ap + r * QF_KCP + p),
                           _mm256_cvtepu8_epi16(_mm_loadu_si128((const __m128i *)(a + r * lda + 2 * p))));
@@ -197,7 +198,7 @@ static void qf_gemm_avx2(size_t M, size_t N, size_t K, const uint8_t *A, size_t 
         const int32_t *t = part + (p - p0) * QF_MR * 16;
         const size_t n0 = p * 16, nc = N - n0 < 16 ? N - n0 : 16;
         if (!rq) {
-          for (int r = 0; r < mr; r++)
+          QF_UNROLL for (int r = 0; r < mr; r++)
             for (size_t j = 0; j < nc; j++) C32[(m0 + r) * ldc + n0 + j] = (int32_t)((uint32_t)t[r * 16 + j] + (uint32_t)bias32[n0 + j]);
           continue;
         }
@@ -206,7 +207,7 @@ static void qf_gemm_avx2(size_t M, size_t N, size_t K, const uint8_t *A, size_t 
         const int32_t *b;
         const float *m;
         qf_tail_consts(rq->bias, rq->mult, n0, nc, tb, tm, &b, &m);
-        for (int r = 0; r < mr; r++) {
+        QF_UNROLL for (int r = 0; r < mr; r++) {
           const __m128i v = qf_rq16(_mm256_loadu_si256((const __m256i *)(t + r * 16)),
                                     _mm256_loadu_si256((const __m256i *)(t + r * 16 + 8)), b, m, rv.lo, rv.hi, rv.zp);
           qf_store_n(C8 + (m0 + r) * ldc + n0, v, nc);

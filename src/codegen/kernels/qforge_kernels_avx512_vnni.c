@@ -30,6 +30,7 @@
 #define QF_NV 4 /* zmm columns per panel */
 #define QF_DW_MAXT 64
 #define QF_AI static inline __attribute__((always_inline))
+#define QF_UNROLL _Pragma("GCC unroll 16") /* register tiles: every row/column loop fully unrolled */
 
 #ifdef QF_SIMDE
 QF_AI __m512 qf_cvtf(__m512i v) {
@@ -97,22 +98,22 @@ QF_AI void qf_tile(const int mr, const int nv, const uint8_t *a, size_t lda, con
                    size_t N, const qf_rq *rq, const qf_rqv *rv, const int32_t *bias32, uint8_t *C8, int32_t *C32,
                    size_t ldc) {
   __m512i c[QF_MR][QF_NV];
-  for (int r = 0; r < mr; r++)
-    for (int j = 0; j < nv; j++) c[r][j] = _mm512_setzero_si512();
+  QF_UNROLL for (int r = 0; r < mr; r++)
+    QF_UNROLL for (int j = 0; j < nv; j++) c[r][j] = _mm512_setzero_si512();
   for (size_t g = 0; g < kq; g++) {
     __m512i wv[QF_NV];
-    for (int j = 0; j < nv; j++) wv[j] = _mm512_loadu_si512(w + (g * nv + j) * 64);
-    for (int r = 0; r < mr; r++) {
+    QF_UNROLL for (int j = 0; j < nv; j++) wv[j] = _mm512_loadu_si512(w + (g * nv + j) * 64);
+    QF_UNROLL for (int r = 0; r < mr; r++) {
       int32_t q;
       memcpy(&q, a + r * lda + g * 4, 4);
       const __m512i av = _mm512_set1_epi32(q);
-      for (int j = 0; j < nv; j++) c[r][j] = _mm512_dpbusd_epi32(c[r][j], av, wv[j]);
+      QF_UNROLL for (int j = 0; j < nv; j++) c[r][j] = _mm512_dpbusd_epi32(c[r][j], av, wv[j]);
     }
   }
-  for (int j = 0; j < nv; j++) {
+  QF_UNROLL for (int j = 0; j < nv; j++) {
     const size_t n = n0 + 16 * (size_t)j;
     const int cnt = N - n < 16 ? (int)(N - n) : 16;
-    for (int r = 0; r < mr; r++) {
+    QF_UNROLL for (int r = 0; r < mr; r++) {
       if (rq)
         qf_rq_store(c[r][j], rq, rv, n, cnt, C8 + r * ldc + n);
       else

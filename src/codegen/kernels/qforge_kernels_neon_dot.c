@@ -22,6 +22,7 @@
 #define QF_MR 4
 #define QF_DW_MAXT 64
 #define QF_AI static inline __attribute__((always_inline))
+#define QF_UNROLL _Pragma("GCC unroll 16") /* register tiles: every row/column loop fully unrolled */
 
 typedef struct {
   float32x4_t lo, hi;
@@ -78,7 +79,7 @@ static void qf_tail_consts(const int32_t *bias, const float *mult, size_t n, siz
   {                                                                                                           \
     const int8x16_t w0 = vld1q_s8(wb + (L) * 64), w1 = vld1q_s8(wb + (L) * 64 + 16);                          \
     const int8x16_t w2 = vld1q_s8(wb + (L) * 64 + 32), w3 = vld1q_s8(wb + (L) * 64 + 48);                     \
-    for (int r = 0; r < mr; r++) {                                                                            \
+    QF_UNROLL for (int r = 0; r < mr; r++) {                                                                            \
       c[r][0] = vdotq_laneq_s32(c[r][0], w0, av[r], L);                                                       \
       c[r][1] = vdotq_laneq_s32(c[r][1], w1, av[r], L);                                                       \
       c[r][2] = vdotq_laneq_s32(c[r][2], w2, av[r], L);                                                       \
@@ -93,18 +94,18 @@ QF_AI void qf_tile(const int mr, const uint8_t *a, size_t lda, const int8_t *pan
   const int8_t *w = panel + 64;
   const uint8x16_t flip = vdupq_n_u8(0x80);
   int32x4_t c[QF_MR][4];
-  for (int r = 0; r < mr; r++)
-    for (int j = 0; j < 4; j++) c[r][j] = vld1q_s32(corr + 4 * j);
+  QF_UNROLL for (int r = 0; r < mr; r++)
+    QF_UNROLL for (int j = 0; j < 4; j++) c[r][j] = vld1q_s32(corr + 4 * j);
   for (size_t b = 0; b < kb; b++) {
     int8x16_t av[QF_MR];
-    for (int r = 0; r < mr; r++) av[r] = vreinterpretq_s8_u8(veorq_u8(vld1q_u8(a + r * lda + b * 16), flip));
+    QF_UNROLL for (int r = 0; r < mr; r++) av[r] = vreinterpretq_s8_u8(veorq_u8(vld1q_u8(a + r * lda + b * 16), flip));
     const int8_t *wb = w + b * 256;
     QF_GROUP(0) QF_GROUP(1) QF_GROUP(2) QF_GROUP(3)
   }
   if (!rq) {
-    for (int r = 0; r < mr; r++) {
+    QF_UNROLL for (int r = 0; r < mr; r++) {
       int32_t t[16];
-      for (int j = 0; j < 4; j++) vst1q_s32(t + 4 * j, c[r][j]);
+      QF_UNROLL for (int j = 0; j < 4; j++) vst1q_s32(t + 4 * j, c[r][j]);
       for (size_t j = 0; j < nc; j++) C32[r * ldc + n0 + j] = (int32_t)((uint32_t)t[j] + (uint32_t)bias32[n0 + j]);
     }
     return;
@@ -114,7 +115,7 @@ QF_AI void qf_tile(const int mr, const uint8_t *a, size_t lda, const int8_t *pan
   const int32_t *bp;
   const float *mp;
   qf_tail_consts(rq->bias, rq->mult, n0, nc, tb, tm, &bp, &mp);
-  for (int r = 0; r < mr; r++) qf_store_n(C8 + r * ldc + n0, qf_rq16(c[r], bp, mp, rv), nc);
+  QF_UNROLL for (int r = 0; r < mr; r++) qf_store_n(C8 + r * ldc + n0, qf_rq16(c[r], bp, mp, rv), nc);
 }
 
 static void qf_tile_any(int mr, const uint8_t *a, size_t lda, const int8_t *w, size_t kb, size_t n0, size_t nc,
@@ -182,7 +183,7 @@ static void qf_dw_dot(const qf_geom *g, const uint8_t *x, const void *W, const q
         const size_t c = b * 16, nc = (size_t)C - c < 16 ? (size_t)C - c : 16;
         const uint8_t *wb = wall + b * bstride;
         int32x4_t acc[4];
-        for (int j = 0; j < 4; j++) acc[j] = vld1q_s32((const int32_t *)wb + 4 * j);
+        QF_UNROLL for (int j = 0; j < 4; j++) acc[j] = vld1q_s32((const int32_t *)wb + 4 * j);
         for (int32_t q = 0; q < tq; q++) {
           const int8_t *wq = (const int8_t *)wb + 64 + q * 64;
           const uint8x16_t x0 = veorq_u8(vld1q_u8(pt[4 * q] + (c & msk[4 * q])), flip);

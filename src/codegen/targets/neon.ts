@@ -1,6 +1,6 @@
 // AArch64 Advanced SIMD (ARMv8-A, Cortex-A53 and up). Cross-built with clang for
 // aarch64-linux-gnu and run under qemu-aarch64 on x86 hosts.
-// Kernels: qforge_kernels_neon.c (int16-widened SMLAL GEMM and depthwise); packing in pack/neon.ts.
+// Kernels: qforge_kernels_neon.c (SMULL + SADALP GEMM, SMULL + SADDW depthwise); packing in pack/neon.ts.
 import { packDepthwiseNeon, packGemmNeon } from './pack/neon.js';
 import type { Target } from './target.js';
 
