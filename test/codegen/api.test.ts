@@ -79,14 +79,16 @@ describe('errors', () => {
   it('unsupported ops are all listed with their node names', () => {
     const b = new GraphBuilder('bad');
     const x = b.input('x', { dtype: 'f32', shape: [4] }), w = b.input('w', { dtype: 'i8', shape: [2, 4] });
-    const q16 = b.op('quantize', [x], { scale: [0.1], zero_point: [0], dtype: 'i16' }, 'to_i16');
+    const obs = b.op('observe', [x], { group: 0, dtype: 'u8' }, 'observer');
     const q8 = b.op('quantize', [x], { scale: [0.1], zero_point: [0], dtype: 'u8' }, 'to_u8');
     const lin = b.op('qlinear', [b.op('reshape', [q8], { shape: [1, 4] }, 'row'), w], { requant_scale: [Math.fround(0.1)], y_scale: 1, dtype: 'u8' }, 'runtime_weights');
     const d = b.op('cast', [x], { to: 'f64' }, 'to_f64');
-    b.output(q16, lin, b.op('exp', [d], {}, 'exp64'));
+    const [vals] = b.node('top_k', [x], { k: 2 }, { name: 'topk' });
+    b.output(obs, lin, b.op('exp', [d], {}, 'exp64'), vals!);
     const r = codes(() => generateC(b.build(), { target: 'c' }));
-    expect(r.codes).toEqual(['CODEGEN_UNSUPPORTED', 'CODEGEN_UNSUPPORTED', 'CODEGEN_UNSUPPORTED', 'CODEGEN_UNSUPPORTED']);
-    for (const n of ['to_i16', 'runtime_weights', 'to_f64', 'exp64']) expect(r.text).toContain(`'${n}'`);
+    expect(r.codes).toEqual(new Array(4).fill('CODEGEN_UNSUPPORTED'));
+    for (const n of ['observer', 'runtime_weights', 'exp64', 'topk']) expect(r.text).toContain(`'${n}'`);
+    expect(r.text).toContain('qforge quantize');
   });
   it('weights whose zero point leaves int8, and an int32 accumulator that could overflow', () => {
     const mk = (w: ReturnType<typeof tensor>, wzp: number) => {

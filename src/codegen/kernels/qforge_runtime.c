@@ -393,3 +393,38 @@ void qf_fake_quantize(size_t n, size_t inner, size_t C, const float *x, const do
     y[i] = (float)((q - zp[c]) * s[c]);
   }
 }
+
+static double qf_quantize1(float v, int32_t zp, int32_t qmin, int32_t qmax) {
+  double q = v != v ? zp : rint(v) + zp;
+  return q < qmin ? qmin : q > qmax ? qmax : q;
+}
+
+void qf_quantize_any(int t, size_t n, size_t inner, size_t C, const float *x, const float *inv, const int32_t *zp,
+                     int32_t qmin, int32_t qmax, void *y) {
+  for (size_t i = 0; i < n; i++) {
+    const size_t c = (i / inner) % C;
+    const double q = qf_quantize1(x[i] * inv[c], zp[c], qmin, qmax);
+    switch (t) {
+    case QF_I4: case QF_I8: ((int8_t *)y)[i] = (int8_t)q; break;
+    case QF_U4: case QF_U8: ((uint8_t *)y)[i] = (uint8_t)q; break;
+    case QF_I16: ((int16_t *)y)[i] = (int16_t)q; break;
+    default: ((int32_t *)y)[i] = (int32_t)q; break;
+    }
+  }
+}
+
+void qf_dequantize_any(int t, size_t n, size_t inner, size_t C, const void *x, const double *s, const int32_t *zp,
+                       float *y) {
+  for (size_t i = 0; i < n; i++) {
+    const size_t c = (i / inner) % C;
+    y[i] = (float)((qf_load_d(t, x, i) - zp[c]) * s[c]);
+  }
+}
+
+void qf_requantize_any(int t, size_t n, const void *x, double x_s, int32_t x_zp, float inv_y, int32_t y_zp,
+                       int32_t qmin, int32_t qmax, uint8_t *y) {
+  for (size_t i = 0; i < n; i++) {
+    const float d = (float)((qf_load_d(t, x, i) - x_zp) * x_s);
+    y[i] = (uint8_t)qf_quantize1(d * inv_y, y_zp, qmin, qmax);
+  }
+}

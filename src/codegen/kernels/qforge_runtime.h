@@ -66,7 +66,16 @@ void qf_f_conv_transpose2d(const qf_fconv *p, const float *x, const float *w, co
 void qf_f_maxpool(const qf_fconv *p, const float *x, float *y);
 void qf_f_avgpool(const qf_fconv *p, int count_include_pad, const float *x, float *y);
 void qf_f_gavgpool(size_t planes, size_t size, const float *x, float *y);
-/* Float edges in other element types than uint8 and fake quantisation (double-exact formulas). */
+/* Edges in integer types other than the stored uint8 (i16, i32, i4/u4 ...; `t` is a QF_* code), with
+   the interpreter's formulas in double: q = clamp(rint(fround(x * inv)) + zp), x = fround((q - zp) * s). */
+void qf_quantize_any(int t, size_t n, size_t inner, size_t C, const float *x, const float *inv, const int32_t *zp,
+                     int32_t qmin, int32_t qmax, void *y);
+void qf_dequantize_any(int t, size_t n, size_t inner, size_t C, const void *x, const double *s, const int32_t *zp,
+                       float *y);
+/* requantize from any integer type `t` into the stored uint8 domain. */
+void qf_requantize_any(int t, size_t n, const void *x, double x_s, int32_t x_zp, float inv_y, int32_t y_zp,
+                       int32_t qmin, int32_t qmax, uint8_t *y);
+/* Fake quantisation (double-exact formulas). */
 void qf_fake_quantize(size_t n, size_t inner, size_t C, const float *x, const double *s, const float *inv,
                       const int32_t *zp, int32_t qmin, int32_t qmax, float *y);
 #endif /* QFORGE_RUNTIME_H */

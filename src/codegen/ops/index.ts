@@ -46,9 +46,10 @@ export function checkSupported(g: Graph): void {
   const issues: Diagnostic[] = [];
   for (const n of g.nodes) {
     const e = EMITTERS[n.op];
-    const why = e ? e.unsupported?.(n, g) : `no C implementation of '${n.op}'`;
+    const why = n.op === 'observe' ? 'observe is a calibration op: convert the graph first (qforge quantize)'
+      : e ? e.unsupported?.(n, g) : `no C implementation of '${n.op}'`;
     const f64 = [...n.inputs, ...n.outputs].find((v) => v && g.values[v]!.dtype === 'f64');
-    const reason = why ?? (f64 && !['cast'].includes(n.op) ? `f64 value '${f64}' (only f32 floats are compiled)` : undefined);
+    const reason = why ?? (f64 && !(n.op in SHAPE_EMITTERS) ? `f64 value '${f64}' (only f32 floats are compiled)` : undefined);
     if (reason) issues.push(diag('CODEGEN_UNSUPPORTED', reason, { node: { name: n.name, op: n.op } }));
   }
   if (issues.length) {

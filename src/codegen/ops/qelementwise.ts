@@ -6,7 +6,7 @@ import { fround } from '../../ir/quant-math.js';
 import { numel } from '../../ir/types.js';
 import { f32Bytes, f32lit, i32Bytes } from '../emit/consts.js';
 import type { Lowering } from '../emit/lower.js';
-import { axisStride, kernelForm } from '../plan/forms.js';
+import { axisStride, dtypeCode, kernelForm } from '../plan/forms.js';
 import { binaryOperands } from './broadcast.js';
 import { at, attrsOf, geom, imageLoop, indent, outQuant, shiftOf, winOf, type OpEmitter } from './util.js';
 
@@ -21,6 +21,8 @@ function channels(L: Lowering, name: string, axis: number, count: number, layout
   return [axisStride(shape, ax, layout), shape[ax]!];
 }
 
+const isAct = (d: DType): boolean => d === 'u8' || d === 'i8';
+
 function quantize(node: Node, L: Lowering): void {
   const a = attrsOf(node), xn = node.inputs[0]!, yn = node.outputs[0]!;
   const yt = L.type(yn), dtype = yt.dtype as DType, s = shiftOf(dtype);
@@ -33,8 +35,8 @@ function quantize(node: Node, L: Lowering): void {
   const zps = L.pool.bytes(`${node.name}_zp`, i32Bytes(zp.map((z) => z + s)));
   const y = L.define(yn, yt, kernelForm(dtype, layout));
   const qmin = ((a.qmin as number | undefined) ?? lo) + s, qmax = ((a.qmax as number | undefined) ?? hi) + s;
-  L.emit(`f32 -> ${dtype}${C > 1 ? ` per channel (${C})` : ''}`,
-    [`qf_quantize_u8(${numel(yt.shape)}, ${inner}, ${C}, ${x.cname}, (const float *)${inv}, (const int32_t *)${zps}, ${qmin}, ${qmax}, ${y.cname});`]);
+  const args = `${numel(yt.shape)}, ${inner}, ${C}, ${x.cname}, (const float *)${inv}, (const int32_t *)${zps}, ${qmin}, ${qmax}, ${y.cname}`;
+  L.emit(`f32 -> ${dtype}${C > 1 ? ` per channel (${C})` : ''}`, [isAct(dtype) ? `qf_quantize_u8(${args});` : `qf_quantize_any(${dtypeCode(dtype)}, ${args});`]);
 }
 
 function dequantize(node: Node, L: Lowering): void {
@@ -47,7 +49,8 @@ function dequantize(node: Node, L: Lowering): void {
   const ss = L.pool.bytes(`${node.name}_scale`, f64Bytes(scale));
   const zps = L.pool.bytes(`${node.name}_zp`, i32Bytes(zp.map((z) => z + shiftOf(xt.dtype))));
   const y = L.define(yn, L.type(yn), { layout, shifted: false });
-  L.emit(`${xt.dtype} -> f32`, [`qf_dequantize_u8(${numel(xt.shape)}, ${inner}, ${C}, ${x.cname}, (const double *)${ss}, (const int32_t *)${zps}, ${y.cname});`]);
+  const args = `${numel(xt.shape)}, ${inner}, ${C}, ${x.cname}, (const double *)${ss}, (const int32_t *)${zps}, ${y.cname}`;
+  L.emit(`${xt.dtype} -> f32`, [isAct(xt.dtype) ? `qf_dequantize_u8(${args});` : `qf_dequantize_any(${dtypeCode(xt.dtype)}, ${args});`]);
 }
 
 function requantize(node: Node, L: Lowering): void {
@@ -57,9 +60,8 @@ function requantize(node: Node, L: Lowering): void {
   const oq = outQuant(a, yt.dtype as DType);
   const y = L.define(yn, yt, kernelForm(yt.dtype, layout));
   const inv = fround(1 / (a.y_scale as number));
-  L.emit(`${xt.dtype} -> ${yt.dtype}`, [
-    `qf_requantize_u8(${numel(xt.shape)}, ${x.cname}, ${a.x_scale as number}, ${(a.x_zero_point as number) + shiftOf(xt.dtype)}, ${f32lit(inv)}, ${oq.zp}, ${oq.qmin}, ${oq.qmax}, ${y.cname});`,
-  ]);
+  const args = `${numel(xt.shape)}, ${x.cname}, ${a.x_scale as number}, ${(a.x_zero_point as number) + shiftOf(xt.dtype)}, ${f32lit(inv)}, ${oq.zp}, ${oq.qmin}, ${oq.qmax}, ${y.cname}`;
+  L.emit(`${xt.dtype} -> ${yt.dtype}`, [isAct(xt.dtype) ? `qf_requantize_u8(${args});` : `qf_requantize_any(${dtypeCode(xt.dtype)}, ${args});`]);
 }
 
 function qbinary(node: Node, L: Lowering): void {
@@ -136,13 +138,12 @@ function qgavgpool(node: Node, L: Lowering): void {
   L.emit(`mean of ${S} elements x ${N * C} planes`, [`for (size_t p = 0; p < ${N * C}; p++) qf_qgavgpool(${S}, 1, ${tail}, ${x.cname} + p * ${S}, ${y.cname} + p);`]);
 }
 
-const ACT = ['u8', 'i8'];
 const f32Exact = (v: number) => fround(v) === v;
 
 export const QELEMENTWISE_EMITTERS: Record<string, OpEmitter> = {
-  quantize: { emit: quantize, unsupported: (n, g) => (ACT.includes(g.values[n.outputs[0]!]!.dtype) ? undefined : `quantize to ${g.values[n.outputs[0]!]!.dtype} (only u8/i8 are compiled)`) },
-  dequantize: { emit: dequantize, unsupported: (n, g) => (ACT.includes(g.values[n.inputs[0]!]!.dtype) ? undefined : `dequantize from ${g.values[n.inputs[0]!]!.dtype} (only u8/i8 are compiled)`) },
-  requantize: { emit: requantize, unsupported: (n, g) => (ACT.includes(g.values[n.inputs[0]!]!.dtype) ? undefined : `requantize from ${g.values[n.inputs[0]!]!.dtype} (only u8/i8 are compiled)`) },
+  quantize: { emit: quantize },
+  dequantize: { emit: dequantize },
+  requantize: { emit: requantize },
   qadd: { emit: qbinary },
   qmul: { emit: qbinary },
   qavgpool2d: { emit: intPool, unsupported: (n) => (f32Exact(attrsOf(n).requant_scale as number) ? undefined : 'requant_scale is not a float32 value') },

@@ -122,8 +122,6 @@ function shapeOp(node: Node, L: Lowering): void {
 }
 
 const each = (names: string[], e: OpEmitter): Record<string, OpEmitter> => Object.fromEntries(names.map((n) => [n, e]));
-const noI4 = (n: Node, g: { values: Record<string, TensorType> }) =>
-  [...n.inputs, ...n.outputs].some((v) => v && ['f64'].includes(g.values[v]!.dtype)) ? `${n.op} on f64 (not compiled)` : undefined;
 
 export const SHAPE_EMITTERS: Record<string, OpEmitter> = {
   ...each(['reshape', 'flatten', 'squeeze', 'unsqueeze', 'identity', 'dropout'], { emit: aliasOp }),
@@ -133,6 +131,6 @@ export const SHAPE_EMITTERS: Record<string, OpEmitter> = {
   gather: { emit: (n, L) => (L.isConst(n.inputs[1]!) ? remapOp(n, L) : gatherRuntime(n, L)) },
   concat: { emit: concat },
   split: { emit: split },
-  cast: { emit: cast, unsupported: noI4 },
+  cast: { emit: cast },
   shape: { emit: shapeOp },
 };
