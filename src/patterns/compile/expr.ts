@@ -20,7 +20,7 @@ const lit = (v: RtVal, t: Ty, span: Span): CExpr => ({ ty: t, span, eval: () => 
 /** A value's constant data (a capture constrained `const`, or a let bound to a tensor). */
 export function tensorOf(ctx: EvalCtx, v: RtVal): Tensor {
   if (v instanceof ValueRef) {
-    const t = ctx.g.constants.get(v.name);
+    const t = ctx.g.constantOf(v.name);
     if (!t) throw new Error(`'${v.name}' is not a constant`);
     return t;
   }

@@ -18,7 +18,7 @@ export interface Intrinsic {
 }
 
 const name = (v: RtVal): string => (v as ValueRef).name;
-const typeOf = (ctx: EvalCtx, v: RtVal) => ctx.g.types.get(name(v))!;
+const typeOf = (ctx: EvalCtx, v: RtVal) => ctx.g.typeOf(name(v))!;
 
 function axisOf(rank: number, i: number): number {
   const a = i < 0 ? i + rank : i;
@@ -41,7 +41,7 @@ export const INTRINSICS: Intrinsic[] = [
   { name: 'shape', doc: 'the dimensions', params: ['value'], result: 'ints', run: (c, [v]) => [...typeOf(c, v).shape] },
   { name: 'dtype', doc: 'the element type', params: ['value'], result: 'dtype', run: (c, [v]) => typeOf(c, v).dtype },
   { name: 'numel', doc: 'number of elements', params: ['value'], result: 'int', run: (c, [v]) => typeOf(c, v).shape.reduce((a, b) => a * b, 1) },
-  { name: 'is_const', doc: 'the value is a constant (initializer)', params: ['value'], result: 'bool', run: (c, [v]) => c.g.constants.has(name(v)) },
+  { name: 'is_const', doc: 'the value is a constant (initializer)', params: ['value'], result: 'bool', run: (c, [v]) => c.g.isConst(name(v)) },
   { name: 'uses', doc: 'use sites: operand slots of all nodes, plus one if it is a graph output', params: ['value'], result: 'int', run: (c, [v]) => c.g.uses(name(v)) },
   { name: 'users', doc: 'distinct nodes using the value', params: ['value'], result: 'int', run: (c, [v]) => c.g.userNodes(name(v)).length },
   { name: 'one_use', doc: 'exactly one use site (and not a graph output)', params: ['value'], result: 'bool', run: (c, [v]) => c.g.uses(name(v)) === 1 },

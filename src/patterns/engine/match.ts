@@ -49,6 +49,7 @@ export class MatchState {
 }
 
 const nodeText = (n: WNode): string => `'${n.name}' (${n.op})`;
+const at = (p: NodeP, n: WNode, i: number): string => `operand ${i} of ${p.display} ${nodeText(n)}`;
 
 export class Matcher {
   readonly st = new MatchState();
@@ -119,32 +120,31 @@ export class Matcher {
   }
 
   private operand(o: OperandP, v: string, p: NodeP, n: WNode, i: number): boolean {
-    const where = () => `operand ${i} of ${p.display} ${nodeText(n)}`;
-    if (o.k === 'any') return v !== '' || o.optional || this.fail(() => `${where()} is absent, the pattern requires one`);
+    if (o.k === 'any') return v !== '' || o.optional || this.fail(() => `${at(p, n, i)} is absent, the pattern requires one`);
     if (o.k === 'cap') {
-      if (v === '' && !o.optional) return this.fail(() => `${where()} (${o.text}) is absent, the pattern requires one`);
+      if (v === '' && !o.optional) return this.fail(() => `${at(p, n, i)} (${o.text}) is absent, the pattern requires one`);
       const bound = this.st.vals.get(o.name);
       if (bound !== undefined)
-        return bound === v || this.fail(() => `${where()}: %${o.name} is already '${bound || 'absent'}', here it is '${v || 'absent'}'`);
-      if (v !== '' && o.check && !this.value(o.check, v, `${o.text} (${where()})`)) return false;
+        return bound === v || this.fail(() => `${at(p, n, i)}: %${o.name} is already '${bound || 'absent'}', here it is '${v || 'absent'}'`);
+      if (v !== '' && o.check && !this.value(o.check, v, `${o.text} (${at(p, n, i)})`)) return false;
       this.st.bindVal(o.name, v);
       return true;
     }
     const bound = this.st.nodes.get(o.binding);
-    if (bound) return bound.outputs[0] === v || this.fail(() => `${where()} is '${v}', not the result of ${o.text} (${nodeText(bound)})`);
-    if (v === '') return this.fail(() => `${where()} is absent, the pattern expects ${o.text}`);
+    if (bound) return bound.outputs[0] === v || this.fail(() => `${at(p, n, i)} is '${v}', not the result of ${o.text} (${nodeText(bound)})`);
+    if (v === '') return this.fail(() => `${at(p, n, i)} is absent, the pattern expects ${o.text}`);
     const prod = this.g.producer.get(v);
-    if (!prod) return this.fail(() => `${where()}: '${v}' is a ${this.g.constants.has(v) ? 'constant' : 'graph input'}, the pattern expects ${o.text}`);
-    if (prod.outputs[0] !== v) return this.fail(() => `${where()}: '${v}' is result ${prod.outputs.indexOf(v)} of ${nodeText(prod)}; patterns match result 0`);
+    if (!prod) return this.fail(() => `${at(p, n, i)}: '${v}' is a ${this.g.isConst(v) ? 'constant' : 'graph input'}, the pattern expects ${o.text}`);
+    if (prod.outputs[0] !== v) return this.fail(() => `${at(p, n, i)}: '${v}' is result ${prod.outputs.indexOf(v)} of ${nodeText(prod)}; patterns match result 0`);
     return this.node(this.variant.nodes.get(o.binding)!, prod);
   }
 
   private value(c: ValueCheckP, v: string, what: string): boolean {
-    if (c.isConst && !this.g.constants.has(v)) {
+    if (c.isConst && !this.g.isConst(v)) {
       const prod = this.g.producer.get(v);
       return this.fail(() => `${what}: '${v}' must be a constant, it is ${prod ? `computed by ${nodeText(prod)}` : 'a graph input'}`);
     }
-    const t = this.g.types.get(v)!;
+    const t = this.g.typeOf(v)!;
     if (c.dtypes && !c.dtypes.has(t.dtype)) return this.fail(() => `${what}: '${v}' is ${formatType(t)}, the pattern wants ${c.text}`);
     if (c.dims && !this.dims(c.dims, t.shape)) return this.fail(() => `${what}: '${v}' is ${formatType(t)}, the pattern wants ${c.text}`);
     return true;

@@ -83,13 +83,13 @@ export function applyRewrite(g: WorkGraph, v: Variant, st: MatchState, root: WNo
     for (const [k, v] of Object.entries(attrs)) if (isDefault(def.attrs[k]?.default, v)) delete attrs[k];
     const types = guard(b.span, `the replacement ${op} is invalid`, () => {
       try {
-        return def.infer({ inputs: inputs.map((i) => (i ? g.types.get(i) : undefined)), attrs: resolveAttrs(def, attrs) });
+        return def.infer({ inputs: inputs.map((i) => (i ? g.typeOf(i) : undefined)), attrs: resolveAttrs(def, attrs) });
       } catch (e) {
         throw e instanceof OpError ? new Error(e.message) : e;
       }
     });
     if (isRoot) {
-      const declared = root.outputs.map((o) => g.types.get(o)!);
+      const declared = root.outputs.map((o) => g.typeOf(o)!);
       if (types.length !== declared.length || types.some((t, i) => !sameKind(t, declared[i]!)))
         fail(b.span, `the replacement computes ${types.map(formatType).join(', ')} but the root is ${declared.map(formatType).join(', ')}`);
       const n = g.insertBefore(root, { name: root.name, op, inputs, outputs: root.outputs, attrs, ...(root.debugHandle !== undefined ? { debugHandle: root.debugHandle } : {}) }, declared);
@@ -98,7 +98,8 @@ export function applyRewrite(g: WorkGraph, v: Variant, st: MatchState, root: WNo
     }
     const name = g.freshNode(`${root.name}.${op}`);
     const outputs = types.map((_, i) => g.freshValue(types.length === 1 ? name : `${name}.${i}`));
-    created.push(g.insertBefore(root, { name, op, inputs, outputs, attrs }, types));
+    // Every node of the replacement stands for the root: it keeps the root's debug handle.
+    created.push(g.insertBefore(root, { name, op, inputs, outputs, attrs, ...(root.debugHandle !== undefined ? { debugHandle: root.debugHandle } : {}) }, types));
     return outputs;
   };
 

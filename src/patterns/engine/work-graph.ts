@@ -1,7 +1,8 @@
-// A mutable working copy of a Graph for the rewrite driver: nodes in a doubly linked list (kept
+// A mutable working view of a Graph for the rewrite driver: nodes in a doubly linked list (kept
 // in topological order, so inserting a replacement before its root is O(1)), the producer of
-// each value, and each value's users (one entry per operand slot). Built once per pattern run,
-// turned back into a plain Graph at the end; unchanged nodes keep their original objects.
+// each value, and each value's users (one entry per operand slot). Types and constants are read
+// from the source graph through small overlays of what changed, so building the view costs one
+// pass over the nodes; toGraph() writes a plain Graph back, reusing unchanged node objects.
 import { freshName, type Attrs, type Graph, type Node } from '../../ir/graph.js';
 import { getOp, resolveAttrs, type ResolvedAttrs } from '../../ir/ops/index.js';
 import type { Tensor } from '../../ir/tensor.js';
@@ -14,15 +15,15 @@ export interface WNode {
   inputs: string[];
   outputs: string[];
   attrs: Attrs;
-  debugHandle?: number;
+  debugHandle: number | undefined;
   /** The original node while this one is unchanged. */
-  orig?: Node;
+  orig: Node | undefined;
   alive: boolean;
   prev: WNode | null;
   next: WNode | null;
   /** On the driver's worklist. */
   queued: boolean;
-  resolved?: ResolvedAttrs;
+  resolved: ResolvedAttrs | undefined;
 }
 
 export interface NewNode {
@@ -35,27 +36,35 @@ export interface NewNode {
 }
 
 export class WorkGraph {
-  readonly types = new Map<string, TensorType>();
-  readonly constants = new Map<string, Tensor>();
   readonly producer = new Map<string, WNode>();
   readonly users = new Map<string, WNode[]>();
-  readonly outputs: Set<string>;
-  private readonly takenValues = new Set<string>();
-  private readonly takenNodes = new Set<string>();
-  private readonly initiallyUnused = new Set<string>();
+  readonly outputs: ReadonlySet<string>;
+  /** Types and constants added or redefined by rewrites; everything else is the source's. */
+  private readonly newTypes = new Map<string, TensorType>();
+  private readonly newConstants = new Map<string, Tensor>();
+  /** Values whose definition was removed (node results, constants that lost their last use). */
+  private readonly removed = new Set<string>();
+  private takenNodes: Set<string> | undefined;
+  private readonly createdNames: string[] = [];
   private head: WNode | null = null;
   private tail: WNode | null = null;
   private nextId = 0;
 
   constructor(readonly source: Graph) {
-    for (const [k, t] of Object.entries(source.values)) {
-      this.types.set(k, t);
-      this.takenValues.add(k);
-    }
-    for (const [k, t] of Object.entries(source.constants)) this.constants.set(k, t);
     this.outputs = new Set(source.outputs);
-    for (const n of source.nodes) this.append({ ...n, attrs: n.attrs }, n);
-    for (const k of this.constants.keys()) if (this.uses(k) === 0) this.initiallyUnused.add(k);
+    for (const n of source.nodes) this.append(n);
+  }
+
+  typeOf(v: string): TensorType | undefined {
+    return this.newTypes.get(v) ?? (this.removed.has(v) ? undefined : this.source.values[v]);
+  }
+
+  constantOf(v: string): Tensor | undefined {
+    return this.newConstants.get(v) ?? (this.removed.has(v) ? undefined : this.source.constants[v]);
+  }
+
+  isConst(v: string): boolean {
+    return this.constantOf(v) !== undefined;
   }
 
   /** Use sites of a value: operand slots of live nodes, plus one if it is a graph output. */
@@ -77,13 +86,14 @@ export class WorkGraph {
     for (let n = this.head; n; n = n.next) yield n;
   }
 
+  private readonly valueTaken = { has: (k: string) => this.newTypes.has(k) || k in this.source.values };
+
   freshValue(base: string): string {
-    const v = freshName(this.takenValues, base);
-    this.takenValues.add(v);
-    return v;
+    return freshName(this.valueTaken, base);
   }
 
   freshNode(base: string): string {
+    if (!this.takenNodes) this.takenNodes = new Set([...this.source.nodes.map((n) => n.name), ...this.createdNames]);
     const v = freshName(this.takenNodes, base);
     this.takenNodes.add(v);
     return v;
@@ -91,8 +101,8 @@ export class WorkGraph {
 
   addConstant(base: string, t: Tensor): string {
     const name = this.freshValue(base);
-    this.constants.set(name, t);
-    this.types.set(name, { dtype: t.dtype, shape: [...t.shape] });
+    this.newConstants.set(name, t);
+    this.newTypes.set(name, { dtype: t.dtype, shape: [...t.shape] });
     return name;
   }
 
@@ -107,18 +117,13 @@ export class WorkGraph {
   }
 
   private register(n: WNode): void {
-    this.takenNodes.add(n.name);
-    for (const o of n.outputs) {
-      this.producer.set(o, n);
-      this.takenValues.add(o);
+    for (const o of n.outputs) this.producer.set(o, n);
+    for (const v of n.inputs) {
+      if (!v) continue;
+      const list = this.users.get(v);
+      if (list) list.push(n);
+      else this.users.set(v, [n]);
     }
-    for (const v of n.inputs) if (v) this.addUse(v, n);
-  }
-
-  private addUse(v: string, n: WNode): void {
-    const list = this.users.get(v);
-    if (list) list.push(n);
-    else this.users.set(v, [n]);
   }
 
   private dropUse(v: string, n: WNode): void {
@@ -126,33 +131,65 @@ export class WorkGraph {
     if (!list) return;
     const i = list.indexOf(n);
     if (i >= 0) list.splice(i, 1);
-    if (!list.length) this.users.delete(v);
+    if (list.length) return;
+    this.users.delete(v);
+    // A constant that lost its last use goes with it (constants nobody used to begin with stay).
+    if (!this.outputs.has(v) && this.isConst(v)) {
+      this.newConstants.delete(v);
+      this.newTypes.delete(v);
+      this.removed.add(v);
+    }
   }
 
-  private append(spec: NewNode, orig?: Node): WNode {
-    const n: WNode = { ...spec, id: this.nextId++, orig, alive: true, prev: null, next: null, queued: false };
+  private make(spec: NewNode | Node, orig: Node | undefined): WNode {
+    return {
+      id: this.nextId++,
+      name: spec.name,
+      op: spec.op,
+      inputs: spec.inputs,
+      outputs: spec.outputs,
+      attrs: spec.attrs,
+      debugHandle: spec.debugHandle,
+      orig,
+      alive: true,
+      prev: null,
+      next: null,
+      queued: false,
+      resolved: undefined,
+    };
+  }
+
+  private append(orig: Node): void {
+    const n = this.make(orig, orig);
     this.link(n, null);
     this.register(n);
-    return n;
   }
 
   /** Inserts a node right before `anchor` (its operands must already be defined there). */
   insertBefore(anchor: WNode, spec: NewNode, types: TensorType[]): WNode {
-    const n: WNode = { ...spec, id: this.nextId++, alive: true, prev: null, next: null, queued: false };
-    spec.outputs.forEach((o, i) => this.types.set(o, types[i]!));
+    const n = this.make(spec, undefined);
+    spec.outputs.forEach((o, i) => {
+      this.newTypes.set(o, types[i]!);
+      this.removed.delete(o);
+    });
+    this.createdNames.push(spec.name);
+    this.takenNodes?.add(spec.name);
     this.link(n, anchor);
     this.register(n);
     return n;
   }
 
-  /** Unlinks a node and its uses; its result types stay unless `dropTypes` (they may be reused). */
-  remove(n: WNode, dropTypes: boolean): void {
+  /** Unlinks a node and its uses; its results stay defined unless `dropResults` (a new root may reuse them). */
+  remove(n: WNode, dropResults: boolean): void {
     if (!n.alive) return;
     n.alive = false;
     for (const v of n.inputs) if (v) this.dropUse(v, n);
     for (const o of n.outputs) {
       if (this.producer.get(o) === n) this.producer.delete(o);
-      if (dropTypes) this.types.delete(o);
+      if (dropResults) {
+        this.newTypes.delete(o);
+        this.removed.add(o);
+      }
     }
     if (n.prev) n.prev.next = n.next;
     else this.head = n.next;
@@ -169,14 +206,18 @@ export class WorkGraph {
     for (const u of changed) {
       u.inputs = u.inputs.map((v) => (v === from ? to : v));
       u.orig = undefined;
-      for (const v of u.inputs) if (v === to) this.addUse(to, u);
+      for (const v of u.inputs) {
+        if (v !== to) continue;
+        const l = this.users.get(to);
+        if (l) l.push(u);
+        else this.users.set(to, [u]);
+      }
     }
     return changed;
   }
 
   toGraph(): Graph {
     const nodes: Node[] = [];
-    const live = new Set<string>(this.source.inputs);
     for (let n = this.head; n; n = n.next) {
       nodes.push(
         n.orig ?? {
@@ -188,18 +229,13 @@ export class WorkGraph {
           ...(n.debugHandle !== undefined ? { debugHandle: n.debugHandle } : {}),
         },
       );
-      for (const o of n.outputs) live.add(o);
-    }
-    const constants: Record<string, Tensor> = {};
-    for (const [k, t] of this.constants) {
-      if (this.uses(k) > 0 || this.initiallyUnused.has(k)) {
-        constants[k] = t;
-        live.add(k);
-      }
     }
     const values: Record<string, TensorType> = {};
-    for (const k of Object.keys(this.source.values)) if (live.has(k)) values[k] = this.types.get(k)!;
-    for (const k of live) if (!(k in values)) values[k] = this.types.get(k)!;
+    for (const k in this.source.values) if (!this.removed.has(k)) values[k] = this.source.values[k]!;
+    for (const [k, t] of this.newTypes) values[k] = t;
+    const constants: Record<string, Tensor> = {};
+    for (const k in this.source.constants) if (!this.removed.has(k)) constants[k] = this.source.constants[k]!;
+    for (const [k, t] of this.newConstants) constants[k] = t;
     return { ...this.source, values, constants, nodes };
   }
 }
