@@ -108,6 +108,17 @@ describe('fold-batchnorm', () => {
     expect(opsOf(res.graph)).toEqual(['gemm']);
   });
 
+  test.prop([fc.integer({ min: 1, max: 4 }), fc.integer({ min: 1, max: 5 }), fc.integer({ min: 1, max: 5 }), fc.integer()], { numRuns: 20 })(
+    'matmul + batch_norm on a 2-D input becomes a gemm',
+    (m, k, n, seed) => {
+      const r = rng(seed);
+      const b = new GraphBuilder();
+      const a = b.input('a', { dtype: 'f32', shape: [m, k] });
+      b.output(addBN(b, b.op('matmul', [a, b.constant('w', randTensor([k, n], r))]), n, r, 1e-3));
+      expect(opsOf(rewriteAndCompare(b.build(), LIB, [randTensor([m, k], r)], TOL).graph)).toEqual(['gemm']);
+    },
+  );
+
   it('2-D matmul + batch_norm becomes a gemm; a batched matmul keeps its batch_norm', () => {
     const r = rng(7);
     const build = (aShape: number[]) => {

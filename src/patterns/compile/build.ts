@@ -93,7 +93,7 @@ export class BuildChecker {
     for (const d of defs) {
       const err = operandCountError(d, args.length, false);
       if (err) {
-        this.r.error('PAT_OPERANDS', span, err.replace('the pattern gives', 'the replacement gives'));
+        this.r.error('PAT_OPERANDS', span, err.replace('the pattern gives', 'the replacement gives'), 'leave out an optional operand in the middle with _');
         ok = false;
       }
     }

@@ -116,7 +116,7 @@ function checkAlt(alt: FlatAlt, i: number, index: Map<string, number>, reference
   for (const d of defs) {
     if (!d) continue;
     const err = operandCountError(d, alt.operands.length, alt.rest);
-    if (err) r.error('PAT_OPERANDS', alt.span, err);
+    if (err) r.error('PAT_OPERANDS', alt.span, err, "a trailing '...' accepts any further operands; an omitted optional operand must be absent, _? matches either");
   }
   const seenAttrs = new Set<string>();
   for (const a of alt.attrs) {
