@@ -12,6 +12,7 @@ import { registerPatterns } from './commands/patterns.js';
 import { registerRun } from './commands/run.js';
 import { registerCompile } from './commands/compile.js';
 import { registerQuantize } from './commands/quantize.js';
+import { registerDebug } from './commands/debug.js';
 
 export const VERBS: readonly RegisterVerb[] = [
   registerImport,
@@ -20,6 +21,7 @@ export const VERBS: readonly RegisterVerb[] = [
   registerPatterns,
   registerQuantize,
   registerCompile,
+  registerDebug,
 ];
 
 /** Exit codes: 0 ok, 1 a QforgeError (bad model, input...), 2 bad command line, 70 internal error. */

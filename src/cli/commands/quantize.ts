@@ -7,6 +7,7 @@ import { basename, extname, join, dirname } from 'node:path';
 import { fail, formatDiagnostic, type Diagnostic } from '../../diagnostics/index.js';
 import type { Graph } from '../../ir/graph.js';
 import { writeQir } from '../../ir/text/index.js';
+import { exportOnnx } from '../../ir/onnx/index.js';
 import { runPipeline } from '../../passes/index.js';
 import { calibrate, loadDataset, STAT_OBSERVERS, type Dataset } from '../../passes/quantize/index.js';
 import { outputSqnr, tensorReports, type QuantReport } from '../../passes/quantize/report.js';
@@ -20,6 +21,8 @@ export interface QuantizeOpts extends ShapeOptions {
   observer?: string;
   output?: string;
   report?: string;
+  /** Also write the result as a QDQ ONNX file. */
+  exportOnnx?: string;
 }
 
 /** What a mode gets: the float model, its options, and where to report progress. */
@@ -64,13 +67,15 @@ export function quantizeModel(modelPath: string, opts: QuantizeOpts, io: Io): vo
   for (const w of r.warnings) io.err(formatDiagnostic(w).replace(/\berror (QF\d+)/, 'warning $1') + '\n');
   const out = opts.output ?? defaultOutput(modelPath);
   writeQir(out, r.graph);
+  if (opts.exportOnnx) exportOnnx(r.graph, opts.exportOnnx);
   const tensors = r.calibrated ? tensorReports(r.calibrated) : [];
   const outputs = r.data ? outputSqnr(model, r.graph, r.data) : [];
   const count = (role: string) => tensors.filter((t) => t.role === role).length;
   io.out(
     `quantized ${model.name} (${opts.mode}, ${opts.quantizer}): ${count('weight')} weights, ${count('bias')} biases, ${count('activation')} activations` +
       (r.data ? `; calibrated on ${r.data.size} sample${r.data.size === 1 ? '' : 's'}` : '') +
-      `\n  wrote ${out}\n`,
+      `\n  wrote ${out}\n` +
+      (opts.exportOnnx ? `  wrote ${opts.exportOnnx} (QDQ ONNX)\n` : ''),
   );
   for (const o of outputs) io.out(`  output ${o.name}: SQNR ${o.sqnrDb === null ? 'exact' : `${o.sqnrDb.toFixed(2)} dB`} vs fp32\n`);
   if (opts.report) {
@@ -101,6 +106,7 @@ export const registerQuantize: RegisterVerb = (program, io) => {
     .option('--mode <mode>', `quantization mode (${Object.keys(MODES).join(', ')})`, 'static')
     .option('--observer <kind>', `activation observer overriding the quantizer's (${STAT_OBSERVERS.join(', ')})`)
     .option('-o, --output <file.qir>', 'where to write the quantized graph (default: <model>.q.qir)')
-    .option('--report <file.json>', 'write qparams per tensor and output SQNR vs fp32 as JSON');
+    .option('--report <file.json>', 'write qparams per tensor and output SQNR vs fp32 as JSON')
+    .option('--export-onnx <file.onnx>', 'also write the quantized graph as a QDQ ONNX file (onnxruntime runs it)');
   withShapeOptions(cmd).action((model: string, opts: QuantizeOpts) => quantizeModel(model, opts, io));
 };

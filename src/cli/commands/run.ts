@@ -45,12 +45,12 @@ export const registerRun: RegisterVerb = (program, io) => {
   });
 };
 
-interface Bound {
+export interface Bound {
   feeds: Record<string, { t: Tensor; stacked: boolean }>;
   batch?: number;
 }
 
-function bindInputs(g: Graph, specs: string[]): Bound {
+export function bindInputs(g: Graph, specs: string[]): Bound {
   const files: Record<string, string> = {};
   for (const spec of specs) {
     const eq = spec.indexOf('=');
@@ -89,7 +89,7 @@ function bindInputs(g: Graph, specs: string[]): Bound {
 }
 
 /** Entry i of a stacked tensor (a view, no copy). */
-function entry(t: Tensor, i: number): Tensor {
+export function entry(t: Tensor, i: number): Tensor {
   const per = numel(t.shape.slice(1));
   return { dtype: t.dtype, shape: t.shape.slice(1), data: t.data.subarray(i * per, (i + 1) * per) as Tensor['data'] };
 }

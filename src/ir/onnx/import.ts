@@ -9,6 +9,7 @@ import type { Tensor } from '../tensor.js';
 import { formatType, type TensorType } from '../types.js';
 import { ImportState, NodeContext } from './context.js';
 import { CONVERTERS } from './converters.js';
+import { onnxDebugHandles } from './debug-handles.js';
 import { int64ToNumber, ModelProto, type OnnxGraph, type OnnxModel, type OnnxNode, type OnnxValueInfo } from './schema.js';
 import { dtypeFromOnnx, onnxTypeName, tensorFromProto } from './tensors.js';
 import { describeIoError } from '../fs-error.js';
@@ -148,12 +149,16 @@ function convertModel(model: OnnxModel, opts: ImportOptions & { name: string }, 
   // Names the importer invents for intermediate values must not take a name the model uses later.
   for (const n of g.node) for (const o of n.output) if (o) st.tempNames.add(o);
   const defined = new Set([...Object.keys(st.values)]);
+  const handles = onnxDebugHandles(g.node);
+  let nextHandle = Math.max(0, ...handles);
   for (const i of topoSort(g.node, defined)) {
     const n = g.node[i]!;
     const ctx = new NodeContext(st, n, nodeNames[i]!);
     for (const v of n.input) if (v && !Object.hasOwn(st.values, st.resolve(v))) ctx.invalid(`input '${v}' is not defined by a graph input, initializer or node`);
     for (const o of n.output) if (o && (Object.hasOwn(st.values, o) || st.aliases.has(o))) ctx.invalid(`output '${o}' is defined more than once`);
+    const first = st.nodes.length;
     CONVERTERS[n.opType]!(ctx);
+    for (let k = first; k < st.nodes.length; k++) st.nodes[k]!.debugHandle = handles[i];
     n.output.forEach((o) => {
       if (o && !Object.hasOwn(st.values, o) && !st.aliases.has(o)) ctx.unsupported(`output '${o}' is not produced (this optional output is not supported)`);
     });
@@ -166,7 +171,7 @@ function convertModel(model: OnnxModel, opts: ImportOptions & { name: string }, 
       // A graph output that is a folded Identity keeps its name through an explicit identity.
       const nm = freshName(st.nodeNames, `${vi.name}/identity`);
       st.nodeNames.add(nm);
-      st.nodes.push({ name: nm, op: 'identity', inputs: [r], outputs: [vi.name], attrs: {} });
+      st.nodes.push({ name: nm, op: 'identity', inputs: [r], outputs: [vi.name], attrs: {}, debugHandle: ++nextHandle });
     }
     return vi.name;
   });

@@ -3,3 +3,4 @@ export { importOnnx, decodeModel, MIN_OPSET, MAX_OPSET, type ImportOptions } fro
 export { supportedOnnxOps, CONVERTERS } from './converters.js';
 export { decodeTensorProto, tensorToProto, dtypeFromOnnx, TO_ONNX } from './tensors.js';
 export { onnxRoot, ModelProto, TensorProtoType } from './schema.js';
+export { exportOnnx, toOnnxModel, EXPORT_MIN_OPSET, type ExportOptions } from './export.js';

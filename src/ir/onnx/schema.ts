@@ -48,6 +48,8 @@ const DESCRIPTOR = {
             domain: f(7, 'string'),
             attribute: f(5, 'AttributeProto', 'repeated'),
             docString: f(6, 'string'),
+            // IR 10: qforge keeps debug handles here (onnx/debug-handles.ts).
+            metadataProps: f(9, 'StringStringEntryProto', 'repeated'),
           },
         },
         AttributeProto: {
@@ -156,6 +158,7 @@ export interface OnnxNode {
   opType: string;
   domain: string;
   attribute: OnnxAttribute[];
+  metadataProps?: { key: string; value: string }[];
 }
 export interface OnnxAttribute {
   name: string;

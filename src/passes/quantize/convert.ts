@@ -63,6 +63,7 @@ export function convertGraph(g: Graph, opts: ConvertOptions = {}): Converted {
       continue;
     }
     const { q, dq } = qdqAttrs(n);
+    const handle = n.debugHandle !== undefined ? { debugHandle: n.debugHandle } : {}; // q/dq serve the observer's node
     const tensor = (n.attrs['tensor'] as string | undefined) ?? n.inputs[0]!;
     const src = cur(n.inputs[0]!), srcType = lookup(values, src)!;
     const result = outputs.has(n.outputs[0]!) ? n.outputs[0]! : fresh(`${tensor}_dq`);
@@ -83,11 +84,11 @@ export function convertGraph(g: Graph, opts: ConvertOptions = {}): Converted {
     } else {
       qv = fresh(`${tensor}_q`);
       define(values, qv, inferOne('quantize', srcType, q));
-      nodes.push({ name: fresh(`${tensor}_quantize`), op: 'quantize', inputs: [src], outputs: [qv], attrs: q });
+      nodes.push({ name: fresh(`${tensor}_quantize`), op: 'quantize', inputs: [src], outputs: [qv], attrs: q, ...handle });
       pairs++;
     }
     define(values, result, inferOne('dequantize', lookup(values, qv)!, dq));
-    nodes.push({ name: fresh(`${tensor}_dequantize`), op: 'dequantize', inputs: [qv], outputs: [result], attrs: dq });
+    nodes.push({ name: fresh(`${tensor}_dequantize`), op: 'dequantize', inputs: [qv], outputs: [result], attrs: dq, ...handle });
   }
   // Float constants that only fed folded observers are gone.
   const used = new Set([...nodes.flatMap((n) => n.inputs), ...g.outputs]);

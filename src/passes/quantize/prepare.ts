@@ -84,9 +84,12 @@ export function prepareGraph(input: Graph, quantizer: Quantizer, opts: PrepareOp
   const edgeObs = new Map<string, string>();
   let count = 0;
 
+  // An observer carries the debug handle of the node it serves (the consumer of an input edge,
+  // the producer of an output), for the numeric debugger.
+  let handle: { debugHandle?: number } = {};
   const emit = (from: string, tensor: string, gid: number, result = fresh(`${tensor}_observed`)): string => {
     const override = constOnly.has(gid) ? undefined : opts.observer;
-    nodes.push({ name: fresh(`${tensor}_observe`), op: 'observe', inputs: [from], outputs: [result], attrs: observeAttrs(sharing.specs[gid]!, gid, tensor, sharing, override) });
+    nodes.push({ name: fresh(`${tensor}_observe`), op: 'observe', inputs: [from], outputs: [result], attrs: observeAttrs(sharing.specs[gid]!, gid, tensor, sharing, override), ...handle });
     define(values, result, { dtype: 'f32', shape: [...lookup(g.values, tensor)!.shape] });
     count++;
     return result;
@@ -94,6 +97,7 @@ export function prepareGraph(input: Graph, quantizer: Quantizer, opts: PrepareOp
 
   for (const n of g.nodes) {
     const ann = table.get(n.name);
+    handle = n.debugHandle !== undefined ? { debugHandle: n.debugHandle } : {};
     const inputs = n.inputs.map((v, k) => {
       if (!v) return v;
       const cur = current.get(v) ?? v;
