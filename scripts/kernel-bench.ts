@@ -54,18 +54,19 @@ writeFileSync(join(dir, 'shapes.bin'), Buffer.concat(parts));
 const out = execFileSync(bin, [join(dir, 'shapes.bin'), String(minS)], { encoding: 'utf8' });
 
 const lines = out.trim().split('\n').map((l) => l.replace(/\0/g, '').split(' '));
-const measured = (what: string) => Math.max(0, ...lines.filter((l) => l[0] === what).map((l) => Number(l[4])));
-const ub = measured('peak-maddubs'), wd = measured('peak-maddwd');
 console.log(`qf_qgemm, target ${target.name}, single thread; nominal peak ${peak} G int8 MAC/s`);
-if (ub) console.log(`register-only peaks measured now: vpmaddubsw path ${ub.toFixed(1)}, exact vpmaddwd path ${wd.toFixed(1)} GMAC/s`);
-console.log(`shape              M     N     K   GMAC/s  vs ${peak}G${ub ? '  vs measured path peak' : ''}  (reference kernel)`);
-let macs = 0, secs = 0;
-for (const [name, M, N, K, g, r] of lines.filter((l) => !l[0]!.startsWith('peak-'))) {
-  const gm = Number(g), mac = Number(M) * Number(N) * Number(K);
-  if (name!.endsWith('int8')) { macs += mac; secs += mac / (gm * 1e9); }
-  const ref = Number(r) > 0 ? `  (${Number(r).toFixed(2)} GMAC/s)` : '';
-  const pathPeak = name!.endsWith('int8') ? wd : ub;
-  const vs = pathPeak ? `${((100 * gm) / pathPeak).toFixed(0).padStart(10)}%` : '';
-  console.log(`${name!.padEnd(16)} ${M!.padStart(5)} ${N!.padStart(5)} ${K!.padStart(5)} ${gm.toFixed(1).padStart(8)} ${((100 * gm) / peak).toFixed(0).padStart(7)}%${vs}${ref}`);
+console.log('MAC/cycle is estimated from register-only vpmaddubsw loops (32 MAC/cycle) timed in alternation with');
+console.log('each shape, so a moving clock or a busy machine cancels out; "% path" compares with the register-only');
+console.log('loop of the same instruction mix (exact vpmaddwd for int8 weights, vpmaddubsw for 7-bit weights).');
+console.log('shape              M     N     K   GMAC/s  vs 79G  MAC/cycle  % path  (reference kernel GMAC/s)');
+let macs = 0, secs = 0, cycles = 0;
+for (const [name, M, N, K, g, r, ub, wd] of lines) {
+  const gm = Number(g), mac = Number(M) * Number(N) * Number(K), ghz = Number(ub) / 32;
+  if (name!.endsWith('int8')) { macs += mac; secs += mac / (gm * 1e9); cycles += ghz ? (mac / gm) * ghz : 0; }
+  const pathPeak = name!.endsWith('int8') ? Number(wd) : Number(ub);
+  const perCycle = ghz ? (gm / ghz).toFixed(1).padStart(9) : '        -';
+  const path = pathPeak ? `${((100 * gm) / pathPeak).toFixed(0).padStart(6)}%` : '      -';
+  const ref = Number(r) > 0 ? `  (${Number(r).toFixed(2)})` : '';
+  console.log(`${name!.padEnd(16)} ${M!.padStart(5)} ${N!.padStart(5)} ${K!.padStart(5)} ${gm.toFixed(1).padStart(8)} ${((100 * gm) / peak).toFixed(0).padStart(6)}% ${perCycle} ${path}${ref}`);
 }
-console.log(`int8 weights, all shapes: ${(macs / secs / 1e9).toFixed(1)} GMAC/s (time-weighted)`);
+console.log(`int8 weights, all shapes (time-weighted): ${(macs / secs / 1e9).toFixed(1)} GMAC/s${cycles ? `, ${(macs / cycles).toFixed(1)} MAC/cycle` : ''}`);

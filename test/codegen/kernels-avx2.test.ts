@@ -58,10 +58,11 @@ describe('avx2 packing: saturation proof', () => {
     w[17 * 3 + 1] = 127;
     const blob = packGemmAvx2(w, 20, 3);
     const dv = new DataView(blob.buffer);
-    expect(dv.getUint32(0, true)).toBe((1 << 1) | 0); // panel 0 at 64 bytes, maddubs, 1 K group
-    expect(dv.getUint32(4, true)).toBe((2 << 1) | 1); // panel 1 right after, exact
-    expect(blob.length).toBe(64 + 64 + 2 * 64); // header, ceil(3/4) groups, ceil(3/2) pairs
-    expect(dv.getInt16(128 + 1 * 4, true)).toBe(127); // pair 0 of column 17 (= panel column 1)
+    expect(dv.getUint32(0, true)).toBe((2 << 1) | 0); // panel 0 at 64 bytes (2 x 32), maddubs, 1 K group
+    expect(dv.getUint32(4, true)).toBe((4 << 1) | 1); // panel 1 right after, exact
+    expect(blob.length).toBe(64 + 64 + 2 * 32); // header, ceil(3/4) groups of 64, ceil(3/2) pairs of 32
+    expect([dv.getInt8(128 + 1 * 2), dv.getInt8(128 + 1 * 2 + 1)]).toEqual([127, 127]); // pair 0 of column 17
+    expect(dv.getInt8(128 + 32 + 1 * 2)).toBe(1); // pair 1 of column 17: k = 2 and the zero padding
   });
 });
 

@@ -1,14 +1,16 @@
 /* AVX2 kernels (target avx2): qf_qgemm, qf_qgemm_i32, qf_qdwconv, qf_qdwconv3x3.
  *
  * GEMM blob (packGemm in src/codegen/targets/pack/avx2.ts): a table of one uint32 per 16-column panel,
- * (offset in 64-byte units << 1) | exact, padded to 64 bytes, then the panels:
- *   maddubs panel: [ceil(K/4)][16 cols][4 k] int8; used only when the packer proved that for every
- *                  adjacent weight pair the positive parts and the negative parts each sum to at most 128
- *                  in magnitude, so the int16 pair sums of vpmaddubsw cannot saturate for any u8 input;
- *   exact panel:   [ceil(K/2)][16 cols][2 k] int16; vpmaddwd on zero-extended activations (always exact).
- * Both steps are 64 bytes, zero-padded in K and N. Activations are broadcast 4 bytes (maddubs) or one
- * int16 pair (exact, from a per-block packed copy of A) at a time; a 6x16 int32 tile lives in registers
- * for one K chunk and in a small stack buffer between chunks. Requantisation is the reference formula:
+ * (offset in 32-byte units << 1) | exact, padded to 64 bytes, then the panels:
+ *   maddubs panel: [ceil(K/4)][16 cols][4 k] int8 (64-byte steps); used only when the packer proved that
+ *                  for every adjacent weight pair the positive parts and the negative parts each sum to at
+ *                  most 128 in magnitude, so the int16 pair sums of vpmaddubsw cannot saturate for any u8;
+ *   exact panel:   [ceil(K/2)][16 cols][2 k] int8 (32-byte steps), sign-extended to int16 in the kernel
+ *                  (vpmovsxbw: as fast as int16 storage here and half the bytes), then vpmaddwd on the
+ *                  zero-extended activations: every product and pair sum fits, always exact.
+ * Zero-padded in K and N. Activations are broadcast 4 bytes (maddubs) or one
+ * int16 pair (exact, from a per-tile packed copy of A) at a time; a 6x16 int32 tile lives in registers
+ * for one K chunk and in a stack buffer of partial sums between chunks (see qf_gemm_avx2 for blocking). Requantisation is the reference formula:
  * cvtdq2ps, one mulps, max/min against [qmin - zp, qmax - zp], cvtps2dq (default MXCSR: nearest even).
  *
  * Depthwise blob (packDepthwise): per 16 channels, per pair of taps (t, t+1): 16 int16 pairs
@@ -20,9 +22,10 @@
 #include "qforge_kernels.h"
 
 #define QF_MR 6          /* rows per register tile */
-#define QF_KC 512        /* K elements per chunk (multiple of 4) */
+#define QF_KC 256        /* K elements per chunk (multiple of 4) */
 #define QF_KCP (QF_KC / 2)
 #define QF_NB 16         /* panels (of 16 columns) per N block */
+#define QF_MC 24         /* rows per block of partial sums (multiple of QF_MR): 24 KiB of stack */
 #define QF_DW_MAXT 64    /* larger depthwise windows use the reference */
 #define QF_AI static inline __attribute__((always_inline))
 #define QF_UNROLL _Pragma("GCC unroll 16") /* register tiles: every row/column loop fully unrolled */
@@ -110,16 +113,16 @@ QF_AI void qf_k_ubs(const int mr, const uint8_t *a, size_t lda, const int8_t *w,
   }
 }
 
-/* Exact path: ap = mr rows of QF_KCP zero-extended int16 pairs, w = np pairs of [16][2] int16. */
-QF_AI void qf_k_wd(const int mr, const uint32_t *ap, const int16_t *w, size_t np, int32_t *acc, int first) {
+/* Exact path: ap = mr rows of QF_KCP zero-extended int16 pairs, w = np pairs of [16][2] int8. */
+QF_AI void qf_k_wd(const int mr, const uint32_t *ap, const int8_t *w, size_t np, int32_t *acc, int first) {
   __m256i c0[QF_MR], c1[QF_MR];
   QF_UNROLL for (int r = 0; r < mr; r++) {
     c0[r] = first ? _mm256_setzero_si256() : _mm256_loadu_si256((const __m256i *)(acc + r * 16));
     c1[r] = first ? _mm256_setzero_si256() : _mm256_loadu_si256((const __m256i *)(acc + r * 16 + 8));
   }
   for (size_t p = 0; p < np; p++) {
-    const __m256i w0 = _mm256_loadu_si256((const __m256i *)(w + p * 32));
-    const __m256i w1 = _mm256_loadu_si256((const __m256i *)(w + p * 32 + 16));
+    const __m256i w0 = _mm256_cvtepi8_epi16(_mm_loadu_si128((const __m128i *)(w + p * 32)));
+    const __m256i w1 = _mm256_cvtepi8_epi16(_mm_loadu_si128((const __m128i *)(w + p * 32 + 16)));
     QF_UNROLL for (int r = 0; r < mr; r++) {
       const __m256i av = _mm256_set1_epi32((int32_t)ap[r * QF_KCP + p]);
       c0[r] = _mm256_add_epi32(c0[r], _mm256_madd_epi16(av, w0));
@@ -144,7 +147,7 @@ static void qf_k_ubs_mr(int mr, const uint8_t *a, size_t lda, const int8_t *w, s
   }
 }
 
-static void qf_k_wd_mr(int mr, const uint32_t *ap, const int16_t *w, size_t np, int32_t *acc, int first) {
+static void qf_k_wd_mr(int mr, const uint32_t *ap, const int8_t *w, size_t np, int32_t *acc, int first) {
   switch (mr) {
   case 6: qf_k_wd(6, ap, w, np, acc, first); break;
   case 5: qf_k_wd(5, ap, w, np, acc, first); break;
@@ -159,60 +162,74 @@ static void qf_k_wd_mr(int mr, const uint32_t *ap, const int16_t *w, size_t np, 
    chunk: covered by the next row or QF_SLACK; the matching weights are zero). */
 static void qf_pack_a(int mr, const uint8_t *a, size_t lda, size_t kc, uint32_t *ap) {
   const size_t np = (kc + 1) / 2;
-  QF_UNROLL for (int r = 0; r < mr; r++)
+  for (int r = 0; r < mr; r++)
     for (size_t p = 0; p < np; p += 8)
       _mm256_storeu_si256((__m256i *)(ap + r * QF_KCP + p),
                           _mm256_cvtepu8_epi16(_mm_loadu_si128((const __m128i *)(a + r * lda + 2 * p))));
 }
 
-/* Shared driver: requantised u8 output (rq != NULL) or int32 output with bias32. */
+/* Requantises (or biases, for int32 output) one mr x 16 tile of sums into C. */
+static void qf_epilogue(int mr, const int32_t *t, size_t m0, size_t n0, size_t nc, const qf_rq *rq, const qf_rqv *rv,
+                        const int32_t *bias32, uint8_t *C8, int32_t *C32, size_t ldc) {
+  if (!rq) {
+    for (int r = 0; r < mr; r++)
+      for (size_t j = 0; j < nc; j++) C32[(m0 + r) * ldc + n0 + j] = (int32_t)((uint32_t)t[r * 16 + j] + (uint32_t)bias32[n0 + j]);
+    return;
+  }
+  int32_t tb[16];
+  float tm[16];
+  const int32_t *b;
+  const float *m;
+  qf_tail_consts(rq->bias, rq->mult, n0, nc, tb, tm, &b, &m);
+  for (int r = 0; r < mr; r++) {
+    const __m128i v = qf_rq16(_mm256_loadu_si256((const __m256i *)(t + r * 16)),
+                              _mm256_loadu_si256((const __m256i *)(t + r * 16 + 8)), b, m, rv->lo, rv->hi, rv->zp);
+    qf_store_n(C8 + (m0 + r) * ldc + n0, v, nc);
+  }
+}
+
+/* Shared driver: requantised u8 output (rq != NULL) or int32 output with bias32. Blocking: QF_NB panels
+   (256 columns) x QF_MC rows of int32 partial sums live in a stack buffer, so a K chunk of the block's
+   weights (QF_KC x 256 = 64 KiB) is fetched once from L3 and reused from L2 by all
+   QF_MC / QF_MR row tiles; each row tile's packed activations stay in L1 across the 16 panels. */
 static void qf_gemm_avx2(size_t M, size_t N, size_t K, const uint8_t *A, size_t lda, const void *W,
                          const qf_rq *rq, const int32_t *bias32, uint8_t *C8, int32_t *C32, size_t ldc) {
   const uint32_t *tab = (const uint32_t *)W;
   const uint8_t *base = (const uint8_t *)W;
   const size_t npan = (N + 15) / 16;
   uint32_t ap[QF_MR * QF_KCP] __attribute__((aligned(32)));
-  int32_t part[QF_NB * QF_MR * 16] __attribute__((aligned(32)));
-  qf_rqv rv = {0};
+  int32_t part[QF_MC / QF_MR][QF_NB][QF_MR * 16] __attribute__((aligned(32)));
+  qf_rqv rv;
+  memset(&rv, 0, sizeof rv);
   if (rq) rv = qf_rqv_of(rq);
-  for (size_t m0 = 0; m0 < M; m0 += QF_MR) {
-    const int mr = (int)(M - m0 < QF_MR ? M - m0 : QF_MR);
-    const uint8_t *am = A + m0 * lda;
-    for (size_t p0 = 0; p0 < npan; p0 += QF_NB) {
-      const size_t p1 = npan - p0 < QF_NB ? npan : p0 + QF_NB;
-      int exact = 0;
-      for (size_t p = p0; p < p1; p++) exact |= (int)(tab[p] & 1);
+  for (size_t p0 = 0; p0 < npan; p0 += QF_NB) {
+    const size_t p1 = npan - p0 < QF_NB ? npan : p0 + QF_NB;
+    int exact = 0;
+    for (size_t p = p0; p < p1; p++) exact |= (int)(tab[p] & 1);
+    for (size_t mc = 0; mc < M; mc += QF_MC) {
+      const size_t mce = M - mc < QF_MC ? M : mc + QF_MC;
       for (size_t k0 = 0; k0 == 0 || k0 < K; k0 += QF_KC) {
         const size_t kc = K - k0 < QF_KC ? K - k0 : QF_KC;
-        if (exact) qf_pack_a(mr, am + k0, lda, kc, ap);
+        for (size_t m0 = mc; m0 < mce; m0 += QF_MR) {
+          const int mr = (int)(mce - m0 < QF_MR ? mce - m0 : QF_MR);
+          const uint8_t *am = A + m0 * lda + k0;
+          if (exact) qf_pack_a(mr, am, lda, kc, ap);
+          for (size_t p = p0; p < p1; p++) {
+            const uint8_t *wp = base + (size_t)(tab[p] >> 1) * 32;
+            int32_t *t = part[(m0 - mc) / QF_MR][p - p0];
+            if (tab[p] & 1)
+              qf_k_wd_mr(mr, ap, (const int8_t *)(wp + (k0 / 2) * 32), (kc + 1) / 2, t, k0 == 0);
+            else
+              qf_k_ubs_mr(mr, am, lda, (const int8_t *)(wp + (k0 / 4) * 64), (kc + 3) / 4, t, k0 == 0);
+          }
+        }
+      }
+      for (size_t m0 = mc; m0 < mce; m0 += QF_MR)
         for (size_t p = p0; p < p1; p++) {
-          const uint8_t *wp = base + (size_t)(tab[p] >> 1) * 64;
-          int32_t *t = part + (p - p0) * QF_MR * 16;
-          if (tab[p] & 1)
-            qf_k_wd_mr(mr, ap, (const int16_t *)(wp + (k0 / 2) * 64), (kc + 1) / 2, t, k0 == 0);
-          else
-            qf_k_ubs_mr(mr, am + k0, lda, (const int8_t *)(wp + (k0 / 4) * 64), (kc + 3) / 4, t, k0 == 0);
+          const size_t n0 = p * 16;
+          qf_epilogue((int)(mce - m0 < QF_MR ? mce - m0 : QF_MR), part[(m0 - mc) / QF_MR][p - p0], m0, n0,
+                      N - n0 < 16 ? N - n0 : 16, rq, &rv, bias32, C8, C32, ldc);
         }
-      }
-      for (size_t p = p0; p < p1; p++) {
-        const int32_t *t = part + (p - p0) * QF_MR * 16;
-        const size_t n0 = p * 16, nc = N - n0 < 16 ? N - n0 : 16;
-        if (!rq) {
-          QF_UNROLL for (int r = 0; r < mr; r++)
-            for (size_t j = 0; j < nc; j++) C32[(m0 + r) * ldc + n0 + j] = (int32_t)((uint32_t)t[r * 16 + j] + (uint32_t)bias32[n0 + j]);
-          continue;
-        }
-        int32_t tb[16];
-        float tm[16];
-        const int32_t *b;
-        const float *m;
-        qf_tail_consts(rq->bias, rq->mult, n0, nc, tb, tm, &b, &m);
-        QF_UNROLL for (int r = 0; r < mr; r++) {
-          const __m128i v = qf_rq16(_mm256_loadu_si256((const __m256i *)(t + r * 16)),
-                                    _mm256_loadu_si256((const __m256i *)(t + r * 16 + 8)), b, m, rv.lo, rv.hi, rv.zp);
-          qf_store_n(C8 + (m0 + r) * ldc + n0, v, nc);
-        }
-      }
     }
   }
 }

@@ -1,6 +1,7 @@
 // Weight packing for the avx2 kernels (src/codegen/kernels/qforge_kernels_avx2.c, layouts described
 // there). The compile-time saturation proof lives here: a 16-column panel uses vpmaddubsw only if no
-// int16 pair sum can saturate for any u8 activations; otherwise it gets the exact int16 vpmaddwd layout.
+// int16 pair sum can saturate for any u8 activations; otherwise it gets the exact vpmaddwd layout
+// (weight pairs sign-extended to int16 by the kernel).
 import { blob, ceilDiv, roundUp } from './common.js';
 
 export const AVX2_NR = 16;
@@ -35,18 +36,18 @@ export function avx2PanelKinds(w: Int8Array, N: number, K: number): Avx2PanelKin
 export function packGemmAvx2(w: Int8Array, N: number, K: number, force?: Avx2PanelKind): Uint8Array {
   const kinds = force ? Array.from({ length: ceilDiv(N, AVX2_NR) }, () => force) : avx2PanelKinds(w, N, K);
   const header = roundUp(4 * kinds.length, 64);
-  const sizeOf = (k: Avx2PanelKind) => (k === 'maddubs' ? ceilDiv(K, 4) : ceilDiv(K, 2)) * 64;
+  const sizeOf = (k: Avx2PanelKind) => (k === 'maddubs' ? ceilDiv(K, 4) * 64 : ceilDiv(K, 2) * 32);
   const { u8, dv } = blob(header + kinds.reduce((s, k) => s + sizeOf(k), 0));
   let off = header;
   kinds.forEach((kind, p) => {
-    dv.setUint32(4 * p, ((off / 64) << 1) | (kind === 'exact' ? 1 : 0), true);
+    dv.setUint32(4 * p, ((off / 32) << 1) | (kind === 'exact' ? 1 : 0), true);
     const cols = Math.min(AVX2_NR, N - p * AVX2_NR);
     for (let c = 0; c < cols; c++) {
       const row = (p * AVX2_NR + c) * K;
       for (let k = 0; k < K; k++) {
         const v = w[row + k]!;
         if (kind === 'maddubs') u8[off + (k >> 2) * 64 + c * 4 + (k & 3)] = v & 0xff; // [K/4][16][4] int8
-        else dv.setInt16(off + (k >> 1) * 64 + c * 4 + (k & 1) * 2, v, true); // [K/2][16][2] int16
+        else u8[off + (k >> 1) * 32 + c * 2 + (k & 1)] = v & 0xff; // [K/2][16][2] int8, sign-extended by the kernel
       }
     }
     off += sizeOf(kind);
