@@ -6,7 +6,7 @@ export { applyPatterns, type ApplyOptions, type ApplyResult, type RewriteEvent }
 export { explainMatch, formatExplanation, type Explanation } from './engine/explain.js';
 export { defineHelper, HelperRegistry, signature, type Helper, type HelperDef, type Param, type ParamType, type ResultType } from './helpers/registry.js';
 export { defaultHelpers, BUILTIN_HELPERS } from './helpers/builtins.js';
-export { INTRINSICS } from './compile/intrinsics.js';
+export { INTRINSICS, PRESENT_DOC } from './compile/intrinsics.js';
 export type { CompiledPattern, Variant } from './engine/program.js';
 export { parseQpat } from './syntax/to-ast.js';
 export { formatRewriteEvent } from './engine/trace.js';

@@ -101,6 +101,14 @@ describe('qforge patterns', () => {
     expect(r.out).toMatch(/negneg {2}\(root: neg; benefit 2\) {2}.*good\.qpat\n {4}negated twice/);
   });
 
+  it('list --functions documents what where and let can call', async () => {
+    const r = await cli('patterns', 'list', '--functions');
+    expect(r.out).toContain('present(x) -> bool');
+    expect(r.out).toContain('dim(value, int) -> int');
+    expect(r.out).toContain('along(t: tensor, axis: int, rank: int) -> tensor');
+    expect(r.out).toContain('convt_channel_scale(s: tensor, w: tensor, group: int) -> tensor');
+  });
+
   it('explain on a model file', async () => {
     const r = await cli('patterns', 'explain', join(tmp, 'm.qir'), '--pattern', 'fold_conv_bn', '--node', 'bn');
     expect(r.code).toBe(0);

@@ -1,8 +1,20 @@
-// qforge patterns check FILE… | list [--patterns FILE…] | explain MODEL --pattern NAME --node NODE:
+// qforge patterns check FILE… | list [--patterns FILE…] [--functions] | explain MODEL --pattern NAME --node NODE:
 // validate pattern files (every error at once), list what is loaded, and say why a pattern does
 // or does not match at one node of a model.
 import { QforgeError, type Diagnostic } from '../../diagnostics/index.js';
-import { builtinPatterns, checkPatterns, explainMatch, formatExplanation, loadPatternFile, readPatternFile, type PatternSet } from '../../patterns/index.js';
+import {
+  builtinPatterns,
+  checkPatterns,
+  defaultHelpers,
+  explainMatch,
+  formatExplanation,
+  INTRINSICS,
+  loadPatternFile,
+  PRESENT_DOC,
+  readPatternFile,
+  signature,
+  type PatternSet,
+} from '../../patterns/index.js';
 import type { RegisterVerb } from '../io.js';
 import { loadModel, withShapeOptions, type ShapeOptions } from '../model.js';
 
@@ -37,9 +49,16 @@ export const registerPatterns: RegisterVerb = (program, io) => {
 
   cmd
     .command('list')
-    .description('list the built-in patterns (and those of --patterns files) with their docs')
+    .description('list the built-in patterns (and those of --patterns files) with their docs, or the functions patterns can call')
     .option('--patterns <file>', 'also load this .qpat file (repeatable)', collect, [])
-    .action((opts: { patterns: string[] }) => {
+    .option('--functions', 'list the built-in functions and the registered helpers instead')
+    .action((opts: { patterns: string[]; functions?: boolean }) => {
+      if (opts.functions) {
+        io.out(`present(x) -> bool\n    ${PRESENT_DOC}\n`);
+        for (const f of INTRINSICS) io.out(`${f.name}(${f.params.join(', ')}) -> ${f.result}\n    ${f.doc}\n`);
+        for (const h of defaultHelpers.all()) io.out(`${signature(h)}\n    ${h.doc}\n`);
+        return;
+      }
       for (const p of patternSet(opts.patterns).patterns) {
         const ops = [...new Set(p.variants.flatMap((v) => [...v.root.ops]))].join(' | ');
         io.out(`${p.name}  (root: ${ops}; benefit ${p.variants.map((v) => v.benefit).join('/')})${p.file ? `  ${p.file}` : ''}\n`);

@@ -1,5 +1,4 @@
 // Static types of pattern expressions and the run-time values they evaluate to.
-import type { AttrType } from '../../ir/ops/index.js';
 import type { Tensor } from '../../ir/tensor.js';
 import type { ParamType, ResultType } from '../helpers/registry.js';
 
@@ -27,8 +26,6 @@ export class ValueRef {
 
 export type RtVal = number | boolean | string | number[] | string[] | Tensor | ValueRef | undefined;
 
-export const isNumeric = (b: Base): boolean => b === 'int' || b === 'float';
-
 /** Can a value of type `from` be used where `to` is expected? (int widens to float, ints to floats, const values to tensors.) */
 export function assignable(from: Ty, to: Base): boolean {
   if (from.base === to) return true;
@@ -44,10 +41,6 @@ export function join(a: Ty, b: Ty): Base | undefined {
   if (a.base === b.base) return a.base;
   for (const base of ['float', 'floats', 'tensor', 'string'] as const) if (assignable(a, base) && assignable(b, base)) return base;
   return undefined;
-}
-
-export function attrBase(t: AttrType): Base {
-  return t;
 }
 
 export function paramBase(t: ParamType | ResultType): { base: Base; maybe: boolean } {
