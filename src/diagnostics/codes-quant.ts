@@ -8,4 +8,7 @@ export const QUANT_CODES = {
   QUANT_UNSUPPORTED: { code: 'QF3006', title: 'cannot quantize this graph', location: 'node' },
   QUANT_UNCALIBRATED: { code: 'QF3007', title: 'observer has no qparams (not calibrated)', location: 'node' },
   QUANT_SHARING: { code: 'QF3008', title: 'shared quantization specs cannot be resolved', location: 'node' },
+  // Dynamic and weight-only modes (QF302x).
+  QUANT_WEIGHT_SKIPPED: { code: 'QF3020', title: 'a weight stays float (weight-only / dynamic)', location: 'node' },
+  QUANT_NO_LINEAR: { code: 'QF3021', title: 'no linear layer with a constant weight to quantize', location: 'none' },
 } as const;

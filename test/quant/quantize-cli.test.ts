@@ -46,7 +46,7 @@ describe('qforge quantize', () => {
   });
 
   const usage: [string, string[], number, RegExp][] = [
-    ['an unknown mode', ['--mode', 'dynamic'], 2, /--mode dynamic is not available \(modes: static\)/],
+    ['an unknown mode', ['--mode', 'int2'], 2, /--mode int2 is not available \(modes: static, dynamic, weight-only\)/],
     ['an unknown observer', ['--observer', 'kl'], 2, /--observer kl: expected one of minmax/],
     ['missing calibration data', [], 2, /needs calibration data: --calib/],
     ['a bad quantizer', ['--calib', path.join(DIGITS, 'calib.npy'), '--quantizer', 'xnnpak'], 1, /QF3005.*unknown quantizer 'xnnpak'/],

@@ -8,7 +8,7 @@ import { fail, formatDiagnostic, type Diagnostic } from '../../diagnostics/index
 import type { Graph } from '../../ir/graph.js';
 import { writeQir } from '../../ir/text/index.js';
 import { exportOnnx } from '../../ir/onnx/index.js';
-import { runPipeline } from '../../passes/index.js';
+import { runPipeline, type PipelineItem } from '../../passes/index.js';
 import { calibrate, loadDataset, STAT_OBSERVERS, type Dataset } from '../../passes/quantize/index.js';
 import { outputSqnr, tensorReports, type QuantReport } from '../../passes/quantize/report.js';
 import type { Io, RegisterVerb } from '../io.js';
@@ -23,6 +23,9 @@ export interface QuantizeOpts extends ShapeOptions {
   report?: string;
   /** Also write the result as a QDQ ONNX file. */
   exportOnnx?: string;
+  /** weight-only: 8 (int8 per channel) or 4 (int4 per group). */
+  bits?: string;
+  groupSize?: string;
 }
 
 /** What a mode gets: the float model, its options, and where to report progress. */
@@ -53,7 +56,22 @@ function runStatic({ model, opts }: ModeInput): ModeResult {
   return { graph: converted.graph, calibrated: cal.graph, data, warnings: [...warnings, ...cal.warnings] };
 }
 
-export const MODES: Record<string, (m: ModeInput) => ModeResult> = { static: runStatic };
+/** dynamic and weight-only need no calibration; --calib, when given, feeds the output SQNR. */
+function passMode(pipeline: (o: QuantizeOpts) => PipelineItem[]) {
+  return ({ model, opts }: ModeInput): ModeResult => {
+    const r = runPipeline(model, pipeline(opts));
+    const warnings = r.records.flatMap(function all(x): Diagnostic[] {
+      return [...x.warnings, ...(x.children ?? []).flatMap(all)];
+    });
+    return { graph: r.graph, ...(opts.calib ? { data: loadDataset(opts.calib, model) } : {}), warnings };
+  };
+}
+
+export const MODES: Record<string, (m: ModeInput) => ModeResult> = {
+  static: runStatic,
+  dynamic: passMode(() => ['quantize-dynamic']),
+  'weight-only': passMode((o) => [{ pass: 'quantize-weight-only', options: { bits: o.bits ?? '8', 'group-size': Number(o.groupSize ?? 32) } }]),
+};
 
 const defaultOutput = (model: string) => join(dirname(model), `${basename(model, extname(model))}.q.qir`);
 
@@ -104,6 +122,8 @@ export const registerQuantize: RegisterVerb = (program, io) => {
     .option('--calib <file.npy|dir>', 'calibration data: samples along the leading axis, or a folder of .npy files')
     .option('--quantizer <name|config.json>', 'xnnpack, x86, pytorch-fx, pytorch-fx-histogram, or a JSON quantizer config', 'xnnpack')
     .option('--mode <mode>', `quantization mode (${Object.keys(MODES).join(', ')})`, 'static')
+    .option('--bits <8|4>', 'weight-only: 8 (int8 per output channel) or 4 (int4 per group)', '8')
+    .option('--group-size <n>', 'weight-only, 4 bits: input features per scale', '32')
     .option('--observer <kind>', `activation observer overriding the quantizer's (${STAT_OBSERVERS.join(', ')})`)
     .option('-o, --output <file.qir>', 'where to write the quantized graph (default: <model>.q.qir)')
     .option('--report <file.json>', 'write qparams per tensor and output SQNR vs fp32 as JSON')

@@ -4,6 +4,7 @@ import { ELEMENTWISE_OPS } from './elementwise.js';
 import { NN_OPS } from './nn.js';
 import { registerOps } from './registry.js';
 import { QUANTIZED_OPS } from './quantized.js';
+import { QUANTIZED_DYNAMIC_OPS } from './quantized-dynamic.js';
 import { ACTIVATION_OPS } from './activation.js';
 import { MATH_OPS } from './math.js';
 import { REDUCE_OPS } from './reduce.js';
@@ -19,6 +20,7 @@ registerOps(SHAPE_OPS);
 registerOps(QUANT_OPS);
 registerOps(NN_OPS);
 registerOps(QUANTIZED_OPS);
+registerOps(QUANTIZED_DYNAMIC_OPS);
 registerOps(OBSERVE_OPS);
 
 export * from './registry.js';

@@ -85,24 +85,58 @@ const quantize: OpDef = {
   },
 };
 
+/**
+ * Per-group params of a dequantize with `group_size` (weight-only int4/int8): blocks of
+ * group_size consecutive indices along `axis`, one scale per block and position of the other
+ * dims, in the order of the per-group observer — row-major over the dims before the axis, then
+ * the dims after it, then the block: block(o, c, i) = (o·inner + i)·(len/g) + ⌊c/g⌋.
+ */
+function groupParams(a: ResolvedAttrs, shape: readonly number[], qmin: number, qmax: number): { scale: number[]; zeroPoint: number[]; block: (i: number) => number } {
+  const g = a['group_size'] as number, scale = a['scale'] as number[], zeroPoint = a['zero_point'] as number[];
+  const axis = normAxis(a['axis'] as number, shape.length, 'dequantize axis');
+  const len = shape[axis]!;
+  check(Number.isInteger(g) && g > 0 && len % g === 0, `dequantize: group_size ${g} must divide axis ${axis} of size ${len}`);
+  const blocks = shape.reduce((x, y) => x * y, 1) / g;
+  check(scale.length === blocks && zeroPoint.length === blocks, `dequantize: group_size ${g} needs ${blocks} scales and zero points, got ${scale.length} and ${zeroPoint.length}`);
+  for (const s of scale) check(Number.isFinite(s) && s > 0, `dequantize: scale ${s} must be positive and finite`);
+  for (const z of zeroPoint) check(z >= qmin && z <= qmax, `dequantize: zero point ${z} is outside [${qmin}, ${qmax}]`);
+  return { scale, zeroPoint, block: groupBlock(shape, axis, g) };
+}
+
+/** Flat element index -> its block of a per-group layout (see groupParams). */
+export function groupBlock(shape: readonly number[], axis: number, g: number): (i: number) => number {
+  const len = shape[axis]!, inner = strides(shape)[axis]!, per = len / g;
+  return (i) => (Math.floor(i / (inner * len)) * inner + (i % inner)) * per + Math.floor((Math.floor(i / inner) % len) / g);
+}
+
 const dequantize: OpDef = {
   name: 'dequantize',
-  doc: 'integer -> f32: fround((q - zp) * scale); an operand type with quant params must agree with the attributes',
+  doc: 'integer -> f32: fround((q - zp) * scale); an operand type with quant params must agree with the attributes; group_size: per-group params along axis',
   category: 'quant',
   operands: [{ name: 'x', dtypes: QUANT_DTYPES }],
   results: 1,
-  attrs: QPARAM_ATTRS,
+  attrs: { ...QPARAM_ATTRS, group_size: { type: 'int', optional: true, doc: 'per-group: one scale per group_size consecutive elements along axis (weight-only)' } },
   infer({ inputs, attrs }) {
     const x = operandOf(inputs, 0, 'x', QUANT_DTYPES, 'dequantize');
+    if (attrs['group_size'] !== undefined) {
+      groupParams(attrs, x.shape, ...dtypeRange(x.dtype));
+      check(!x.quant, 'dequantize: a per-group operand cannot carry per-tensor or per-channel params in its type');
+      return [{ dtype: 'f32', shape: [...x.shape] }];
+    }
     const { quant } = qparams('dequantize', attrs, x.shape, ...dtypeRange(x.dtype));
     check(!x.quant || sameQuant(x.quant, quant), 'dequantize: the attributes disagree with the quantization params of the operand type');
     return [{ dtype: 'f32', shape: [...x.shape] }];
   },
   kernel([x], attrs) {
     const t: Tensor = x!;
-    const { quant } = qparams('dequantize', attrs, t.shape, ...dtypeRange(t.dtype));
     const out = tensor('f32', t.shape);
     const o = out.data as Float32Array, d = t.data as Int32Array;
+    if (attrs['group_size'] !== undefined) {
+      const { scale, zeroPoint, block } = groupParams(attrs, t.shape, ...dtypeRange(t.dtype));
+      for (let i = 0; i < o.length; i++) o[i] = dequantizeValue(d[i]!, scale[block(i)]!, zeroPoint[block(i)]!);
+      return [out];
+    }
+    const { quant } = qparams('dequantize', attrs, t.shape, ...dtypeRange(t.dtype));
     forEachChannel(t.shape, quant, (i, c) => (o[i] = dequantizeValue(d[i]!, quant.scale[c]!, quant.zeroPoint[c]!)));
     return [out];
   },

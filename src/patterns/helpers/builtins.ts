@@ -1,8 +1,10 @@
 // The helpers every pattern file can call. Tensor + - * / are operators of the language itself
-// (tensor-math.ts); these are the named functions. Layout-specific folding helpers live in fold.ts.
+// (tensor-math.ts); these are the named functions. Layout-specific folding helpers live in fold.ts,
+// quantization helpers (int32 bias, requantization multipliers, clamps) in quant.ts.
 import { along, fill, reshape, rsqrt, unaryOp } from './tensor-math.js';
 import { defineHelper, HelperRegistry, type Helper } from './registry.js';
 import { FOLD_HELPERS } from './fold.js';
+import { QUANT_HELPERS } from './quant.js';
 
 const T = (name: string) => ({ name, type: 'tensor' }) as const;
 const F = (name: string) => ({ name, type: 'float' }) as const;
@@ -42,6 +44,7 @@ export const BUILTIN_HELPERS: Helper[] = [
     },
   }),
   ...FOLD_HELPERS,
+  ...QUANT_HELPERS,
 ];
 
 /** The registry pattern files see unless the caller passes its own (usually a child of this one). */
