@@ -35,6 +35,7 @@ describe('avx2 packing: saturation proof', () => {
         let fits = true;
         for (const a0 of [0, 255]) for (const a1 of [0, 255]) fits &&= Math.abs(a0 * w0 + a1 * w1 + 0.5) <= 32767.5;
         if (pairIsExact(w0, w1) !== fits) wrong.push(`${w0},${w1}`);
+        if (!pairIsExact(w0, w1, 127)) wrong.push(`${w0},${w1} with 7-bit activations`);
       }
     expect(wrong).toEqual([]);
   });
@@ -83,7 +84,7 @@ describe.skipIf(!canRun)('avx2 kernels (native)', () => {
     for (const c of cases) expect(avx2PanelKinds(c.W, c.N, c.K).every((k) => k === 'exact')).toBe(true);
     expect(runCases(build(), cases, T, 'sat')).toEqual([]);
     // The trap is real: forcing the fast path on the same weights gives wrong sums, and the test sees it.
-    const forced = runCases(build(), cases, { ...T, packGemm: (w, N, K) => packGemmAvx2(w, N, K, 'maddubs') }, 'forced');
+    const forced = runCases(build(), cases, { ...T, packGemm: (w, N, K) => packGemmAvx2(w, N, K, { force: 'maddubs' }) }, 'forced');
     expect(forced).toHaveLength(cases.length);
   });
 
@@ -91,6 +92,15 @@ describe.skipIf(!canRun)('avx2 kernels (native)', () => {
     const cases = [pairCase('boundary', BOUNDARY, 9, 33, 41), pairCase('boundary', BOUNDARY, 2, 16, 1030)];
     for (const c of cases) expect(avx2PanelKinds(c.W, c.N, c.K).every((k) => k === 'maddubs')).toBe(true);
     expect(runCases(build(), cases, T, 'bound')).toEqual([]);
+  });
+
+  it('proves every int8 pair safe for 7-bit activations and runs vpmaddubsw exactly on them', () => {
+    const c = gemmCase(rng(0x7b), 'gemm_i32', 14, 37, 95, 'sat', 'rand', 'spread', (_, A) => A.forEach((v, i) => (A[i] = i % 5 ? v & 127 : 127)));
+    expect(avx2PanelKinds(c.W, c.N, c.K)).toEqual(['exact', 'exact', 'exact']);
+    expect(avx2PanelKinds(c.W, c.N, c.K, 127)).toEqual(['maddubs', 'maddubs', 'maddubs']);
+    expect(avx2PanelKinds(c.W, c.N, c.K, 128)).toEqual(['maddubs', 'maddubs', 'maddubs']); // 128·(−256) = −32768 fits
+    expect(avx2PanelKinds(c.W, c.N, c.K, 129)).toEqual(['exact', 'exact', 'exact']); // 129·(−128 − 128) does not
+    expect(runCases(build(), [c], { ...T, packGemm: (w, N, K) => packGemmAvx2(w, N, K, { aMax: 127 }) }, 'a7')).toEqual([]);
   });
 
   it('mixes both panel kinds inside one GEMM', () => {

@@ -11,30 +11,39 @@ export const AVX2_DW_MAXT = 64;
 export type Avx2PanelKind = 'maddubs' | 'exact';
 
 /**
- * vpmaddubsw computes sat16(a0·w0 + a1·w1) with a0, a1 ∈ [0, 255]. The sum ranges over
- * [255·(neg(w0) + neg(w1)), 255·(pos(w0) + pos(w1))], so it never saturates iff the positive parts and
- * the negative parts of the pair each sum to at most 128 (255·128 = 32640 ≤ 32767, 255·129 > 32767):
- * tight, since a = 255 on the same-sign weights and 0 elsewhere reaches the bound.
+ * vpmaddubsw computes sat16(a0·w0 + a1·w1) with a0, a1 ∈ [0, aMax] (aMax = 255 unless the compiler knows a
+ * smaller activation range). The sum ranges over [aMax·(neg(w0) + neg(w1)), aMax·(pos(w0) + pos(w1))], so it
+ * never saturates iff aMax·(pos(w0) + pos(w1)) ≤ 32767 and aMax·(neg(w0) + neg(w1)) ≥ −32768. For aMax = 255
+ * that is: positive parts and negative parts each sum to at most 128 (255·128 = 32640, 255·129 > 32767);
+ * tight, since a = aMax on the same-sign weights and 0 elsewhere reaches the bound. For aMax ≤ 128 (7-bit
+ * activations, e.g. PyTorch's reduce_range) every int8 pair is safe: 128·254 ≤ 32767, 128·(−256) = −32768.
  */
-export function pairIsExact(w0: number, w1: number): boolean {
-  return Math.max(w0, 0) + Math.max(w1, 0) <= 128 && Math.min(w0, 0) + Math.min(w1, 0) >= -128;
+export function pairIsExact(w0: number, w1: number, aMax = 255): boolean {
+  return aMax * (Math.max(w0, 0) + Math.max(w1, 0)) <= 32767 && aMax * (Math.min(w0, 0) + Math.min(w1, 0)) >= -32768;
 }
 
 /** The kernel each 16-column panel of w[N][K] can use: maddubs only if every pair (k, k+1), k even, is exact. */
-export function avx2PanelKinds(w: Int8Array, N: number, K: number): Avx2PanelKind[] {
+export function avx2PanelKinds(w: Int8Array, N: number, K: number, aMax = 255): Avx2PanelKind[] {
   const kinds: Avx2PanelKind[] = [];
   for (let n0 = 0; n0 < N; n0 += AVX2_NR) {
     let ok = true;
     for (let n = n0; n < Math.min(N, n0 + AVX2_NR) && ok; n++)
-      for (let k = 0; k < K && ok; k += 2) ok = pairIsExact(w[n * K + k]!, k + 1 < K ? w[n * K + k + 1]! : 0);
+      for (let k = 0; k < K && ok; k += 2) ok = pairIsExact(w[n * K + k]!, k + 1 < K ? w[n * K + k + 1]! : 0, aMax);
     kinds.push(ok ? 'maddubs' : 'exact');
   }
   return kinds;
 }
 
-/** Packs [N][K]; `force` overrides the proof (tests use it to show that the unproven fast path saturates). */
-export function packGemmAvx2(w: Int8Array, N: number, K: number, force?: Avx2PanelKind): Uint8Array {
-  const kinds = force ? Array.from({ length: ceilDiv(N, AVX2_NR) }, () => force) : avx2PanelKinds(w, N, K);
+export interface Avx2PackOptions {
+  /** Largest activation value the GEMM will ever see (stored u8 domain); 255 when unknown. */
+  aMax?: number;
+  /** Overrides the proof (tests use it to show that the unproven fast path saturates). */
+  force?: Avx2PanelKind;
+}
+
+/** Packs [N][K] into the table + panels blob of qforge_kernels_avx2.c. */
+export function packGemmAvx2(w: Int8Array, N: number, K: number, opts: Avx2PackOptions = {}): Uint8Array {
+  const kinds = opts.force ? Array.from({ length: ceilDiv(N, AVX2_NR) }, () => opts.force!) : avx2PanelKinds(w, N, K, opts.aMax);
   const header = roundUp(4 * kinds.length, 64);
   const sizeOf = (k: Avx2PanelKind) => (k === 'maddubs' ? ceilDiv(K, 4) * 64 : ceilDiv(K, 2) * 32);
   const { u8, dv } = blob(header + kinds.reduce((s, k) => s + sizeOf(k), 0));
@@ -45,9 +54,9 @@ export function packGemmAvx2(w: Int8Array, N: number, K: number, force?: Avx2Pan
     for (let c = 0; c < cols; c++) {
       const row = (p * AVX2_NR + c) * K;
       for (let k = 0; k < K; k++) {
-        const v = w[row + k]!;
-        if (kind === 'maddubs') u8[off + (k >> 2) * 64 + c * 4 + (k & 3)] = v & 0xff; // [K/4][16][4] int8
-        else u8[off + (k >> 1) * 32 + c * 2 + (k & 1)] = v & 0xff; // [K/2][16][2] int8, sign-extended by the kernel
+        const v = w[row + k]! & 0xff;
+        if (kind === 'maddubs') u8[off + (k >> 2) * 64 + c * 4 + (k & 3)] = v; // [K/4][16][4] int8
+        else u8[off + (k >> 1) * 32 + c * 2 + (k & 1)] = v; // [K/2][16][2] int8, sign-extended by the kernel
       }
     }
     off += sizeOf(kind);
