@@ -155,3 +155,14 @@ describe('observers', () => {
     },
   );
 });
+
+describe('histogram robustness', () => {
+  it('a first batch of denormals followed by a normal batch keeps its mass and does not crash', () => {
+    const h = new TorchHistogram(2048, 128);
+    h.observe([1e-40, 2e-40, 3e-40]);
+    h.observe([-1.5, 0.25, 2]);
+    expect(h.histogram.reduce((a, b) => a + b, 0)).toBeGreaterThanOrEqual(3);
+    const [lo, hi] = h.search(256);
+    expect(Number.isFinite(lo) && Number.isFinite(hi)).toBe(true);
+  });
+});

@@ -68,6 +68,18 @@ export class TorchHistogram {
     const hbw = fround(fround(this.max - this.min) / (this.bins * this.upsampleRate));
     const span = fround(this.bins * hbw);
     const downsample = Math.ceil(fround(fround(cmax - cmin) / span));
+    if (!Number.isFinite(downsample) || downsample > 1 << 20) {
+      // The old range is too narrow for a fine grid (it underflows float32): torch would fail here.
+      // Keep its mass, all in the bin that holds the old range, and rebin over the combined range.
+      const fresh = histc(data, this.bins, Math.trunc(cmin), Math.trunc(cmax));
+      const mass = this.histogram.reduce((a, b) => a + b, 0);
+      const at = Math.min(this.bins - 1, Math.max(0, Math.floor(((this.min - cmin) / (cmax - cmin)) * this.bins)));
+      fresh[at] = fround(fresh[at]! + mass);
+      this.histogram = fresh;
+      this.min = cmin;
+      this.max = cmax;
+      return;
+    }
     const e = fround(fround(downsample * span) - fround(cmax - cmin));
     cmax = fround(cmax + e);
     const startIdx = rint(fround(fround(this.min - cmin) / hbw));
