@@ -12,6 +12,7 @@ import { registerPatterns } from './commands/patterns.js';
 import { registerRun } from './commands/run.js';
 import { registerCompile } from './commands/compile.js';
 import { registerQuantize } from './commands/quantize.js';
+import { registerOnnxTest } from './commands/onnx-test.js';
 import { registerDebug } from './commands/debug.js';
 
 export const VERBS: readonly RegisterVerb[] = [
@@ -21,6 +22,7 @@ export const VERBS: readonly RegisterVerb[] = [
   registerPatterns,
   registerQuantize,
   registerCompile,
+  registerOnnxTest,
   registerDebug,
 ];
 

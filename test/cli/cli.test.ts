@@ -153,10 +153,10 @@ describe('errors', () => {
 
   it('lists unsupported ops in one error and reports unexpected failures as internal errors', async () => {
     const m = join(tmp, 'unsup.onnx');
-    writeFileSync(m, onnxModel({ nodes: [{ op: 'Resize', inputs: ['x'], outputs: ['y'], name: 'up' }], inputs: [['x', 'f32', [1]]], outputs: [['y', 'f32']] }));
+    writeFileSync(m, onnxModel({ nodes: [{ op: 'GridSample', inputs: ['x'], outputs: ['y'], name: 'up' }], inputs: [['x', 'f32', [1]]], outputs: [['y', 'f32']] }));
     const r = await cli('inspect', m);
     expect(r.code).toBe(1);
-    expect(r.err.split('\n')[0]).toBe(`error QF0502: ${m}: 1 unsupported ONNX op type: Resize ×1 (up)`);
+    expect(r.err.split('\n')[0]).toBe(`error QF0502: ${m}: 1 unsupported ONNX op type: GridSample ×1 (up)`);
     const boom: RegisterVerb = (p) => void p.command('boom').action(() => {
       throw new TypeError('x is undefined');
     });

@@ -29,10 +29,10 @@ describe('ONNX import errors', () => {
   it('lists every unsupported op type, with counts and node names, in one error', () => {
     const bytes = onnxModel({
       nodes: [
-        { op: 'Resize', inputs: ['x'], outputs: ['a'], name: 'up1' },
+        { op: 'GridSample', inputs: ['x'], outputs: ['a'], name: 'up1' },
         relu('a', 'b'),
         { op: 'NonMaxSuppression', inputs: ['b'], outputs: ['c'] },
-        { op: 'Resize', inputs: ['c'], outputs: ['d'], name: 'up2' },
+        { op: 'GridSample', inputs: ['c'], outputs: ['d'], name: 'up2' },
         { op: 'FusedConv', domain: 'com.microsoft', inputs: ['d'], outputs: ['y'], name: 'fc' },
       ],
       inputs: [['x', 'f32', [1, 4]]],
@@ -42,7 +42,7 @@ describe('ONNX import errors', () => {
     expect(e.diagnostics).toHaveLength(1);
     expect(e.diagnostics[0]!.key).toBe('ONNX_UNSUPPORTED');
     expect(e.diagnostics[0]!.message).toBe(
-      '<bytes>: 3 unsupported ONNX op types: Resize ×2 (up1, up2); com.microsoft.FusedConv ×1 (fc); NonMaxSuppression ×1 (NonMaxSuppression_2)',
+      '<bytes>: 3 unsupported ONNX op types: GridSample ×2 (up1, up2); com.microsoft.FusedConv ×1 (fc); NonMaxSuppression ×1 (NonMaxSuppression_2)',
     );
     expect(e.diagnostics[0]!.hint).toMatch(/README/);
   });

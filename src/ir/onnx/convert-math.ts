@@ -16,7 +16,7 @@ const SAME: Record<string, string> = {
  * Operand b of a binary op. Before opset 7, b broadcast onto a only with broadcast=1, aligned at
  * `axis` rather than at the end: then b gets trailing 1s so that NumPy rules give the same result.
  */
-function operandB(c: NodeContext): string {
+export function operandB(c: NodeContext): string {
   const b = c.input(1);
   if (c.opset >= 7 || c.int('broadcast', 0) !== 1 || !c.has('axis')) return b;
   const rank = c.rank(0), shape = c.type(1).shape;

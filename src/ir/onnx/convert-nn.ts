@@ -5,7 +5,7 @@ import type { AttrValue } from '../graph.js';
 import type { NodeContext } from './context.js';
 import type { Converter } from './convert-math.js';
 
-interface Spatial {
+export interface Spatial {
   /** Spatial rank of the ONNX node: 1 or 2. */
   dims: number;
   /** The input as a 4-D value. */
@@ -24,7 +24,7 @@ function lift(c: NodeContext): Spatial {
 }
 
 /** Reads a per-spatial-axis attribute and lifts a 1-D one to 2-D (`fill` for the added axis). */
-function axes2d(c: NodeContext, s: Spatial, name: string, def: number, fill: number): number[] {
+export function axes2d(c: NodeContext, s: Spatial, name: string, def: number, fill: number): number[] {
   const v = c.ints(name, new Array<number>(s.dims).fill(def));
   if (v.length !== s.dims) c.invalid(`attribute '${name}' must have ${s.dims} value(s), got [${v.join(',')}]`);
   return s.dims === 1 ? [fill, v[0]!] : v;
@@ -38,7 +38,7 @@ function pads2d(c: NodeContext, s: Spatial): number[] {
 }
 
 /** Explicit pads for auto_pad SAME_UPPER/SAME_LOWER/VALID of a conv or pool window. */
-function autoPads(c: NodeContext, s: Spatial, kernel: number[], strides: number[], dilations: number[]): number[] {
+export function autoPads(c: NodeContext, s: Spatial, kernel: number[], strides: number[], dilations: number[]): number[] {
   const mode = c.str('auto_pad', 'NOTSET');
   if (mode === 'NOTSET') return pads2d(c, s);
   if (mode === 'VALID') return [0, 0, 0, 0];
@@ -55,7 +55,7 @@ function autoPads(c: NodeContext, s: Spatial, kernel: number[], strides: number[
 }
 
 /** Emits `op` on the lifted input and reshapes a 1-D result back to 3-D. */
-function emitSpatial(c: NodeContext, s: Spatial, op: string, inputs: string[], attrs: Record<string, AttrValue | undefined>): void {
+export function emitSpatial(c: NodeContext, s: Spatial, op: string, inputs: string[], attrs: Record<string, AttrValue | undefined>): void {
   if (s.dims === 2) return void c.emit(op, inputs, attrs);
   const y = c.emit1(op, inputs, attrs, c.temp(op));
   const [n, ch, , l] = c.st.values[y]!.shape as [number, number, number, number];

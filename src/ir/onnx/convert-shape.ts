@@ -29,6 +29,9 @@ const reshape: Converter = (c) => {
     if (known === 0 || total % known !== 0) c.invalid(`cannot reshape [${inShape.join(',')}] to [${spec.join(',')}]`);
     shape[shape.indexOf(-1)] = total / known;
   }
+  // allowzero: a 0 in the target is a real empty dim, which our reshape would read as "copy";
+  // the (empty) result then has no data to compute.
+  if (allowZero && shape.includes(0) && numel(inShape) === 0) return c.setConstant(0, tensor(c.type(0).dtype, shape));
   c.emit('reshape', [c.input(0)], { shape });
 };
 

@@ -11,6 +11,14 @@ import { REDUCE_OPS } from './reduce.js';
 import { SHAPE_OPS } from './shape.js';
 import { QUANT_OPS } from './quant.js';
 import { OBSERVE_OPS } from './observe.js';
+import { COMPARE_OPS } from './compare.js';
+import { UNARY_MATH_OPS } from './unary-math.js';
+import { ARGREDUCE_OPS } from './argreduce.js';
+import { SCATTER_GATHER_OPS } from './scatter-gather.js';
+import { NORM_OPS } from './norm.js';
+import { RESIZE_OPS } from './resize.js';
+import { INTEGER_OPS } from './integer.js';
+import { EINSUM_OPS } from './einsum.js';
 
 registerOps(ELEMENTWISE_OPS);
 registerOps(ACTIVATION_OPS);
@@ -22,5 +30,13 @@ registerOps(NN_OPS);
 registerOps(QUANTIZED_OPS);
 registerOps(QUANTIZED_DYNAMIC_OPS);
 registerOps(OBSERVE_OPS);
+registerOps(COMPARE_OPS);
+registerOps(UNARY_MATH_OPS);
+registerOps(ARGREDUCE_OPS);
+registerOps(SCATTER_GATHER_OPS);
+registerOps(NORM_OPS);
+registerOps(RESIZE_OPS);
+registerOps(INTEGER_OPS);
+registerOps(EINSUM_OPS);
 
 export * from './registry.js';
