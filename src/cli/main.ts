@@ -14,6 +14,7 @@ import { registerCompile } from './commands/compile.js';
 import { registerQuantize } from './commands/quantize.js';
 import { registerOnnxTest } from './commands/onnx-test.js';
 import { registerDebug } from './commands/debug.js';
+import { registerOps } from './commands/ops.js';
 
 export const VERBS: readonly RegisterVerb[] = [
   registerImport,
@@ -24,6 +25,7 @@ export const VERBS: readonly RegisterVerb[] = [
   registerCompile,
   registerOnnxTest,
   registerDebug,
+  registerOps,
 ];
 
 /** Exit codes: 0 ok, 1 a QforgeError (bad model, input...), 2 bad command line, 70 internal error. */
