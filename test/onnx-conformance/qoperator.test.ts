@@ -115,6 +115,28 @@ describe('QLinearConv and QLinearMatMul match onnxruntime bit for bit', () => {
   });
 });
 
+describe('a QOperator model (onnxruntime quantize_static, QuantFormat.QOperator) end to end', () => {
+  it('QuantizeLinear → QLinearConv → MaxPool → Reshape → QLinearMatMul → DequantizeLinear matches onnxruntime', async () => {
+    const x = t('f32', [1, 3, 8, 8], r.floats(192, -2, 2));
+    const consts: Record<string, Tensor> = {
+      xs: scalar('f32', 0.0157), xz: scalar('u8', 128), w: rand('i8', [4, 3, 3, 3]), ws: t('f32', [4], r.floats(4, 0.002, 0.01)), wz: tensor('i8', [4], [0, 0, 0, 0]),
+      cs: scalar('f32', 0.0311), cz: scalar('u8', 7), b: tensor('i32', [4], [100, -200, 300, 0]), shape: tensor('i64', [2], [1, 64]),
+      m: rand('i8', [64, 10]), ms: scalar('f32', 0.0042), mz: scalar('i8', 0), ys: scalar('f32', 0.0771), yz: scalar('u8', 131),
+    };
+    const nodes: NodeSpec[] = [
+      { op: 'QuantizeLinear', inputs: ['x', 'xs', 'xz'], outputs: ['xq'] },
+      { op: 'QLinearConv', inputs: ['xq', 'xs', 'xz', 'w', 'ws', 'wz', 'cs', 'cz', 'b'], outputs: ['c'], attrs: [aints('pads', [1, 1, 1, 1])] },
+      { op: 'MaxPool', inputs: ['c'], outputs: ['p'], attrs: [aints('kernel_shape', [2, 2]), aints('strides', [2, 2])] },
+      { op: 'Reshape', inputs: ['p', 'shape'], outputs: ['f'] },
+      { op: 'QLinearMatMul', inputs: ['f', 'cs', 'cz', 'm', 'ms', 'mz', 'ys', 'yz'], outputs: ['yq'] },
+      { op: 'DequantizeLinear', inputs: ['yq', 'ys', 'yz'], outputs: ['y0'] },
+    ];
+    const bytes = onnxModel({ nodes, inputs: [['x', 'f32', [1, 3, 8, 8]]], outputs: [['y0', 'f32']], initializers: consts, opset: 13 });
+    expect(importOnnx(bytes).nodes.map((n) => n.op)).toEqual(['quantize', 'qconv2d', 'maxpool2d', 'reshape', 'qlinear', 'dequantize']);
+    await sameAsOrt(bytes, { x });
+  });
+});
+
 describe('dynamic quantization ops match onnxruntime bit for bit', () => {
   it('MatMulInteger with per-column b zero points; ConvInteger with pads, stride, groups', async () => {
     const a = rand('u8', [3, 5, 7]), b = rand('i8', [7, 4]);
