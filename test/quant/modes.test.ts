@@ -7,6 +7,7 @@ import path from 'node:path';
 import { describe, expect, it } from 'vitest';
 import { fc, test } from '@fast-check/vitest';
 import { main } from '../../src/cli/main.js';
+import { checkSupported } from '../../src/codegen/ops/index.js';
 import { GraphBuilder } from '../../src/ir/builder.js';
 import type { Graph } from '../../src/ir/graph.js';
 import { run } from '../../src/ir/interpreter.js';
@@ -145,9 +146,9 @@ describe('quantize-weight-only', () => {
 });
 
 describe('quantize-dynamic', () => {
-  it('turns gemm (either layout, fused clamp) and matmul (+ bias add) into qlinear_dynamic', () => {
+  it('turns gemm (either layout, a following relu as its clamp) and matmul into qlinear_dynamic', () => {
     const { g, x } = linearGraph(16, 4, false, 2);
-    const fused = runPipeline(g, ['fuse-activation', 'quantize-dynamic']).graph;
+    const fused = runPipeline(g, ['quantize-dynamic']).graph;
     expectValid(fused);
     expect(opsOf(fused)).toEqual(['qlinear_dynamic', 'qlinear_dynamic']);
     const want = run(g, [x]).outputs, got = run(fused, [x]).outputs;
@@ -214,5 +215,14 @@ describe('qforge quantize --mode', () => {
     let err = '';
     expect(await main(['quantize', model, '--mode', 'weight-only', '--bits', '3', '-o', path.join(dir, 'x.qir')], { out: () => {}, err: (s) => void (err += s) })).not.toBe(0);
     expect(err).toMatch(/bits/);
+  });
+});
+
+describe('code generation', () => {
+  it('refuses per-group dequantize and qlinear_dynamic (no C form yet) instead of miscompiling them', () => {
+    const g = importOnnx(path.join(FIX, 'digits_mlp', 'model.onnx'));
+    const int4 = runPipeline(g, [{ pass: 'quantize-weight-only', options: { bits: '4', 'group-size': 16 } }]).graph;
+    expect(() => checkSupported(int4)).toThrow(/per-group dequantize \(group_size\) has no C implementation/);
+    expect(() => checkSupported(runPipeline(g, ['quantize-dynamic']).graph)).toThrow(/no C implementation of 'qlinear_dynamic'/);
   });
 });

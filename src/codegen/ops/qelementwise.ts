@@ -142,7 +142,8 @@ const f32Exact = (v: number) => fround(v) === v;
 
 export const QELEMENTWISE_EMITTERS: Record<string, OpEmitter> = {
   quantize: { emit: quantize },
-  dequantize: { emit: dequantize },
+  // Per-group params (weight-only int4) have no C form yet: refuse rather than read them per channel.
+  dequantize: { emit: dequantize, unsupported: (n) => (n.attrs['group_size'] !== undefined ? 'per-group dequantize (group_size) has no C implementation' : undefined) },
   requantize: { emit: requantize },
   qadd: { emit: qbinary },
   qmul: { emit: qbinary },
