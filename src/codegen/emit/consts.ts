@@ -5,8 +5,28 @@
 import { createHash } from 'node:crypto';
 import type { Tensor } from '../../ir/tensor.js';
 
-const HEX = Array.from({ length: 256 }, (_, i) => `\\x${i.toString(16).padStart(2, '0')}`);
 const PER_LINE = 32;
+const DIGITS = Buffer.from('0123456789abcdef');
+
+/** `"\x12\x34..."` lines of 32 bytes, written straight into one buffer (weights run to megabytes). */
+function hexLines(data: Uint8Array): string {
+  const lines = Math.ceil(data.length / PER_LINE);
+  const out = Buffer.allocUnsafe(data.length * 4 + lines * 3 - 1);
+  let o = 0;
+  for (let i = 0; i < data.length; i++) {
+    if (i % PER_LINE === 0) {
+      if (i) (out[o++] = 0x22), (out[o++] = 0x0a);
+      out[o++] = 0x22;
+    }
+    const b = data[i]!;
+    out[o++] = 0x5c;
+    out[o++] = 0x78;
+    out[o++] = DIGITS[b >> 4]!;
+    out[o++] = DIGITS[b & 15]!;
+  }
+  out[o++] = 0x22;
+  return out.toString('latin1', 0, o);
+}
 
 /** Makes C identifiers from value names: [A-Za-z0-9_], unique, never a C keyword or reserved prefix. */
 export class Names {
@@ -58,6 +78,13 @@ export class ConstPool {
   dataBytes = 0;
   constructor(private names: Names) {}
 
+  private memos = new Map<string, unknown>();
+  /** Work shared by both entry points (packing, folding): computed once per key. */
+  memo<T>(key: string, f: () => T): T {
+    if (!this.memos.has(key)) this.memos.set(key, f());
+    return this.memos.get(key) as T;
+  }
+
   /** A byte array (64-byte aligned, `slack` zero bytes appended); returns its symbol. */
   bytes(hint: string, data: Uint8Array, slack = 0): string {
     const key = `b${slack}:${createHash('sha1').update(data).digest('hex')}:${data.length}`;
@@ -65,14 +92,8 @@ export class ConstPool {
     if (hit) return hit;
     const sym = this.names.take(hint, 'qf_c_');
     const n = data.length + slack;
-    const lines: string[] = [];
-    for (let i = 0; i < data.length; i += PER_LINE) {
-      let s = '"';
-      for (let j = i; j < Math.min(i + PER_LINE, data.length); j++) s += HEX[data[j]!];
-      lines.push(s + '"');
-    }
     // A string literal of exactly n characters initialises char[n] without a terminating NUL (C99 6.7.8).
-    const body = data.length === 0 ? '{0}' : lines.join('\n');
+    const body = data.length === 0 ? '{0}' : hexLines(data);
     this.entries.push({ sym, text: `static const uint8_t ${sym}[${Math.max(n, 1)}] QF_ALIGN64 =\n${body};` });
     this.byKey.set(key, sym);
     this.dataBytes += n;

@@ -30,44 +30,48 @@ function qconv(node: Node, L: Lowering): void {
   const win = winOf(a, [kh, kw]);
   const x = L.need(xn, kernelForm(xt.dtype, 'nhwc'));
   const xz = (a.x_zero_point as number) + shiftOf(xt.dtype);
-  const wc = centred(node, w, a.w_zero_point as number[], (i) => Math.floor(i / K));
   const bias = bn ? (L.constTensor(bn)!.data as Int32Array) : undefined;
   const mult = perChannel(a.requant_scale as number[], M);
   const oq = outQuant(a, yt.dtype as DType);
   const y = L.define(yn, yt, kernelForm(yt.dtype, 'nhwc'));
+  // Packing and folding depend only on the node: done once for both entry points.
+  const once = <T>(what: string, f: (wc: Int8Array) => T): T =>
+    L.pool.memo(`${node.name}\u0000${what}`, () => f(centred(node, w, a.w_zero_point as number[], (i) => Math.floor(i / K))));
   const gm = geom(L, node.name, { H, W, C, OH, OW, win, xzp: xz });
   const img = imageLoop(N);
   const xi = at(x.cname, [img.n, H * W * C]), yi = at(y.cname, [img.n, P * M]);
   const shape = `${N}x${C}x${H}x${W} -> ${M}x${OH}x${OW}, ${kh}x${kw}/${win.sh},${win.sw}`;
 
   if (Cg === 1 && Mg === 1) {
-    const taps = kh * kw, dw = new Int8Array(taps * C);
-    for (let c = 0; c < C; c++) for (let t = 0; t < taps; t++) dw[t * C + c] = wc[c * taps + t]!;
-    const rq = rqDecl(L, node.name, foldBias(node, wc, M, K, bias, xz), mult, oq);
-    const wsym = L.pool.bytes(`${node.name}_w`, L.target.packDepthwise(dw, taps, C));
+    const taps = kh * kw;
+    const [rq, wsym] = once('dw', (wc) => {
+      const dw = new Int8Array(taps * C);
+      for (let c = 0; c < C; c++) for (let t = 0; t < taps; t++) dw[t * C + c] = wc[c * taps + t]!;
+      return [rqDecl(L, node.name, foldBias(node, wc, M, K, bias, xz), mult, oq), L.pool.bytes(`${node.name}_w`, L.target.packDepthwise(dw, taps, C))];
+    });
     const fn = kh === 3 && kw === 3 && win.dh === 1 && win.dw === 1 ? 'qf_qdwconv3x3' : 'qf_qdwconv';
     L.emit(`depthwise ${shape}`, [...img.open, ...indent([`${fn}(&${gm}, ${xi}, ${wsym}, &${rq}, ${yi});`], img.open.length), ...img.close]);
     return;
   }
   const pads = win.pt + win.pl + win.pb + win.pr;
   if (kh === 1 && kw === 1 && win.sh === 1 && win.sw === 1 && pads === 0 && G === 1) {
-    const rq = rqDecl(L, node.name, foldBias(node, wc, M, K, bias, xz), mult, oq);
-    const wsym = L.pool.bytes(`${node.name}_w`, L.target.packGemm(wc, M, K));
+    const [rq, wsym] = once('pw', (wc) => [rqDecl(L, node.name, foldBias(node, wc, M, K, bias, xz), mult, oq), L.pool.bytes(`${node.name}_w`, L.target.packGemm(wc, M, K))]);
     L.emit(`pointwise GEMM ${shape}`, [`qf_qgemm(${N * P}, ${M}, ${K}, ${x.cname}, ${C}, ${wsym}, &${rq}, ${y.cname}, ${M});`]);
     return;
   }
   // Reorder each group's weights to [Mg][(i, j, c)], the im2col column order (channels innermost).
-  const blobs: Uint8Array[] = [], folded: number[] = [];
-  for (let g = 0; g < G; g++) {
-    const wg = new Int8Array(Mg * K);
-    for (let m = 0; m < Mg; m++)
-      for (let c = 0; c < Cg; c++)
-        for (let t = 0; t < kh * kw; t++) wg[m * K + t * Cg + c] = wc[(g * Mg + m) * K + c * kh * kw + t]!;
-    folded.push(...foldBias(node, wg, Mg, K, bias && Array.from({ length: Mg }, (_, m) => Number(bias[g * Mg + m])), xz));
-    blobs.push(L.target.packGemm(wg, Mg, K));
-  }
-  const rq = rqDecl(L, node.name, folded, mult, oq, G);
-  const wp = packedTable(L, node.name, blobs);
+  const [rq, wp] = once('im2col', (wc) => {
+    const blobs: Uint8Array[] = [], folded: number[] = [];
+    for (let g = 0; g < G; g++) {
+      const wg = new Int8Array(Mg * K);
+      for (let m = 0; m < Mg; m++)
+        for (let c = 0; c < Cg; c++)
+          for (let t = 0; t < kh * kw; t++) wg[m * K + t * Cg + c] = wc[(g * Mg + m) * K + c * kh * kw + t]!;
+      folded.push(...foldBias(node, wg, Mg, K, bias && Array.from({ length: Mg }, (_, m) => Number(bias[g * Mg + m])), xz));
+      blobs.push(L.target.packGemm(wg, Mg, K));
+    }
+    return [rqDecl(L, node.name, folded, mult, oq, G), packedTable(L, node.name, blobs)];
+  });
   const R = Math.max(1, Math.min(P, Math.floor(IM2COL_BYTES / K)));
   const cols = L.scratch(R * K, `${node.name}_cols`);
   const gl = G === 1 ? { open: [] as string[], close: [] as string[], g: '0' } : { open: [`for (size_t g = 0; g < ${G}; g++) {`], close: ['}'], g: 'g' };
@@ -140,10 +144,11 @@ function qlinear(node: Node, L: Lowering): void {
   // Over-reading GEMM rows: the operand must sit in the arena (slack), not in the caller's buffer.
   const x = L.need(xn, kernelForm(xt.dtype, 'plain'), { arena: true });
   const xz = (a.x_zero_point as number) + shiftOf(xt.dtype);
-  const wc = centred(node, w, a.w_zero_point as number[], (i) => Math.floor(i / K));
   const bias = bn ? (L.constTensor(bn)!.data as Int32Array) : undefined;
-  const rq = rqDecl(L, node.name, foldBias(node, wc, Nout, K, bias, xz), perChannel(a.requant_scale as number[], Nout), outQuant(a, yt.dtype as DType));
-  const wsym = L.pool.bytes(`${node.name}_w`, L.target.packGemm(wc, Nout, K));
+  const [rq, wsym] = L.pool.memo(`${node.name}\u0000linear`, () => {
+    const wc = centred(node, w, a.w_zero_point as number[], (i) => Math.floor(i / K));
+    return [rqDecl(L, node.name, foldBias(node, wc, Nout, K, bias, xz), perChannel(a.requant_scale as number[], Nout), outQuant(a, yt.dtype as DType)), L.pool.bytes(`${node.name}_w`, L.target.packGemm(wc, Nout, K))];
+  });
   const y = L.define(yn, yt, kernelForm(yt.dtype, 'plain'));
   L.emit(`${R}x${K} x ${K}x${Nout}`, [`qf_qgemm(${R}, ${Nout}, ${K}, ${x.cname}, ${K}, ${wsym}, &${rq}, ${y.cname}, ${Nout});`]);
 }

@@ -1,0 +1,34 @@
+// The fixture models (../shared/fixtures) quantized by the real flow: prepare with a quantizer,
+// calibrate on calib.npy, convert, lower-quantized; each with test.npy[0] as input. Graphs that
+// keep float GEMMs (pytorch-fx leaves attention's activation matmuls in float) are marked inexact:
+// their outputs are compared within the float tolerance, every other output bit for bit.
+import path from 'node:path';
+import { importOnnx } from '../../src/ir/onnx/index.js';
+import { readNpy } from '../../src/ir/npy.js';
+import { tensor, type Graph, type Tensor } from '../../src/ir/index.js';
+import { runPipeline } from '../../src/passes/index.js';
+import { calibrate, loadDataset } from '../../src/passes/quantize/index.js';
+
+const FIX = path.resolve(process.cwd(), '../shared/fixtures');
+export const MODELS = ['conv_bn_relu', 'convT_bn_relu', 'depthwise_residual', 'small_resnet', 'mlp', 'digits_mlp', 'attention_block'];
+export const QUANTIZERS = ['xnnpack', 'pytorch-fx'];
+const FLOAT_ACCUMULATING = new Set(['matmul', 'gemm', 'conv2d', 'conv_transpose2d']);
+
+export interface Part {
+  graph: Graph;
+  inputs: Tensor[];
+  /** Outputs must match bit for bit (no float accumulation left in the graph). */
+  exact: boolean;
+}
+
+export function quantizeFixture(model: string, quantizer: string): Part {
+  const dir = path.join(FIX, model);
+  const g = importOnnx(path.join(dir, 'model.onnx'));
+  const prepared = runPipeline(g, [{ pass: 'prepare', options: { quantizer, observer: 'default' } }]);
+  const cal = calibrate(prepared.graph, loadDataset(path.join(dir, 'calib.npy'), g));
+  const graph = runPipeline(cal.graph, ['convert', 'lower-quantized']).graph;
+  const test = readNpy(path.join(dir, 'test.npy')), n = test.data.length / test.shape[0]!;
+  return { graph, inputs: [tensor('f32', test.shape.slice(1), (test.data as Float32Array).slice(0, n))], exact: !graph.nodes.some((x) => FLOAT_ACCUMULATING.has(x.op)) };
+}
+
+export const fixtureParts = (): Part[] => QUANTIZERS.flatMap((q) => MODELS.map((m) => quantizeFixture(m, q)));
