@@ -80,8 +80,12 @@ describe('fold-qdq', () => {
     expect(opsOf(lowered(chain({}), 'fold-qdq'))).toEqual(['dequantize', 'relu']);
   });
 
-  it('data movement with different params on either side stays float', () => {
+  it('data movement with different params on either side, or a max pool with all-padding windows, stays float', () => {
     const g = chain({ scale: 0.07 }, {}, ['maxpool2d', { kernel_shape: [2, 2] }]);
     expect(opsOf(lowered(g, 'fold-qdq'))).toEqual(opsOf(g));
+    // A dilated window can be all padding (−inf → qmin in float, no integer counterpart): left float.
+    const pad = chain({}, {}, ['maxpool2d', { kernel_shape: [2, 2], pads: [1, 0, 1, 0], dilations: [2, 1] }]);
+    expect(opsOf(lowered(pad, 'fold-qdq'))).toEqual(opsOf(pad));
+    expect(opsOf(lowered(chain({}, {}, ['maxpool2d', { kernel_shape: [2, 2], pads: [1, 1, 1, 1] }]), 'fold-qdq'))).toEqual(['maxpool2d', 'dequantize', 'relu']);
   });
 });
