@@ -159,6 +159,13 @@ export function misc(seed = 3): Case {
   const mm = b.op('qmatmul', [qa, qbm], { a_zero_point: 5, b_zero_point: -1, requant_scale: fround(0.03 * 0.04 / 0.1), y_scale: 0.1, y_zero_point: 3, dtype: 'i8' }, 'matmul');
   const row = b.op('quantize', [b.constant('row', tensor('f32', [4], [0.5, -1, 2, 0]))], { scale: [0.02], zero_point: [0], dtype: 'i8' }, 'qrow');
   b.output(mm, b.op('qadd', [mm, row], { a_scale: 0.1, a_zero_point: 3, b_scale: 0.02, b_zero_point: 0, y_scale: 0.1, y_zero_point: 0, dtype: 'i8' }, 'row_add'));
+  b.output(b.op('resize', [relu], { sizes: [1, 8, 20, 15], mode: 'nearest' }, 'upsample_i8'));
+  // Dynamic quantization: x quantized at run time from its own range.
+  const r1 = 'r1', wd = b.constant('wdyn', randomTensor('i8', [6, 10], r, -127, 127));
+  const bd = b.constant('bdyn', floatTensor([6], r, 0.5));
+  const ws = Array.from({ length: 6 }, () => fround(0.001 * r(1, 20)));
+  b.output(b.op('qlinear_dynamic', [r1, wd, bd], { w_scale: ws }, 'dyn_u8'));
+  b.output(b.op('qlinear_dynamic', [r1, b.constant('wdyn2', randomTensor('i8', [6, 10], r, -100, 100))], { w_scale: [ws[0]!], w_zero_point: [3], x_dtype: 'i8', x_qmin: -100, x_qmax: 100, clamp_min: 0 }, 'dyn_i8_relu'));
   return { graph: b.build(), inputs: [floatTensor([1, 6, 10, 10], r, 3)] };
 }
 
@@ -208,6 +215,14 @@ export function floatNet(seed = 4): Case {
   const pr = b.op('prelu', [mm, b.constant('slope', tensor('f32', [16], Float32Array.from({ length: 16 }, (_, i) => i / 10)))], {}, 'prelu');
   const rmin = b.op('reduce_min', [pr], { axes: [-1] }, 'rmin');
   const rp = b.op('reduce_prod', [b.op('sigmoid', [pr], {}, 'sig2')], { axes: [1] }, 'rprod');
+  const more = ['sin', 'cos', 'atan', 'sign', 'round', 'softplus', 'celu', 'shrink'].map((op) => b.op(op, [mm], op === 'shrink' ? { lambd: 0.3, bias: 0.1 } : {}, op));
+  const gtz = b.op('greater', [mm, b.constant('zero', tensor('f32', [16], new Float32Array(16)))], {}, 'greater');
+  const sel = b.op('where', [b.op('not', [gtz], {}, 'not'), mm, b.op('neg', [mm], {}, 'neg2')], {}, 'where');
+  const am = b.op('argmax', [mm], { axis: 1, keepdims: false }, 'argmax');
+  const up = b.op('resize', [bn], { sizes: [1, 6, 17, 23], mode: 'linear', coordinate_transformation_mode: 'half_pixel' }, 'resize_linear');
+  const upc = b.op('resize', [bn], { sizes: [1, 6, 7, 25], mode: 'cubic', coordinate_transformation_mode: 'align_corners' }, 'resize_cubic');
+  const upn = b.op('resize', [bn], { sizes: [1, 6, 24, 30], mode: 'nearest', coordinate_transformation_mode: 'asymmetric', nearest_mode: 'floor' }, 'resize_nearest');
+  b.output(...more, sel, am, up, upc, upn, b.op('is_nan', [b.op('sqrt', [mm], {}, 'sqrt_neg')], {}, 'is_nan'));
   b.output(sm, ...acts, rmax, cast, fq, rmin, rp, b.op('reciprocal', [b.op('add', [root, b.constant('one2', tensor('f32', [1], [1]))], {}, 'add2')], {}, 'recip'));
   return { graph: b.build(), inputs: [floatTensor([1, 3, 12, 12], r, 2)] };
 }

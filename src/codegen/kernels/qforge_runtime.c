@@ -176,6 +176,23 @@ static double qf_unary1(int op, double x, double p0, double p1) {
   case QF_CLIP: { const double v = x < p0 ? p0 : x; return v > p1 ? p1 : v; }
   case QF_HARDSIGMOID: { const double v = p0 * x + p1; return v != v ? v : v < 0 ? 0 : v > 1 ? 1 : v; }
   case QF_GELU: return 0.5 * x * (1 + erf(x * 0.70710678118654752440));
+  case QF_SIN: return sin(x);
+  case QF_COS: return cos(x);
+  case QF_TAN: return tan(x);
+  case QF_ASIN: return asin(x);
+  case QF_ACOS: return acos(x);
+  case QF_ATAN: return atan(x);
+  case QF_SINH: return sinh(x);
+  case QF_COSH: return cosh(x);
+  case QF_ASINH: return asinh(x);
+  case QF_ACOSH: return acosh(x);
+  case QF_ATANH: return atanh(x);
+  case QF_SIGN: return x > 0 ? 1 : x < 0 ? -1 : x;
+  case QF_ROUND: return rint(x);
+  case QF_SOFTPLUS: return x > 0 ? x + log1p(exp(-x)) : log1p(exp(x));
+  case QF_CELU: { const double e = p0 * expm1(x / p0); return (x > 0 ? x : 0) + (e < 0 ? e : 0); }
+  case QF_THRESHOLDED_RELU: return x > p0 ? x : 0;
+  case QF_SHRINK: return x < -p0 ? x + p1 : x > p0 ? x - p1 : 0;
   default: return 0.5 * x * (1 + tanh(0.79788456080286535588 * (x + 0.044715 * x * x * x)));
   }
 }
@@ -427,4 +444,122 @@ void qf_requantize_any(int t, size_t n, const void *x, double x_s, int32_t x_zp,
     const float d = (float)((qf_load_d(t, x, i) - x_zp) * x_s);
     y[i] = (uint8_t)qf_quantize1(d * inv_y, y_zp, qmin, qmax);
   }
+}
+
+void qf_dynamic_qparams(size_t n, const float *x, int32_t qmin, int32_t qmax, float eps, float *scale, int32_t *zp) {
+  if (n == 0) {
+    *scale = 1.0f;
+    *zp = 0;
+    return;
+  }
+  float mn = INFINITY, mx = -INFINITY;
+  for (size_t i = 0; i < n; i++) {
+    if (x[i] < mn) mn = x[i];
+    if (x[i] > mx) mx = x[i];
+  }
+  const float lo = mn < 0 ? mn : 0.0f, hi = mx > 0 ? mx : 0.0f;
+  float s = (hi - lo) / (float)(qmax - qmin);
+  s = s > eps ? s : eps;
+  const double z = qmin - rint(lo / s);
+  *scale = s;
+  *zp = (int32_t)(z < qmin ? qmin : z > qmax ? qmax : z);
+}
+
+void qf_dynamic_bias(size_t N, int32_t zp, const int32_t *colsum, int32_t *bias) {
+  for (size_t n = 0; n < N; n++) bias[n] = -zp * colsum[n];
+}
+
+void qf_dynamic_output(size_t R, size_t N, const int32_t *acc, float x_s, const float *w_s, const float *b, float lo,
+                       float hi, float *y) {
+  for (size_t r = 0; r < R; r++)
+    for (size_t n = 0; n < N; n++) {
+      float v = (float)acc[r * N + n] * (x_s * w_s[n]);
+      if (b) v += b[n];
+      v = v > lo ? v : lo;
+      y[r * N + n] = v < hi ? v : hi;
+    }
+}
+
+typedef struct { int op, type; } qf_cmp_params;
+static int qf_cmp1(int op, double a, double b) {
+  switch (op) {
+  case QF_EQ: return a == b;
+  case QF_LT: return a < b;
+  case QF_LE: return a <= b;
+  case QF_GT: return a > b;
+  case QF_GE: return a >= b;
+  case QF_AND: return a != 0 && b != 0;
+  case QF_OR: return a != 0 || b != 0;
+  default: return (a != 0) != (b != 0);
+  }
+}
+void qf_cmp_row(size_t n, const void *a, size_t sa, const void *b, size_t sb, const void *p, void *y) {
+  const qf_cmp_params *c = (const qf_cmp_params *)p;
+  uint8_t *o = (uint8_t *)y;
+  for (size_t i = 0; i < n; i++) {
+    if (c->type == QF_I64) {
+      const int64_t u = ((const int64_t *)a)[i * sa], v = ((const int64_t *)b)[i * sb];
+      o[i] = (uint8_t)(c->op == QF_EQ ? u == v : c->op == QF_LT ? u < v : c->op == QF_LE ? u <= v : c->op == QF_GT ? u > v : u >= v);
+    } else {
+      o[i] = (uint8_t)qf_cmp1(c->op, qf_load_d(c->type, a, i * sa), qf_load_d(c->type, b, i * sb));
+    }
+  }
+}
+
+void qf_not(size_t n, const uint8_t *x, uint8_t *y) {
+  for (size_t i = 0; i < n; i++) y[i] = x[i] ? 0 : 1;
+}
+
+void qf_f_test(int isinf_, int pos, int neg, size_t n, const float *x, uint8_t *y) {
+  for (size_t i = 0; i < n; i++)
+    y[i] = (uint8_t)(isinf_ ? (pos && x[i] == INFINITY) || (neg && x[i] == -INFINITY) : x[i] != x[i]);
+}
+
+void qf_where(size_t esize, int rank, const int32_t *shape, const int32_t *sc, const int32_t *sa, const int32_t *sb,
+              const uint8_t *cond, const void *a, const void *b, void *y) {
+  size_t total = 1;
+  for (int d = 0; d < rank; d++) total *= (size_t)shape[d];
+  int32_t idx[16] = {0};
+  int64_t oc = 0, oa = 0, ob = 0;
+  for (size_t i = 0; i < total; i++) {
+    memcpy((uint8_t *)y + i * esize, cond[oc] ? (const uint8_t *)a + oa * (int64_t)esize : (const uint8_t *)b + ob * (int64_t)esize, esize);
+    for (int d = rank - 1; d >= 0; d--) {
+      oc += sc[d], oa += sa[d], ob += sb[d];
+      if (++idx[d] < shape[d]) break;
+      oc -= (int64_t)sc[d] * shape[d], oa -= (int64_t)sa[d] * shape[d], ob -= (int64_t)sb[d] * shape[d];
+      idx[d] = 0;
+    }
+  }
+}
+
+static int qf_above(double a, double b, int max) {
+  if (a != a) return b == b;
+  if (b != b) return 0;
+  return max ? a > b : a < b;
+}
+void qf_argreduce(int t, int max, int select_last, size_t outer, size_t n, size_t inner, const void *x, int64_t *y) {
+  for (size_t o = 0; o < outer; o++)
+    for (size_t i = 0; i < inner; i++) {
+      const size_t base = o * n * inner + i;
+      size_t best = 0;
+      for (size_t k = 1; k < n; k++) {
+        const double v = qf_load_d(t, x, base + k * inner), b = qf_load_d(t, x, base + best * inner);
+        if (qf_above(v, b, max) || (select_last && (v == b || (v != v && b != b)))) best = k;
+      }
+      y[o * inner + i] = (int64_t)best;
+    }
+}
+
+void qf_resize_pass(size_t outer, size_t n, size_t inner, size_t m, size_t K, const int32_t *taps, const int32_t *idx,
+                    const double *w, const double *in, double *out) {
+  for (size_t o = 0; o < outer; o++)
+    for (size_t j = 0; j < m; j++) {
+      double *dst = out + (o * m + j) * inner;
+      for (size_t i = 0; i < inner; i++) dst[i] = 0;
+      for (int32_t k = 0; k < taps[j]; k++) {
+        const double c = w[j * K + (size_t)k];
+        const double *src = in + (o * n + (size_t)idx[j * K + (size_t)k]) * inner;
+        for (size_t i = 0; i < inner; i++) dst[i] += c * src[i];
+      }
+    }
 }

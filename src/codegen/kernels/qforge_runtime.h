@@ -38,9 +38,26 @@ void qf_qmul_row(size_t n, const void *a, size_t sa, const void *b, size_t sb, c
 /* ---- float ops ---- */
 enum {
   QF_RELU, QF_SIGMOID, QF_TANH, QF_ERF, QF_SQRT, QF_EXP, QF_LOG, QF_RECIPROCAL, QF_FLOOR, QF_CEIL, QF_HARDSWISH,
-  QF_NEG, QF_ABS, QF_LEAKY_RELU, QF_ELU, QF_CLIP, QF_HARDSIGMOID, QF_GELU, QF_GELU_TANH
+  QF_NEG, QF_ABS, QF_LEAKY_RELU, QF_ELU, QF_CLIP, QF_HARDSIGMOID, QF_GELU, QF_GELU_TANH, QF_SIN, QF_COS, QF_TAN,
+  QF_ASIN, QF_ACOS, QF_ATAN, QF_SINH, QF_COSH, QF_ASINH, QF_ACOSH, QF_ATANH, QF_SIGN, QF_ROUND, QF_SOFTPLUS, QF_CELU,
+  QF_THRESHOLDED_RELU, QF_SHRINK
 };
 void qf_f_unary(int op, size_t n, const float *x, float p0, float p1, float *y);
+/* Comparisons and logic with a bool (uint8) result: p points at {op, element type code}. */
+enum { QF_EQ, QF_LT, QF_LE, QF_GT, QF_GE, QF_AND, QF_OR, QF_XOR };
+void qf_cmp_row(size_t n, const void *a, size_t sa, const void *b, size_t sb, const void *p, void *y);
+void qf_not(size_t n, const uint8_t *x, uint8_t *y);
+/* is_nan (pos = neg = 0) / is_inf (pos, neg select the signs). */
+void qf_f_test(int isinf_, int pos, int neg, size_t n, const float *x, uint8_t *y);
+/* y = cond ? a : b with three-way broadcasting (strides in elements, 0 where broadcast). */
+void qf_where(size_t esize, int rank, const int32_t *shape, const int32_t *sc, const int32_t *sa, const int32_t *sb,
+              const uint8_t *cond, const void *a, const void *b, void *y);
+/* argmax / argmin along the middle axis of (outer, n, inner); NaN ranks above every number; ties take the
+   first index, or the last with select_last. */
+void qf_argreduce(int t, int max, int select_last, size_t outer, size_t n, size_t inner, const void *x, int64_t *y);
+/* One separable resize pass in float64: out[o][j][i] = sum_k w[j*K + k] * in[o][idx[j*K + k]][i] (k < taps[j]). */
+void qf_resize_pass(size_t outer, size_t n, size_t inner, size_t m, size_t K, const int32_t *taps, const int32_t *idx,
+                    const double *w, const double *in, double *out);
 void qf_f_softmax(size_t outer, size_t n, size_t inner, int log, const float *x, float *y);
 void qf_f_layernorm(size_t rows, size_t n, const float *x, const float *g, const float *b, float eps, float *y);
 void qf_f_batchnorm(size_t N, size_t C, size_t inner, const float *x, const float *scale, const float *bias,
@@ -75,6 +92,13 @@ void qf_dequantize_any(int t, size_t n, size_t inner, size_t C, const void *x, c
 /* requantize from any integer type `t` into the stored uint8 domain. */
 void qf_requantize_any(int t, size_t n, const void *x, double x_s, int32_t x_zp, float inv_y, int32_t y_zp,
                        int32_t qmin, int32_t qmax, uint8_t *y);
+/* Dynamic quantisation (qlinear_dynamic): the run-time qparams of x (PyTorch's choose_qparams, float32
+   steps as in the interpreter), the zero-point bias -zp * colsum[n], and the float epilogue
+   y = clamp(fround(fround(acc) * fround(x_s * w_s[n])) + b[n], lo, hi). */
+void qf_dynamic_qparams(size_t n, const float *x, int32_t qmin, int32_t qmax, float eps, float *scale, int32_t *zp);
+void qf_dynamic_bias(size_t N, int32_t zp, const int32_t *colsum, int32_t *bias);
+void qf_dynamic_output(size_t R, size_t N, const int32_t *acc, float x_s, const float *w_s, const float *b, float lo,
+                       float hi, float *y);
 /* Fake quantisation (double-exact formulas). */
 void qf_fake_quantize(size_t n, size_t inner, size_t C, const float *x, const double *s, const float *inv,
                       const int32_t *zp, int32_t qmin, int32_t qmax, float *y);

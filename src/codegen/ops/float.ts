@@ -19,6 +19,9 @@ const UNARY: Record<string, string> = {
   relu: 'QF_RELU', sigmoid: 'QF_SIGMOID', tanh: 'QF_TANH', erf: 'QF_ERF', sqrt: 'QF_SQRT', exp: 'QF_EXP', log: 'QF_LOG',
   reciprocal: 'QF_RECIPROCAL', floor: 'QF_FLOOR', ceil: 'QF_CEIL', hardswish: 'QF_HARDSWISH', neg: 'QF_NEG', abs: 'QF_ABS',
   leaky_relu: 'QF_LEAKY_RELU', elu: 'QF_ELU', clip: 'QF_CLIP', hardsigmoid: 'QF_HARDSIGMOID', gelu: 'QF_GELU',
+  sin: 'QF_SIN', cos: 'QF_COS', tan: 'QF_TAN', asin: 'QF_ASIN', acos: 'QF_ACOS', atan: 'QF_ATAN', sinh: 'QF_SINH', cosh: 'QF_COSH',
+  asinh: 'QF_ASINH', acosh: 'QF_ACOSH', atanh: 'QF_ATANH', sign: 'QF_SIGN', round: 'QF_ROUND', softplus: 'QF_SOFTPLUS', celu: 'QF_CELU',
+  thresholded_relu: 'QF_THRESHOLDED_RELU', shrink: 'QF_SHRINK',
 };
 const BINARY: Record<string, string> = { add: 'QF_ADD', sub: 'QF_SUB', mul: 'QF_MUL', div: 'QF_DIV', pow: 'QF_POW', min: 'QF_MIN', max: 'QF_MAX', prelu: 'QF_PRELU' };
 
@@ -27,7 +30,8 @@ function unary(node: Node, L: Lowering): void {
   const x = L.need(xn, { layout: L.val(xn).form.layout, shifted: false });
   const y = L.define(yn, L.type(yn), x.form);
   let op = UNARY[node.op]!, p0 = 0, p1 = 0;
-  if (node.op === 'leaky_relu' || node.op === 'elu') p0 = a.alpha as number;
+  if (['leaky_relu', 'elu', 'celu', 'thresholded_relu'].includes(node.op)) p0 = a.alpha as number;
+  if (node.op === 'shrink') (p0 = a.lambd as number), (p1 = a.bias as number);
   if (node.op === 'clip') (p0 = a.min as number), (p1 = a.max as number);
   if (node.op === 'hardsigmoid') (p0 = a.alpha as number), (p1 = a.beta as number);
   if (node.op === 'gelu' && a.approximate === 'tanh') op = 'QF_GELU_TANH';

@@ -2,10 +2,12 @@
 // (relu, clip, maxpool2d) pick the integer kernel for u8/i8 operands.
 import { diag, QforgeError, type Diagnostic } from '../../diagnostics/index.js';
 import type { Graph, Node } from '../../ir/graph.js';
+import { DYNAMIC_EMITTERS } from './dynamic.js';
 import { FLOAT_EMITTERS } from './float.js';
 import { MATMUL_EMITTERS } from './matmul.js';
 import { QCONV_EMITTERS } from './qconv.js';
 import { INT_CLAMP, INT_MAXPOOL, QELEMENTWISE_EMITTERS, requantScaleIssue } from './qelementwise.js';
+import { SELECT_EMITTERS } from './select.js';
 import { SHAPE_EMITTERS } from './shape.js';
 import { attrsOf, type OpEmitter } from './util.js';
 
@@ -30,6 +32,8 @@ export const EMITTERS: Record<string, OpEmitter> = {
   ...SHAPE_EMITTERS,
   ...MATMUL_EMITTERS,
   ...QELEMENTWISE_EMITTERS,
+  ...DYNAMIC_EMITTERS,
+  ...SELECT_EMITTERS,
   qconv2d: withScaleCheck(QCONV_EMITTERS.qconv2d!),
   qconv_transpose2d: withScaleCheck(QCONV_EMITTERS.qconv_transpose2d!),
   qlinear: withScaleCheck(QCONV_EMITTERS.qlinear!),

@@ -17,7 +17,7 @@ import { check, type OpDef, type ResolvedAttrs } from './registry.js';
 export const COORDINATE_MODES = ['half_pixel', 'half_pixel_symmetric', 'pytorch_half_pixel', 'align_corners', 'asymmetric', 'tf_half_pixel_for_nn', 'tf_crop_and_resize'] as const;
 export const NEAREST_MODES = ['round_prefer_floor', 'round_prefer_ceil', 'floor', 'ceil'] as const;
 
-interface Taps {
+export interface Taps {
   /** Per output coordinate: input indices and weights (nearest: one index, weight 1). */
   idx: number[][];
   w: number[][];
@@ -67,7 +67,7 @@ function nearestIndex(x: number, mode: string): number {
   }
 }
 
-function axisTaps(a: ResolvedAttrs, axis: number, rank: number, inLen: number, outLen: number, scale: number): Taps {
+export function axisTaps(a: ResolvedAttrs, axis: number, rank: number, inLen: number, outLen: number, scale: number): Taps {
   const mode = a['mode'] as string, ct = a['coordinate_transformation_mode'] as string;
   const roiAll = a['roi'] as number[];
   const roi: [number, number] | undefined = ct === 'tf_crop_and_resize' ? [roiAll[axis]!, roiAll[axis + rank]!] : undefined;
@@ -98,12 +98,12 @@ function axisTaps(a: ResolvedAttrs, axis: number, rank: number, inLen: number, o
   return taps;
 }
 
-interface Plan {
+export interface Plan {
   sizes: number[];
   scales: number[];
 }
 
-function plan(x: { shape: number[]; dtype: DType }, a: ResolvedAttrs): Plan {
+export function plan(x: { shape: number[]; dtype: DType }, a: ResolvedAttrs): Plan {
   const rank = x.shape.length, sizes = a['sizes'] as number[], given = a['scales'] as number[];
   check(sizes.length === rank, `resize: sizes needs ${rank} values, got ${sizes.length}`);
   check(sizes.every((s) => Number.isInteger(s) && s >= 0), `resize: bad sizes [${sizes.join(',')}]`);
@@ -117,7 +117,7 @@ function plan(x: { shape: number[]; dtype: DType }, a: ResolvedAttrs): Plan {
   return { sizes, scales };
 }
 
-function isIdentity(t: Taps, n: number): boolean {
+export function isIdentity(t: Taps, n: number): boolean {
   return t.idx.length === n && t.idx.every((ix, x) => ix.length === 1 && ix[0] === x && t.w[x]![0] === 1 && !t.outside[x]);
 }
 
