@@ -32,6 +32,8 @@ export interface BuildResult {
   runner: string[];
   command: string[];
   emulated: boolean;
+  /** Compiler diagnostics of a successful build (empty when clean). */
+  warnings: string;
 }
 
 const has = (cmd: string): boolean => spawnSync(cmd, ['--version'], { stdio: 'ignore' }).status === 0;
@@ -115,7 +117,7 @@ export function buildC(dir: string, target: string | Target, opts: BuildOptions 
   const command = [cc, ...args, '-o', exe, ...sources.map((f) => path.join(dir, f)), '-lm'];
   const r = spawnSync(command[0]!, command.slice(1), { encoding: 'utf8', maxBuffer: 64 << 20 });
   if (r.status !== 0) fail('CODEGEN_BUILD', `${cc} failed for target ${t.name}:\n${(r.stderr || r.error?.message || '').slice(0, 4000)}`, { hint: command.join(' ') });
-  return { exe, runner, command, emulated };
+  return { exe, runner, command, emulated, warnings: r.stderr ?? '' };
 }
 
 export interface RunCOptions {

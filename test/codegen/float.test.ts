@@ -13,5 +13,6 @@ describe('float fallback', () => {
     const errs = graph.outputs.map((o, i) => [o, relErr(got.outputs[i]!, want[i]!)] as const).filter(([, e]) => !(e <= FLOAT_TOLERANCE));
     expect(errs).toEqual([]);
     expect(got.outputs.map((t) => t.dtype)).toEqual(want.map((t) => t.dtype));
+    expect(got.warnings).toBe('');
   });
 });

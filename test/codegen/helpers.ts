@@ -12,6 +12,8 @@ export interface Compiled {
   outputs: Tensor[];
   quantized?: Tensor[];
   source: string;
+  /** Compiler warnings (the generated code should build without any). */
+  warnings: string;
   medianMs?: number;
 }
 
@@ -24,7 +26,7 @@ export function compileRun(g: Graph, target: string, inputs: Tensor[], opts: Bui
     const b = buildC(dir, target, opts);
     const r = runC(b, { inputs: inputs, inputNames: g.inputs, ...(opts.bench ? { bench: opts.bench } : {}) });
     const q = opts.qInputs ? runC(b, { inputs: opts.qInputs, inputNames: g.inputs, quantized: true }).outputs : undefined;
-    return { outputs: r.outputs, source: gen.files.get('m.c')!, ...(q ? { quantized: q } : {}), ...(r.medianMs !== undefined ? { medianMs: r.medianMs } : {}) };
+    return { outputs: r.outputs, source: gen.files.get('m.c')!, warnings: b.warnings, ...(q ? { quantized: q } : {}), ...(r.medianMs !== undefined ? { medianMs: r.medianMs } : {}) };
   } finally {
     rmSync(dir, { recursive: true, force: true });
   }

@@ -15,6 +15,7 @@ describe('c target: bit-exact with the interpreter', () => {
     expect(varied).toBeGreaterThan(want.length * 0.8);
     const got = compileRun(graph, 'c', inputs);
     expect(mismatches(graph, got.outputs, want)).toEqual([]);
+    expect(got.warnings).toBe(''); // -Wall -Wextra clean
   });
 
   it('run_quantized takes and returns the int8 tensors at the edges', () => {

@@ -37,7 +37,7 @@ function qconv(node: Node, L: Lowering): void {
   // Packing and folding depend only on the node: done once for both entry points.
   const once = <T>(what: string, f: (wc: Int8Array) => T): T =>
     L.pool.memo(`${node.name}\u0000${what}`, () => f(centred(node, w, a.w_zero_point as number[], (i) => Math.floor(i / K))));
-  const gm = geom(L, node.name, { H, W, C, OH, OW, win, xzp: xz });
+  const gm = () => geom(L, node.name, { H, W, C, OH, OW, win, xzp: xz });
   const img = imageLoop(N);
   const xi = at(x.cname, [img.n, H * W * C]), yi = at(y.cname, [img.n, P * M]);
   const shape = `${N}x${C}x${H}x${W} -> ${M}x${OH}x${OW}, ${kh}x${kw}/${win.sh},${win.sw}`;
@@ -50,7 +50,7 @@ function qconv(node: Node, L: Lowering): void {
       return [rqDecl(L, node.name, foldBias(node, wc, M, K, bias, xz), mult, oq), L.pool.bytes(`${node.name}_w`, L.target.packDepthwise(dw, taps, C))];
     });
     const fn = kh === 3 && kw === 3 && win.dh === 1 && win.dw === 1 ? 'qf_qdwconv3x3' : 'qf_qdwconv';
-    L.emit(`depthwise ${shape}`, [...img.open, ...indent([`${fn}(&${gm}, ${xi}, ${wsym}, &${rq}, ${yi});`], img.open.length), ...img.close]);
+    L.emit(`depthwise ${shape}`, [...img.open, ...indent([`${fn}(&${gm()}, ${xi}, ${wsym}, &${rq}, ${yi});`], img.open.length), ...img.close]);
     return;
   }
   const pads = win.pt + win.pl + win.pb + win.pr;
@@ -78,7 +78,7 @@ function qconv(node: Node, L: Lowering): void {
   const inner = [
     `for (size_t m0 = 0; m0 < ${P}; m0 += ${R}) {`,
     `  const size_t rows = ${P} - m0 < ${R} ? ${P} - m0 : ${R};`,
-    `  qf_im2col(&${gm}, ${xi}, ${G === 1 ? '0' : `(int32_t)(g * ${Cg})`}, ${Cg}, m0, rows, ${cols}, ${K});`,
+    `  qf_im2col(&${gm()}, ${xi}, ${G === 1 ? '0' : `(int32_t)(g * ${Cg})`}, ${Cg}, m0, rows, ${cols}, ${K});`,
     `  qf_qgemm(rows, ${Mg}, ${K}, ${cols}, ${K}, ${wp}[${gl.g}], &${rq}${G === 1 ? '' : '[g]'}, ${at(yi, ['m0', M], [gl.g, Mg])}, ${M});`,
     '}',
   ];

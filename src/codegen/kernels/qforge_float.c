@@ -1,0 +1,280 @@
+/* qforge float fallback ops (see qforge_runtime.h): NCHW, float32 storage; sums in float32 for
+   GEMM/convolution (the speed baseline), in float64 elsewhere, as the interpreter does. */
+#include <math.h>
+#include <string.h>
+#include "qforge_runtime.h"
+
+static float qf_fmin(float a, float b) { return a != a || b != b ? NAN : a < b ? a : b; }
+static float qf_fmax(float a, float b) { return a != a || b != b ? NAN : a > b ? a : b; }
+/* C's pow already gives 1^y = 1 and (-1)^(+-inf) = 1, as the interpreter does. */
+void qf_f_binary_row(size_t n, const void *a, size_t sa, const void *b, size_t sb, const void *p, void *y) {
+  const float *x = (const float *)a, *z = (const float *)b;
+  float *o = (float *)y;
+  switch (*(const int *)p) {
+  case QF_ADD: for (size_t i = 0; i < n; i++) o[i] = x[i * sa] + z[i * sb]; break;
+  case QF_SUB: for (size_t i = 0; i < n; i++) o[i] = x[i * sa] - z[i * sb]; break;
+  case QF_MUL: for (size_t i = 0; i < n; i++) o[i] = x[i * sa] * z[i * sb]; break;
+  case QF_DIV: for (size_t i = 0; i < n; i++) o[i] = x[i * sa] / z[i * sb]; break;
+  case QF_POW: for (size_t i = 0; i < n; i++) o[i] = (float)pow((double)x[i * sa], (double)z[i * sb]); break;
+  case QF_MIN: for (size_t i = 0; i < n; i++) o[i] = qf_fmin(x[i * sa], z[i * sb]); break;
+  case QF_MAX: for (size_t i = 0; i < n; i++) o[i] = qf_fmax(x[i * sa], z[i * sb]); break;
+  default: for (size_t i = 0; i < n; i++) { const float v = x[i * sa]; o[i] = v < 0 ? z[i * sb] * v : v; } break;
+  }
+}
+static double qf_unary1(int op, double x, double p0, double p1) {
+  switch (op) {
+  case QF_RELU: return x < 0 ? 0 : x;
+  case QF_SIGMOID: return 1 / (1 + exp(-x));
+  case QF_TANH: return tanh(x);
+  case QF_ERF: return erf(x);
+  case QF_SQRT: return sqrt(x);
+  case QF_EXP: return exp(x);
+  case QF_LOG: return log(x);
+  case QF_RECIPROCAL: return 1 / x;
+  case QF_FLOOR: return floor(x);
+  case QF_CEIL: return ceil(x);
+  case QF_HARDSWISH: { const double r = x + 3 < 0 ? 0 : x + 3 > 6 ? 6 : x + 3; return x != x ? x : x * r / 6; }
+  case QF_NEG: return -x;
+  case QF_ABS: return fabs(x);
+  case QF_LEAKY_RELU: return x < 0 ? p0 * x : x;
+  case QF_ELU: return x < 0 ? p0 * expm1(x) : x;
+  case QF_CLIP: { const double v = x < p0 ? p0 : x; return v > p1 ? p1 : v; }
+  case QF_HARDSIGMOID: { const double v = p0 * x + p1; return v != v ? v : v < 0 ? 0 : v > 1 ? 1 : v; }
+  case QF_GELU: return 0.5 * x * (1 + erf(x * 0.70710678118654752440));
+  case QF_SIN: return sin(x);
+  case QF_COS: return cos(x);
+  case QF_TAN: return tan(x);
+  case QF_ASIN: return asin(x);
+  case QF_ACOS: return acos(x);
+  case QF_ATAN: return atan(x);
+  case QF_SINH: return sinh(x);
+  case QF_COSH: return cosh(x);
+  case QF_ASINH: return asinh(x);
+  case QF_ACOSH: return acosh(x);
+  case QF_ATANH: return atanh(x);
+  case QF_SIGN: return x > 0 ? 1 : x < 0 ? -1 : x;
+  case QF_ROUND: return rint(x);
+  case QF_SOFTPLUS: return x > 0 ? x + log1p(exp(-x)) : log1p(exp(x));
+  case QF_CELU: { const double e = p0 * expm1(x / p0); return (x > 0 ? x : 0) + (e < 0 ? e : 0); }
+  case QF_THRESHOLDED_RELU: return x > p0 ? x : 0;
+  case QF_SHRINK: return x < -p0 ? x + p1 : x > p0 ? x - p1 : 0;
+  default: return 0.5 * x * (1 + tanh(0.79788456080286535588 * (x + 0.044715 * x * x * x)));
+  }
+}
+void qf_f_unary(int op, size_t n, const float *x, float p0, float p1, float *y) {
+  for (size_t i = 0; i < n; i++) y[i] = (float)qf_unary1(op, x[i], p0, p1);
+}
+
+void qf_f_softmax(size_t outer, size_t n, size_t inner, int log_, const float *x, float *y) {
+  for (size_t o = 0; o < outer; o++)
+    for (size_t i = 0; i < inner; i++) {
+      const size_t base = o * n * inner + i;
+      double m = -INFINITY, sum = 0;
+      for (size_t k = 0; k < n; k++) {
+        const double v = x[base + k * inner];
+        m = v != v || m != m ? NAN : v > m ? v : m;
+      }
+      for (size_t k = 0; k < n; k++) sum += exp(x[base + k * inner] - m);
+      const double lse = log(sum);
+      for (size_t k = 0; k < n; k++) {
+        const double v = x[base + k * inner] - m;
+        y[base + k * inner] = (float)(log_ ? v - lse : exp(v) / sum);
+      }
+    }
+}
+
+void qf_f_layernorm(size_t rows, size_t n, const float *x, const float *g, const float *b, float eps, float *y) {
+  for (size_t r = 0; r < rows; r++) {
+    const float *v = x + r * n;
+    double s = 0, var = 0;
+    for (size_t k = 0; k < n; k++) s += v[k];
+    const double mean = s / (double)n;
+    for (size_t k = 0; k < n; k++) var += (v[k] - mean) * (v[k] - mean);
+    const double inv = 1 / sqrt(var / (double)n + eps);
+    for (size_t k = 0; k < n; k++) y[r * n + k] = (float)((v[k] - mean) * inv * g[k] + (b ? b[k] : 0));
+  }
+}
+
+void qf_f_batchnorm(size_t N, size_t C, size_t inner, const float *x, const float *scale, const float *bias,
+                    const float *mean, const float *var, float eps, float *y) {
+  for (size_t c = 0; c < C; c++) {
+    const double a = scale[c] / sqrt((double)var[c] + eps), m = mean[c], b = bias[c];
+    for (size_t n = 0; n < N; n++) {
+      const size_t base = (n * C + c) * inner;
+      for (size_t i = base; i < base + inner; i++) y[i] = (float)((x[i] - m) * a + b);
+    }
+  }
+}
+
+void qf_f_reduce(int op, int rank, const int32_t *shape, const int32_t *ostride, size_t count, const float *x,
+                 size_t nout, double *acc, float *y) {
+  size_t n = 1;
+  for (int d = 0; d < rank; d++) n *= (size_t)shape[d];
+  for (size_t o = 0; o < nout; o++) acc[o] = op == QF_RMAX ? -INFINITY : op == QF_RMIN ? INFINITY : op == QF_RPROD ? 1 : 0;
+  int32_t idx[16] = {0};
+  size_t o = 0;
+  for (size_t i = 0; i < n; i++) {
+    const double v = x[i], a = acc[o];
+    switch (op) {
+    case QF_RMAX: acc[o] = a != a || v != v ? NAN : v > a ? v : a; break;
+    case QF_RMIN: acc[o] = a != a || v != v ? NAN : v < a ? v : a; break;
+    case QF_RPROD: acc[o] = a * v; break;
+    default: acc[o] = a + v; break;
+    }
+    for (int d = rank - 1; d >= 0; d--) {
+      o += (size_t)ostride[d];
+      if (++idx[d] < shape[d]) break;
+      o -= (size_t)ostride[d] * (size_t)shape[d];
+      idx[d] = 0;
+    }
+  }
+  for (size_t k = 0; k < nout; k++) y[k] = (float)(op == QF_RMEAN ? acc[k] / (double)count : acc[k]);
+}
+
+static void qf_gemm_ld(size_t M, size_t N, size_t K, const float *A, size_t ars, size_t acs, const float *B, size_t brs,
+                       size_t bcs, float *Y, size_t ldy) {
+  for (size_t m = 0; m < M; m++) {
+    float *y = Y + m * ldy;
+    for (size_t n = 0; n < N; n++) y[n] = 0;
+    for (size_t k = 0; k < K; k++) {
+      const float a = A[m * ars + k * acs];
+      const float *b = B + k * brs;
+      if (bcs == 1) for (size_t n = 0; n < N; n++) y[n] += a * b[n];
+      else for (size_t n = 0; n < N; n++) y[n] += a * b[n * bcs];
+    }
+  }
+}
+
+void qf_f_gemm(size_t M, size_t N, size_t K, const float *A, size_t ars, size_t acs, const float *B, size_t brs,
+               size_t bcs, const float *C, size_t crs, size_t ccs, float alpha, float beta, float lo, float hi,
+               float *Y) {
+  qf_gemm_ld(M, N, K, A, ars, acs, B, brs, bcs, Y, N);
+  for (size_t m = 0; m < M; m++)
+    for (size_t n = 0; n < N; n++) {
+      float v = alpha * Y[m * N + n];
+      if (C) v += beta * C[m * crs + n * ccs];
+      v = v < lo ? lo : v;
+      Y[m * N + n] = v > hi ? hi : v;
+    }
+}
+
+void qf_f_conv2d(const qf_fconv *p, const float *x, const float *w, const float *b, float *y, float *scratch) {
+  const int32_t Cg = p->C / p->G, Mg = p->M / p->G, P = p->OH * p->OW, K = Cg * p->KH * p->KW;
+  const int direct = p->KH == 1 && p->KW == 1 && p->SH == 1 && p->SW == 1 && p->PT + p->PL + p->PB + p->PR == 0;
+  for (int32_t n = 0; n < p->N; n++)
+    for (int32_t g = 0; g < p->G; g++) {
+      const float *xg = x + ((size_t)n * p->C + (size_t)g * Cg) * p->H * p->W;
+      float *yg = y + ((size_t)n * p->M + (size_t)g * Mg) * P;
+      const float *wg = w + (size_t)g * Mg * K;
+      if (direct) {
+        qf_gemm_ld(Mg, P, K, wg, K, 1, xg, P, 1, yg, P);
+      } else {
+        for (int32_t p0 = 0; p0 < P; p0 += QF_FCONV_BLOCK) {
+          const int32_t np = P - p0 < QF_FCONV_BLOCK ? P - p0 : QF_FCONV_BLOCK;
+          for (int32_t k = 0; k < K; k++) {
+            const int32_t c = k / (p->KH * p->KW), i = k / p->KW % p->KH, j = k % p->KW;
+            for (int32_t q = 0; q < np; q++) {
+              const int32_t oh = (p0 + q) / p->OW, ow = (p0 + q) % p->OW;
+              const int32_t ih = oh * p->SH - p->PT + i * p->DH, iw = ow * p->SW - p->PL + j * p->DW;
+              scratch[(size_t)k * np + q] = ih >= 0 && ih < p->H && iw >= 0 && iw < p->W ? xg[((size_t)c * p->H + ih) * p->W + iw] : 0.0f;
+            }
+          }
+          qf_gemm_ld(Mg, np, K, wg, K, 1, scratch, np, 1, yg + p0, P);
+        }
+      }
+      for (int32_t m = 0; m < Mg; m++)
+        for (int32_t q = 0; q < P; q++) {
+          float v = yg[(size_t)m * P + q] + (b ? b[g * Mg + m] : 0.0f);
+          v = v < p->lo ? p->lo : v;
+          yg[(size_t)m * P + q] = v > p->hi ? p->hi : v;
+        }
+    }
+}
+
+void qf_f_conv_transpose2d(const qf_fconv *p, const float *x, const float *w, const float *b, float *y) {
+  const int32_t Cg = p->C / p->G, Mg = p->M / p->G, P = p->OH * p->OW;
+  for (int32_t n = 0; n < p->N; n++)
+    for (int32_t m = 0; m < p->M; m++) {
+      float *out = y + ((size_t)n * p->M + m) * P;
+      const int32_t g = m / Mg, mg = m % Mg;
+      for (int32_t q = 0; q < P; q++) out[q] = 0;
+      for (int32_t c = 0; c < Cg; c++) {
+        const int32_t ci = g * Cg + c;
+        const float *plane = x + ((size_t)n * p->C + ci) * p->H * p->W;
+        for (int32_t i = 0; i < p->KH; i++)
+          for (int32_t j = 0; j < p->KW; j++) {
+            const float wv = w[(((size_t)ci * Mg + mg) * p->KH + i) * p->KW + j];
+            for (int32_t ih = 0; ih < p->H; ih++) {
+              const int32_t oh = ih * p->SH + i * p->DH - p->PT;
+              if (oh < 0 || oh >= p->OH) continue;
+              for (int32_t iw = 0; iw < p->W; iw++) {
+                const int32_t ow = iw * p->SW + j * p->DW - p->PL;
+                if (ow >= 0 && ow < p->OW) out[oh * p->OW + ow] += wv * plane[ih * p->W + iw];
+              }
+            }
+          }
+      }
+      for (int32_t q = 0; q < P; q++) {
+        float v = out[q] + (b ? b[m] : 0.0f);
+        v = v < p->lo ? p->lo : v;
+        out[q] = v > p->hi ? p->hi : v;
+      }
+    }
+}
+
+void qf_f_maxpool(const qf_fconv *p, const float *x, float *y) {
+  const size_t planes = (size_t)p->N * p->C;
+  for (size_t pl = 0; pl < planes; pl++)
+    for (int32_t oh = 0; oh < p->OH; oh++)
+      for (int32_t ow = 0; ow < p->OW; ow++) {
+        float m = -INFINITY;
+        for (int32_t i = 0; i < p->KH; i++)
+          for (int32_t j = 0; j < p->KW; j++) {
+            const int32_t ih = oh * p->SH - p->PT + i * p->DH, iw = ow * p->SW - p->PL + j * p->DW;
+            if (ih < 0 || ih >= p->H || iw < 0 || iw >= p->W) continue;
+            const float v = x[(pl * p->H + ih) * p->W + iw];
+            if (v > m || v != v) m = v;
+          }
+        y[(pl * p->OH + oh) * p->OW + ow] = m;
+      }
+}
+
+void qf_f_avgpool(const qf_fconv *p, int count_include_pad, const float *x, float *y) {
+  const size_t planes = (size_t)p->N * p->C;
+  for (size_t pl = 0; pl < planes; pl++)
+    for (int32_t oh = 0; oh < p->OH; oh++)
+      for (int32_t ow = 0; ow < p->OW; ow++) {
+        const int32_t h0 = oh * p->SH - p->PT, w0 = ow * p->SW - p->PL;
+        const int32_t hlo = h0 > 0 ? h0 : 0, hhi = h0 + p->KH < p->H ? h0 + p->KH : p->H;
+        const int32_t wlo = w0 > 0 ? w0 : 0, whi = w0 + p->KW < p->W ? w0 + p->KW : p->W;
+        double s = 0;
+        for (int32_t h = hlo; h < hhi; h++)
+          for (int32_t w = wlo; w < whi; w++) s += x[(pl * p->H + h) * p->W + w];
+        const int32_t hp = (h0 + p->KH < p->H + p->PB ? h0 + p->KH : p->H + p->PB) - h0;
+        const int32_t wp = (w0 + p->KW < p->W + p->PR ? w0 + p->KW : p->W + p->PR) - w0;
+        const double count = count_include_pad ? (double)hp * wp : (double)(hhi - hlo) * (whi - wlo);
+        y[(pl * p->OH + oh) * p->OW + ow] = (float)(s / count);
+      }
+}
+
+void qf_f_gavgpool(size_t planes, size_t size, const float *x, float *y) {
+  for (size_t pl = 0; pl < planes; pl++) {
+    double s = 0;
+    for (size_t i = 0; i < size; i++) s += x[pl * size + i];
+    y[pl] = (float)(s / (double)size);
+  }
+}
+
+void qf_resize_pass(size_t outer, size_t n, size_t inner, size_t m, size_t K, const int32_t *taps, const int32_t *idx,
+                    const double *w, const double *in, double *out) {
+  for (size_t o = 0; o < outer; o++)
+    for (size_t j = 0; j < m; j++) {
+      double *dst = out + (o * m + j) * inner;
+      for (size_t i = 0; i < inner; i++) dst[i] = 0;
+      for (int32_t k = 0; k < taps[j]; k++) {
+        const double c = w[j * K + (size_t)k];
+        const double *src = in + (o * n + (size_t)idx[j * K + (size_t)k]) * inner;
+        for (size_t i = 0; i < inner; i++) dst[i] += c * src[i];
+      }
+    }
+}
