@@ -41,6 +41,8 @@ export interface ModeResult {
   calibrated?: Graph;
   data?: Dataset;
   warnings: Diagnostic[];
+  /** What a mode without calibration did (replaces the per-tensor counts). */
+  summary?: string;
 }
 
 function runStatic({ model, opts }: ModeInput): ModeResult {
@@ -63,7 +65,9 @@ function passMode(pipeline: (o: QuantizeOpts) => PipelineItem[]) {
     const warnings = r.records.flatMap(function all(x): Diagnostic[] {
       return [...x.warnings, ...(x.children ?? []).flatMap(all)];
     });
-    return { graph: r.graph, ...(opts.calib ? { data: loadDataset(opts.calib, model) } : {}), warnings };
+    const stat = (k: string) => r.records.reduce((n, x) => n + (x.stats[k] ?? 0), 0);
+    const summary = `${stat('quantized-weights')} weights quantized${stat('skipped-weights') ? `, ${stat('skipped-weights')} left float` : ''}`;
+    return { graph: r.graph, ...(opts.calib ? { data: loadDataset(opts.calib, model) } : {}), warnings, summary };
   };
 }
 
@@ -90,8 +94,8 @@ export function quantizeModel(modelPath: string, opts: QuantizeOpts, io: Io): vo
   const outputs = r.data ? outputSqnr(model, r.graph, r.data) : [];
   const count = (role: string) => tensors.filter((t) => t.role === role).length;
   io.out(
-    `quantized ${model.name} (${opts.mode}, ${opts.quantizer}): ${count('weight')} weights, ${count('bias')} biases, ${count('activation')} activations` +
-      (r.data ? `; calibrated on ${r.data.size} sample${r.data.size === 1 ? '' : 's'}` : '') +
+    (r.summary ? `quantized ${model.name} (${opts.mode}): ${r.summary}` : `quantized ${model.name} (${opts.mode}, ${opts.quantizer}): ${count('weight')} weights, ${count('bias')} biases, ${count('activation')} activations`) +
+      (r.data ? `; ${r.summary ? 'SQNR over' : 'calibrated on'} ${r.data.size} sample${r.data.size === 1 ? '' : 's'}` : '') +
       `\n  wrote ${out}\n` +
       (opts.exportOnnx ? `  wrote ${opts.exportOnnx} (QDQ ONNX)\n` : ''),
   );
