@@ -69,6 +69,8 @@ function window(ctx: GenContext, size: number, dilate: boolean, padLimit = 1) {
     d = 1;
     k = Math.min(k, size + p0 + p1);
   }
+  // A dilated window over padding can miss every input element (max = -inf): keep those unpadded.
+  if (d > 1) return { k, s: rnd.int(1, 2), d, p0: 0, p1: 0 };
   return { k, s: rnd.int(1, 2), d, p0, p1 };
 }
 
