@@ -1,20 +1,63 @@
-// canonicalize: the cleanup every other pass can rely on having run, as one name. It expands to
-// a fixpoint group of the small passes, so each keeps its own record, timing and statistics:
-// folding exposes identities, removing identities exposes common subexpressions, and so on.
+// canonicalize: the cleanup every other pass can rely on having run. It computes the same graph
+// as fixpoint(remove-identity,fold-constants,cse,dce) (a property test checks this), but as one
+// pass: the four rewrites take turns on a private working graph and the result is written once.
+// Run as separate passes, every rewrite that changes the graph copies the value-type record
+// (one entry per value) to stay immutable; here that copy happens once, which is what makes
+// canonicalize near-linear on large graphs. Spell out the fixpoint group to see each step.
+import { diag } from '../diagnostics/index.js';
+import type { Graph } from '../ir/graph.js';
+import { csePass } from './cse.js';
+import { dcePass } from './dce.js';
 import { foldConstantsPass } from './fold-constants.js';
+import { removeIdentityPass } from './remove-identity.js';
+import { runToFixpoint } from './manager/fixpoint.js';
+import { defaultOptions } from './manager/options.js';
 import { definePass } from './manager/pass.js';
+import type { EditPass } from './util/edit-pass.js';
+import { definedValues, GraphEdit } from './util/graph-edit.js';
 
 export const canonicalizePass = definePass({
-  kind: 'composite',
+  kind: 'transform',
   name: 'canonicalize',
-  description: 'fixpoint(remove-identity, fold-constants, cse, dce): the standard cleanup, to a fixpoint',
+  description: 'remove-identity, fold-constants, cse and dce to a fixpoint, in one pass',
   options: {
-    'max-iterations': { type: 'int', default: 10, min: 1, doc: 'rounds of the group at most' },
+    'max-iterations': { type: 'int', default: 10, min: 1, doc: 'rounds of the four rewrites at most' },
     fold: { type: 'bool', default: true, doc: 'include fold-constants' },
     'max-elements': { ...foldConstantsPass.options['max-elements'], doc: 'fold-constants: largest result folded' },
+    'keep-ops': { ...foldConstantsPass.options['keep-ops'], doc: 'fold-constants: ops never folded' },
   },
-  expand(o) {
-    const fold = o.fold ? [{ pass: 'fold-constants', options: { 'max-elements': o['max-elements'] } }] : [];
-    return [{ fixpoint: ['remove-identity', ...fold, 'cse', 'dce'], maxIterations: o['max-iterations'] }];
+  idempotent: true,
+  run(draft, ctx) {
+    const input = ctx.input;
+    const o = ctx.options;
+    const parts: EditPass[] = [removeIdentityPass, ...(o.fold ? [foldConstantsPass] : []), csePass, dcePass];
+    const options = new Map<EditPass, Record<string, unknown>>(parts.map((p) => [p, defaultOptions(p.options)]));
+    Object.assign(options.get(foldConstantsPass) ?? {}, { 'max-elements': o['max-elements'], 'keep-ops': o['keep-ops'] });
+
+    // Private: the rewrites edit it in place (GraphEdit copies a shared record on first change).
+    // Its type record goes stale (removed values keep their entry; no rewrite adds a name) and
+    // is rebuilt once at the end from what the graph still defines.
+    const work: Graph = { ...input };
+    let changed = false;
+    const { rounds, converged } = runToFixpoint(
+      parts,
+      o['max-iterations'],
+      { idempotent: (p) => !!p.idempotent, affects: (by, p) => !(p.unaffectedBy ?? []).includes(by.name) },
+      (p) => {
+        const edit = new GraphEdit(work);
+        const sub = { options: options.get(p)! as never, input: work, count: (k: string, n?: number) => ctx.count(`${p.name}.${k}`, n), warn: ctx.warn };
+        const after = p.rewrite(sub, edit);
+        const applied = edit.applyInPlace(work, input, { staleValues: true });
+        if (after) after(applied);
+        changed ||= applied.changed;
+        return applied.changed;
+      },
+    );
+    ctx.count('rounds', rounds);
+    if (!converged) ctx.warn(diag('PASS_NO_FIXPOINT', `canonicalize still changed the graph after ${rounds} round(s)`, { hint: 'raise max-iterations' }));
+    if (!changed) return;
+    if (work.nodes !== input.nodes) draft.nodes = work.nodes;
+    draft.values = definedValues(work, input.values);
+    if (work.constants !== input.constants) draft.constants = work.constants;
   },
 });

@@ -1,16 +1,14 @@
 // dce: removes nodes and constants whose values cannot reach a graph output. Every op is pure,
 // so liveness is plain reachability backwards from the outputs: one reverse walk over the
 // topologically ordered nodes. Graph inputs are the model's interface and always stay.
-import { definePass } from './manager/pass.js';
-import { GraphEdit } from './util/graph-edit.js';
+import { defineEditPass } from './util/edit-pass.js';
 
-export const dcePass = definePass({
-  kind: 'transform',
+export const dcePass = defineEditPass({
   name: 'dce',
   description: 'dead-code elimination: removes nodes and constants that no graph output depends on',
   options: {},
   idempotent: true,
-  run(draft, ctx) {
+  rewrite(ctx, edit) {
     const g = ctx.input;
     const live = new Set<string>(g.outputs);
     const dead: number[] = [];
@@ -20,8 +18,7 @@ export const dcePass = definePass({
         for (const v of n.inputs) if (v) live.add(v);
       } else dead.push(i);
     }
-    const edit = new GraphEdit(g);
-    for (const i of dead) for (const o of g.nodes[i]!.outputs) edit.dropValue(o);
+    for (const i of dead) for (const o of g.nodes[i]!.outputs) edit.dropValue(o, i);
     let constants = 0;
     for (const c of Object.keys(g.constants)) {
       if (live.has(c)) continue;
@@ -30,6 +27,5 @@ export const dcePass = definePass({
     }
     if (dead.length) ctx.count('nodes-removed', dead.length);
     if (constants) ctx.count('constants-removed', constants);
-    edit.commit(draft);
   },
 });

@@ -8,11 +8,9 @@ import { QforgeError } from '../diagnostics/index.js';
 import { getOp, OpError, resolveAttrs } from '../ir/ops/index.js';
 import type { Tensor } from '../ir/tensor.js';
 import { formatType, numel, sameShape } from '../ir/types.js';
-import { definePass } from './manager/pass.js';
-import { GraphEdit } from './util/graph-edit.js';
+import { defineEditPass } from './util/edit-pass.js';
 
-export const foldConstantsPass = definePass({
-  kind: 'transform',
+export const foldConstantsPass = defineEditPass({
   name: 'fold-constants',
   description: 'evaluates nodes whose operands are all constants, with the interpreter kernels',
   options: {
@@ -20,14 +18,15 @@ export const foldConstantsPass = definePass({
     'keep-ops': { type: 'list', of: 'string', default: ['dequantize', 'fake_quantize'], doc: 'ops never folded' },
   },
   idempotent: true,
-  run(draft, ctx) {
+  unaffectedBy: ['dce', 'cse'], // neither makes a non-constant operand constant
+  rewrite(ctx, edit) {
     const g = ctx.input;
     const max = ctx.options['max-elements'];
     const keep = new Set(ctx.options['keep-ops']);
     const known = new Map<string, Tensor>();
     const constant = (v: string): Tensor | undefined => known.get(v) ?? (Object.hasOwn(g.constants, v) ? g.constants[v] : undefined);
-    const edit = new GraphEdit(g);
-    for (const n of g.nodes) {
+    for (let i = 0; i < g.nodes.length; i++) {
+      const n = g.nodes[i]!;
       if (keep.has(n.op) || n.inputs.every((v) => !v)) continue;
       const args = n.inputs.map((v) => (v ? constant(v) : undefined));
       if (n.inputs.some((v, i) => v && !args[i])) continue;
@@ -56,10 +55,9 @@ export const foldConstantsPass = definePass({
       }
       n.outputs.forEach((o, k) => {
         known.set(o, outs[k]!);
-        edit.defineConstant(o, outs[k]!);
+        edit.defineConstant(o, outs[k]!, i);
       });
       ctx.count('folded');
     }
-    edit.commit(draft);
   },
 });

@@ -6,8 +6,7 @@
 import type { Node } from '../ir/graph.js';
 import { getOp, OpError, resolveAttrs, type ResolvedAttrs } from '../ir/ops/index.js';
 import { sameType, type TensorType } from '../ir/types.js';
-import { definePass } from './manager/pass.js';
-import { GraphEdit } from './util/graph-edit.js';
+import { defineEditPass } from './util/edit-pass.js';
 
 type Rule = (n: Node, a: ResolvedAttrs, x: TensorType) => boolean;
 const ints = (a: ResolvedAttrs, k: string) => a[k] as number[];
@@ -40,17 +39,17 @@ export const IDENTITY_RULES: Readonly<Record<string, Rule>> = {
   pad: (_, a) => ints(a, 'pads').every((p) => p === 0),
 };
 
-export const removeIdentityPass = definePass({
-  kind: 'transform',
+export const removeIdentityPass = defineEditPass({
   name: 'remove-identity',
   description: 'removes ops that return their operand unchanged (identity, dropout, no-op reshape/transpose/cast/concat/slice/pad...)',
   options: {},
   idempotent: true,
-  run(draft, ctx) {
+  unaffectedBy: ['dce', 'cse', 'fold-constants'], // none of them changes an op, its attributes or a type
+  rewrite(ctx, edit) {
     const g = ctx.input;
-    const edit = new GraphEdit(g);
     const found: Node[] = [];
-    for (const n of g.nodes) {
+    for (let i = 0; i < g.nodes.length; i++) {
+      const n = g.nodes[i]!;
       const rule = IDENTITY_RULES[n.op];
       if (!rule || n.outputs.length !== 1 || !n.inputs[0]) continue;
       const x = g.values[n.inputs[0]], y = g.values[n.outputs[0]!];
@@ -64,11 +63,12 @@ export const removeIdentityPass = definePass({
         throw e;
       }
       if (!rule(n, attrs, x)) continue;
-      edit.replaceValue(n.outputs[0]!, n.inputs[0]);
+      edit.replaceValue(n.outputs[0]!, n.inputs[0], i);
       found.push(n);
     }
-    const { kept } = edit.commit(draft);
     // A kept node stays only to define a graph output; its other users were moved all the same.
-    for (const n of found) if (!kept.has(n.outputs[0]!)) ctx.count(n.op);
+    return ({ kept }) => {
+      for (const n of found) if (!kept.has(n.outputs[0]!)) ctx.count(n.op);
+    };
   },
 });

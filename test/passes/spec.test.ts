@@ -30,6 +30,16 @@ const kitchen = definePass({
   run() {},
 });
 registerPass(kitchen);
+// A composite: a pass that stands for a sub-pipeline chosen by its options.
+registerPass(
+  definePass({
+    kind: 'composite',
+    name: 'test-cleanup',
+    description: 'fixpoint of cleanups',
+    options: { rounds: { type: 'int', default: 10, min: 1, doc: 'rounds' }, fold: { type: 'bool', default: true, doc: 'fold too' } },
+    expand: (o) => [{ fixpoint: ['remove-identity', ...(o.fold ? ['fold-constants'] : []), 'cse', 'dce'], maxIterations: o.rounds }],
+  }),
+);
 
 /** The message and caret block of the error a spec raises. */
 function specError(spec: string): string {
@@ -77,7 +87,7 @@ describe('pipeline spec syntax', () => {
   });
 
   it('expands composite passes when they are resolved', () => {
-    const [s] = parsePipeline('canonicalize{max-iterations=4,fold=false}');
+    const [s] = parsePipeline('test-cleanup{rounds=4,fold=false}');
     expect(s!.kind === 'pass' && names(s!.expansion!)).toEqual([{ fixpoint: ['remove-identity', 'cse', 'dce'], max: 4 }]);
   });
 });

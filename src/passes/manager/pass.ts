@@ -41,6 +41,12 @@ export interface TransformPass<S extends OptionSchema = OptionSchema> extends Pa
    * re-run an idempotent pass when it was the last one to change the graph.
    */
   idempotent?: boolean;
+  /**
+   * Passes whose changes can never give this one something new to do (dce only removes unused
+   * things, which cannot make two nodes equal for cse). A fixpoint group does not re-run this
+   * pass when only those changed the graph since its last run. When in doubt, leave it out.
+   */
+  unaffectedBy?: readonly string[];
 }
 
 export interface CompositePass<S extends OptionSchema = OptionSchema> extends PassCommon<S> {

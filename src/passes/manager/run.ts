@@ -2,25 +2,32 @@
 // records per pass its time, whether it changed the graph, the patches and its statistics.
 // Instrumentations observe every step (the CLI's --print-ir-*, --dump-dir, --timing build on
 // them); --verify-each runs the verifier after every transform and names the one that broke it.
-import { Immer, enablePatches, type Patch } from 'immer';
+import { Immer, enablePatches, freeze as deepFreeze, type Patch } from 'immer';
 import { diag, QforgeError, type Diagnostic } from '../../diagnostics/index.js';
 import type { Graph } from '../../ir/graph.js';
 import type { PassContext, PassDef, PassRecord, PipelineItem, PipelineStep } from './pass.js';
+import { runToFixpoint } from './fixpoint.js';
 import { resolvePipeline } from './resolve.js';
 
 enablePatches();
 
 /**
- * Deep-freezing every graph a pass returns turns an accidental in-place edit of an older graph
- * into a TypeError. It costs one Object.freeze per new object (measured in
- * scripts/bench-passes.ts), so it is on by default and may be turned off for production runs
- * with QFORGE_FREEZE=0 or `freeze: false`: passes never mutate their input either way, because
- * they only ever write through the draft.
+ * Immutability has two halves. Copy-on-write is structural and always on: a pass edits an immer
+ * draft and never its input, so every earlier graph stays as it was. Freezing is the tripwire
+ * that turns a stray in-place edit (a pass writing to ctx.input, a caller editing a returned
+ * graph) into a TypeError. Freezing walks every new object (and, once, the whole input graph):
+ * scripts/bench-passes.ts measures it; it is on where bugs are looked for (tests, development,
+ * QFORGE_FREEZE=1) and off by default for production runs (QFORGE_FREEZE=0 forces it off).
  */
-export const FREEZE_BY_DEFAULT = process.env['QFORGE_FREEZE'] !== '0';
+function freezeDefault(env: NodeJS.ProcessEnv): boolean {
+  if (env['QFORGE_FREEZE'] !== undefined) return env['QFORGE_FREEZE'] !== '0';
+  return env['NODE_ENV'] === 'test' || env['NODE_ENV'] === 'development' || env['VITEST'] !== undefined;
+}
+export const FREEZE_BY_DEFAULT = freezeDefault(process.env);
 
-const immerFrozen = new Immer({ autoFreeze: true });
-const immerThawed = new Immer({ autoFreeze: false });
+// Immer's own auto-freeze is off: it would also walk every container a pass assigns. The
+// runner freezes instead (deepFreeze stops at objects already frozen, i.e. shared ones).
+const immer = new Immer({ autoFreeze: false });
 
 export type StepKind = 'transform' | 'composite' | 'fixpoint';
 
@@ -63,11 +70,11 @@ function addStats(into: Record<string, number>, from: Record<string, number>): v
 
 class Runner {
   private counter = 0;
-  private readonly immer: Immer;
   private readonly instr: readonly Instrumentation[];
+  readonly freeze: boolean;
 
   constructor(private readonly opts: PipelineOptions) {
-    this.immer = (opts.freeze ?? FREEZE_BY_DEFAULT) ? immerFrozen : immerThawed;
+    this.freeze = opts.freeze ?? FREEZE_BY_DEFAULT;
     this.instr = opts.instrumentations ?? [];
   }
 
@@ -122,13 +129,14 @@ class Runner {
     let next: Graph, patches: Patch[] = [];
     try {
       const recipe = (d: Graph): Graph | undefined => pass.run(d, ctx as never) ?? undefined;
-      if (this.opts.recordPatches ?? true) [next, patches] = this.immer.produceWithPatches(g, recipe);
-      else next = this.immer.produce(g, recipe);
+      if (this.opts.recordPatches ?? true) [next, patches] = immer.produceWithPatches(g, recipe);
+      else next = immer.produce(g, recipe);
     } catch (e) {
       if (e instanceof QforgeError) throw e;
       const err = new QforgeError(diag('PASS_FAILED', `pass '${ev.path}' (step ${ev.index}) failed: ${e instanceof Error ? e.message : String(e)}`));
       throw Object.assign(err, { cause: e });
     }
+    if (this.freeze && next !== g) deepFreeze(next, true);
     if (this.opts.verifyEach) this.verify(next, `after pass '${ev.path}' (step ${ev.index})`);
     return {
       graph: next,
@@ -137,27 +145,31 @@ class Runner {
   }
 
   /**
-   * Runs the group round after round until every member has run on the current graph without
-   * changing it. An idempotent member that made the last change is not re-run for nothing.
+   * Runs the group round after round until no member has anything left to do. A member needs a
+   * run when the graph changed since its last run, except by itself when it is idempotent or by
+   * passes it declares `unaffectedBy`; nested groups and composites always count as affected.
    */
   private fixpoint(g: Graph, steps: readonly PipelineStep[], max: number, ev: PassEvent): { graph: Graph; record: PassRecord } {
     const before = g;
     const children: PassRecord[] = [];
-    let lastChanger = -1, clean = 0, rounds = 0, converged = steps.length === 0;
-    while (!converged && rounds < max) {
-      rounds++;
-      for (let i = 0; i < steps.length && !converged; i++) {
-        const s = steps[i]!;
-        if (i === lastChanger && clean === steps.length - 1 && s.kind === 'pass' && s.pass.kind === 'transform' && s.pass.idempotent) {
-          converged = true;
-          break;
-        }
+    const transform = (s: PipelineStep) => (s.kind === 'pass' && s.pass.kind === 'transform' ? s.pass : undefined);
+    const { rounds, converged } = runToFixpoint(
+      steps,
+      max,
+      {
+        idempotent: (s) => !!transform(s)?.idempotent,
+        affects: (by, s) => {
+          const t = transform(s), b = transform(by);
+          return !t || !b || !(t.unaffectedBy ?? []).includes(b.name);
+        },
+      },
+      (s) => {
         const r = this.step(g, s, ev.path, ev.depth + 1);
         children.push(r.record);
-        if (r.record.changed) [lastChanger, clean, g] = [i, 0, r.graph];
-        else if (++clean === steps.length) converged = true;
-      }
-    }
+        g = r.graph;
+        return r.record.changed;
+      },
+    );
     const record = this.groupRecord(ev, before, g, children);
     record.iterations = rounds;
     record.converged = converged;
@@ -189,6 +201,8 @@ export function runPipeline(graph: Graph, pipeline: PipelineItem | readonly Pipe
 /** Runs already resolved steps (see resolvePipeline / parsePipeline). */
 export function runSteps(graph: Graph, steps: readonly PipelineStep[], opts: PipelineOptions = {}): PipelineResult {
   const runner = new Runner(opts);
+  // The input is frozen too: from here on it is shared with every graph the passes return.
+  if (runner.freeze) deepFreeze(graph, true);
   if (opts.verifyEach) runner.verify(graph, 'before the first pass (the input is at fault, not a pass)');
   return runner.steps(graph, steps, '', 0);
 }

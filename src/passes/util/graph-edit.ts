@@ -1,8 +1,9 @@
 // A batch of graph edits, decided by reading the pass's immutable input and written into the
-// immer draft in one go. Writing only the net changes keeps immer's cost proportional to what
-// changed (reading a draft makes a proxy per object touched), and one place handles the subtle
-// part of every rewrite: graph outputs keep their names.
-import type { Graph, Node } from '../../ir/graph.js';
+// immer draft in one go, one root-level assignment per changed container. Reading through a
+// draft makes a proxy per object touched and editing a large record makes immer copy and later
+// walk it; building the new containers here costs one copy and nothing else. One place also
+// handles the subtle part of every rewrite: graph outputs keep their names.
+import { define, type Graph, type Node } from '../../ir/graph.js';
 import type { Tensor } from '../../ir/tensor.js';
 import type { TensorType } from '../../ir/types.js';
 
@@ -13,6 +14,8 @@ export class GraphEdit {
   private readonly dropped = new Set<string>();
   /** Values that become constants (their defining node goes away, the name and type stay). */
   private readonly newConst = new Map<string, Tensor>();
+  /** Indices of the nodes whose results are edited. */
+  private readonly touched = new Set<number>();
 
   constructor(private readonly base: Graph) {}
 
@@ -22,24 +25,36 @@ export class GraphEdit {
 
   /**
    * Every use of `from` becomes a use of `to`, and `from`'s definition goes. `to` must have the
-   * same type and be defined before every use of `from`. When `from` is a graph output, the
-   * output keeps its name: `to`'s definition is renamed to it, or, where that is impossible
-   * (`to` is a graph input or another output), `from`'s definition stays.
+   * same type and be defined before every use of `from`. `node` is the index of the node whose
+   * result `from` is (leave it out for a constant). When `from` is a graph output, the output
+   * keeps its name: `to`'s definition is renamed to it, or, where that is impossible (`to` is a
+   * graph input or another output), `from`'s definition stays.
    */
-  replaceValue(from: string, to: string): void {
+  replaceValue(from: string, to: string, node?: number): void {
     if (from === to) return;
     if (this.base.inputs.includes(from)) throw new Error(`cannot replace graph input '${from}'`);
+    this.definedAt(from, node);
     this.replace.set(from, to);
   }
 
-  /** Removes the definition of an unused value (a node result or a constant). */
-  dropValue(name: string): void {
+  /** Removes the definition of an unused value (a result of node `node`, or a constant). */
+  dropValue(name: string, node?: number): void {
+    this.definedAt(name, node);
     this.dropped.add(name);
   }
 
-  /** Turns a node result into a constant; the node goes once all its results are gone. */
-  defineConstant(name: string, t: Tensor): void {
+  /** Turns a result of node `node` into a constant; the node goes once all its results are gone. */
+  defineConstant(name: string, t: Tensor, node: number): void {
+    this.definedAt(name, node);
     this.newConst.set(name, t);
+  }
+
+  /** Notes the node an edit touches; only touched nodes can go, so nothing else is scanned. */
+  private definedAt(v: string, node: number | undefined): void {
+    if (node === undefined) {
+      if (!Object.hasOwn(this.base.constants, v)) throw new Error(`'${v}' is not a constant: pass the index of the node defining it`);
+    } else if (!this.base.nodes[node]?.outputs.includes(v)) throw new Error(`node ${node} does not define '${v}'`);
+    else this.touched.add(node);
   }
 
   private resolveRaw(v: string): string {
@@ -48,11 +63,13 @@ export class GraphEdit {
     return r;
   }
 
-  /** Writes the net edits into the draft (nothing when they cancel out) and says what happened. */
-  commit(draft: Graph): EditSummary {
+  /** The net effect of the edits on the base graph's containers. */
+  private plan(): Plan {
     const kept = new Set<string>();
-    const summary: EditSummary = { nodesRemoved: 0, constantsRemoved: 0, kept };
-    if (this.empty) return summary;
+    const summary: EditSummary = { nodesRemoved: 0, constantsRemoved: 0, kept, changed: false };
+    const delValues = new Set<string>(), setValues = new Map<string, TensorType>();
+    const delConsts = new Set<string>(), setConsts = new Map<string, Tensor>();
+    if (this.empty) return { summary, delValues, setValues, delConsts, setConsts };
     const base = this.base;
     const inputs = new Set(base.inputs), outputs = new Set(base.outputs);
     // Output protection: the output's name moves onto the value that replaces it, or its
@@ -67,61 +84,63 @@ export class GraphEdit {
     // A node goes when all its results go. One that stays (a kept result, or a result nobody
     // replaced) keeps defining all of them: those replaced just lose their users, and none of
     // them may take over an output name (that name is still defined here).
-    const stays = (v: string) => kept.has(v) || !(this.replace.has(v) || this.dropped.has(v) || this.newConst.has(v));
-    const goneNodes = new Set<Node>();
+    const { replace, dropped, newConst } = this;
+    const stays = (v: string) => kept.has(v) || !(replace.has(v) || dropped.has(v) || newConst.has(v));
+    const gone = new Uint8Array(base.nodes.length);
     const staying = new Set<string>(kept);
-    for (const n of base.nodes) {
-      if (!n.outputs.some(stays)) {
-        goneNodes.add(n);
+    for (const i of this.touched) {
+      const outs = base.nodes[i]!.outputs;
+      let any = false;
+      for (let k = 0; k < outs.length && !any; k++) any = stays(outs[k]!);
+      if (!any) {
+        gone[i] = 1;
         continue;
       }
-      for (const o of n.outputs) {
-        if (!this.replace.has(o) && !this.dropped.has(o)) continue;
+      for (const o of outs) {
+        if (!replace.has(o) && !dropped.has(o)) continue;
         staying.add(o);
-        if (outputs.has(o) && this.replace.has(o) && !kept.has(o)) {
+        if (outputs.has(o) && replace.has(o) && !kept.has(o)) {
           kept.add(o);
           for (const [root, target] of rename) if (target === o) rename.delete(root);
         }
       }
     }
-    const memo = new Map<string, string>();
-    const final = (v: string): string => {
-      if (!v || (!this.replace.has(v) && !rename.has(v))) return v;
-      let f = memo.get(v);
-      if (f === undefined) {
-        const r = this.resolveRaw(v);
-        f = rename.get(r) ?? r;
-        memo.set(v, f);
-      }
-      return f;
-    };
+    // Every name a use must change to, resolved once: one lookup per operand below.
+    const subst = new Map<string, string>();
+    for (const v of replace.keys()) {
+      const r = this.resolveRaw(v);
+      subst.set(v, rename.get(r) ?? r);
+    }
+    for (const [root, o] of rename) subst.set(root, o);
 
-    const delValues = new Set<string>(), setValues = new Map<string, TensorType>();
-    const delConsts = new Set<string>(), setConsts = new Map<string, Tensor>();
-    const remap = this.replace.size > 0;
+    const remap = subst.size > 0;
     const nodes: Node[] = [];
     let nodesChanged = false;
-    for (const n of base.nodes) {
-      if (goneNodes.has(n)) {
+    for (let i = 0; i < base.nodes.length; i++) {
+      const n = base.nodes[i]!;
+      if (gone[i]) {
         nodesChanged = true;
         summary.nodesRemoved++;
-        for (const o of n.outputs) if (!this.newConst.has(o)) delValues.add(o);
+        for (const o of n.outputs) if (!newConst.has(o)) delValues.add(o);
         continue;
       }
       let node = n;
       if (remap) {
         let ins: string[] | undefined, outs: string[] | undefined;
-        n.inputs.forEach((v, k) => {
-          const f = final(v);
-          if (f !== v) (ins ??= [...n.inputs])[k] = f;
-        });
-        n.outputs.forEach((v, k) => {
-          const f = rename.get(v);
-          if (f !== undefined) (outs ??= [...n.outputs])[k] = f;
-        });
-        if (ins || outs) node = { ...n, inputs: ins ?? n.inputs, outputs: outs ?? n.outputs };
+        for (let k = 0; k < n.inputs.length; k++) {
+          const f = subst.get(n.inputs[k]!);
+          if (f !== undefined && f !== n.inputs[k]) (ins ??= [...n.inputs])[k] = f;
+        }
+        if (rename.size)
+          for (let k = 0; k < n.outputs.length; k++) {
+            const f = rename.get(n.outputs[k]!);
+            if (f !== undefined) (outs ??= [...n.outputs])[k] = f;
+          }
+        if (ins || outs) {
+          node = { ...n, inputs: ins ?? n.inputs, outputs: outs ?? n.outputs };
+          nodesChanged = true;
+        }
       }
-      if (node !== n) nodesChanged = true;
       nodes.push(node);
     }
     for (const v of [...this.replace.keys(), ...this.dropped]) {
@@ -141,12 +160,53 @@ export class GraphEdit {
     }
     for (const [name, t] of this.newConst) if (!rename.has(name)) setConsts.set(name, t);
 
-    if (nodesChanged) writeNodes(draft, base.nodes, nodes);
-    writeRecord(draft.values, base.values, delValues, setValues);
-    writeRecord(draft.constants, base.constants, delConsts, setConsts);
     for (const c of delConsts) if (!setConsts.has(c) && Object.hasOwn(base.constants, c)) summary.constantsRemoved++;
-    return summary;
+    const plan: Plan = { summary, delValues, setValues, delConsts, setConsts, nodes: nodesChanged ? nodes : undefined };
+    summary.changed = nodesChanged || changes(base.values, delValues, setValues) || changes(base.constants, delConsts, setConsts);
+    return plan;
   }
+
+  /** Writes the net edits into the draft (nothing when they cancel out) and says what happened. */
+  commit(draft: Graph): EditSummary {
+    const plan = this.plan();
+    // Whole containers are assigned at the root: no nested drafts, so immer neither copies nor
+    // walks the large records; every unchanged node, type and tensor is shared with the input.
+    if (plan.nodes) draft.nodes = plan.nodes;
+    if (changes(this.base.values, plan.delValues, plan.setValues)) draft.values = rebuilt(this.base.values, plan.delValues, plan.setValues);
+    if (changes(this.base.constants, plan.delConsts, plan.setConsts)) draft.constants = rebuilt(this.base.constants, plan.delConsts, plan.setConsts);
+    return plan.summary;
+  }
+
+  /**
+   * Applies the edits to `work`, the base graph itself, in place: for a pass that runs several
+   * rewrites on a private working graph and commits once. A record still shared with `original`
+   * (the pass's immutable input) is copied on its first change, so `original` stays untouched.
+   */
+  applyInPlace(work: Graph, original: Graph, opts: { staleValues?: boolean } = {}): EditSummary {
+    if (work !== this.base) throw new Error('applyInPlace: edits were made against another graph');
+    const plan = this.plan();
+    if (plan.nodes) work.nodes = plan.nodes;
+    // Stale values: entries of removed values stay until definedValues() rebuilds the record.
+    if (!opts.staleValues && changes(work.values, plan.delValues, plan.setValues)) {
+      if (work.values === original.values) work.values = rebuilt(original.values, new Set(), new Map());
+      mutate(work.values, plan.delValues, plan.setValues);
+    }
+    if (changes(work.constants, plan.delConsts, plan.setConsts)) {
+      if (work.constants === original.constants) work.constants = rebuilt(original.constants, new Set(), new Map());
+      mutate(work.constants, plan.delConsts, plan.setConsts);
+    }
+    return plan.summary;
+  }
+}
+
+interface Plan {
+  summary: EditSummary;
+  /** The new node list, when it differs. */
+  nodes?: Node[];
+  delValues: Set<string>;
+  setValues: Map<string, TensorType>;
+  delConsts: Set<string>;
+  setConsts: Map<string, Tensor>;
 }
 
 export interface EditSummary {
@@ -155,19 +215,51 @@ export interface EditSummary {
   constantsRemoved: number;
   /** Replaced graph outputs whose definition had to stay to keep the output's name. */
   kept: ReadonlySet<string>;
+  /** Whether the graph changed at all (edits can cancel out, e.g. when every output is kept). */
+  changed: boolean;
 }
 
-/** In-place edits stay one patch per node; a change in length replaces the array (one patch). */
-function writeNodes(draft: Graph, before: readonly Node[], after: Node[]): void {
-  if (after.length !== before.length) {
-    draft.nodes = after;
-    return;
+/** Whether deleting `del` and setting `set` changes the record. */
+function changes<T>(base: Record<string, T>, del: Set<string>, set: Map<string, T>): boolean {
+  for (const k of del) if (!set.has(k) && Object.hasOwn(base, k)) return true;
+  for (const [k, v] of set) if (!Object.hasOwn(base, k) || base[k] !== v) return true;
+  return false;
+}
+
+/** A copy of the record without `del` and with `set`. */
+function rebuilt<T>(base: Record<string, T>, del: Set<string>, set: Map<string, T>): Record<string, T> {
+  // A keys loop is the fastest copy of a large dictionary-mode object (about twice spread's speed).
+  const out: Record<string, T> = {};
+  const keys = Object.keys(base);
+  for (let i = 0; i < keys.length; i++) {
+    const k = keys[i]!;
+    if (del.has(k) && !set.has(k)) continue;
+    put(out, k, base[k]!);
   }
-  const dn = draft.nodes;
-  for (let i = 0; i < after.length; i++) if (after[i] !== before[i]) dn[i] = after[i]!;
+  for (const [k, v] of set) put(out, k, v);
+  return out;
 }
 
-function writeRecord<T>(draft: Record<string, T>, base: Record<string, T>, del: Set<string>, set: Map<string, T>): void {
-  for (const k of del) if (!set.has(k) && Object.hasOwn(base, k)) delete draft[k];
-  for (const [k, v] of set) if (!Object.hasOwn(base, k) || base[k] !== v) draft[k] = v;
+/** rec[k] = v, also for a value named __proto__ (which plain assignment would not store). */
+function put<T>(rec: Record<string, T>, k: string, v: T): void {
+  if (k === '__proto__') define(rec, k, v);
+  else rec[k] = v;
+}
+
+/**
+ * The type record holding exactly the names `g` defines (inputs, constants, node results), typed
+ * from `types`: rebuilds a record left stale by applyInPlace, at the cost of the graph's size
+ * (not the stale record's).
+ */
+export function definedValues(g: Graph, types: Record<string, TensorType>): Record<string, TensorType> {
+  const out: Record<string, TensorType> = {};
+  for (const v of g.inputs) put(out, v, types[v]!);
+  for (const v of Object.keys(g.constants)) put(out, v, types[v]!);
+  for (const n of g.nodes) for (const v of n.outputs) put(out, v, types[v]!);
+  return out;
+}
+
+function mutate<T>(rec: Record<string, T>, del: Set<string>, set: Map<string, T>): void {
+  for (const k of del) if (!set.has(k)) delete rec[k];
+  for (const [k, v] of set) put(rec, k, v);
 }
