@@ -15,6 +15,8 @@ import { registerQuantize } from './commands/quantize.js';
 import { registerOnnxTest } from './commands/onnx-test.js';
 import { registerDebug } from './commands/debug.js';
 import { registerOps } from './commands/ops.js';
+import { registerOpt } from './commands/opt.js';
+import { registerPasses } from './commands/passes.js';
 
 export const VERBS: readonly RegisterVerb[] = [
   registerImport,
@@ -26,6 +28,8 @@ export const VERBS: readonly RegisterVerb[] = [
   registerOnnxTest,
   registerDebug,
   registerOps,
+  registerOpt,
+  registerPasses,
 ];
 
 /** Exit codes: 0 ok, 1 a QforgeError (bad model, input...), 2 bad command line, 70 internal error. */
