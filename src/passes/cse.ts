@@ -3,15 +3,30 @@
 // op, canonical operands, attributes (defaults filled in, so `axis=0` equals no axis) and
 // declared result types agree. Operands of commutative ops are sorted, so add(a,b) = add(b,a):
 // IEEE addition and multiplication are commutative, so no result changes by a bit.
-import { getOp, resolveAttrs, OpError } from '../ir/ops/index.js';
+import { getOp, resolveAttrs, OpError, type OpDef } from '../ir/ops/index.js';
 import { defineEditPass } from './util/edit-pass.js';
 import { attrsKey, bytesOf, hashBytes, sameBytes, typeKey } from './util/keys.js';
 import { sameType } from '../ir/types.js';
-import type { Graph } from '../ir/graph.js';
+import type { Graph, Node } from '../ir/graph.js';
 
-function sameTypeOf(g: Graph, a: string, b: string): boolean {
-  const ta = g.values[a], tb = g.values[b];
-  return !!ta && !!tb && sameType(ta, tb);
+interface Candidate {
+  node: Node;
+  def: OpDef;
+  /** Canonical attributes with defaults, computed on demand; null when they do not resolve. */
+  attrs?: string | null;
+}
+
+function addTo(m: Map<string, Candidate[]>, k: string, c: Candidate): void {
+  const l = m.get(k);
+  if (l) l.push(c);
+  else m.set(k, [c]);
+}
+
+function sameResults(g: Graph, a: readonly string[], b: readonly string[]): boolean {
+  return a.length === b.length && a.every((v, k) => {
+    const ta = g.values[v], tb = g.values[b[k]!];
+    return !!ta && !!tb && sameType(ta, tb);
+  });
 }
 
 export const csePass = defineEditPass({
@@ -44,44 +59,58 @@ export const csePass = defineEditPass({
       }
     }
 
-    const seen = new Map<string, string[]>();
-    const attrCache = new Map<string, boolean>(); // op -> has attributes
+    // Nodes by op and canonical operands. Attributes are compared only between nodes that
+    // share those (resolving them with defaults is the costly part, and most nodes are unique).
+    const seen = new Map<string, { list: Candidate[]; byAttrs?: Map<string, Candidate[]> }>();
+    const attrKey = (c: Candidate): string | undefined => {
+      if (c.attrs === undefined) {
+        try {
+          c.attrs = Object.keys(c.def.attrs).length ? attrsKey(resolveAttrs(c.def, c.node.attrs)) : '';
+        } catch (e) {
+          if (!(e instanceof OpError)) throw e;
+          c.attrs = null; // invalid attributes: the verifier's business; never merge it
+        }
+      }
+      return c.attrs ?? undefined;
+    };
     for (let i = 0; i < g.nodes.length; i++) {
       const n = g.nodes[i]!;
       const def = getOp(n.op);
       if (!def) continue; // the verifier reports unknown ops; never merge what we cannot read
-      let hasAttrs = attrCache.get(n.op);
-      if (hasAttrs === undefined) attrCache.set(n.op, (hasAttrs = Object.keys(def.attrs).length > 0));
-      let attrs = '';
-      if (hasAttrs) {
-        try {
-          attrs = attrsKey(resolveAttrs(def, n.attrs));
-        } catch (e) {
-          if (e instanceof OpError) continue;
-          throw e;
-        }
-      }
-      // The key: op, canonical operands (sorted for commutative ops) and attributes. Result
-      // types are compared on a hit only: equal keys almost always mean equal types.
       let a = n.inputs[0] ?? '', b = n.inputs[1] ?? '';
       a = canon.get(a) ?? a;
       b = canon.get(b) ?? b;
       if (def.commutative && a > b) [a, b] = [b, a];
       // Operand names are length-prefixed: a name may contain any character, even ','.
-      let key = `${n.op}{${attrs}}(${n.inputs.length}:${a.length}:${a}${b.length}:${b}`;
+      let key = `${n.op}(${n.inputs.length}:${a.length}:${a}${b.length}:${b}`;
       for (let k = 2; k < n.inputs.length; k++) {
         const v = canonOf(n.inputs[k]!);
         key += `${v.length}:${v}`;
       }
-      const prev = seen.get(key);
-      if (!prev) {
-        seen.set(key, n.outputs);
+      const self: Candidate = { node: n, def };
+      const bucket = seen.get(key);
+      if (!bucket) {
+        seen.set(key, { list: [self] });
         continue;
       }
-      if (prev.length !== n.outputs.length || n.outputs.some((o, k) => !sameTypeOf(g, o, prev[k]!))) continue;
+      const mine = attrKey(self);
+      if (mine === undefined) continue;
+      // Many nodes on the same operands (slices of one tensor, say): index them by attributes.
+      if (!bucket.byAttrs && bucket.list.length >= 8) {
+        bucket.byAttrs = new Map();
+        for (const c of bucket.list) addTo(bucket.byAttrs, attrKey(c) ?? '\0invalid', c);
+      }
+      const same = bucket.byAttrs ? (bucket.byAttrs.get(mine) ?? []) : bucket.list.filter((c) => attrKey(c) === mine);
+      // Result types are compared too (a declared type may carry quantization inference does not).
+      const prev = same.find((c) => sameResults(g, c.node.outputs, n.outputs));
+      if (!prev) {
+        bucket.list.push(self);
+        if (bucket.byAttrs) addTo(bucket.byAttrs, mine, self);
+        continue;
+      }
       n.outputs.forEach((o, k) => {
-        canon.set(o, prev[k]!);
-        edit.replaceValue(o, prev[k]!, i);
+        canon.set(o, prev.node.outputs[k]!);
+        edit.replaceValue(o, prev.node.outputs[k]!, i);
       });
     }
     return (s) => {

@@ -80,6 +80,20 @@ describe('cse', () => {
     expect(Object.keys(graph.constants).length).toBe(2);
   });
 
+  it('tells apart many nodes on the same operands by their attributes', () => {
+    const b = new GraphBuilder();
+    const x = b.input('x', { dtype: 'f32', shape: [12] });
+    // Twelve one-element slices of x, then the 4th and the 9th again (after the index kicks in).
+    const parts = [...Array(12).keys(), 3, 8].map((k) => b.op('slice', [x], { starts: [k], ends: [k + 1] }));
+    b.output(b.node('concat', parts, { axis: 0 })[0]!);
+    const g = b.build();
+    const { graph, records } = opt(g, 'cse');
+    expect(graph.nodes.length).toBe(13);
+    expect(records[0]!.stats).toEqual({ 'nodes-merged': 2 });
+    expect(graph.nodes[12]!.inputs.slice(12)).toEqual([graph.nodes[3]!.outputs[0], graph.nodes[8]!.outputs[0]]);
+    sameResults(g, graph, [tensor('f32', [12], [...Array(12).keys()])]);
+  });
+
   it('outputs keep their names: the survivor is renamed, or the duplicate stays', () => {
     const b = new GraphBuilder();
     const x = b.input('x', F4);
