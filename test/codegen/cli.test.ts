@@ -31,10 +31,31 @@ describe('qforge compile', () => {
     expect(r.err).toBe('');
     expect(r.code).toBe(0);
     expect(r.out).toMatch(/arena \d+ bytes \(live-tensor peak \d+\)/);
-    expect(r.out).toMatch(/median [\d.]+ ms over 3 runs/);
+    expect(r.out).toMatch(/median [\d.]+ (ms|µs) over 3 runs/);
     for (const f of ['net.c', 'net.h', 'main.c', 'Makefile', 'qforge_kernels.h', 'qforge_kernels_ref.c']) expect(readFileSync(path.join(out, f), 'utf8').length).toBeGreaterThan(0);
     const got = graph.outputs.map((o) => readNpy(path.join(out, `${o}.npy`)));
     expect(mismatches(graph, got, interpret(graph, inputs))).toEqual([]);
+  });
+
+  it('quantize → compile → run on a stack of samples: one run per sample, bit-exact with the interpreter', async () => {
+    const q = path.join(tmp, 'digits.q.qir'), out = path.join(tmp, 'digits');
+    const quant = await cli('quantize', 'examples/digits/model.onnx', '--calib', 'examples/digits/calib.npy', '--quantizer', 'pytorch-fx', '-o', q);
+    expect(quant.code, quant.err).toBe(0);
+    const g = (await import('../../src/ir/text/index.js')).readQir(q);
+    expect(g.nodes.map((n) => n.op)).toContain('qlinear');
+    const all = readNpy('examples/digits/test_inputs.npy');
+    const n = 7, per = all.data.length / all.shape[0]!;
+    const stack = tensor('f32', [n, ...all.shape.slice(1)], (all.data as Float32Array).slice(0, n * per));
+    writeNpy(path.join(tmp, 'stack.npy'), stack);
+    const r = await cli('compile', q, '-t', 'c', '-o', out, '--run', '-i', `input=${path.join(tmp, 'stack.npy')}`);
+    expect(r.code, r.err).toBe(0);
+    const got = readNpy(path.join(out, 'output.npy'));
+    expect(got.shape).toEqual([n, 1, 10]);
+    for (let i = 0; i < n; i++) {
+      const one = tensor('f32', all.shape.slice(1), (all.data as Float32Array).slice(i * per, (i + 1) * per));
+      const want = interpret(g, [one])[0]!;
+      expect(Array.from(got.data.slice(i * 10, (i + 1) * 10))).toEqual(Array.from(want.data));
+    }
   });
 
   it('compiles a float .onnx with --float', async () => {

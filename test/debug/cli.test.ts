@@ -18,7 +18,7 @@ let tmp: string;
 
 beforeAll(async () => {
   tmp = mkdtempSync(join(tmpdir(), 'qforge-debug-'));
-  const r = await cli('quantize', MODEL, '--calib', join(DIR, 'calib.npy'), '--quantizer', 'pytorch-fx', '-o', join(tmp, 'q.qir'), '--export-onnx', join(tmp, 'q.onnx'));
+  const r = await cli('quantize', MODEL, '--calib', join(DIR, 'calib.npy'), '--quantizer', 'pytorch-fx', '--emit', 'qdq', '-o', join(tmp, 'q.qir'), '--export-onnx', join(tmp, 'q.onnx'));
   expect(r.err).toBe('');
   expect(r.code).toBe(0);
   expect(r.out).toContain(`  wrote ${join(tmp, 'q.onnx')} (QDQ ONNX)\n`);
@@ -40,6 +40,15 @@ describe('qforge debug', () => {
     expect(j.layers).toHaveLength(7);
     expect(j.outputs[0].sqnrDb).toBeCloseTo(30.57, 2);
     expect(readFileSync(html, 'utf8')).toContain('<svg');
+  });
+
+  it('compares the lowered integer graph (the default output of quantize) as well', async () => {
+    const q = await cli('quantize', MODEL, '--calib', join(DIR, 'calib.npy'), '--quantizer', 'pytorch-fx', '-o', join(tmp, 'int8.qir'));
+    expect(q.code, q.err).toBe(0);
+    const r = await cli('debug', MODEL, join(tmp, 'int8.qir'), '-i', join(DIR, 'test.npy'));
+    expect([r.code, r.err]).toEqual([0, '']);
+    expect(r.out.split('\n')[1]).toMatch(/^ {2}output output: SQNR 30\.57 dB/);
+    expect(r.out).toMatch(/qconv2d/);
   });
 
   it('reads the exported QDQ ONNX file too (handles travel in node metadata)', async () => {

@@ -68,6 +68,6 @@ export const registerCompile: RegisterVerb = (program, io) => {
     }
     const r = runC(b, { inputs, outDir: opts.output, quantized: !!opts.quantized, ...(bench ? { bench } : {}) });
     for (const f of r.files) io.out(`  wrote ${f}\n`);
-    if (r.medianMs !== undefined) io.out(`  median ${r.medianMs.toFixed(3)} ms over ${bench} runs\n`);
+    if (r.medianMs !== undefined) io.out(`  median ${r.medianMs >= 1 ? `${r.medianMs.toFixed(3)} ms` : `${(r.medianMs * 1000).toFixed(2)} µs`} over ${bench} runs\n`);
   });
 };

@@ -1,6 +1,7 @@
 // qforge quantize model.(onnx|qir) --calib data --quantizer NAME|config.json -o model.q.qir:
 // the PT2E-style flow — prepare (BN folding + observers), calibrate, convert — writing the q/dq
-// graph, and optionally a JSON report (qparams per tensor, output SQNR on the calibration data).
+// graph, lowered to integer ops (fold-qdq, lower-quantized) unless --emit qdq, and optionally a
+// JSON report (qparams per tensor, output SQNR on the calibration data).
 // Modes are a table: `static` is here; `dynamic` and `weight-only` plug in as more entries.
 import { writeFileSync } from 'node:fs';
 import { basename, extname, join, dirname } from 'node:path';
@@ -26,6 +27,8 @@ export interface QuantizeOpts extends ShapeOptions {
   /** weight-only: 8 (int8 per channel) or 4 (int4 per group). */
   bits?: string;
   groupSize?: string;
+  /** static: 'int8' (lowered integer ops, what `compile` wants) or 'qdq' (the convert output). */
+  emit?: string;
 }
 
 /** What a mode gets: the float model, its options, and where to report progress. */
@@ -38,6 +41,8 @@ export interface ModeInput {
 /** What a mode returns: the quantized graph, and the calibrated graph when there is one (for the report). */
 export interface ModeResult {
   graph: Graph;
+  /** The q/dq form before lowering, for the QDQ ONNX export (onnxruntime's format). */
+  qdq?: Graph;
   calibrated?: Graph;
   data?: Dataset;
   warnings: Diagnostic[];
@@ -52,10 +57,12 @@ function runStatic({ model, opts }: ModeInput): ModeResult {
   const prepared = runPipeline(model, [{ pass: 'prepare', options: { quantizer: opts.quantizer, observer } }]);
   const cal = calibrate(prepared.graph, data);
   const converted = runPipeline(cal.graph, ['convert']);
-  const warnings = [...prepared.records, ...converted.records].flatMap(function all(r): Diagnostic[] {
+  const lowered = opts.emit === 'qdq' ? converted : runPipeline(converted.graph, ['fold-qdq', 'lower-quantized']);
+  const records = [...prepared.records, ...converted.records, ...(lowered === converted ? [] : lowered.records)];
+  const warnings = records.flatMap(function all(r): Diagnostic[] {
     return [...r.warnings, ...(r.children ?? []).flatMap(all)];
   });
-  return { graph: converted.graph, calibrated: cal.graph, data, warnings: [...warnings, ...cal.warnings] };
+  return { graph: lowered.graph, qdq: converted.graph, calibrated: cal.graph, data, warnings: [...warnings, ...cal.warnings] };
 }
 
 /** dynamic and weight-only need no calibration; --calib, when given, feeds the output SQNR. */
@@ -84,12 +91,13 @@ export function quantizeModel(modelPath: string, opts: QuantizeOpts, io: Io): vo
   if (!mode) fail('CLI_USAGE', `--mode ${opts.mode} is not available (modes: ${Object.keys(MODES).join(', ')})`);
   if (opts.observer !== undefined && !(STAT_OBSERVERS as readonly string[]).includes(opts.observer))
     fail('CLI_USAGE', `--observer ${opts.observer}: expected one of ${STAT_OBSERVERS.join(', ')}`);
+  if (opts.emit !== undefined && opts.emit !== 'int8' && opts.emit !== 'qdq') fail('CLI_USAGE', `--emit ${opts.emit}: expected int8 or qdq`);
   const model = loadModel(modelPath, opts);
   const r = mode({ model, opts, io });
   for (const w of r.warnings) io.err(formatDiagnostic(w).replace(/\berror (QF\d+)/, 'warning $1') + '\n');
   const out = opts.output ?? defaultOutput(modelPath);
   writeQir(out, r.graph);
-  if (opts.exportOnnx) exportOnnx(r.graph, opts.exportOnnx);
+  if (opts.exportOnnx) exportOnnx(r.qdq ?? r.graph, opts.exportOnnx);
   const tensors = r.calibrated ? tensorReports(r.calibrated) : [];
   const outputs = r.data ? outputSqnr(model, r.graph, r.data) : [];
   const count = (role: string) => tensors.filter((t) => t.role === role).length;
@@ -121,7 +129,7 @@ export function quantizeModel(modelPath: string, opts: QuantizeOpts, io: Io): vo
 export const registerQuantize: RegisterVerb = (program, io) => {
   const cmd = program
     .command('quantize')
-    .description('quantize a float model to int8 (q/dq graph): prepare, calibrate, convert')
+    .description('quantize a float model to int8: prepare, calibrate, convert, then lower to integer ops')
     .argument('<model>', 'a .onnx or .qir model')
     .option('--calib <file.npy|dir>', 'calibration data: samples along the leading axis, or a folder of .npy files')
     .option('--quantizer <name|config.json>', 'xnnpack, x86, pytorch-fx, pytorch-fx-histogram, or a JSON quantizer config', 'xnnpack')
@@ -131,6 +139,7 @@ export const registerQuantize: RegisterVerb = (program, io) => {
     .option('--observer <kind>', `activation observer overriding the quantizer's (${STAT_OBSERVERS.join(', ')})`)
     .option('-o, --output <file.qir>', 'where to write the quantized graph (default: <model>.q.qir)')
     .option('--report <file.json>', 'write qparams per tensor and output SQNR vs fp32 as JSON')
+    .option('--emit <form>', 'static: int8 (integer ops, for compile) or qdq (quantize/dequantize around float ops)', 'int8')
     .option('--export-onnx <file.onnx>', 'also write the quantized graph as a QDQ ONNX file (onnxruntime runs it)');
   withShapeOptions(cmd).action((model: string, opts: QuantizeOpts) => quantizeModel(model, opts, io));
 };

@@ -20,8 +20,10 @@ static int qf_cmp_double(const void *a, const void *b) {
   return (x > y) - (x < y);
 }
 
-/* Reads `path`, checks dtype and shape against `io`; returns malloc'ed data or NULL (message printed). */
-static void *qf_npy_read(const char *path, const qf_io *io) {
+/* Reads `path`, checks dtype and shape against `io`; returns malloc'ed data or NULL (message printed).
+   A file with one extra leading axis holds a stack of samples: their count goes to *samples (0 when
+   the file holds exactly one input). */
+static void *qf_npy_read(const char *path, const qf_io *io, long *samples) {
   FILE *f = fopen(path, "rb");
   if (!f) { fprintf(stderr, "cannot open %s\n", path); return NULL; }
   unsigned char pre[12];
@@ -58,25 +60,30 @@ static void *qf_npy_read(const char *path, const qf_io *io) {
       p = end;
     }
   }
-  int same = ok && rank == io->rank && !strcmp(descr, io->descr);
-  for (int i = 0; same && i < rank; i++) same = shape[i] == io->shape[i];
+  const int stacked = ok && rank == io->rank + 1;
+  int same = ok && rank == io->rank + stacked && !strcmp(descr, io->descr);
+  for (int i = 0; same && i < io->rank; i++) same = shape[i + stacked] == io->shape[i];
+  *samples = stacked && same ? shape[0] : 0;
   free(h);
   if (!same) {
     fprintf(stderr, "%s: input '%s' must be %s with shape (", path, io->name, io->descr);
     for (int i = 0; i < io->rank; i++) fprintf(stderr, "%s%ld", i ? ", " : "", io->shape[i]);
-    fprintf(stderr, ")\n");
+    fprintf(stderr, ") (or a stack of them along a leading axis)\n");
     fclose(f);
     return NULL;
   }
-  void *data = malloc(io->count * io->esize + 64);
-  if (!data || fread(data, io->esize, io->count, f) != io->count) { fprintf(stderr, "%s: truncated data\n", path); free(data); fclose(f); return NULL; }
+  const size_t n = io->count * (size_t)(*samples ? *samples : 1);
+  void *data = malloc(n * io->esize + 64);
+  if (!data || fread(data, io->esize, n, f) != n) { fprintf(stderr, "%s: truncated data\n", path); free(data); fclose(f); return NULL; }
   fclose(f);
   return data;
 }
 
-static int qf_npy_write(const char *path, const qf_io *io, const void *data) {
+/* Writes `samples` stacked outputs (shape (samples, ...)), or one output when samples is 0. */
+static int qf_npy_write(const char *path, const qf_io *io, const void *data, long samples) {
   char h[256];
   int n = snprintf(h, sizeof h, "{'descr': '%s', 'fortran_order': False, 'shape': (", io->descr);
+  if (samples) n += snprintf(h + n, sizeof h - (size_t)n, "%ld%s", samples, io->rank ? ", " : ",");
   for (int i = 0; i < io->rank; i++) n += snprintf(h + n, sizeof h - (size_t)n, "%ld%s", io->shape[i], io->rank == 1 ? "," : i + 1 < io->rank ? ", " : "");
   n += snprintf(h + n, sizeof h - (size_t)n, "), }");
   while ((10 + n + 1) % 64) h[n++] = ' ';
@@ -85,7 +92,7 @@ static int qf_npy_write(const char *path, const qf_io *io, const void *data) {
   if (!f) { fprintf(stderr, "cannot write %s\n", path); return 1; }
   const unsigned char pre[10] = {0x93, 'N', 'U', 'M', 'P', 'Y', 1, 0, (unsigned char)(n & 255), (unsigned char)(n >> 8)};
   const int bad = fwrite(pre, 1, 10, f) != 10 || fwrite(h, 1, (size_t)n, f) != (size_t)n ||
-                  fwrite(data, io->esize, io->count, f) != io->count;
+                  fwrite(data, io->esize, io->count * (size_t)(samples ? samples : 1), f) != io->count * (size_t)(samples ? samples : 1);
   fclose(f);
   if (bad) fprintf(stderr, "cannot write %s\n", path);
   return bad;
