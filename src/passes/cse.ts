@@ -61,7 +61,7 @@ export const csePass = defineEditPass({
 
     // Nodes by op and canonical operands. Attributes are compared only between nodes that
     // share those (resolving them with defaults is the costly part, and most nodes are unique).
-    const seen = new Map<string, { list: Candidate[]; byAttrs?: Map<string, Candidate[]> }>();
+    const seen = new Map<string, number | { list: Candidate[]; byAttrs?: Map<string, Candidate[]> }>();
     const attrKey = (c: Candidate): string | undefined => {
       if (c.attrs === undefined) {
         try {
@@ -87,12 +87,14 @@ export const csePass = defineEditPass({
         const v = canonOf(n.inputs[k]!);
         key += `${v.length}:${v}`;
       }
-      const self: Candidate = { node: n, def };
-      const bucket = seen.get(key);
-      if (!bucket) {
-        seen.set(key, { list: [self] });
+      const found = seen.get(key);
+      if (found === undefined) {
+        seen.set(key, i); // most keys are unique: no bucket until a second node shares one
         continue;
       }
+      const bucket = typeof found === 'number' ? { list: [{ node: g.nodes[found]!, def }] } : found;
+      if (typeof found === 'number') seen.set(key, bucket);
+      const self: Candidate = { node: n, def };
       const mine = attrKey(self);
       if (mine === undefined) continue;
       // Many nodes on the same operands (slices of one tensor, say): index them by attributes.
