@@ -226,7 +226,8 @@ describe('instrumentation and verify-each', () => {
   it('blames the input, not a pass, when the input is already invalid', () => {
     const g = small();
     g.outputs.push('nowhere');
-    expect(() => runPipeline(g, 'dce', { verifyEach: true, verifier: verify })).toThrow(/before the first pass/);
+    // (the IR verifier is the default)
+    expect(() => runPipeline(g, 'dce', { verifyEach: true })).toThrow(/before the first pass/);
   });
 
   it('wraps an internal error with the pass name', () => {

@@ -5,6 +5,7 @@
 import { Immer, enablePatches, freeze as deepFreeze, type Patch } from 'immer';
 import { diag, QforgeError, type Diagnostic } from '../../diagnostics/index.js';
 import type { Graph } from '../../ir/graph.js';
+import { verify } from '../../ir/verify.js';
 import type { PassContext, PassDef, PassRecord, PipelineItem, PipelineStep } from './pass.js';
 import { runToFixpoint } from './fixpoint.js';
 import { resolvePipeline } from './resolve.js';
@@ -51,7 +52,7 @@ export interface PipelineOptions {
   instrumentations?: readonly Instrumentation[];
   /** Run `verifier` on the input and after every transform pass. */
   verifyEach?: boolean;
-  /** The structural verifier used by verifyEach (the CLI passes src/ir/verify's). */
+  /** The verifier verifyEach runs (default: src/ir/verify's). */
   verifier?: (g: Graph) => Diagnostic[];
   /** Keep immer patches in the records (default true). */
   recordPatches?: boolean;
@@ -181,9 +182,7 @@ class Runner {
   }
 
   verify(g: Graph, when: string): void {
-    const verifier = this.opts.verifier;
-    if (!verifier) throw new Error('verifyEach needs a verifier');
-    const found = verifier(g);
+    const found = (this.opts.verifier ?? verify)(g);
     if (found.length) throw new QforgeError([diag('PASS_VERIFY', `graph is invalid ${when}: ${found.length} problem(s) follow`), ...found]);
   }
 }
