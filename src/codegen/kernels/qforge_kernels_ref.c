@@ -2,6 +2,7 @@
    exact integer arithmetic and the float32 requantisation of the interpreter; SIMD targets replace
    these one by one and must stay bit-identical. The `c` target packs weights as plain int8 [N][K]
    (GEMM) and [KH*KW][C] (depthwise). */
+#include <string.h>
 #include "qforge_kernels.h"
 
 /* rint for |v| < 2^22 in the default rounding mode (ties to even), without libm: adding 1.5 * 2^23
@@ -104,12 +105,21 @@ void qf_ref_qdwconv3x3(const qf_geom *g, const uint8_t *x, const void *W, const 
 
 void qf_ref_im2col(const qf_geom *g, const uint8_t *x, int32_t c0, int32_t Cg, size_t m0, size_t rows,
                    uint8_t *out, size_t ld) {
+  /* with every channel (group 1) and unit dilation, a kernel row inside the image is one run of KW*C bytes */
+  const int whole = Cg == g->C && g->DW == 1;
+  const size_t run = (size_t)g->KW * (size_t)Cg;
   for (size_t r = 0; r < rows; r++) {
     const int32_t m = (int32_t)(m0 + r), oh = m / g->OW, ow = m % g->OW;
     uint8_t *dst = out + r * ld;
-    for (int32_t i = 0; i < g->KH; i++)
+    for (int32_t i = 0; i < g->KH; i++) {
+      const int32_t ih = oh * g->SH - g->PT + i * g->DH, iw0 = ow * g->SW - g->PL;
+      if (whole && ih >= 0 && ih < g->H && iw0 >= 0 && iw0 + g->KW <= g->W) {
+        memcpy(dst, x + ((size_t)ih * g->W + iw0) * g->C, run);
+        dst += run;
+        continue;
+      }
       for (int32_t j = 0; j < g->KW; j++, dst += Cg) {
-        const int32_t ih = oh * g->SH - g->PT + i * g->DH, iw = ow * g->SW - g->PL + j * g->DW;
+        const int32_t iw = iw0 + j * g->DW;
         if (ih < 0 || ih >= g->H || iw < 0 || iw >= g->W) {
           for (int32_t c = 0; c < Cg; c++) dst[c] = (uint8_t)g->x_zp;
         } else {
@@ -117,6 +127,7 @@ void qf_ref_im2col(const qf_geom *g, const uint8_t *x, int32_t c0, int32_t Cg, s
           for (int32_t c = 0; c < Cg; c++) dst[c] = src[c];
         }
       }
+    }
   }
 }
 
@@ -232,7 +243,7 @@ void qf_ref_clamp_u8(size_t n, const uint8_t *x, uint8_t lo, uint8_t hi, uint8_t
 void qf_ref_quantize_u8(size_t n, size_t inner, size_t C, const float *x, const float *inv, const int32_t *zp,
                         int32_t qmin, int32_t qmax, uint8_t *y) {
   for (size_t i = 0; i < n; i++) {
-    const size_t c = (i / inner) % C;
+    const size_t c = C == 1 ? 0 : (i / inner) % C; /* per tensor: no divisions per element */
     const float v = x[i] * inv[c];
     if (v != v) {
       const int32_t z = zp[c] < qmin ? qmin : zp[c] > qmax ? qmax : zp[c];

@@ -59,8 +59,16 @@ function requantize(node: Node, L: Lowering): void {
   const x = L.need(xn, kernelForm(xt.dtype, layout));
   const oq = outQuant(a, yt.dtype as DType);
   const y = L.define(yn, yt, kernelForm(yt.dtype, layout));
+  const xs = a.x_scale as number, xzp = (a.x_zero_point as number) + shiftOf(xt.dtype);
+  // Same scale and stored zero point (a relu6/clip that kept its input's qparams) only clamps:
+  // with |q - zp| <= 255, fround(fround((q - zp)·s)·fround(1/s)) is within 255·3·2^-24 of q - zp,
+  // so rint returns q - zp exactly; a vectorised integer clamp instead of float math per element.
+  if (isAct(xt.dtype) && isAct(yt.dtype) && xs === a.y_scale && xs >= 2 ** -100 && xs <= 2 ** 100 && xzp === oq.zp && oq.qmin <= oq.qmax) {
+    L.emit(`${xt.dtype} -> ${yt.dtype}, same qparams: clamp to [${oq.qmin}, ${oq.qmax}] (stored)`, [`qf_clamp_u8(${numel(xt.shape)}, ${x.cname}, ${oq.qmin}, ${oq.qmax}, ${y.cname});`]);
+    return;
+  }
   const inv = fround(1 / (a.y_scale as number));
-  const args = `${numel(xt.shape)}, ${x.cname}, ${a.x_scale as number}, ${(a.x_zero_point as number) + shiftOf(xt.dtype)}, ${f32lit(inv)}, ${oq.zp}, ${oq.qmin}, ${oq.qmax}, ${y.cname}`;
+  const args = `${numel(xt.shape)}, ${x.cname}, ${xs}, ${xzp}, ${f32lit(inv)}, ${oq.zp}, ${oq.qmin}, ${oq.qmax}, ${y.cname}`;
   L.emit(`${xt.dtype} -> ${yt.dtype}`, [isAct(xt.dtype) ? `qf_requantize_u8(${args});` : `qf_requantize_any(${dtypeCode(xt.dtype)}, ${args});`]);
 }
 
