@@ -1,5 +1,7 @@
 // Public API of the C code generator: generateC turns a (quantized or float) graph into the files
 // of a C program; buildC compiles them for a target; runC runs the result on tensors.
+import { mkdirSync, writeFileSync } from 'node:fs';
+import { join } from 'node:path';
 import { fail } from '../diagnostics/index.js';
 import type { Graph } from '../ir/graph.js';
 import { getOp } from '../ir/ops/index.js';
@@ -79,6 +81,15 @@ export function generateC(graph: Graph, opts: GenerateOptions): Generated {
   files.set('main.c', renderMain(name, progs[0]!.L.graph, progs[1]!.L.graph));
   files.set('Makefile', renderMakefile(name, target, [...files.keys()].filter((f) => f.endsWith('.c'))));
   return { name, target, files, arenaBytes: arena, arenaLowerBound: lowerBound, constBytes: pool.dataBytes };
+}
+
+/** Writes the generated files into `dir` (created if needed); returns their paths. */
+export function writeGenerated(dir: string, gen: Generated): string[] {
+  mkdirSync(dir, { recursive: true });
+  return [...gen.files].map(([f, text]) => {
+    writeFileSync(join(dir, f), text);
+    return join(dir, f);
+  });
 }
 
 function configHeader(t: Target): string {

@@ -54,7 +54,7 @@ describe('qforge compile', () => {
     for (let i = 0; i < n; i++) {
       const one = tensor('f32', all.shape.slice(1), (all.data as Float32Array).slice(i * per, (i + 1) * per));
       const want = interpret(g, [one])[0]!;
-      expect(Array.from(got.data.slice(i * 10, (i + 1) * 10))).toEqual(Array.from(want.data));
+      expect(Array.from(got.data.slice(i * 10, (i + 1) * 10) as ArrayLike<number>)).toEqual(Array.from(want.data as ArrayLike<number>));
     }
   });
 

@@ -61,7 +61,7 @@ describe('quantized ops match PyTorch int8 modules exactly', () => {
         b.output(y);
         const got = run(b.build(), [x]).outputs[0]!;
         expect(got.shape.reduce((a, c) => a * c, 1)).toBe(want.data.length);
-        expect(Array.from(got.data)).toEqual(Array.from(want.data));
+        expect(Array.from(got.data as ArrayLike<number>)).toEqual(Array.from(want.data as ArrayLike<number>));
         checked++;
       }
       expect(checked).toBe(q.weights.length);
@@ -124,7 +124,7 @@ describe('qconv2d', () => {
       x_zero_point: p.xz, requant_scale: m, y_scale: 0.1, y_zero_point: p.yz, dtype: 'u8',
     }));
     const got = run(b.build(), [x]).outputs[0]!;
-    expect(Array.from(got.data)).toEqual(refConv(x, w, p.xz, bias, m, p.yz, p.stride, p.pad, p.group));
+    expect(Array.from(got.data as ArrayLike<number>)).toEqual(refConv(x, w, p.xz, bias, m, p.yz, p.stride, p.pad, p.group));
   });
 
   it('rejects a bias of the wrong type and a zero point outside the dtype', () => {
@@ -149,6 +149,6 @@ describe('qadd / requantize are exactly dequantize → float op → quantize', (
     const ref = b.op('quantize', [b.op('add', [da, dc])], { scale: [qy.scale], zero_point: [qy.zp], dtype: 'u8' });
     b.output(fused, ref);
     const [x, y] = run(b.build(), [tensor('u8', [n], pairs.map((p) => p[0])), tensor('u8', [n], pairs.map((p) => p[1]))]).outputs;
-    expect(Array.from(x!.data)).toEqual(Array.from(y!.data));
+    expect(Array.from(x!.data as ArrayLike<number>)).toEqual(Array.from(y!.data as ArrayLike<number>));
   });
 });

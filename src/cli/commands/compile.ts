@@ -7,7 +7,7 @@ import { join } from 'node:path';
 import { fail } from '../../diagnostics/index.js';
 import { readNpy } from '../../ir/npy.js';
 import type { Tensor } from '../../ir/tensor.js';
-import { buildC, generateC, isQuantized, runC, TARGET_NAMES } from '../../codegen/index.js';
+import { buildC, generateC, isQuantized, runC, TARGET_NAMES, writeGenerated } from '../../codegen/index.js';
 import type { RegisterVerb } from '../io.js';
 import { loadModel, withShapeOptions, type ShapeOptions } from '../model.js';
 
@@ -48,8 +48,7 @@ export const registerCompile: RegisterVerb = (program, io) => {
     if (opts.float && isQuantized(g))
       fail('CODEGEN_FLOAT_GRAPH', `--float compiles float models, but '${model}' is quantized`, { hint: 'pass the float model (.onnx or the .qir before qforge quantize)' });
     const gen = generateC(g, { target: opts.target, ...(opts.name ? { name: opts.name } : {}), float: !!opts.float });
-    mkdirSync(opts.output, { recursive: true });
-    for (const [f, text] of gen.files) writeFileSync(join(opts.output, f), text);
+    writeGenerated(opts.output, gen);
     io.out(`compiled ${g.name} for ${gen.target.name}: ${gen.files.size} files in ${opts.output}\n`);
     io.out(`  arena ${gen.arenaBytes} bytes (live-tensor peak ${gen.arenaLowerBound}), constants ${gen.constBytes} bytes\n`);
     if (!opts.build && !opts.run) return;

@@ -9,8 +9,8 @@ import { fail, formatDiagnostic, type Diagnostic } from '../../diagnostics/index
 import type { Graph } from '../../ir/graph.js';
 import { writeQir } from '../../ir/text/index.js';
 import { exportOnnx } from '../../ir/onnx/index.js';
-import { runPipeline, type PipelineItem } from '../../passes/index.js';
-import { calibrate, loadDataset, STAT_OBSERVERS, type Dataset } from '../../passes/quantize/index.js';
+import { STAT_OBSERVERS } from '../../passes/quantize/index.js';
+import { quantizeGraph, QUANT_MODES, type QuantMode } from '../../passes/quantize/flow.js';
 import { outputSqnr, tensorReports, type QuantReport } from '../../passes/quantize/report.js';
 import type { Io, RegisterVerb } from '../io.js';
 import { loadModel, withShapeOptions, type ShapeOptions } from '../model.js';
@@ -31,69 +31,29 @@ export interface QuantizeOpts extends ShapeOptions {
   emit?: string;
 }
 
-/** What a mode gets: the float model, its options, and where to report progress. */
-export interface ModeInput {
-  model: Graph;
-  opts: QuantizeOpts;
-  io: Io;
-}
-
-/** What a mode returns: the quantized graph, and the calibrated graph when there is one (for the report). */
-export interface ModeResult {
-  graph: Graph;
-  /** The q/dq form before lowering, for the QDQ ONNX export (onnxruntime's format). */
-  qdq?: Graph;
-  calibrated?: Graph;
-  data?: Dataset;
-  warnings: Diagnostic[];
-  /** What a mode without calibration did (replaces the per-tensor counts). */
-  summary?: string;
-}
-
-function runStatic({ model, opts }: ModeInput): ModeResult {
-  if (!opts.calib) fail('CLI_USAGE', 'static quantization needs calibration data: --calib file.npy|folder');
-  const data = loadDataset(opts.calib, model);
-  const observer = opts.observer ?? 'default';
-  const prepared = runPipeline(model, [{ pass: 'prepare', options: { quantizer: opts.quantizer, observer } }]);
-  const cal = calibrate(prepared.graph, data);
-  const converted = runPipeline(cal.graph, ['convert']);
-  const lowered = opts.emit === 'qdq' ? converted : runPipeline(converted.graph, ['fold-qdq', 'lower-quantized']);
-  const records = [...prepared.records, ...converted.records, ...(lowered === converted ? [] : lowered.records)];
-  const warnings = records.flatMap(function all(r): Diagnostic[] {
-    return [...r.warnings, ...(r.children ?? []).flatMap(all)];
-  });
-  return { graph: lowered.graph, qdq: converted.graph, calibrated: cal.graph, data, warnings: [...warnings, ...cal.warnings] };
-}
-
-/** dynamic and weight-only need no calibration; --calib, when given, feeds the output SQNR. */
-function passMode(pipeline: (o: QuantizeOpts) => PipelineItem[]) {
-  return ({ model, opts }: ModeInput): ModeResult => {
-    const r = runPipeline(model, pipeline(opts));
-    const warnings = r.records.flatMap(function all(x): Diagnostic[] {
-      return [...x.warnings, ...(x.children ?? []).flatMap(all)];
-    });
-    const stat = (k: string) => r.records.reduce((n, x) => n + (x.stats[k] ?? 0), 0);
-    const summary = `${stat('quantized-weights')} weights quantized${stat('skipped-weights') ? `, ${stat('skipped-weights')} left float` : ''}`;
-    return { graph: r.graph, ...(opts.calib ? { data: loadDataset(opts.calib, model) } : {}), warnings, summary };
-  };
-}
-
-export const MODES: Record<string, (m: ModeInput) => ModeResult> = {
-  static: runStatic,
-  dynamic: passMode(() => ['quantize-dynamic']),
-  'weight-only': passMode((o) => [{ pass: 'quantize-weight-only', options: { bits: o.bits ?? '8', 'group-size': Number(o.groupSize ?? 32) } }]),
-};
+const MODE_NAMES: readonly string[] = QUANT_MODES;
 
 const defaultOutput = (model: string) => join(dirname(model), `${basename(model, extname(model))}.q.qir`);
 
 export function quantizeModel(modelPath: string, opts: QuantizeOpts, io: Io): void {
-  const mode = MODES[opts.mode];
-  if (!mode) fail('CLI_USAGE', `--mode ${opts.mode} is not available (modes: ${Object.keys(MODES).join(', ')})`);
+  if (!MODE_NAMES.includes(opts.mode)) fail('CLI_USAGE', `--mode ${opts.mode} is not available (modes: ${QUANT_MODES.join(', ')})`);
   if (opts.observer !== undefined && !(STAT_OBSERVERS as readonly string[]).includes(opts.observer))
     fail('CLI_USAGE', `--observer ${opts.observer}: expected one of ${STAT_OBSERVERS.join(', ')}`);
   if (opts.emit !== undefined && opts.emit !== 'int8' && opts.emit !== 'qdq') fail('CLI_USAGE', `--emit ${opts.emit}: expected int8 or qdq`);
+  if (opts.mode === 'static' && !opts.calib) fail('CLI_USAGE', 'static quantization needs calibration data: --calib file.npy|folder');
   const model = loadModel(modelPath, opts);
-  const r = mode({ model, opts, io });
+  const r = quantizeGraph(model, {
+    mode: opts.mode as QuantMode,
+    quantizer: opts.quantizer,
+    ...(opts.calib ? { calib: opts.calib } : {}),
+    ...(opts.observer ? { observer: opts.observer } : {}),
+    emit: opts.emit === 'qdq' ? 'qdq' : 'int8',
+    bits: Number(opts.bits ?? 8) as 8 | 4,
+    groupSize: Number(opts.groupSize ?? 32),
+  });
+  const stat = (k: string) => r.records.reduce((n, x) => n + (x.stats[k] ?? 0), 0);
+  const summary =
+    opts.mode === 'static' ? undefined : `${stat('quantized-weights')} weights quantized${stat('skipped-weights') ? `, ${stat('skipped-weights')} left float` : ''}`;
   for (const w of r.warnings) io.err(formatDiagnostic(w).replace(/\berror (QF\d+)/, 'warning $1') + '\n');
   const out = opts.output ?? defaultOutput(modelPath);
   writeQir(out, r.graph);
@@ -102,8 +62,8 @@ export function quantizeModel(modelPath: string, opts: QuantizeOpts, io: Io): vo
   const outputs = r.data ? outputSqnr(model, r.graph, r.data) : [];
   const count = (role: string) => tensors.filter((t) => t.role === role).length;
   io.out(
-    (r.summary ? `quantized ${model.name} (${opts.mode}): ${r.summary}` : `quantized ${model.name} (${opts.mode}, ${opts.quantizer}): ${count('weight')} weights, ${count('bias')} biases, ${count('activation')} activations`) +
-      (r.data ? `; ${r.summary ? 'SQNR over' : 'calibrated on'} ${r.data.size} sample${r.data.size === 1 ? '' : 's'}` : '') +
+    (summary ? `quantized ${model.name} (${opts.mode}): ${summary}` : `quantized ${model.name} (${opts.mode}, ${opts.quantizer}): ${count('weight')} weights, ${count('bias')} biases, ${count('activation')} activations`) +
+      (r.data ? `; ${summary ? 'SQNR over' : 'calibrated on'} ${r.data.size} sample${r.data.size === 1 ? '' : 's'}` : '') +
       `\n  wrote ${out}\n` +
       (opts.exportOnnx ? `  wrote ${opts.exportOnnx} (QDQ ONNX)\n` : ''),
   );
@@ -133,7 +93,7 @@ export const registerQuantize: RegisterVerb = (program, io) => {
     .argument('<model>', 'a .onnx or .qir model')
     .option('--calib <file.npy|dir>', 'calibration data: samples along the leading axis, or a folder of .npy files')
     .option('--quantizer <name|config.json>', 'xnnpack, x86, pytorch-fx, pytorch-fx-histogram, or a JSON quantizer config', 'xnnpack')
-    .option('--mode <mode>', `quantization mode (${Object.keys(MODES).join(', ')})`, 'static')
+    .option('--mode <mode>', `quantization mode (${QUANT_MODES.join(', ')})`, 'static')
     .option('--bits <8|4>', 'weight-only: 8 (int8 per output channel) or 4 (int4 per group)', '8')
     .option('--group-size <n>', 'weight-only, 4 bits: input features per scale', '32')
     .option('--observer <kind>', `activation observer overriding the quantizer's (${STAT_OBSERVERS.join(', ')})`)
