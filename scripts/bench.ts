@@ -1,0 +1,107 @@
+// npm run bench: our int8 C and float C against onnxruntime-node (fp32 on the float ONNX, int8 on
+// our exported QDQ ONNX), single thread, on the fixture models and full-size ResNet-18 and
+// MobileNetV2. Prints a Markdown table (time, ratios, GMAC/s, SQNR of each int8 output vs fp32).
+//
+//   npm run bench -- [--target T] [--quantizer Q] [--runs N] [--rounds R] [--models a,b] [--json out.json]
+//                    [--no-fixtures] [--no-zoo] [--calib-samples N] [--no-verify] [--profile] [--device-bundle DIR]
+//   npm run bench -- --mca        llvm-mca-19 inner-loop estimates (avx512-vnni, neon-dot)
+import { writeFileSync } from 'node:fs';
+import { cpus, loadavg } from 'node:os';
+import path from 'node:path';
+import { parseArgs } from 'node:util';
+import { getTarget, nativeTarget } from '../src/codegen/index.js';
+import { fail, QforgeError } from '../src/diagnostics/index.js';
+import { writeBundle } from './lib/bench/device.js';
+import { printMca } from './lib/bench/mca.js';
+import { formatProfile } from './lib/bench/profile.js';
+import { fixtureModel, fixtureNames, zooModel, ZOO_NAMES, type BenchModel } from './lib/bench/models.js';
+import { cleanTemp } from './lib/bench/ours.js';
+import { jsonRows, table, type Row } from './lib/bench/report.js';
+import { benchModel, type Prepared } from './lib/bench/run-model.js';
+
+const ROOT = path.resolve(new URL('..', import.meta.url).pathname);
+const { values: a } = parseArgs({
+  options: {
+    target: { type: 'string' },
+    quantizer: { type: 'string', default: 'x86' },
+    runs: { type: 'string', default: '10' },
+    rounds: { type: 'string', default: '5' },
+    warmup: { type: 'string', default: '3' },
+    models: { type: 'string' },
+    fixtures: { type: 'string', default: path.join(ROOT, '../shared/fixtures') },
+    'no-fixtures': { type: 'boolean', default: false },
+    'no-zoo': { type: 'boolean', default: false },
+    'calib-samples': { type: 'string', default: '3' },
+    'no-verify': { type: 'boolean', default: false },
+    profile: { type: 'boolean', default: false },
+    json: { type: 'string' },
+    'device-bundle': { type: 'string' },
+    mca: { type: 'boolean', default: false },
+    help: { type: 'boolean', short: 'h', default: false },
+  },
+});
+
+function int(name: string, v: string, min: number): number {
+  const n = Number(v);
+  if (!Number.isInteger(n) || n < min) fail('CLI_USAGE', `--${name} expects an integer >= ${min}, got '${v}'`);
+  return n;
+}
+
+const load = () => loadavg().map((x) => x.toFixed(2)).join(' ');
+
+async function main(): Promise<void> {
+  if (a.help) {
+    console.log(readHeader());
+    return;
+  }
+  if (a.mca) return printMca(ROOT);
+  const target = getTarget(a.target ?? nativeTarget().name).name;
+  const opts = {
+    target, quantizer: a.quantizer, runs: int('runs', a.runs, 1), rounds: int('rounds', a.rounds, 1), warmup: int('warmup', a.warmup, 0),
+    verify: !a['no-verify'], profile: a.profile, log: (s: string) => console.error(s),
+  };
+  const wanted = a.models?.split(',').map((s) => s.trim()).filter(Boolean);
+  const fixtures = a['no-fixtures'] ? [] : fixtureNames(a.fixtures);
+  if (!a['no-fixtures'] && !fixtures.length) console.error(`note: no fixtures at ${a.fixtures} (../shared missing?): skipping them`);
+  const names = [...fixtures, ...(a['no-zoo'] ? [] : ZOO_NAMES)].filter((n) => !wanted || wanted.includes(n));
+  for (const w of wanted ?? []) if (!names.includes(w)) fail('CLI_USAGE', `--models: no model '${w}' (available: ${[...fixtures, ...ZOO_NAMES].join(', ')})`);
+  const samples = int('calib-samples', a['calib-samples'], 1);
+
+  const started = { load: loadavg(), at: new Date().toISOString() };
+  console.error(`qforge bench: target ${target}, quantizer ${a.quantizer}, ${opts.rounds} rounds x ${opts.runs} runs, load ${load()}`);
+  const done: Prepared[] = [];
+  try {
+    for (const name of names) {
+      console.error(`${name}:`);
+      const m: BenchModel = ZOO_NAMES.includes(name) && !fixtures.includes(name) ? zooModel(name, samples) : fixtureModel(a.fixtures, name);
+      done.push(await benchModel(m, opts));
+    }
+    const rows: Row[] = done.map((p) => p.row);
+    const cpu = cpus()[0]?.model ?? 'unknown CPU';
+    console.log(`\nqforge ${target} (quantizer ${a.quantizer}) vs onnxruntime-node, single thread, ${cpu}, ` +
+      `median over ${opts.rounds} rounds of the median of ${opts.runs} runs; load average ${started.load.map((x) => x.toFixed(2)).join(' ')} at start, ${load()} at end\n`);
+    console.log(table(rows));
+    for (const r of rows) for (const e of [...r.notes, ...r.errors]) console.log(`  ${r.model}: ${e}`);
+    for (const r of rows) if (r.profile) console.log(`\n${formatProfile(r.model, r.profile)}`);
+    if (a.json) {
+      const out = { started, finished: { load: loadavg(), at: new Date().toISOString() }, cpu, target, quantizer: a.quantizer, runs: opts.runs, rounds: opts.rounds, rows: jsonRows(rows) };
+      writeFileSync(a.json, JSON.stringify(out, null, 1) + '\n');
+      console.error(`wrote ${a.json}`);
+    }
+    if (a['device-bundle']) writeBundle(a['device-bundle'], done, { quantizer: a.quantizer, log: opts.log });
+  } finally {
+    cleanTemp();
+  }
+}
+
+function readHeader(): string {
+  return 'usage: npm run bench -- [--target T] [--quantizer x86|xnnpack|...] [--runs N] [--rounds R] [--warmup N] [--models a,b]\n' +
+    '  [--fixtures DIR] [--no-fixtures] [--no-zoo] [--calib-samples N] [--no-verify] [--profile] [--json out.json] [--device-bundle DIR]\n' +
+    '  npm run bench -- --mca   (llvm-mca-19 estimates of the avx512-vnni and neon-dot inner loops)';
+}
+
+main().catch((e: unknown) => {
+  if (e instanceof QforgeError) console.error(e.message);
+  else console.error(e);
+  process.exitCode = 1;
+});

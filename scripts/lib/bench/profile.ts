@@ -1,0 +1,119 @@
+// --profile: where our int8 C spends its time, layer by layer. The generated <name>_run opens each
+// step of a node with a comment `/* node (op): what */` at the top level of the function; a
+// profiling copy of the sources gets a clock read before each of them (and before the return),
+// sums the time per step over the benchmark runs, and prints the sums at exit. Steps are grouped
+// by what they do (im2col GEMM, pointwise GEMM, depthwise, layout remap, requantize...).
+import { spawnSync } from 'node:child_process';
+import { copyFileSync, readdirSync, readFileSync, writeFileSync } from 'node:fs';
+import path from 'node:path';
+import { buildC, runC } from '../../../src/codegen/index.js';
+import type { Tensor } from '../../../src/ir/index.js';
+import { writeNpy } from '../../../src/ir/npy.js';
+import { tempDir, type Compiled } from './ours.js';
+
+export interface Step {
+  node: string;
+  op: string;
+  what: string;
+  /** Mean ms per model run. */
+  ms: number;
+}
+
+export interface Profile {
+  steps: Step[];
+  /** ms per run by kind of step. */
+  byKind: Record<string, number>;
+  totalMs: number;
+  /** perf's top symbols (% of samples), when perf is installed. */
+  perf?: { symbol: string; pct: number }[];
+}
+
+const MARK = /^ {2}\/\* (.+?) \((\w+)\): (.*) \*\/$/;
+
+/** The step's kind, from the op and the generator's description. */
+export function kindOf(op: string, what: string): string {
+  if (/im2col GEMM/.test(what)) return 'im2col + GEMM (KxK conv)';
+  if (/pointwise GEMM/.test(what)) return 'GEMM (1x1 conv)';
+  if (/depthwise/.test(what)) return 'depthwise conv';
+  if (/NHWC|plain/.test(what) && /->/.test(what) && op !== 'quantize' && op !== 'requantize') return 'layout remap';
+  if (op === 'qlinear' || op === 'qmatmul') return 'GEMM (linear)';
+  return op;
+}
+
+/** Adds the probes to <dir>/<name>.c (the `<name>_run` function); returns the step labels. */
+function instrument(file: string, fn: string): { node: string; op: string; what: string }[] {
+  const lines = readFileSync(file, 'utf8').split('\n');
+  const start = lines.findIndex((l) => l.startsWith(`int ${fn}(`));
+  if (start < 0) throw new Error(`${file}: no function ${fn}`);
+  const labels: { node: string; op: string; what: string }[] = [];
+  const out = lines.slice(0, start);
+  out.push('static double qf_prof_ns[QF_PROF_N + 1]; static long qf_prof_runs; static int qf_prof_cur = -1; static struct timespec qf_prof_t;',
+    'static void qf_prof(int k) { struct timespec t; clock_gettime(CLOCK_MONOTONIC, &t);',
+    '  if (qf_prof_cur >= 0) qf_prof_ns[qf_prof_cur] += (double)(t.tv_sec - qf_prof_t.tv_sec) * 1e9 + (double)(t.tv_nsec - qf_prof_t.tv_nsec);',
+    '  qf_prof_cur = k; qf_prof_t = t; if (k == QF_PROF_N) { qf_prof_runs++; qf_prof_cur = -1; } }',
+    '__attribute__((destructor)) static void qf_prof_dump(void) { const char *f = getenv("QF_PROF_OUT"); FILE *o = f ? fopen(f, "w") : NULL;',
+    '  if (!o) return; for (int k = 0; k < QF_PROF_N; k++) fprintf(o, "%d %.1f %ld\\n", k, qf_prof_ns[k], qf_prof_runs); fclose(o); }');
+  let i = start;
+  for (; i < lines.length && lines[i] !== '}'; i++) {
+    const l = lines[i]!, m = MARK.exec(l);
+    if (m) {
+      out.push(`  qf_prof(${labels.length});`);
+      labels.push({ node: m[1]!, op: m[2]!, what: m[3]! });
+    } else if (/^ {2}return\b/.test(l)) out.push('  qf_prof(QF_PROF_N);');
+    out.push(l);
+  }
+  out.push(...lines.slice(i));
+  // -std=c99 hides clock_gettime unless POSIX is asked for before the first include.
+  const head = ['#define _POSIX_C_SOURCE 200809L', '#include <stdio.h>', '#include <stdlib.h>', '#include <time.h>', `#define QF_PROF_N ${labels.length}`];
+  writeFileSync(file, [...head, ...out].join('\n'));
+  return labels;
+}
+
+/** perf's top symbols over `runs` runs of the unprobed binary (undefined without a working perf). */
+function perfSymbols(c: Compiled, input: Tensor, runs: number): Profile['perf'] {
+  if (spawnSync('perf', ['--version'], { stdio: 'ignore' }).status !== 0) return undefined;
+  const dir = tempDir('perf'), data = path.join(dir, 'perf.data'), x = path.join(dir, 'input.npy');
+  writeNpy(x, input);
+  const rec = spawnSync('perf', ['record', '-q', '-o', data, '--', ...c.build.runner, c.build.exe, '-i', `x=${x}`, '-o', dir, '--bench', String(runs)], { encoding: 'utf8' });
+  if (rec.status !== 0) return undefined;
+  const rep = spawnSync('perf', ['report', '-i', data, '--stdio', '--sort', 'symbol'], { encoding: 'utf8', maxBuffer: 64 << 20 });
+  return [...(rep.stdout ?? '').matchAll(/^\s+([\d.]+)%\s+\[\.\]\s+(\S+)/gm)].slice(0, 8).map((m) => ({ symbol: m[2]!, pct: Number(m[1]) }));
+}
+
+/** Builds a probed copy of the compiled int8 model, runs it `runs` times, and sums the time per step. */
+export function profileOurs(c: Compiled, input: Tensor, runs: number): Profile {
+  const dir = tempDir('profile');
+  for (const f of readdirSync(c.dir)) if (/\.(c|h)$/.test(f)) copyFileSync(path.join(c.dir, f), path.join(dir, f));
+  const labels = instrument(path.join(dir, 'model.c'), 'model_run');
+  const out = path.join(dir, 'profile.txt');
+  const build = buildC(dir, c.target, { name: 'model' });
+  process.env['QF_PROF_OUT'] = out;
+  try {
+    runC(build, { inputs: [input], bench: runs });
+  } finally {
+    delete process.env['QF_PROF_OUT'];
+  }
+  const steps: Step[] = readFileSync(out, 'utf8').trim().split('\n').map((l) => {
+    const [k, ns, n] = l.split(' ').map(Number) as [number, number, number];
+    return { ...labels[k]!, ms: ns / n / 1e6 };
+  });
+  const byKind: Record<string, number> = {};
+  for (const s of steps) byKind[kindOf(s.op, s.what)] = (byKind[kindOf(s.op, s.what)] ?? 0) + s.ms;
+  const perf = perfSymbols(c, input, runs);
+  return { steps, byKind, totalMs: steps.reduce((a, s) => a + s.ms, 0), ...(perf ? { perf } : {}) };
+}
+
+/** Text report: time by kind of step, the slowest steps, perf's symbols. */
+export function formatProfile(model: string, p: Profile, top = 12): string {
+  const pct = (ms: number) => `${((100 * ms) / p.totalMs).toFixed(1).padStart(5)}%`;
+  const kinds = Object.entries(p.byKind).sort((a, b) => b[1] - a[1]);
+  const steps = [...p.steps].sort((a, b) => b.ms - a.ms).slice(0, top);
+  return [
+    `${model}: ${p.totalMs.toFixed(2)} ms per run (probed build, mean)`,
+    '  by kind of step:',
+    ...kinds.map(([k, ms]) => `    ${k.padEnd(28)} ${ms.toFixed(3).padStart(8)} ms ${pct(ms)}`),
+    `  slowest ${steps.length} steps:`,
+    ...steps.map((s) => `    ${s.ms.toFixed(3).padStart(8)} ms ${pct(s.ms)}  ${s.node} (${s.op}): ${s.what}`),
+    ...(p.perf ? ['  perf, top symbols:', ...p.perf.map((x) => `    ${x.pct.toFixed(1).padStart(5)}%  ${x.symbol}`)] : []),
+  ].join('\n');
+}

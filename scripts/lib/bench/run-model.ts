@@ -1,0 +1,139 @@
+// One model through the whole comparison: quantize, export (float and QDQ ONNX), compile our int8
+// and float C, check outputs (SQNR, bit-exactness), then time the four engines in interleaved
+// rounds so that load from other processes falls on all of them alike.
+import path from 'node:path';
+import { isQuantized } from '../../../src/codegen/index.js';
+import { run, type Graph, type Tensor } from '../../../src/ir/index.js';
+import { exportOnnx } from '../../../src/ir/onnx/index.js';
+import { foldedFloat, macsOf, quantize, type BenchModel } from './models.js';
+import { openOrt, ortOutputs, timeOrt, median, type OrtModel } from './ort.js';
+import { compile, tempDir, timeOurs, type Compiled } from './ours.js';
+import { profileOurs } from './profile.js';
+import { ENGINES, relDiff, sqnrDb, type Engine, type Row } from './report.js';
+
+export interface RunOptions {
+  target: string;
+  quantizer: string;
+  runs: number;
+  rounds: number;
+  warmup: number;
+  verify: boolean;
+  /** Also profile our int8 C per step (probed build) and with perf. */
+  profile: boolean;
+  log: (s: string) => void;
+}
+
+/** What the device bundle needs from a model that was benchmarked here. */
+export interface Prepared {
+  model: BenchModel;
+  int8: Graph | null;
+  float: Graph;
+  qdqOnnx: string;
+  floatOnnx: string;
+  reference: Tensor[];
+  ours: Tensor[] | null;
+  row: Row;
+}
+
+const msg = (e: unknown) => (e instanceof Error ? e.message : String(e)).split('\n')[0]!.slice(0, 300);
+
+export async function benchModel(m: BenchModel, o: RunOptions): Promise<Prepared> {
+  const row: Row = {
+    model: m.name, kind: m.kind, macs: macsOf(m), int8MacShare: 0,
+    ms: { oursInt8: null, oursFloat: null, ortFp32: null, ortInt8: null },
+    bestMs: { oursInt8: null, oursFloat: null, ortFp32: null, ortInt8: null },
+    rounds: { oursInt8: [], oursFloat: [], ortFp32: [], ortInt8: [] },
+    sqnr: { oursInt8: null, ortInt8: null, ortFp32: null, oursFloat: null },
+    vsInterpreter: null, notes: [], errors: [],
+  };
+  const tmp = tempDir(m.name);
+  const step = <T>(what: string, f: () => T): T | null => {
+    try {
+      return f();
+    } catch (e) {
+      row.errors.push(`${what}: ${msg(e)}`);
+      o.log(`  ${what} failed: ${msg(e)}`);
+      return null;
+    }
+  };
+  let t = performance.now();
+  const lap = (what: string) => {
+    o.log(`  ${what} ${((performance.now() - t) / 1000).toFixed(1)} s`);
+    t = performance.now();
+  };
+
+  let q = step('quantize', () => quantize(m, o.quantizer));
+  if (q) row.int8MacShare = q.int8MacShare;
+  if (q && !isQuantized(q.graph)) {
+    row.notes.push(`quantizer ${o.quantizer} quantizes none of its ops: no int8 columns`);
+    q = null;
+  }
+  const float = foldedFloat(m);
+  const reference = run(m.float, [m.input]).outputs;
+  lap(`quantized (${o.quantizer}; ${(row.int8MacShare * 100).toFixed(0)}% of MACs in integer ops), float reference`);
+  const qdqOnnx = path.join(tmp, 'model.qdq.onnx');
+  const floatOnnx = m.floatOnnx ?? path.join(tmp, 'model.onnx');
+  const exported = q && step('export QDQ ONNX', () => exportOnnx(q.graph, qdqOnnx)) !== null;
+  if (!m.floatOnnx) step('export float ONNX', () => exportOnnx(m.float, floatOnnx));
+
+  const built: Partial<Record<'oursInt8' | 'oursFloat', Compiled>> = {};
+  if (q) {
+    const c = step(`int8 C (${o.target})`, () => compile(q.graph, o.target, false, `${m.name}-int8`));
+    if (c) built.oursInt8 = c;
+  }
+  const cf = step(`float C (${o.target})`, () => compile(float, o.target, true, `${m.name}-float`));
+  if (cf) built.oursFloat = cf;
+  lap('compiled our C');
+
+  const sessions: Partial<Record<'ortFp32' | 'ortInt8', OrtModel>> = {};
+  for (const [e, file] of [['ortFp32', floatOnnx], ['ortInt8', exported ? qdqOnnx : null]] as const) {
+    if (!file) continue;
+    try {
+      sessions[e] = await openOrt(file, m.input);
+      const out = await ortOutputs(sessions[e]!);
+      row.sqnr[e] = sqnrDb(reference, out);
+    } catch (e2) {
+      row.errors.push(`onnxruntime ${e}: ${msg(e2)}`);
+      o.log(`  onnxruntime ${e} failed: ${msg(e2)}`);
+    }
+  }
+  let ours: Tensor[] | null = null;
+  for (const e of ['oursInt8', 'oursFloat'] as const) {
+    const c = built[e];
+    if (!c) continue;
+    const r = step(`run ${e}`, () => timeOurs(c, m.input, 1));
+    if (!r) {
+      delete built[e];
+      continue;
+    }
+    row.sqnr[e] = sqnrDb(reference, r.outputs);
+    if (e === 'oursInt8') ours = r.outputs;
+  }
+  if (o.verify && q && ours) row.vsInterpreter = relDiff(run(q.graph, [m.input]).outputs, ours);
+  lap('outputs checked');
+
+  for (let r = 0; r < o.rounds; r++) {
+    for (const e of ENGINES) {
+      const c = e === 'oursInt8' || e === 'oursFloat' ? built[e] : undefined;
+      const s = e === 'ortFp32' || e === 'ortInt8' ? sessions[e] : undefined;
+      if (c) {
+        const got = step(`time ${e}`, () => timeOurs(c, m.input, o.runs).ms);
+        if (got === null) delete built[e as 'oursInt8' | 'oursFloat'];
+        else row.rounds[e].push(got);
+      } else if (s) row.rounds[e].push(await timeOrt(s, o.runs, r === 0 ? o.warmup : 0));
+    }
+  }
+  for (const e of ENGINES) {
+    const xs: number[] = row.rounds[e as Engine];
+    row.ms[e] = xs.length ? median(xs) : null;
+    row.bestMs[e] = xs.length ? Math.min(...xs) : null;
+  }
+  for (const s of Object.values(sessions)) await s.session.release();
+  lap(`timed ${o.rounds} rounds x ${o.runs} runs`);
+  if (o.profile && built.oursInt8) {
+    const c = built.oursInt8;
+    row.profile = step('profile', () => profileOurs(c, m.input, o.runs)) ?? undefined;
+    lap('profiled');
+  }
+  return { model: m, int8: q?.graph ?? null, float, qdqOnnx, floatOnnx, reference, ours, row };
+}
