@@ -12,17 +12,8 @@ export interface ZooOptions {
   seed?: number;
 }
 
-/** mulberry32: a tiny deterministic PRNG returning floats in [0, 1). */
-export function mulberry32(seed: number): () => number {
-  let a = seed >>> 0;
-  return () => {
-    a = (a + 0x6d2b79f5) >>> 0;
-    let t = a;
-    t = Math.imul(t ^ (t >>> 15), t | 1);
-    t ^= t + Math.imul(t ^ (t >>> 7), t | 61);
-    return ((t ^ (t >>> 14)) >>> 0) / 4294967296;
-  };
-}
+import { mulberry32 } from '../../src/util/prng.js';
+export { mulberry32 };
 
 /** Fills `out` with standard normal samples times `std` (Box-Muller over mulberry32, both outputs used). */
 function fillNormal(rand: () => number, out: Float32Array, std: number): Float32Array {

@@ -3,17 +3,8 @@
 import { expect } from 'vitest';
 import { GraphBuilder, run, tensor, type Tensor } from '../../src/ir/index.js';
 
-/** mulberry32: small seeded PRNG so property tests only draw seeds and shapes. */
-export function prng(seed: number): () => number {
-  let a = seed >>> 0;
-  return () => {
-    a = (a + 0x6d2b79f5) >>> 0;
-    let t = a;
-    t = Math.imul(t ^ (t >>> 15), t | 1);
-    t ^= t + Math.imul(t ^ (t >>> 7), t | 61);
-    return ((t ^ (t >>> 14)) >>> 0) / 4294967296;
-  };
-}
+import { mulberry32 as prng } from '../../src/util/prng.js';
+export { prng };
 
 export function randTensor(shape: number[], seed: number, scale = 1): Tensor {
   const r = prng(seed);

@@ -7,17 +7,8 @@ import { verify } from '../../src/ir/verify.js';
 import { formatDiagnostic } from '../../src/diagnostics/index.js';
 import { applyPatterns, type ApplyOptions, type ApplyResult, type PatternSet } from '../../src/patterns/index.js';
 
-/** mulberry32: small, seeded, good enough for test data. */
-export function rng(seed: number): () => number {
-  let a = seed >>> 0;
-  return () => {
-    a = (a + 0x6d2b79f5) >>> 0;
-    let t = a;
-    t = Math.imul(t ^ (t >>> 15), t | 1);
-    t ^= t + Math.imul(t ^ (t >>> 7), t | 61);
-    return ((t ^ (t >>> 14)) >>> 0) / 4294967296;
-  };
-}
+import { mulberry32 as rng } from '../../src/util/prng.js';
+export { rng };
 
 export function randTensor(shape: number[], r: () => number, lo = -1, hi = 1): Tensor {
   const n = shape.reduce((a, b) => a * b, 1);

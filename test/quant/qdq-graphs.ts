@@ -12,17 +12,8 @@ import { verify } from '../../src/ir/verify.js';
 import { formatDiagnostic } from '../../src/diagnostics/index.js';
 import { runPipeline } from '../../src/passes/index.js';
 
-/** mulberry32. */
-export function rng(seed: number): () => number {
-  let a = seed >>> 0;
-  return () => {
-    a = (a + 0x6d2b79f5) >>> 0;
-    let t = a;
-    t = Math.imul(t ^ (t >>> 15), t | 1);
-    t ^= t + Math.imul(t ^ (t >>> 7), t | 61);
-    return ((t ^ (t >>> 14)) >>> 0) / 4294967296;
-  };
-}
+import { mulberry32 as rng } from '../../src/util/prng.js';
+export { rng };
 
 export const numelOf = (s: readonly number[]) => s.reduce((a, b) => a * b, 1);
 
