@@ -2,7 +2,7 @@
 // our exported QDQ ONNX), single thread, on the fixture models and full-size ResNet-18 and
 // MobileNetV2. Prints a Markdown table (time, ratios, GMAC/s, SQNR of each int8 output vs fp32).
 //
-//   npm run bench -- [--target T] [--quantizer Q] [--runs N] [--rounds R] [--models a,b] [--json out.json]
+//   npm run bench -- [--target T] [--quantizer Q] [--ort-quantizer Q] [--runs N] [--rounds R] [--models a,b] [--json out.json]
 //                    [--no-fixtures] [--no-zoo] [--calib-samples N] [--no-verify] [--profile] [--device-bundle DIR]
 //   npm run bench -- --mca        llvm-mca-19 inner-loop estimates (avx512-vnni, neon-dot)
 import { writeFileSync } from 'node:fs';
@@ -24,6 +24,7 @@ const { values: a } = parseArgs({
   options: {
     target: { type: 'string' },
     quantizer: { type: 'string', default: 'x86' },
+    'ort-quantizer': { type: 'string' },
     runs: { type: 'string', default: '10' },
     rounds: { type: 'string', default: '5' },
     warmup: { type: 'string', default: '3' },
@@ -57,7 +58,7 @@ async function main(): Promise<void> {
   if (a.mca) return printMca(ROOT);
   const target = getTarget(a.target ?? nativeTarget().name).name;
   const opts = {
-    target, quantizer: a.quantizer, runs: int('runs', a.runs, 1), rounds: int('rounds', a.rounds, 1), warmup: int('warmup', a.warmup, 0),
+    target, quantizer: a.quantizer, ...(a['ort-quantizer'] ? { ortQuantizer: a['ort-quantizer'] } : {}), runs: int('runs', a.runs, 1), rounds: int('rounds', a.rounds, 1), warmup: int('warmup', a.warmup, 0),
     verify: !a['no-verify'], profile: a.profile, log: (s: string) => console.error(s),
   };
   const wanted = a.models?.split(',').map((s) => s.trim()).filter(Boolean);
@@ -78,24 +79,25 @@ async function main(): Promise<void> {
     }
     const rows: Row[] = done.map((p) => p.row);
     const cpu = cpus()[0]?.model ?? 'unknown CPU';
-    console.log(`\nqforge ${target} (quantizer ${a.quantizer}) vs onnxruntime-node, single thread, ${cpu}, ` +
+    const ortQ = a['ort-quantizer'] ?? a.quantizer;
+    console.log(`\nqforge ${target} (quantizer ${a.quantizer}) vs onnxruntime-node (int8: our QDQ export, quantizer ${ortQ}), single thread, ${cpu}, ` +
       `median over ${opts.rounds} rounds of the median of ${opts.runs} runs; load average ${started.load.map((x) => x.toFixed(2)).join(' ')} at start, ${load()} at end\n`);
     console.log(table(rows));
     for (const r of rows) for (const e of [...r.notes, ...r.errors]) console.log(`  ${r.model}: ${e}`);
     for (const r of rows) if (r.profile) console.log(`\n${formatProfile(r.model, r.profile)}`);
     if (a.json) {
-      const out = { started, finished: { load: loadavg(), at: new Date().toISOString() }, cpu, target, quantizer: a.quantizer, runs: opts.runs, rounds: opts.rounds, rows: jsonRows(rows) };
+      const out = { started, finished: { load: loadavg(), at: new Date().toISOString() }, cpu, target, quantizer: a.quantizer, ortQuantizer: ortQ, runs: opts.runs, rounds: opts.rounds, rows: jsonRows(rows) };
       writeFileSync(a.json, JSON.stringify(out, null, 1) + '\n');
       console.error(`wrote ${a.json}`);
     }
-    if (a['device-bundle']) writeBundle(a['device-bundle'], done, { quantizer: a.quantizer, log: opts.log });
+    if (a['device-bundle']) writeBundle(a['device-bundle'], done, { quantizer: a.quantizer, ortQuantizer: ortQ, log: opts.log });
   } finally {
     cleanTemp();
   }
 }
 
 function readHeader(): string {
-  return 'usage: npm run bench -- [--target T] [--quantizer x86|xnnpack|...] [--runs N] [--rounds R] [--warmup N] [--models a,b]\n' +
+  return 'usage: npm run bench -- [--target T] [--quantizer x86|xnnpack|...] [--ort-quantizer Q] [--runs N] [--rounds R] [--warmup N] [--models a,b]\n' +
     '  [--fixtures DIR] [--no-fixtures] [--no-zoo] [--calib-samples N] [--no-verify] [--profile] [--json out.json] [--device-bundle DIR]\n' +
     '  npm run bench -- --mca   (llvm-mca-19 estimates of the avx512-vnni and neon-dot inner loops)';
 }

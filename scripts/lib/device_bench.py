@@ -219,7 +219,7 @@ def main():
         bench(a, man, targets, onnxruntime, rows, notes, tmp)
     finally:
         shutil.rmtree(tmp, ignore_errors=True)
-    print(f'\nqforge (quantizer {man["quantizer"]}, built {man["created"]}) vs {ort_note}, single thread, {cpu_name}, '
+    print(f'\nqforge (quantizer {man["quantizer"]}, built {man["created"]}) vs {ort_note} (int8: QDQ export, quantizer {man.get("ortQuantizer", man["quantizer"])}), single thread, {cpu_name}, '
           f'median over {a.rounds} rounds of the median of {a.runs} runs; load average {" ".join(f"{v:.2f}" for v in os.getloadavg())}\n')
     print(table(rows))
     for n in notes:

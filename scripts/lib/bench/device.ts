@@ -46,7 +46,7 @@ function checkEmulated(p: Prepared): boolean | null {
   return sameBits(out, p.ours);
 }
 
-export function writeBundle(dir: string, done: Prepared[], o: { quantizer: string; log: (s: string) => void }): void {
+export function writeBundle(dir: string, done: Prepared[], o: { quantizer: string; ortQuantizer: string; log: (s: string) => void }): void {
   mkdirSync(dir, { recursive: true });
   const models = [];
   for (const p of done) {
@@ -85,7 +85,7 @@ export function writeBundle(dir: string, done: Prepared[], o: { quantizer: strin
     });
   }
   const manifest = {
-    created: new Date().toISOString(), quantizer: o.quantizer, builtOn: { cpu: cpus()[0]?.model ?? '', load: loadavg() },
+    created: new Date().toISOString(), quantizer: o.quantizer, ortQuantizer: o.ortQuantizer, builtOn: { cpu: cpus()[0]?.model ?? '', load: loadavg() },
     targets: DEVICE_TARGETS, models,
   };
   writeFileSync(path.join(dir, 'manifest.json'), JSON.stringify(manifest, (_k, v: unknown) => (v === Infinity ? 'exact' : v), 1) + '\n');

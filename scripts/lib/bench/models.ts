@@ -101,3 +101,11 @@ export function quantize(m: BenchModel, quantizer: string): Quantized {
 export const foldedFloat = (m: BenchModel): Graph => runPipeline(m.float, ['fold-batchnorm']).graph;
 
 export const macsOf = (m: BenchModel): number => modelStats(m.float).macs;
+
+/** MACs of one node of a graph (0 for ops without multiply-accumulates). */
+export function nodeMacs(g: Graph, node: string): number {
+  const n = g.nodes.find((x) => x.name === node);
+  if (!n) return 0;
+  const sub = { ...g, nodes: [n] } as Graph;
+  return modelStats(sub).macs;
+}

@@ -1,8 +1,9 @@
 // --profile: where our int8 C spends its time, layer by layer. The generated <name>_run opens each
 // step of a node with a comment `/* node (op): what */` at the top level of the function; a
 // profiling copy of the sources gets a clock read before each of them (and before the return),
-// sums the time per step over the benchmark runs, and prints the sums at exit. Steps are grouped
-// by what they do (im2col GEMM, pointwise GEMM, depthwise, layout remap, requantize...).
+// sums the time per step over the benchmark runs, and prints the sums at exit. The clock is the
+// thread's CPU time, so other processes' load does not land on whichever step was preempted.
+// Steps are grouped by what they do (im2col GEMM, pointwise GEMM, depthwise, layout remap...).
 import { spawnSync } from 'node:child_process';
 import { copyFileSync, readdirSync, readFileSync, writeFileSync } from 'node:fs';
 import path from 'node:path';
@@ -15,14 +16,16 @@ export interface Step {
   node: string;
   op: string;
   what: string;
-  /** Mean ms per model run. */
+  /** Mean ms of thread CPU time per model run. */
   ms: number;
+  /** int8 MACs of the node (0 for data movement and elementwise steps). */
+  macs: number;
 }
 
 export interface Profile {
   steps: Step[];
   /** ms per run by kind of step. */
-  byKind: Record<string, number>;
+  byKind: Record<string, { ms: number; macs: number }>;
   totalMs: number;
   /** perf's top symbols (% of samples), when perf is installed. */
   perf?: { symbol: string; pct: number }[];
@@ -48,7 +51,7 @@ function instrument(file: string, fn: string): { node: string; op: string; what:
   const labels: { node: string; op: string; what: string }[] = [];
   const out = lines.slice(0, start);
   out.push('static double qf_prof_ns[QF_PROF_N + 1]; static long qf_prof_runs; static int qf_prof_cur = -1; static struct timespec qf_prof_t;',
-    'static void qf_prof(int k) { struct timespec t; clock_gettime(CLOCK_MONOTONIC, &t);',
+    'static void qf_prof(int k) { struct timespec t; clock_gettime(CLOCK_THREAD_CPUTIME_ID, &t);',
     '  if (qf_prof_cur >= 0) qf_prof_ns[qf_prof_cur] += (double)(t.tv_sec - qf_prof_t.tv_sec) * 1e9 + (double)(t.tv_nsec - qf_prof_t.tv_nsec);',
     '  qf_prof_cur = k; qf_prof_t = t; if (k == QF_PROF_N) { qf_prof_runs++; qf_prof_cur = -1; } }',
     '__attribute__((destructor)) static void qf_prof_dump(void) { const char *f = getenv("QF_PROF_OUT"); FILE *o = f ? fopen(f, "w") : NULL;',
@@ -81,7 +84,7 @@ function perfSymbols(c: Compiled, input: Tensor, runs: number): Profile['perf'] 
 }
 
 /** Builds a probed copy of the compiled int8 model, runs it `runs` times, and sums the time per step. */
-export function profileOurs(c: Compiled, input: Tensor, runs: number): Profile {
+export function profileOurs(c: Compiled, input: Tensor, runs: number, macsOf: (node: string) => number): Profile {
   const dir = tempDir('profile');
   for (const f of readdirSync(c.dir)) if (/\.(c|h)$/.test(f)) copyFileSync(path.join(c.dir, f), path.join(dir, f));
   const labels = instrument(path.join(dir, 'model.c'), 'model_run');
@@ -95,10 +98,17 @@ export function profileOurs(c: Compiled, input: Tensor, runs: number): Profile {
   }
   const steps: Step[] = readFileSync(out, 'utf8').trim().split('\n').map((l) => {
     const [k, ns, n] = l.split(' ').map(Number) as [number, number, number];
-    return { ...labels[k]!, ms: ns / n / 1e6 };
+    const lab = labels[k]!;
+    // A node's layout remap and its GEMM are separate steps: the MACs belong to the compute step.
+    const macs = kindOf(lab.op, lab.what) === 'layout remap' ? 0 : macsOf(lab.node);
+    return { ...lab, ms: ns / n / 1e6, macs };
   });
-  const byKind: Record<string, number> = {};
-  for (const s of steps) byKind[kindOf(s.op, s.what)] = (byKind[kindOf(s.op, s.what)] ?? 0) + s.ms;
+  const byKind: Record<string, { ms: number; macs: number }> = {};
+  for (const s of steps) {
+    const k = (byKind[kindOf(s.op, s.what)] ??= { ms: 0, macs: 0 });
+    k.ms += s.ms;
+    k.macs += s.macs;
+  }
   const perf = perfSymbols(c, input, runs);
   return { steps, byKind, totalMs: steps.reduce((a, s) => a + s.ms, 0), ...(perf ? { perf } : {}) };
 }
@@ -106,14 +116,15 @@ export function profileOurs(c: Compiled, input: Tensor, runs: number): Profile {
 /** Text report: time by kind of step, the slowest steps, perf's symbols. */
 export function formatProfile(model: string, p: Profile, top = 12): string {
   const pct = (ms: number) => `${((100 * ms) / p.totalMs).toFixed(1).padStart(5)}%`;
-  const kinds = Object.entries(p.byKind).sort((a, b) => b[1] - a[1]);
+  const rate = (macs: number, ms: number) => (macs && ms ? `${(macs / (ms * 1e6)).toFixed(1).padStart(6)} GMAC/s` : ''.padStart(13));
+  const kinds = Object.entries(p.byKind).sort((a, b) => b[1].ms - a[1].ms);
   const steps = [...p.steps].sort((a, b) => b.ms - a.ms).slice(0, top);
   return [
-    `${model}: ${p.totalMs.toFixed(2)} ms per run (probed build, mean)`,
+    `${model}: ${p.totalMs.toFixed(2)} ms of thread CPU time per run (probed build, mean)`,
     '  by kind of step:',
-    ...kinds.map(([k, ms]) => `    ${k.padEnd(28)} ${ms.toFixed(3).padStart(8)} ms ${pct(ms)}`),
+    ...kinds.map(([k, v]) => `    ${k.padEnd(28)} ${v.ms.toFixed(3).padStart(8)} ms ${pct(v.ms)} ${rate(v.macs, v.ms)}`),
     `  slowest ${steps.length} steps:`,
-    ...steps.map((s) => `    ${s.ms.toFixed(3).padStart(8)} ms ${pct(s.ms)}  ${s.node} (${s.op}): ${s.what}`),
+    ...steps.map((s) => `    ${s.ms.toFixed(3).padStart(8)} ms ${pct(s.ms)} ${rate(s.macs, s.ms)}  ${s.node} (${s.op}): ${s.what}`),
     ...(p.perf ? ['  perf, top symbols:', ...p.perf.map((x) => `    ${x.pct.toFixed(1).padStart(5)}%  ${x.symbol}`)] : []),
   ].join('\n');
 }

@@ -5,7 +5,7 @@ import path from 'node:path';
 import { isQuantized } from '../../../src/codegen/index.js';
 import { run, type Graph, type Tensor } from '../../../src/ir/index.js';
 import { exportOnnx } from '../../../src/ir/onnx/index.js';
-import { foldedFloat, macsOf, quantize, type BenchModel } from './models.js';
+import { foldedFloat, macsOf, nodeMacs, quantize, type BenchModel } from './models.js';
 import { openOrt, ortOutputs, timeOrt, median, type OrtModel } from './ort.js';
 import { compile, tempDir, timeOurs, type Compiled } from './ours.js';
 import { profileOurs } from './profile.js';
@@ -14,6 +14,9 @@ import { ENGINES, relDiff, sqnrDb, type Engine, type Row } from './report.js';
 export interface RunOptions {
   target: string;
   quantizer: string;
+  /** Quantizer of the QDQ model onnxruntime int8 runs (default: `quantizer`); x86's u8 QDQ is the form
+      onnxruntime fuses into QLinearConv, the xnnpack one (integer Clips after QuantizeLinear) mostly not. */
+  ortQuantizer?: string;
   runs: number;
   rounds: number;
   warmup: number;
@@ -28,6 +31,7 @@ export interface Prepared {
   model: BenchModel;
   int8: Graph | null;
   float: Graph;
+  /** The QDQ model onnxruntime int8 ran. */
   qdqOnnx: string;
   floatOnnx: string;
   reference: Tensor[];
@@ -74,6 +78,11 @@ export async function benchModel(m: BenchModel, o: RunOptions): Promise<Prepared
   const qdqOnnx = path.join(tmp, 'model.qdq.onnx');
   const floatOnnx = m.floatOnnx ?? path.join(tmp, 'model.onnx');
   const exported = q && step('export QDQ ONNX', () => exportOnnx(q.graph, qdqOnnx)) !== null;
+  let ortQdq = exported ? qdqOnnx : null;
+  if (o.ortQuantizer && o.ortQuantizer !== o.quantizer) {
+    const file = path.join(tmp, `model.${o.ortQuantizer}.qdq.onnx`);
+    ortQdq = step(`quantize + export for onnxruntime (${o.ortQuantizer})`, () => exportOnnx(quantize(m, o.ortQuantizer!).graph, file)) === null ? null : file;
+  }
   if (!m.floatOnnx) step('export float ONNX', () => exportOnnx(m.float, floatOnnx));
 
   const built: Partial<Record<'oursInt8' | 'oursFloat', Compiled>> = {};
@@ -86,7 +95,7 @@ export async function benchModel(m: BenchModel, o: RunOptions): Promise<Prepared
   lap('compiled our C');
 
   const sessions: Partial<Record<'ortFp32' | 'ortInt8', OrtModel>> = {};
-  for (const [e, file] of [['ortFp32', floatOnnx], ['ortInt8', exported ? qdqOnnx : null]] as const) {
+  for (const [e, file] of [['ortFp32', floatOnnx], ['ortInt8', ortQdq]] as const) {
     if (!file) continue;
     try {
       sessions[e] = await openOrt(file, m.input);
@@ -132,8 +141,10 @@ export async function benchModel(m: BenchModel, o: RunOptions): Promise<Prepared
   lap(`timed ${o.rounds} rounds x ${o.runs} runs`);
   if (o.profile && built.oursInt8) {
     const c = built.oursInt8;
-    row.profile = step('profile', () => profileOurs(c, m.input, o.runs)) ?? undefined;
+    const g = q!.graph;
+    const macs = new Map(g.nodes.map((n) => [n.name, nodeMacs(g, n.name)]));
+    row.profile = step('profile', () => profileOurs(c, m.input, o.runs, (n) => macs.get(n) ?? 0)) ?? undefined;
     lap('profiled');
   }
-  return { model: m, int8: q?.graph ?? null, float, qdqOnnx, floatOnnx, reference, ours, row };
+  return { model: m, int8: q?.graph ?? null, float, qdqOnnx: ortQdq ?? qdqOnnx, floatOnnx, reference, ours, row };
 }
