@@ -20,6 +20,24 @@ export function quantizeValue(x: number, scale: number, zeroPoint: number, qmin:
   return Number.isNaN(q) ? clampInt(zeroPoint, qmin, qmax) : clampInt(q, qmin, qmax);
 }
 
+/**
+ * How a quantize scales x before rounding. 'reciprocal': x·fround(1/scale) (PyTorch's
+ * quantize_per_tensor, the default); 'divide': fround(x / scale), a float32 division (ONNX
+ * QuantizeLinear as onnxruntime computes it). The two differ by one step where x/scale lies
+ * within an ulp or two of a rounding tie.
+ */
+export type QuantScaling = 'reciprocal' | 'divide';
+export const QUANT_SCALINGS: readonly QuantScaling[] = ['reciprocal', 'divide'];
+
+/** q = clamp(zp + rint(fround(x / scale)), qmin, qmax): x and scale as float32, one float32 division (ONNX QuantizeLinear). */
+export function quantizeValueDivide(x: number, scale: number, zeroPoint: number, qmin: number, qmax: number): number {
+  const q = rint(fround(fround(x) / fround(scale))) + zeroPoint;
+  return Number.isNaN(q) ? clampInt(zeroPoint, qmin, qmax) : clampInt(q, qmin, qmax);
+}
+
+/** quantizeValue or quantizeValueDivide. */
+export const quantizer = (scaling: QuantScaling): typeof quantizeValue => (scaling === 'divide' ? quantizeValueDivide : quantizeValue);
+
 /** x = fround((q - zp) * scale) (PyTorch dequantize). */
 export function dequantizeValue(q: number, scale: number, zeroPoint: number): number {
   return fround((q - zeroPoint) * scale);

@@ -88,9 +88,14 @@ describe('the QDQ file of a converted fixture (conv_bn_relu)', () => {
     for (const d of b) expect(d.input).toHaveLength(2);
   });
 
-  it('keeps each node’s debug handle in metadata_props', () => {
+  it('keeps each node’s debug handle in metadata_props, and tags the QuantizeLinear of a reciprocal quantize', () => {
     const byName = new Map(quant.nodes.map((n) => [n.name, n.debugHandle]));
-    for (const n of nodes as (P & { name: string })[]) expect([n.name, n.metadataProps]).toEqual([n.name, [{ key: 'qforge.debug_handle', value: String(byName.get(n.name)) }]]);
+    for (const n of nodes as (P & { name: string })[]) {
+      // The PyTorch flow's quantizes multiply by fround(1/scale): the tag lets our importer restore that.
+      const tag = n.opType === 'QuantizeLinear' ? [{ key: 'qforge.quantize_scaling', value: 'reciprocal' }] : [];
+      expect([n.name, n.metadataProps]).toEqual([n.name, [{ key: 'qforge.debug_handle', value: String(byName.get(n.name)) }, ...tag]]);
+    }
+    expect(nodes.some((n) => n.opType === 'QuantizeLinear')).toBe(true);
   });
 });
 

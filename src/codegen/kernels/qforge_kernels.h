@@ -74,11 +74,14 @@ void qf_ref_qgavgpool(size_t HW, size_t C, int32_t x_zp, float mult, int32_t y_z
    (double)(float)a_s == a_s (the usual case) that equals the float32 product (float)(a - a_zp) * (float)a_s
    exactly, so SIMD kernels may use float32 after checking that. */
 /* Elementwise quantized add/mul (dequantize, float op, quantize; PyTorch's formulas):
-   y = clamp(rint(fround(fround(da OP db) * inv_y)) + y_zp, qmin, qmax). */
+   y = clamp(rint(fround(fround(da OP db) * inv_y)) + y_zp, qmin, qmax), or with divide set (the
+   op's scaling 'divide', ONNX QuantizeLinear): y = clamp(rint(fround(fround(da OP db) / y_s)) + y_zp, ...). */
 typedef struct qf_qbin {
   double a_s, b_s;
   float inv_y; /* fround(1 / y_scale) */
   int32_t a_zp, b_zp, y_zp, qmin, qmax;
+  int32_t divide; /* 0: multiply by inv_y; 1: divide by y_s */
+  float y_s;      /* fround(y_scale) */
 } qf_qbin;
 /* n elements; sa, sb are element strides (1, or 0 for a broadcast scalar). */
 void qf_ref_qadd(size_t n, const uint8_t *a, size_t sa, const uint8_t *b, size_t sb, const qf_qbin *p, uint8_t *y);
@@ -86,12 +89,19 @@ void qf_ref_qmul(size_t n, const uint8_t *a, size_t sa, const uint8_t *b, size_t
 /* y = clamp(rint(fround(fround((x - x_zp) * x_s) * inv_y)) + y_zp, qmin, qmax). */
 void qf_ref_requantize_u8(size_t n, const uint8_t *x, double x_s, int32_t x_zp, float inv_y, int32_t y_zp,
                           int32_t qmin, int32_t qmax, uint8_t *y);
+/* The same with a float32 division (scaling 'divide'): y = clamp(rint(fround(fround((x - x_zp) * x_s) / y_s)) + y_zp, ...). */
+void qf_ref_requantize_div_u8(size_t n, const uint8_t *x, double x_s, int32_t x_zp, float y_s, int32_t y_zp,
+                              int32_t qmin, int32_t qmax, uint8_t *y);
 /* y = min(max(x, lo), hi) (relu / clip on integers, bounds in the stored domain). */
 void qf_ref_clamp_u8(size_t n, const uint8_t *x, uint8_t lo, uint8_t hi, uint8_t *y);
 /* Edges: channel c = (i / inner) % C (C = 1: per tensor). quantize: q = clamp(rint(fround(x * inv[c])) +
    zp[c], qmin, qmax), NaN -> zp; dequantize: y = fround((q - zp[c]) * s[c]). */
 void qf_ref_quantize_u8(size_t n, size_t inner, size_t C, const float *x, const float *inv, const int32_t *zp,
                         int32_t qmin, int32_t qmax, uint8_t *y);
+/* quantize with a float32 division (scaling 'divide', ONNX QuantizeLinear): q = clamp(rint(fround(x / s[c])) +
+   zp[c], qmin, qmax), NaN -> zp; s[c] = fround(scale[c]). */
+void qf_ref_quantize_div_u8(size_t n, size_t inner, size_t C, const float *x, const float *s, const int32_t *zp,
+                            int32_t qmin, int32_t qmax, uint8_t *y);
 void qf_ref_dequantize_u8(size_t n, size_t inner, size_t C, const uint8_t *x, const double *s, const int32_t *zp,
                           float *y);
 /* Batched u8 x u8 matmul of two activations: C[m][n] = rq1(sum_k (A[m][k] - a_zp) * (B[k][n] - b_zp), mult). */
@@ -164,6 +174,11 @@ void qf_requantize_u8(size_t n, const uint8_t *x, double x_s, int32_t x_zp, floa
 #else
 #define qf_requantize_u8 qf_ref_requantize_u8
 #endif
+#ifdef QF_HAVE_REQUANTIZE_DIV_U8
+void qf_requantize_div_u8(size_t n, const uint8_t *x, double x_s, int32_t x_zp, float y_s, int32_t y_zp, int32_t qmin, int32_t qmax, uint8_t *y);
+#else
+#define qf_requantize_div_u8 qf_ref_requantize_div_u8
+#endif
 #ifdef QF_HAVE_CLAMP_U8
 void qf_clamp_u8(size_t n, const uint8_t *x, uint8_t lo, uint8_t hi, uint8_t *y);
 #else
@@ -173,6 +188,11 @@ void qf_clamp_u8(size_t n, const uint8_t *x, uint8_t lo, uint8_t hi, uint8_t *y)
 void qf_quantize_u8(size_t n, size_t inner, size_t C, const float *x, const float *inv, const int32_t *zp, int32_t qmin, int32_t qmax, uint8_t *y);
 #else
 #define qf_quantize_u8 qf_ref_quantize_u8
+#endif
+#ifdef QF_HAVE_QUANTIZE_DIV_U8
+void qf_quantize_div_u8(size_t n, size_t inner, size_t C, const float *x, const float *s, const int32_t *zp, int32_t qmin, int32_t qmax, uint8_t *y);
+#else
+#define qf_quantize_div_u8 qf_ref_quantize_div_u8
 #endif
 #ifdef QF_HAVE_DEQUANTIZE_U8
 void qf_dequantize_u8(size_t n, size_t inner, size_t C, const uint8_t *x, const double *s, const int32_t *zp, float *y);

@@ -215,7 +215,7 @@ void qf_ref_qadd(size_t n, const uint8_t *a, size_t sa, const uint8_t *b, size_t
     const float da = (float)((double)((int32_t)a[i * sa] - p->a_zp) * p->a_s);
     const float db = (float)((double)((int32_t)b[i * sb] - p->b_zp) * p->b_s);
     const float v = da + db;
-    y[i] = qf_round_store(v * p->inv_y, p->y_zp, p->qmin, p->qmax);
+    y[i] = qf_round_store(p->divide ? v / p->y_s : v * p->inv_y, p->y_zp, p->qmin, p->qmax);
   }
 }
 
@@ -224,7 +224,7 @@ void qf_ref_qmul(size_t n, const uint8_t *a, size_t sa, const uint8_t *b, size_t
     const float da = (float)((double)((int32_t)a[i * sa] - p->a_zp) * p->a_s);
     const float db = (float)((double)((int32_t)b[i * sb] - p->b_zp) * p->b_s);
     const float v = da * db;
-    y[i] = qf_round_store(v * p->inv_y, p->y_zp, p->qmin, p->qmax);
+    y[i] = qf_round_store(p->divide ? v / p->y_s : v * p->inv_y, p->y_zp, p->qmin, p->qmax);
   }
 }
 
@@ -233,6 +233,14 @@ void qf_ref_requantize_u8(size_t n, const uint8_t *x, double x_s, int32_t x_zp, 
   for (size_t i = 0; i < n; i++) {
     const float d = (float)((double)((int32_t)x[i] - x_zp) * x_s);
     y[i] = qf_round_store(d * inv_y, y_zp, qmin, qmax);
+  }
+}
+
+void qf_ref_requantize_div_u8(size_t n, const uint8_t *x, double x_s, int32_t x_zp, float y_s, int32_t y_zp,
+                              int32_t qmin, int32_t qmax, uint8_t *y) {
+  for (size_t i = 0; i < n; i++) {
+    const float d = (float)((double)((int32_t)x[i] - x_zp) * x_s);
+    y[i] = qf_round_store(d / y_s, y_zp, qmin, qmax);
   }
 }
 
@@ -245,6 +253,20 @@ void qf_ref_quantize_u8(size_t n, size_t inner, size_t C, const float *x, const 
   for (size_t i = 0; i < n; i++) {
     const size_t c = C == 1 ? 0 : (i / inner) % C; /* per tensor: no divisions per element */
     const float v = x[i] * inv[c];
+    if (v != v) {
+      const int32_t z = zp[c] < qmin ? qmin : zp[c] > qmax ? qmax : zp[c];
+      y[i] = (uint8_t)z;
+    } else {
+      y[i] = qf_round_store(v, zp[c], qmin, qmax);
+    }
+  }
+}
+
+void qf_ref_quantize_div_u8(size_t n, size_t inner, size_t C, const float *x, const float *s, const int32_t *zp,
+                            int32_t qmin, int32_t qmax, uint8_t *y) {
+  for (size_t i = 0; i < n; i++) {
+    const size_t c = C == 1 ? 0 : (i / inner) % C;
+    const float v = x[i] / s[c]; /* float32 division, never a multiplication by a reciprocal (no -ffast-math) */
     if (v != v) {
       const int32_t z = zp[c] < qmin ? qmin : zp[c] > qmax ? qmax : zp[c];
       y[i] = (uint8_t)z;

@@ -140,11 +140,11 @@ void qf_qmul_row(size_t n, const void *a, size_t sa, const void *b, size_t sb, c
   qf_qmul(n, (const uint8_t *)a, sa, (const uint8_t *)b, sb, (const qf_qbin *)p, (uint8_t *)y);
 }
 
-void qf_fake_quantize(size_t n, size_t inner, size_t C, const float *x, const double *s, const float *inv,
+void qf_fake_quantize(size_t n, size_t inner, size_t C, const float *x, const double *s, const float *inv, int divide,
                       const int32_t *zp, int32_t qmin, int32_t qmax, float *y) {
   for (size_t i = 0; i < n; i++) {
     const size_t c = (i / inner) % C;
-    const float v = x[i] * inv[c];
+    const float v = divide ? x[i] / (float)s[c] : x[i] * inv[c];
     double q = v != v ? zp[c] : rint(v) + zp[c];
     q = q < qmin ? qmin : q > qmax ? qmax : q;
     y[i] = (float)((q - zp[c]) * s[c]);
@@ -156,11 +156,11 @@ static double qf_quantize1(float v, int32_t zp, int32_t qmin, int32_t qmax) {
   return q < qmin ? qmin : q > qmax ? qmax : q;
 }
 
-void qf_quantize_any(int t, size_t n, size_t inner, size_t C, const float *x, const float *inv, const int32_t *zp,
-                     int32_t qmin, int32_t qmax, void *y) {
+void qf_quantize_any(int t, size_t n, size_t inner, size_t C, const float *x, const float *f, int divide,
+                     const int32_t *zp, int32_t qmin, int32_t qmax, void *y) {
   for (size_t i = 0; i < n; i++) {
     const size_t c = (i / inner) % C;
-    const double q = qf_quantize1(x[i] * inv[c], zp[c], qmin, qmax);
+    const double q = qf_quantize1(divide ? x[i] / f[c] : x[i] * f[c], zp[c], qmin, qmax);
     switch (t) {
     case QF_I4: case QF_I8: ((int8_t *)y)[i] = (int8_t)q; break;
     case QF_U4: case QF_U8: ((uint8_t *)y)[i] = (uint8_t)q; break;
@@ -178,11 +178,11 @@ void qf_dequantize_any(int t, size_t n, size_t inner, size_t C, const void *x, c
   }
 }
 
-void qf_requantize_any(int t, size_t n, const void *x, double x_s, int32_t x_zp, float inv_y, int32_t y_zp,
+void qf_requantize_any(int t, size_t n, const void *x, double x_s, int32_t x_zp, float f_y, int divide, int32_t y_zp,
                        int32_t qmin, int32_t qmax, uint8_t *y) {
   for (size_t i = 0; i < n; i++) {
     const float d = (float)((qf_load_d(t, x, i) - x_zp) * x_s);
-    y[i] = (uint8_t)qf_quantize1(d * inv_y, y_zp, qmin, qmax);
+    y[i] = (uint8_t)qf_quantize1(divide ? d / f_y : d * f_y, y_zp, qmin, qmax);
   }
 }
 

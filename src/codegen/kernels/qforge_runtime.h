@@ -84,13 +84,16 @@ void qf_f_maxpool(const qf_fconv *p, const float *x, float *y);
 void qf_f_avgpool(const qf_fconv *p, int count_include_pad, const float *x, float *y);
 void qf_f_gavgpool(size_t planes, size_t size, const float *x, float *y);
 /* Edges in integer types other than the stored uint8 (i16, i32, i4/u4 ...; `t` is a QF_* code), with
-   the interpreter's formulas in double: q = clamp(rint(fround(x * inv)) + zp), x = fround((q - zp) * s). */
-void qf_quantize_any(int t, size_t n, size_t inner, size_t C, const float *x, const float *inv, const int32_t *zp,
-                     int32_t qmin, int32_t qmax, void *y);
+   the interpreter's formulas in double: q = clamp(rint(fround(x * f[c])) + zp) with f = fround(1 / scale), or
+   with divide set (scaling 'divide') q = clamp(rint(fround(x / f[c])) + zp) with f = fround(scale);
+   x = fround((q - zp) * s). */
+void qf_quantize_any(int t, size_t n, size_t inner, size_t C, const float *x, const float *f, int divide,
+                     const int32_t *zp, int32_t qmin, int32_t qmax, void *y);
 void qf_dequantize_any(int t, size_t n, size_t inner, size_t C, const void *x, const double *s, const int32_t *zp,
                        float *y);
-/* requantize from any integer type `t` into the stored uint8 domain. */
-void qf_requantize_any(int t, size_t n, const void *x, double x_s, int32_t x_zp, float inv_y, int32_t y_zp,
+/* requantize from any integer type `t` into the stored uint8 domain: multiplied by f_y = fround(1 / y_scale),
+   or divided by f_y = fround(y_scale) with divide set. */
+void qf_requantize_any(int t, size_t n, const void *x, double x_s, int32_t x_zp, float f_y, int divide, int32_t y_zp,
                        int32_t qmin, int32_t qmax, uint8_t *y);
 /* Dynamic quantisation (qlinear_dynamic): the run-time qparams of x (PyTorch's choose_qparams, float32
    steps as in the interpreter), the zero-point bias -zp * colsum[n], and the float epilogue
@@ -99,7 +102,7 @@ void qf_dynamic_qparams(size_t n, const float *x, int32_t qmin, int32_t qmax, fl
 void qf_dynamic_bias(size_t N, int32_t zp, const int32_t *colsum, int32_t *bias);
 void qf_dynamic_output(size_t R, size_t N, const int32_t *acc, float x_s, const float *w_s, const float *b, float lo,
                        float hi, float *y);
-/* Fake quantisation (double-exact formulas). */
-void qf_fake_quantize(size_t n, size_t inner, size_t C, const float *x, const double *s, const float *inv,
+/* Fake quantisation (double-exact formulas): x * inv[c], or with divide set x / (float)s[c]. */
+void qf_fake_quantize(size_t n, size_t inner, size_t C, const float *x, const double *s, const float *inv, int divide,
                       const int32_t *zp, int32_t qmin, int32_t qmax, float *y);
 #endif /* QFORGE_RUNTIME_H */

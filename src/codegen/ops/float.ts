@@ -137,7 +137,7 @@ function fakeQuantize(node: Node, L: Lowering): void {
   const s = L.pool.bytes(`${node.name}_scale`, new Uint8Array(Float64Array.from(scale).buffer));
   const inv = L.pool.bytes(`${node.name}_inv`, f32Bytes(scale.map((v) => fround(1 / v))));
   const z = L.pool.bytes(`${node.name}_zp`, i32Bytes(zp));
-  L.emit(`[${a.qmin}, ${a.qmax}]`, [`qf_fake_quantize(${numel(shape)}, ${inner}, ${C}, ${x.cname}, (const double *)${s}, (const float *)${inv}, (const int32_t *)${z}, ${a.qmin}, ${a.qmax}, ${y.cname});`]);
+  L.emit(`[${a.qmin}, ${a.qmax}]`, [`qf_fake_quantize(${numel(shape)}, ${inner}, ${C}, ${x.cname}, (const double *)${s}, (const float *)${inv}, ${a.scaling === 'divide' ? 1 : 0}, (const int32_t *)${z}, ${a.qmin}, ${a.qmax}, ${y.cname});`]);
 }
 
 const each = (names: string[], e: OpEmitter): Record<string, OpEmitter> => Object.fromEntries(names.map((n) => [n, e]));

@@ -22,6 +22,8 @@ function channels(L: Lowering, name: string, axis: number, count: number, layout
 }
 
 const isAct = (d: DType): boolean => d === 'u8' || d === 'i8';
+/** scaling 'divide' (ONNX QuantizeLinear): the C divides by fround(scale) instead of multiplying by fround(1/scale). */
+const divides = (a: Record<string, unknown>): boolean => a.scaling === 'divide';
 
 function quantize(node: Node, L: Lowering): void {
   const a = attrsOf(node), xn = node.inputs[0]!, yn = node.outputs[0]!;
@@ -31,12 +33,15 @@ function quantize(node: Node, L: Lowering): void {
   const scale = a.scale as number[], zp = a.zero_point as number[];
   const [inner, C] = channels(L, xn, a.axis as number, scale.length, layout);
   const [lo, hi] = dtypeRange(dtype);
-  const inv = L.pool.bytes(`${node.name}_inv`, f32Bytes(scale.map((v) => fround(1 / v))));
+  const div = divides(a);
+  // Multiplied by fround(1/scale), or divided by fround(scale) (scaling 'divide').
+  const f = div ? L.pool.bytes(`${node.name}_scale`, f32Bytes(scale.map(fround))) : L.pool.bytes(`${node.name}_inv`, f32Bytes(scale.map((v) => fround(1 / v))));
   const zps = L.pool.bytes(`${node.name}_zp`, i32Bytes(zp.map((z) => z + s)));
   const y = L.define(yn, yt, kernelForm(dtype, layout));
   const qmin = ((a.qmin as number | undefined) ?? lo) + s, qmax = ((a.qmax as number | undefined) ?? hi) + s;
-  const args = `${numel(yt.shape)}, ${inner}, ${C}, ${x.cname}, (const float *)${inv}, (const int32_t *)${zps}, ${qmin}, ${qmax}, ${y.cname}`;
-  L.emit(`f32 -> ${dtype}${C > 1 ? ` per channel (${C})` : ''}`, [isAct(dtype) ? `qf_quantize_u8(${args});` : `qf_quantize_any(${dtypeCode(dtype)}, ${args});`]);
+  const head = `${numel(yt.shape)}, ${inner}, ${C}, ${x.cname}, (const float *)${f}`, tail = `(const int32_t *)${zps}, ${qmin}, ${qmax}, ${y.cname}`;
+  const call = isAct(dtype) ? `${div ? 'qf_quantize_div_u8' : 'qf_quantize_u8'}(${head}, ${tail});` : `qf_quantize_any(${dtypeCode(dtype)}, ${head}, ${div ? 1 : 0}, ${tail});`;
+  L.emit(`f32 -> ${dtype}${C > 1 ? ` per channel (${C})` : ''}${div ? ', x / scale' : ''}`, [call]);
 }
 
 function dequantize(node: Node, L: Lowering): void {
@@ -61,15 +66,17 @@ function requantize(node: Node, L: Lowering): void {
   const y = L.define(yn, yt, kernelForm(yt.dtype, layout));
   const xs = a.x_scale as number, xzp = (a.x_zero_point as number) + shiftOf(xt.dtype);
   // Same scale and stored zero point (a relu6/clip that kept its input's qparams) only clamps:
-  // with |q - zp| <= 255, fround(fround((q - zp)·s)·fround(1/s)) is within 255·3·2^-24 of q - zp,
-  // so rint returns q - zp exactly; a vectorised integer clamp instead of float math per element.
+  // with |q - zp| <= 255, fround(fround((q - zp)·s)·fround(1/s)) is within 255·3·2^-24 of q - zp
+  // (fround(fround((q - zp)·s) / fround(s)) within 255·2·2^-24, scaling 'divide'), so rint returns
+  // q - zp exactly; a vectorised integer clamp instead of float math per element.
   if (isAct(xt.dtype) && isAct(yt.dtype) && xs === a.y_scale && xs >= 2 ** -100 && xs <= 2 ** 100 && xzp === oq.zp && oq.qmin <= oq.qmax) {
     L.emit(`${xt.dtype} -> ${yt.dtype}, same qparams: clamp to [${oq.qmin}, ${oq.qmax}] (stored)`, [`qf_clamp_u8(${numel(xt.shape)}, ${x.cname}, ${oq.qmin}, ${oq.qmax}, ${y.cname});`]);
     return;
   }
-  const inv = fround(1 / (a.y_scale as number));
-  const args = `${numel(xt.shape)}, ${x.cname}, ${xs}, ${xzp}, ${f32lit(inv)}, ${oq.zp}, ${oq.qmin}, ${oq.qmax}, ${y.cname}`;
-  L.emit(`${xt.dtype} -> ${yt.dtype}`, [isAct(xt.dtype) ? `qf_requantize_u8(${args});` : `qf_requantize_any(${dtypeCode(xt.dtype)}, ${args});`]);
+  const div = divides(a), ys = a.y_scale as number;
+  const head = `${numel(xt.shape)}, ${x.cname}, ${xs}, ${xzp}, ${f32lit(div ? fround(ys) : fround(1 / ys))}`, tail = `${oq.zp}, ${oq.qmin}, ${oq.qmax}, ${y.cname}`;
+  const call = isAct(xt.dtype) ? `${div ? 'qf_requantize_div_u8' : 'qf_requantize_u8'}(${head}, ${tail});` : `qf_requantize_any(${dtypeCode(xt.dtype)}, ${head}, ${div ? 1 : 0}, ${tail});`;
+  L.emit(`${xt.dtype} -> ${yt.dtype}${div ? ', / y_scale' : ''}`, [call]);
 }
 
 function qbinary(node: Node, L: Lowering): void {
@@ -80,6 +87,7 @@ function qbinary(node: Node, L: Lowering): void {
   const init = [
     `${a.a_scale as number}`, `${a.b_scale as number}`, f32lit(fround(1 / (a.y_scale as number))),
     `${(a.a_zero_point as number) + shiftOf(at.dtype)}`, `${(a.b_zero_point as number) + shiftOf(bt.dtype)}`, `${oq.zp}`, `${oq.qmin}`, `${oq.qmax}`,
+    divides(a) ? '1' : '0', f32lit(fround(a.y_scale as number)),
   ];
   const p = L.pool.decl(`${node.name}_p`, 'qf_qbin', `{${init.join(', ')}}`);
   const y = L.define(yn, yt, kernelForm(yt.dtype, ops.layout));

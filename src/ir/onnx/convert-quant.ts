@@ -1,5 +1,10 @@
 // ONNX QuantizeLinear/DequantizeLinear (QDQ models) -> quantize/dequantize with constant parameters.
+// QuantizeLinear divides, q = saturate(rint(x / scale) + zp) in float32 (onnxruntime), so it
+// becomes quantize { scaling: divide }; the one exception is a QuantizeLinear that qforge's
+// exporter wrote for a PyTorch-style (reciprocal) quantization and tagged with
+// metadata_props qforge.quantize_scaling = reciprocal, which comes back as it was.
 import type { DType } from '../dtype.js';
+import type { QuantScaling } from '../quant-math.js';
 import type { NodeContext } from './context.js';
 import type { Converter } from './convert-math.js';
 
@@ -30,11 +35,20 @@ function qparams(c: NodeContext, dataRank: number): QParams {
   return { scale, zeroPoint, ...(axis !== undefined ? { axis } : {}), ...(zpT ? { zpDtype: zpT.dtype } : {}) };
 }
 
+/** NodeProto metadata key naming the scaling of a QuantizeLinear qforge exported (absent: divide). */
+export const SCALING_KEY = 'qforge.quantize_scaling';
+
+function scalingOf(c: NodeContext): QuantScaling {
+  const tag = c.onnx.metadataProps?.find((p) => p.key === SCALING_KEY)?.value;
+  return tag === 'reciprocal' ? 'reciprocal' : 'divide';
+}
+
 const quantizeLinear: Converter = (c) => {
   const q = qparams(c, c.rank(0));
   const out = c.int('output_dtype', 0);
   if (out !== 0 && !q.zpDtype) c.unsupported('output_dtype without a zero_point is not supported');
-  c.emit('quantize', [c.input(0)], { scale: q.scale, zero_point: q.zeroPoint, axis: q.axis, dtype: q.zpDtype ?? 'u8' });
+  const scaling = scalingOf(c);
+  c.emit('quantize', [c.input(0)], { scale: q.scale, zero_point: q.zeroPoint, axis: q.axis, dtype: q.zpDtype ?? 'u8', ...(scaling === 'divide' ? { scaling } : {}) });
 };
 
 const dequantizeLinear: Converter = (c) => {

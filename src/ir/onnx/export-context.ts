@@ -67,7 +67,7 @@ export class ExportContext {
    * Adds an ONNX node (default domain) for the current source node; undefined attributes are left
    * out. The first 'main' node takes the source node's name, every other one a fresh name.
    */
-  emit(opType: string, inputs: string[], outputs: string[], attrs: Record<string, AttrIn> = {}, role: 'main' | 'aux' = 'main'): void {
+  emit(opType: string, inputs: string[], outputs: string[], attrs: Record<string, AttrIn> = {}, role: 'main' | 'aux' = 'main', meta: { key: string; value: string }[] = []): void {
     while (inputs.length && !inputs[inputs.length - 1]) inputs.pop();
     const own = role === 'main' && !this.named;
     if (own) this.named = true;
@@ -80,7 +80,7 @@ export class ExportContext {
       input: inputs,
       output: outputs,
       attribute: Object.entries(attrs).flatMap(([k, v]) => (v === undefined ? [] : [onnxAttr(k, v)])),
-      metadataProps: this.handle === undefined ? [] : [handleProp(this.handle)],
+      metadataProps: [...(this.handle === undefined ? [] : [handleProp(this.handle)]), ...meta],
     });
   }
 

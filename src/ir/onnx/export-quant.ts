@@ -5,11 +5,18 @@
 //   - Zero points are typed like the quantized values (uint8/int8/...); int32 biases have none.
 //   - A clamp narrower than the dtype (qmin/qmax: symmetric ranges, fused relu) is a Clip on
 //     the integers after QuantizeLinear.
+//   - QuantizeLinear divides (onnxruntime: rint(x / scale) in float32). A quantize with
+//     scaling 'divide' (what the importer makes of QuantizeLinear) exports exactly; one with
+//     'reciprocal' (PyTorch's x·fround(1/scale), also inside qadd/qmul/requantize) runs in
+//     onnxruntime one step off where x/scale lies within an ulp or two of a rounding tie, and
+//     its QuantizeLinear carries metadata_props qforge.quantize_scaling = reciprocal so that our
+//     importer restores it exactly.
 //   - Operand scales come from the operand types. A weight whose type has no quant params gets
 //     w_scale[c] = requant_scale[c]·y_scale/x_scale, a float32 reconstruction that can flip a
 //     rounding tie: lowered graphs round-trip within one quantization step, q/dq graphs exactly.
 import { dtypeRange, type DType } from '../dtype.js';
-import { fround } from '../quant-math.js';
+import { fround, type QuantScaling } from '../quant-math.js';
+import { SCALING_KEY } from './convert-quant.js';
 import type { Node } from '../graph.js';
 import type { ResolvedAttrs } from '../ops/index.js';
 import { tensor } from '../tensor.js';
@@ -37,13 +44,13 @@ function qparamInputs(c: ExportContext, q: QP, zpType: DType): [string, string] 
 const axisAttr = (q: QP): Record<string, AttrIn> => (q.scale.length > 1 ? { axis: q.axis ?? 1 } : {});
 
 /** QuantizeLinear of float x into y, then a Clip when [qmin, qmax] is narrower than the dtype. */
-function emitQuantize(c: ExportContext, x: string, y: string, q: QP, dtype: DType, qmin: number | undefined, qmax: number | undefined, role: 'main' | 'aux'): void {
+function emitQuantize(c: ExportContext, x: string, y: string, q: QP, dtype: DType, qmin: number | undefined, qmax: number | undefined, role: 'main' | 'aux', scaling: QuantScaling | undefined): void {
   if (!ONNX_QDTYPES.includes(dtype)) c.unsupported(`ONNX QuantizeLinear cannot produce ${dtype}`);
   const [lo, hi] = dtypeRange(dtype);
   const narrow = (qmin ?? lo) > lo || (qmax ?? hi) < hi;
   const shape = c.type(x).shape;
   const raw = narrow ? c.temp('quantized', { dtype, shape }) : y;
-  c.emit('QuantizeLinear', [x, ...qparamInputs(c, q, dtype)], [raw], axisAttr(q), role);
+  c.emit('QuantizeLinear', [x, ...qparamInputs(c, q, dtype)], [raw], axisAttr(q), role, scaling === 'reciprocal' ? [{ key: SCALING_KEY, value: scaling }] : []);
   if (narrow) emitClip(c, raw, y, qmin ?? lo, qmax ?? hi, 'aux');
 }
 
@@ -63,7 +70,7 @@ const qpOf = (a: ResolvedAttrs): QP => {
 };
 
 const quantize: Exporter = (c, n, a) =>
-  emitQuantize(c, n.inputs[0]!, n.outputs[0]!, qpOf(a), a['dtype'] as DType, a['qmin'] as number | undefined, a['qmax'] as number | undefined, 'main');
+  emitQuantize(c, n.inputs[0]!, n.outputs[0]!, qpOf(a), a['dtype'] as DType, a['qmin'] as number | undefined, a['qmax'] as number | undefined, 'main', a['scaling'] as QuantScaling);
 
 const dequantize: Exporter = (c, n, a) => void emitDequantize(c, n.inputs[0]!, qpOf(a), 'main', n.outputs[0]!);
 
@@ -79,7 +86,7 @@ function fakeDtype(c: ExportContext, qmin: number, qmax: number): DType {
 const fakeQuantize: Exporter = (c, n, a) => {
   const qmin = a['qmin'] as number, qmax = a['qmax'] as number, dtype = fakeDtype(c, qmin, qmax);
   const q = c.temp('quantized', { dtype, shape: c.type(n.inputs[0]!).shape });
-  emitQuantize(c, n.inputs[0]!, q, qpOf(a), dtype, qmin, qmax, 'main');
+  emitQuantize(c, n.inputs[0]!, q, qpOf(a), dtype, qmin, qmax, 'main', a['scaling'] as QuantScaling);
   emitDequantize(c, q, qpOf(a), 'aux', n.outputs[0]!);
 };
 
@@ -94,10 +101,14 @@ function actScale(c: ExportContext, v: string, what: string): number {
 
 const perChannel = (vals: number[], n: number): number[] => (vals.length === n ? vals : new Array<number>(n).fill(vals[0]!));
 
-/** The requantized result: QuantizeLinear with y_scale / y_zero_point / dtype and the fused clamp. */
+/**
+ * The requantized result: QuantizeLinear with y_scale / y_zero_point / dtype and the fused clamp;
+ * tagged with the scaling of the ops defined through a quantize (qadd, qmul, requantize), plain
+ * for the accumulating ops (whose integer requantization no float QDQ graph reproduces exactly).
+ */
 function emitResult(c: ExportContext, n: Node, a: ResolvedAttrs, y: string): void {
   const q: QP = { scale: [a['y_scale'] as number], zeroPoint: [a['y_zero_point'] as number] };
-  emitQuantize(c, y, n.outputs[0]!, q, a['dtype'] as DType, a['qmin'] as number | undefined, a['qmax'] as number | undefined, 'aux');
+  emitQuantize(c, y, n.outputs[0]!, q, a['dtype'] as DType, a['qmin'] as number | undefined, a['qmax'] as number | undefined, 'aux', a['scaling'] as QuantScaling | undefined);
 }
 
 /** x, w, b of an accumulating op dequantized: the weight per output channel along `axis`. */

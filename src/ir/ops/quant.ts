@@ -1,8 +1,10 @@
 // Quantize / dequantize / fake-quantize with PyTorch's float32 formulas, bit for bit (see
 // quant-math.ts): q = clamp(zp + rint(x * fround(1/scale)), qmin, qmax), x = fround((q - zp) * scale).
+// `scaling: divide` quantizes with ONNX QuantizeLinear's float32 division instead,
+// q = clamp(zp + rint(fround(x / scale)), qmin, qmax) (what the ONNX importer sets).
 // Per-channel when scale has more than one entry, along `axis`.
 import { dtypeRange, type DType } from '../dtype.js';
-import { dequantizeValue, quantizeValue } from '../quant-math.js';
+import { dequantizeValue, quantizer, QUANT_SCALINGS, type QuantScaling } from '../quant-math.js';
 import { strides, tensor, type Tensor } from '../tensor.js';
 import { sameQuant, type QuantParams, type TensorType } from '../types.js';
 import { normAxis, operandOf } from './infer-util.js';
@@ -14,6 +16,14 @@ const QPARAM_ATTRS: Record<string, AttrSpec> = {
   scale: { type: 'floats', doc: 'one scale (per tensor) or one per channel of axis' },
   zero_point: { type: 'ints', doc: 'as many as scale' },
   axis: { type: 'int', default: 1, doc: 'channel axis when per-channel' },
+};
+
+/** quantize's and fake_quantize's `scaling`, and the ops defined through a quantize (qadd, qmul, requantize). */
+export const SCALING_ATTR: AttrSpec = {
+  type: 'string',
+  default: 'reciprocal',
+  oneOf: QUANT_SCALINGS,
+  doc: "how x is scaled before rounding: 'reciprocal' x·fround(1/scale) (PyTorch), 'divide' fround(x/scale), a float32 division (ONNX QuantizeLinear)",
 };
 
 interface QParams {
@@ -59,7 +69,7 @@ const floatOperand = (inputs: (TensorType | undefined)[], op: string): TensorTyp
 
 const quantize: OpDef = {
   name: 'quantize',
-  doc: 'f32 -> integer: clamp(zp + rint(x * fround(1/scale)), qmin, qmax) (NaN -> zp); result type carries the params',
+  doc: 'f32 -> integer: clamp(zp + rint(x * fround(1/scale)), qmin, qmax), or rint(fround(x / scale)) with scaling divide (NaN -> zp); result type carries the params',
   category: 'quant',
   operands: [{ name: 'x', dtypes: ['f32'] }],
   results: 1,
@@ -68,6 +78,7 @@ const quantize: OpDef = {
     dtype: { type: 'dtype', oneOf: QUANT_DTYPES },
     qmin: { type: 'int', optional: true },
     qmax: { type: 'int', optional: true },
+    scaling: SCALING_ATTR,
   },
   infer({ inputs, attrs }) {
     const x = floatOperand(inputs, 'quantize');
@@ -79,8 +90,8 @@ const quantize: OpDef = {
     const t = x!, dtype = attrs['dtype'] as DType;
     const { quant, qmin, qmax } = qparams('quantize', attrs, t.shape, ...qrange('quantize', attrs, dtype));
     const out = tensor(dtype, t.shape);
-    const o = out.data as Int32Array, d = t.data as Float32Array;
-    forEachChannel(t.shape, quant, (i, c) => (o[i] = quantizeValue(d[i]!, quant.scale[c]!, quant.zeroPoint[c]!, qmin, qmax)));
+    const o = out.data as Int32Array, d = t.data as Float32Array, q = quantizer(attrs['scaling'] as QuantScaling);
+    forEachChannel(t.shape, quant, (i, c) => (o[i] = q(d[i]!, quant.scale[c]!, quant.zeroPoint[c]!, qmin, qmax)));
     return [out];
   },
 };
@@ -144,11 +155,11 @@ const dequantize: OpDef = {
 
 const fakeQuantize: OpDef = {
   name: 'fake_quantize',
-  doc: 'f32 -> f32: dequantize(quantize(x)) with the range [qmin, qmax]',
+  doc: 'f32 -> f32: dequantize(quantize(x)) with the range [qmin, qmax] and the scaling of quantize',
   category: 'quant',
   operands: [{ name: 'x', dtypes: ['f32'] }],
   results: 1,
-  attrs: { ...QPARAM_ATTRS, qmin: { type: 'int' }, qmax: { type: 'int' } },
+  attrs: { ...QPARAM_ATTRS, qmin: { type: 'int' }, qmax: { type: 'int' }, scaling: SCALING_ATTR },
   infer({ inputs, attrs }) {
     const x = floatOperand(inputs, 'fake_quantize');
     qparams('fake_quantize', attrs, x.shape, attrs['qmin'] as number, attrs['qmax'] as number);
@@ -158,10 +169,10 @@ const fakeQuantize: OpDef = {
     const t = x!;
     const { quant, qmin, qmax } = qparams('fake_quantize', attrs, t.shape, attrs['qmin'] as number, attrs['qmax'] as number);
     const out = tensor('f32', t.shape);
-    const o = out.data as Float32Array, d = t.data as Float32Array;
+    const o = out.data as Float32Array, d = t.data as Float32Array, q = quantizer(attrs['scaling'] as QuantScaling);
     forEachChannel(t.shape, quant, (i, c) => {
       const s = quant.scale[c]!, z = quant.zeroPoint[c]!;
-      o[i] = dequantizeValue(quantizeValue(d[i]!, s, z, qmin, qmax), s, z);
+      o[i] = dequantizeValue(q(d[i]!, s, z, qmin, qmax), s, z);
     });
     return [out];
   },

@@ -10,7 +10,8 @@ import { qconv2d, qconvTranspose2d, qlinear, requantize, type Requant } from '..
 import { broadcastStrides, forEachBroadcast2 } from '../kernels/broadcast.js';
 import { matmulShapes } from '../kernels/matmul.js';
 import { validRange, window2d } from '../kernels/window.js';
-import { fround, quantizeValue, dequantizeValue } from '../quant-math.js';
+import { fround, dequantizeValue, quantizer, type QuantScaling } from '../quant-math.js';
+import { SCALING_ATTR } from './quant.js';
 import { tensor, type Tensor } from '../tensor.js';
 import { numel, type TensorType } from '../types.js';
 import { broadcastShapes, operand } from './infer-util.js';
@@ -201,7 +202,7 @@ const qmatmul: OpDef = {
   },
 };
 
-/** add/mul on quantized tensors, defined as dequantize → float op → quantize (so lowering is exact). */
+/** add/mul on quantized tensors, defined as dequantize → float op → quantize (so lowering is exact; `scaling` is that quantize's). */
 function qbinary(name: 'qadd' | 'qmul', f: (a: number, b: number) => number): OpDef {
   return {
     name,
@@ -213,6 +214,7 @@ function qbinary(name: 'qadd' | 'qmul', f: (a: number, b: number) => number): Op
       a_scale: { type: 'float' }, a_zero_point: { type: 'int', default: 0 },
       b_scale: { type: 'float' }, b_zero_point: { type: 'int', default: 0 },
       ...RESULT,
+      scaling: SCALING_ATTR,
     },
     infer(ctx) {
       const a = operand(ctx.inputs, 0, 'a'), b = operand(ctx.inputs, 1, 'b');
@@ -224,10 +226,10 @@ function qbinary(name: 'qadd' | 'qmul', f: (a: number, b: number) => number): Op
       const out = tensor(yt!.dtype, yt!.shape);
       const rq = requantOf(attrs, []);
       const as = attrs.a_scale as number, az = attrs.a_zero_point as number, bs = attrs.b_scale as number, bz = attrs.b_zero_point as number;
-      const ys = attrs.y_scale as number;
+      const ys = attrs.y_scale as number, q = quantizer(attrs.scaling as QuantScaling);
       forEachBroadcast2(out.shape, a!.shape, b!.shape, (o, i, j) => {
         const v = fround(f(dequantizeValue(a!.data[i] as number, as, az), dequantizeValue(b!.data[j] as number, bs, bz)));
-        out.data[o] = quantizeValue(v, ys, rq.zeroPoint, rq.qmin, rq.qmax);
+        out.data[o] = q(v, ys, rq.zeroPoint, rq.qmin, rq.qmax);
       });
       return [out];
     },
@@ -312,14 +314,14 @@ const qglobalAvg: OpDef = {
   },
 };
 
-/** Changes qparams: quantize(dequantize(x)) in one op (exactly that composition). */
+/** Changes qparams: quantize(dequantize(x)) in one op (exactly that composition, `scaling` the quantize's). */
 const requantizeOp: OpDef = {
   name: 'requantize',
   doc: 'quantize(dequantize(x, x_scale, x_zero_point), y_scale, y_zero_point) in one step',
   category: 'quantized',
   operands: [{ name: 'x', dtypes: ['u8', 'i8', 'i16', 'i32'] }],
   results: 1,
-  attrs: { x_scale: { type: 'float' }, x_zero_point: { type: 'int', default: 0 }, ...RESULT },
+  attrs: { x_scale: { type: 'float' }, x_zero_point: { type: 'int', default: 0 }, ...RESULT, scaling: SCALING_ATTR },
   infer(ctx) {
     const x = operand(ctx.inputs, 0, 'x');
     checkZero(x, 'x', [ctx.attrs.x_zero_point as number]);
@@ -329,7 +331,8 @@ const requantizeOp: OpDef = {
     const out = tensor(yt!.dtype, yt!.shape);
     const rq = requantOf(attrs, []);
     const xs = attrs.x_scale as number, xz = attrs.x_zero_point as number, ys = attrs.y_scale as number;
-    for (let i = 0; i < out.data.length; i++) out.data[i] = quantizeValue(dequantizeValue(x!.data[i] as number, xs, xz), ys, rq.zeroPoint, rq.qmin, rq.qmax);
+    const q = quantizer(attrs.scaling as QuantScaling);
+    for (let i = 0; i < out.data.length; i++) out.data[i] = q(dequantizeValue(x!.data[i] as number, xs, xz), ys, rq.zeroPoint, rq.qmin, rq.qmax);
     return [out];
   },
 };
