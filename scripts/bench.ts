@@ -11,6 +11,7 @@ import path from 'node:path';
 import { parseArgs } from 'node:util';
 import { getTarget, nativeTarget } from '../src/codegen/index.js';
 import { fail, QforgeError } from '../src/diagnostics/index.js';
+import { resolveQuantizer } from '../src/passes/quantize/index.js';
 import { writeBundle } from './lib/bench/device.js';
 import { printMca } from './lib/bench/mca.js';
 import { formatProfile } from './lib/bench/profile.js';
@@ -57,6 +58,7 @@ async function main(): Promise<void> {
   }
   if (a.mca) return printMca(ROOT);
   const target = getTarget(a.target ?? nativeTarget().name).name;
+  for (const q of [a.quantizer, a['ort-quantizer']]) if (q) resolveQuantizer(q); // a bad name fails before any model work
   const opts = {
     target, quantizer: a.quantizer, ...(a['ort-quantizer'] ? { ortQuantizer: a['ort-quantizer'] } : {}), runs: int('runs', a.runs, 1), rounds: int('rounds', a.rounds, 1), warmup: int('warmup', a.warmup, 0),
     verify: !a['no-verify'], profile: a.profile, log: (s: string) => console.error(s),
