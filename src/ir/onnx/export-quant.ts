@@ -3,8 +3,10 @@
 // op, QuantizeLinear on the result (QDQ rather than QLinearConv/QLinearMatMul: one form covers
 // every integer op, bias included, and onnxruntime fuses it into the same kernels).
 //   - Zero points are typed like the quantized values (uint8/int8/...); int32 biases have none.
-//   - A clamp narrower than the dtype (qmin/qmax: symmetric ranges, fused relu) is a Clip on
-//     the integers after QuantizeLinear.
+//   - A clamp narrower than the dtype (qmin/qmax: symmetric ranges, fused relu) is a float
+//     Relu/Clip before QuantizeLinear when per tensor — exact, since quantize is monotone and maps
+//     the dequantized bounds back onto qmin/qmax, and the form onnxruntime fuses into its int8
+//     kernels — else a Clip on the integers after it.
 //   - QuantizeLinear divides (onnxruntime: rint(x / scale) in float32). A quantize with
 //     scaling 'divide' (what the importer makes of QuantizeLinear) exports exactly; one with
 //     'reciprocal' (PyTorch's x·fround(1/scale), also inside qadd/qmul/requantize) runs in
@@ -49,8 +51,19 @@ function emitQuantize(c: ExportContext, x: string, y: string, q: QP, dtype: DTyp
   const [lo, hi] = dtypeRange(dtype);
   const narrow = (qmin ?? lo) > lo || (qmax ?? hi) < hi;
   const shape = c.type(x).shape;
+  const meta = scaling === 'reciprocal' ? [{ key: SCALING_KEY, value: scaling }] : [];
+  if (narrow && q.scale.length === 1) {
+    const s = q.scale[0]!, zp = q.zeroPoint[0]!;
+    const fl = (v: number | undefined, end: number) => (v === undefined || v === end ? undefined : fround((v - zp) * s));
+    const fmin = fl(qmin, lo), fmax = fl(qmax, hi);
+    const clipped = c.temp('clamped', { dtype: 'f32', shape });
+    if (fmin === 0 && fmax === undefined) c.emit('Relu', [x], [clipped], {}, 'aux');
+    else emitClip(c, x, clipped, fmin ?? -Infinity, fmax ?? Infinity, 'aux');
+    c.emit('QuantizeLinear', [clipped, ...qparamInputs(c, q, dtype)], [y], axisAttr(q), role, meta);
+    return;
+  }
   const raw = narrow ? c.temp('quantized', { dtype, shape }) : y;
-  c.emit('QuantizeLinear', [x, ...qparamInputs(c, q, dtype)], [raw], axisAttr(q), role, scaling === 'reciprocal' ? [{ key: SCALING_KEY, value: scaling }] : []);
+  c.emit('QuantizeLinear', [x, ...qparamInputs(c, q, dtype)], [raw], axisAttr(q), role, meta);
   if (narrow) emitClip(c, raw, y, qmin ?? lo, qmax ?? hi, 'aux');
 }
 
