@@ -6,7 +6,7 @@ import { AVX2_TARGET } from '../../src/codegen/targets/avx2.js';
 import { AVX512_VNNI_TARGET } from '../../src/codegen/targets/avx512-vnni.js';
 import { hostRuns } from '../../src/codegen/targets/index.js';
 import { buildHarness, compileOnly, haveTool, runCases } from './support/kernel-build.js';
-import { gemmCase, rng, standardSuite } from './support/kernel-cases.js';
+import { dw3x3FastSuite, gemmCase, rng, standardSuite } from './support/kernel-cases.js';
 
 const T = AVX512_VNNI_TARGET;
 const clang = haveTool('clang-19');
@@ -32,5 +32,11 @@ describe.skipIf(!clang)('avx512-vnni kernels', () => {
     const r = rng(0x512);
     const extra = [gemmCase(r, 'gemm', 13, 200, 99, 'full', 'max'), gemmCase(r, 'gemm_i32', 6, 64, 513, 'sat', 'max')];
     expect(runCases(b, [...standardSuite(0x512), ...extra], T)).toEqual([]);
+  });
+
+  it.skipIf(!hostRuns(AVX2_TARGET))('depthwise 3x3 interior fast path: borders, strides 1/2, channel tails (native where it runs, and SIMDe)', () => {
+    const cases = dw3x3FastSuite(0x3d3);
+    expect(runCases(buildHarness(T, { emulate: !hostRuns(T) }), cases, T, 'dw3')).toEqual([]);
+    if (hostRuns(T)) expect(runCases(buildHarness(T, { emulate: true }), cases, T, 'dw3s')).toEqual([]);
   });
 });

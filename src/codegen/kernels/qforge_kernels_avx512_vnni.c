@@ -172,50 +172,165 @@ void qf_qgemm_i32(size_t M, size_t N, size_t K, const uint8_t *A, size_t lda, co
   qf_gemm_vnni(M, N, K, A, lda, W, NULL, bias, NULL, C, ldc);
 }
 
-/* ---- depthwise: 16 channels per step, 4 taps per vpdpbusd ---- */
+/* ---- depthwise: 16 channels per step, 4 taps per vpdpbusd (general path: any window, borders) ---- */
 
-static void qf_dw_vnni(const qf_geom *g, const uint8_t *x, const void *W, const qf_rq *rq, uint8_t *y) {
+/* One output pixel (all channels) of any window; padding taps read x_zp. */
+static void qf_dw_pixel(const qf_geom *g, const uint8_t *x, const int8_t *wall, const qf_rq *rq, const qf_rqv *rv,
+                        const uint8_t *zb, int32_t oh, int32_t ow, uint8_t *y) {
   const int32_t C = g->C, taps = g->KH * g->KW, tq = (taps + 3) / 4;
   const size_t blocks = ((size_t)C + 15) / 16;
+  const uint8_t *pt[QF_DW_MAXT + 3];
+  size_t msk[QF_DW_MAXT + 3]; /* ~0: advance with the channel block; 0: stay on zb */
+  for (int32_t t = taps; t < 4 * tq; t++) pt[t] = zb, msk[t] = 0; /* zero-weight fillers */
+  const int32_t h0 = oh * g->SH - g->PT, w0 = ow * g->SW - g->PL;
+  for (int32_t t = 0; t < taps; t++) {
+    const int32_t ih = h0 + (t / g->KW) * g->DH, iw = w0 + (t % g->KW) * g->DW;
+    const int in = ih >= 0 && ih < g->H && iw >= 0 && iw < g->W;
+    pt[t] = in ? x + ((size_t)ih * g->W + iw) * C : zb;
+    msk[t] = in ? ~(size_t)0 : 0;
+  }
+  uint8_t *out = y + ((size_t)oh * g->OW + ow) * C;
+  for (size_t b = 0; b < blocks; b++) {
+    const size_t c = b * 16;
+    const int cnt = (size_t)C - c < 16 ? (int)((size_t)C - c) : 16;
+    const int8_t *wb = wall + b * (size_t)tq * 64;
+    __m512i acc = _mm512_setzero_si512();
+    for (int32_t q = 0; q < tq; q++) {
+      const __m128i x0 = _mm_loadu_si128((const __m128i *)(pt[4 * q] + (c & msk[4 * q])));
+      const __m128i x1 = _mm_loadu_si128((const __m128i *)(pt[4 * q + 1] + (c & msk[4 * q + 1])));
+      const __m128i x2 = _mm_loadu_si128((const __m128i *)(pt[4 * q + 2] + (c & msk[4 * q + 2])));
+      const __m128i x3 = _mm_loadu_si128((const __m128i *)(pt[4 * q + 3] + (c & msk[4 * q + 3])));
+      const __m128i l01 = _mm_unpacklo_epi8(x0, x1), h01 = _mm_unpackhi_epi8(x0, x1);
+      const __m128i l23 = _mm_unpacklo_epi8(x2, x3), h23 = _mm_unpackhi_epi8(x2, x3);
+      /* dword c = the 4 taps of channel c, channels in order */
+      __m512i xi = _mm512_castsi128_si512(_mm_unpacklo_epi16(l01, l23));
+      xi = _mm512_inserti32x4(xi, _mm_unpackhi_epi16(l01, l23), 1);
+      xi = _mm512_inserti32x4(xi, _mm_unpacklo_epi16(h01, h23), 2);
+      xi = _mm512_inserti32x4(xi, _mm_unpackhi_epi16(h01, h23), 3);
+      acc = _mm512_dpbusd_epi32(acc, xi, _mm512_loadu_si512(wb + q * 64));
+    }
+    qf_rq_store(acc, rq, rv, c, cnt, out + c);
+  }
+}
+
+/* ---- depthwise 3x3, dilation 1, interior: 64 channels per step, one vpdpbusd per kernel column ----
+ *
+ * An input column iw of the 3 window rows, 64 channels, becomes 4 zmm "column vectors" with two byte and two
+ * word unpacks (in-lane): vector q, 128-bit lane L, dword i = (x[r0][iw][c], x[r1][iw][c], x[r2][iw][c], 0) of
+ * channel c = 16L + 4q + i. Each column vector serves every output pixel whose window covers that column (3 at
+ * stride 1, 1.5 at stride 2), so an output pixel costs 3 vpdpbusd per 16 channels and no per-pixel division,
+ * mask or pointer table. The fast weights (appended to the blob for 9-tap windows) are in the same permuted
+ * order, [C/64][3 kernel columns][4 q][16 L*4+i][4: rows 0..2, 0]; bias and multipliers are permuted once per
+ * call. After the requantisation, packusdw (q0,q1), (q2,q3) then packuswb restore the natural channel order
+ * within each lane (values are already in [0, 255], so the saturations never act). */
+
+#define QF_DW3_MAXC 4096 /* larger C: general path only (permuted bias/mult live on the stack) */
+
+typedef struct {
+  __m512i v[4];
+} qf_col4;
+
+QF_AI qf_col4 qf_dw3_col(const uint8_t *p0, const uint8_t *p1, const uint8_t *p2) {
+  const __m512i x0 = _mm512_loadu_si512(p0), x1 = _mm512_loadu_si512(p1), x2 = _mm512_loadu_si512(p2);
+  const __m512i z = _mm512_setzero_si512();
+  const __m512i l01 = _mm512_unpacklo_epi8(x0, x1), h01 = _mm512_unpackhi_epi8(x0, x1);
+  const __m512i l2 = _mm512_unpacklo_epi8(x2, z), h2 = _mm512_unpackhi_epi8(x2, z);
+  qf_col4 r;
+  r.v[0] = _mm512_unpacklo_epi16(l01, l2);
+  r.v[1] = _mm512_unpackhi_epi16(l01, l2);
+  r.v[2] = _mm512_unpacklo_epi16(h01, h2);
+  r.v[3] = _mm512_unpackhi_epi16(h01, h2);
+  return r;
+}
+
+#ifdef QF_SIMDE
+QF_AI void qf_store_u8x64n(uint8_t *p, __m512i v, int n) {
+  uint8_t t[64];
+  _mm512_storeu_si512(t, v);
+  memcpy(p, t, (size_t)n);
+}
+#else
+#define qf_store_u8x64n(p, v, n) _mm512_mask_storeu_epi8((p), (__mmask64)(~0ull >> (64 - (n))), (v))
+#endif
+
+/* Output pixels [ow0, ow1) of row oh (all windows inside the image), channels [c, c + cnt), stride S. */
+QF_AI void qf_dw3_run(const int S, const qf_geom *g, const uint8_t *x, const int8_t *wf, const int32_t *pb,
+                      const float *pm, const qf_rqv *rv, int32_t oh, int32_t ow0, int32_t ow1, size_t c, int cnt,
+                      uint8_t *y) {
+  const size_t C = (size_t)g->C, rs = (size_t)g->W * C;
+  __m512i w[3][4], b[4];
+  __m512 m[4];
+  QF_UNROLL for (int j = 0; j < 3; j++)
+    QF_UNROLL for (int q = 0; q < 4; q++) w[j][q] = _mm512_loadu_si512(wf + (j * 4 + q) * 64);
+  QF_UNROLL for (int q = 0; q < 4; q++) b[q] = _mm512_loadu_si512(pb + c + 16 * q), m[q] = _mm512_loadu_ps(pm + c + 16 * q);
+  const int32_t ih0 = oh * g->SH - g->PT;
+  int32_t iw = ow0 * S - g->PL;
+  const uint8_t *r0 = x + (size_t)ih0 * rs + c, *r1 = r0 + rs, *r2 = r1 + rs;
+  uint8_t *out = y + ((size_t)oh * g->OW + ow0) * C + c;
+  qf_col4 ca = qf_dw3_col(r0 + iw * C, r1 + iw * C, r2 + iw * C), cb;
+  if (S == 1) cb = qf_dw3_col(r0 + (iw + 1) * C, r1 + (iw + 1) * C, r2 + (iw + 1) * C);
+  for (int32_t ow = ow0; ow < ow1; ow++, out += C) {
+    if (S != 1) cb = qf_dw3_col(r0 + (iw + 1) * C, r1 + (iw + 1) * C, r2 + (iw + 1) * C);
+    const qf_col4 cc = qf_dw3_col(r0 + (iw + 2) * C, r1 + (iw + 2) * C, r2 + (iw + 2) * C);
+    __m512i o[4];
+    QF_UNROLL for (int q = 0; q < 4; q++) {
+      __m512i acc = _mm512_dpbusd_epi32(b[q], ca.v[q], w[0][q]);
+      acc = _mm512_dpbusd_epi32(acc, cb.v[q], w[1][q]);
+      acc = _mm512_dpbusd_epi32(acc, cc.v[q], w[2][q]);
+      __m512 v = _mm512_mul_ps(qf_cvtf(acc), m[q]);
+      v = _mm512_min_ps(_mm512_max_ps(v, rv->lo), rv->hi);
+      o[q] = _mm512_add_epi32(qf_rne(v), rv->zp);
+    }
+    const __m512i res = _mm512_packus_epi16(_mm512_packus_epi32(o[0], o[1]), _mm512_packus_epi32(o[2], o[3]));
+    if (cnt == 64)
+      _mm512_storeu_si512(out, res);
+    else
+      qf_store_u8x64n(out, res, cnt);
+    if (S == 1) ca = cb, cb = cc;
+    else ca = cc;
+    iw += S;
+  }
+}
+
+static void qf_dw_vnni(const qf_geom *g, const uint8_t *x, const void *W, const qf_rq *rq, uint8_t *y) {
+  const int32_t C = g->C, taps = g->KH * g->KW;
   const int8_t *wall = (const int8_t *)W;
   const qf_rqv rv = qf_rqv_of(rq);
   uint8_t zb[16];
   memset(zb, (int)g->x_zp, sizeof zb); /* padding taps read x_zp from here */
-  const uint8_t *pt[QF_DW_MAXT + 3];
-  size_t msk[QF_DW_MAXT + 3]; /* ~0: advance with the channel block; 0: stay on zb */
-  for (int32_t t = taps; t < 4 * tq; t++) pt[t] = zb, msk[t] = 0; /* zero-weight fillers */
-  for (int32_t oh = 0; oh < g->OH; oh++)
-    for (int32_t ow = 0; ow < g->OW; ow++) {
-      const int32_t h0 = oh * g->SH - g->PT, w0 = ow * g->SW - g->PL;
-      for (int32_t t = 0; t < taps; t++) {
-        const int32_t ih = h0 + (t / g->KW) * g->DH, iw = w0 + (t % g->KW) * g->DW;
-        const int in = ih >= 0 && ih < g->H && iw >= 0 && iw < g->W;
-        pt[t] = in ? x + ((size_t)ih * g->W + iw) * C : zb;
-        msk[t] = in ? ~(size_t)0 : 0;
-      }
-      uint8_t *out = y + ((size_t)oh * g->OW + ow) * C;
-      for (size_t b = 0; b < blocks; b++) {
-        const size_t c = b * 16;
-        const int cnt = (size_t)C - c < 16 ? (int)((size_t)C - c) : 16;
-        const int8_t *wb = wall + b * (size_t)tq * 64;
-        __m512i acc = _mm512_setzero_si512();
-        for (int32_t q = 0; q < tq; q++) {
-          const __m128i x0 = _mm_loadu_si128((const __m128i *)(pt[4 * q] + (c & msk[4 * q])));
-          const __m128i x1 = _mm_loadu_si128((const __m128i *)(pt[4 * q + 1] + (c & msk[4 * q + 1])));
-          const __m128i x2 = _mm_loadu_si128((const __m128i *)(pt[4 * q + 2] + (c & msk[4 * q + 2])));
-          const __m128i x3 = _mm_loadu_si128((const __m128i *)(pt[4 * q + 3] + (c & msk[4 * q + 3])));
-          const __m128i l01 = _mm_unpacklo_epi8(x0, x1), h01 = _mm_unpackhi_epi8(x0, x1);
-          const __m128i l23 = _mm_unpacklo_epi8(x2, x3), h23 = _mm_unpackhi_epi8(x2, x3);
-          /* dword c = the 4 taps of channel c, channels in order */
-          __m512i xi = _mm512_castsi128_si512(_mm_unpacklo_epi16(l01, l23));
-          xi = _mm512_inserti32x4(xi, _mm_unpackhi_epi16(l01, l23), 1);
-          xi = _mm512_inserti32x4(xi, _mm_unpacklo_epi16(h01, h23), 2);
-          xi = _mm512_inserti32x4(xi, _mm_unpackhi_epi16(h01, h23), 3);
-          acc = _mm512_dpbusd_epi32(acc, xi, _mm512_loadu_si512(wb + q * 64));
-        }
-        qf_rq_store(acc, rq, &rv, c, cnt, out + c);
-      }
+  const int fast = taps == 9 && g->KH == 3 && g->DH == 1 && g->DW == 1 && (g->SW == 1 || g->SW == 2) && C <= QF_DW3_MAXC;
+  /* interior columns: ow*SW - PL >= 0 and ow*SW - PL + 2 <= W - 1 */
+  int32_t owa = 0, owb = 0;
+  if (fast && g->W >= 3) {
+    owa = (g->PL + g->SW - 1) / g->SW;
+    owb = (g->W - 3 + g->PL) / g->SW + 1;
+    if (owb > g->OW) owb = g->OW;
+    if (owa > owb) owa = owb;
+  }
+  const size_t C64 = ((size_t)C + 63) / 64 * 64;
+  int32_t pb[fast ? C64 : 1] __attribute__((aligned(64)));
+  float pm[fast ? C64 : 1] __attribute__((aligned(64)));
+  const int8_t *wf = wall + ((size_t)C + 15) / 16 * 3 * 64; /* fast weights follow the general blob */
+  if (fast && owb > owa)
+    for (size_t k = 0; k < C64; k++) { /* k = c0 + 16q + 4L + i  <-  channel c0 + 16L + 4q + i */
+      const size_t c0 = k & ~(size_t)63, q = (k >> 4) & 3, L = (k >> 2) & 3, i = k & 3, ch = c0 + 16 * L + 4 * q + i;
+      pb[k] = ch < (size_t)C ? rq->bias[ch] : 0;
+      pm[k] = ch < (size_t)C ? rq->mult[ch] : 0.0f;
     }
+  for (int32_t oh = 0; oh < g->OH; oh++) {
+    const int32_t ih0 = oh * g->SH - g->PT;
+    const int rowin = ih0 >= 0 && ih0 + 2 < g->H && owb > owa;
+    const int32_t a = rowin ? owa : g->OW, bnd = rowin ? owb : g->OW;
+    for (int32_t ow = 0; ow < a; ow++) qf_dw_pixel(g, x, wall, rq, &rv, zb, oh, ow, y);
+    if (rowin)
+      for (size_t c = 0; c < (size_t)C; c += 64) {
+        const int cnt = (size_t)C - c < 64 ? (int)((size_t)C - c) : 64;
+        const int8_t *wb = wf + c / 64 * 12 * 64;
+        if (g->SW == 1) qf_dw3_run(1, g, x, wb, pb, pm, &rv, oh, a, bnd, c, cnt, y);
+        else qf_dw3_run(2, g, x, wb, pb, pm, &rv, oh, a, bnd, c, cnt, y);
+      }
+    for (int32_t ow = bnd; ow < g->OW; ow++) qf_dw_pixel(g, x, wall, rq, &rv, zb, oh, ow, y);
+  }
 }
 
 void qf_qdwconv(const qf_geom *g, const uint8_t *x, const void *W, const qf_rq *rq, uint8_t *y) {

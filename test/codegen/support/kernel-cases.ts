@@ -159,6 +159,37 @@ export function dwCase(r: Rng, kind: DwCase['kind'], wk: WeightKind, ak: ActKind
   }
 }
 
+/** A depthwise 3x3 (dilation 1) case of a given shape: the interior fast paths of the SIMD kernels (wide
+    rows, channel counts around their block sizes, strides 1/2, every padding) next to their borders. */
+export function dw3x3Shape(r: Rng, H: number, Wd: number, C: number, SH: number, SW: number, pads: readonly [number, number, number, number], wk: WeightKind, ak: ActKind): DwCase {
+  const [PT, PL, PB, PR] = pads;
+  const OH = Math.floor((H + PT + PB - 3) / SH) + 1, OW = Math.floor((Wd + PL + PR - 3) / SW) + 1;
+  const g: Geom = { H, W: Wd, C, OH, OW, KH: 3, KW: 3, SH, SW, PT, PL, PB, PR, DH: 1, DW: 1, xZp: r.pick([0, 255, r.int(0, 255)]) };
+  const label = `dw3x3 ${H}x${Wd}x${C} s${SH},${SW} p${PT}${PL}${PB}${PR} w=${wk} a=${ak}`;
+  const c = { kind: 'dw3x3' as const, label, g, x: activations(r, H * Wd * C, ak), W: weights(r, 9 * C, wk) };
+  return { ...c, ...rqParams(r, rawSums(c), C, r.pick(['spread', 'spread', 'ties'] as const)) };
+}
+
+/** Depthwise 3x3 shapes for the interior fast paths: channel tails around 16/32/64, strides 1 and 2 (and
+    mixed), rows from 1 (no interior) to 23, paddings 0..2 on each side. */
+export function dw3x3FastSuite(seed: number, n = 60): DwCase[] {
+  const r = rng(seed);
+  const wk = () => r.pick(['full', 'full', 'small', 'sat', 'zero'] as const);
+  const ak = () => r.pick(['rand', 'rand', 'max', 'extreme', 'low'] as const);
+  const Cs = [1, 3, 8, 15, 16, 17, 31, 32, 33, 48, 63, 64, 65, 96, 127, 128, 144, 200];
+  const cases: DwCase[] = [];
+  for (let i = 0; i < n; i++) {
+    const SH = r.pick([1, 2]), SW = r.pick([SH, SH, SH, 1, 2, 3]);
+    const pad = () => r.pick([0, 1, 1, 2]);
+    const C = Cs[i % Cs.length]!;
+    cases.push(dw3x3Shape(r, r.int(1, 12), r.int(1, 23), C, SH, SW, [pad(), pad(), pad(), pad()], wk(), ak()));
+  }
+  // MobileNet-like layers (pad 1) and exact fits (no padding, W = 3)
+  cases.push(dw3x3Shape(r, 9, 17, 32, 1, 1, [1, 1, 1, 1], 'full', 'rand'), dw3x3Shape(r, 10, 18, 96, 2, 2, [0, 0, 1, 1], 'full', 'rand'));
+  cases.push(dw3x3Shape(r, 3, 3, 70, 1, 1, [0, 0, 0, 0], 'sat', 'max'), dw3x3Shape(r, 4, 3, 130, 2, 2, [0, 0, 0, 0], 'full', 'extreme'));
+  return cases;
+}
+
 /** What the interpreter computes for the valid output positions (row-major, ldc / C strides). */
 export function expected(c: KernelCase): number[] {
   const rq = (acc: number, n: number) => requantize(acc, c.mult[n]!, { scale: [], zeroPoint: c.yZp, qmin: c.qmin, qmax: c.qmax });
