@@ -253,25 +253,33 @@ QF_AI void qf_store_u8x64n(uint8_t *p, __m512i v, int n) {
 #define qf_store_u8x64n(p, v, n) _mm512_mask_storeu_epi8((p), (__mmask64)(~0ull >> (64 - (n))), (v))
 #endif
 
-/* Output pixels [ow0, ow1) of row oh (all windows inside the image), channels [c, c + cnt), stride S. */
-QF_AI void qf_dw3_run(const int S, const qf_geom *g, const uint8_t *x, const int8_t *wf, const int32_t *pb,
-                      const float *pm, const qf_rqv *rv, int32_t oh, int32_t ow0, int32_t ow1, size_t c, int cnt,
-                      uint8_t *y) {
-  const size_t C = (size_t)g->C, rs = (size_t)g->W * C;
+/* Output pixels [ow0, ow1) of row oh, channels [c, c + cnt), stride S. Window row r reads rp[r] + iw * rst[r]
+   (rst 0 and rp = zc, 64 bytes of x_zp, for a row outside the image); with chk, columns outside the image
+   read x_zp too (the borders), without it every column [ow0 * S - PL, (ow1 - 1) * S - PL + 2] is inside. */
+QF_AI void qf_dw3_run(const int S, const int chk, const qf_geom *g, const uint8_t *const *rp, const size_t *rst,
+                      const uint8_t *zc, const int8_t *wf, const int32_t *pb, const float *pm, const qf_rqv *rv,
+                      int32_t oh, int32_t ow0, int32_t ow1, size_t c, int cnt, uint8_t *y) {
+  if (ow0 >= ow1) return;
+  const size_t C = (size_t)g->C;
   __m512i w[3][4], b[4];
   __m512 m[4];
   QF_UNROLL for (int j = 0; j < 3; j++)
     QF_UNROLL for (int q = 0; q < 4; q++) w[j][q] = _mm512_loadu_si512(wf + (j * 4 + q) * 64);
   QF_UNROLL for (int q = 0; q < 4; q++) b[q] = _mm512_loadu_si512(pb + c + 16 * q), m[q] = _mm512_loadu_ps(pm + c + 16 * q);
-  const int32_t ih0 = oh * g->SH - g->PT;
+  const uint8_t *r0 = rp[0], *r1 = rp[1], *r2 = rp[2];
+  const size_t s0 = rst[0], s1 = rst[1], s2 = rst[2];
+  qf_col4 zcol;
+  if (chk) zcol = qf_dw3_col(zc, zc, zc);
+#define QF_DW3_COL(iw)                                                                                        \
+  ((chk && ((iw) < 0 || (iw) >= g->W)) ? zcol                                                                 \
+                                       : qf_dw3_col(r0 + (size_t)(iw) * s0, r1 + (size_t)(iw) * s1, r2 + (size_t)(iw) * s2))
   int32_t iw = ow0 * S - g->PL;
-  const uint8_t *r0 = x + (size_t)ih0 * rs + c, *r1 = r0 + rs, *r2 = r1 + rs;
   uint8_t *out = y + ((size_t)oh * g->OW + ow0) * C + c;
-  qf_col4 ca = qf_dw3_col(r0 + iw * C, r1 + iw * C, r2 + iw * C), cb;
-  if (S == 1) cb = qf_dw3_col(r0 + (iw + 1) * C, r1 + (iw + 1) * C, r2 + (iw + 1) * C);
+  qf_col4 ca = QF_DW3_COL(iw), cb;
+  if (S == 1) cb = QF_DW3_COL(iw + 1);
   for (int32_t ow = ow0; ow < ow1; ow++, out += C) {
-    if (S != 1) cb = qf_dw3_col(r0 + (iw + 1) * C, r1 + (iw + 1) * C, r2 + (iw + 1) * C);
-    const qf_col4 cc = qf_dw3_col(r0 + (iw + 2) * C, r1 + (iw + 2) * C, r2 + (iw + 2) * C);
+    if (S != 1) cb = QF_DW3_COL(iw + 1);
+    const qf_col4 cc = QF_DW3_COL(iw + 2);
     __m512i o[4];
     QF_UNROLL for (int q = 0; q < 4; q++) {
       __m512i acc = _mm512_dpbusd_epi32(b[q], ca.v[q], w[0][q]);
@@ -290,47 +298,70 @@ QF_AI void qf_dw3_run(const int S, const qf_geom *g, const uint8_t *x, const int
     else ca = cc;
     iw += S;
   }
+#undef QF_DW3_COL
+}
+
+/* The whole 3x3 (dilation 1, stride SW 1 or 2) output through qf_dw3_run: per output row and 64 channels,
+   the left border, the interior (no checks) and the right border; rows outside the image read x_zp. */
+static void qf_dw3_all(const qf_geom *g, const uint8_t *x, const int8_t *wf, const qf_rq *rq, const qf_rqv *rv,
+                       uint8_t *y) {
+  const int32_t C = g->C;
+  const size_t C64 = ((size_t)C + 63) / 64 * 64;
+  int32_t pb[C64];
+  float pm[C64];
+  for (size_t k = 0; k < C64; k++) { /* k = c0 + 16q + 4L + i  <-  channel c0 + 16L + 4q + i */
+    const size_t c0 = k & ~(size_t)63, q = (k >> 4) & 3, L = (k >> 2) & 3, i = k & 3, ch = c0 + 16 * L + 4 * q + i;
+    pb[k] = ch < (size_t)C ? rq->bias[ch] : 0;
+    pm[k] = ch < (size_t)C ? rq->mult[ch] : 0.0f;
+  }
+  uint8_t zc[64];
+  memset(zc, (int)g->x_zp, sizeof zc);
+  /* interior columns: ow*SW - PL >= 0 and ow*SW - PL + 2 <= W - 1 */
+  int32_t owa = g->OW, owb = g->OW;
+  if (g->W >= 3) {
+    owa = (g->PL + g->SW - 1) / g->SW;
+    owb = (g->W - 3 + g->PL) / g->SW + 1;
+    if (owa > g->OW) owa = g->OW;
+    if (owb > g->OW) owb = g->OW;
+    if (owb < owa) owb = owa;
+  }
+  const size_t rs = (size_t)g->W * (size_t)C;
+  for (int32_t oh = 0; oh < g->OH; oh++) {
+    const int32_t ih0 = oh * g->SH - g->PT;
+    for (size_t c = 0; c < (size_t)C; c += 64) {
+      const uint8_t *rp[3];
+      size_t rst[3];
+      for (int r = 0; r < 3; r++) {
+        const int in = ih0 + r >= 0 && ih0 + r < g->H;
+        rp[r] = in ? x + (size_t)(ih0 + r) * rs + c : zc;
+        rst[r] = in ? (size_t)C : 0;
+      }
+      const int cnt = (size_t)C - c < 64 ? (int)((size_t)C - c) : 64;
+      const int8_t *wb = wf + c / 64 * 12 * 64;
+      if (g->SW == 1) {
+        qf_dw3_run(1, 1, g, rp, rst, zc, wb, pb, pm, rv, oh, 0, owa, c, cnt, y);
+        qf_dw3_run(1, 0, g, rp, rst, zc, wb, pb, pm, rv, oh, owa, owb, c, cnt, y);
+        qf_dw3_run(1, 1, g, rp, rst, zc, wb, pb, pm, rv, oh, owb, g->OW, c, cnt, y);
+      } else {
+        qf_dw3_run(2, 1, g, rp, rst, zc, wb, pb, pm, rv, oh, 0, owa, c, cnt, y);
+        qf_dw3_run(2, 0, g, rp, rst, zc, wb, pb, pm, rv, oh, owa, owb, c, cnt, y);
+        qf_dw3_run(2, 1, g, rp, rst, zc, wb, pb, pm, rv, oh, owb, g->OW, c, cnt, y);
+      }
+    }
+  }
 }
 
 static void qf_dw_vnni(const qf_geom *g, const uint8_t *x, const void *W, const qf_rq *rq, uint8_t *y) {
-  const int32_t C = g->C, taps = g->KH * g->KW;
   const int8_t *wall = (const int8_t *)W;
   const qf_rqv rv = qf_rqv_of(rq);
+  if (g->KH == 3 && g->KW == 3 && g->DH == 1 && g->DW == 1 && (g->SW == 1 || g->SW == 2) && g->C <= QF_DW3_MAXC) {
+    qf_dw3_all(g, x, wall + ((size_t)g->C + 15) / 16 * 3 * 64, rq, &rv, y); /* fast weights follow the general blob */
+    return;
+  }
   uint8_t zb[16];
   memset(zb, (int)g->x_zp, sizeof zb); /* padding taps read x_zp from here */
-  const int fast = taps == 9 && g->KH == 3 && g->DH == 1 && g->DW == 1 && (g->SW == 1 || g->SW == 2) && C <= QF_DW3_MAXC;
-  /* interior columns: ow*SW - PL >= 0 and ow*SW - PL + 2 <= W - 1 */
-  int32_t owa = 0, owb = 0;
-  if (fast && g->W >= 3) {
-    owa = (g->PL + g->SW - 1) / g->SW;
-    owb = (g->W - 3 + g->PL) / g->SW + 1;
-    if (owb > g->OW) owb = g->OW;
-    if (owa > owb) owa = owb;
-  }
-  const size_t C64 = ((size_t)C + 63) / 64 * 64;
-  int32_t pb[fast ? C64 : 1] __attribute__((aligned(64)));
-  float pm[fast ? C64 : 1] __attribute__((aligned(64)));
-  const int8_t *wf = wall + ((size_t)C + 15) / 16 * 3 * 64; /* fast weights follow the general blob */
-  if (fast && owb > owa)
-    for (size_t k = 0; k < C64; k++) { /* k = c0 + 16q + 4L + i  <-  channel c0 + 16L + 4q + i */
-      const size_t c0 = k & ~(size_t)63, q = (k >> 4) & 3, L = (k >> 2) & 3, i = k & 3, ch = c0 + 16 * L + 4 * q + i;
-      pb[k] = ch < (size_t)C ? rq->bias[ch] : 0;
-      pm[k] = ch < (size_t)C ? rq->mult[ch] : 0.0f;
-    }
-  for (int32_t oh = 0; oh < g->OH; oh++) {
-    const int32_t ih0 = oh * g->SH - g->PT;
-    const int rowin = ih0 >= 0 && ih0 + 2 < g->H && owb > owa;
-    const int32_t a = rowin ? owa : g->OW, bnd = rowin ? owb : g->OW;
-    for (int32_t ow = 0; ow < a; ow++) qf_dw_pixel(g, x, wall, rq, &rv, zb, oh, ow, y);
-    if (rowin)
-      for (size_t c = 0; c < (size_t)C; c += 64) {
-        const int cnt = (size_t)C - c < 64 ? (int)((size_t)C - c) : 64;
-        const int8_t *wb = wf + c / 64 * 12 * 64;
-        if (g->SW == 1) qf_dw3_run(1, g, x, wb, pb, pm, &rv, oh, a, bnd, c, cnt, y);
-        else qf_dw3_run(2, g, x, wb, pb, pm, &rv, oh, a, bnd, c, cnt, y);
-      }
-    for (int32_t ow = bnd; ow < g->OW; ow++) qf_dw_pixel(g, x, wall, rq, &rv, zb, oh, ow, y);
-  }
+  for (int32_t oh = 0; oh < g->OH; oh++)
+    for (int32_t ow = 0; ow < g->OW; ow++) qf_dw_pixel(g, x, wall, rq, &rv, zb, oh, ow, y);
 }
 
 void qf_qdwconv(const qf_geom *g, const uint8_t *x, const void *W, const qf_rq *rq, uint8_t *y) {
