@@ -253,10 +253,12 @@ QF_AI void qf_store_u8x64n(uint8_t *p, __m512i v, int n) {
 #define qf_store_u8x64n(p, v, n) _mm512_mask_storeu_epi8((p), (__mmask64)(~0ull >> (64 - (n))), (v))
 #endif
 
-/* Output pixels [ow0, ow1) of row oh, channels [c, c + cnt), stride S. Window row r reads rp[r] + iw * rst[r]
+/* Output pixels [ow0, ow1) of row oh, channels [c, c + cnt), stride S. With P > 1 (stride 1, C = 64 / P,
+   interior only, ow1 - ow0 a multiple of P) one 64-byte load covers P neighbouring pixels, so each vector
+   holds P output pixels (the fast weights, bias and multipliers repeat every C channels). Window row r reads rp[r] + iw * rst[r]
    (rst 0 and rp = zc, 64 bytes of x_zp, for a row outside the image); with chk, columns outside the image
    read x_zp too (the borders), without it every column [ow0 * S - PL, (ow1 - 1) * S - PL + 2] is inside. */
-QF_AI void qf_dw3_run(const int S, const int chk, const qf_geom *g, const uint8_t *const *rp, const size_t *rst,
+QF_AI void qf_dw3_run(const int S, const int P, const int chk, const qf_geom *g, const uint8_t *const *rp, const size_t *rst,
                       const uint8_t *zc, const int8_t *wf, const int32_t *pb, const float *pm, const qf_rqv *rv,
                       int32_t oh, int32_t ow0, int32_t ow1, size_t c, int cnt, uint8_t *y) {
   if (ow0 >= ow1) return;
@@ -276,9 +278,11 @@ QF_AI void qf_dw3_run(const int S, const int chk, const qf_geom *g, const uint8_
   int32_t iw = ow0 * S - g->PL;
   uint8_t *out = y + ((size_t)oh * g->OW + ow0) * C + c;
   qf_col4 ca = QF_DW3_COL(iw), cb;
-  if (S == 1) cb = QF_DW3_COL(iw + 1);
-  for (int32_t ow = ow0; ow < ow1; ow++, out += C) {
-    if (S != 1) cb = QF_DW3_COL(iw + 1);
+  if (S * P == 1) cb = QF_DW3_COL(iw + 1);
+  const int D = S * P; /* input columns per step */
+  for (int32_t ow = ow0; ow < ow1; ow += P, out += P * C) {
+    if (D >= 3) ca = QF_DW3_COL(iw);
+    if (D >= 2) cb = QF_DW3_COL(iw + 1);
     const qf_col4 cc = QF_DW3_COL(iw + 2);
     __m512i o[4];
     QF_UNROLL for (int q = 0; q < 4; q++) {
@@ -290,13 +294,13 @@ QF_AI void qf_dw3_run(const int S, const int chk, const qf_geom *g, const uint8_
       o[q] = _mm512_add_epi32(qf_rne(v), rv->zp);
     }
     const __m512i res = _mm512_packus_epi16(_mm512_packus_epi32(o[0], o[1]), _mm512_packus_epi32(o[2], o[3]));
-    if (cnt == 64)
+    if (P > 1 || cnt == 64)
       _mm512_storeu_si512(out, res);
     else
       qf_store_u8x64n(out, res, cnt);
-    if (S == 1) ca = cb, cb = cc;
-    else ca = cc;
-    iw += S;
+    if (D == 1) ca = cb, cb = cc;
+    else if (D == 2) ca = cc;
+    iw += D;
   }
 #undef QF_DW3_COL
 }
@@ -307,13 +311,17 @@ static void qf_dw3_all(const qf_geom *g, const uint8_t *x, const int8_t *wf, con
                        uint8_t *y) {
   const int32_t C = g->C;
   const size_t C64 = ((size_t)C + 63) / 64 * 64;
+  const int rep = 64 % C == 0; /* C divides 64: the packer repeated the weights every C channels */
   int32_t pb[C64];
   float pm[C64];
   for (size_t k = 0; k < C64; k++) { /* k = c0 + 16q + 4L + i  <-  channel c0 + 16L + 4q + i */
     const size_t c0 = k & ~(size_t)63, q = (k >> 4) & 3, L = (k >> 2) & 3, i = k & 3, ch = c0 + 16 * L + 4 * q + i;
-    pb[k] = ch < (size_t)C ? rq->bias[ch] : 0;
-    pm[k] = ch < (size_t)C ? rq->mult[ch] : 0.0f;
+    const size_t cs = rep ? ch % (size_t)C : ch;
+    pb[k] = cs < (size_t)C ? rq->bias[cs] : 0;
+    pm[k] = cs < (size_t)C ? rq->mult[cs] : 0.0f;
   }
+  /* stride 1 and C = 32 or 16: interior pixels in groups of P = 64 / C per vector */
+  const int P = g->SW == 1 && (C == 32 || C == 16) ? 64 / C : 1;
   uint8_t zc[64];
   memset(zc, (int)g->x_zp, sizeof zc);
   /* interior columns: ow*SW - PL >= 0 and ow*SW - PL + 2 <= W - 1 */
@@ -339,13 +347,16 @@ static void qf_dw3_all(const qf_geom *g, const uint8_t *x, const int8_t *wf, con
       const int cnt = (size_t)C - c < 64 ? (int)((size_t)C - c) : 64;
       const int8_t *wb = wf + c / 64 * 12 * 64;
       if (g->SW == 1) {
-        qf_dw3_run(1, 1, g, rp, rst, zc, wb, pb, pm, rv, oh, 0, owa, c, cnt, y);
-        qf_dw3_run(1, 0, g, rp, rst, zc, wb, pb, pm, rv, oh, owa, owb, c, cnt, y);
-        qf_dw3_run(1, 1, g, rp, rst, zc, wb, pb, pm, rv, oh, owb, g->OW, c, cnt, y);
+        const int32_t owp = owa + (owb - owa) / P * P;
+        qf_dw3_run(1, 1, 1, g, rp, rst, zc, wb, pb, pm, rv, oh, 0, owa, c, cnt, y);
+        if (P == 2) qf_dw3_run(1, 2, 0, g, rp, rst, zc, wb, pb, pm, rv, oh, owa, owp, c, cnt, y);
+        if (P == 4) qf_dw3_run(1, 4, 0, g, rp, rst, zc, wb, pb, pm, rv, oh, owa, owp, c, cnt, y);
+        qf_dw3_run(1, 1, 0, g, rp, rst, zc, wb, pb, pm, rv, oh, P > 1 ? owp : owa, owb, c, cnt, y);
+        qf_dw3_run(1, 1, 1, g, rp, rst, zc, wb, pb, pm, rv, oh, owb, g->OW, c, cnt, y);
       } else {
-        qf_dw3_run(2, 1, g, rp, rst, zc, wb, pb, pm, rv, oh, 0, owa, c, cnt, y);
-        qf_dw3_run(2, 0, g, rp, rst, zc, wb, pb, pm, rv, oh, owa, owb, c, cnt, y);
-        qf_dw3_run(2, 1, g, rp, rst, zc, wb, pb, pm, rv, oh, owb, g->OW, c, cnt, y);
+        qf_dw3_run(2, 1, 1, g, rp, rst, zc, wb, pb, pm, rv, oh, 0, owa, c, cnt, y);
+        qf_dw3_run(2, 1, 0, g, rp, rst, zc, wb, pb, pm, rv, oh, owa, owb, c, cnt, y);
+        qf_dw3_run(2, 1, 1, g, rp, rst, zc, wb, pb, pm, rv, oh, owb, g->OW, c, cnt, y);
       }
     }
   }

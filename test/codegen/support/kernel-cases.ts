@@ -162,7 +162,8 @@ export function dwCase(r: Rng, kind: DwCase['kind'], wk: WeightKind, ak: ActKind
 /** A depthwise 3x3 (dilation 1) case of a given shape: the interior fast paths of the SIMD kernels (wide
     rows, channel counts around their block sizes, strides 1/2, every padding) next to their borders. */
 export function dw3x3Shape(r: Rng, H: number, Wd: number, C: number, SH: number, SW: number, pads: readonly [number, number, number, number], wk: WeightKind, ak: ActKind): DwCase {
-  const [PT, PL, PB, PR] = pads;
+  const [PT, PL] = pads;
+  const PB = Math.max(pads[2], 3 - H - PT), PR = Math.max(pads[3], 3 - Wd - PL); // at least one output (pads up to 2)
   const OH = Math.floor((H + PT + PB - 3) / SH) + 1, OW = Math.floor((Wd + PL + PR - 3) / SW) + 1;
   const g: Geom = { H, W: Wd, C, OH, OW, KH: 3, KW: 3, SH, SW, PT, PL, PB, PR, DH: 1, DW: 1, xZp: r.pick([0, 255, r.int(0, 255)]) };
   const label = `dw3x3 ${H}x${Wd}x${C} s${SH},${SW} p${PT}${PL}${PB}${PR} w=${wk} a=${ak}`;
@@ -171,7 +172,7 @@ export function dw3x3Shape(r: Rng, H: number, Wd: number, C: number, SH: number,
 }
 
 /** Depthwise 3x3 shapes for the interior fast paths: channel tails around 16/32/64, strides 1 and 2 (and
-    mixed), rows from 1 (no interior) to 23, paddings 0..2 on each side. */
+    mixed), rows from 1 (no interior) to 23, paddings 0..2 on each side; C = 16/32 at every small width. */
 export function dw3x3FastSuite(seed: number, n = 60): DwCase[] {
   const r = rng(seed);
   const wk = () => r.pick(['full', 'full', 'small', 'sat', 'zero'] as const);
@@ -187,6 +188,12 @@ export function dw3x3FastSuite(seed: number, n = 60): DwCase[] {
   // MobileNet-like layers (pad 1) and exact fits (no padding, W = 3)
   cases.push(dw3x3Shape(r, 9, 17, 32, 1, 1, [1, 1, 1, 1], 'full', 'rand'), dw3x3Shape(r, 10, 18, 96, 2, 2, [0, 0, 1, 1], 'full', 'rand'));
   cases.push(dw3x3Shape(r, 3, 3, 70, 1, 1, [0, 0, 0, 0], 'sat', 'max'), dw3x3Shape(r, 4, 3, 130, 2, 2, [0, 0, 0, 0], 'full', 'extreme'));
+  // C = 16 and 32 at stride 1: several pixels per vector in the interior, every interior width mod 2 and 4
+  for (let Wd = 1; Wd <= 13; Wd++) {
+    const p = () => r.pick([0, 1, 1, 2]);
+    cases.push(dw3x3Shape(r, r.int(2, 6), Wd, Wd % 2 ? 32 : 16, 1, 1, [p(), p(), p(), p()], wk(), ak()));
+    cases.push(dw3x3Shape(r, r.int(2, 6), Wd, Wd % 2 ? 16 : 32, 1, r.pick([1, 2]), [p(), p(), p(), p()], wk(), ak()));
+  }
   return cases;
 }
 
