@@ -75,6 +75,7 @@ QF_AI void qf_store_i32n(int32_t *p, __m512i v, int n) {
 typedef struct {
   __m512 lo, hi;
   __m512i zp;
+  __m512i zp16, qmin8, qmax8; /* y_zp as int16, qmin and qmax as bytes (depthwise fast path) */
 } qf_rqv;
 
 static qf_rqv qf_rqv_of(const qf_rq *rq) {
@@ -82,6 +83,9 @@ static qf_rqv qf_rqv_of(const qf_rq *rq) {
   r.lo = _mm512_set1_ps((float)(rq->qmin - rq->y_zp));
   r.hi = _mm512_set1_ps((float)(rq->qmax - rq->y_zp));
   r.zp = _mm512_set1_epi32(rq->y_zp);
+  r.zp16 = _mm512_set1_epi16((short)rq->y_zp);
+  r.qmin8 = _mm512_set1_epi8((char)rq->qmin);
+  r.qmax8 = _mm512_set1_epi8((char)rq->qmax);
   return r;
 }
 
@@ -268,6 +272,7 @@ QF_AI void qf_dw3_run(const int S, const int P, const int chk, const qf_geom *g,
   QF_UNROLL for (int j = 0; j < 3; j++)
     QF_UNROLL for (int q = 0; q < 4; q++) w[j][q] = _mm512_loadu_si512(wf + (j * 4 + q) * 64);
   QF_UNROLL for (int q = 0; q < 4; q++) b[q] = _mm512_loadu_si512(pb + c + 16 * q), m[q] = _mm512_loadu_ps(pm + c + 16 * q);
+  const __m512i zp16 = rv->zp16, qmin8 = rv->qmin8, qmax8 = rv->qmax8;
   const uint8_t *r0 = rp[0], *r1 = rp[1], *r2 = rp[2];
   const size_t s0 = rst[0], s1 = rst[1], s2 = rst[2];
   qf_col4 zcol;
@@ -289,11 +294,15 @@ QF_AI void qf_dw3_run(const int S, const int P, const int chk, const qf_geom *g,
       __m512i acc = _mm512_dpbusd_epi32(b[q], ca.v[q], w[0][q]);
       acc = _mm512_dpbusd_epi32(acc, cb.v[q], w[1][q]);
       acc = _mm512_dpbusd_epi32(acc, cc.v[q], w[2][q]);
-      __m512 v = _mm512_mul_ps(qf_cvtf(acc), m[q]);
-      v = _mm512_min_ps(_mm512_max_ps(v, rv->lo), rv->hi);
-      o[q] = _mm512_add_epi32(qf_rne(v), rv->zp);
+      /* only the upper clamp in float (cvtps2dq would turn v >= 2^31 into INT_MIN); min(hi, v) keeps a NaN,
+         which becomes INT_MIN and so qmin, as the max-then-min clamp of qf_rq_store does */
+      o[q] = qf_rne(_mm512_min_ps(rv->hi, _mm512_mul_ps(qf_cvtf(acc), m[q])));
     }
-    const __m512i res = _mm512_packus_epi16(_mm512_packus_epi32(o[0], o[1]), _mm512_packus_epi32(o[2], o[3]));
+    /* packssdw, + y_zp with int16 saturation, packuswb, then [qmin, qmax] on bytes: every saturation is
+       monotone and 0 <= qmin <= qmax <= 255, so this is clamp(rne(v) + y_zp, qmin, qmax) */
+    const __m512i p01 = _mm512_adds_epi16(_mm512_packs_epi32(o[0], o[1]), zp16);
+    const __m512i p23 = _mm512_adds_epi16(_mm512_packs_epi32(o[2], o[3]), zp16);
+    const __m512i res = _mm512_min_epu8(_mm512_max_epu8(_mm512_packus_epi16(p01, p23), qmin8), qmax8);
     if (P > 1 || cnt == 64)
       _mm512_storeu_si512(out, res);
     else
