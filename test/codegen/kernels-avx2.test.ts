@@ -5,7 +5,7 @@ import { avx2PanelKinds, packGemmAvx2, pairIsExact } from '../../src/codegen/tar
 import { AVX2_TARGET } from '../../src/codegen/targets/avx2.js';
 import { hostRuns } from '../../src/codegen/targets/index.js';
 import { buildHarness, haveTool, runCases, sanitizerCc, type Build } from './support/kernel-build.js';
-import { gemmCase, rng, standardSuite, type GemmCase } from './support/kernel-cases.js';
+import { dw3x3FastSuite, gemmCase, rng, standardSuite, type GemmCase } from './support/kernel-cases.js';
 
 const T = AVX2_TARGET;
 const canRun = haveTool('clang-19') && hostRuns(T);
@@ -78,6 +78,10 @@ describe.skipIf(!canRun)('avx2 kernels (native)', () => {
     expect(runCases(build(), cases, T)).toEqual([]);
   });
 
+  it('depthwise 3x3 column fast path: borders, strides 1/2, channel tails', () => {
+    expect(runCases(build(), dw3x3FastSuite(0x3d2), T, 'dw3')).toEqual([]);
+  });
+
   it('stays exact on weights that saturate vpmaddubsw (activations 255, pairs of ±127/−128)', () => {
     const cases = [pairCase('saturating', SATURATING, 7, 37, 29), pairCase('saturating', SATURATING, 13, 16, 600)];
     cases.push(pairCase('saturating', SATURATING, 6, 40, 64, 'gemm'));
@@ -116,7 +120,7 @@ const san = canRun ? sanitizerCc() : undefined;
 describe.skipIf(!san)(`avx2 kernels under AddressSanitizer + UndefinedBehaviorSanitizer (${san})`, () => {
   it('read and write only what the interface allows', () => {
     const b = buildHarness(T, { cc: san, extra: ['-O1', '-fsanitize=address,undefined', '-fno-sanitize-recover=all', '-g'] });
-    const cases = [...standardSuite(0x5a, 40, 30), pairCase('saturating', SATURATING, 7, 21, 29)];
+    const cases = [...standardSuite(0x5a, 40, 30), pairCase('saturating', SATURATING, 7, 21, 29), ...dw3x3FastSuite(0x5b, 30)];
     expect(runCases(b, cases, T)).toEqual([]);
   });
 });

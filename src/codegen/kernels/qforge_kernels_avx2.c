@@ -15,7 +15,8 @@
  *
  * Depthwise blob (packDepthwise): per 16 channels, per pair of taps (t, t+1): 16 int16 pairs
  * (w[t][c], w[t+1][c]), channels 0-7 then 8-15; the odd last tap is paired with a zero weight. Windows
- * of more than QF_DW_MAXT taps keep the plain [taps][C] blob and run the reference.
+ * of more than QF_DW_MAXT taps keep the plain [taps][C] blob and run the reference. A 3x3 window (dilation 1,
+ * stride SW 1 or 2) runs the column path (qf_dw3_all) on fast weights appended to the blob.
  */
 #include <immintrin.h>
 #include <string.h>
@@ -246,7 +247,7 @@ void qf_qgemm_i32(size_t M, size_t N, size_t K, const uint8_t *A, size_t lda, co
 
 /* ---- depthwise: 16 channels per step, two taps per vpmaddwd ---- */
 
-static void qf_dw_avx2(const qf_geom *g, const uint8_t *x, const void *W, const qf_rq *rq, uint8_t *y) {
+static void qf_dw_avx2_any(const qf_geom *g, const uint8_t *x, const void *W, const qf_rq *rq, uint8_t *y) {
   const int32_t C = g->C, taps = g->KH * g->KW, tp = (taps + 1) / 2;
   const size_t blocks = ((size_t)C + 15) / 16;
   const int16_t *wall = (const int16_t *)W;
@@ -287,6 +288,121 @@ static void qf_dw_avx2(const qf_geom *g, const uint8_t *x, const void *W, const 
         qf_store_n(out + c, qf_rq16(a0, a1, bp, mp, rv.lo, rv.hi, rv.zp), nc);
       }
     }
+}
+
+/* ---- depthwise 3x3, dilation 1, stride SW 1 or 2: column vectors, 16 channels per step ----
+ *
+ * Input column iw of the 3 window rows (16 channels) becomes 4 ymm: the int16 pairs (x[r0][iw][c], x[r1][iw][c])
+ * for channels 0-7 and 8-15 (byte unpack, vpmovzxbw) and (x[r2][iw][c], 0) (vpmovzxbd). Each column serves
+ * every output pixel whose window covers it (3 at stride 1), so a pixel costs 12 vpmaddwd per 16 channels and
+ * no per-pixel division or pointer table. Fast weights, appended to the 9-tap blob: per 16 channels, per
+ * kernel column j: int16 pairs (w[0][j][c], w[1][j][c]) for c 0-7, 8-15, then (w[2][j][c], 0) for c 0-7, 8-15.
+ * Rows outside the image read a 16-byte x_zp vector with step 0; border columns use an x_zp column. */
+
+typedef struct {
+  __m256i v[4];
+} qf_col4;
+
+QF_AI qf_col4 qf_dw3_col(const uint8_t *p0, const uint8_t *p1, const uint8_t *p2) {
+  const __m128i x0 = _mm_loadu_si128((const __m128i *)p0), x1 = _mm_loadu_si128((const __m128i *)p1);
+  const __m128i x2 = _mm_loadu_si128((const __m128i *)p2);
+  qf_col4 r;
+  r.v[0] = _mm256_cvtepu8_epi16(_mm_unpacklo_epi8(x0, x1));
+  r.v[1] = _mm256_cvtepu8_epi16(_mm_unpackhi_epi8(x0, x1));
+  r.v[2] = _mm256_cvtepu8_epi32(x2);
+  r.v[3] = _mm256_cvtepu8_epi32(_mm_unpackhi_epi64(x2, x2));
+  return r;
+}
+
+/* Output pixels [ow0, ow1) of row oh, channels [c, c + nc), stride S; chk: columns may lie outside. */
+QF_AI void qf_dw3_run(const int S, const int chk, const qf_geom *g, const uint8_t *const *rp, const size_t *rst,
+                      const uint8_t *zc, const int16_t *wf, const int32_t *bp, const float *mp, const qf_rqv *rv,
+                      int32_t oh, int32_t ow0, int32_t ow1, size_t c, size_t nc, uint8_t *y) {
+  if (ow0 >= ow1) return;
+  const size_t C = (size_t)g->C;
+  const uint8_t *r0 = rp[0], *r1 = rp[1], *r2 = rp[2];
+  const size_t s0 = rst[0], s1 = rst[1], s2 = rst[2];
+  qf_col4 zcol;
+  if (chk) zcol = qf_dw3_col(zc, zc, zc);
+#define QF_DW3_COL(iw)                                                                                        \
+  ((chk && ((iw) < 0 || (iw) >= g->W)) ? zcol                                                                 \
+                                       : qf_dw3_col(r0 + (size_t)(iw) * s0, r1 + (size_t)(iw) * s1, r2 + (size_t)(iw) * s2))
+#define QF_W(j, k) _mm256_loadu_si256((const __m256i *)(wf + ((j) * 4 + (k)) * 16))
+  int32_t iw = ow0 * S - g->PL;
+  uint8_t *out = y + ((size_t)oh * g->OW + ow0) * C + c;
+  qf_col4 ca = QF_DW3_COL(iw), cb;
+  if (S == 1) cb = QF_DW3_COL(iw + 1);
+  for (int32_t ow = ow0; ow < ow1; ow++, out += C) {
+    if (S != 1) cb = QF_DW3_COL(iw + 1);
+    const qf_col4 cc = QF_DW3_COL(iw + 2);
+    __m256i a0 = _mm256_add_epi32(_mm256_madd_epi16(ca.v[0], QF_W(0, 0)), _mm256_madd_epi16(ca.v[2], QF_W(0, 2)));
+    __m256i a1 = _mm256_add_epi32(_mm256_madd_epi16(ca.v[1], QF_W(0, 1)), _mm256_madd_epi16(ca.v[3], QF_W(0, 3)));
+    a0 = _mm256_add_epi32(a0, _mm256_add_epi32(_mm256_madd_epi16(cb.v[0], QF_W(1, 0)), _mm256_madd_epi16(cb.v[2], QF_W(1, 2))));
+    a1 = _mm256_add_epi32(a1, _mm256_add_epi32(_mm256_madd_epi16(cb.v[1], QF_W(1, 1)), _mm256_madd_epi16(cb.v[3], QF_W(1, 3))));
+    a0 = _mm256_add_epi32(a0, _mm256_add_epi32(_mm256_madd_epi16(cc.v[0], QF_W(2, 0)), _mm256_madd_epi16(cc.v[2], QF_W(2, 2))));
+    a1 = _mm256_add_epi32(a1, _mm256_add_epi32(_mm256_madd_epi16(cc.v[1], QF_W(2, 1)), _mm256_madd_epi16(cc.v[3], QF_W(2, 3))));
+    qf_store_n(out, qf_rq16(a0, a1, bp, mp, rv->lo, rv->hi, rv->zp), nc);
+    if (S == 1) ca = cb, cb = cc;
+    else ca = cc;
+    iw += S;
+  }
+#undef QF_W
+#undef QF_DW3_COL
+}
+
+static void qf_dw3_all(const qf_geom *g, const uint8_t *x, const int16_t *wf, const qf_rq *rq, const qf_rqv *rv,
+                       uint8_t *y) {
+  const int32_t C = g->C;
+  uint8_t zc[16];
+  memset(zc, (int)g->x_zp, sizeof zc);
+  /* interior columns: ow*SW - PL >= 0 and ow*SW - PL + 2 <= W - 1 */
+  int32_t owa = g->OW, owb = g->OW;
+  if (g->W >= 3) {
+    owa = (g->PL + g->SW - 1) / g->SW;
+    owb = (g->W - 3 + g->PL) / g->SW + 1;
+    if (owa > g->OW) owa = g->OW;
+    if (owb > g->OW) owb = g->OW;
+    if (owb < owa) owb = owa;
+  }
+  const size_t rs = (size_t)g->W * (size_t)C;
+  for (int32_t oh = 0; oh < g->OH; oh++) {
+    const int32_t ih0 = oh * g->SH - g->PT;
+    for (size_t c = 0; c < (size_t)C; c += 16) {
+      const uint8_t *rp[3];
+      size_t rst[3];
+      for (int r = 0; r < 3; r++) {
+        const int in = ih0 + r >= 0 && ih0 + r < g->H;
+        rp[r] = in ? x + (size_t)(ih0 + r) * rs + c : zc;
+        rst[r] = in ? (size_t)C : 0;
+      }
+      const size_t nc = (size_t)C - c < 16 ? (size_t)C - c : 16;
+      int32_t tb[16];
+      float tm[16];
+      const int32_t *bp;
+      const float *mp;
+      qf_tail_consts(rq->bias, rq->mult, c, nc, tb, tm, &bp, &mp);
+      const int16_t *wb = wf + c / 16 * 12 * 16;
+      if (g->SW == 1) {
+        qf_dw3_run(1, 1, g, rp, rst, zc, wb, bp, mp, rv, oh, 0, owa, c, nc, y);
+        qf_dw3_run(1, 0, g, rp, rst, zc, wb, bp, mp, rv, oh, owa, owb, c, nc, y);
+        qf_dw3_run(1, 1, g, rp, rst, zc, wb, bp, mp, rv, oh, owb, g->OW, c, nc, y);
+      } else {
+        qf_dw3_run(2, 1, g, rp, rst, zc, wb, bp, mp, rv, oh, 0, owa, c, nc, y);
+        qf_dw3_run(2, 0, g, rp, rst, zc, wb, bp, mp, rv, oh, owa, owb, c, nc, y);
+        qf_dw3_run(2, 1, g, rp, rst, zc, wb, bp, mp, rv, oh, owb, g->OW, c, nc, y);
+      }
+    }
+  }
+}
+
+static void qf_dw_avx2(const qf_geom *g, const uint8_t *x, const void *W, const qf_rq *rq, uint8_t *y) {
+  if (g->KH == 3 && g->KW == 3 && g->DH == 1 && g->DW == 1 && (g->SW == 1 || g->SW == 2)) {
+    const qf_rqv rv = qf_rqv_of(rq);
+    /* fast weights follow the general blob (5 tap pairs x 64 bytes per 16 channels) */
+    qf_dw3_all(g, x, (const int16_t *)W + ((size_t)g->C + 15) / 16 * 5 * 32, rq, &rv, y);
+    return;
+  }
+  qf_dw_avx2_any(g, x, W, rq, y);
 }
 
 void qf_qdwconv(const qf_geom *g, const uint8_t *x, const void *W, const qf_rq *rq, uint8_t *y) {

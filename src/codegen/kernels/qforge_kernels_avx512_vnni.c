@@ -11,6 +11,8 @@
  * Depthwise blob (packDepthwise): per 16 channels, per group of 4 taps: [16 ch][4 taps] int8 (zero taps
  * past the window), so one vpdpbusd adds 4 taps of 16 channels after a byte/word interleave of the
  * inputs. Windows of more than QF_DW_MAXT taps keep the plain [taps][C] blob and run the reference.
+ * A 3x3 window (dilation 1, stride SW 1 or 2) runs the column path instead (qf_dw3_all, see there) on fast
+ * weights appended to the blob.
  *
  * On hosts without AVX-512 the file builds with -DQF_SIMDE against SIMDe (AVX2 underneath); the few
  * intrinsics SIMDe 0.7 lacks (conversions, masked loads/stores) get equivalent qf_* helpers below.

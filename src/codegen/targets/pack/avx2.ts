@@ -64,15 +64,27 @@ export function packGemmAvx2(w: Int8Array, N: number, K: number, opts: Avx2PackO
   return u8;
 }
 
-/** Depthwise [taps][C] → per 16 channels, per tap pair: 16 int16 pairs (w[t][c], w[t+1][c]). */
+/** Depthwise [taps][C] → per 16 channels, per tap pair: 16 int16 pairs (w[t][c], w[t+1][c]). A 3x3 window
+    also gets the column fast path's weights after it: per 16 channels, per kernel column j, 4 x 8 int16 pairs:
+    (w[0][j], w[1][j]) for channels 0-7, 8-15, then (w[2][j], 0) for channels 0-7, 8-15. */
 export function packDepthwiseAvx2(w: Int8Array, taps: number, C: number): Uint8Array {
   if (taps > AVX2_DW_MAXT) return new Uint8Array(w.buffer.slice(w.byteOffset, w.byteOffset + w.byteLength));
-  const tp = ceilDiv(taps, 2), blocks = ceilDiv(C, 16);
-  const { dv, u8 } = blob(blocks * tp * 64);
+  const tp = ceilDiv(taps, 2), blocks = ceilDiv(C, 16), general = blocks * tp * 64;
+  const { dv, u8 } = blob(general + (taps === 9 ? blocks * 3 * 4 * 32 : 0));
   for (let c = 0; c < C; c++)
     for (let t = 0; t < taps; t++) {
       const b = c >> 4, ci = c & 15;
       dv.setInt16((b * tp + (t >> 1)) * 64 + ci * 4 + (t & 1) * 2, w[t * C + c]!, true);
+    }
+  if (taps === 9)
+    for (let c = 0; c < C; c++) {
+      const b = c >> 4, h = (c >> 3) & 1, ci = c & 7;
+      for (let j = 0; j < 3; j++) {
+        const base = general + (b * 3 + j) * 4 * 32;
+        dv.setInt16(base + h * 32 + ci * 4, w[j * C + c]!, true); // (row 0, row 1) pairs
+        dv.setInt16(base + h * 32 + ci * 4 + 2, w[(3 + j) * C + c]!, true);
+        dv.setInt16(base + (2 + h) * 32 + ci * 4, w[(6 + j) * C + c]!, true); // (row 2, 0)
+      }
     }
   return u8;
 }
