@@ -99,13 +99,40 @@ QF_AI void qf_rq_store(__m512i acc, const qf_rq *rq, const qf_rqv *rv, size_t n,
   qf_store_u8n(dst, _mm512_add_epi32(qf_rne(v), rv->zp), cnt);
 }
 
+#ifdef QF_SIMDE
+QF_AI void qf_store_u8x64n(uint8_t *p, __m512i v, int n) {
+  uint8_t t[64];
+  _mm512_storeu_si512(t, v);
+  memcpy(p, t, (size_t)n);
+}
+#else
+#define qf_store_u8x64n(p, v, n) _mm512_mask_storeu_epi8((p), (__mmask64)(~0ull >> (64 - (n))), (v))
+#endif
+
+/* Narrows 4 vectors of rounded values v - y_zp (16 int32 each, columns 16j + k in vector j) to 64 u8 in column
+   order: packssdw, + y_zp with int16 saturation, packuswb (each in-lane), a dword permute back to column order,
+   then [qmin, qmax] on bytes. Every saturation is monotone and 0 <= qmin <= qmax <= 255, so each byte is
+   clamp(v + y_zp, qmin, qmax). */
+QF_AI __m512i qf_narrow4(__m512i o0, __m512i o1, __m512i o2, __m512i o3, const qf_rqv *rv) {
+  const __m512i p01 = _mm512_adds_epi16(_mm512_packs_epi32(o0, o1), rv->zp16);
+  const __m512i p23 = _mm512_adds_epi16(_mm512_packs_epi32(o2, o3), rv->zp16);
+  /* dword 4L + j of the packed bytes holds columns 16j + 4L..+3: out dword m = 4j + L takes dword 4L + j */
+  const __m512i idx = _mm512_set_epi32(15, 11, 7, 3, 14, 10, 6, 2, 13, 9, 5, 1, 12, 8, 4, 0);
+  const __m512i res = _mm512_permutexvar_epi32(idx, _mm512_packus_epi16(p01, p23));
+  return _mm512_min_epu8(_mm512_max_epu8(res, rv->qmin8), rv->qmax8);
+}
+
 /* One mr x nv tile over the whole K, then its epilogue (u8 with rq, or int32 with bias32). */
 QF_AI void qf_tile(const int mr, const int nv, const uint8_t *a, size_t lda, const int8_t *w, size_t kq, size_t n0,
                    size_t N, const qf_rq *rq, const qf_rqv *rv, const int32_t *bias32, uint8_t *C8, int32_t *C32,
                    size_t ldc) {
   __m512i c[QF_MR][QF_NV];
-  QF_UNROLL for (int r = 0; r < mr; r++)
-    QF_UNROLL for (int j = 0; j < nv; j++) c[r][j] = _mm512_setzero_si512();
+  const int32_t *bias = rq ? rq->bias : bias32;
+  QF_UNROLL for (int j = 0; j < nv; j++) { /* the accumulators start at the bias */
+    const size_t n = n0 + 16 * (size_t)j;
+    const __m512i bj = qf_load_i32n(bias + n, N - n < 16 ? (int)(N - n) : 16);
+    QF_UNROLL for (int r = 0; r < mr; r++) c[r][j] = bj;
+  }
   for (size_t g = 0; g < kq; g++) {
     __m512i wv[QF_NV];
     QF_UNROLL for (int j = 0; j < nv; j++) wv[j] = _mm512_loadu_si512(w + (g * nv + j) * 64);
@@ -116,15 +143,32 @@ QF_AI void qf_tile(const int mr, const int nv, const uint8_t *a, size_t lda, con
       QF_UNROLL for (int j = 0; j < nv; j++) c[r][j] = _mm512_dpbusd_epi32(c[r][j], av, wv[j]);
     }
   }
+  if (!rq) {
+    QF_UNROLL for (int j = 0; j < nv; j++) {
+      const size_t n = n0 + 16 * (size_t)j;
+      const int cnt = N - n < 16 ? (int)(N - n) : 16;
+      QF_UNROLL for (int r = 0; r < mr; r++) qf_store_i32n(C32 + r * ldc + n, c[r][j], cnt);
+    }
+    return;
+  }
+  /* requantise: v = min(hi, acc * mult) in float (only the upper clamp: cvtps2dq turns v >= 2^31 into INT_MIN;
+     min(hi, v) keeps a NaN, which becomes INT_MIN and so qmin, as the max-then-min clamp does), round to
+     nearest even, then qf_narrow4 per row of up to 64 columns */
+  __m512 m[QF_NV];
   QF_UNROLL for (int j = 0; j < nv; j++) {
     const size_t n = n0 + 16 * (size_t)j;
-    const int cnt = N - n < 16 ? (int)(N - n) : 16;
-    QF_UNROLL for (int r = 0; r < mr; r++) {
-      if (rq)
-        qf_rq_store(c[r][j], rq, rv, n, cnt, C8 + r * ldc + n);
-      else
-        qf_store_i32n(C32 + r * ldc + n, _mm512_add_epi32(c[r][j], qf_load_i32n(bias32 + n, cnt)), cnt);
-    }
+    m[j] = qf_load_fn(rq->mult + n, N - n < 16 ? (int)(N - n) : 16);
+  }
+  const int width = N - n0 < 64 ? (int)(N - n0) : 64;
+  QF_UNROLL for (int r = 0; r < mr; r++) {
+    __m512i o[4];
+    QF_UNROLL for (int j = 0; j < 4; j++)
+      o[j] = j < nv ? qf_rne(_mm512_min_ps(rv->hi, _mm512_mul_ps(qf_cvtf(c[r][j]), m[j]))) : _mm512_setzero_si512();
+    const __m512i res = qf_narrow4(o[0], o[1], o[2], o[3], rv);
+    if (width == 64)
+      _mm512_storeu_si512(C8 + r * ldc + n0, res);
+    else
+      qf_store_u8x64n(C8 + r * ldc + n0, res, width);
   }
 }
 
@@ -249,15 +293,6 @@ QF_AI qf_col4 qf_dw3_col(const uint8_t *p0, const uint8_t *p1, const uint8_t *p2
   return r;
 }
 
-#ifdef QF_SIMDE
-QF_AI void qf_store_u8x64n(uint8_t *p, __m512i v, int n) {
-  uint8_t t[64];
-  _mm512_storeu_si512(t, v);
-  memcpy(p, t, (size_t)n);
-}
-#else
-#define qf_store_u8x64n(p, v, n) _mm512_mask_storeu_epi8((p), (__mmask64)(~0ull >> (64 - (n))), (v))
-#endif
 
 /* Output pixels [ow0, ow1) of row oh, channels [c, c + cnt), stride S. With P > 1 (stride 1, C = 64 / P,
    interior only, ow1 - ow0 a multiple of P) one 64-byte load covers P neighbouring pixels, so each vector
