@@ -18,7 +18,7 @@ export function broadcastShapes(a: readonly number[], b: readonly number[]): num
 
 export function operand(inputs: (TensorType | undefined)[], i: number, name: string): TensorType {
   const t = inputs[i];
-  check(t, `operand ${i} (${name}) is missing`);
+  check(t, () => `operand ${i} (${name}) is missing`);
   return t;
 }
 

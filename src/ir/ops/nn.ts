@@ -10,28 +10,32 @@ import { tensor } from '../tensor.js';
 import { numel, type TensorType } from '../types.js';
 import { broadcastShapes, operand } from './infer-util.js';
 import { gemmKernel, matmulKernel, matmulShapes } from '../kernels/matmul.js';
-import { check, type AttrSpec, type InferContext, type OpDef, type ResolvedAttrs } from './registry.js';
+import { check, OpError, type AttrSpec, type InferContext, type OpDef, type ResolvedAttrs } from './registry.js';
 
 const F32: readonly DType[] = ['f32'];
 const fmt = (s: readonly number[]) => `[${s.join(',')}]`;
+/** Throws the OpError; the conv checks below build their messages only when they fail (they run on every inference). */
+const fail = (message: string): never => {
+  throw new OpError(message);
+};
 
 /** Operand i, required to be f32 (the NN ops are float reference semantics). */
 function f32Operand(op: string, inputs: InferContext['inputs'], i: number, name: string): TensorType {
   const t = operand(inputs, i, name);
-  check(t.dtype === 'f32', `${op}: ${name} must be f32, got ${t.dtype}`);
+  if (t.dtype !== 'f32') fail(`${op}: ${name} must be f32, got ${t.dtype}`);
   return t;
 }
 
 function ints(op: string, attrs: ResolvedAttrs, name: string, len: number, min: number): number[] {
   const v = attrs[name] as number[];
-  check(v.length === len, `${op}: ${name} needs ${len} values, got ${fmt(v)}`);
-  check(v.every((d) => d >= min), `${op}: ${name} must be ≥ ${min}, got ${fmt(v)}`);
+  if (v.length !== len) fail(`${op}: ${name} needs ${len} values, got ${fmt(v)}`);
+  if (!v.every((d) => d >= min)) fail(`${op}: ${name} must be ≥ ${min}, got ${fmt(v)}`);
   return v;
 }
 
 function clampRange(op: string, attrs: ResolvedAttrs): [number, number] {
   const lo = attrs.clamp_min as number, hi = attrs.clamp_max as number;
-  check(!(lo > hi), `${op}: clamp_min ${lo} is above clamp_max ${hi}`);
+  if (lo > hi) fail(`${op}: clamp_min ${lo} is above clamp_max ${hi}`);
   return [lo, hi];
 }
 
@@ -56,45 +60,44 @@ interface ConvGeom {
 /** Shared validation of conv2d / conv_transpose2d; `transpose` selects the weight layout and output size. */
 function convGeom(op: string, { inputs, attrs }: InferContext, transpose: boolean): ConvGeom {
   const x = f32Operand(op, inputs, 0, 'x'), w = f32Operand(op, inputs, 1, 'w');
-  check(x.shape.length === 4, `${op}: input must be 4-D NCHW, got ${fmt(x.shape)}`);
+  if (x.shape.length !== 4) fail(`${op}: input must be 4-D NCHW, got ${fmt(x.shape)}`);
   const layout = transpose ? '[C, M/group, kH, kW]' : '[M, C/group, kH, kW]';
-  check(w.shape.length === 4, `${op}: weight must be 4-D ${layout}, got ${fmt(w.shape)}`);
+  if (w.shape.length !== 4) fail(`${op}: weight must be 4-D ${layout}, got ${fmt(w.shape)}`);
   const group = attrs.group as number;
-  check(group >= 1, `${op}: group must be ≥ 1, got ${group}`);
-  const [N, C, H, W] = x.shape as [number, number, number, number];
-  const [w0, w1, kh, kw] = w.shape as [number, number, number, number];
-  check(kh >= 1 && kw >= 1, `${op}: kernel must be at least 1x1, got weight ${fmt(w.shape)}`);
-  check(C % group === 0, `${op}: input channels ${C} are not divisible by group ${group}`);
+  if (!(group >= 1)) fail(`${op}: group must be ≥ 1, got ${group}`);
+  // Indexing rather than destructuring, which goes through the iterator protocol (every inference pays it).
+  const N = x.shape[0]!, C = x.shape[1]!, H = x.shape[2]!, W = x.shape[3]!;
+  const w0 = w.shape[0]!, w1 = w.shape[1]!, kh = w.shape[2]!, kw = w.shape[3]!;
+  if (!(kh >= 1 && kw >= 1)) fail(`${op}: kernel must be at least 1x1, got weight ${fmt(w.shape)}`);
+  if (C % group !== 0) fail(`${op}: input channels ${C} are not divisible by group ${group}`);
   let M: number;
   if (transpose) {
-    check(w0 === C, `${op}: input has ${C} channels but weight expects ${w0} (weight is ${layout})`);
+    if (w0 !== C) fail(`${op}: input has ${C} channels but weight expects ${w0} (weight is ${layout})`);
     M = w1 * group;
   } else {
-    check(w1 * group === C, `${op}: input has ${C} channels but weight expects ${w1 * group} (group ${group})`);
-    check(w0 % group === 0, `${op}: ${w0} output channels are not divisible by group ${group}`);
+    if (w1 * group !== C) fail(`${op}: input has ${C} channels but weight expects ${w1 * group} (group ${group})`);
+    if (w0 % group !== 0) fail(`${op}: ${w0} output channels are not divisible by group ${group}`);
     M = w0;
   }
   const b = inputs[2];
   if (b) {
-    check(b.dtype === 'f32', `${op}: bias must be f32, got ${b.dtype}`);
-    check(b.shape.length === 1 && b.shape[0] === M, `${op}: bias must be [${M}] (one per output channel), got ${fmt(b.shape)}`);
+    if (b.dtype !== 'f32') fail(`${op}: bias must be f32, got ${b.dtype}`);
+    if (!(b.shape.length === 1 && b.shape[0] === M)) fail(`${op}: bias must be [${M}] (one per output channel), got ${fmt(b.shape)}`);
   }
   const win = window2d([kh, kw], ints(op, attrs, 'strides', 2, 1), ints(op, attrs, 'pads', 4, 0), ints(op, attrs, 'dilations', 2, 1));
   clampRange(op, attrs);
   let Ho: number, Wo: number;
   if (transpose) {
     const op2 = ints(op, attrs, 'output_padding', 2, 0);
-    check(
-      op2[0]! < Math.max(win.sh, win.dh) && op2[1]! < Math.max(win.sw, win.dw),
-      `${op}: output_padding ${fmt(op2)} must be smaller than stride or dilation in each dimension`,
-    );
+    if (!(op2[0]! < Math.max(win.sh, win.dh) && op2[1]! < Math.max(win.sw, win.dw)))
+      fail(`${op}: output_padding ${fmt(op2)} must be smaller than stride or dilation in each dimension`);
     Ho = convTransposeOutLength(H, kh, win.sh, win.pt, win.pb, win.dh, op2[0]!);
     Wo = convTransposeOutLength(W, kw, win.sw, win.pl, win.pr, win.dw, op2[1]!);
   } else {
     Ho = convOutLength(H, kh, win.sh, win.pt, win.pb, win.dh);
     Wo = convOutLength(W, kw, win.sw, win.pl, win.pr, win.dw);
   }
-  check(Ho >= 1 && Wo >= 1, `${op}: output would be ${Ho}x${Wo}: the ${kh}x${kw} kernel (dilations ${win.dh},${win.dw}) does not fit the ${H}x${W} input with pads ${fmt(attrs.pads as number[])}`);
+  if (!(Ho >= 1 && Wo >= 1)) fail(`${op}: output would be ${Ho}x${Wo}: the ${kh}x${kw} kernel (dilations ${win.dh},${win.dw}) does not fit the ${H}x${W} input with pads ${fmt(attrs.pads as number[])}`);
   return { x, w, win, group, out: [N, M, Ho, Wo] };
 }
 
@@ -140,13 +143,13 @@ const batchNorm: OpDef = {
   attrs: { epsilon: { type: 'float', default: 1e-5 } },
   infer({ inputs, attrs }) {
     const x = f32Operand('batch_norm', inputs, 0, 'x');
-    check(x.shape.length >= 2, `batch_norm: input must have rank ≥ 2 (channels on axis 1), got ${fmt(x.shape)}`);
+    check(x.shape.length >= 2, () => `batch_norm: input must have rank ≥ 2 (channels on axis 1), got ${fmt(x.shape)}`);
     const C = x.shape[1]!;
     BN_PARAMS.forEach((p, i) => {
       const t = f32Operand('batch_norm', inputs, i + 1, p);
-      check(t.shape.length === 1 && t.shape[0] === C, `batch_norm: ${p} must be [${C}] (one per channel), got ${fmt(t.shape)}`);
+      check(t.shape.length === 1 && t.shape[0] === C, () => `batch_norm: ${p} must be [${C}] (one per channel), got ${fmt(t.shape)}`);
     });
-    check((attrs.epsilon as number) >= 0, `batch_norm: epsilon must be ≥ 0, got ${attrs.epsilon}`);
+    check((attrs.epsilon as number) >= 0, () => `batch_norm: epsilon must be ≥ 0, got ${attrs.epsilon}`);
     return [{ dtype: 'f32', shape: [...x.shape] }];
   },
   kernel([x, scale, bias, mean, vr], attrs) {
@@ -181,16 +184,16 @@ const gemmOp: OpDef = {
   },
   infer({ inputs, attrs }) {
     const a = f32Operand('gemm', inputs, 0, 'a'), b = f32Operand('gemm', inputs, 1, 'b');
-    check(a.shape.length === 2 && b.shape.length === 2, `gemm: a and b must be 2-D, got ${fmt(a.shape)} and ${fmt(b.shape)}`);
+    check(a.shape.length === 2 && b.shape.length === 2, () => `gemm: a and b must be 2-D, got ${fmt(a.shape)} and ${fmt(b.shape)}`);
     const ta = attrs.trans_a as boolean, tb = attrs.trans_b as boolean;
     const [M, K] = ta ? [a.shape[1]!, a.shape[0]!] : [a.shape[0]!, a.shape[1]!];
     const [Kb, N] = tb ? [b.shape[1]!, b.shape[0]!] : [b.shape[0]!, b.shape[1]!];
-    check(K === Kb, `gemm: inner dimensions differ: a${ta ? 'ᵀ' : ''} is [${M},${K}], b${tb ? 'ᵀ' : ''} is [${Kb},${N}]`);
+    check(K === Kb, () => `gemm: inner dimensions differ: a${ta ? 'ᵀ' : ''} is [${M},${K}], b${tb ? 'ᵀ' : ''} is [${Kb},${N}]`);
     const c = inputs[2];
     if (c) {
-      check(c.dtype === 'f32', `gemm: c must be f32, got ${c.dtype}`);
+      check(c.dtype === 'f32', () => `gemm: c must be f32, got ${c.dtype}`);
       const ok = c.shape.length <= 2 && broadcastsTo(c.shape, [M, N]);
-      check(ok, `gemm: c ${fmt(c.shape)} does not broadcast to the result [${M},${N}]`);
+      check(ok, () => `gemm: c ${fmt(c.shape)} does not broadcast to the result [${M},${N}]`);
     }
     clampRange('gemm', attrs);
     return [{ dtype: 'f32', shape: [M, N] }];
@@ -228,8 +231,8 @@ interface PoolGeom {
 
 function poolGeom(op: string, { inputs, attrs }: InferContext, dtypes: readonly DType[]): PoolGeom & { x: TensorType } {
   const x = operand(inputs, 0, 'x');
-  check(dtypes.includes(x.dtype), `${op}: x must be ${dtypes.join(' or ')}, got ${x.dtype}`);
-  check(x.shape.length === 4, `${op}: input must be 4-D NCHW, got ${fmt(x.shape)}`);
+  check(dtypes.includes(x.dtype), () => `${op}: x must be ${dtypes.join(' or ')}, got ${x.dtype}`);
+  check(x.shape.length === 4, () => `${op}: input must be 4-D NCHW, got ${fmt(x.shape)}`);
   const k = ints(op, attrs, 'kernel_shape', 2, 1);
   const dil = 'dilations' in attrs ? ints(op, attrs, 'dilations', 2, 1) : [1, 1];
   const win = window2d(k, ints(op, attrs, 'strides', 2, 1), ints(op, attrs, 'pads', 4, 0), dil);
@@ -238,12 +241,12 @@ function poolGeom(op: string, { inputs, attrs }: InferContext, dtypes: readonly 
   // Larger pads would allow windows that see only padding.
   check(
     win.pt < kh && win.pb < kh && win.pl < kw && win.pr < kw,
-    `${op}: pads ${fmt([win.pt, win.pl, win.pb, win.pr])} must be smaller than the (dilated) kernel ${kh}x${kw}`,
+    () => `${op}: pads ${fmt([win.pt, win.pl, win.pb, win.pr])} must be smaller than the (dilated) kernel ${kh}x${kw}`,
   );
   const ceil = attrs.ceil_mode as boolean;
   const Ho = poolOutLength(H, win.kh, win.sh, win.pt, win.pb, win.dh, ceil);
   const Wo = poolOutLength(W, win.kw, win.sw, win.pl, win.pr, win.dw, ceil);
-  check(Ho >= 1 && Wo >= 1, `${op}: output would be ${Ho}x${Wo}: the ${kh}x${kw} window does not fit the ${H}x${W} input with pads ${fmt(attrs.pads as number[])}`);
+  check(Ho >= 1 && Wo >= 1, () => `${op}: output would be ${Ho}x${Wo}: the ${kh}x${kw} window does not fit the ${H}x${W} input with pads ${fmt(attrs.pads as number[])}`);
   return { x, win, out: [N, C, Ho, Wo] };
 }
 
@@ -286,7 +289,7 @@ const globalAvgpoolOp: OpDef = {
   attrs: {},
   infer({ inputs }) {
     const x = f32Operand('global_avgpool', inputs, 0, 'x');
-    check(x.shape.length >= 3, `global_avgpool: input must be [N,C,spatial...] with rank ≥ 3, got ${fmt(x.shape)}`);
+    check(x.shape.length >= 3, () => `global_avgpool: input must be [N,C,spatial...] with rank ≥ 3, got ${fmt(x.shape)}`);
     return [{ dtype: 'f32', shape: [x.shape[0]!, x.shape[1]!, ...x.shape.slice(2).map(() => 1)] }];
   },
   kernel([x]) {

@@ -82,13 +82,15 @@ export const allOps = (): OpDef[] => [...TABLE.values()];
 /** Fill defaults; throws OpError for unknown attributes, missing required ones and wrong types. */
 export function resolveAttrs(def: OpDef, attrs: Attrs): ResolvedAttrs {
   const out: ResolvedAttrs = {};
-  for (const key of Object.keys(attrs)) {
+  // for-in rather than Object.keys/entries: this runs for every node the pattern engine looks at.
+  for (const key in attrs) {
     if (!(key in def.attrs)) {
       const known = Object.keys(def.attrs);
       throw new OpError(`unknown attribute '${key}' for ${def.name}` + (known.length ? ` (known: ${known.join(', ')})` : ' (it has none)'));
     }
   }
-  for (const [key, spec] of Object.entries(def.attrs)) {
+  for (const key in def.attrs) {
+    const spec = def.attrs[key]!;
     const v = key in attrs ? attrs[key]! : spec.default;
     if (v === undefined) {
       if (spec.optional) continue;

@@ -20,7 +20,7 @@ const lit = (v: RtVal, t: Ty, span: Span): CExpr => ({ ty: t, span, eval: () => 
 /** A value's constant data (a capture constrained `const`, or a let bound to a tensor). */
 export function tensorOf(ctx: EvalCtx, v: RtVal): Tensor {
   if (v instanceof ValueRef) {
-    const t = ctx.g.constantOf(v.name);
+    const t = v.rec ? ctx.g.constant(v.rec) : ctx.g.constantOf(v.name);
     if (!t) throw new Error(`'${v.name}' is not a constant`);
     return t;
   }
@@ -111,7 +111,14 @@ export class ExprChecker {
     const res = resolveCapture(s, name);
     if (res.kind === 'node') {
       const out = res.name;
-      return { ty: ty('value'), span, eval: (ctx) => new ValueRef(ctx.st.vals.get(out)!) };
+      return {
+        ty: ty('value'),
+        span,
+        eval: (ctx) => {
+          const w = ctx.st.vals.get(out)!;
+          return new ValueRef(w.name, w);
+        },
+      };
     }
     if (res.kind === 'cap') {
       const maybe = res.info.maybe && !s.known.has(name) && !s.known.has(res.name);
@@ -120,8 +127,8 @@ export class ExprChecker {
         ty: ty('value', maybe, res.info.isConst),
         span,
         eval: (ctx) => {
-          const v = ctx.st.vals.get(cap);
-          return v ? new ValueRef(v) : undefined;
+          const w = ctx.st.vals.get(cap);
+          return w ? new ValueRef(w.name, w) : undefined;
         },
       };
     }
@@ -231,10 +238,14 @@ export class ExprChecker {
     return {
       ty: ty(h.result),
       span,
-      eval: (ctx) => h.fn(...typed.map((c, i) => {
-        const v = c.eval(ctx);
-        return conv[i] && v !== undefined ? tensorOf(ctx, v) : v;
-      })) as RtVal,
+      eval: (ctx) => {
+        const args = new Array<unknown>(typed.length);
+        for (let i = 0; i < args.length; i++) {
+          const v = typed[i]!.eval(ctx);
+          args[i] = conv[i] && v !== undefined ? tensorOf(ctx, v) : v;
+        }
+        return h.fn(...args) as RtVal;
+      },
     };
   }
 
@@ -278,7 +289,15 @@ export class ExprChecker {
       }
       cs.push(c);
     }
-    return { ty: ty(f.result), span, eval: (ctx) => f.run(ctx, cs.map((c) => c.eval(ctx))) };
+    return {
+      ty: ty(f.result),
+      span,
+      eval: (ctx) => {
+        const args = new Array<RtVal>(cs.length);
+        for (let i = 0; i < args.length; i++) args[i] = cs[i]!.eval(ctx);
+        return f.run(ctx, args);
+      },
+    };
   }
 
   private unary(op: '-' | 'not', arg: Expr, span: Span, s: Scope): C {

@@ -18,7 +18,10 @@ export interface Intrinsic {
 }
 
 const name = (v: RtVal): string => (v as ValueRef).name;
-const typeOf = (ctx: EvalCtx, v: RtVal) => ctx.g.typeOf(name(v))!;
+const typeOf = (ctx: EvalCtx, v: RtVal) => {
+  const r = v as ValueRef;
+  return (r.rec ? ctx.g.type(r.rec) : ctx.g.typeOf(r.name))!;
+};
 
 function axisOf(rank: number, i: number): number {
   const a = i < 0 ? i + rank : i;
@@ -63,7 +66,7 @@ export const INTRINSICS: Intrinsic[] = [
     run: (c, [v]) => [...(typeOf(c, v).quant?.zeroPoint ?? [])],
   },
   { name: 'quant_axis', doc: 'per-channel quantization axis, -1 when per-tensor or not quantized', params: ['value'], result: 'int', run: (c, [v]) => typeOf(c, v).quant?.axis ?? -1 },
-  { name: 'op', doc: 'the op name of a matched node (to tell alternatives apart)', params: ['node'], result: 'string', run: (c, [v]) => c.g.producer.get(name(v))!.op },
+  { name: 'op', doc: 'the op name of a matched node (to tell alternatives apart)', params: ['node'], result: 'string', run: (c, [v]) => c.g.producerOf(name(v))!.op },
   { name: 'len', doc: 'length of a list', params: ['list'], result: 'int', run: (_c, [l]) => (l as unknown[]).length },
 ];
 

@@ -5,14 +5,70 @@
 import { getOp } from '../../ir/ops/index.js';
 import { formatType } from '../../ir/types.js';
 import type { CExpr, EvalCtx, NodeP, OperandP, ValueCheckP, Variant, DimP } from './program.js';
-import type { WNode, WorkGraph } from './work-graph.js';
+import { userAt, userCount, type WNode, type WorkGraph, type WValue } from './work-graph.js';
 import { showValue } from './values.js';
 
+/**
+ * The bindings of one kind: a handful per match, so arrays with linear search, which beat a Map
+ * here (every match attempt starts by clearing three, and Map.clear allocates a new table). Only
+ * the first `size` slots are live; clearing just resets the count. Insertion-ordered like a Map.
+ */
+export class Bindings<V> {
+  private readonly ks: string[] = [];
+  private readonly vs: V[] = [];
+  size = 0;
+
+  private find(k: string): number {
+    for (let i = 0; i < this.size; i++) if (this.ks[i] === k) return i;
+    return -1;
+  }
+  get(k: string): V | undefined {
+    const i = this.find(k);
+    return i < 0 ? undefined : this.vs[i];
+  }
+  set(k: string, v: V): void {
+    const i = this.find(k);
+    if (i >= 0) this.vs[i] = v;
+    else {
+      this.ks[this.size] = k;
+      this.vs[this.size++] = v;
+    }
+  }
+  delete(k: string): void {
+    const i = this.find(k);
+    if (i < 0) return;
+    for (let j = i + 1; j < this.size; j++) {
+      this.ks[j - 1] = this.ks[j]!;
+      this.vs[j - 1] = this.vs[j]!;
+    }
+    this.size--;
+  }
+  clear(): void {
+    this.size = 0;
+  }
+  keyAt(i: number): string {
+    return this.ks[i]!;
+  }
+  valueAt(i: number): V {
+    return this.vs[i]!;
+  }
+  values(): V[] {
+    return this.vs.slice(0, this.size);
+  }
+  *[Symbol.iterator](): IterableIterator<[string, V]> {
+    for (let i = 0; i < this.size; i++) yield [this.ks[i]!, this.vs[i]!];
+  }
+}
+
 export class MatchState {
-  readonly vals = new Map<string, string>();
-  readonly nodes = new Map<string, WNode>();
-  readonly syms = new Map<string, number>();
-  private readonly trail: string[] = [];
+  /** Captures and node bindings -> the value's record (null for an absent optional operand). */
+  readonly vals = new Bindings<WValue | null>();
+  readonly nodes = new Bindings<WNode>();
+  readonly syms = new Bindings<number>();
+  /** What to unbind on backtracking, in binding order: which map (VAL, NODE, SYM) and key; `top` entries are live. */
+  private readonly trailKind: number[] = [];
+  private readonly trailKey: string[] = [];
+  private top = 0;
   /** Failure sentences, recorded only in explain mode. */
   why: string[] | null = null;
 
@@ -20,33 +76,38 @@ export class MatchState {
     this.vals.clear();
     this.nodes.clear();
     this.syms.clear();
-    this.trail.length = 0;
+    this.top = 0;
   }
   mark(): number {
-    return this.trail.length;
+    return this.top;
   }
   undo(mark: number): void {
-    while (this.trail.length > mark) {
-      const k = this.trail.pop()!;
-      const key = k.slice(1);
-      if (k[0] === 'v') this.vals.delete(key);
-      else if (k[0] === 'n') this.nodes.delete(key);
+    while (this.top > mark) {
+      const kind = this.trailKind[--this.top]!, key = this.trailKey[this.top]!;
+      if (kind === VAL) this.vals.delete(key);
+      else if (kind === NODE) this.nodes.delete(key);
       else this.syms.delete(key);
     }
   }
-  bindVal(k: string, v: string): void {
+  private trail(kind: number, k: string): void {
+    this.trailKind[this.top] = kind;
+    this.trailKey[this.top++] = k;
+  }
+  bindVal(k: string, v: WValue | null): void {
     this.vals.set(k, v);
-    this.trail.push('v' + k);
+    this.trail(VAL, k);
   }
   bindNode(k: string, n: WNode): void {
     this.nodes.set(k, n);
-    this.trail.push('n' + k);
+    this.trail(NODE, k);
   }
   bindSym(k: string, v: number): void {
     this.syms.set(k, v);
-    this.trail.push('s' + k);
+    this.trail(SYM, k);
   }
 }
+
+const VAL = 0, NODE = 1, SYM = 2;
 
 const nodeText = (n: WNode): string => `'${n.name}' (${n.op})`;
 const at = (p: NodeP, n: WNode, i: number): string => `operand ${i} of ${p.display} ${nodeText(n)}`;
@@ -54,11 +115,20 @@ const at = (p: NodeP, n: WNode, i: number): string => `operand ${i} of ${p.displ
 export class Matcher {
   readonly st = new MatchState();
   private variant!: Variant;
+  /** Reused for every match: checks read the graph and the bindings, not lets. */
+  private readonly ctx: EvalCtx;
 
-  constructor(readonly g: WorkGraph) {}
+  constructor(readonly g: WorkGraph) {
+    this.ctx = { g, st: this.st, lets: new Bindings() };
+  }
 
-  private fail(msg: () => string): false {
-    this.st.why?.push(msg());
+  /**
+   * Records a failure sentence in explain mode. Callers pass `this.st.why && \`…\``: the text is
+   * built only when explaining, and without a closure (whose captured variables would cost an
+   * allocation on every call, failing or not).
+   */
+  private fail(msg: string | null): false {
+    if (msg) this.st.why!.push(msg);
     return false;
   }
 
@@ -68,38 +138,38 @@ export class Matcher {
     this.st.reset();
     if (!this.node(variant.root, root)) return false;
     if (!this.usesOk()) return false;
-    const ctx: EvalCtx = { g: this.g, st: this.st, lets: new Map() };
+    const ctx = this.ctx;
     for (const c of variant.checks) {
       let ok: unknown;
       try {
         ok = c.expr.eval(ctx);
       } catch (e) {
-        return this.fail(() => `${c.kind} ${this.describe(c.expr, ctx, `cannot be evaluated: ${(e as Error).message}`)}`);
+        return this.fail(this.st.why && `${c.kind} ${this.describe(c.expr, ctx, `cannot be evaluated: ${(e as Error).message}`)}`);
       }
-      if (ok !== true) return this.fail(() => `${c.kind} ${this.describe(c.expr, ctx, 'is false')}`);
+      if (ok !== true) return this.fail(this.st.why && `${c.kind} ${this.describe(c.expr, ctx, 'is false')}`);
     }
     // Redirecting a graph output to another value would rename the graph's output.
     if (variant.result.k === 'value' && root.outputs.some((o) => this.g.outputs.has(o)))
-      return this.fail(() => `the root's result '${root.outputs[0]}' is a graph output and the replacement is another value; the output name must stay`);
+      return this.fail(this.st.why && `the root's result '${root.outputs[0]}' is a graph output and the replacement is another value; the output name must stay`);
     return true;
   }
 
   private node(p: NodeP, n: WNode): boolean {
-    if (!p.ops.has(n.op)) return this.fail(() => `${p.display}: expected ${[...p.ops].join(' | ')}, found node ${nodeText(n)}`);
+    if (!p.ops.has(n.op)) return this.fail(this.st.why && `${p.display}: expected ${[...p.ops].join(' | ')}, found node ${nodeText(n)}`);
     const ins = n.inputs, k = p.operands.length;
     if (!p.rest) {
       for (let i = k; i < ins.length; i++)
-        if (ins[i]) return this.fail(() => `${p.display}: node ${nodeText(n)} has operand ${i} ('${ins[i]}') beyond the ${k} the pattern lists`);
+        if (ins[i]) return this.fail(this.st.why && `${p.display}: node ${nodeText(n)} has operand ${i} ('${ins[i]}') beyond the ${k} the pattern lists`);
     }
     const m = this.st.mark();
     this.st.bindNode(p.binding, n);
-    this.st.bindVal(p.binding, n.outputs[0]!);
-    if (p.check && !this.value(p.check, n.outputs[0]!, p.display)) return this.undoFail(m);
+    this.st.bindVal(p.binding, n.outs[0] ?? null);
+    if (p.check && !this.value(p.check, n.outs[0]!, p, n, -1)) return this.undoFail(m);
     if (this.operands(p, n, false)) return true;
     if (k >= 2 && getOp(n.op)?.commutative) {
       this.st.undo(m);
       this.st.bindNode(p.binding, n);
-      this.st.bindVal(p.binding, n.outputs[0]!);
+      this.st.bindVal(p.binding, n.outs[0] ?? null);
       this.st.why?.push(`${p.display}: retrying with operands 0 and 1 swapped (${n.op} is commutative)`);
       if (this.operands(p, n, true)) return true;
     }
@@ -114,39 +184,43 @@ export class Matcher {
   private operands(p: NodeP, n: WNode, swap: boolean): boolean {
     for (let i = 0; i < p.operands.length; i++) {
       const j = swap && i < 2 ? 1 - i : i;
-      if (!this.operand(p.operands[i]!, n.inputs[j] ?? '', p, n, j)) return false;
+      if (!this.operand(p.operands[i]!, n.inputs[j] ?? '', n.ins[j] ?? null, p, n, j)) return false;
     }
     return true;
   }
 
-  private operand(o: OperandP, v: string, p: NodeP, n: WNode, i: number): boolean {
-    if (o.k === 'any') return v !== '' || o.optional || this.fail(() => `${at(p, n, i)} is absent, the pattern requires one`);
+  /** Operand i of n: its name `v` ('' when absent) and its record `w`. */
+  private operand(o: OperandP, v: string, w: WValue | null, p: NodeP, n: WNode, i: number): boolean {
+    if (o.k === 'any') return v !== '' || o.optional || this.fail(this.st.why && `${at(p, n, i)} is absent, the pattern requires one`);
     if (o.k === 'cap') {
-      if (v === '' && !o.optional) return this.fail(() => `${at(p, n, i)} (${o.text}) is absent, the pattern requires one`);
+      if (v === '' && !o.optional) return this.fail(this.st.why && `${at(p, n, i)} (${o.text}) is absent, the pattern requires one`);
       const bound = this.st.vals.get(o.name);
       if (bound !== undefined)
-        return bound === v || this.fail(() => `${at(p, n, i)}: %${o.name} is already '${bound || 'absent'}', here it is '${v || 'absent'}'`);
-      if (v !== '' && o.check && !this.value(o.check, v, `${o.text} (${at(p, n, i)})`)) return false;
-      this.st.bindVal(o.name, v);
+        return bound === w || this.fail(this.st.why && `${at(p, n, i)}: %${o.name} is already '${bound?.name || 'absent'}', here it is '${v || 'absent'}'`);
+      if (w && o.check && !this.value(o.check, w, p, n, i, o)) return false;
+      this.st.bindVal(o.name, w);
       return true;
     }
     const bound = this.st.nodes.get(o.binding);
-    if (bound) return bound.outputs[0] === v || this.fail(() => `${at(p, n, i)} is '${v}', not the result of ${o.text} (${nodeText(bound)})`);
-    if (v === '') return this.fail(() => `${at(p, n, i)} is absent, the pattern expects ${o.text}`);
-    const prod = this.g.producer.get(v);
-    if (!prod) return this.fail(() => `${at(p, n, i)}: '${v}' is a ${this.g.isConst(v) ? 'constant' : 'graph input'}, the pattern expects ${o.text}`);
-    if (prod.outputs[0] !== v) return this.fail(() => `${at(p, n, i)}: '${v}' is result ${prod.outputs.indexOf(v)} of ${nodeText(prod)}; patterns match result 0`);
+    if (bound) return bound.outs[0] === w || this.fail(this.st.why && `${at(p, n, i)} is '${v}', not the result of ${o.text} (${nodeText(bound)})`);
+    if (v === '') return this.fail(this.st.why && `${at(p, n, i)} is absent, the pattern expects ${o.text}`);
+    const prod = w!.producer;
+    if (!prod) return this.fail(this.st.why && `${at(p, n, i)}: '${v}' is a ${this.g.isConst(v) ? 'constant' : 'graph input'}, the pattern expects ${o.text}`);
+    if (prod.outs[0] !== w) return this.fail(this.st.why && `${at(p, n, i)}: '${v}' is result ${prod.outputs.indexOf(v)} of ${nodeText(prod)}; patterns match result 0`);
     return this.node(this.variant.nodes.get(o.binding)!, prod);
   }
 
-  private value(c: ValueCheckP, v: string, what: string): boolean {
-    if (c.isConst && !this.g.isConst(v)) {
-      const prod = this.g.producer.get(v);
-      return this.fail(() => `${what}: '${v}' must be a constant, it is ${prod ? `computed by ${nodeText(prod)}` : 'a graph input'}`);
+  /** The inline check of operand i of n (matched by `o`), or of n's own result when i is -1. */
+  private value(c: ValueCheckP, w: WValue, p: NodeP, n: WNode, i: number, o?: OperandP): boolean {
+    const v = w.name;
+    const what = this.st.why && (o ? `${o.text} (${at(p, n, i)})` : p.display);
+    if (c.isConst && this.g.constant(w) === undefined) {
+      const prod = w.producer;
+      return this.fail(this.st.why && `${what}: '${v}' must be a constant, it is ${prod ? `computed by ${nodeText(prod)}` : 'a graph input'}`);
     }
-    const t = this.g.typeOf(v)!;
-    if (c.dtypes && !c.dtypes.has(t.dtype)) return this.fail(() => `${what}: '${v}' is ${formatType(t)}, the pattern wants ${c.text}`);
-    if (c.dims && !this.dims(c.dims, t.shape)) return this.fail(() => `${what}: '${v}' is ${formatType(t)}, the pattern wants ${c.text}`);
+    const t = this.g.type(w)!;
+    if (c.dtypes && !c.dtypes.has(t.dtype)) return this.fail(this.st.why && `${what}: '${v}' is ${formatType(t)}, the pattern wants ${c.text}`);
+    if (c.dims && !this.dims(c.dims, t.shape)) return this.fail(this.st.why && `${what}: '${v}' is ${formatType(t)}, the pattern wants ${c.text}`);
     return true;
   }
 
@@ -170,18 +244,28 @@ export class Matcher {
     return true;
   }
 
+  private inside(u: WNode): boolean {
+    const nodes = this.st.nodes;
+    for (let k = 0; k < nodes.size; k++) if (nodes.valueAt(k) === u) return true;
+    return false;
+  }
+
   /** Interior nodes must not be used outside the match (nor be graph outputs) unless marked shared. */
   private usesOk(): boolean {
-    const inside = new Set(this.st.nodes.values());
-    for (const [b, n] of this.st.nodes) {
-      const p = this.variant.nodes.get(b)!;
+    const nodes = this.st.nodes;
+    for (let k = 0; k < nodes.size; k++) {
+      const n = nodes.valueAt(k);
+      const p = this.variant.nodes.get(nodes.keyAt(k))!;
       if (p === this.variant.root || p.shared) continue;
-      for (const o of n.outputs) {
-        if (this.g.outputs.has(o))
-          return this.fail(() => `${p.display} ${nodeText(n)}: its result '${o}' is a graph output; mark the binding \`shared\` to match anyway`);
-        for (const u of this.g.users.get(o) ?? [])
-          if (!inside.has(u))
-            return this.fail(() => `${p.display} ${nodeText(n)} is also used by ${nodeText(u)} outside the match; mark the binding \`shared\` to match anyway`);
+      for (const w of n.outs) {
+        const o = w.name;
+        if (w.output)
+          return this.fail(this.st.why && `${p.display} ${nodeText(n)}: its result '${o}' is a graph output; mark the binding \`shared\` to match anyway`);
+        for (let j = 0, m = userCount(w); j < m; j++) {
+          const u = userAt(w, j);
+          if (!this.inside(u))
+            return this.fail(this.st.why && `${p.display} ${nodeText(n)} is also used by ${nodeText(u)} outside the match; mark the binding \`shared\` to match anyway`);
+        }
       }
     }
     return true;

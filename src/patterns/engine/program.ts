@@ -5,14 +5,14 @@
 import type { DType } from '../../ir/dtype.js';
 import type { PatternDecl, Span } from '../syntax/ast.js';
 import type { RtVal, Ty } from '../lang/types.js';
-import type { MatchState } from './match.js';
+import type { Bindings, MatchState } from './match.js';
 import type { WorkGraph } from './work-graph.js';
 
 export interface EvalCtx {
   g: WorkGraph;
   st: MatchState;
   /** Values of `let` names while a rewrite is being built. */
-  lets: Map<string, RtVal>;
+  lets: Bindings<RtVal>;
 }
 
 export interface CExpr {

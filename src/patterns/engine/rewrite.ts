@@ -1,18 +1,21 @@
 // Building a variant's replacement after a match: evaluate the `let`s, create new constants and
-// nodes right before the root (every operand they use is defined earlier), and either give the
-// new root node the old root's name, result names and debugHandle, or redirect the uses of the
-// root's result to an existing value. Types come from the op table; the new root must have the
-// old root's dtype and shape and keeps its declared types (and so its quantization params).
+// nodes right before the root (every operand they use is defined earlier), and either redefine
+// the root in place as the new root node (it keeps its name, result names and debugHandle), or
+// redirect the uses of the root's result to an existing value. Types come from the op table; the
+// new root must have the old root's dtype and shape and keeps its declared types (and so its
+// quantization params).
 import { diag, locate, QforgeError } from '../../diagnostics/index.js';
 import type { AttrValue, Attrs } from '../../ir/graph.js';
-import { getOp, OpError, resolveAttrs } from '../../ir/ops/index.js';
+import { getOp, resolveAttrs, type OpDef, type ResolvedAttrs } from '../../ir/ops/index.js';
 import type { Tensor } from '../../ir/tensor.js';
 import { formatType, sameShape, type TensorType } from '../../ir/types.js';
 import type { Span } from '../syntax/ast.js';
 import { ValueRef, type RtVal } from '../lang/types.js';
-import type { CArg, CBuild, EvalCtx, Variant } from './program.js';
-import type { MatchState } from './match.js';
-import type { WNode, WorkGraph } from './work-graph.js';
+import type { CArg, CBuild, CExpr, EvalCtx, Variant } from './program.js';
+import { Bindings, type MatchState } from './match.js';
+import type { WNode, WorkGraph, WValue } from './work-graph.js';
+
+const NONE: WNode[] = [];
 
 export interface RewriteResult {
   /** New nodes, the new root (if any) last. */
@@ -23,96 +26,149 @@ export interface RewriteResult {
   redirected: WNode[];
 }
 
-export function applyRewrite(g: WorkGraph, v: Variant, st: MatchState, root: WNode): RewriteResult {
-  const p = v.pattern;
-  const fail = (span: Span, msg: string): never => {
+/**
+ * Builds replacements; one per driver run, reused for every rewrite (its scratch state is reset
+ * by apply), and methods rather than closures, since a rewrite runs per match.
+ */
+export class Rewriter {
+  private readonly ctx: EvalCtx;
+  private readonly letValues = new Bindings<WValue | null>();
+  private v!: Variant;
+  private root!: WNode;
+  private created: WNode[] = [];
+
+  constructor(
+    private readonly g: WorkGraph,
+    private readonly st: MatchState,
+  ) {
+    this.ctx = { g, st, lets: new Bindings() };
+  }
+
+  /** Replaces the match of `v` at `root` (bindings in st). */
+  apply(v: Variant, root: WNode): RewriteResult {
+    const { g, ctx } = this;
+    this.v = v;
+    this.root = root;
+    const created: WNode[] = (this.created = []);
+    ctx.lets.clear();
+    this.letValues.clear();
+    for (const l of v.lets) ctx.lets.set(l.name, this.eval(l.expr, l.span, 'let ', l.name));
+    if (v.result.k === 'value') {
+      const to = this.build(v.result, true)[0]?.name ?? '';
+      const from = root.outputs[0]!;
+      const redirected = g.replaceAllUses(from, to);
+      g.remove(root, true);
+      return { created, replacedBy: to, redirected };
+    }
+    this.build(v.result, true);
+    return { created, redirected: NONE };
+  }
+
+  private fail(span: Span, msg: string): never {
+    const p = this.v.pattern, root = this.root;
     throw new QforgeError(
       diag('PAT_REWRITE', `pattern ${p.name} at node '${root.name}': ${msg}`, {
         loc: locate(p.text, span.offset, p.file, span.length),
         node: { name: root.name, op: root.op },
       }),
     );
-  };
-  const ctx: EvalCtx = { g, st, lets: new Map() };
-  const guard = <T>(span: Span, what: string, f: () => T): T => {
+  }
+
+  /** Evaluates e; an error other than a diagnostic becomes one at `span`, naming `what` + `name`. */
+  private eval(e: CExpr, span: Span, what: string, name = ''): RtVal {
     try {
-      return f();
-    } catch (e) {
-      if (e instanceof QforgeError) throw e;
-      return fail(span, `${what}: ${(e as Error).message}`);
+      return e.eval(this.ctx);
+    } catch (err) {
+      if (err instanceof QforgeError) throw err;
+      return this.fail(span, `${what}${name}: ${(err as Error).message}`);
     }
-  };
-  for (const l of v.lets) ctx.lets.set(l.name, guard(l.span, `let ${l.name}`, () => l.expr.eval(ctx)));
+  }
 
-  const created: WNode[] = [];
-  const letValues = new Map<string, string>();
-  const valueName = (val: RtVal, base: string): string => {
-    if (val === undefined) return '';
-    if (val instanceof ValueRef) return val.name;
-    return g.addConstant(base, val as Tensor);
-  };
-  const arg = (a: CArg): string => {
-    if (a.k === 'absent') return '';
+  // Operands are handled as records (null: absent), which the new nodes then link to directly.
+  private valueRec(val: RtVal, base: string): WValue | null {
+    if (val === undefined) return null;
+    if (val instanceof ValueRef) return val.rec ?? this.g.val(val.name);
+    return this.g.addConstant(base, val as Tensor);
+  }
+
+  private arg(a: CArg): WValue | null {
+    if (a.k === 'absent') return null;
     if (a.k === 'let') {
-      let name = letValues.get(a.name);
-      if (name === undefined) {
-        name = valueName(ctx.lets.get(a.name), `${root.name}.${a.name}`);
-        letValues.set(a.name, name);
+      let w = this.letValues.get(a.name);
+      if (w === undefined) {
+        w = this.valueRec(this.ctx.lets.get(a.name), `${this.root.name}.${a.name}`);
+        this.letValues.set(a.name, w);
       }
-      return name;
+      return w;
     }
-    return build(a, false)[0]!;
-  };
+    return this.build(a, false)[0] ?? null;
+  }
 
-  const build = (b: CBuild, isRoot: boolean): string[] => {
-    if (b.k === 'value') return [valueName(guard(b.span, 'the replacement value', () => b.expr.eval(ctx)), root.name)];
+  /** Builds b's nodes before the root; returns the records of its results ([null] for an absent value). */
+  private build(b: CBuild, isRoot: boolean): (WValue | null)[] {
+    const { g, st, root } = this;
+    if (b.k === 'value') return [this.valueRec(this.eval(b.expr, b.span, 'the replacement value'), root.name)];
     const orig = b.k === 'clone' ? st.nodes.get(b.binding)! : undefined;
     const op = orig ? orig.op : (b as { op: string }).op;
     const def = getOp(op)!;
-    const inputs = b.args ? b.args.map(arg) : [...orig!.inputs];
-    while (inputs.length && inputs[inputs.length - 1] === '') inputs.pop();
-    const attrs: Attrs = orig ? { ...orig.attrs } : {};
-    for (const a of b.attrs) {
-      if (a.k === 'spread') Object.assign(attrs, st.nodes.get(a.binding)!.attrs);
-      else {
-        const val = guard(a.expr.span, `attribute ${a.name}`, () => a.expr.eval(ctx));
-        if (val !== undefined) attrs[a.name] = val as AttrValue;
-      }
+    let ins: (WValue | null)[];
+    if (b.args) {
+      ins = new Array<WValue | null>(b.args.length);
+      for (let i = 0; i < ins.length; i++) ins[i] = this.arg(b.args[i]!);
+    } else ins = orig!.ins.slice();
+    while (ins.length && ins[ins.length - 1] === null) ins.pop();
+    const inputs = new Array<string>(ins.length), inTypes = new Array<TensorType | undefined>(ins.length);
+    for (let i = 0; i < ins.length; i++) {
+      const w = ins[i];
+      inputs[i] = w ? w.name : '';
+      inTypes[i] = w ? g.type(w) : undefined;
     }
-    // Nodes store only what differs from the op's defaults.
-    for (const [k, v] of Object.entries(attrs)) if (isDefault(def.attrs[k]?.default, v)) delete attrs[k];
-    const types = guard(b.span, `the replacement ${op} is invalid`, () => {
-      try {
-        return def.infer({ inputs: inputs.map((i) => (i ? g.typeOf(i) : undefined)), attrs: resolveAttrs(def, attrs) });
-      } catch (e) {
-        throw e instanceof OpError ? new Error(e.message) : e;
-      }
-    });
+    const attrs = this.attrs(b, orig, def);
+    let types: TensorType[], resolved: ResolvedAttrs;
+    try {
+      resolved = resolveAttrs(def, attrs);
+      types = def.infer({ inputs: inTypes, attrs: resolved });
+    } catch (e) {
+      if (e instanceof QforgeError) throw e;
+      return this.fail(b.span, `the replacement ${op} is invalid: ${(e as Error).message}`);
+    }
+    const debugHandle = root.debugHandle;
     if (isRoot) {
-      const declared = root.outputs.map((o) => g.typeOf(o)!);
+      const declared = root.outs.map((w) => g.type(w)!);
       if (types.length !== declared.length || types.some((t, i) => !sameKind(t, declared[i]!)))
-        fail(b.span, `the replacement computes ${types.map(formatType).join(', ')} but the root is ${declared.map(formatType).join(', ')}`);
-      const n = g.insertBefore(root, { name: root.name, op, inputs, outputs: root.outputs, attrs, ...(root.debugHandle !== undefined ? { debugHandle: root.debugHandle } : {}) }, declared);
-      created.push(n);
-      return root.outputs;
+        this.fail(b.span, `the replacement computes ${types.map(formatType).join(', ')} but the root is ${declared.map(formatType).join(', ')}`);
+      // The new root takes the old one's place, name and results.
+      g.redefine(root, { name: root.name, op, inputs, outputs: root.outputs, attrs, debugHandle, ins, resolved }, declared);
+      this.created.push(root);
+      return root.outs;
     }
     const name = g.freshNode(`${root.name}.${op}`);
     const outputs = types.map((_, i) => g.freshValue(types.length === 1 ? name : `${name}.${i}`));
     // Every node of the replacement stands for the root: it keeps the root's debug handle.
-    created.push(g.insertBefore(root, { name, op, inputs, outputs, attrs, ...(root.debugHandle !== undefined ? { debugHandle: root.debugHandle } : {}) }, types));
-    return outputs;
-  };
-
-  if (v.result.k === 'value') {
-    const to = build(v.result, true)[0]!;
-    const from = root.outputs[0]!;
-    const redirected = g.replaceAllUses(from, to);
-    g.remove(root, true);
-    return { created, replacedBy: to, redirected };
+    const n = g.insertBefore(root, { name, op, inputs, outputs, attrs, debugHandle, ins, resolved }, types);
+    this.created.push(n);
+    return n.outs;
   }
-  build(v.result, true);
-  g.remove(root, false);
-  return { created, redirected: [] };
+
+  /** The new node's attrs: the clone's, then spreads and settings in order, less the op's defaults. */
+  private attrs(b: Exclude<CBuild, { k: 'value' }>, orig: WNode | undefined, def: OpDef): Attrs {
+    const attrs: Attrs = orig ? { ...orig.attrs } : {};
+    for (const a of b.attrs) {
+      if (a.k === 'spread') Object.assign(attrs, this.st.nodes.get(a.binding)!.attrs);
+      else {
+        const val = this.eval(a.expr, a.expr.span, 'attribute ', a.name);
+        if (val !== undefined) attrs[a.name] = val as AttrValue;
+      }
+    }
+    // Nodes store only what differs from the op's defaults; those are left out of a copy (delete
+    // would turn the object into a slow dictionary), made only when there is one.
+    let defaults = false;
+    for (const k in attrs) if (isDefault(def.attrs[k]?.default, attrs[k]!)) defaults = true;
+    if (!defaults) return attrs;
+    const kept: Attrs = {};
+    for (const k in attrs) if (!isDefault(def.attrs[k]?.default, attrs[k]!)) kept[k] = attrs[k]!;
+    return kept;
+  }
 }
 
 const sameKind = (a: TensorType, b: TensorType): boolean => a.dtype === b.dtype && sameShape(a.shape, b.shape);

@@ -13,19 +13,48 @@ export type BinaryFn = (a: number, b: number) => number;
 
 const isFloatTensor = (t: Tensor): boolean => t.dtype === 'f32' || t.dtype === 'f64';
 
-function floatDType(...xs: Operand[]): DType {
-  for (const x of xs) {
-    if (typeof x === 'number') continue;
-    if (!isFloatTensor(x)) throw new OpError(`tensor arithmetic needs f32 or f64 tensors, got ${x.dtype}`);
-  }
-  return xs.some((x) => typeof x !== 'number' && x.dtype === 'f64') ? 'f64' : 'f32';
+function checkFloat(x: Operand): void {
+  if (typeof x !== 'number' && !isFloatTensor(x)) throw new OpError(`tensor arithmetic needs f32 or f64 tensors, got ${x.dtype}`);
+}
+
+function floatDType(a: Operand, b?: Operand): DType {
+  checkFloat(a);
+  if (b !== undefined) checkFloat(b);
+  return (typeof a !== 'number' && a.dtype === 'f64') || (b !== undefined && typeof b !== 'number' && b.dtype === 'f64') ? 'f64' : 'f32';
 }
 
 const asTensor = (x: Operand, dtype: DType): Tensor => (typeof x === 'number' ? tensor(dtype, [], [x]) : x);
 
+/** A scalar rounded to the dtype, as storing it in a tensor of that dtype would. */
+const roundTo = (x: number, dtype: DType): number => (dtype === 'f32' ? Math.fround(x) : x);
+
+function sameShape(a: readonly number[], b: readonly number[]): boolean {
+  if (a.length !== b.length) return false;
+  for (let i = 0; i < a.length; i++) if (a[i] !== b[i]) return false;
+  return true;
+}
+
 /** a ∘ b with NumPy broadcasting; a scalar is rounded to the tensor dtype first. */
 export function binaryOp(a: Operand, b: Operand, f: BinaryFn): Tensor {
   const dtype = floatDType(a, b);
+  // Without broadcasting (a scalar and a tensor, or equal shapes) a plain loop does the same
+  // element operations as the general path below, without its index machinery.
+  if (typeof a !== typeof b || (typeof a !== 'number' && sameShape(a.shape, (b as Tensor).shape))) {
+    const shape = typeof a !== 'number' ? a.shape : (b as Tensor).shape;
+    const out = tensor(dtype, shape);
+    const o = out.data as Float32Array | Float64Array, n = o.length;
+    if (typeof a === 'number') {
+      const x = roundTo(a, dtype), yd = (b as Tensor).data as Float32Array;
+      for (let i = 0; i < n; i++) o[i] = f(x, yd[i]!);
+    } else if (typeof b === 'number') {
+      const xd = a.data as Float32Array, y = roundTo(b, dtype);
+      for (let i = 0; i < n; i++) o[i] = f(xd[i]!, y);
+    } else {
+      const xd = a.data as Float32Array, yd = b.data as Float32Array;
+      for (let i = 0; i < n; i++) o[i] = f(xd[i]!, yd[i]!);
+    }
+    return out;
+  }
   const x = asTensor(a, dtype), y = asTensor(b, dtype);
   const shape = broadcastShapes(x.shape, y.shape);
   const out = tensor(dtype, shape);
@@ -62,7 +91,9 @@ export function along(a: Tensor, axis: number, rank: number): Tensor {
   if (a.shape.length !== 1) throw new OpError(`along: expects a 1-D tensor, got [${a.shape.join(',')}]`);
   const ax = axis < 0 ? axis + rank : axis;
   if (ax < 0 || ax >= rank) throw new OpError(`along: axis ${axis} is out of range for rank ${rank}`);
-  return reshape(a, Array.from({ length: rank }, (_, i) => (i === ax ? a.shape[0]! : 1)));
+  const shape = new Array<number>(rank).fill(1);
+  shape[ax] = a.shape[0]!;
+  return reshape(a, shape);
 }
 
 export const fill = (like: Tensor, v: number): Tensor => {

@@ -1,6 +1,7 @@
 // Static types of pattern expressions and the run-time values they evaluate to.
 import type { Tensor } from '../../ir/tensor.js';
 import type { ParamType, ResultType } from '../helpers/registry.js';
+import type { WValue } from '../engine/work-graph.js';
 
 /**
  * `value`: an SSA value of the matched graph (a capture); `tensor`: constant data. A value that
@@ -21,7 +22,11 @@ export const showTy = (t: Ty): string => `${t.base}${t.isConst ? ' (const)' : ''
 
 /** A graph value named by a capture; distinct from strings, which are plain data. */
 export class ValueRef {
-  constructor(readonly name: string) {}
+  /** `rec`: the matched graph's record of the value, when it comes from a match (saves looking the name up). */
+  constructor(
+    readonly name: string,
+    readonly rec?: WValue,
+  ) {}
 }
 
 export type RtVal = number | boolean | string | number[] | string[] | Tensor | ValueRef | undefined;
