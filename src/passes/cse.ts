@@ -44,19 +44,32 @@ export const csePass = defineEditPass({
     const canonOf = (v: string): string => canon.get(v) ?? v;
 
     if (ctx.options.constants) {
-      const buckets = new Map<string, string[]>();
+      // Group identical constants, then keep one per group: a graph output when the group has one
+      // (it stays anyway), else the first. Other outputs in the group keep their uses: redirecting
+      // them would remove nothing, and would make the choice depend on the order of `constants`
+      // (so a second run would redirect again).
+      const buckets = new Map<string, string[][]>();
       for (const name of Object.keys(g.constants)) {
         const t = g.constants[name]!;
         const bytes = bytesOf(t);
         const key = `${typeKey(g.values[name] ?? t)}#${hashBytes(bytes)}`;
-        const bucket = buckets.get(key);
-        const same = bucket?.find((other) => sameBytes(bytesOf(g.constants[other]!), bytes));
-        if (same !== undefined) {
-          canon.set(name, same);
-          edit.replaceValue(name, same);
-        } else if (bucket) bucket.push(name);
-        else buckets.set(key, [name]);
+        const groups = buckets.get(key) ?? [];
+        if (!groups.length) buckets.set(key, groups);
+        const group = groups.find((grp) => sameBytes(bytesOf(g.constants[grp[0]!]!), bytes));
+        if (group) group.push(name);
+        else groups.push([name]);
       }
+      const isOutput = new Set(g.outputs);
+      for (const groups of buckets.values())
+        for (const group of groups) {
+          if (group.length < 2) continue;
+          const rep = group.find((c) => isOutput.has(c)) ?? group[0]!;
+          for (const name of group) {
+            if (name === rep || isOutput.has(name)) continue;
+            canon.set(name, rep);
+            edit.replaceValue(name, rep);
+          }
+        }
     }
 
     // Nodes by op and canonical operands. Attributes are compared only between nodes that

@@ -264,3 +264,19 @@ describe('canonicalize', () => {
     expect(opt(graph, 'canonicalize').records[0]!.changed).toBe(false);
   });
 });
+
+describe('cse keeps identical output constants stable', () => {
+  // Found by the property tests (seed 1066289096): folding made two equal constants that are both
+  // graph outputs; a second run used to redirect uses between them (not idempotent).
+  it('canonicalize twice changes nothing', () => {
+    const b = new GraphBuilder('g');
+    const x = b.input('x', { dtype: 'f32', shape: [1, 1] });
+    const c = b.constant('c', tensor('f32', [1, 1], [-0.5]));
+    const m1 = b.op('mul', [c, b.constant('one_a', tensor('f32', [], [1]))], {}, 'm1');
+    const m0 = b.op('mul', [m1, b.constant('one_b', tensor('f32', [], [1]))], {}, 'm0');
+    b.output(b.op('add', [x, m0], {}, 'y'), m0, m1);
+    const once = runPipeline(b.build(), 'canonicalize').graph;
+    expect(Object.keys(once.constants).sort()).toEqual(['m0', 'm1']);
+    for (const spec of ['canonicalize', 'cse']) expect(runPipeline(once, spec).records[0]!.changed).toBe(false);
+  });
+});
