@@ -2,8 +2,6 @@
 // model as C (<name>.c/.h, the kernel and runtime sources, a main.c harness and a Makefile);
 // --build compiles it for the target, --run runs it on .npy inputs (under qemu for aarch64),
 // --bench N times N runs. --float compiles a float model (.onnx or float .qir) for comparison.
-import { mkdirSync, writeFileSync } from 'node:fs';
-import { join } from 'node:path';
 import { fail } from '../../diagnostics/index.js';
 import { readNpy } from '../../ir/npy.js';
 import type { Tensor } from '../../ir/tensor.js';

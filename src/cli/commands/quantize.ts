@@ -5,8 +5,7 @@
 // Modes are a table: `static` is here; `dynamic` and `weight-only` plug in as more entries.
 import { writeFileSync } from 'node:fs';
 import { basename, extname, join, dirname } from 'node:path';
-import { fail, formatDiagnostic, type Diagnostic } from '../../diagnostics/index.js';
-import type { Graph } from '../../ir/graph.js';
+import { fail, formatDiagnostic } from '../../diagnostics/index.js';
 import { writeQir } from '../../ir/text/index.js';
 import { exportOnnx } from '../../ir/onnx/index.js';
 import { STAT_OBSERVERS } from '../../passes/quantize/index.js';
