@@ -2,7 +2,7 @@
 // static (prepare → calibrate → convert → fold-qdq → lower-quantized), dynamic or weight-only.
 import { fail, type Diagnostic } from '../../diagnostics/index.js';
 import type { Graph } from '../../ir/graph.js';
-import { runPipeline, type PassRecord, type PipelineItem } from '../manager/index.js';
+import { flattenRecords, runPipeline, type PassRecord, type PipelineItem } from '../manager/index.js';
 import { calibrate } from './calibrate.js';
 import { loadDataset, type Dataset } from './dataset.js';
 
@@ -36,10 +36,7 @@ export interface QuantizeResult {
   warnings: Diagnostic[];
 }
 
-const warningsOf = (records: PassRecord[]): Diagnostic[] =>
-  records.flatMap(function all(r): Diagnostic[] {
-    return [...r.warnings, ...(r.children ?? []).flatMap(all)];
-  });
+const warningsOf = (records: PassRecord[]): Diagnostic[] => flattenRecords(records).flatMap((r) => r.warnings);
 
 const dataset = (calib: Dataset | string, model: Graph): Dataset => (typeof calib === 'string' ? loadDataset(calib, model) : calib);
 
