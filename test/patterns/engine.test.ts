@@ -182,6 +182,19 @@ describe('use counts', () => {
     expect(apply(src('one_use(%a)'), g).events).toHaveLength(0);
     expect(apply(src('is_output(%y) and not is_const(%a)'), g).events).toHaveLength(1);
   });
+
+  it('redirecting uses to a value the user reads already counts each operand slot once', () => {
+    // negneg turns s = add(nn, r) into add(r, r): r then has two uses, not three.
+    const src = `pattern negneg { match { %n = neg(%x)\n %y = neg(%n) } rewrite { %x } }
+      pattern twice { match { %s = add(%a, %a) } where uses(%a) == 2 rewrite { mul(%a, %a) } }`;
+    const b = new GraphBuilder();
+    const r = b.op('relu', [b.input('x', f32(2))], {}, 'r');
+    const nn = b.op('neg', [b.op('neg', [r], {}, 'n1')], {}, 'nn');
+    b.output(b.op('add', [nn, r], {}, 's'));
+    const { events, graph } = apply(src, b.build());
+    expect(events.map((e) => e.pattern)).toEqual(['negneg', 'twice']);
+    expect(graph.nodes.map((n) => `${n.name}=${n.op}(${n.inputs.join(',')})`)).toEqual(['r=relu(x)', 's=mul(r,r)']);
+  });
 });
 
 describe('rewriting', () => {

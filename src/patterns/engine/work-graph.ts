@@ -285,11 +285,11 @@ export class WorkGraph {
     const changed = [...new Set(userList(f))];
     f.users = null;
     for (const u of changed) {
+      // Only the slots that held `from` become uses of `to`; those that held `to` already are registered.
+      if (t) for (const w of u.ins) if (w === f) addUser(t, u);
       u.inputs = u.inputs.map((v) => (v === from ? to : v));
       u.ins = u.ins.map((w) => (w === f ? t : w));
       u.orig = undefined;
-      // Every slot holding `to` is registered again, those that held it already included (as before).
-      if (t) for (const v of u.inputs) if (v === to) addUser(t, u);
     }
     return changed;
   }
