@@ -67,9 +67,14 @@ export function freshName(taken: { has(name: string): boolean }, base: string): 
   }
 }
 
+/** Names a plain object inherits: only for these can a plain read find something not its own. */
+const INHERITED = new Set(Object.getOwnPropertyNames(Object.prototype));
+
 /** Own-property lookup in values/constants: a value named `constructor` must not find Object.prototype's. */
 export function lookup<T>(rec: Record<string, T>, key: string): T | undefined {
-  return Object.prototype.hasOwnProperty.call(rec, key) ? rec[key] : undefined;
+  // One probe in the common case: large records are hash tables where every probe is a cache miss.
+  const v = rec[key];
+  return v === undefined || (INHERITED.has(key) && !Object.prototype.hasOwnProperty.call(rec, key)) ? undefined : v;
 }
 
 /** Own-property store: a value named `__proto__` must become an entry, not replace the prototype. */

@@ -1,9 +1,9 @@
 // canonicalize: the cleanup every other pass can rely on having run. It computes the same graph
 // as fixpoint(remove-identity,fold-constants,cse,dce) (a property test checks this), but as one
-// pass: the four rewrites take turns on a private working graph and the result is written once.
-// Run as separate passes, every rewrite that changes the graph copies the value-type record
-// (one entry per value) to stay immutable; here that copy happens once, which is what makes
-// canonicalize near-linear on large graphs. Spell out the fixpoint group to see each step.
+// pass: the four rewrites take turns on one FlatGraph (integer value ids, flag arrays) and the
+// result is written back once. Run as separate passes, each one numbers the graph's values and
+// writes whole new containers; here both happen once, which is what keeps canonicalize
+// near-linear on large graphs. Spell out the fixpoint group to see each step.
 import { diag } from '../diagnostics/index.js';
 import type { Graph } from '../ir/graph.js';
 import { csePass } from './cse.js';
@@ -14,7 +14,7 @@ import { runToFixpoint } from './manager/fixpoint.js';
 import { defaultOptions } from './manager/options.js';
 import { definePass } from './manager/pass.js';
 import type { EditPass } from './util/edit-pass.js';
-import { definedValues, GraphEdit } from './util/graph-edit.js';
+import { FlatGraph } from './util/flat-graph.js';
 
 export const canonicalizePass = definePass({
   kind: 'transform',
@@ -28,36 +28,26 @@ export const canonicalizePass = definePass({
   },
   idempotent: true,
   run(draft, ctx) {
-    const input = ctx.input;
     const o = ctx.options;
     const parts: EditPass[] = [removeIdentityPass, ...(o.fold ? [foldConstantsPass] : []), csePass, dcePass];
     const options = new Map<EditPass, Record<string, unknown>>(parts.map((p) => [p, defaultOptions(p.options)]));
     Object.assign(options.get(foldConstantsPass) ?? {}, { 'max-elements': o['max-elements'], 'keep-ops': o['keep-ops'] });
 
-    // Private: the rewrites edit it in place (GraphEdit copies a shared record on first change).
-    // Its type record goes stale (removed values keep their entry; no rewrite adds a name) and
-    // is rebuilt once at the end from what the graph still defines.
-    const work: Graph = { ...input };
-    let changed = false;
+    const g = new FlatGraph(ctx.input);
     const { rounds, converged } = runToFixpoint(
       parts,
       o['max-iterations'],
       { idempotent: (p) => !!p.idempotent, affects: (by, p) => !(p.unaffectedBy ?? []).includes(by.name) },
       (p) => {
-        const edit = new GraphEdit(work);
-        const sub = { options: options.get(p)! as never, input: work, count: (k: string, n?: number) => ctx.count(`${p.name}.${k}`, n), warn: ctx.warn };
-        const after = p.rewrite(sub, edit);
-        const applied = edit.applyInPlace(work, input, { staleValues: true });
+        const sub = { options: options.get(p)! as never, input: ctx.input, count: (k: string, n?: number) => ctx.count(`${p.name}.${k}`, n), warn: ctx.warn };
+        const after = p.rewrite(sub, g);
+        const applied = g.apply();
         if (after) after(applied);
-        changed ||= applied.changed;
         return applied.changed;
       },
     );
     ctx.count('rounds', rounds);
     if (!converged) ctx.warn(diag('PASS_NO_FIXPOINT', `canonicalize still changed the graph after ${rounds} round(s)`, { hint: 'raise max-iterations' }));
-    if (!changed) return;
-    if (work.nodes !== input.nodes) draft.nodes = work.nodes;
-    draft.values = definedValues(work, input.values);
-    if (work.constants !== input.constants) draft.constants = work.constants;
+    g.writeInto(draft);
   },
 });

@@ -3,30 +3,41 @@
 // op, canonical operands, attributes (defaults filled in, so `axis=0` equals no axis) and
 // declared result types agree. Operands of commutative ops are sorted, so add(a,b) = add(b,a):
 // IEEE addition and multiplication are commutative, so no result changes by a bit.
-import { getOp, resolveAttrs, OpError, type OpDef } from '../ir/ops/index.js';
-import { defineEditPass } from './util/edit-pass.js';
-import { attrsKey, bytesOf, hashBytes, sameBytes, typeKey } from './util/keys.js';
+//
+// Candidates are found through their newest operand (the one with the highest id): each value
+// keeps the list of earlier nodes anchored on it. Operands are nearly always recent, so these
+// lists are short and in cache, where one table of every node's key would be neither.
+import { getOp, resolveAttrs, OpError } from '../ir/ops/index.js';
 import { sameType } from '../ir/types.js';
-import type { Graph, Node } from '../ir/graph.js';
+import { defineEditPass } from './util/edit-pass.js';
+import type { FlatGraph } from './util/flat-graph.js';
+import { attrsKey, hashTensorBytes, sameTensorBytes, typeKey } from './util/keys.js';
 
-interface Candidate {
-  node: Node;
-  def: OpDef;
-  /** Canonical attributes with defaults, computed on demand; null when they do not resolve. */
-  attrs?: string | null;
-}
+/** Past this many candidates on one anchor, the anchor indexes them by full key instead. */
+const LIST_LIMIT = 8;
 
-function addTo(m: Map<string, Candidate[]>, k: string, c: Candidate): void {
-  const l = m.get(k);
-  if (l) l.push(c);
-  else m.set(k, [c]);
-}
-
-function sameResults(g: Graph, a: readonly string[], b: readonly string[]): boolean {
-  return a.length === b.length && a.every((v, k) => {
-    const ta = g.values[v], tb = g.values[b[k]!];
-    return !!ta && !!tb && sameType(ta, tb);
-  });
+function mergeConstants(g: FlatGraph): void {
+  // Group identical constants, then keep one per group: a graph output when the group has one
+  // (it stays anyway), else the first. Other outputs in the group keep their uses: redirecting
+  // them would remove nothing, and would make the choice depend on the order of `constants`
+  // (so a second run would redirect again).
+  const buckets = new Map<string, number[][]>();
+  for (const c of g.constantIds()) {
+    const t = g.constant(c)!;
+    const key = `${typeKey(g.type(c) ?? t)}#${hashTensorBytes(t)}`;
+    const groups = buckets.get(key) ?? [];
+    if (!groups.length) buckets.set(key, groups);
+    const group = groups.find((grp) => sameTensorBytes(g.constant(grp[0]!)!, t));
+    if (group) group.push(c);
+    else groups.push([c]);
+  }
+  const isOutput = new Set(g.outputs);
+  for (const groups of buckets.values())
+    for (const group of groups) {
+      if (group.length < 2) continue;
+      const rep = group.find((c) => isOutput.has(c)) ?? group[0]!;
+      for (const c of group) if (c !== rep && !isOutput.has(c)) g.replaceValue(c, rep);
+    }
 }
 
 export const csePass = defineEditPass({
@@ -37,96 +48,126 @@ export const csePass = defineEditPass({
   },
   idempotent: true,
   unaffectedBy: ['dce'], // removing unused things cannot make two others equal
-  rewrite(ctx, edit) {
-    const g = ctx.input;
-    // Canonical name of each merged value, so later keys see merged operands as one.
-    const canon = new Map<string, string>();
-    const canonOf = (v: string): string => canon.get(v) ?? v;
-
-    if (ctx.options.constants) {
-      // Group identical constants, then keep one per group: a graph output when the group has one
-      // (it stays anyway), else the first. Other outputs in the group keep their uses: redirecting
-      // them would remove nothing, and would make the choice depend on the order of `constants`
-      // (so a second run would redirect again).
-      const buckets = new Map<string, string[][]>();
-      for (const name of Object.keys(g.constants)) {
-        const t = g.constants[name]!;
-        const bytes = bytesOf(t);
-        const key = `${typeKey(g.values[name] ?? t)}#${hashBytes(bytes)}`;
-        const groups = buckets.get(key) ?? [];
-        if (!groups.length) buckets.set(key, groups);
-        const group = groups.find((grp) => sameBytes(bytesOf(g.constants[grp[0]!]!), bytes));
-        if (group) group.push(name);
-        else groups.push([name]);
-      }
-      const isOutput = new Set(g.outputs);
-      for (const groups of buckets.values())
-        for (const group of groups) {
-          if (group.length < 2) continue;
-          const rep = group.find((c) => isOutput.has(c)) ?? group[0]!;
-          for (const name of group) {
-            if (name === rep || isOutput.has(name)) continue;
-            canon.set(name, rep);
-            edit.replaceValue(name, rep);
-          }
-        }
-    }
-
-    // Nodes by op and canonical operands. Attributes are compared only between nodes that
-    // share those (resolving them with defaults is the costly part, and most nodes are unique).
-    const seen = new Map<string, number | { list: Candidate[]; byAttrs?: Map<string, Candidate[]> }>();
-    const attrKey = (c: Candidate): string | undefined => {
-      if (c.attrs === undefined) {
+  rewrite(ctx, g) {
+    if (ctx.options.constants) mergeConstants(g);
+    // Canonical operands of every node visited (merged values resolved, commutative pair sorted).
+    const { inStart, outStart } = g;
+    const canon = new Int32Array(g.inIds.length);
+    // Per anchor value: its candidates in node order, as a linked list or, past LIST_LIMIT, by key.
+    const head = new Int32Array(g.names.length).fill(-1);
+    const tail = new Int32Array(g.names.length);
+    const length = new Int32Array(g.names.length);
+    const next = new Int32Array(g.nodeCount).fill(-1);
+    const indexed = new Map<number, Map<string, number[]>>();
+    const byOp = new Map<string, Map<string, number[]>>(); // nodes without operands
+    // Canonical attributes with defaults, computed on demand; null when they do not resolve
+    // (the verifier's business: such a node is never merged).
+    const attrs: (string | null | undefined)[] = new Array(g.nodeCount);
+    const attrKey = (i: number): string | null => {
+      let a = attrs[i];
+      if (a === undefined) {
+        const n = g.nodes[i]!, def = getOp(n.op)!;
         try {
-          c.attrs = Object.keys(c.def.attrs).length ? attrsKey(resolveAttrs(c.def, c.node.attrs)) : '';
+          a = Object.keys(def.attrs).length ? attrsKey(resolveAttrs(def, n.attrs)) : '';
         } catch (e) {
           if (!(e instanceof OpError)) throw e;
-          c.attrs = null; // invalid attributes: the verifier's business; never merge it
+          a = null;
         }
+        attrs[i] = a;
       }
-      return c.attrs ?? undefined;
+      return a;
     };
-    for (let i = 0; i < g.nodes.length; i++) {
+    const sameOperands = (i: number, m: number): boolean => {
+      if (g.nodes[i]!.op !== g.nodes[m]!.op) return false;
+      const s = inStart[i]!, t = inStart[m]!, len = inStart[i + 1]! - s;
+      if (inStart[m + 1]! - t !== len) return false;
+      for (let k = 0; k < len; k++) if (canon[s + k] !== canon[t + k]) return false;
+      return true;
+    };
+    // Result types are compared too (a declared type may carry quantization inference does not).
+    const sameResults = (i: number, m: number): boolean => {
+      const a = outStart[i]!, b = outStart[m]!, len = outStart[i + 1]! - a;
+      if (outStart[m + 1]! - b !== len) return false;
+      for (let k = 0; k < len; k++) {
+        const ta = g.type(a + k), tb = g.type(b + k);
+        if (!ta || !tb || !sameType(ta, tb)) return false;
+      }
+      return true;
+    };
+    const fullKey = (i: number, a: string): string => `${g.nodes[i]!.op}(${canon.subarray(inStart[i]!, inStart[i + 1]!).join(',')})${a}`;
+    const merge = (i: number, m: number) => {
+      for (let k = 0; k < outStart[i + 1]! - outStart[i]!; k++) g.replaceValue(outStart[i]! + k, outStart[m]! + k, i);
+    };
+    /** Looks `i` up among the keyed candidates; merges it or adds it. */
+    const viaKeys = (keyed: Map<string, number[]>, i: number): void => {
+      const a = attrKey(i);
+      if (a === null) return;
+      const key = fullKey(i, a);
+      const list = keyed.get(key);
+      const prev = list?.find((m) => sameResults(i, m));
+      if (prev !== undefined) merge(i, prev);
+      else if (list) list.push(i);
+      else keyed.set(key, [i]);
+    };
+
+    for (let i = 0; i < g.nodeCount; i++) {
+      if (!g.isAlive(i)) continue;
       const n = g.nodes[i]!;
       const def = getOp(n.op);
       if (!def) continue; // the verifier reports unknown ops; never merge what we cannot read
-      let a = n.inputs[0] ?? '', b = n.inputs[1] ?? '';
-      a = canon.get(a) ?? a;
-      b = canon.get(b) ?? b;
-      if (def.commutative && a > b) [a, b] = [b, a];
-      // Operand names are length-prefixed: a name may contain any character, even ','.
-      let key = `${n.op}(${n.inputs.length}:${a.length}:${a}${b.length}:${b}`;
-      for (let k = 2; k < n.inputs.length; k++) {
-        const v = canonOf(n.inputs[k]!);
-        key += `${v.length}:${v}`;
+      const s = inStart[i]!, e = inStart[i + 1]!;
+      let anchor = -1;
+      for (let k = s; k < e; k++) {
+        const v = g.inIds[k]!;
+        const c = v >= 0 ? g.resolve(v) : -1;
+        canon[k] = c;
+        if (c > anchor) anchor = c;
       }
-      const found = seen.get(key);
-      if (found === undefined) {
-        seen.set(key, i); // most keys are unique: no bucket until a second node shares one
+      if (def.commutative && e - s >= 2 && canon[s]! > canon[s + 1]!) [canon[s], canon[s + 1]] = [canon[s + 1]!, canon[s]!];
+      if (anchor < 0) {
+        const keyed = byOp.get(n.op) ?? new Map<string, number[]>();
+        byOp.set(n.op, keyed);
+        viaKeys(keyed, i);
         continue;
       }
-      const bucket = typeof found === 'number' ? { list: [{ node: g.nodes[found]!, def }] } : found;
-      if (typeof found === 'number') seen.set(key, bucket);
-      const self: Candidate = { node: n, def };
-      const mine = attrKey(self);
-      if (mine === undefined) continue;
-      // Many nodes on the same operands (slices of one tensor, say): index them by attributes.
-      if (!bucket.byAttrs && bucket.list.length >= 8) {
-        bucket.byAttrs = new Map();
-        for (const c of bucket.list) addTo(bucket.byAttrs, attrKey(c) ?? '\0invalid', c);
-      }
-      const same = bucket.byAttrs ? (bucket.byAttrs.get(mine) ?? []) : bucket.list.filter((c) => attrKey(c) === mine);
-      // Result types are compared too (a declared type may carry quantization inference does not).
-      const prev = same.find((c) => sameResults(g, c.node.outputs, n.outputs));
-      if (!prev) {
-        bucket.list.push(self);
-        if (bucket.byAttrs) addTo(bucket.byAttrs, mine, self);
+      const keyed = indexed.get(anchor);
+      if (keyed) {
+        viaKeys(keyed, i);
         continue;
       }
-      n.outputs.forEach((o, k) => {
-        canon.set(o, prev.node.outputs[k]!);
-        edit.replaceValue(o, prev.node.outputs[k]!, i);
-      });
+      // The first candidate with equal operands, attributes and result types, in node order.
+      let found = -1, sharesOperands = false;
+      for (let m = head[anchor]!; m >= 0 && found < 0; m = next[m]!) {
+        if (!sameOperands(i, m)) continue;
+        sharesOperands = true;
+        const mine = attrKey(i);
+        if (mine === null) break;
+        if (attrKey(m) === mine && sameResults(i, m)) found = m;
+      }
+      if (found >= 0) {
+        merge(i, found);
+        continue;
+      }
+      if (sharesOperands && attrKey(i) === null) continue;
+      if (length[anchor] === LIST_LIMIT) {
+        // Many nodes on this operand (slices of one tensor, say): index them by full key.
+        const keyedNow = new Map<string, number[]>();
+        for (let m = head[anchor]!; m >= 0; m = next[m]!) {
+          const a = attrKey(m);
+          if (a === null) continue;
+          const key = fullKey(m, a);
+          const list = keyedNow.get(key);
+          if (list) list.push(m);
+          else keyedNow.set(key, [m]);
+        }
+        indexed.set(anchor, keyedNow);
+        viaKeys(keyedNow, i);
+        continue;
+      }
+      if (head[anchor]! < 0) head[anchor] = i;
+      else next[tail[anchor]!] = i;
+      tail[anchor] = i;
+      length[anchor]++;
     }
     return (s) => {
       if (s.nodesRemoved) ctx.count('nodes-merged', s.nodesRemoved);

@@ -8,21 +8,26 @@ export const dcePass = defineEditPass({
   description: 'dead-code elimination: removes nodes and constants that no graph output depends on',
   options: {},
   idempotent: true,
-  rewrite(ctx, edit) {
-    const g = ctx.input;
-    const live = new Set<string>(g.outputs);
+  rewrite(ctx, g) {
+    const live = new Uint8Array(g.names.length);
+    for (const o of g.outputs) live[o] = 1;
     const dead: number[] = [];
-    for (let i = g.nodes.length - 1; i >= 0; i--) {
-      const n = g.nodes[i]!;
-      if (n.outputs.some((o) => live.has(o))) {
-        for (const v of n.inputs) if (v) live.add(v);
-      } else dead.push(i);
+    for (let i = g.nodeCount - 1; i >= 0; i--) {
+      if (!g.isAlive(i)) continue;
+      let used = false;
+      for (let v = g.outStart[i]!; v < g.outStart[i + 1]! && !used; v++) used = live[v] === 1;
+      if (!used) dead.push(i);
+      else
+        for (let k = g.inStart[i]!; k < g.inStart[i + 1]!; k++) {
+          const v = g.inIds[k]!;
+          if (v >= 0) live[v] = 1;
+        }
     }
-    for (const i of dead) for (const o of g.nodes[i]!.outputs) edit.dropValue(o, i);
+    for (const i of dead) for (let v = g.outStart[i]!; v < g.outStart[i + 1]!; v++) g.dropValue(v, i);
     let constants = 0;
-    for (const c of Object.keys(g.constants)) {
-      if (live.has(c)) continue;
-      edit.dropValue(c);
+    for (const c of g.constantIds()) {
+      if (live[c]) continue;
+      g.dropValue(c);
       constants++;
     }
     if (dead.length) ctx.count('nodes-removed', dead.length);

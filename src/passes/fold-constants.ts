@@ -19,19 +19,29 @@ export const foldConstantsPass = defineEditPass({
   },
   idempotent: true,
   unaffectedBy: ['dce', 'cse'], // neither makes a non-constant operand constant
-  rewrite(ctx, edit) {
-    const g = ctx.input;
+  rewrite(ctx, g) {
     const max = ctx.options['max-elements'];
     const keep = new Set(ctx.options['keep-ops']);
-    const known = new Map<string, Tensor>();
-    const constant = (v: string): Tensor | undefined => known.get(v) ?? (Object.hasOwn(g.constants, v) ? g.constants[v] : undefined);
-    for (let i = 0; i < g.nodes.length; i++) {
+    // Results folded in this walk, so that whole constant chains fold at once.
+    const known: (Tensor | undefined)[] = new Array(g.names.length);
+    const constant = (v: number): Tensor | undefined => known[v] ?? g.constant(v);
+    for (let i = 0; i < g.nodeCount; i++) {
+      if (!g.isAlive(i)) continue;
+      // Most nodes have an operand computed at run time: find that out before allocating anything.
+      const s = g.inStart[i]!, e = g.inStart[i + 1]!;
+      let all = s < e, present = false;
+      for (let k = s; k < e && all; k++) {
+        const v = g.inIds[k]!;
+        if (v < 0) continue;
+        present = true;
+        all = constant(v) !== undefined;
+      }
       const n = g.nodes[i]!;
-      if (keep.has(n.op) || n.inputs.every((v) => !v)) continue;
-      const args = n.inputs.map((v) => (v ? constant(v) : undefined));
-      if (n.inputs.some((v, i) => v && !args[i])) continue;
+      if (!all || !present || keep.has(n.op)) continue;
+      const args: (Tensor | undefined)[] = [];
+      for (let k = s; k < e; k++) args.push(g.inIds[k]! >= 0 ? constant(g.inIds[k]!) : undefined);
       const def = getOp(n.op);
-      const types = n.outputs.map((o) => g.values[o]);
+      const types = n.outputs.map((_, k) => g.type(g.outStart[i]! + k));
       if (!def || types.some((t) => !t)) continue;
       const size = types.reduce((s, t) => s + numel(t!.shape), 0);
       if (size > max) {
@@ -53,9 +63,9 @@ export const foldConstantsPass = defineEditPass({
         ctx.warn({ key: 'PASS_FOLD_SKIPPED', message: `not folded: result ${bad} is ${got}, declared ${formatType(types[bad]!)}`, node: { name: n.name, op: n.op } });
         continue;
       }
-      n.outputs.forEach((o, k) => {
-        known.set(o, outs[k]!);
-        edit.defineConstant(o, outs[k]!, i);
+      n.outputs.forEach((_, k) => {
+        known[g.outStart[i]! + k] = outs[k]!;
+        g.defineConstant(g.outStart[i]! + k, outs[k]!, i);
       });
       ctx.count('folded');
     }

@@ -3,4 +3,5 @@ import './builtin.js';
 
 export * from './manager/index.js';
 export { BUILTIN_PASSES } from './builtin.js';
-export { GraphEdit, type EditSummary } from './util/graph-edit.js';
+export { FlatGraph, type EditSummary } from './util/flat-graph.js';
+export { defineEditPass, type EditPass } from './util/edit-pass.js';

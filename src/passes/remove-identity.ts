@@ -45,16 +45,18 @@ export const removeIdentityPass = defineEditPass({
   options: {},
   idempotent: true,
   unaffectedBy: ['dce', 'cse', 'fold-constants'], // none of them changes an op, its attributes or a type
-  rewrite(ctx, edit) {
-    const g = ctx.input;
-    const found: Node[] = [];
-    for (let i = 0; i < g.nodes.length; i++) {
+  rewrite(ctx, g) {
+    const found: number[] = [];
+    for (let i = 0; i < g.nodeCount; i++) {
       const n = g.nodes[i]!;
       const rule = IDENTITY_RULES[n.op];
-      if (!rule || n.outputs.length !== 1 || !n.inputs[0]) continue;
-      const x = g.values[n.inputs[0]], y = g.values[n.outputs[0]!];
+      if (!rule || !g.isAlive(i) || n.outputs.length !== 1) continue;
+      const s = g.inStart[i]!, e = g.inStart[i + 1]!;
+      const x0 = s < e ? g.inIds[s]! : -1, y0 = g.outStart[i]!;
+      if (x0 < 0 || g.inIds.subarray(s + 1, e).some((v) => v >= 0)) continue;
+      const x = g.type(x0), y = g.type(y0);
       const def = getOp(n.op);
-      if (!def || !x || !y || !sameType(x, y) || n.inputs.slice(1).some((v) => v)) continue;
+      if (!def || !x || !y || !sameType(x, y)) continue;
       let attrs: ResolvedAttrs;
       try {
         attrs = resolveAttrs(def, n.attrs);
@@ -63,12 +65,12 @@ export const removeIdentityPass = defineEditPass({
         throw e;
       }
       if (!rule(n, attrs, x)) continue;
-      edit.replaceValue(n.outputs[0]!, n.inputs[0], i);
-      found.push(n);
+      g.replaceValue(y0, x0, i);
+      found.push(i);
     }
     // A kept node stays only to define a graph output; its other users were moved all the same.
     return ({ kept }) => {
-      for (const n of found) if (!kept.has(n.outputs[0]!)) ctx.count(n.op);
+      for (const i of found) if (!kept.has(g.outStart[i]!)) ctx.count(g.nodes[i]!.op);
     };
   },
 });

@@ -1,16 +1,16 @@
-// Passes that express their work as a GraphEdit: they analyse the input and record edits, and
-// the edit is written out in one go. Written this way, a pass can also run as one step of a
-// larger rewrite on a private working graph (canonicalize runs four of them to a fixpoint).
+// Passes that work on a FlatGraph: they read it and record edits, and the edits are applied and
+// written out in one go. Written this way, a pass can also run as one step of a larger rewrite on
+// a shared working graph (canonicalize runs four of them to a fixpoint on one FlatGraph).
 import type { OptionSchema, OptionValues } from '../manager/options.js';
 import type { PassContext, TransformPass } from '../manager/pass.js';
-import { GraphEdit, type EditSummary } from './graph-edit.js';
+import { FlatGraph, type EditSummary } from './flat-graph.js';
 
 export interface EditPass<S extends OptionSchema = OptionSchema> extends TransformPass<S> {
   /**
-   * Reads `ctx.input` (which `edit` was made for) and records edits. May return a callback that
-   * receives the summary of the applied edit, to count what actually happened.
+   * Reads `g` and records edits on it (they take effect when the caller applies them). May return
+   * a callback that receives the summary of the applied edits, to count what actually happened.
    */
-  rewrite(ctx: PassContext<OptionValues<S>>, edit: GraphEdit): ((applied: EditSummary) => void) | void;
+  rewrite(ctx: PassContext<OptionValues<S>>, g: FlatGraph): ((applied: EditSummary) => void) | void;
 }
 
 export function defineEditPass<const S extends OptionSchema>(def: Omit<EditPass<S>, 'kind' | 'run'>): EditPass<S> {
@@ -18,10 +18,11 @@ export function defineEditPass<const S extends OptionSchema>(def: Omit<EditPass<
     ...def,
     kind: 'transform',
     run(draft, ctx) {
-      const edit = new GraphEdit(ctx.input);
-      const after = def.rewrite(ctx, edit);
-      const applied = edit.commit(draft);
+      const g = new FlatGraph(ctx.input);
+      const after = def.rewrite(ctx, g);
+      const applied = g.apply();
       if (after) after(applied);
+      g.writeInto(draft);
     },
   };
 }

@@ -31,18 +31,34 @@ export function typeKey(t: TensorType): string {
   return s;
 }
 
-export const bytesOf = (t: Tensor): Uint8Array => new Uint8Array(t.data.buffer, t.data.byteOffset, t.data.byteLength);
+/**
+ * The bytes of a tensor's data. Reading `.buffer` of a small typed array makes V8 move its data
+ * off the heap into a new ArrayBuffer, so small tensors are copied into a scratch buffer (same
+ * element type: a byte copy, bit for bit) instead. The view is valid until the next call with
+ * the same `slot`.
+ */
+function bytesOf(t: Tensor, slot: 0 | 1): Uint8Array {
+  const d = t.data;
+  if (d.byteLength > SMALL) return new Uint8Array(d.buffer, d.byteOffset, d.byteLength);
+  const Ctor = d.constructor as { new (b: ArrayBuffer, o: number, n: number): typeof d };
+  new Ctor(SCRATCH[slot], 0, d.length).set(d as never);
+  return new Uint8Array(SCRATCH[slot], 0, d.byteLength);
+}
+const SMALL = 256;
+const SCRATCH = [new ArrayBuffer(SMALL), new ArrayBuffer(SMALL)] as const;
 
-/** FNV-1a over the bytes: a bucket key; equality is then checked byte by byte. */
-export function hashBytes(b: Uint8Array): number {
+/** FNV-1a over the tensor's bytes: a bucket key; equality is then checked byte by byte. */
+export function hashTensorBytes(t: Tensor): number {
+  const b = bytesOf(t, 0);
   let h = 0x811c9dc5;
   for (let i = 0; i < b.length; i++) h = Math.imul(h ^ b[i]!, 0x01000193);
   return h >>> 0;
 }
 
-/** Bit-exact equality (so -0 differs from 0 and NaN payloads count). */
-export function sameBytes(a: Uint8Array, b: Uint8Array): boolean {
-  if (a.length !== b.length) return false;
+/** Bit-exact equality of the data (so -0 differs from 0 and NaN payloads count). */
+export function sameTensorBytes(x: Tensor, y: Tensor): boolean {
+  if (x.data.byteLength !== y.data.byteLength) return false;
+  const a = bytesOf(x, 0), b = bytesOf(y, 1);
   for (let i = 0; i < a.length; i++) if (a[i] !== b[i]) return false;
   return true;
 }
