@@ -8,7 +8,7 @@
 // keeps the list of earlier nodes anchored on it. Operands are nearly always recent, so these
 // lists are short and in cache, where one table of every node's key would be neither.
 import { getOp, resolveAttrs, OpError } from '../ir/ops/index.js';
-import { sameType } from '../ir/types.js';
+import { sameShape, sameType, type TensorType } from '../ir/types.js';
 import { defineEditPass } from './util/edit-pass.js';
 import type { FlatGraph } from './util/flat-graph.js';
 import { attrsKey, hashTensorBytes, sameTensorBytes, typeKey } from './util/keys.js';
@@ -20,24 +20,31 @@ function mergeConstants(g: FlatGraph): void {
   // Group identical constants, then keep one per group: a graph output when the group has one
   // (it stays anyway), else the first. Other outputs in the group keep their uses: redirecting
   // them would remove nothing, and would make the choice depend on the order of `constants`
-  // (so a second run would redirect again).
-  const buckets = new Map<string, number[][]>();
+  // (so a second run would redirect again). Buckets are keyed by a number: a string key built
+  // per constant would cost a string hash per lookup.
+  const buckets = new Map<number, { type: TensorType; members: number[] }[]>();
   for (const c of g.constantIds()) {
     const t = g.constant(c)!;
-    const key = `${typeKey(g.type(c) ?? t)}#${hashTensorBytes(t)}`;
+    const type = g.type(c) ?? t;
+    const key = (hashTensorBytes(t) ^ Math.imul(t.data.length + 1, 0x9e3779b1)) >>> 0;
     const groups = buckets.get(key) ?? [];
     if (!groups.length) buckets.set(key, groups);
-    const group = groups.find((grp) => sameTensorBytes(g.constant(grp[0]!)!, t));
-    if (group) group.push(c);
-    else groups.push([c]);
+    const group = groups.find((grp) => sameDeclaredType(grp.type, type) && sameTensorBytes(g.constant(grp.members[0]!)!, t));
+    if (group) group.members.push(c);
+    else groups.push({ type, members: [c] });
   }
   const isOutput = new Set(g.outputs);
   for (const groups of buckets.values())
-    for (const group of groups) {
-      if (group.length < 2) continue;
-      const rep = group.find((c) => isOutput.has(c)) ?? group[0]!;
-      for (const c of group) if (c !== rep && !isOutput.has(c)) g.replaceValue(c, rep);
+    for (const { members } of groups) {
+      if (members.length < 2) continue;
+      const rep = members.find((c) => isOutput.has(c)) ?? members[0]!;
+      for (const c of members) if (c !== rep && !isOutput.has(c)) g.replaceValue(c, rep);
     }
+}
+
+/** dtype, shape and quantization parameters, exactly (-0 and 0 scales differ, as in typeKey). */
+function sameDeclaredType(a: TensorType, b: TensorType): boolean {
+  return a.dtype === b.dtype && sameShape(a.shape, b.shape) && ((!a.quant && !b.quant) || typeKey(a) === typeKey(b));
 }
 
 export const csePass = defineEditPass({
@@ -50,6 +57,7 @@ export const csePass = defineEditPass({
   unaffectedBy: ['dce'], // removing unused things cannot make two others equal
   rewrite(ctx, g) {
     if (ctx.options.constants) mergeConstants(g);
+    const defs = g.opTable(getOp);
     // Canonical operands of every node visited (merged values resolved, commutative pair sorted).
     const { inStart, outStart } = g;
     const canon = new Int32Array(g.inIds.length);
@@ -66,7 +74,7 @@ export const csePass = defineEditPass({
     const attrKey = (i: number): string | null => {
       let a = attrs[i];
       if (a === undefined) {
-        const n = g.nodes[i]!, def = getOp(n.op)!;
+        const n = g.nodes[i]!, def = defs[g.opCode[i]!]!;
         try {
           a = Object.keys(def.attrs).length ? attrsKey(resolveAttrs(def, n.attrs)) : '';
         } catch (e) {
@@ -78,7 +86,7 @@ export const csePass = defineEditPass({
       return a;
     };
     const sameOperands = (i: number, m: number): boolean => {
-      if (g.nodes[i]!.op !== g.nodes[m]!.op) return false;
+      if (g.opCode[i] !== g.opCode[m]) return false;
       const s = inStart[i]!, t = inStart[m]!, len = inStart[i + 1]! - s;
       if (inStart[m + 1]! - t !== len) return false;
       for (let k = 0; k < len; k++) if (canon[s + k] !== canon[t + k]) return false;
@@ -94,7 +102,7 @@ export const csePass = defineEditPass({
       }
       return true;
     };
-    const fullKey = (i: number, a: string): string => `${g.nodes[i]!.op}(${canon.subarray(inStart[i]!, inStart[i + 1]!).join(',')})${a}`;
+    const fullKey = (i: number, a: string): string => `${g.ops[g.opCode[i]!]}(${canon.subarray(inStart[i]!, inStart[i + 1]!).join(',')})${a}`;
     const merge = (i: number, m: number) => {
       for (let k = 0; k < outStart[i + 1]! - outStart[i]!; k++) g.replaceValue(outStart[i]! + k, outStart[m]! + k, i);
     };
@@ -112,8 +120,7 @@ export const csePass = defineEditPass({
 
     for (let i = 0; i < g.nodeCount; i++) {
       if (!g.isAlive(i)) continue;
-      const n = g.nodes[i]!;
-      const def = getOp(n.op);
+      const def = defs[g.opCode[i]!];
       if (!def) continue; // the verifier reports unknown ops; never merge what we cannot read
       const s = inStart[i]!, e = inStart[i + 1]!;
       let anchor = -1;
@@ -125,8 +132,9 @@ export const csePass = defineEditPass({
       }
       if (def.commutative && e - s >= 2 && canon[s]! > canon[s + 1]!) [canon[s], canon[s + 1]] = [canon[s + 1]!, canon[s]!];
       if (anchor < 0) {
-        const keyed = byOp.get(n.op) ?? new Map<string, number[]>();
-        byOp.set(n.op, keyed);
+        const op = g.ops[g.opCode[i]!]!;
+        const keyed = byOp.get(op) ?? new Map<string, number[]>();
+        byOp.set(op, keyed);
         viaKeys(keyed, i);
         continue;
       }

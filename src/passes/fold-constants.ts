@@ -22,9 +22,9 @@ export const foldConstantsPass = defineEditPass({
   rewrite(ctx, g) {
     const max = ctx.options['max-elements'];
     const keep = new Set(ctx.options['keep-ops']);
-    // Results folded in this walk, so that whole constant chains fold at once.
-    const known: (Tensor | undefined)[] = new Array(g.names.length);
-    const constant = (v: number): Tensor | undefined => known[v] ?? g.constant(v);
+    const kept = g.opTable((op) => keep.has(op));
+    // Results folded earlier in this walk count too, so that whole constant chains fold at once.
+    const constant = (v: number): Tensor | undefined => g.pendingConstant(v) ?? g.constant(v);
     for (let i = 0; i < g.nodeCount; i++) {
       if (!g.isAlive(i)) continue;
       // Most nodes have an operand computed at run time: find that out before allocating anything.
@@ -36,8 +36,8 @@ export const foldConstantsPass = defineEditPass({
         present = true;
         all = constant(v) !== undefined;
       }
+      if (!all || !present || kept[g.opCode[i]!]) continue;
       const n = g.nodes[i]!;
-      if (!all || !present || keep.has(n.op)) continue;
       const args: (Tensor | undefined)[] = [];
       for (let k = s; k < e; k++) args.push(g.inIds[k]! >= 0 ? constant(g.inIds[k]!) : undefined);
       const def = getOp(n.op);
@@ -63,10 +63,7 @@ export const foldConstantsPass = defineEditPass({
         ctx.warn({ key: 'PASS_FOLD_SKIPPED', message: `not folded: result ${bad} is ${got}, declared ${formatType(types[bad]!)}`, node: { name: n.name, op: n.op } });
         continue;
       }
-      n.outputs.forEach((_, k) => {
-        known[g.outStart[i]! + k] = outs[k]!;
-        g.defineConstant(g.outStart[i]! + k, outs[k]!, i);
-      });
+      n.outputs.forEach((_, k) => g.defineConstant(g.outStart[i]! + k, outs[k]!, i));
       ctx.count('folded');
     }
   },

@@ -47,10 +47,11 @@ export const removeIdentityPass = defineEditPass({
   unaffectedBy: ['dce', 'cse', 'fold-constants'], // none of them changes an op, its attributes or a type
   rewrite(ctx, g) {
     const found: number[] = [];
+    const rules = g.opTable((op) => (Object.hasOwn(IDENTITY_RULES, op) ? IDENTITY_RULES[op] : undefined));
     for (let i = 0; i < g.nodeCount; i++) {
+      const rule = rules[g.opCode[i]!];
+      if (!rule || !g.isAlive(i) || g.resultCount(i) !== 1) continue;
       const n = g.nodes[i]!;
-      const rule = IDENTITY_RULES[n.op];
-      if (!rule || !g.isAlive(i) || n.outputs.length !== 1) continue;
       const s = g.inStart[i]!, e = g.inStart[i + 1]!;
       const x0 = s < e ? g.inIds[s]! : -1, y0 = g.outStart[i]!;
       if (x0 < 0 || g.inIds.subarray(s + 1, e).some((v) => v >= 0)) continue;

@@ -39,14 +39,17 @@ export class FlatGraph {
   readonly outStart: Int32Array;
   /** Graph output ids. */
   readonly outputs: Int32Array;
+  /** The op of node i is ops[opCode[i]] (see opTable, to test ops without reading node objects). */
+  readonly opCode: Int32Array;
+  readonly ops: readonly string[];
   private readonly alive: Uint8Array;
   private readonly isConst: Uint8Array;
   private readonly tensors: (Tensor | undefined)[];
   /** Constants in record insertion order; an entry counts only while constSlot points at it. */
   private constOrder: number[];
   private readonly constSlot: Int32Array;
-  /** Original name of each value: the key of its type in the input's value record. */
-  private readonly origin: readonly string[];
+  /** Original names of renamed values: the keys of their types in the input's value record. */
+  private readonly renamedFrom = new Map<number, string>();
   private readonly typeCache: (TensorType | null | undefined)[];
   private nodesDirty = false;
   private valuesDirty = false;
@@ -58,19 +61,20 @@ export class FlatGraph {
   private replaced: number[] = [];
   private droppedList: number[] = [];
   private newConst: number[] = [];
-  private pending: (Tensor | undefined)[] = [];
+  private readonly pending: (Tensor | undefined)[];
   private touched: number[] = [];
 
   constructor(private readonly input: Graph) {
     const ids = valueIds(input);
-    this.origin = ids.names;
-    this.names = ids.names.slice();
+    this.names = ids.names;
     this.inputCount = ids.inputs;
     this.nodes = input.nodes;
     this.inStart = ids.inStart;
     this.inIds = ids.inIds;
     this.outStart = ids.outStart;
     this.outputs = ids.outputs;
+    this.opCode = ids.opCode;
+    this.ops = ids.ops;
     const count = ids.names.length;
     this.alive = new Uint8Array(input.nodes.length).fill(1);
     this.isConst = new Uint8Array(count);
@@ -87,6 +91,8 @@ export class FlatGraph {
       this.constOrder.push(id);
     }
     this.repl = new Int32Array(count).fill(-1);
+    // Preallocated: writing far past the end of an empty array turns it into a slow dictionary.
+    this.pending = new Array<Tensor | undefined>(count);
     this.dropped = new Uint8Array(count);
   }
 
@@ -96,6 +102,16 @@ export class FlatGraph {
 
   isAlive(node: number): boolean {
     return this.alive[node] === 1;
+  }
+
+  /** `f` of every op of the graph, indexed by op code. */
+  opTable<T>(f: (op: string) => T): T[] {
+    return this.ops.map(f);
+  }
+
+  /** Number of results of node i. */
+  resultCount(node: number): number {
+    return this.outStart[node + 1]! - this.outStart[node]!;
   }
 
   isInput(v: number): boolean {
@@ -110,7 +126,7 @@ export class FlatGraph {
   /** The declared type of a value (undefined when the graph declares none). */
   type(v: number): TensorType | undefined {
     let t = this.typeCache[v];
-    if (t === undefined) this.typeCache[v] = t = lookup(this.input.values, this.origin[v]!) ?? null;
+    if (t === undefined) this.typeCache[v] = t = lookup(this.input.values, (this.renamedFrom.size && this.renamedFrom.get(v)) || this.names[v]!) ?? null;
     return t ?? undefined;
   }
 
@@ -152,6 +168,11 @@ export class FlatGraph {
     this.definedAt(v, node);
     if (this.pending[v] === undefined) this.newConst.push(v);
     this.pending[v] = t;
+  }
+
+  /** The tensor a pending defineConstant gives `v`. */
+  pendingConstant(v: number): Tensor | undefined {
+    return this.pending[v];
   }
 
   /** The value `v` stands for once the pending edits are applied. */
@@ -237,6 +258,7 @@ export class FlatGraph {
       valuesGone = changed = this.constsDirty = true;
     }
     for (const [root, o] of rename) {
+      if (!this.renamedFrom.has(root)) this.renamedFrom.set(root, this.names[root]!);
       this.names[root] = this.names[o]!;
       for (let j = 0; j < outputs.length; j++) if (outputs[j] === o) outputs[j] = root;
       const t = pending[root] ?? this.constant(root);

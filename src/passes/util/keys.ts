@@ -32,33 +32,38 @@ export function typeKey(t: TensorType): string {
 }
 
 /**
- * The bytes of a tensor's data. Reading `.buffer` of a small typed array makes V8 move its data
- * off the heap into a new ArrayBuffer, so small tensors are copied into a scratch buffer (same
- * element type: a byte copy, bit for bit) instead. The view is valid until the next call with
- * the same `slot`.
+ * The bytes of a tensor's data, as `length` bytes at the start of the returned array. Reading
+ * `.buffer` of a small typed array makes V8 move its data off the heap into a new ArrayBuffer,
+ * so small tensors are copied into a scratch buffer instead (a same-type copy is a byte copy, bit
+ * for bit). The scratch bytes are valid until the next call with the same `slot`.
  */
 function bytesOf(t: Tensor, slot: 0 | 1): Uint8Array {
   const d = t.data;
   if (d.byteLength > SMALL) return new Uint8Array(d.buffer, d.byteOffset, d.byteLength);
-  const Ctor = d.constructor as { new (b: ArrayBuffer, o: number, n: number): typeof d };
-  new Ctor(SCRATCH[slot], 0, d.length).set(d as never);
-  return new Uint8Array(SCRATCH[slot], 0, d.byteLength);
+  const views = SCRATCH_VIEWS[slot];
+  let view = views.get(d.constructor);
+  if (!view) views.set(d.constructor, (view = new (d.constructor as new (b: ArrayBuffer) => typeof d)(SCRATCH[slot])));
+  view.set(d as never);
+  return SCRATCH_BYTES[slot];
 }
 const SMALL = 256;
 const SCRATCH = [new ArrayBuffer(SMALL), new ArrayBuffer(SMALL)] as const;
+const SCRATCH_BYTES = [new Uint8Array(SCRATCH[0]), new Uint8Array(SCRATCH[1])] as const;
+const SCRATCH_VIEWS = [new Map<unknown, Tensor['data']>(), new Map<unknown, Tensor['data']>()] as const;
 
 /** FNV-1a over the tensor's bytes: a bucket key; equality is then checked byte by byte. */
 export function hashTensorBytes(t: Tensor): number {
-  const b = bytesOf(t, 0);
+  const b = bytesOf(t, 0), n = t.data.byteLength;
   let h = 0x811c9dc5;
-  for (let i = 0; i < b.length; i++) h = Math.imul(h ^ b[i]!, 0x01000193);
+  for (let i = 0; i < n; i++) h = Math.imul(h ^ b[i]!, 0x01000193);
   return h >>> 0;
 }
 
 /** Bit-exact equality of the data (so -0 differs from 0 and NaN payloads count). */
 export function sameTensorBytes(x: Tensor, y: Tensor): boolean {
-  if (x.data.byteLength !== y.data.byteLength) return false;
+  const n = x.data.byteLength;
+  if (n !== y.data.byteLength) return false;
   const a = bytesOf(x, 0), b = bytesOf(y, 1);
-  for (let i = 0; i < a.length; i++) if (a[i] !== b[i]) return false;
+  for (let i = 0; i < n; i++) if (a[i] !== b[i]) return false;
   return true;
 }

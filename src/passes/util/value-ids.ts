@@ -1,4 +1,4 @@
-// Dense integer ids for a graph's value names, found with memory locality in mind. A string-keyed
+// Dense integer ids for a graph's value names (and its ops), found with memory locality in mind. A string-keyed
 // Map of a million names costs ~10-20x more per lookup than one of 100k on a typical CPU (every
 // probe is a cache and TLB miss), so a name table that is one big hash table makes a linear pass
 // superlinear in practice. But operands are nearly always defined a few nodes earlier, and
@@ -34,6 +34,9 @@ export interface ValueIds {
   inIds: Int32Array;
   /** Ids of the graph outputs. */
   outputs: Int32Array;
+  /** The op of node i is ops[opCode[i]]: passes test ops without touching every node object. */
+  opCode: Int32Array;
+  ops: string[];
 }
 
 /**
@@ -49,9 +52,18 @@ export function valueIds(g: Graph): ValueIds {
   const first = names.length;
   const n = g.nodes.length;
   const outStart = new Int32Array(n + 1);
+  const opCode = new Int32Array(n);
+  const ops: string[] = [];
+  const opIndex = new Map<string, number>();
+  let operands = 0;
   for (let i = 0; i < n; i++) {
+    const node = g.nodes[i]!;
     outStart[i] = names.length;
-    for (const o of g.nodes[i]!.outputs) names.push(o);
+    for (const o of node.outputs) names.push(o);
+    operands += node.inputs.length;
+    let code = opIndex.get(node.op);
+    if (code === undefined) opIndex.set(node.op, (code = ops.push(node.op) - 1));
+    opCode[i] = code;
   }
   outStart[n] = names.length;
   const results = new BlockTable(names, first, names.length);
@@ -64,8 +76,6 @@ export function valueIds(g: Graph): ValueIds {
     return id;
   };
 
-  let operands = 0;
-  for (let i = 0; i < n; i++) operands += g.nodes[i]!.inputs.length;
   const inStart = new Int32Array(n + 1);
   const inIds = new Int32Array(operands);
   const far = new Map<string, number>(); // names found outside their near blocks, remembered
@@ -101,7 +111,7 @@ export function valueIds(g: Graph): ValueIds {
   inStart[n] = k;
   const last = Math.max(outStart[n]! - 1, first);
   const outputs = Int32Array.from(g.outputs, (v) => resolve(v, last));
-  return { names, inputs: g.inputs.length, constants: first - g.inputs.length, outStart, inStart, inIds, outputs };
+  return { names, inputs: g.inputs.length, constants: first - g.inputs.length, outStart, inStart, inIds, outputs, opCode, ops };
 }
 
 /** The names of ids [first, end) in per-block open-addressing tables (slots hold id - first). */
@@ -120,7 +130,7 @@ class BlockTable {
     const count = end - first;
     this.blocks = Math.max(1, Math.ceil(count / BLOCK));
     this.slots = new Int32Array(count ? this.blocks * SLOTS : 0).fill(-1);
-    this.budget = 4 * count + 64;
+    this.budget = count + 64; // walking may cost about what building the whole Map would
     for (let r = 0; r < count; r++) {
       const base = ((r / BLOCK) | 0) * SLOTS;
       let h = hashName(names[first + r]!) & MASK;
