@@ -8,6 +8,7 @@ import type { Expr, Span } from '../syntax/ast.js';
 import { assignable, join, paramBase, showTy, ty, ValueRef, type Base, type RtVal, type Ty } from '../lang/types.js';
 import { binaryOp } from '../helpers/tensor-math.js';
 import { signature, type Helper } from '../helpers/registry.js';
+import { NONE } from '../engine/ids.js';
 import type { CExpr, EvalCtx } from '../engine/program.js';
 import { INTRINSIC_BY_NAME, INTRINSICS, type Intrinsic } from './intrinsics.js';
 import { nearest, type Reporter } from './report.js';
@@ -20,7 +21,7 @@ const lit = (v: RtVal, t: Ty, span: Span): CExpr => ({ ty: t, span, eval: () => 
 /** A value's constant data (a capture constrained `const`, or a let bound to a tensor). */
 export function tensorOf(ctx: EvalCtx, v: RtVal): Tensor {
   if (v instanceof ValueRef) {
-    const t = v.rec ? ctx.g.constant(v.rec) : ctx.g.constantOf(v.name);
+    const t = ctx.g.constant(v.id);
     if (!t) throw new Error(`'${v.name}' is not a constant`);
     return t;
   }
@@ -116,7 +117,7 @@ export class ExprChecker {
         span,
         eval: (ctx) => {
           const w = ctx.st.vals.get(out)!;
-          return new ValueRef(w.name, w);
+          return new ValueRef(ctx.g.valueName(w), w);
         },
       };
     }
@@ -128,7 +129,7 @@ export class ExprChecker {
         span,
         eval: (ctx) => {
           const w = ctx.st.vals.get(cap);
-          return w ? new ValueRef(w.name, w) : undefined;
+          return w !== undefined && w !== NONE ? new ValueRef(ctx.g.valueName(w), w) : undefined;
         },
       };
     }

@@ -4,6 +4,7 @@
 import { sameQuant } from '../../ir/types.js';
 import type { Base, RtVal } from '../lang/types.js';
 import { ValueRef } from '../lang/types.js';
+import type { ValueId } from '../engine/ids.js';
 import type { EvalCtx } from '../engine/program.js';
 
 /** `value`: a capture; `node`: a capture bound to a matched node; `list`: ints, floats or strings. */
@@ -17,11 +18,8 @@ export interface Intrinsic {
   run(ctx: EvalCtx, args: RtVal[]): RtVal;
 }
 
-const name = (v: RtVal): string => (v as ValueRef).name;
-const typeOf = (ctx: EvalCtx, v: RtVal) => {
-  const r = v as ValueRef;
-  return (r.rec ? ctx.g.type(r.rec) : ctx.g.typeOf(r.name))!;
-};
+const id = (v: RtVal): ValueId => (v as ValueRef).id;
+const typeOf = (ctx: EvalCtx, v: RtVal) => ctx.g.type(id(v))!;
 
 function axisOf(rank: number, i: number): number {
   const a = i < 0 ? i + rank : i;
@@ -44,11 +42,11 @@ export const INTRINSICS: Intrinsic[] = [
   { name: 'shape', doc: 'the dimensions', params: ['value'], result: 'ints', run: (c, [v]) => [...typeOf(c, v).shape] },
   { name: 'dtype', doc: 'the element type', params: ['value'], result: 'dtype', run: (c, [v]) => typeOf(c, v).dtype },
   { name: 'numel', doc: 'number of elements', params: ['value'], result: 'int', run: (c, [v]) => typeOf(c, v).shape.reduce((a, b) => a * b, 1) },
-  { name: 'is_const', doc: 'the value is a constant (initializer)', params: ['value'], result: 'bool', run: (c, [v]) => c.g.isConst(name(v)) },
-  { name: 'uses', doc: 'use sites: operand slots of all nodes, plus one if it is a graph output', params: ['value'], result: 'int', run: (c, [v]) => c.g.uses(name(v)) },
-  { name: 'users', doc: 'distinct nodes using the value', params: ['value'], result: 'int', run: (c, [v]) => c.g.userNodes(name(v)).length },
-  { name: 'one_use', doc: 'exactly one use site (and not a graph output)', params: ['value'], result: 'bool', run: (c, [v]) => c.g.uses(name(v)) === 1 },
-  { name: 'is_output', doc: 'the value is a graph output', params: ['value'], result: 'bool', run: (c, [v]) => c.g.outputs.has(name(v)) },
+  { name: 'is_const', doc: 'the value is a constant (initializer)', params: ['value'], result: 'bool', run: (c, [v]) => c.g.constant(id(v)) !== undefined },
+  { name: 'uses', doc: 'use sites: operand slots of all nodes, plus one if it is a graph output', params: ['value'], result: 'int', run: (c, [v]) => c.g.useSites(id(v)) },
+  { name: 'users', doc: 'distinct nodes using the value', params: ['value'], result: 'int', run: (c, [v]) => c.g.userNodes(id(v)).length },
+  { name: 'one_use', doc: 'exactly one use site (and not a graph output)', params: ['value'], result: 'bool', run: (c, [v]) => c.g.useSites(id(v)) === 1 },
+  { name: 'is_output', doc: 'the value is a graph output', params: ['value'], result: 'bool', run: (c, [v]) => c.g.isOutput(id(v)) },
   {
     name: 'same_quant',
     doc: 'both values carry equal quantization params (scale, zero point, axis), or neither has any',
@@ -66,7 +64,7 @@ export const INTRINSICS: Intrinsic[] = [
     run: (c, [v]) => [...(typeOf(c, v).quant?.zeroPoint ?? [])],
   },
   { name: 'quant_axis', doc: 'per-channel quantization axis, -1 when per-tensor or not quantized', params: ['value'], result: 'int', run: (c, [v]) => typeOf(c, v).quant?.axis ?? -1 },
-  { name: 'op', doc: 'the op name of a matched node (to tell alternatives apart)', params: ['node'], result: 'string', run: (c, [v]) => c.g.producerOf(name(v))!.op },
+  { name: 'op', doc: 'the op name of a matched node (to tell alternatives apart)', params: ['node'], result: 'string', run: (c, [v]) => c.g.op(c.g.producer(id(v))) },
   { name: 'len', doc: 'length of a list', params: ['list'], result: 'int', run: (_c, [l]) => (l as unknown[]).length },
 ];
 

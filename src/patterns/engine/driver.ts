@@ -6,11 +6,12 @@
 // and the producers whose use counts dropped go back on the list; dead nodes are erased at once.
 // A cap on the number of rewrites stops a rewrite cycle and names the patterns that kept firing.
 import type { Graph } from '../../ir/graph.js';
+import { NONE, type NodeId, type ValueId } from './ids.js';
 import { Matcher } from './match.js';
 import type { PatternSet } from './pattern-set.js';
 import type { Variant } from './program.js';
 import { Rewriter } from './rewrite.js';
-import { userAt, userCount, WorkGraph, type WNode, type WValue } from './work-graph.js';
+import { WorkGraph } from './work-graph.js';
 
 export interface RewriteEvent {
   pattern: string;
@@ -52,18 +53,13 @@ export function applyPatterns(graph: Graph, set: PatternSet, opts: ApplyOptions 
   return new Driver(graph, set, opts).run();
 }
 
-const isDead = (n: WNode): boolean => {
-  for (let i = 0; i < n.outs.length; i++) if (n.outs[i]!.users !== null || n.outs[i]!.output) return false;
-  return true;
-};
-
 // The hot paths are methods with indexed loops: small functions get optimized early, while a
 // for-of in a long-running function body can keep allocating iterator results until it is.
 class Driver {
   private readonly g: WorkGraph;
   private readonly matcher: Matcher;
   private readonly rewriter: Rewriter;
-  private readonly stack: WNode[];
+  private readonly stack: NodeId[];
   private readonly max: number;
   private readonly rewrites: Record<string, number> = {};
   /** The last WINDOW patterns applied, as a ring: rewrite k is at k % WINDOW. */
@@ -83,17 +79,17 @@ class Driver {
     this.rewriter = new Rewriter(this.g, this.matcher.st);
     // Every node, in order: the last one pops first.
     this.stack = this.g.nodes();
-    for (let i = 0; i < this.stack.length; i++) this.stack[i]!.queued = true;
+    for (let i = 0; i < this.stack.length; i++) this.g.setQueued(this.stack[i]!, true);
     this.max = opts.maxRewrites ?? 10 * this.stack.length + 100;
   }
 
   run(): ApplyResult {
-    const stack = this.stack;
+    const stack = this.stack, g = this.g;
     while (stack.length) {
       const n = stack.pop()!;
-      n.queued = false;
-      if (!n.alive) continue;
-      if (isDead(n)) this.eraseDead([n], null);
+      g.setQueued(n, false);
+      if (!g.isAlive(n)) continue;
+      if (this.isDead(n)) this.eraseDead([n], null);
       else if (!this.visit(n)) break;
     }
     const { graph, changed, rewrites, converged, total, recent } = this;
@@ -111,16 +107,23 @@ class Driver {
     return result;
   }
 
-  private push(n: WNode | null | undefined): void {
-    if (n && n.alive && !n.queued) {
-      n.queued = true;
+  /** No result of n is used or a graph output. */
+  private isDead(n: NodeId): boolean {
+    const g = this.g;
+    for (let i = 0, k = g.resultCount(n); i < k; i++) if (g.useSites(g.result(n, i)) !== 0) return false;
+    return true;
+  }
+
+  private push(n: NodeId): void {
+    if (n !== NONE && this.g.isAlive(n) && !this.g.isQueued(n)) {
+      this.g.setQueued(n, true);
       this.stack.push(n);
     }
   }
 
   /** Applies the first variant that matches at n; false when the cap on rewrites stops the run. */
-  private visit(n: WNode): boolean {
-    const candidates = this.set.candidates(n.op);
+  private visit(n: NodeId): boolean {
+    const candidates = this.set.candidates(this.g.op(n));
     for (let i = 0; i < candidates.length; i++) {
       const v = candidates[i]!;
       if (!this.matcher.match(v, n)) continue;
@@ -134,16 +137,16 @@ class Driver {
     return true;
   }
 
-  private rewrite(v: Variant, n: WNode): void {
-    const opts = this.opts;
+  private rewrite(v: Variant, n: NodeId): void {
+    const opts = this.opts, g = this.g;
     const st = this.matcher.st;
     const matched = st.nodes.values();
     const bindings: Record<string, string> = {};
-    if (opts.onRewrite) for (const [k, val] of st.vals) if (!k.startsWith('#')) bindings[k] = val ? val.name : '';
-    // The operands' records, read before the rewrite unlinks the matched nodes.
-    const inputs: (WValue | null)[] = [];
-    for (let i = 0; i < matched.length; i++) for (let j = 0; j < matched[i]!.ins.length; j++) inputs.push(matched[i]!.ins[j]!);
-    const rootOp = n.op; // the rewrite redefines n in place
+    if (opts.onRewrite) for (const [k, val] of st.vals) if (!k.startsWith('#')) bindings[k] = val !== NONE ? g.valueName(val) : '';
+    // The operands, read before the rewrite unlinks the matched nodes.
+    const inputs: ValueId[] = [];
+    for (let i = 0; i < matched.length; i++) for (let j = 0, k = g.operandCount(matched[i]!); j < k; j++) inputs.push(g.operand(matched[i]!, j));
+    const rootOp = g.op(n); // the rewrite redefines n in place
     const res = this.rewriter.apply(v, n);
     this.total++;
     this.changed = true;
@@ -152,41 +155,40 @@ class Driver {
     this.recent[(this.total - 1) % WINDOW] = name;
     const erased: string[] | null = opts.onRewrite ? [] : null;
     this.eraseDead(matched.filter((m) => m !== n), erased);
-    for (let i = 0; i < res.created.length; i++) this.push(res.created[i]);
-    for (let i = 0; i < n.outs.length; i++) {
-      const w = n.outs[i]!;
-      for (let j = 0, k = userCount(w); j < k; j++) this.push(userAt(w, j));
-    }
-    for (let i = 0; i < res.redirected.length; i++) this.push(res.redirected[i]);
-    for (let i = 0; i < inputs.length; i++) this.push(inputs[i]?.producer);
+    for (let i = 0; i < res.created.length; i++) this.push(res.created[i]!);
+    for (let i = 0, k = g.resultCount(n); i < k; i++)
+      for (let s = g.firstUse(g.result(n, i)); s !== NONE; s = g.nextUse(s)) this.push(g.useNode(s));
+    for (let i = 0; i < res.redirected.length; i++) this.push(res.redirected[i]!);
+    for (let i = 0; i < inputs.length; i++) if (inputs[i] !== NONE) this.push(g.producer(inputs[i]!));
     opts.onRewrite?.({
       pattern: name,
       variant: v.label,
-      root: { name: n.name, op: rootOp },
+      root: { name: g.nodeName(n), op: rootOp },
       bindings,
-      matched: matched.map((m) => m.name),
-      created: res.created.map((c) => ({ name: c.name, op: c.op, inputs: [...c.inputs] })),
+      matched: matched.map((m) => g.nodeName(m)),
+      created: res.created.map((c) => ({ name: g.nodeName(c), op: g.op(c), inputs: [...g.inputNames(c)] })),
       ...(res.replacedBy !== undefined ? { replacedBy: res.replacedBy } : {}),
       erased: erased!,
     });
   }
 
   /** Erases the dead nodes of `todo` (which it consumes), then their producers that became dead; adds the erased names to `out`. */
-  private eraseDead(todo: WNode[], out: string[] | null): void {
+  private eraseDead(todo: NodeId[], out: string[] | null): void {
+    const g = this.g;
     while (todo.length) {
       const n = todo.pop()!;
-      if (!n.alive || !isDead(n)) continue;
-      this.g.remove(n, true);
+      if (!g.isAlive(n) || !this.isDead(n)) continue;
+      // The producers of its operands, read before removing n unlinks them.
+      const first = todo.length;
+      for (let i = 0, k = g.operandCount(n); i < k; i++) {
+        const w = g.operand(n, i), p = w === NONE ? NONE : g.producer(w);
+        if (p !== NONE) todo.push(p);
+      }
+      g.remove(n, true);
       this.erasedCount++;
       this.changed = true;
-      out?.push(n.name);
-      for (let i = 0; i < n.ins.length; i++) {
-        const p = n.ins[i]?.producer;
-        if (p) {
-          todo.push(p);
-          this.push(p);
-        }
-      }
+      out?.push(g.nodeName(n));
+      for (let i = first; i < todo.length; i++) this.push(todo[i]!);
     }
   }
 }

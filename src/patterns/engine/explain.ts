@@ -25,20 +25,21 @@ export function explainMatch(graph: Graph, set: PatternSet, patternName: string,
   const p = set.get(patternName);
   if (!p) fail('PAT_EXPLAIN', `unknown pattern '${patternName}'`, { hint: `loaded patterns: ${set.patterns.map((q) => q.name).join(', ') || 'none'}` });
   const g = new WorkGraph(graph);
-  const node = [...g.nodes()].find((n) => n.name === nodeName);
-  if (!node) fail('PAT_EXPLAIN', `graph '${graph.name}' has no node '${nodeName}'`);
+  const node = g.nodes().find((n) => g.nodeName(n) === nodeName);
+  if (node === undefined) fail('PAT_EXPLAIN', `graph '${graph.name}' has no node '${nodeName}'`);
+  const op = g.op(node);
   const m = new Matcher(g);
   const variants = p.variants.map((v): VariantExplanation => {
-    if (!v.root.ops.has(node.op))
-      return { variant: v.label, matched: false, reasons: [`the pattern's root is ${[...v.root.ops].join(' | ')}, node '${node.name}' is ${node.op}`] };
+    if (!v.root.ops.has(op))
+      return { variant: v.label, matched: false, reasons: [`the pattern's root is ${[...v.root.ops].join(' | ')}, node '${nodeName}' is ${op}`] };
     m.st.why = [];
     const matched = m.match(v, node);
     const reasons = m.st.why;
     m.st.why = null;
     return { variant: v.label, matched, reasons: matched ? [] : reasons };
   });
-  const out: Explanation = { pattern: p.name, node: { name: node.name, op: node.op }, variants };
-  for (const v of set.candidates(node.op)) {
+  const out: Explanation = { pattern: p.name, node: { name: nodeName, op }, variants };
+  for (const v of set.candidates(op)) {
     if (v.pattern === p) break;
     if (m.match(v, node)) {
       out.preempted = v.pattern.name;

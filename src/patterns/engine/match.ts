@@ -4,8 +4,9 @@
 // In explain mode every failure records a sentence; otherwise nothing is formatted.
 import { getOp } from '../../ir/ops/index.js';
 import { formatType } from '../../ir/types.js';
+import { NONE, type NodeId, type ValueId } from './ids.js';
 import type { CExpr, EvalCtx, NodeP, OperandP, ValueCheckP, Variant, DimP } from './program.js';
-import { userAt, userCount, type WNode, type WorkGraph, type WValue } from './work-graph.js';
+import type { WorkGraph } from './work-graph.js';
 import { showValue } from './values.js';
 
 /**
@@ -61,9 +62,9 @@ export class Bindings<V> {
 }
 
 export class MatchState {
-  /** Captures and node bindings -> the value's record (null for an absent optional operand). */
-  readonly vals = new Bindings<WValue | null>();
-  readonly nodes = new Bindings<WNode>();
+  /** Captures and node bindings -> the value (NONE for an absent optional operand). */
+  readonly vals = new Bindings<ValueId>();
+  readonly nodes = new Bindings<NodeId>();
   readonly syms = new Bindings<number>();
   /** What to unbind on backtracking, in binding order: which map (VAL, NODE, SYM) and key; `top` entries are live. */
   private readonly trailKind: number[] = [];
@@ -93,11 +94,11 @@ export class MatchState {
     this.trailKind[this.top] = kind;
     this.trailKey[this.top++] = k;
   }
-  bindVal(k: string, v: WValue | null): void {
+  bindVal(k: string, v: ValueId): void {
     this.vals.set(k, v);
     this.trail(VAL, k);
   }
-  bindNode(k: string, n: WNode): void {
+  bindNode(k: string, n: NodeId): void {
     this.nodes.set(k, n);
     this.trail(NODE, k);
   }
@@ -109,8 +110,8 @@ export class MatchState {
 
 const VAL = 0, NODE = 1, SYM = 2;
 
-const nodeText = (n: WNode): string => `'${n.name}' (${n.op})`;
-const at = (p: NodeP, n: WNode, i: number): string => `operand ${i} of ${p.display} ${nodeText(n)}`;
+const nodeText = (g: WorkGraph, n: NodeId): string => `'${g.nodeName(n)}' (${g.op(n)})`;
+const at = (g: WorkGraph, p: NodeP, n: NodeId, i: number): string => `operand ${i} of ${p.display} ${nodeText(g, n)}`;
 
 export class Matcher {
   readonly st = new MatchState();
@@ -133,7 +134,7 @@ export class Matcher {
   }
 
   /** Full match of a variant rooted at `root`; leaves the bindings in `st` on success. */
-  match(variant: Variant, root: WNode): boolean {
+  match(variant: Variant, root: NodeId): boolean {
     this.variant = variant;
     this.st.reset();
     if (!this.node(variant.root, root)) return false;
@@ -149,28 +150,35 @@ export class Matcher {
       if (ok !== true) return this.fail(this.st.why && `${c.kind} ${this.describe(c.expr, ctx, 'is false')}`);
     }
     // Redirecting a graph output to another value would rename the graph's output.
-    if (variant.result.k === 'value' && root.outputs.some((o) => this.g.outputs.has(o)))
-      return this.fail(this.st.why && `the root's result '${root.outputs[0]}' is a graph output and the replacement is another value; the output name must stay`);
+    if (variant.result.k === 'value' && this.resultIsOutput(root))
+      return this.fail(this.st.why && `the root's result '${this.g.outputNames(root)[0]}' is a graph output and the replacement is another value; the output name must stay`);
     return true;
   }
 
-  private node(p: NodeP, n: WNode): boolean {
-    if (!p.ops.has(n.op)) return this.fail(this.st.why && `${p.display}: expected ${[...p.ops].join(' | ')}, found node ${nodeText(n)}`);
-    const ins = n.inputs, k = p.operands.length;
+  private resultIsOutput(n: NodeId): boolean {
+    for (let i = 0, k = this.g.resultCount(n); i < k; i++) if (this.g.isOutput(this.g.result(n, i))) return true;
+    return false;
+  }
+
+  private node(p: NodeP, n: NodeId): boolean {
+    const g = this.g, op = g.op(n);
+    if (!p.ops.has(op)) return this.fail(this.st.why && `${p.display}: expected ${[...p.ops].join(' | ')}, found node ${nodeText(g, n)}`);
+    const k = p.operands.length;
     if (!p.rest) {
-      for (let i = k; i < ins.length; i++)
-        if (ins[i]) return this.fail(this.st.why && `${p.display}: node ${nodeText(n)} has operand ${i} ('${ins[i]}') beyond the ${k} the pattern lists`);
+      for (let i = k, count = g.operandCount(n); i < count; i++)
+        if (g.operand(n, i) !== NONE)
+          return this.fail(this.st.why && `${p.display}: node ${nodeText(g, n)} has operand ${i} ('${g.inputNames(n)[i]}') beyond the ${k} the pattern lists`);
     }
-    const m = this.st.mark();
+    const m = this.st.mark(), result = g.result(n, 0);
     this.st.bindNode(p.binding, n);
-    this.st.bindVal(p.binding, n.outs[0] ?? null);
-    if (p.check && !this.value(p.check, n.outs[0]!, p, n, -1)) return this.undoFail(m);
+    this.st.bindVal(p.binding, result);
+    if (p.check && !this.value(p.check, result, p, n, -1)) return this.undoFail(m);
     if (this.operands(p, n, false)) return true;
-    if (k >= 2 && getOp(n.op)?.commutative) {
+    if (k >= 2 && getOp(op)?.commutative) {
       this.st.undo(m);
       this.st.bindNode(p.binding, n);
-      this.st.bindVal(p.binding, n.outs[0] ?? null);
-      this.st.why?.push(`${p.display}: retrying with operands 0 and 1 swapped (${n.op} is commutative)`);
+      this.st.bindVal(p.binding, result);
+      this.st.why?.push(`${p.display}: retrying with operands 0 and 1 swapped (${op} is commutative)`);
       if (this.operands(p, n, true)) return true;
     }
     return this.undoFail(m);
@@ -181,42 +189,48 @@ export class Matcher {
     return false;
   }
 
-  private operands(p: NodeP, n: WNode, swap: boolean): boolean {
+  private operands(p: NodeP, n: NodeId, swap: boolean): boolean {
     for (let i = 0; i < p.operands.length; i++) {
       const j = swap && i < 2 ? 1 - i : i;
-      if (!this.operand(p.operands[i]!, n.inputs[j] ?? '', n.ins[j] ?? null, p, n, j)) return false;
+      if (!this.operand(p.operands[i]!, this.g.operand(n, j), p, n, j)) return false;
     }
     return true;
   }
 
-  /** Operand i of n: its name `v` ('' when absent) and its record `w`. */
-  private operand(o: OperandP, v: string, w: WValue | null, p: NodeP, n: WNode, i: number): boolean {
-    if (o.k === 'any') return v !== '' || o.optional || this.fail(this.st.why && `${at(p, n, i)} is absent, the pattern requires one`);
+  /** Operand i of n, the value w (NONE when absent). */
+  private operand(o: OperandP, w: ValueId, p: NodeP, n: NodeId, i: number): boolean {
+    const g = this.g, why = this.st.why;
+    if (o.k === 'any') return w !== NONE || o.optional || this.fail(why && `${at(g, p, n, i)} is absent, the pattern requires one`);
     if (o.k === 'cap') {
-      if (v === '' && !o.optional) return this.fail(this.st.why && `${at(p, n, i)} (${o.text}) is absent, the pattern requires one`);
+      if (w === NONE && !o.optional) return this.fail(why && `${at(g, p, n, i)} (${o.text}) is absent, the pattern requires one`);
       const bound = this.st.vals.get(o.name);
       if (bound !== undefined)
-        return bound === w || this.fail(this.st.why && `${at(p, n, i)}: %${o.name} is already '${bound?.name || 'absent'}', here it is '${v || 'absent'}'`);
-      if (w && o.check && !this.value(o.check, w, p, n, i, o)) return false;
+        return bound === w || this.fail(why && `${at(g, p, n, i)}: %${o.name} is already '${this.nameOr(bound, 'absent')}', here it is '${this.nameOr(w, 'absent')}'`);
+      if (w !== NONE && o.check && !this.value(o.check, w, p, n, i, o)) return false;
       this.st.bindVal(o.name, w);
       return true;
     }
     const bound = this.st.nodes.get(o.binding);
-    if (bound) return bound.outs[0] === w || this.fail(this.st.why && `${at(p, n, i)} is '${v}', not the result of ${o.text} (${nodeText(bound)})`);
-    if (v === '') return this.fail(this.st.why && `${at(p, n, i)} is absent, the pattern expects ${o.text}`);
-    const prod = w!.producer;
-    if (!prod) return this.fail(this.st.why && `${at(p, n, i)}: '${v}' is a ${this.g.isConst(v) ? 'constant' : 'graph input'}, the pattern expects ${o.text}`);
-    if (prod.outs[0] !== w) return this.fail(this.st.why && `${at(p, n, i)}: '${v}' is result ${prod.outputs.indexOf(v)} of ${nodeText(prod)}; patterns match result 0`);
+    if (bound !== undefined) return g.result(bound, 0) === w || this.fail(why && `${at(g, p, n, i)} is '${this.nameOr(w, '')}', not the result of ${o.text} (${nodeText(g, bound)})`);
+    if (w === NONE) return this.fail(why && `${at(g, p, n, i)} is absent, the pattern expects ${o.text}`);
+    const prod = g.producer(w);
+    if (prod === NONE) return this.fail(why && `${at(g, p, n, i)}: '${g.valueName(w)}' is a ${g.constant(w) !== undefined ? 'constant' : 'graph input'}, the pattern expects ${o.text}`);
+    if (g.result(prod, 0) !== w)
+      return this.fail(why && `${at(g, p, n, i)}: '${g.valueName(w)}' is result ${g.outputNames(prod).indexOf(g.valueName(w))} of ${nodeText(g, prod)}; patterns match result 0`);
     return this.node(this.variant.nodes.get(o.binding)!, prod);
   }
 
+  private nameOr(w: ValueId, absent: string): string {
+    return w === NONE ? absent : this.g.valueName(w) || absent;
+  }
+
   /** The inline check of operand i of n (matched by `o`), or of n's own result when i is -1. */
-  private value(c: ValueCheckP, w: WValue, p: NodeP, n: WNode, i: number, o?: OperandP): boolean {
-    const v = w.name;
-    const what = this.st.why && (o ? `${o.text} (${at(p, n, i)})` : p.display);
-    if (c.isConst && this.g.constant(w) === undefined) {
-      const prod = w.producer;
-      return this.fail(this.st.why && `${what}: '${v}' must be a constant, it is ${prod ? `computed by ${nodeText(prod)}` : 'a graph input'}`);
+  private value(c: ValueCheckP, w: ValueId, p: NodeP, n: NodeId, i: number, o?: OperandP): boolean {
+    const g = this.g, v = g.valueName(w);
+    const what = this.st.why && (o ? `${o.text} (${at(g, p, n, i)})` : p.display);
+    if (c.isConst && g.constant(w) === undefined) {
+      const prod = g.producer(w);
+      return this.fail(this.st.why && `${what}: '${v}' must be a constant, it is ${prod !== NONE ? `computed by ${nodeText(g, prod)}` : 'a graph input'}`);
     }
     const t = this.g.type(w)!;
     if (c.dtypes && !c.dtypes.has(t.dtype)) return this.fail(this.st.why && `${what}: '${v}' is ${formatType(t)}, the pattern wants ${c.text}`);
@@ -244,7 +258,7 @@ export class Matcher {
     return true;
   }
 
-  private inside(u: WNode): boolean {
+  private inside(u: NodeId): boolean {
     const nodes = this.st.nodes;
     for (let k = 0; k < nodes.size; k++) if (nodes.valueAt(k) === u) return true;
     return false;
@@ -252,19 +266,19 @@ export class Matcher {
 
   /** Interior nodes must not be used outside the match (nor be graph outputs) unless marked shared. */
   private usesOk(): boolean {
-    const nodes = this.st.nodes;
+    const g = this.g, nodes = this.st.nodes;
     for (let k = 0; k < nodes.size; k++) {
       const n = nodes.valueAt(k);
       const p = this.variant.nodes.get(nodes.keyAt(k))!;
       if (p === this.variant.root || p.shared) continue;
-      for (const w of n.outs) {
-        const o = w.name;
-        if (w.output)
-          return this.fail(this.st.why && `${p.display} ${nodeText(n)}: its result '${o}' is a graph output; mark the binding \`shared\` to match anyway`);
-        for (let j = 0, m = userCount(w); j < m; j++) {
-          const u = userAt(w, j);
+      for (let r = 0, results = g.resultCount(n); r < results; r++) {
+        const w = g.result(n, r);
+        if (g.isOutput(w))
+          return this.fail(this.st.why && `${p.display} ${nodeText(g, n)}: its result '${g.valueName(w)}' is a graph output; mark the binding \`shared\` to match anyway`);
+        for (let s = g.firstUse(w); s !== NONE; s = g.nextUse(s)) {
+          const u = g.useNode(s);
           if (!this.inside(u))
-            return this.fail(this.st.why && `${p.display} ${nodeText(n)} is also used by ${nodeText(u)} outside the match; mark the binding \`shared\` to match anyway`);
+            return this.fail(this.st.why && `${p.display} ${nodeText(g, n)} is also used by ${nodeText(g, u)} outside the match; mark the binding \`shared\` to match anyway`);
         }
       }
     }

@@ -12,18 +12,19 @@ import { formatType, sameShape, type TensorType } from '../../ir/types.js';
 import type { Span } from '../syntax/ast.js';
 import { ValueRef, type RtVal } from '../lang/types.js';
 import type { CArg, CBuild, CExpr, EvalCtx, Variant } from './program.js';
+import { NONE, type NodeId, type ValueId } from './ids.js';
 import { Bindings, type MatchState } from './match.js';
-import type { WNode, WorkGraph, WValue } from './work-graph.js';
+import type { WorkGraph } from './work-graph.js';
 
-const NONE: WNode[] = [];
+const NO_NODES: NodeId[] = [];
 
 export interface RewriteResult {
   /** New nodes, the new root (if any) last. */
-  created: WNode[];
+  created: NodeId[];
   /** Set when the root was replaced by an existing value. */
   replacedBy?: string;
   /** Nodes whose operands were redirected to that value. */
-  redirected: WNode[];
+  redirected: NodeId[];
 }
 
 /**
@@ -32,10 +33,10 @@ export interface RewriteResult {
  */
 export class Rewriter {
   private readonly ctx: EvalCtx;
-  private readonly letValues = new Bindings<WValue | null>();
+  private readonly letValues = new Bindings<ValueId>();
   private v!: Variant;
-  private root!: WNode;
-  private created: WNode[] = [];
+  private root: NodeId = NONE;
+  private created: NodeId[] = [];
 
   constructor(
     private readonly g: WorkGraph,
@@ -45,31 +46,30 @@ export class Rewriter {
   }
 
   /** Replaces the match of `v` at `root` (bindings in st). */
-  apply(v: Variant, root: WNode): RewriteResult {
+  apply(v: Variant, root: NodeId): RewriteResult {
     const { g, ctx } = this;
     this.v = v;
     this.root = root;
-    const created: WNode[] = (this.created = []);
+    const created: NodeId[] = (this.created = []);
     ctx.lets.clear();
     this.letValues.clear();
     for (const l of v.lets) ctx.lets.set(l.name, this.eval(l.expr, l.span, 'let ', l.name));
     if (v.result.k === 'value') {
-      const to = this.build(v.result, true)[0]?.name ?? '';
-      const from = root.outputs[0]!;
-      const redirected = g.replaceAllUses(from, to);
+      const to = this.build(v.result, true);
+      const redirected = g.replaceAllUses(g.result(root, 0), to);
       g.remove(root, true);
-      return { created, replacedBy: to, redirected };
+      return { created, replacedBy: to === NONE ? '' : g.valueName(to), redirected };
     }
     this.build(v.result, true);
-    return { created, redirected: NONE };
+    return { created, redirected: NO_NODES };
   }
 
   private fail(span: Span, msg: string): never {
-    const p = this.v.pattern, root = this.root;
+    const p = this.v.pattern, name = this.g.nodeName(this.root);
     throw new QforgeError(
-      diag('PAT_REWRITE', `pattern ${p.name} at node '${root.name}': ${msg}`, {
+      diag('PAT_REWRITE', `pattern ${p.name} at node '${name}': ${msg}`, {
         loc: locate(p.text, span.offset, p.file, span.length),
-        node: { name: root.name, op: root.op },
+        node: { name, op: this.g.op(this.root) },
       }),
     );
   }
@@ -84,44 +84,44 @@ export class Rewriter {
     }
   }
 
-  // Operands are handled as records (null: absent), which the new nodes then link to directly.
-  private valueRec(val: RtVal, base: string): WValue | null {
-    if (val === undefined) return null;
-    if (val instanceof ValueRef) return val.rec ?? this.g.val(val.name);
+  // Operands are handled as value ids (NONE: absent), which the new nodes then link to directly.
+  private valueId(val: RtVal, base: string): ValueId {
+    if (val === undefined) return NONE;
+    if (val instanceof ValueRef) return val.id;
     return this.g.addConstant(base, val as Tensor);
   }
 
-  private arg(a: CArg): WValue | null {
-    if (a.k === 'absent') return null;
+  private arg(a: CArg): ValueId {
+    if (a.k === 'absent') return NONE;
     if (a.k === 'let') {
       let w = this.letValues.get(a.name);
       if (w === undefined) {
-        w = this.valueRec(this.ctx.lets.get(a.name), `${this.root.name}.${a.name}`);
+        w = this.valueId(this.ctx.lets.get(a.name), `${this.g.nodeName(this.root)}.${a.name}`);
         this.letValues.set(a.name, w);
       }
       return w;
     }
-    return this.build(a, false)[0] ?? null;
+    return this.build(a, false);
   }
 
-  /** Builds b's nodes before the root; returns the records of its results ([null] for an absent value). */
-  private build(b: CBuild, isRoot: boolean): (WValue | null)[] {
+  /** Builds b's nodes before the root; returns its (first) result, NONE for an absent value. */
+  private build(b: CBuild, isRoot: boolean): ValueId {
     const { g, st, root } = this;
-    if (b.k === 'value') return [this.valueRec(this.eval(b.expr, b.span, 'the replacement value'), root.name)];
-    const orig = b.k === 'clone' ? st.nodes.get(b.binding)! : undefined;
-    const op = orig ? orig.op : (b as { op: string }).op;
+    if (b.k === 'value') return this.valueId(this.eval(b.expr, b.span, 'the replacement value'), g.nodeName(root));
+    const orig = b.k === 'clone' ? st.nodes.get(b.binding)! : NONE;
+    const op = orig !== NONE ? g.op(orig) : (b as { op: string }).op;
     const def = getOp(op)!;
-    let ins: (WValue | null)[];
+    let ins: ValueId[];
     if (b.args) {
-      ins = new Array<WValue | null>(b.args.length);
+      ins = new Array<ValueId>(b.args.length);
       for (let i = 0; i < ins.length; i++) ins[i] = this.arg(b.args[i]!);
-    } else ins = orig!.ins.slice();
-    while (ins.length && ins[ins.length - 1] === null) ins.pop();
+    } else ins = g.operands(orig);
+    while (ins.length && ins[ins.length - 1] === NONE) ins.pop();
     const inputs = new Array<string>(ins.length), inTypes = new Array<TensorType | undefined>(ins.length);
     for (let i = 0; i < ins.length; i++) {
-      const w = ins[i];
-      inputs[i] = w ? w.name : '';
-      inTypes[i] = w ? g.type(w) : undefined;
+      const w = ins[i]!;
+      inputs[i] = w !== NONE ? g.valueName(w) : '';
+      inTypes[i] = w !== NONE ? g.type(w) : undefined;
     }
     const attrs = this.attrs(b, orig, def);
     let types: TensorType[], resolved: ResolvedAttrs;
@@ -132,29 +132,30 @@ export class Rewriter {
       if (e instanceof QforgeError) throw e;
       return this.fail(b.span, `the replacement ${op} is invalid: ${(e as Error).message}`);
     }
-    const debugHandle = root.debugHandle;
+    const debugHandle = g.debugHandle(root), rootName = g.nodeName(root);
     if (isRoot) {
-      const declared = root.outs.map((w) => g.type(w)!);
+      const declared = new Array<TensorType>(g.resultCount(root));
+      for (let i = 0; i < declared.length; i++) declared[i] = g.type(g.result(root, i))!;
       if (types.length !== declared.length || types.some((t, i) => !sameKind(t, declared[i]!)))
         this.fail(b.span, `the replacement computes ${types.map(formatType).join(', ')} but the root is ${declared.map(formatType).join(', ')}`);
       // The new root takes the old one's place, name and results.
-      g.redefine(root, { name: root.name, op, inputs, outputs: root.outputs, attrs, debugHandle, ins, resolved }, declared);
+      g.redefine(root, { name: rootName, op, inputs, outputs: g.outputNames(root), attrs, debugHandle, ins, resolved }, declared);
       this.created.push(root);
-      return root.outs;
+      return g.result(root, 0);
     }
-    const name = g.freshNode(`${root.name}.${op}`);
+    const name = g.freshNode(`${rootName}.${op}`);
     const outputs = types.map((_, i) => g.freshValue(types.length === 1 ? name : `${name}.${i}`));
     // Every node of the replacement stands for the root: it keeps the root's debug handle.
     const n = g.insertBefore(root, { name, op, inputs, outputs, attrs, debugHandle, ins, resolved }, types);
     this.created.push(n);
-    return n.outs;
+    return g.result(n, 0);
   }
 
   /** The new node's attrs: the clone's, then spreads and settings in order, less the op's defaults. */
-  private attrs(b: Exclude<CBuild, { k: 'value' }>, orig: WNode | undefined, def: OpDef): Attrs {
-    const attrs: Attrs = orig ? { ...orig.attrs } : {};
+  private attrs(b: Exclude<CBuild, { k: 'value' }>, orig: NodeId, def: OpDef): Attrs {
+    const attrs: Attrs = orig !== NONE ? { ...this.g.rawAttrs(orig) } : {};
     for (const a of b.attrs) {
-      if (a.k === 'spread') Object.assign(attrs, this.st.nodes.get(a.binding)!.attrs);
+      if (a.k === 'spread') Object.assign(attrs, this.g.rawAttrs(this.st.nodes.get(a.binding)!));
       else {
         const val = this.eval(a.expr, a.expr.span, 'attribute ', a.name);
         if (val !== undefined) attrs[a.name] = val as AttrValue;

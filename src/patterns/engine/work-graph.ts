@@ -1,130 +1,233 @@
-// A mutable working view of a Graph for the rewrite driver: nodes in a doubly linked list (kept
-// in topological order, so inserting a replacement before its root is O(1)) and one record per
-// value (WValue) holding its producer, its users (one entry per operand slot) and what rewrites
-// changed about its type and constant. Nodes point at the records of their operands and results,
-// so the matcher and the driver follow references instead of looking names up in maps of the
-// whole graph (on a 100k-node graph those lookups were most of the time). Types and constants are
-// read from the source graph on first use, so building the view costs one pass over the nodes;
-// toGraph() writes a plain Graph back, reusing unchanged node objects.
-import { freshName, type Graph, type Node } from '../../ir/graph.js';
+// A mutable working view of a Graph for the rewrite driver. Values and nodes are numbered
+// (ValueId, NodeId, see ids.ts) and their fields live in flat arrays indexed by those numbers:
+// the matcher and the driver index arrays instead of looking names up, and building the view
+// allocates no object per node or value (on a 100k-node graph, string-keyed lookups, per-value
+// records and the garbage collection they caused were most of the time). Names are resolved
+// once, when a node enters the view (value-table.ts). Nodes stay in topological order in a
+// doubly linked list, so inserting a replacement before its root is O(1); operands are slots of
+// the values' use lists (use-lists.ts). A node's definition is a plain Node: the source's while
+// it is unchanged, a new one from the rewrite that changed it; toGraph() writes them back.
+import { freshName, type Attrs, type Graph, type Node } from '../../ir/graph.js';
 import { getOp, resolveAttrs, type ResolvedAttrs } from '../../ir/ops/index.js';
 import type { Tensor } from '../../ir/tensor.js';
 import type { TensorType } from '../../ir/types.js';
-import { addUser, CONST_READ, REMOVED, removeUser, TYPE_READ, userCount, userList, type NewNode, type WNode, type WValue } from './records.js';
+import { grown, NONE, type NodeId, type ValueId } from './ids.js';
+import { UseLists } from './use-lists.js';
+import { ValueTable } from './value-table.js';
 
-export { userAt, userCount, type NewNode, type WNode, type WValue } from './records.js';
+/** A node to add or a new definition of one; `ins` are the operand ids (NONE: absent), matching `inputs`. */
+export interface NewNode {
+  name: string;
+  op: string;
+  inputs: string[];
+  outputs: string[];
+  attrs: Attrs;
+  debugHandle?: number;
+  ins: ValueId[];
+  resolved?: ResolvedAttrs;
+}
 
-/** Property names `in` finds on o's prototype chain. */
-function protoNames(o: object): string[] {
-  const names: string[] = [];
-  for (let p = Object.getPrototypeOf(o); p; p = Object.getPrototypeOf(p)) names.push(...Object.getOwnPropertyNames(p));
-  return names;
+// Node flags. MARK: scratch, for deduplicating.
+const ALIVE = 1, QUEUED = 2, MARK = 4;
+
+/** The Node a rewrite builds; like the source's, it carries debugHandle only when there is one. */
+function nodeOf(name: string, op: string, inputs: string[], outputs: string[], attrs: Attrs, debugHandle: number | undefined): Node {
+  const node: Node = { name, op, inputs, outputs, attrs };
+  if (debugHandle !== undefined) node.debugHandle = debugHandle;
+  return node;
 }
 
 export class WorkGraph {
-  private readonly vals = new Map<string, WValue>();
-  readonly outputs: ReadonlySet<string>;
-  /** Values given a new type / constant, in the order a Map of them would keep (toGraph appends them in it). */
-  private readonly typeOrder: WValue[] = [];
-  private readonly constOrder: WValue[] = [];
+  private readonly values: ValueTable;
+  private readonly uses: UseLists;
+  private readonly defs: Node[] = [];
+  /** Every attribute of a definition, defaults included, resolved on first use (preallocated like flags: holes read as undefined). */
+  private readonly resolved: (ResolvedAttrs | undefined)[];
+  private flags: Uint8Array;
+  private prevs: Int32Array;
+  private nexts: Int32Array;
+  private head: NodeId = NONE;
+  private tail: NodeId = NONE;
+  /** Operands: operandLen[n] use slots from operandFrom[n]. Results: resultLen[n] ids from resultFrom[n] in resultIds. */
+  private operandFrom: Int32Array;
+  private operandLen: Int32Array;
+  private resultFrom: Int32Array;
+  private resultLen: Int32Array;
+  private resultIds: Int32Array;
+  private resultTop = 0;
   private takenNodes: Set<string> | undefined;
   private readonly createdNames: string[] = [];
-  private head: WNode | null = null;
-  private tail: WNode | null = null;
 
   constructor(readonly source: Graph) {
-    this.outputs = new Set(source.outputs);
-    for (const o of source.outputs) this.vals.set(o, this.record(o, true));
-    for (const n of source.nodes) this.append(n);
-  }
-
-  /** The record of a value, created on first reference (graph outputs have theirs from the start). */
-  val(name: string): WValue {
-    let w = this.vals.get(name);
-    if (!w) {
-      w = this.record(name, false);
-      this.vals.set(name, w);
+    const src = source.nodes, n = src.length, nodes = n + 16;
+    let operands = 0, results = 0;
+    for (let i = 0; i < n; i++) {
+      operands += src[i]!.inputs.length;
+      results += src[i]!.outputs.length;
     }
-    return w;
-  }
-
-  private record(name: string, output: boolean): WValue {
-    return { name, producer: null, users: null, output, state: 0, srcType: undefined, srcConst: undefined, mod: null };
-  }
-
-  type(w: WValue): TensorType | undefined {
-    if (!(w.state & TYPE_READ)) {
-      w.state |= TYPE_READ;
-      w.srcType = this.source.values[w.name];
+    this.values = new ValueTable(source, operands + results + source.outputs.length + 16);
+    // The names first, in a loop of their own: lookups in a Map of every value are most of the
+    // cost, and they are much faster when nothing else competes for the cache.
+    const ids = this.values.idsOf(src, operands + results);
+    this.uses = new UseLists(operands + 16, operands + results + 16);
+    this.resolved = new Array<ResolvedAttrs | undefined>(nodes);
+    this.flags = new Uint8Array(nodes);
+    this.prevs = new Int32Array(nodes);
+    this.nexts = new Int32Array(nodes);
+    this.operandFrom = new Int32Array(nodes);
+    this.operandLen = new Int32Array(nodes);
+    this.resultFrom = new Int32Array(nodes);
+    this.resultLen = new Int32Array(nodes);
+    this.resultIds = new Int32Array(results + 16);
+    for (let i = 0, at = 0; i < n; i++) {
+      const node = src[i]!, k = node.inputs.length;
+      this.link(this.make(node, ids, at, ids, at + k, undefined), NONE);
+      at += k + node.outputs.length;
     }
-    return w.mod?.newType ?? (w.state & REMOVED ? undefined : w.srcType);
+    for (const o of source.outputs) this.values.markOutput(this.values.id(o));
   }
 
-  constant(w: WValue): Tensor | undefined {
-    if (!(w.state & CONST_READ)) {
-      w.state |= CONST_READ;
-      w.srcConst = this.source.constants[w.name];
+  // ---- values ----
+
+  /** The id of a value name, NONE when no node refers to it and no rewrite created it. */
+  lookup(name: string): ValueId {
+    return this.values.lookup(name);
+  }
+
+  valueName(v: ValueId): string {
+    return this.values.name(v);
+  }
+
+  type(v: ValueId): TensorType | undefined {
+    return this.values.type(v);
+  }
+
+  constant(v: ValueId): Tensor | undefined {
+    return this.values.constant(v);
+  }
+
+  isOutput(v: ValueId): boolean {
+    return this.values.isOutput(v);
+  }
+
+  /** The live node computing v, NONE if none. */
+  producer(v: ValueId): NodeId {
+    return this.values.producer(v);
+  }
+
+  /** Use sites of v: operand slots of live nodes, plus one if it is a graph output. */
+  useSites(v: ValueId): number {
+    return this.uses.count(v) + (this.values.isOutput(v) ? 1 : 0);
+  }
+
+  /** The first use slot of v (NONE: unused); `nextUse` walks on, `useNode` is the slot's node. */
+  firstUse(v: ValueId): number {
+    return this.uses.first(v);
+  }
+
+  nextUse(s: number): number {
+    return this.uses.next(s);
+  }
+
+  useNode(s: number): NodeId {
+    return this.uses.nodeAt(s);
+  }
+
+  /** Distinct live nodes using v, in the order of their first use. */
+  userNodes(v: ValueId): NodeId[] {
+    const out: NodeId[] = [];
+    for (let s = this.uses.first(v); s !== NONE; s = this.uses.next(s)) {
+      const u = this.uses.nodeAt(s);
+      if (this.flags[u]! & MARK) continue;
+      this.flags[u]! |= MARK;
+      out.push(u);
     }
-    return w.mod?.newConst ?? (w.state & REMOVED ? undefined : w.srcConst);
-  }
-
-  // Name-based access (expressions and intrinsics name values); a name no node refers to was
-  // never changed, so it is the source's.
-  typeOf(v: string): TensorType | undefined {
-    const w = this.vals.get(v);
-    return w ? this.type(w) : this.source.values[v];
-  }
-
-  constantOf(v: string): Tensor | undefined {
-    const w = this.vals.get(v);
-    return w ? this.constant(w) : this.source.constants[v];
-  }
-
-  isConst(v: string): boolean {
-    return this.constantOf(v) !== undefined;
-  }
-
-  producerOf(v: string): WNode | undefined {
-    return this.vals.get(v)?.producer ?? undefined;
-  }
-
-  usersOf(v: string): readonly WNode[] {
-    const w = this.vals.get(v);
-    return w ? userList(w) : [];
-  }
-
-  /** Use sites of a value: operand slots of live nodes, plus one if it is a graph output. */
-  uses(v: string): number {
-    const w = this.vals.get(v);
-    return w ? userCount(w) + (w.output ? 1 : 0) : 0;
-  }
-
-  /** Distinct live nodes using v. */
-  userNodes(v: string): WNode[] {
-    return [...new Set(this.usersOf(v))];
-  }
-
-  attrs(n: WNode): ResolvedAttrs {
-    if (!n.resolved) n.resolved = resolveAttrs(getOp(n.op)!, n.attrs);
-    return n.resolved;
-  }
-
-  /** The live nodes in order, as an array (a generator costs more per node on big graphs). */
-  nodes(): WNode[] {
-    const out: WNode[] = [];
-    for (let n = this.head; n; n = n.next) out.push(n);
+    for (const u of out) this.flags[u]! &= ~MARK;
     return out;
   }
 
-  private readonly valueTaken = { has: (k: string) => this.vals.get(k)?.mod?.newType !== undefined || this.inSource(k) };
+  // ---- nodes ----
 
-  /** `k in source.values`, in two steps: Object.hasOwn is twice as fast on a new string, and inherited names are few. */
-  private inSource(k: string): boolean {
-    if (Object.hasOwn(this.source.values, k)) return true;
-    this.inherited ??= new Set(protoNames(this.source.values));
-    return this.inherited.has(k);
+  nodeName(n: NodeId): string {
+    return this.defs[n]!.name;
   }
-  private inherited: Set<string> | undefined;
+
+  op(n: NodeId): string {
+    return this.defs[n]!.op;
+  }
+
+  /** The operand names ('' for an absent one) and result names of n. */
+  inputNames(n: NodeId): string[] {
+    return this.defs[n]!.inputs;
+  }
+
+  outputNames(n: NodeId): string[] {
+    return this.defs[n]!.outputs;
+  }
+
+  operandCount(n: NodeId): number {
+    return this.operandLen[n]!;
+  }
+
+  /** Operand i of n, NONE when absent or beyond its operands. */
+  operand(n: NodeId, i: number): ValueId {
+    return i < this.operandLen[n]! ? this.uses.valueAt(this.operandFrom[n]! + i) : NONE;
+  }
+
+  /** The operands of n, NONE for absent ones. */
+  operands(n: NodeId): ValueId[] {
+    const out = new Array<ValueId>(this.operandLen[n]!), s = this.operandFrom[n]!;
+    for (let i = 0; i < out.length; i++) out[i] = this.uses.valueAt(s + i);
+    return out;
+  }
+
+  resultCount(n: NodeId): number {
+    return this.resultLen[n]!;
+  }
+
+  /** Result i of n, NONE beyond its results. */
+  result(n: NodeId, i: number): ValueId {
+    return i < this.resultLen[n]! ? this.resultIds[this.resultFrom[n]! + i]! : NONE;
+  }
+
+  /** The attributes as stored (only those that differ from the op's defaults). */
+  rawAttrs(n: NodeId): Attrs {
+    return this.defs[n]!.attrs;
+  }
+
+  /** Every attribute, defaults included (resolved once per definition). */
+  attrs(n: NodeId): ResolvedAttrs {
+    return (this.resolved[n] ??= resolveAttrs(getOp(this.defs[n]!.op)!, this.defs[n]!.attrs));
+  }
+
+  debugHandle(n: NodeId): number | undefined {
+    return this.defs[n]!.debugHandle;
+  }
+
+  isAlive(n: NodeId): boolean {
+    return (this.flags[n]! & ALIVE) !== 0;
+  }
+
+  /** The driver's worklist mark. */
+  isQueued(n: NodeId): boolean {
+    return (this.flags[n]! & QUEUED) !== 0;
+  }
+
+  setQueued(n: NodeId, on: boolean): void {
+    if (on) this.flags[n]! |= QUEUED;
+    else this.flags[n]! &= ~QUEUED;
+  }
+
+  /** The live nodes in order. */
+  nodes(): NodeId[] {
+    const out: NodeId[] = [];
+    for (let n = this.head; n !== NONE; n = this.nexts[n]!) out.push(n);
+    return out;
+  }
+
+  // ---- names for new values and nodes ----
+
+  private readonly valueTaken = { has: (k: string) => !this.values.isFree(k) };
 
   freshValue(base: string): string {
     return freshName(this.valueTaken, base);
@@ -137,101 +240,87 @@ export class WorkGraph {
     return v;
   }
 
-  private setType(w: WValue, t: TensorType | undefined): void {
-    if (t === undefined && !w.mod) return;
-    const m = (w.mod ??= { newType: undefined, newConst: undefined, typeSeq: -1, constSeq: -1 });
-    if (t !== undefined && m.newType === undefined) {
-      m.typeSeq = this.typeOrder.length;
-      this.typeOrder.push(w);
-    }
-    m.newType = t;
+  /** A new constant named after `base` (as freshValue names it); returns its id. */
+  addConstant(base: string, t: Tensor): ValueId {
+    let v = this.values.freeId(base);
+    for (let i = 1; v === undefined; i++) v = this.values.freeId(`${base}_${i}`);
+    this.values.setConstant(v, t);
+    this.values.define(v, { dtype: t.dtype, shape: [...t.shape] });
+    return v;
   }
 
-  private setConst(w: WValue, t: Tensor | undefined): void {
-    if (t === undefined && !w.mod) return;
-    const m = (w.mod ??= { newType: undefined, newConst: undefined, typeSeq: -1, constSeq: -1 });
-    if (t !== undefined && m.newConst === undefined) {
-      m.constSeq = this.constOrder.length;
-      this.constOrder.push(w);
-    }
-    m.newConst = t;
-  }
+  // ---- structure ----
 
-  /** A new constant named after `base` (as freshValue names it); returns its record. */
-  addConstant(base: string, t: Tensor): WValue {
-    // freshValue inlined, so that the record lookup of the chosen name is not repeated.
-    let name = base, w = this.vals.get(name);
-    for (let i = 1; w?.mod?.newType !== undefined || this.inSource(name); i++) w = this.vals.get((name = `${base}_${i}`));
-    if (!w) this.vals.set(name, (w = this.record(name, false)));
-    this.setConst(w, t);
-    this.setType(w, { dtype: t.dtype, shape: [...t.shape] });
-    return w;
-  }
-
-  private link(n: WNode, before: WNode | null): void {
-    const prev = before ? before.prev : this.tail;
-    n.prev = prev;
-    n.next = before;
-    if (prev) prev.next = n;
+  private link(n: NodeId, before: NodeId): void {
+    const prev = before !== NONE ? this.prevs[before]! : this.tail;
+    this.prevs[n] = prev;
+    this.nexts[n] = before;
+    if (prev !== NONE) this.nexts[prev] = n;
     else this.head = n;
-    if (before) before.prev = n;
+    if (before !== NONE) this.prevs[before] = n;
     else this.tail = n;
   }
 
-  private make(spec: NewNode, orig: Node | undefined): WNode {
-    let ins = spec.ins, outs = spec.outs;
-    if (!ins) {
-      ins = new Array<WValue | null>(spec.inputs.length);
-      for (let i = 0; i < ins.length; i++) ins[i] = spec.inputs[i] ? this.val(spec.inputs[i]!) : null;
+  /**
+   * Numbers a node with definition `def`, whose operands are ins[inAt…] and results outs[outAt…]
+   * (as many as def names), and links them; it is not in the order yet.
+   */
+  private make(def: Node, ins: ArrayLike<ValueId>, inAt: number, outs: ArrayLike<ValueId>, outAt: number, resolved: ResolvedAttrs | undefined): NodeId {
+    const n = this.defs.length;
+    this.defs.push(def);
+    if (n >= this.flags.length) this.growNodes(n + 1);
+    if (resolved) this.resolved[n] = resolved;
+    this.flags[n] = ALIVE;
+    this.setOperands(n, ins, inAt, def.inputs.length);
+    const r = def.outputs.length;
+    this.resultIds = grown(this.resultIds, this.resultTop + r);
+    this.resultFrom[n] = this.resultTop;
+    this.resultLen[n] = r;
+    for (let i = 0; i < r; i++) {
+      const v = outs[outAt + i]!;
+      this.resultIds[this.resultTop++] = v;
+      this.values.setProducer(v, n);
     }
-    if (!outs) {
-      outs = new Array<WValue>(spec.outputs.length);
-      for (let i = 0; i < outs.length; i++) outs[i] = this.val(spec.outputs[i]!);
-    }
-    const n: WNode = {
-      name: spec.name,
-      op: spec.op,
-      inputs: spec.inputs,
-      outputs: spec.outputs,
-      ins,
-      outs,
-      attrs: spec.attrs,
-      debugHandle: spec.debugHandle,
-      orig,
-      alive: true,
-      prev: null,
-      next: null,
-      queued: false,
-      resolved: spec.resolved,
-    };
-    for (const w of outs) w.producer = n;
-    for (const w of ins) if (w) addUser(w, n);
     return n;
   }
 
-  private dropUse(w: WValue, n: WNode): void {
-    if (!removeUser(w, n) || w.users !== null) return;
-    // A constant that lost its last use goes with it (constants nobody used to begin with stay).
-    if (!w.output && this.constant(w) !== undefined) {
-      this.setConst(w, undefined);
-      this.setType(w, undefined);
-      w.state |= REMOVED;
-    }
+  /** Gives n fresh operand slots reading ins[at…at+k]. */
+  private setOperands(n: NodeId, ins: ArrayLike<ValueId>, at: number, k: number): void {
+    const start = this.uses.allocate(n, k);
+    for (let i = 0; i < k; i++) this.uses.link(start + i, ins[at + i]!);
+    this.operandFrom[n] = start;
+    this.operandLen[n] = k;
   }
 
-  private append(orig: Node): void {
-    this.link(this.make(orig, orig), null);
+  private growNodes(need: number): void {
+    this.flags = grown(this.flags, need);
+    this.prevs = grown(this.prevs, need);
+    this.nexts = grown(this.nexts, need);
+    this.operandFrom = grown(this.operandFrom, need);
+    this.operandLen = grown(this.operandLen, need);
+    this.resultFrom = grown(this.resultFrom, need);
+    this.resultLen = grown(this.resultLen, need);
+    this.resolved.length = this.flags.length;
+  }
+
+  /** Unlinks use slot s; a constant that lost its last use goes with it (constants nobody used to begin with stay). */
+  private dropUse(s: number): void {
+    const v = this.uses.unlink(s);
+    if (v === NONE || this.uses.count(v) !== 0) return;
+    if (!this.values.isOutput(v) && this.values.constant(v) !== undefined) this.values.remove(v, true);
+  }
+
+  private noteCreated(name: string): void {
+    this.createdNames.push(name);
+    this.takenNodes?.add(name);
   }
 
   /** Inserts a node right before `anchor` (its operands must already be defined there). */
-  insertBefore(anchor: WNode, spec: NewNode, types: TensorType[]): WNode {
-    const n = this.make(spec, undefined);
-    n.outs.forEach((w, i) => {
-      this.setType(w, types[i]!);
-      w.state &= ~REMOVED;
-    });
-    this.createdNames.push(spec.name);
-    this.takenNodes?.add(spec.name);
+  insertBefore(anchor: NodeId, spec: NewNode, types: TensorType[]): NodeId {
+    const def = nodeOf(spec.name, spec.op, spec.inputs, spec.outputs, spec.attrs, spec.debugHandle);
+    const n = this.make(def, spec.ins, 0, spec.outputs.map((o) => this.values.id(o)), 0, spec.resolved);
+    for (let i = 0; i < types.length; i++) this.values.define(this.result(n, i), types[i]!);
+    this.noteCreated(spec.name);
     this.link(n, anchor);
     return n;
   }
@@ -240,86 +329,60 @@ export class WorkGraph {
    * Gives `n` a new definition where it stands, with its name and results: what inserting the
    * new node before n and removing n would do (uses, types), without a new node.
    */
-  redefine(n: WNode, spec: NewNode & { ins: (WValue | null)[] }, types: TensorType[]): void {
-    const old = n.ins;
-    n.op = spec.op;
-    n.inputs = spec.inputs;
-    n.ins = spec.ins;
-    n.attrs = spec.attrs;
-    n.resolved = spec.resolved;
-    n.orig = undefined;
+  redefine(n: NodeId, spec: NewNode, types: TensorType[]): void {
+    const oldFrom = this.operandFrom[n]!, oldLen = this.operandLen[n]!;
+    this.defs[n] = nodeOf(this.defs[n]!.name, spec.op, spec.inputs, this.defs[n]!.outputs, spec.attrs, spec.debugHandle);
+    this.resolved[n] = spec.resolved;
     // The new uses first, then the old ones go: a constant used by both stays.
-    for (const w of spec.ins) if (w) addUser(w, n);
-    for (const w of old) if (w) this.dropUse(w, n);
-    n.outs.forEach((w, i) => {
-      // Recording the type it has already would change nothing (and cost a record per rewrite).
-      if (w.state & REMOVED || this.type(w) !== types[i]) this.setType(w, types[i]!);
-      w.state &= ~REMOVED;
-    });
-    this.createdNames.push(spec.name);
-    this.takenNodes?.add(spec.name);
+    this.setOperands(n, spec.ins, 0, spec.ins.length);
+    for (let i = 0; i < oldLen; i++) this.dropUse(oldFrom + i);
+    for (let i = 0; i < types.length; i++) {
+      const v = this.result(n, i);
+      // Recording the type it has already would change nothing (and cost an entry per rewrite).
+      if (this.values.isRemoved(v) || this.values.type(v) !== types[i]) this.values.define(v, types[i]!);
+    }
+    this.noteCreated(spec.name);
   }
 
   /** Unlinks a node and its uses; its results stay defined unless `dropResults` (a new root may reuse them). */
-  remove(n: WNode, dropResults: boolean): void {
-    if (!n.alive) return;
-    n.alive = false;
-    for (const w of n.ins) if (w) this.dropUse(w, n);
-    for (const w of n.outs) {
-      if (w.producer === n) w.producer = null;
-      if (dropResults) {
-        this.setType(w, undefined);
-        w.state |= REMOVED;
-      }
+  remove(n: NodeId, dropResults: boolean): void {
+    if (!(this.flags[n]! & ALIVE)) return;
+    this.flags[n]! &= ~ALIVE;
+    for (let i = 0, s = this.operandFrom[n]!, k = this.operandLen[n]!; i < k; i++) this.dropUse(s + i);
+    for (let i = 0, k = this.resultLen[n]!; i < k; i++) {
+      const v = this.resultIds[this.resultFrom[n]! + i]!;
+      if (this.values.producer(v) === n) this.values.setProducer(v, NONE);
+      if (dropResults) this.values.remove(v, false);
     }
-    if (n.prev) n.prev.next = n.next;
-    else this.head = n.next;
-    if (n.next) n.next.prev = n.prev;
-    else this.tail = n.prev;
-    n.prev = n.next = null;
+    const prev = this.prevs[n]!, next = this.nexts[n]!;
+    if (prev !== NONE) this.nexts[prev] = next;
+    else this.head = next;
+    if (next !== NONE) this.prevs[next] = prev;
+    else this.tail = prev;
+    this.prevs[n] = this.nexts[n] = NONE;
   }
 
-  /** Points every use of `from` at `to`; returns the nodes whose operands changed. */
-  replaceAllUses(from: string, to: string): WNode[] {
-    const f = this.val(from), t = to ? this.val(to) : null;
-    const changed = [...new Set(userList(f))];
-    f.users = null;
+  /** Points every use of `from` at `to` (NONE: the operands become absent); returns the nodes whose operands changed. */
+  replaceAllUses(from: ValueId, to: ValueId): NodeId[] {
+    const changed = this.userNodes(from);
+    const fromName = this.values.name(from), toName = to === NONE ? '' : this.values.name(to);
     for (const u of changed) {
-      // Only the slots that held `from` become uses of `to`; those that held `to` already are registered.
-      if (t) for (const w of u.ins) if (w === f) addUser(t, u);
-      u.inputs = u.inputs.map((v) => (v === from ? to : v));
-      u.ins = u.ins.map((w) => (w === f ? t : w));
-      u.orig = undefined;
+      const start = this.operandFrom[u]!;
+      for (let i = 0, k = this.operandLen[u]!; i < k; i++) {
+        if (this.uses.valueAt(start + i) !== from) continue;
+        this.uses.unlink(start + i);
+        this.uses.link(start + i, to);
+      }
+      const d = this.defs[u]!;
+      this.defs[u] = nodeOf(d.name, d.op, d.inputs.map((v) => (v === fromName ? toName : v)), d.outputs, d.attrs, d.debugHandle);
     }
     return changed;
   }
 
+  /** A plain Graph: the nodes in order (unchanged ones are the source's objects), values and constants (see ValueTable.write). */
   toGraph(): Graph {
     const nodes: Node[] = [];
-    // A changed node's operand list is its own (rewrites build a new one); its result list may
-    // be the source node's, which the result shares as it shares unchanged nodes.
-    for (let n = this.head; n; n = n.next) {
-      if (n.orig) nodes.push(n.orig);
-      else {
-        const node: Node = { name: n.name, op: n.op, inputs: n.inputs, outputs: n.outputs, attrs: n.attrs };
-        if (n.debugHandle !== undefined) node.debugHandle = n.debugHandle;
-        nodes.push(node);
-      }
-    }
-    // The source's entries in their order, then the new ones in the order they were (last) added.
-    const { vals, typeOrder, constOrder } = this;
-    const values: Record<string, TensorType> = {};
-    for (const k in this.source.values) if (!((vals.get(k)?.state ?? 0) & REMOVED)) values[k] = this.source.values[k]!;
-    for (let i = 0; i < typeOrder.length; i++) {
-      const m = typeOrder[i]!.mod!;
-      if (m.typeSeq === i && m.newType !== undefined) values[typeOrder[i]!.name] = m.newType;
-    }
-    const constants: Record<string, Tensor> = {};
-    for (const k in this.source.constants) if (!((vals.get(k)?.state ?? 0) & REMOVED)) constants[k] = this.source.constants[k]!;
-    for (let i = 0; i < constOrder.length; i++) {
-      const m = constOrder[i]!.mod!;
-      if (m.constSeq === i && m.newConst !== undefined) constants[constOrder[i]!.name] = m.newConst;
-    }
-    return { ...this.source, values, constants, nodes };
+    for (let n = this.head; n !== NONE; n = this.nexts[n]!) nodes.push(this.defs[n]!);
+    return { ...this.source, ...this.values.write(), nodes };
   }
 }

@@ -1,7 +1,7 @@
 // Static types of pattern expressions and the run-time values they evaluate to.
 import type { Tensor } from '../../ir/tensor.js';
 import type { ParamType, ResultType } from '../helpers/registry.js';
-import type { WValue } from '../engine/work-graph.js';
+import type { ValueId } from '../engine/ids.js';
 
 /**
  * `value`: an SSA value of the matched graph (a capture); `tensor`: constant data. A value that
@@ -20,12 +20,11 @@ export interface Ty {
 export const ty = (base: Base, maybe = false, isConst = false): Ty => ({ base, maybe, ...(isConst ? { isConst } : {}) });
 export const showTy = (t: Ty): string => `${t.base}${t.isConst ? ' (const)' : ''}${t.maybe ? '?' : ''}`;
 
-/** A graph value named by a capture; distinct from strings, which are plain data. */
+/** A graph value named by a capture (`id`: its number in the matched graph); distinct from strings, which are plain data. */
 export class ValueRef {
-  /** `rec`: the matched graph's record of the value, when it comes from a match (saves looking the name up). */
   constructor(
     readonly name: string,
-    readonly rec?: WValue,
+    readonly id: ValueId,
   ) {}
 }
 

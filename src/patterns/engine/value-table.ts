@@ -1,0 +1,215 @@
+// The values of the rewrite engine's working graph (work-graph.ts), numbered from 0 in the order
+// they are first referred to. Per value: its name, flags, producer, and its type and constant —
+// read from the source graph on first use, or set by a rewrite. The new types and constants are
+// written back after the source's, in the order they were (last) set, as a Map would keep them.
+import type { Graph, Node } from '../../ir/graph.js';
+import type { Tensor } from '../../ir/tensor.js';
+import type { TensorType } from '../../ir/types.js';
+import { grown, NONE, type NodeId, type ValueId } from './ids.js';
+
+// SRC_*: the slot holds the source's entry, read on first use. NEW_*: it holds one a rewrite set.
+// REMOVED: the value's definition went away (a dropped result, a constant that lost its last use).
+const OUTPUT = 1, SRC_TYPE = 2, SRC_CONST = 4, NEW_TYPE = 8, NEW_CONST = 16, REMOVED = 32;
+
+/** Property names `in` finds on o's prototype chain. */
+function protoNames(o: object): string[] {
+  const names: string[] = [];
+  for (let p = Object.getPrototypeOf(o); p; p = Object.getPrototypeOf(p)) names.push(...Object.getOwnPropertyNames(p));
+  return names;
+}
+
+export class ValueTable {
+  private readonly ids = new Map<string, ValueId>();
+  private count = 0;
+  // Per value, with room for `flags.length` values: the arrays are preallocated (holes read as
+  // undefined), so numbering a value writes its name and nothing else.
+  private readonly names: string[];
+  private readonly types: (TensorType | undefined)[];
+  private readonly consts: (Tensor | undefined)[];
+  private flags: Uint8Array;
+  private producers: Int32Array;
+  /** The values given a new type / constant, each at its position of the time it was last set (typeSeqs / constSeqs). */
+  private readonly typeOrder: ValueId[] = [];
+  private readonly constOrder: ValueId[] = [];
+  private typeSeqs: Int32Array;
+  private constSeqs: Int32Array;
+  private inherited: Set<string> | undefined;
+
+  constructor(
+    private readonly source: Graph,
+    capacity: number,
+  ) {
+    this.names = new Array<string>(capacity);
+    this.types = new Array<TensorType | undefined>(capacity);
+    this.consts = new Array<Tensor | undefined>(capacity);
+    this.flags = new Uint8Array(capacity);
+    this.producers = new Int32Array(capacity);
+    this.typeSeqs = new Int32Array(capacity);
+    this.constSeqs = new Int32Array(capacity);
+  }
+
+  /** The id of a value name, numbering it on first reference. */
+  id(name: string): ValueId {
+    const v = this.ids.get(name);
+    return v === undefined ? this.add(name) : v;
+  }
+
+  /** Numbers the values that `nodes` refer to; returns per node the ids of its operands (NONE: absent), then of its results. */
+  idsOf(nodes: readonly Node[], total: number): Int32Array {
+    const out = new Int32Array(total);
+    for (let i = 0, k = 0; i < nodes.length; i++) {
+      const inputs = nodes[i]!.inputs, outputs = nodes[i]!.outputs;
+      for (let j = 0; j < inputs.length; j++) out[k++] = inputs[j] ? this.id(inputs[j]!) : NONE;
+      for (let j = 0; j < outputs.length; j++) out[k++] = this.id(outputs[j]!);
+    }
+    return out;
+  }
+
+  /** The id of a value name, NONE when it has none yet. */
+  lookup(name: string): ValueId {
+    return this.ids.get(name) ?? NONE;
+  }
+
+  private add(name: string): ValueId {
+    const v = this.count++;
+    if (v >= this.flags.length) this.grow(v + 1);
+    this.ids.set(name, v);
+    this.names[v] = name;
+    this.producers[v] = NONE;
+    return v;
+  }
+
+  private grow(need: number): void {
+    this.flags = grown(this.flags, need);
+    this.producers = grown(this.producers, need);
+    this.typeSeqs = grown(this.typeSeqs, need);
+    this.constSeqs = grown(this.constSeqs, need);
+    this.names.length = this.types.length = this.consts.length = this.flags.length;
+  }
+
+  name(v: ValueId): string {
+    return this.names[v]!;
+  }
+
+  isOutput(v: ValueId): boolean {
+    return (this.flags[v]! & OUTPUT) !== 0;
+  }
+
+  markOutput(v: ValueId): void {
+    this.flags[v]! |= OUTPUT;
+  }
+
+  producer(v: ValueId): NodeId {
+    return this.producers[v]!;
+  }
+
+  setProducer(v: ValueId, n: NodeId): void {
+    this.producers[v] = n;
+  }
+
+  type(v: ValueId): TensorType | undefined {
+    const f = this.flags[v]!;
+    if (f & NEW_TYPE) return this.types[v];
+    if (f & REMOVED) return undefined;
+    if (!(f & SRC_TYPE)) {
+      this.flags[v] = f | SRC_TYPE;
+      this.types[v] = this.source.values[this.names[v]!];
+    }
+    return this.types[v];
+  }
+
+  constant(v: ValueId): Tensor | undefined {
+    const f = this.flags[v]!;
+    if (f & NEW_CONST) return this.consts[v];
+    if (f & REMOVED) return undefined;
+    if (!(f & SRC_CONST)) {
+      this.flags[v] = f | SRC_CONST;
+      this.consts[v] = this.source.constants[this.names[v]!];
+    }
+    return this.consts[v];
+  }
+
+  /** Gives v a new type and (re)defines it. */
+  define(v: ValueId, t: TensorType): void {
+    const f = this.flags[v]!;
+    if (!(f & NEW_TYPE)) {
+      this.typeSeqs[v] = this.typeOrder.length;
+      this.typeOrder.push(v);
+    }
+    this.types[v] = t;
+    this.flags[v] = (f | NEW_TYPE) & ~REMOVED;
+  }
+
+  /** Gives v a new constant (define gives it its type). */
+  setConstant(v: ValueId, t: Tensor): void {
+    const f = this.flags[v]!;
+    if (!(f & NEW_CONST)) {
+      this.constSeqs[v] = this.constOrder.length;
+      this.constOrder.push(v);
+    }
+    this.consts[v] = t;
+    this.flags[v] = f | NEW_CONST;
+  }
+
+  isRemoved(v: ValueId): boolean {
+    return (this.flags[v]! & REMOVED) !== 0;
+  }
+
+  /** v is no longer defined: it has no type (and no constant, with `constant` set). */
+  remove(v: ValueId, constant: boolean): void {
+    const f = this.flags[v]!;
+    this.flags[v] = (f & ~(NEW_TYPE | SRC_TYPE | (constant ? NEW_CONST | SRC_CONST : 0))) | REMOVED;
+    this.types[v] = undefined;
+    if (constant) this.consts[v] = undefined;
+  }
+
+  /** A name no value of the source has and no rewrite has given a type. */
+  isFree(name: string): boolean {
+    const v = this.ids.get(name);
+    return !(v !== undefined && this.flags[v]! & NEW_TYPE) && !this.inSource(name);
+  }
+
+  /** isFree and id in one lookup: the id of a free name (numbering it), undefined for a taken one. */
+  freeId(name: string): ValueId | undefined {
+    const v = this.ids.get(name);
+    if ((v !== undefined && this.flags[v]! & NEW_TYPE) || this.inSource(name)) return undefined;
+    return v ?? this.add(name);
+  }
+
+  /** `k in source.values`, in two steps: Object.hasOwn is twice as fast on a new string, and inherited names are few. */
+  private inSource(k: string): boolean {
+    if (Object.hasOwn(this.source.values, k)) return true;
+    this.inherited ??= new Set(protoNames(this.source.values));
+    return this.inherited.has(k);
+  }
+
+  /**
+   * The id of k, the key after the one that had id next - 1. Graphs list their values mostly in
+   * the order nodes first refer to them, which is the order ids are given in: the next few ids
+   * are tried first, as comparing names is much cheaper than a lookup in a Map of every value.
+   */
+  private idOfKey(k: string, next: ValueId): ValueId | undefined {
+    const names = this.names;
+    for (let j = next, end = Math.min(next + 8, this.count); j < end; j++) if (names[j] === k) return j;
+    return this.ids.get(k);
+  }
+
+  /** The source's values and constants in their order less the removed ones, then the new ones. */
+  write(): Pick<Graph, 'values' | 'constants'> {
+    const types = this.typeOrder.filter((v, i) => this.typeSeqs[v] === i && this.flags[v]! & NEW_TYPE);
+    const consts = this.constOrder.filter((v, i) => this.constSeqs[v] === i && this.flags[v]! & NEW_CONST);
+    return { values: this.merged(this.source.values, types, this.types), constants: this.merged(this.source.constants, consts, this.consts) };
+  }
+
+  private merged<T>(src: Record<string, T>, added: ValueId[], entries: (T | undefined)[]): Record<string, T> {
+    const out: Record<string, T> = {};
+    const keys = Object.keys(src);
+    for (let i = 0, next = 0; i < keys.length; i++) {
+      const k = keys[i]!, v = this.idOfKey(k, next);
+      if (v !== undefined) next = v + 1;
+      if (v === undefined || !(this.flags[v]! & REMOVED)) out[k] = src[k]!;
+    }
+    for (let i = 0; i < added.length; i++) out[this.names[added[i]!]!] = entries[added[i]!]!;
+    return out;
+  }
+}
