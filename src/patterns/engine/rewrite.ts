@@ -6,7 +6,7 @@
 // quantization params).
 import { diag, locate, QforgeError } from '../../diagnostics/index.js';
 import type { AttrValue, Attrs } from '../../ir/graph.js';
-import { getOp, resolveAttrs, type OpDef, type ResolvedAttrs } from '../../ir/ops/index.js';
+import { getOp, type OpDef, type ResolvedAttrs } from '../../ir/ops/index.js';
 import type { Tensor } from '../../ir/tensor.js';
 import { formatType, sameShape, type TensorType } from '../../ir/types.js';
 import type { Span } from '../syntax/ast.js';
@@ -14,7 +14,7 @@ import { ValueRef, type RtVal } from '../lang/types.js';
 import type { CArg, CBuild, CExpr, EvalCtx, Variant } from './program.js';
 import { NONE, type NodeId, type ValueId } from './ids.js';
 import { Bindings, type MatchState } from './match.js';
-import type { WorkGraph } from './work-graph.js';
+import { resolvedAttrs, type WorkGraph } from './work-graph.js';
 
 const NO_NODES: NodeId[] = [];
 
@@ -126,7 +126,7 @@ export class Rewriter {
     const attrs = this.attrs(b, orig, def);
     let types: TensorType[], resolved: ResolvedAttrs;
     try {
-      resolved = resolveAttrs(def, attrs);
+      resolved = resolvedAttrs(def, attrs);
       types = def.infer({ inputs: inTypes, attrs: resolved });
     } catch (e) {
       if (e instanceof QforgeError) throw e;

@@ -9,7 +9,16 @@ import { grown, NONE, type NodeId, type ValueId } from './ids.js';
 
 // SRC_*: the slot holds the source's entry, read on first use. NEW_*: it holds one a rewrite set.
 // REMOVED: the value's definition went away (a dropped result, a constant that lost its last use).
-const OUTPUT = 1, SRC_TYPE = 2, SRC_CONST = 4, NEW_TYPE = 8, NEW_CONST = 16, REMOVED = 32;
+// IN_SOURCE: a key of source.values (set once the source's names are listed, see sourceNames).
+const OUTPUT = 1, SRC_TYPE = 2, SRC_CONST = 4, NEW_TYPE = 8, NEW_CONST = 16, REMOVED = 32, IN_SOURCE = 64;
+
+/** The keys of source.values in order, with their ids (undefined: no node refers to the value). */
+interface SourceNames {
+  keys: string[];
+  ids: (ValueId | undefined)[];
+  /** The keys without an id. */
+  unreferenced: Set<string>;
+}
 
 /** Property names `in` finds on o's prototype chain. */
 function protoNames(o: object): string[] {
@@ -34,6 +43,7 @@ export class ValueTable {
   private typeSeqs: Int32Array;
   private constSeqs: Int32Array;
   private inherited: Set<string> | undefined;
+  private listed: SourceNames | undefined;
 
   constructor(
     private readonly source: Graph,
@@ -166,21 +176,41 @@ export class ValueTable {
   /** A name no value of the source has and no rewrite has given a type. */
   isFree(name: string): boolean {
     const v = this.ids.get(name);
-    return !(v !== undefined && this.flags[v]! & NEW_TYPE) && !this.inSource(name);
+    return !(v !== undefined && this.flags[v]! & NEW_TYPE) && !this.inSource(name, v);
   }
 
   /** isFree and id in one lookup: the id of a free name (numbering it), undefined for a taken one. */
   freeId(name: string): ValueId | undefined {
     const v = this.ids.get(name);
-    if ((v !== undefined && this.flags[v]! & NEW_TYPE) || this.inSource(name)) return undefined;
+    if ((v !== undefined && this.flags[v]! & NEW_TYPE) || this.inSource(name, v)) return undefined;
     return v ?? this.add(name);
   }
 
-  /** `k in source.values`, in two steps: Object.hasOwn is twice as fast on a new string, and inherited names are few. */
-  private inSource(k: string): boolean {
-    if (Object.hasOwn(this.source.values, k)) return true;
+  /**
+   * `k in source.values`, where v is k's id: a flag for the values nodes refer to, a small set for
+   * the others (a lookup of a new name in the source's own table costs as much as several in ours).
+   */
+  private inSource(k: string, v: ValueId | undefined): boolean {
+    const listed = this.sourceNames();
+    if (v !== undefined ? this.flags[v]! & IN_SOURCE : listed.unreferenced.has(k)) return true;
     this.inherited ??= new Set(protoNames(this.source.values));
     return this.inherited.has(k);
+  }
+
+  /** The source's value names, listed on first need (a rewrite naming a value, or writing the result). */
+  private sourceNames(): SourceNames {
+    if (this.listed) return this.listed;
+    const keys = Object.keys(this.source.values), ids = new Array<ValueId | undefined>(keys.length), unreferenced = new Set<string>();
+    for (let i = 0, next = 0; i < keys.length; i++) {
+      const v = this.idOfKey(keys[i]!, next);
+      ids[i] = v;
+      if (v === undefined) unreferenced.add(keys[i]!);
+      else {
+        this.flags[v]! |= IN_SOURCE;
+        next = v + 1;
+      }
+    }
+    return (this.listed = { keys, ids, unreferenced });
   }
 
   /**
@@ -198,16 +228,28 @@ export class ValueTable {
   write(): Pick<Graph, 'values' | 'constants'> {
     const types = this.typeOrder.filter((v, i) => this.typeSeqs[v] === i && this.flags[v]! & NEW_TYPE);
     const consts = this.constOrder.filter((v, i) => this.constSeqs[v] === i && this.flags[v]! & NEW_CONST);
-    return { values: this.merged(this.source.values, types, this.types), constants: this.merged(this.source.constants, consts, this.consts) };
+    const { keys, ids } = this.sourceNames();
+    const constKeys = Object.keys(this.source.constants), constIds = new Array<ValueId | undefined>(constKeys.length);
+    for (let i = 0, next = 0; i < constKeys.length; i++) {
+      const v = (constIds[i] = this.idOfKey(constKeys[i]!, next));
+      if (v !== undefined) next = v + 1;
+    }
+    return {
+      values: this.merged(this.source.values, keys, ids, SRC_TYPE | NEW_TYPE, this.types, types),
+      constants: this.merged(this.source.constants, constKeys, constIds, SRC_CONST | NEW_CONST, this.consts, consts),
+    };
   }
 
-  private merged<T>(src: Record<string, T>, added: ValueId[], entries: (T | undefined)[]): Record<string, T> {
+  /**
+   * src's entries in order (keys, with their ids) less the removed ones, then the `added` values'
+   * entries. An entry the view has read already (a `read` flag) is taken from it, not looked up again.
+   */
+  private merged<T>(src: Record<string, T>, keys: string[], ids: (ValueId | undefined)[], read: number, entries: (T | undefined)[], added: ValueId[]): Record<string, T> {
     const out: Record<string, T> = {};
-    const keys = Object.keys(src);
-    for (let i = 0, next = 0; i < keys.length; i++) {
-      const k = keys[i]!, v = this.idOfKey(k, next);
-      if (v !== undefined) next = v + 1;
-      if (v === undefined || !(this.flags[v]! & REMOVED)) out[k] = src[k]!;
+    for (let i = 0; i < keys.length; i++) {
+      const k = keys[i]!, v = ids[i] ?? this.ids.get(k);
+      if (v === undefined) out[k] = src[k]!;
+      else if (!(this.flags[v]! & REMOVED)) out[k] = this.flags[v]! & read ? entries[v]! : src[k]!;
     }
     for (let i = 0; i < added.length; i++) out[this.names[added[i]!]!] = entries[added[i]!]!;
     return out;

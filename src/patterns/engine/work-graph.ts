@@ -8,7 +8,7 @@
 // the values' use lists (use-lists.ts). A node's definition is a plain Node: the source's while
 // it is unchanged, a new one from the rewrite that changed it; toGraph() writes them back.
 import { freshName, type Attrs, type Graph, type Node } from '../../ir/graph.js';
-import { getOp, resolveAttrs, type ResolvedAttrs } from '../../ir/ops/index.js';
+import { getOp, resolveAttrs, type OpDef, type ResolvedAttrs } from '../../ir/ops/index.js';
 import type { Tensor } from '../../ir/tensor.js';
 import type { TensorType } from '../../ir/types.js';
 import { grown, NONE, type NodeId, type ValueId } from './ids.js';
@@ -30,6 +30,19 @@ export interface NewNode {
 // Node flags. MARK: scratch, for deduplicating.
 const ALIVE = 1, QUEUED = 2, MARK = 4;
 
+const defaultsOf = new WeakMap<OpDef, ResolvedAttrs>();
+
+/**
+ * resolveAttrs, with one shared result per op for nodes that set no attribute (most nodes, and
+ * most replacements): resolved attributes are only read.
+ */
+export function resolvedAttrs(def: OpDef, attrs: Attrs): ResolvedAttrs {
+  for (const _ in attrs) return resolveAttrs(def, attrs);
+  let r = defaultsOf.get(def);
+  if (!r) defaultsOf.set(def, (r = resolveAttrs(def, attrs)));
+  return r;
+}
+
 /** The Node a rewrite builds; like the source's, it carries debugHandle only when there is one. */
 function nodeOf(name: string, op: string, inputs: string[], outputs: string[], attrs: Attrs, debugHandle: number | undefined): Node {
   const node: Node = { name, op, inputs, outputs, attrs };
@@ -41,6 +54,8 @@ export class WorkGraph {
   private readonly values: ValueTable;
   private readonly uses: UseLists;
   private readonly defs: Node[] = [];
+  /** defs[n].op, at hand for the matcher without reading the node. */
+  private readonly ops: string[] = [];
   /** Every attribute of a definition, defaults included, resolved on first use (preallocated like flags: holes read as undefined). */
   private readonly resolved: (ResolvedAttrs | undefined)[];
   private flags: Uint8Array;
@@ -153,7 +168,7 @@ export class WorkGraph {
   }
 
   op(n: NodeId): string {
-    return this.defs[n]!.op;
+    return this.ops[n]!;
   }
 
   /** The operand names ('' for an absent one) and result names of n. */
@@ -197,7 +212,7 @@ export class WorkGraph {
 
   /** Every attribute, defaults included (resolved once per definition). */
   attrs(n: NodeId): ResolvedAttrs {
-    return (this.resolved[n] ??= resolveAttrs(getOp(this.defs[n]!.op)!, this.defs[n]!.attrs));
+    return (this.resolved[n] ??= resolvedAttrs(getOp(this.defs[n]!.op)!, this.defs[n]!.attrs));
   }
 
   debugHandle(n: NodeId): number | undefined {
@@ -268,6 +283,7 @@ export class WorkGraph {
   private make(def: Node, ins: ArrayLike<ValueId>, inAt: number, outs: ArrayLike<ValueId>, outAt: number, resolved: ResolvedAttrs | undefined): NodeId {
     const n = this.defs.length;
     this.defs.push(def);
+    this.ops.push(def.op);
     if (n >= this.flags.length) this.growNodes(n + 1);
     if (resolved) this.resolved[n] = resolved;
     this.flags[n] = ALIVE;
@@ -303,10 +319,14 @@ export class WorkGraph {
     this.resolved.length = this.flags.length;
   }
 
-  /** Unlinks use slot s; a constant that lost its last use goes with it (constants nobody used to begin with stay). */
+  /**
+   * Unlinks use slot s; a constant that lost its last use goes with it (constants nobody used to
+   * begin with stay). A node's result is not a constant (every value has one definition), so its
+   * constant is not looked up.
+   */
   private dropUse(s: number): void {
     const v = this.uses.unlink(s);
-    if (v === NONE || this.uses.count(v) !== 0) return;
+    if (v === NONE || this.uses.count(v) !== 0 || this.values.producer(v) !== NONE) return;
     if (!this.values.isOutput(v) && this.values.constant(v) !== undefined) this.values.remove(v, true);
   }
 
@@ -332,6 +352,7 @@ export class WorkGraph {
   redefine(n: NodeId, spec: NewNode, types: TensorType[]): void {
     const oldFrom = this.operandFrom[n]!, oldLen = this.operandLen[n]!;
     this.defs[n] = nodeOf(this.defs[n]!.name, spec.op, spec.inputs, this.defs[n]!.outputs, spec.attrs, spec.debugHandle);
+    this.ops[n] = spec.op;
     this.resolved[n] = spec.resolved;
     // The new uses first, then the old ones go: a constant used by both stays.
     this.setOperands(n, spec.ins, 0, spec.ins.length);

@@ -2,7 +2,6 @@
 // step is computed in double and rounded to the result dtype (f32 unless an operand is f64),
 // and a scalar operand is first rounded to that dtype, as torch does for `tensor + python_float`.
 // This is what makes folded weights match torch's own folding to the last bit or two.
-import { forEachBroadcast2 } from '../../ir/kernels/broadcast.js';
 import { broadcastShapes } from '../../ir/ops/infer-util.js';
 import { OpError } from '../../ir/ops/index.js';
 import { tensor, type Tensor } from '../../ir/tensor.js';
@@ -25,6 +24,26 @@ function floatDType(a: Operand, b?: Operand): DType {
 
 const asTensor = (x: Operand, dtype: DType): Tensor => (typeof x === 'number' ? tensor(dtype, [], [x]) : x);
 
+/**
+ * A zero-filled f32 or f64 tensor with a copy of `shape`: what tensor(dtype, shape) makes, without
+ * its generality (a rewrite that folds constants computes several of these).
+ */
+function floatTensor(dtype: DType, shape: readonly number[]): Tensor {
+  let n = 1;
+  for (let i = 0; i < shape.length; i++) n *= shape[i]!;
+  return { dtype, shape: shape.slice(), data: dtype === 'f64' ? new Float64Array(n) : new Float32Array(n) };
+}
+
+/** Strides of `shape` (right-aligned to a result of rank `rank`) for broadcasting: 0 along dimensions of size 1 or missing. */
+function broadcastStrides(shape: readonly number[], rank: number): number[] {
+  const out = new Array<number>(rank).fill(0);
+  for (let d = shape.length - 1, stride = 1; d >= 0; d--) {
+    if (shape[d] !== 1) out[rank - shape.length + d] = stride;
+    stride *= shape[d]!;
+  }
+  return out;
+}
+
 /** A scalar rounded to the dtype, as storing it in a tensor of that dtype would. */
 const roundTo = (x: number, dtype: DType): number => (dtype === 'f32' ? Math.fround(x) : x);
 
@@ -41,7 +60,7 @@ export function binaryOp(a: Operand, b: Operand, f: BinaryFn): Tensor {
   // element operations as the general path below, without its index machinery.
   if (typeof a !== typeof b || (typeof a !== 'number' && sameShape(a.shape, (b as Tensor).shape))) {
     const shape = typeof a !== 'number' ? a.shape : (b as Tensor).shape;
-    const out = tensor(dtype, shape);
+    const out = floatTensor(dtype, shape);
     const o = out.data as Float32Array | Float64Array, n = o.length;
     if (typeof a === 'number') {
       const x = roundTo(a, dtype), yd = (b as Tensor).data as Float32Array;
@@ -57,27 +76,40 @@ export function binaryOp(a: Operand, b: Operand, f: BinaryFn): Tensor {
   }
   const x = asTensor(a, dtype), y = asTensor(b, dtype);
   const shape = broadcastShapes(x.shape, y.shape);
-  const out = tensor(dtype, shape);
+  const out = floatTensor(dtype, shape);
   const o = out.data as Float32Array | Float64Array, xd = x.data as Float32Array, yd = y.data as Float32Array;
-  // A scalar's own array already holds it rounded to the dtype.
-  forEachBroadcast2(shape, x.shape, y.shape, (i, p, q) => {
+  // A scalar's own array already holds it rounded to the dtype. Row-major order: an odometer over
+  // the result's index, moving each operand's position by its broadcast strides.
+  const rank = shape.length, sx = broadcastStrides(x.shape, rank), sy = broadcastStrides(y.shape, rank);
+  const idx = new Array<number>(rank).fill(0);
+  for (let i = 0, p = 0, q = 0; i < o.length; i++) {
     o[i] = f(xd[p]!, yd[q]!);
-  });
+    for (let d = rank - 1; d >= 0; d--) {
+      p += sx[d]!;
+      q += sy[d]!;
+      if (++idx[d]! < shape[d]!) break;
+      p -= sx[d]! * shape[d]!;
+      q -= sy[d]! * shape[d]!;
+      idx[d] = 0;
+    }
+  }
   return out;
 }
 
 export function unaryOp(a: Tensor, f: (x: number) => number): Tensor {
   const dtype = floatDType(a);
-  const out = tensor(dtype, a.shape);
+  const out = floatTensor(dtype, a.shape);
   const o = out.data as Float32Array, d = a.data as Float32Array;
   for (let i = 0; i < d.length; i++) o[i] = f(d[i]!);
   return out;
 }
 
+const rsqrt32 = (x: number): number => 1 / Math.fround(Math.sqrt(x));
+const rsqrt64 = (x: number): number => 1 / Math.sqrt(x);
+
 /** 1/sqrt(x) as torch.rsqrt computes it on CPU for f32: sqrt rounded, then the division rounded. */
 export function rsqrt(a: Tensor): Tensor {
-  const r = a.dtype === 'f64' ? (x: number) => x : Math.fround;
-  return unaryOp(a, (x) => 1 / r(Math.sqrt(x)));
+  return unaryOp(a, a.dtype === 'f64' ? rsqrt64 : rsqrt32);
 }
 
 export function reshape(a: Tensor, shape: readonly number[]): Tensor {
