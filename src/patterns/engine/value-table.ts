@@ -30,8 +30,8 @@ function protoNames(o: object): string[] {
 export class ValueTable {
   private readonly ids = new Map<string, ValueId>();
   private count = 0;
-  // Per value, with room for `flags.length` values: the arrays are preallocated (holes read as
-  // undefined), so numbering a value writes its name and nothing else.
+  // Per value, with room for `flags.length` values. The arrays are preallocated (holes read as
+  // undefined): numbering a value writes its name and producer only.
   private readonly names: string[];
   private readonly types: (TensorType | undefined)[];
   private readonly consts: (Tensor | undefined)[];
@@ -73,11 +73,6 @@ export class ValueTable {
       for (let j = 0; j < outputs.length; j++) out[k++] = this.id(outputs[j]!);
     }
     return out;
-  }
-
-  /** The id of a value name, NONE when it has none yet. */
-  lookup(name: string): ValueId {
-    return this.ids.get(name) ?? NONE;
   }
 
   private add(name: string): ValueId {

@@ -37,10 +37,15 @@ const defaultsOf = new WeakMap<OpDef, ResolvedAttrs>();
  * most replacements): resolved attributes are only read.
  */
 export function resolvedAttrs(def: OpDef, attrs: Attrs): ResolvedAttrs {
-  for (const _ in attrs) return resolveAttrs(def, attrs);
+  if (!isEmpty(attrs)) return resolveAttrs(def, attrs);
   let r = defaultsOf.get(def);
   if (!r) defaultsOf.set(def, (r = resolveAttrs(def, attrs)));
   return r;
+}
+
+function isEmpty(o: object): boolean {
+  for (const _ in o) return false;
+  return true;
 }
 
 /** The Node a rewrite builds; like the source's, it carries debugHandle only when there is one. */
@@ -103,11 +108,6 @@ export class WorkGraph {
   }
 
   // ---- values ----
-
-  /** The id of a value name, NONE when no node refers to it and no rewrite created it. */
-  lookup(name: string): ValueId {
-    return this.values.lookup(name);
-  }
 
   valueName(v: ValueId): string {
     return this.values.name(v);
