@@ -1,7 +1,7 @@
 // Builds graphs from code, inferring each result type from the op table.
 import { fail, QforgeError } from '../diagnostics/index.js';
 import type { AttrValue, Attrs, Graph } from './graph.js';
-import { emptyGraph, freshName } from './graph.js';
+import { emptyGraph, freshName, lookup, store } from './graph.js';
 import { getOp, OpError, resolveAttrs } from './ops/index.js';
 import type { Tensor } from './tensor.js';
 import type { TensorType } from './types.js';
@@ -25,14 +25,14 @@ export class GraphBuilder {
   input(name: string, type: TensorType): string {
     const n = this.take(name);
     this.g.inputs.push(n);
-    this.g.values[n] = type;
+    store(this.g.values, n, type);
     return n;
   }
 
   constant(name: string, t: Tensor, quant?: TensorType['quant']): string {
     const n = this.take(name);
-    this.g.constants[n] = t;
-    this.g.values[n] = { dtype: t.dtype, shape: [...t.shape], ...(quant ? { quant } : {}) };
+    store(this.g.constants, n, t);
+    store(this.g.values, n, { dtype: t.dtype, shape: [...t.shape], ...(quant ? { quant } : {}) });
     return n;
   }
 
@@ -50,14 +50,14 @@ export class GraphBuilder {
     let types = opts.types;
     if (!types) {
       try {
-        types = def.infer({ inputs: inputs.map((v) => (v ? this.g.values[v] : undefined)), attrs: resolveAttrs(def, attrs as Attrs) });
+        types = def.infer({ inputs: inputs.map((v) => (v ? lookup(this.g.values, v) : undefined)), attrs: resolveAttrs(def, attrs as Attrs) });
       } catch (e) {
         if (e instanceof OpError) fail('OP_INVALID', e.message, { node: { name: nodeName, op } });
         throw e;
       }
     }
     const outs = (opts.outputs ?? types.map((_, i) => (types!.length === 1 ? nodeName : `${nodeName}_${i}`))).map((o) => this.take(o));
-    outs.forEach((o, i) => (this.g.values[o] = types![i]!));
+    outs.forEach((o, i) => store(this.g.values, o, types![i]!));
     this.g.nodes.push({ name: nodeName, op, inputs, outputs: outs, attrs: { ...attrs } });
     return outs;
   }

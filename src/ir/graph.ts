@@ -81,3 +81,9 @@ export function lookup<T>(rec: Record<string, T>, key: string): T | undefined {
 export function define<T>(rec: Record<string, T>, key: string, value: T): void {
   Object.defineProperty(rec, key, { value, enumerable: true, writable: true, configurable: true });
 }
+
+/** rec[key] = value, also for a key named __proto__ (which plain assignment would not store). */
+export function store<T>(rec: Record<string, T>, key: string, value: T): void {
+  if (key === '__proto__') define(rec, key, value);
+  else rec[key] = value;
+}

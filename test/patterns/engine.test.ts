@@ -31,6 +31,18 @@ describe('matching', () => {
     expect(opsOf(graph)).toEqual(['mul', 'sub']);
   });
 
+  it('values named like Object.prototype members keep their own types and constants', () => {
+    const b = new GraphBuilder();
+    const x = b.input('__proto__', f32(4)), c = b.input('toString', f32(4));
+    const k = b.constant('constructor', tensor('f32', [4], [1, 2, 3, 4]));
+    b.output(b.op('add', [b.op('mul', [x, k], {}, 'hasOwnProperty'), c], {}, 'valueOf'));
+    const { events, graph } = apply(MULADD, b.build());
+    expect(events).toHaveLength(1);
+    for (const v of ['__proto__', 'toString', 'constructor', 'hasOwnProperty', 'valueOf']) expect(Object.hasOwn(graph.values, v), v).toBe(true);
+    expect(Object.getPrototypeOf(graph.values)).toBe(Object.prototype);
+    expect(Object.hasOwn(graph.constants, 'constructor')).toBe(true);
+  });
+
   it('non-commutative ops do not swap', () => {
     const b = new GraphBuilder();
     const x = b.input('x', f32(4));

@@ -8,7 +8,7 @@
 // The subtle part of every rewrite lives here too: graph outputs keep their names. When an edit
 // replaces an output, the replacement's definition takes the output's name, or, where it cannot
 // (the replacement is a graph input or another output), the output's definition stays for it.
-import { define, lookup, type Graph, type Node } from '../../ir/graph.js';
+import { lookup, store, type Graph, type Node } from '../../ir/graph.js';
 import type { Tensor } from '../../ir/tensor.js';
 import type { TensorType } from '../../ir/types.js';
 import { valueIds } from './value-ids.js';
@@ -324,7 +324,7 @@ export class FlatGraph {
     }
     if (this.constsDirty) {
       const constants: Record<string, Tensor> = {};
-      for (const v of this.constantIds()) put(constants, this.names[v]!, this.tensors[v]!);
+      for (const v of this.constantIds()) store(constants, this.names[v]!, this.tensors[v]!);
       out.constants = constants;
     }
     if (this.valuesDirty) {
@@ -332,7 +332,7 @@ export class FlatGraph {
       const values: Record<string, TensorType> = {};
       const setType = (v: number) => {
         const t = this.type(v);
-        if (t) put(values, this.names[v]!, t);
+        if (t) store(values, this.names[v]!, t);
       };
       for (let v = 0; v < this.inputCount; v++) setType(v);
       for (const v of this.constantIds()) setType(v);
@@ -349,10 +349,4 @@ export class FlatGraph {
     if (r.values) draft.values = r.values;
     if (r.constants) draft.constants = r.constants;
   }
-}
-
-/** rec[k] = v, also for a value named __proto__ (which plain assignment would not store). */
-function put<T>(rec: Record<string, T>, k: string, v: T): void {
-  if (k === '__proto__') define(rec, k, v);
-  else rec[k] = v;
 }

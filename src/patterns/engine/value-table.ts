@@ -2,7 +2,7 @@
 // they are first referred to. Per value: its name, flags, producer, and its type and constant —
 // read from the source graph on first use, or set by a rewrite. The new types and constants are
 // written back after the source's, in the order they were (last) set, as a Map would keep them.
-import type { Graph, Node } from '../../ir/graph.js';
+import { lookup, store, type Graph, type Node } from '../../ir/graph.js';
 import type { Tensor } from '../../ir/tensor.js';
 import type { TensorType } from '../../ir/types.js';
 import { grown, NONE, type NodeId, type ValueId } from './ids.js';
@@ -118,7 +118,7 @@ export class ValueTable {
     if (f & REMOVED) return undefined;
     if (!(f & SRC_TYPE)) {
       this.flags[v] = f | SRC_TYPE;
-      this.types[v] = this.source.values[this.names[v]!];
+      this.types[v] = lookup(this.source.values, this.names[v]!);
     }
     return this.types[v];
   }
@@ -129,7 +129,7 @@ export class ValueTable {
     if (f & REMOVED) return undefined;
     if (!(f & SRC_CONST)) {
       this.flags[v] = f | SRC_CONST;
-      this.consts[v] = this.source.constants[this.names[v]!];
+      this.consts[v] = lookup(this.source.constants, this.names[v]!);
     }
     return this.consts[v];
   }
@@ -243,10 +243,10 @@ export class ValueTable {
     const out: Record<string, T> = {};
     for (let i = 0; i < keys.length; i++) {
       const k = keys[i]!, v = ids[i] ?? this.ids.get(k);
-      if (v === undefined) out[k] = src[k]!;
-      else if (!(this.flags[v]! & REMOVED)) out[k] = this.flags[v]! & read ? entries[v]! : src[k]!;
+      if (v === undefined) store(out, k, src[k]!);
+      else if (!(this.flags[v]! & REMOVED)) store(out, k, this.flags[v]! & read ? entries[v]! : src[k]!);
     }
-    for (let i = 0; i < added.length; i++) out[this.names[added[i]!]!] = entries[added[i]!]!;
+    for (let i = 0; i < added.length; i++) store(out, this.names[added[i]!]!, entries[added[i]!]!);
     return out;
   }
 }
