@@ -16,13 +16,7 @@ import { UseLists } from './use-lists.js';
 import { ValueTable } from './value-table.js';
 
 /** A node to add or a new definition of one; `ins` are the operand ids (NONE: absent), matching `inputs`. */
-export interface NewNode {
-  name: string;
-  op: string;
-  inputs: string[];
-  outputs: string[];
-  attrs: Attrs;
-  debugHandle?: number;
+export interface NewNode extends Node {
   ins: ValueId[];
   resolved?: ResolvedAttrs;
 }
