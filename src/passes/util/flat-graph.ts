@@ -232,9 +232,9 @@ export class FlatGraph {
         }
       }
     }
-    // Values leave the graph with their node, their constant or their name.
-    let valuesGone = summary.nodesRemoved > 0 || rename.size > 0;
-    let changed = valuesGone;
+    // The set of defined values changes when a node goes, a constant goes or comes, or a name moves.
+    let valuesChanged = summary.nodesRemoved > 0 || rename.size > 0;
+    let changed = valuesChanged;
     // Uses follow the replacements (a kept output's other users too).
     if (this.replaced.length) {
       const ids = this.inIds;
@@ -255,7 +255,7 @@ export class FlatGraph {
       if (staying.has(v) || !this.isConst[v]) continue;
       this.isConst[v] = 0;
       summary.constantsRemoved++;
-      valuesGone = changed = this.constsDirty = true;
+      valuesChanged = changed = this.constsDirty = true;
     }
     for (const [root, o] of rename) {
       if (!this.renamedFrom.has(root)) this.renamedFrom.set(root, this.names[root]!);
@@ -267,10 +267,10 @@ export class FlatGraph {
     for (const v of this.newConst) {
       if (rename.has(v)) continue;
       this.addConstant(v, pending[v]!);
-      valuesGone = changed = true;
+      valuesChanged = changed = true;
     }
     summary.changed = changed;
-    this.valuesDirty ||= valuesGone;
+    this.valuesDirty ||= valuesChanged;
     this.nodesDirty ||= changed && (summary.nodesRemoved > 0 || this.replaced.length > 0 || rename.size > 0);
     this.clearPending();
     return summary;
@@ -297,7 +297,7 @@ export class FlatGraph {
   // --- Writing the result back ----------------------------------------------------------------
 
   /**
-   * The graph's new containers, or undefined when nothing changed. Unchanged nodes, types and
+   * The graph's containers that changed, rebuilt (none when nothing changed). Unchanged nodes, types and
    * tensors are the input's own objects.
    */
   result(): Partial<Pick<Graph, 'nodes' | 'values' | 'constants'>> {
