@@ -5,7 +5,6 @@
 // writes whole new containers; here both happen once, which is what keeps canonicalize
 // near-linear on large graphs. Spell out the fixpoint group to see each step.
 import { diag } from '../diagnostics/index.js';
-import type { Graph } from '../ir/graph.js';
 import { csePass } from './cse.js';
 import { dcePass } from './dce.js';
 import { foldConstantsPass } from './fold-constants.js';

@@ -4,7 +4,7 @@ import { GraphBuilder } from '../../src/ir/builder.js';
 import { tensor } from '../../src/ir/tensor.js';
 import { applyPatterns, defaultHelpers, defineHelper, formatRewriteEvent, loadPatterns, type RewriteEvent } from '../../src/patterns/index.js';
 import { binaryOp } from '../../src/patterns/helpers/tensor-math.js';
-import { expectValid, opsOf, randTensor, rewriteAndCompare, rng } from './support.js';
+import { expectValid, opsOf, randTensor, rng } from './support.js';
 
 const f32 = (...shape: number[]) => ({ dtype: 'f32' as const, shape });
 

@@ -1,5 +1,5 @@
 // Observer math against PyTorch's own qparams recorded in the fixtures (bit for bit).
-import { readFileSync, existsSync } from 'node:fs';
+import { readFileSync } from 'node:fs';
 import path from 'node:path';
 import { describe, expect, it } from 'vitest';
 import { fc, test as fcTest } from '@fast-check/vitest';

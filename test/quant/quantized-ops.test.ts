@@ -71,7 +71,7 @@ describe('quantized ops match PyTorch int8 modules exactly', () => {
 
 /** Independent reference: dequantize-free integer conv written as plain loops over the definition. */
 function refConv(x: Tensor, w: Tensor, xz: number, bias: number[], m: number[], yz: number, stride: number, pad: number, group: number): number[] {
-  const [, C, H, W] = x.shape as number[] as [number, number, number, number];
+  const [, , H, W] = x.shape as number[] as [number, number, number, number];
   const [M, Cg, K] = w.shape as number[] as [number, number, number];
   const Ho = Math.floor((H + 2 * pad - K) / stride) + 1, Wo = Math.floor((W + 2 * pad - K) / stride) + 1;
   const out: number[] = [];

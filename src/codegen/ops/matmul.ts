@@ -63,7 +63,7 @@ function matmul(node: Node, L: Lowering): void {
 
 function gemm(node: Node, L: Lowering): void {
   const a = attrsOf(node), [an, bn, cn] = node.inputs as [string, string, string | undefined], yn = node.outputs[0]!;
-  const at = L.type(an), bt = L.type(bn), yt = L.type(yn);
+  const at = L.type(an), yt = L.type(yn);
   const ta = a.trans_a as boolean, tb = a.trans_b as boolean;
   const [M, N] = yt.shape as [number, number], K = ta ? at.shape[0]! : at.shape[1]!;
   const x = L.need(an, PLAIN), w = L.need(bn, PLAIN);

@@ -173,7 +173,6 @@ function binaryChain(n: CstNode, next: (n: CstNode) => A.Expr): A.Expr {
   });
   return e;
 }
-const A_span = (a: A.Span, b: A.Span): A.Span => ({ offset: a.offset, length: b.offset + b.length - a.offset });
 
 function toExpr(n: CstNode): A.Expr {
   return binaryChain(n, (a) => binaryChain(a, toNot));
