@@ -16,6 +16,12 @@ import { attrsKey, hashTensorBytes, sameTensorBytes, typeKey } from './util/keys
 /** Past this many candidates on one anchor, the anchor indexes them by full key instead. */
 const LIST_LIMIT = 8;
 
+function addTo(keyed: Map<string, number[]>, key: string, node: number): void {
+  const list = keyed.get(key);
+  if (list) list.push(node);
+  else keyed.set(key, [node]);
+}
+
 function mergeConstants(g: FlatGraph): void {
   // Group identical constants, then keep one per group: a graph output when the group has one
   // (it stays anyway), else the first. Other outputs in the group keep their uses: redirecting
@@ -111,11 +117,9 @@ export const csePass = defineEditPass({
       const a = attrKey(i);
       if (a === null) return;
       const key = fullKey(i, a);
-      const list = keyed.get(key);
-      const prev = list?.find((m) => sameResults(i, m));
+      const prev = keyed.get(key)?.find((m) => sameResults(i, m));
       if (prev !== undefined) merge(i, prev);
-      else if (list) list.push(i);
-      else keyed.set(key, [i]);
+      else addTo(keyed, key, i);
     };
 
     for (let i = 0; i < g.nodeCount; i++) {
@@ -162,11 +166,7 @@ export const csePass = defineEditPass({
         const keyedNow = new Map<string, number[]>();
         for (let m = head[anchor]!; m >= 0; m = next[m]!) {
           const a = attrKey(m);
-          if (a === null) continue;
-          const key = fullKey(m, a);
-          const list = keyedNow.get(key);
-          if (list) list.push(m);
-          else keyedNow.set(key, [m]);
+          if (a !== null) addTo(keyedNow, fullKey(m, a), m);
         }
         indexed.set(anchor, keyedNow);
         viaKeys(keyedNow, i);

@@ -1,12 +1,12 @@
-// Dense integer ids for a graph's value names (and its ops), found with memory locality in mind. A string-keyed
-// Map of a million names costs ~10-20x more per lookup than one of 100k on a typical CPU (every
-// probe is a cache and TLB miss), so a name table that is one big hash table makes a linear pass
-// superlinear in practice. But operands are nearly always defined a few nodes earlier, and
-// constants are mostly used in the order they are stored. So names are kept in small per-block
-// tables in definition order: an operand is looked up in its node's block and the two before it,
-// a constant near the last constant found; those tables stay in cache. Names from further away are
-// found by walking the blocks, and remembered; if walking ever costs more than a fixed share of
-// the graph's size, one whole-range Map takes over, so the total stays linear.
+// Dense integer ids for a graph's value names (and its ops), found with memory locality in mind.
+// A string-keyed Map of a million names costs ~10-20x more per lookup than one of 100k on a
+// typical CPU (every probe is a cache and TLB miss), so a name table that is one big hash table
+// makes a linear pass superlinear in practice. But operands are nearly always defined a few nodes
+// earlier, and constants are mostly used in the order they are stored. So names are kept in small
+// per-block tables in definition order: an operand is looked up in its node's block and the two
+// before it, a constant near the last constant found; those tables stay in cache. Names from
+// further away are found by walking the blocks, and remembered; if walking ever costs more than a
+// fixed share of the graph's size, one whole-range Map takes over, so the total stays linear.
 import type { Graph } from '../../ir/graph.js';
 
 const BLOCK = 4096; // node results per block
