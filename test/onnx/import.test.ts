@@ -104,6 +104,24 @@ describe('ONNX import errors', () => {
 });
 
 describe('ONNX import', () => {
+  it('keeps values named like Object.prototype members as own entries with their types', () => {
+    const bytes = onnxModel({
+      nodes: [
+        { op: 'Mul', inputs: ['__proto__', 'constructor'], outputs: ['toString'] },
+        { op: 'Relu', inputs: ['toString'], outputs: ['valueOf'] },
+      ],
+      inputs: [['__proto__', 'f32', [4]]],
+      outputs: [['valueOf', 'f32', [4]]],
+      initializers: { constructor: tensor('f32', [4], [1, -2, 3, -4]) },
+    });
+    const g = importOnnx(bytes);
+    expect(verify(g)).toEqual([]);
+    for (const v of ['__proto__', 'constructor', 'toString', 'valueOf']) expect(Object.hasOwn(g.values, v), v).toBe(true);
+    expect(Object.getPrototypeOf(g.values)).toBe(Object.prototype);
+    expect(Object.hasOwn(g.constants, 'constructor')).toBe(true);
+    expect(nums(run(g, [f32([4])]).outputs[0]!)).toEqual([0, 4, 0, -0]); // relu([-3, -2, -1, 0] * [1, -2, 3, -4]); 0 * -4 is -0
+  });
+
   it('folds Shape -> Gather -> Unsqueeze -> Concat -> Reshape into a static reshape', () => {
     const bytes = onnxModel({
       nodes: [

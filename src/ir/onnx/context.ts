@@ -15,7 +15,8 @@ import { dtypeFromOnnx, onnxTypeName, tensorFromProto } from './tensors.js';
 const NO_FOLD = new Set(['quantize', 'dequantize']);
 
 export class ImportState {
-  values: Record<string, TensorType> = {};
+  /** No prototype: a value named `__proto__` or `constructor` is a plain entry here. */
+  values: Record<string, TensorType> = Object.create(null);
   /** Every value known to be constant: initializers, Constant nodes and folded results. */
   constants = new Map<string, Tensor>();
   /** Folded Identity/Dropout results -> the value they stand for. */

@@ -4,7 +4,7 @@ import { readFileSync } from 'node:fs';
 import { basename, dirname, extname } from 'node:path';
 import { fail } from '../../diagnostics/index.js';
 import type { Graph, Node } from '../graph.js';
-import { freshName } from '../graph.js';
+import { freshName, store } from '../graph.js';
 import type { Tensor } from '../tensor.js';
 import { formatType, type TensorType } from '../types.js';
 import { ImportState, NodeContext } from './context.js';
@@ -231,12 +231,12 @@ function assemble(st: ImportState, name: string, inputs: string[], outputs: stri
   kept.reverse();
   const values: Record<string, TensorType> = {};
   const constants: Record<string, Tensor> = {};
-  for (const v of inputs) values[v] = st.values[v]!;
-  for (const n of kept) for (const v of [...n.inputs, ...n.outputs]) if (v) values[v] = st.values[v]!;
-  for (const v of outputs) values[v] = st.values[v]!;
+  for (const v of inputs) store(values, v, st.values[v]!);
+  for (const n of kept) for (const v of [...n.inputs, ...n.outputs]) if (v) store(values, v, st.values[v]!);
+  for (const v of outputs) store(values, v, st.values[v]!);
   for (const v of Object.keys(values)) {
     const t = st.constants.get(v);
-    if (t) constants[v] = t;
+    if (t) store(constants, v, t);
   }
   return { name, inputs, outputs, values, constants, nodes: kept };
 }
