@@ -3,6 +3,7 @@
 // and, by default, takes the inferred type. Inference that cannot say (no quantization params
 // in its answer) keeps the declared params: they are annotations, not something shapes imply.
 import { diag, QforgeError, type Diagnostic } from '../diagnostics/index.js';
+import { store } from '../ir/graph.js';
 import { getOp, OpError, resolveAttrs } from '../ir/ops/index.js';
 import { formatType, sameQuant, sameShape, type TensorType } from '../ir/types.js';
 import { definePass } from './manager/pass.js';
@@ -65,7 +66,10 @@ export const inferShapesPass = definePass({
     if (mode === 'error') throw new QforgeError(found);
     found.forEach((d) => ctx.warn(d));
     if (mode === 'update') {
-      for (const [name, t] of fixed) draft.values[name] = t;
+      // A new record assigned at the root: writing `__proto__` through the draft would set its prototype.
+      const values = { ...ctx.input.values };
+      for (const [name, t] of fixed) store(values, name, t);
+      draft.values = values;
       ctx.count('updated', fixed.size);
     }
   },

@@ -220,6 +220,16 @@ describe('infer-shapes', () => {
     expect(records[0]!.warnings[0]!.message).toMatch(/declared f32\[2,3\], the op table infers f32\[3,2\]/);
     expect(verify(graph)).toEqual([]);
   });
+  it('updates a value named __proto__ like any other', () => {
+    const b = new GraphBuilder();
+    const x = b.input('x', { dtype: 'f32', shape: [2, 3] });
+    b.output(b.node('transpose', [x], {}, { types: [{ dtype: 'f32', shape: [2, 3] }], outputs: ['__proto__'] })[0]!);
+    const { graph } = runPipeline(b.build(), 'infer-shapes');
+    expect(Object.hasOwn(graph.values, '__proto__')).toBe(true);
+    expect(graph.values['__proto__']!.shape).toEqual([3, 2]);
+    expect(Object.getPrototypeOf(graph.values)).toBe(Object.prototype);
+    expect(verify(graph)).toEqual([]);
+  });
   it('warn leaves the types; error fails with every disagreement', () => {
     const g = mistyped();
     const { graph, records } = runPipeline(g, 'infer-shapes{on-mismatch=warn}');
