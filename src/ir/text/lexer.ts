@@ -1,6 +1,7 @@
 // Tokens of the .qir text format. Value names start with %, node names with @; names that are not
 // plain (ONNX names such as /conv1/Conv_output_0) are written as JSON strings after the sigil.
 import { createToken, Lexer, type TokenType } from 'chevrotain';
+import { punct } from '../../util/chevrotain.js';
 
 /** Body of a JSON string literal: the printer writes JSON.stringify and the parser reads JSON.parse. */
 const JSON_STRING = String.raw`"(?:[^"\\\u0000-\u001f]|\\(?:["\\/bfnrt]|u[0-9a-fA-F]{4}))*"`;
@@ -50,8 +51,6 @@ export const KEYWORDS = [Graph, Const, Sidecar, Splat, Quant, True, False, Inf, 
 /** Identifiers that the printer must quote when they are string values (they would read back as other values). */
 export const RESERVED_WORDS = new Set(['true', 'false', 'inf', 'nan', '_']);
 
-const punct = (name: string, text: string): TokenType =>
-  createToken({ name, label: `'${text}'`, pattern: new RegExp(text.replace(/[()[\]{}\-.*+?^$|\\]/g, '\\$&')) });
 export const Arrow = punct('Arrow', '->');
 export const LParen = punct('LParen', '(');
 export const RParen = punct('RParen', ')');

@@ -8,7 +8,8 @@
 //   init    := scalar | '[' [scalar {',' scalar}] ']' | 'splat' '(' scalar ')' | b64"…" | 'sidecar' '[' int ',' int ']'
 //   result  := %v [':' type]                  operand := %v | '_'
 //   attr    := key '=' (value | '[' [value {',' value}] ']')
-import { CstParser, EOF, type IParserErrorMessageProvider, type IToken, type TokenType } from 'chevrotain';
+import { CstParser } from 'chevrotain';
+import { parserMessages } from '../../util/chevrotain.js';
 import * as T from './lexer.js';
 
 const ANY_NAME = [T.Ident, ...T.KEYWORDS];
@@ -16,25 +17,7 @@ const NUMBERS = [T.NumberLit, T.MinusInf, T.Inf, T.NaN_];
 /** Bare words as attribute values: inf and nan are numbers there. */
 const WORDS = ANY_NAME.filter((t) => t !== T.Inf && t !== T.NaN_);
 
-function describe(tok: IToken): string {
-  if (tok.tokenType === EOF) return 'end of input';
-  const s = tok.image.length > 24 ? `${tok.image.slice(0, 24)}…` : tok.image;
-  return `'${s}'`;
-}
-const label = (t: TokenType): string => (t.LABEL ?? t.name) as string;
-function alternatives(paths: TokenType[][]): string {
-  const firsts = [...new Set(paths.filter((p) => p.length).map((p) => label(p[0]!)))];
-  return firsts.length === 1 ? firsts[0]! : `one of ${firsts.join(', ')}`;
-}
-
-const messages: IParserErrorMessageProvider = {
-  buildMismatchTokenMessage: ({ expected, actual }) => `expected ${label(expected)} but found ${describe(actual)}`,
-  buildNotAllInputParsedMessage: ({ firstRedundant }) => `unexpected ${describe(firstRedundant)} after the end of the graph`,
-  buildNoViableAltMessage: ({ expectedPathsPerAlt, actual, customUserDescription }) =>
-    `expected ${customUserDescription ?? alternatives(expectedPathsPerAlt.flat())} but found ${describe(actual[0]!)}`,
-  buildEarlyExitMessage: ({ expectedIterationPaths, actual }) =>
-    `expected at least one ${alternatives(expectedIterationPaths)} but found ${describe(actual[0]!)}`,
-};
+const messages = parserMessages('end of input', (found) => `unexpected ${found} after the end of the graph`);
 
 class QirParser extends CstParser {
   constructor() {

@@ -1,6 +1,7 @@
 // Tokens of .qpat pattern files. `%name` are pattern values, bare identifiers are op names,
 // attributes, helpers, let names, shape symbols and dtypes; `///` lines are doc comments.
 import { createToken, Lexer, type TokenType } from 'chevrotain';
+import { punct } from '../../util/chevrotain.js';
 
 export const WhiteSpace = createToken({ name: 'WhiteSpace', pattern: /[ \t\r\n]+/, group: Lexer.SKIPPED });
 /** Doc comments go to their own group; to-ast attaches them to the pattern below them. */
@@ -34,8 +35,6 @@ export const False = keyword('false');
 export const Underscore = createToken({ name: 'Underscore', label: "'_'", pattern: /_/, longer_alt: Ident });
 export const KEYWORDS = [Pattern, Benefit, Match, Where, Rewrite, Let, Const, Shared, As, If, Then, Else, And, Or, Not, True, False, Underscore];
 
-const punct = (name: string, text: string): TokenType =>
-  createToken({ name, label: `'${text}'`, pattern: new RegExp(text.replace(/[()[\]{}\-.*+?^$|\\/]/g, '\\$&')) });
 export const Ellipsis = punct('Ellipsis', '...');
 export const Dot = punct('Dot', '.');
 export const Coalesce = punct('Coalesce', '??');

@@ -18,28 +18,11 @@
 //   postfix  := primary {'.' name | '[' expr ']'}
 //   primary  := number | string | 'true' | 'false' | %v | name ['(' [expr {',' expr}] ')']
 //             | '(' expr ')' | '[' [expr {',' expr}] ']' | 'if' expr 'then' expr 'else' expr
-import { CstParser, EOF, type IParserErrorMessageProvider, type IToken, type TokenType } from 'chevrotain';
+import { CstParser } from 'chevrotain';
+import { parserMessages } from '../../util/chevrotain.js';
 import * as T from './lexer.js';
 
-function describe(tok: IToken): string {
-  if (tok.tokenType === EOF) return 'end of file';
-  const s = tok.image.length > 24 ? `${tok.image.slice(0, 24)}…` : tok.image;
-  return `'${s}'`;
-}
-const label = (t: TokenType): string => (t.LABEL ?? t.name) as string;
-function alternatives(paths: TokenType[][]): string {
-  const firsts = [...new Set(paths.filter((p) => p.length).map((p) => label(p[0]!)))];
-  return firsts.length === 1 ? firsts[0]! : `one of ${firsts.join(', ')}`;
-}
-
-const messages: IParserErrorMessageProvider = {
-  buildMismatchTokenMessage: ({ expected, actual }) => `expected ${label(expected)} but found ${describe(actual)}`,
-  buildNotAllInputParsedMessage: ({ firstRedundant }) => `expected 'pattern' but found ${describe(firstRedundant)}`,
-  buildNoViableAltMessage: ({ expectedPathsPerAlt, actual }) =>
-    `expected ${alternatives(expectedPathsPerAlt.flat())} but found ${describe(actual[0]!)}`,
-  buildEarlyExitMessage: ({ expectedIterationPaths, actual }) =>
-    `expected at least one ${alternatives(expectedIterationPaths)} but found ${describe(actual[0]!)}`,
-};
+const messages = parserMessages('end of file', (found) => `expected 'pattern' but found ${found}`);
 
 class QpatParser extends CstParser {
   constructor() {
