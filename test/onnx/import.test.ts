@@ -44,7 +44,7 @@ describe('ONNX import errors', () => {
     expect(e.diagnostics[0]!.message).toBe(
       '<bytes>: 3 unsupported ONNX op types: GridSample ×2 (up1, up2); com.microsoft.FusedConv ×1 (fc); NonMaxSuppression ×1 (NonMaxSuppression_2)',
     );
-    expect(e.diagnostics[0]!.hint).toMatch(/README/);
+    expect(e.diagnostics[0]!.hint).toMatch(/docs\/onnx.md/);
   });
 
   it('reports truncated and garbage files as ONNX_PARSE, never a crash', () => {

@@ -39,7 +39,7 @@ export const registerOps: RegisterVerb = (program, io) => {
   program
     .command('ops')
     .description('list the op table: operands, attributes with types and defaults, semantics')
-    .option('--markdown', 'print a markdown table (as in README)')
+    .option('--markdown', 'print a markdown table (as in docs/ir.md)')
     .option('--category <c>', 'only ops of this category')
     .action((opts: { markdown?: boolean; category?: string }) => {
       if (opts.markdown) return io.out(opTableMarkdown(opts.category));

@@ -22,7 +22,7 @@ export const registerPasses: RegisterVerb = (program, io) => {
   program
     .command('passes')
     .description('list every registered pass with its options and description')
-    .option('--markdown', 'print as a markdown list (for the README)')
+    .option('--markdown', 'print as a markdown list (for docs/passes.md)')
     .action((opts: { markdown?: boolean }) => {
       const md = !!opts.markdown;
       const lines = [md ? SYNTAX_MD : SYNTAX, ''];

@@ -97,7 +97,7 @@ function checkSupported(nodes: OnnxNode[], names: string[], file: string): void 
     .sort((a, b) => b[1].length - a[1].length || a[0].localeCompare(b[0]))
     .map(([op, ns]) => `${op} ×${ns.length} (${ns.slice(0, 3).join(', ')}${ns.length > 3 ? `, +${ns.length - 3} more` : ''})`);
   fail('ONNX_UNSUPPORTED', `${file}: ${missing.size} unsupported ONNX op type${missing.size > 1 ? 's' : ''}: ${list.join('; ')}`, {
-    hint: 'the ONNX coverage table in README.md lists the ops qforge imports',
+    hint: 'docs/onnx.md lists the ONNX ops qforge imports',
   });
 }
 

@@ -38,7 +38,7 @@ export interface InferContext {
 
 export interface OpDef {
   name: string;
-  /** One-line description for the op table in README and `qforge ops`. */
+  /** One-line description for the op table in docs/ir.md and `qforge ops`. */
   doc: string;
   /** Category, for grouping in docs: 'nn', 'elementwise', 'activation', 'shape', 'reduce', 'quant', 'quantized'. */
   category: string;

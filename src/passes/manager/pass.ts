@@ -24,7 +24,7 @@ export interface PassContext<O = Readonly<Record<string, unknown>>> {
 interface PassCommon<S extends OptionSchema> {
   /** Kebab-case name used in pipeline specs. */
   name: string;
-  /** One line for `qforge passes` and the README. */
+  /** One line for `qforge passes` and docs/passes.md. */
   description: string;
   options: S;
 }
