@@ -122,7 +122,7 @@ export function debugNumerics(float: Graph, quantInput: Graph, samplesIn: Sample
       const qt = qCap.get(p.quant.node.name)![p.quant.node.outputs.indexOf(p.quant.value)]!;
       accs[i]!.add(fCap.get(p.float.node.name)![p.result]!, asFloat(qt, lookup(quant.values, p.quant.value)!));
     });
-    float.outputs.forEach((name, k) => {
+    float.outputs.forEach((_name, k) => {
       const qv = quant.outputs[k], qt = q.outputs[k];
       const type = qv === undefined ? undefined : lookup(quant.values, qv);
       if (!qt || !type || !sameShape(qt.shape, f.outputs[k]!.shape) || (qt.dtype !== 'f32' && !type.quant)) return;

@@ -60,7 +60,7 @@ export function matchByHandle(float: Graph, quantInput: Graph): Matching & { qua
     let found = false;
     fn.outputs.forEach((fv, k) => {
       const ft = lookup(float.values, fv);
-      if (!ft || ft.dtype !== 'f32') return;
+      if (ft?.dtype !== 'f32') return;
       // The last node of the handle whose k-th result is comparable and has the float shape.
       for (let j = qIdx.length - 1; j >= 0; j--) {
         const qi = qIdx[j]!, qn = quant.nodes[qi]!;

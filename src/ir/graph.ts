@@ -74,7 +74,7 @@ const INHERITED = new Set(Object.getOwnPropertyNames(Object.prototype));
 export function lookup<T>(rec: Record<string, T>, key: string): T | undefined {
   // One probe in the common case: large records are hash tables where every probe is a cache miss.
   const v = rec[key];
-  return v === undefined || (INHERITED.has(key) && !Object.prototype.hasOwnProperty.call(rec, key)) ? undefined : v;
+  return v === undefined || (INHERITED.has(key) && !Object.hasOwn(rec, key)) ? undefined : v;
 }
 
 /** Own-property store: a value named `__proto__` must become an entry, not replace the prototype. */

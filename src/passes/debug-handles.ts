@@ -13,7 +13,7 @@ export const assignDebugHandlesPass = definePass({
   run(_draft, ctx) {
     const g = assignDebugHandles(ctx.input);
     if (g === ctx.input) return;
-    ctx.count('handles-assigned', g.nodes.filter((n, i) => ctx.input.nodes[i]!.debugHandle === undefined).length);
+    ctx.count('handles-assigned', g.nodes.filter((_n, i) => ctx.input.nodes[i]!.debugHandle === undefined).length);
     return g;
   },
 });

@@ -144,7 +144,7 @@ describe('errors', () => {
     for (const argv of [['frobnicate'], ['run'], ['inspect', MODEL, '--bogus'], ['run', 'model.txt']]) {
       const r = await cli(...argv);
       expect(r.code, argv.join(' ')).toBe(2);
-      expect(r.err).toMatch(/^error QF0701: .+\n(  hint: .+\n)?$/);
+      expect(r.err).toMatch(/^error QF0701: .+\n( {2}hint: .+\n)?$/);
     }
     expect((await cli('--version')).out).toMatch(/^\d+\.\d+\.\d+\n$/);
     const help = await cli('run', '--help');

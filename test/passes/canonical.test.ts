@@ -226,6 +226,7 @@ describe('infer-shapes', () => {
     b.output(b.node('transpose', [x], {}, { types: [{ dtype: 'f32', shape: [2, 3] }], outputs: ['__proto__'] })[0]!);
     const { graph } = runPipeline(b.build(), 'infer-shapes');
     expect(Object.hasOwn(graph.values, '__proto__')).toBe(true);
+    // biome-ignore lint/suspicious/noProto: the test is about a value named __proto__
     expect(graph.values['__proto__']!.shape).toEqual([3, 2]);
     expect(Object.getPrototypeOf(graph.values)).toBe(Object.prototype);
     expect(verify(graph)).toEqual([]);

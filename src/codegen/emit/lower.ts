@@ -9,7 +9,7 @@ import { lookup, users, type Graph, type Node } from '../../ir/graph.js';
 import type { Tensor } from '../../ir/tensor.js';
 import { numel, type TensorType } from '../../ir/types.js';
 import type { Target } from '../targets/target.js';
-import { commentSafe, ConstPool, Names, tensorBytes } from './consts.js';
+import { commentSafe, type ConstPool, type Names, tensorBytes } from './consts.js';
 import { formName, layoutsCoincide, NHWC_PERM, PLAIN, physicalShape, sameForm, type Form } from '../plan/forms.js';
 import { axisMap } from '../../ir/kernels/layout.js';
 import { strides } from '../../ir/tensor.js';

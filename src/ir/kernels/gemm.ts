@@ -63,7 +63,7 @@ function packA(ap: Float32Array, A: MatView, M: number, Mp: number, K: number): 
   for (let k0 = 0; k0 < K; k0 += KC) {
     const kc = Math.min(KC, K - k0);
     for (let i = 0; i < Mp; i += MR) {
-      let o = k0 * Mp + i * kc;
+      const o = k0 * Mp + i * kc;
       for (let r = 0; r < MR; r++) {
         const row = i + r;
         if (row >= M) {

@@ -32,7 +32,7 @@ export function maxpool2d(a: PoolArgs): void {
           const row = base + (h0 + i * win.dh) * W + w0;
           for (let j = jLo; j < jHi; j++) {
             const v = x2[row + j * win.dw]!;
-            if (v > m || v !== v) m = v; // NaN propagates, as in PyTorch
+            if (v > m || Number.isNaN(v)) m = v; // NaN propagates, as in PyTorch
           }
         }
         o2[o] = m;

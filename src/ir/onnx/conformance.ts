@@ -65,7 +65,7 @@ function dataSets(dir: string, model: OnnxModel): DataSet[] {
   const inits = new Set(g.initializer.map((t) => t.name));
   const graphInputs = g.input.map((v) => v.name).filter((n) => !inits.has(n));
   const files = (d: string, prefix: string) =>
-    readdirSync(d).filter((f) => f.startsWith(prefix) && f.endsWith('.pb')).sort((a, b) => parseInt(a.slice(prefix.length)) - parseInt(b.slice(prefix.length)));
+    readdirSync(d).filter((f) => f.startsWith(prefix) && f.endsWith('.pb')).sort((a, b) => parseInt(a.slice(prefix.length), 10) - parseInt(b.slice(prefix.length), 10));
   return readdirSync(dir).filter((d) => d.startsWith('test_data_set_')).sort().map((d) => {
     const ds = join(dir, d);
     const inputs = new Map<string, Tensor>();

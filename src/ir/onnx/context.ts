@@ -81,7 +81,7 @@ export class NodeContext {
   }
   private attr(name: string, type: number, typeName: string): OnnxAttribute | undefined {
     const a = this.attrMap.get(name);
-    if (a && a.refAttrName) this.unsupported(`attribute '${name}' refers to a function attribute`);
+    if (a?.refAttrName) this.unsupported(`attribute '${name}' refers to a function attribute`);
     if (a && a.type !== type && a.type !== 0) this.invalid(`attribute '${name}' must be ${typeName}`);
     return a;
   }

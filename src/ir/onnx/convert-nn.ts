@@ -67,7 +67,7 @@ function weight2d(c: NodeContext, s: Spatial): { w: string; kernel: number[] } {
   const wt = c.type(1);
   if (wt.shape.length !== s.dims + 2) c.invalid(`weight must have rank ${s.dims + 2}, got [${wt.shape.join(',')}]`);
   const ks = c.ints('kernel_shape');
-  if (ks && ks.some((k, i) => k !== wt.shape[2 + i])) c.invalid(`kernel_shape [${ks.join(',')}] disagrees with the weight [${wt.shape.join(',')}]`);
+  if (ks?.some((k, i) => k !== wt.shape[2 + i])) c.invalid(`kernel_shape [${ks.join(',')}] disagrees with the weight [${wt.shape.join(',')}]`);
   if (s.dims === 2) return { w: c.input(1), kernel: wt.shape.slice(2) };
   const [a, b, k] = wt.shape as [number, number, number];
   return { w: c.emit1('reshape', [c.input(1)], { shape: [a, b, 1, k] }, c.temp('w2d')), kernel: [1, k] };

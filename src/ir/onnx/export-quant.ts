@@ -24,7 +24,7 @@ import type { ResolvedAttrs } from '../ops/index.js';
 import { tensor } from '../tensor.js';
 import type { TensorType } from '../types.js';
 import { emitClip } from './export-ops.js';
-import { type AttrIn, type ExportContext, type Exporter } from './export-context.js';
+import type { AttrIn, ExportContext, Exporter } from './export-context.js';
 
 const ONNX_QDTYPES: readonly DType[] = ['u8', 'i8', 'u16', 'i16', 'u4', 'i4'];
 
@@ -108,7 +108,7 @@ const fakeQuantize: Exporter = (c, n, a) => {
 /** An activation operand's per-tensor scale, from its type. */
 function actScale(c: ExportContext, v: string, what: string): number {
   const q = c.type(v).quant;
-  if (!q || q.scale.length !== 1) c.unsupported(`operand ${what} ('${v}') has no per-tensor quantization params in its type, so its scale is unknown`);
+  if (q?.scale.length !== 1) c.unsupported(`operand ${what} ('${v}') has no per-tensor quantization params in its type, so its scale is unknown`);
   return q!.scale[0]!;
 }
 

@@ -18,8 +18,8 @@ import { check, type OpDef, type ResolvedAttrs } from './registry.js';
 
 const Q8: readonly DType[] = ['u8', 'i8'];
 
-/** A zero-point operand: absent (0), one value, or `n` values (per row / column / channel). */
-function zeroPoints(t: Tensor | undefined, n: number): (i: number) => number {
+/** A zero-point operand: absent (0), one value, or one value per row / column / channel (checked by checkZero). */
+function zeroPoints(t: Tensor | undefined): (i: number) => number {
   if (!t) return () => 0;
   const v = Array.from(t.data as ArrayLike<number>);
   return v.length === 1 ? () => v[0]! : (i) => v[i]!;
@@ -50,7 +50,7 @@ const matmulInteger: OpDef = {
   kernel([a, b, az, bz]) {
     const s = matmulShapes(a!.shape, b!.shape);
     const M = s.a[s.a.length - 2]!, K = s.a[s.a.length - 1]!, N = s.b[s.b.length - 1]!;
-    const za = zeroPoints(az, M), zb = zeroPoints(bz, N);
+    const za = zeroPoints(az), zb = zeroPoints(bz);
     const out = tensor('i32', s.out), o = out.data, ad = a!.data, bd = b!.data;
     const sa = broadcastStrides(s.batch, s.a.slice(0, -2)), sb = broadcastStrides(s.batch, s.b.slice(0, -2));
     const rank = s.batch.length, idx = new Array<number>(rank).fill(0);
@@ -103,7 +103,7 @@ const convInteger: OpDef = {
     const [N, M, Ho, Wo] = convGeom(x!, w!, attrs) as [number, number, number, number];
     const [, C, H, W] = x!.shape as [number, number, number, number], [, Cg, kh, kw] = w!.shape as [number, number, number, number];
     const win = window2d([kh, kw], attrs['strides'] as number[], attrs['pads'] as number[], attrs['dilations'] as number[]);
-    const Mg = M / (attrs['group'] as number), zx = zeroPoints(xz, 1)(0), zw = zeroPoints(wz, M);
+    const Mg = M / (attrs['group'] as number), zx = zeroPoints(xz)(0), zw = zeroPoints(wz);
     const out = tensor('i32', [N, M, Ho, Wo]), o = out.data, xd = x!.data, wd = w!.data;
     for (let n = 0; n < N; n++)
       for (let m = 0; m < M; m++) {

@@ -16,12 +16,12 @@ export const Comment = createToken({ name: 'Comment', pattern: /\/\/[^\n]*/, gro
 export const ValueRef = createToken({
   name: 'ValueRef',
   label: 'a value name (%x)',
-  pattern: new RegExp(String.raw`%(?:[A-Za-z0-9_][A-Za-z0-9_.]*|${JSON_STRING})`),
+  pattern: new RegExp(`%(?:[A-Za-z0-9_][A-Za-z0-9_.]*|${JSON_STRING})`),
 });
 export const NodeRef = createToken({
   name: 'NodeRef',
   label: 'a node name (@n)',
-  pattern: new RegExp(String.raw`@(?:[A-Za-z0-9_][A-Za-z0-9_.]*|${JSON_STRING})`),
+  pattern: new RegExp(`@(?:[A-Za-z0-9_][A-Za-z0-9_.]*|${JSON_STRING})`),
 });
 /** Raw little-endian bytes of a constant, base64. Before Ident so that `b64"` wins over `b64`. */
 export const B64 = createToken({ name: 'B64', label: 'b64"…"', pattern: /b64"[A-Za-z0-9+/]*={0,2}"/ });

@@ -74,7 +74,7 @@ function passStep(def: PassDef, options: Record<string, unknown>, depth: number,
   const frozen = Object.freeze(options);
   if (def.kind === 'transform') return { kind: 'pass', pass: def, options: frozen, span };
   if (depth >= MAX_DEPTH) throw new Error(`composite pass ${def.name} expands into itself`);
-  // eslint-disable-next-line @typescript-eslint/no-explicit-any -- options were validated against def.options
+  // biome-ignore lint/suspicious/noExplicitAny: options were validated against def.options
   const expansion = resolvePipeline(def.expand(frozen as any), depth + 1);
   return { kind: 'pass', pass: def, options: frozen, span, expansion };
 }

@@ -62,7 +62,7 @@ export class TorchHistogram {
       this.histogram = histc(data, this.bins, Math.trunc(bmin), Math.trunc(bmax));
       return;
     }
-    let cmin = Math.min(bmin, this.min);
+    const cmin = Math.min(bmin, this.min);
     let cmax = Math.max(bmax, this.max);
     // _adjust_min_max: keep a common fine grid by extending only the max
     const hbw = fround(fround(this.max - this.min) / (this.bins * this.upsampleRate));

@@ -125,7 +125,7 @@ class Annotator {
     if (sel.operand === '*') idx = node.inputs.map((_, i) => i);
     else if (sel.operand === 'other') {
       const prev = chain[chain.indexOf(node) - 1];
-      idx = node.inputs.map((_, i) => i).filter((i) => !prev || !prev.outputs.includes(node.inputs[i]!));
+      idx = node.inputs.map((_, i) => i).filter((i) => !prev?.outputs.includes(node.inputs[i]!));
     } else if (/^\d+$/.test(sel.operand)) idx = [Number(sel.operand)];
     else {
       const ops = getOp(node.op)!.operands;

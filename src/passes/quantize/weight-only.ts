@@ -31,7 +31,7 @@ export interface WeightOnlyResult {
 function linearWeight(g: Graph, n: Node): { w: string; channel: number; k: number } | undefined {
   if (n.op !== 'gemm' && n.op !== 'matmul') return undefined;
   const w = n.inputs[1]!, t = lookup(g.constants, w);
-  if (!t || t.dtype !== 'f32' || t.shape.length !== 2) return undefined;
+  if (t?.dtype !== 'f32' || t.shape.length !== 2) return undefined;
   const transB = n.op === 'gemm' && !!n.attrs['trans_b'];
   return transB ? { w, channel: 0, k: 1 } : { w, channel: 1, k: 0 };
 }

@@ -3,7 +3,7 @@
 // is handled by the expression checker because it accepts values that may be absent.)
 import { sameQuant } from '../../ir/types.js';
 import type { Base, RtVal } from '../lang/types.js';
-import { ValueRef } from '../lang/types.js';
+import type { ValueRef } from '../lang/types.js';
 import type { ValueId } from '../engine/ids.js';
 import type { EvalCtx } from '../engine/program.js';
 

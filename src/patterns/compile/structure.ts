@@ -95,7 +95,7 @@ function checkStructure(decl: PatternDecl, flat: FlatBinding[], r: Reporter): bo
     if (b.optional) {
       const firsts = b.alts.map((a) => a.operands[0]);
       const f = firsts[0];
-      if (!f || f.kind !== 'capture' || firsts.some((o) => o?.kind !== 'capture' || o.name !== f.name))
+      if (f?.kind !== 'capture' || firsts.some((o) => o?.kind !== 'capture' || o.name !== f.name))
         fatalError('PAT_STRUCTURE', b.span, `optional node ${b.display} needs a named first operand, the same in every alternative`, 'when the node is absent, its name stands for its first operand');
     }
   }

@@ -62,7 +62,7 @@ function cstSpan(n: CstNode): A.Span {
   return span;
 }
 
-function unescape(lit: string): string {
+function unescapeString(lit: string): string {
   return lit.slice(1, -1).replace(/\\(.)/g, (_, ch: string) => ({ n: '\n', t: '\t' })[ch] ?? ch);
 }
 
@@ -204,7 +204,7 @@ function toPrimary(n: CstNode): A.Expr {
   const num = opt(c, 'NumberLit');
   if (num) return { kind: 'num', value: Number(num.image), isInt: /^\d+$/.test(num.image), span };
   const str = opt(c, 'StringLit');
-  if (str) return { kind: 'str', value: unescape(str.image), span };
+  if (str) return { kind: 'str', value: unescapeString(str.image), span };
   if (opt(c, 'Kw_true')) return { kind: 'bool', value: true, span };
   if (opt(c, 'Kw_false')) return { kind: 'bool', value: false, span };
   const v = opt(c, 'Value');
