@@ -2,6 +2,7 @@
 import { describe, expect, it } from 'vitest';
 import { GraphBuilder, run, tensor, type Graph, type Tensor, type TensorType } from '../../src/ir/index.js';
 import { verify } from '../../src/ir/verify.js';
+import { getOp, registerOp } from '../../src/ir/ops/index.js';
 import { runPipeline } from '../../src/passes/index.js';
 
 const F4: TensorType = { dtype: 'f32', shape: [4] };
@@ -191,6 +192,26 @@ describe('remove-identity', () => {
     const g = b.build();
     const { graph } = opt(g, 'remove-identity');
     expect(graph.nodes.map((n) => `${n.op}(${n.inputs})`)).toEqual(['identity(x)', 'add(x,x)']);
+    sameResults(g, graph, [x4]);
+  });
+
+  it("uses a user-registered op's identityWhen, and leaves ops without one alone", () => {
+    registerOp({
+      ...getOp('relu')!,
+      name: 'test_scale_by',
+      attrs: { k: { type: 'float', default: 1 } },
+      kernel: ([x], a) => [tensor('f32', x!.shape, (x!.data as Float32Array).map((v) => v * (a['k'] as number)))],
+      identityWhen: (_, a) => a['k'] === 1,
+    });
+    const b = new GraphBuilder();
+    const x = b.input('x', F4);
+    const one = b.op('test_scale_by', [x], { k: 1 });
+    const two = b.op('test_scale_by', [one], { k: 2 });
+    b.output(b.op('relu', [two]));
+    const g = b.build();
+    const { graph, records } = runPipeline(g, 'remove-identity');
+    expect(graph.nodes.map((n) => `${n.op}(${n.inputs})`)).toEqual(['test_scale_by(x)', `relu(${two})`]);
+    expect(records[0]!.stats).toEqual({ test_scale_by: 1 });
     sameResults(g, graph, [x4]);
   });
 

@@ -1,7 +1,7 @@
 // The op table: one OpDef per op holds its signature, attributes with types and defaults, type
 // inference and the reference kernel. Adding an op is adding an entry (see ops/index.ts).
 import type { DType } from '../dtype.js';
-import type { AttrValue, Attrs } from '../graph.js';
+import type { AttrValue, Attrs, Node } from '../graph.js';
 import type { Tensor } from '../tensor.js';
 import type { TensorType } from '../types.js';
 
@@ -52,6 +52,12 @@ export interface OpDef {
   kernel(inputs: (Tensor | undefined)[], attrs: ResolvedAttrs, outTypes: TensorType[]): Tensor[];
   /** Commutative in its first two operands (add, mul): used by pattern matching. */
   commutative?: boolean;
+  /**
+   * When the node returns its first operand unchanged, bit for bit, given that its single result
+   * has exactly the operand's type (reshape to the same shape, a one-piece concat, ...).
+   * `remove-identity` drops such nodes; an op without it is never dropped.
+   */
+  identityWhen?: (node: Node, attrs: ResolvedAttrs, operand: TensorType) => boolean;
 }
 
 /** Thrown by infer/kernel with a message about the operands; callers attach the node name. */

@@ -39,6 +39,7 @@ const concat: OpDef = {
     shape[axis] = parts.reduce((s, p) => s + p.shape[axis]!, 0);
     return [concatData(parts, axis, shape)];
   },
+  identityWhen: (n) => n.inputs.length === 1,
 };
 
 function splitSizes(x: TensorType, a: ResolvedAttrs): [number, number[]] {
@@ -71,6 +72,7 @@ const split: OpDef = {
     const [axis, sizes] = splitSizes(x!, attrs);
     return splitData(x!, axis, sizes);
   },
+  identityWhen: (n) => n.outputs.length === 1,
 };
 
 const range = (start: number, n: number, step: number): number[] => Array.from({ length: n }, (_, i) => start + i * step);
@@ -133,6 +135,8 @@ const pad: OpDef = {
     const t = x!, { shape, plans } = padPlan(t, attrs), st = strides(t.shape);
     return [remap(t, shape, plans.map((p, d) => axisMap(shape[d]!, st[d]!, p)), attrs['value'] as number)];
   },
+  // Equal shapes could still hide a crop at one end and a pad at the other.
+  identityWhen: (_, a) => ints(a, 'pads').every((p) => p === 0),
 };
 
 interface SlicePlan {
@@ -187,6 +191,11 @@ const slice: OpDef = {
   kernel([x], attrs) {
     const t = x!, { shape, start, step } = slicePlan(t, attrs), st = strides(t.shape);
     return [remap(t, shape, shape.map((n, d) => axisMap(n, st[d]!, (i) => start[d]! + i * step[d]!)))];
+  },
+  // Same shape with forward steps can only be the full range; a backward step reverses.
+  identityWhen(_, a, x) {
+    const steps = ints(a, 'steps'), axes = ints(a, 'axes');
+    return steps.every((s, k) => s > 0 || x.shape[axes.length ? (axes[k]! + x.shape.length) % x.shape.length : k] === 1);
   },
 };
 

@@ -28,6 +28,7 @@ function reshapeLike(name: string, doc: string, attrs: OpDef['attrs'], shapeOf: 
     kernel([x], a) {
       return [reshapeData(x!, shapeOf(x!, a))];
     },
+    identityWhen: () => true, // same shape: the same row-major data
   };
 }
 
@@ -96,6 +97,11 @@ const transpose: OpDef = {
   kernel([x], attrs) {
     return [transposeData(x!, checkPerm(ints(attrs, 'perm'), x!.shape.length))];
   },
+  // Only size-1 dims may move: the non-1 dims must keep their order.
+  identityWhen(_, a, x) {
+    const big = checkPerm(ints(a, 'perm'), x.shape.length).filter((p) => x.shape[p] !== 1);
+    return big.every((p, i) => i === 0 || big[i - 1]! < p);
+  },
 };
 
 /** Returns its operand unchanged (identity, and dropout at inference). */
@@ -115,6 +121,7 @@ function passThrough(name: string, doc: string, attrs: OpDef['attrs'], validate?
     kernel([x]) {
       return [reshapeData(x!, x!.shape)];
     },
+    identityWhen: () => true,
   };
 }
 
@@ -165,6 +172,7 @@ const cast: OpDef = {
     for (let i = 0; i < t.data.length; i++) o[i] = f(t.data[i]!);
     return [out];
   },
+  identityWhen: (_, a, x) => a['to'] === x.dtype,
 };
 
 export const SHAPE_OPS: OpDef[] = [
