@@ -4,6 +4,8 @@ import { fc, test as fcTest } from '@fast-check/vitest';
 import { generateC } from '../../src/codegen/index.js';
 import { buildC } from '../../src/codegen/build.js';
 import { planArena, type Interval } from '../../src/codegen/plan/memory.js';
+import { EMITTERS, UNCOMPILED } from '../../src/codegen/ops/index.js';
+import { allOps, getOp } from '../../src/ir/ops/index.js';
 import { QforgeError } from '../../src/diagnostics/index.js';
 import { GraphBuilder, tensor } from '../../src/ir/index.js';
 import { convZoo, floatNet, misc } from './graphs.js';
@@ -65,6 +67,13 @@ describe('arena planner', () => {
   );
 });
 
+/** A float graph with one op that has no C kernel. */
+function uncompiledGraph() {
+  const b = new GraphBuilder('tri');
+  b.output(b.op('trilu', [b.input('x', { dtype: 'f32', shape: [3, 3] })], {}, 'lower'));
+  return b.build();
+}
+
 describe('errors', () => {
   it('unknown target lists the valid ones', () => {
     const r = codes(() => generateC(misc().graph, { target: 'sse9' }));
@@ -89,6 +98,14 @@ describe('errors', () => {
     expect(r.codes).toEqual(new Array(4).fill('CODEGEN_UNSUPPORTED'));
     for (const n of ['observer', 'runtime_weights', 'exp64', 'topk']) expect(r.text).toContain(`'${n}'`);
     expect(r.text).toContain('qforge quantize');
+  });
+  it('every op of the op table has a C path or a declared reason, never both', () => {
+    const missing = allOps().map((d) => d.name).filter((op) => !Object.hasOwn(EMITTERS, op) && !Object.hasOwn(UNCOMPILED, op));
+    expect(missing, 'ops with neither an emitter nor a declared reason').toEqual([]);
+    expect(Object.keys(UNCOMPILED).filter((op) => Object.hasOwn(EMITTERS, op)), 'declared uncompiled but compiled').toEqual([]);
+    expect(Object.keys(UNCOMPILED).filter((op) => !getOp(op)), 'declared for ops that do not exist').toEqual([]);
+    const r = codes(() => generateC(uncompiledGraph(), { target: 'c', float: true }));
+    expect(r.text).toContain(UNCOMPILED['trilu']);
   });
   it('weights whose zero point leaves int8, and an int32 accumulator that could overflow', () => {
     const mk = (w: ReturnType<typeof tensor>, wzp: number) => {

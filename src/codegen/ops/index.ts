@@ -9,9 +9,11 @@ import { QCONV_EMITTERS } from './qconv.js';
 import { INT_CLAMP, INT_MAXPOOL, QELEMENTWISE_EMITTERS, requantScaleIssue } from './qelementwise.js';
 import { SELECT_EMITTERS } from './select.js';
 import { SHAPE_EMITTERS } from './shape.js';
+import { UNCOMPILED } from './uncompiled.js';
 import { attrsOf, type OpEmitter } from './util.js';
 
 export type { OpEmitter } from './util.js';
+export { UNCOMPILED } from './uncompiled.js';
 
 const isInt8 = (n: Node, g: Graph) => ['u8', 'i8'].includes(g.values[n.inputs[0]!]!.dtype);
 
@@ -50,8 +52,7 @@ export function checkSupported(g: Graph): void {
   const issues: Diagnostic[] = [];
   for (const n of g.nodes) {
     const e = EMITTERS[n.op];
-    const why = n.op === 'observe' ? 'observe is a calibration op: convert the graph first (qforge quantize)'
-      : e ? e.unsupported?.(n, g) : `no C implementation of '${n.op}'`;
+    const why = e ? e.unsupported?.(n, g) : (Object.hasOwn(UNCOMPILED, n.op) ? UNCOMPILED[n.op] : `no C implementation of '${n.op}'`);
     const f64 = [...n.inputs, ...n.outputs].find((v) => v && g.values[v]!.dtype === 'f64');
     const reason = why ?? (f64 && !(n.op in SHAPE_EMITTERS) ? `f64 value '${f64}' (only f32 floats are compiled)` : undefined);
     if (reason) issues.push(diag('CODEGEN_UNSUPPORTED', reason, { node: { name: n.name, op: n.op } }));
