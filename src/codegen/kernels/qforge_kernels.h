@@ -104,9 +104,12 @@ void qf_ref_quantize_div_u8(size_t n, size_t inner, size_t C, const float *x, co
                             int32_t qmin, int32_t qmax, uint8_t *y);
 void qf_ref_dequantize_u8(size_t n, size_t inner, size_t C, const uint8_t *x, const double *s, const int32_t *zp,
                           float *y);
-/* Batched u8 x u8 matmul of two activations: C[m][n] = rq1(sum_k (A[m][k] - a_zp) * (B[k][n] - b_zp), mult). */
+/* Batched u8 x u8 matmul of two activations: C[m][n] = rq1(sum_k (A[m][k] - a_zp) * (B[k][n] - b_zp), mult).
+   scratch: QF_QMATMUL_SCRATCH(K, N) bytes, 4-byte aligned (B transposed, then its column sums). */
+#define QF_QMATMUL_BT_BYTES(K, N) ((((size_t)(K) * (size_t)(N)) + 3) & ~(size_t)3)
+#define QF_QMATMUL_SCRATCH(K, N) (QF_QMATMUL_BT_BYTES(K, N) + 4 * (size_t)(N))
 void qf_ref_qmatmul(size_t M, size_t N, size_t K, const uint8_t *A, int32_t a_zp, const uint8_t *B, int32_t b_zp,
-                    float mult, int32_t y_zp, int32_t qmin, int32_t qmax, uint8_t *C);
+                    float mult, int32_t y_zp, int32_t qmin, int32_t qmax, uint8_t *C, void *scratch);
 
 /* Public names: a target's implementation when it has one, else the reference. */
 #ifdef QF_HAVE_QGEMM
@@ -200,7 +203,7 @@ void qf_dequantize_u8(size_t n, size_t inner, size_t C, const uint8_t *x, const 
 #define qf_dequantize_u8 qf_ref_dequantize_u8
 #endif
 #ifdef QF_HAVE_QMATMUL
-void qf_qmatmul(size_t M, size_t N, size_t K, const uint8_t *A, int32_t a_zp, const uint8_t *B, int32_t b_zp, float mult, int32_t y_zp, int32_t qmin, int32_t qmax, uint8_t *C);
+void qf_qmatmul(size_t M, size_t N, size_t K, const uint8_t *A, int32_t a_zp, const uint8_t *B, int32_t b_zp, float mult, int32_t y_zp, int32_t qmin, int32_t qmax, uint8_t *C, void *scratch);
 #else
 #define qf_qmatmul qf_ref_qmatmul
 #endif

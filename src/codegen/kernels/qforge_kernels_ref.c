@@ -285,11 +285,46 @@ void qf_ref_dequantize_u8(size_t n, size_t inner, size_t C, const uint8_t *x, co
 }
 
 void qf_ref_qmatmul(size_t M, size_t N, size_t K, const uint8_t *A, int32_t a_zp, const uint8_t *B, int32_t b_zp,
-                    float mult, int32_t y_zp, int32_t qmin, int32_t qmax, uint8_t *C) {
-  for (size_t m = 0; m < M; m++)
-    for (size_t n = 0; n < N; n++) {
-      int32_t acc = 0;
-      for (size_t k = 0; k < K; k++) acc += ((int32_t)A[m * K + k] - a_zp) * ((int32_t)B[k * N + n] - b_zp);
-      C[m * N + n] = qf_rq1(acc, mult, y_zp, qmin, qmax);
+                    float mult, int32_t y_zp, int32_t qmin, int32_t qmax, uint8_t *C, void *scratch) {
+  /* sum_k (a - a_zp)(b - b_zp) = sum_k a*b - b_zp*rowsum(a) - a_zp*colsum(b) + K*a_zp*b_zp. With B
+     transposed into scratch every dot product runs over contiguous bytes, which the compiler
+     vectorises (pmaddwd / sdot-style). Unsigned arithmetic wraps instead of overflowing; the true
+     accumulator fits int32, so the wrapped sum equals it exactly. */
+  uint8_t *Bt = (uint8_t *)scratch;
+  uint32_t *colsum = (uint32_t *)(void *)(Bt + QF_QMATMUL_BT_BYTES(K, N));
+  for (size_t k = 0; k < K; k++)
+    for (size_t n = 0; n < N; n++) Bt[n * K + k] = B[k * N + n];
+  for (size_t n = 0; n < N; n++) {
+    uint32_t s = 0;
+    for (size_t k = 0; k < K; k++) s += Bt[n * K + k];
+    colsum[n] = s;
+  }
+  const uint32_t azu = (uint32_t)a_zp, bzu = (uint32_t)b_zp, kzz = (uint32_t)K * azu * bzu;
+  for (size_t m = 0; m < M; m++) {
+    const uint8_t *a = A + m * K;
+    uint32_t rowsum = 0;
+    for (size_t k = 0; k < K; k++) rowsum += a[k];
+    const uint32_t row_term = kzz - bzu * rowsum;
+    size_t n = 0;
+    for (; n + 4 <= N; n += 4) { /* four columns share each load of a */
+      const uint8_t *b0 = Bt + n * K, *b1 = b0 + K, *b2 = b1 + K, *b3 = b2 + K;
+      uint32_t d0 = 0, d1 = 0, d2 = 0, d3 = 0;
+      for (size_t k = 0; k < K; k++) {
+        const uint32_t av = a[k];
+        d0 += av * b0[k];
+        d1 += av * b1[k];
+        d2 += av * b2[k];
+        d3 += av * b3[k];
+      }
+      const uint32_t d[4] = {d0, d1, d2, d3};
+      for (size_t j = 0; j < 4; j++)
+        C[m * N + n + j] = qf_rq1((int32_t)(d[j] + row_term - azu * colsum[n + j]), mult, y_zp, qmin, qmax);
     }
+    for (; n < N; n++) {
+      const uint8_t *b = Bt + n * K;
+      uint32_t dot = 0;
+      for (size_t k = 0; k < K; k++) dot += (uint32_t)a[k] * b[k];
+      C[m * N + n] = qf_rq1((int32_t)(dot + row_term - azu * colsum[n]), mult, y_zp, qmin, qmax);
+    }
+  }
 }

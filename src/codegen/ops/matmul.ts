@@ -48,8 +48,9 @@ function qmatmul(node: Node, L: Lowering): void {
   const b = batches(at.shape, bt.shape), oq = outQuant(a, yt.dtype as DType);
   const az = (a.a_zero_point as number) + shiftOf(at.dtype), bz = (a.b_zero_point as number) + shiftOf(bt.dtype);
   const m = f32lit(a.requant_scale as number);
+  const scratch = L.scratch(Math.ceil((b.K * b.N) / 4) * 4 + 4 * b.N, `${node.name}_bt`); // QF_QMATMUL_SCRATCH(K, N)
   L.emit(`${b.offsets.length} x (${b.M}x${b.K} x ${b.K}x${b.N})`, perBatch(L, node, b, (ao, bo, yo) =>
-    `qf_qmatmul(${b.M}, ${b.N}, ${b.K}, ${x.cname} + ${ao}, ${az}, ${w.cname} + ${bo}, ${bz}, ${m}, ${oq.zp}, ${oq.qmin}, ${oq.qmax}, ${y.cname} + ${yo});`));
+    `qf_qmatmul(${b.M}, ${b.N}, ${b.K}, ${x.cname} + ${ao}, ${az}, ${w.cname} + ${bo}, ${bz}, ${m}, ${oq.zp}, ${oq.qmin}, ${oq.qmax}, ${y.cname} + ${yo}, ${scratch});`));
 }
 
 function matmul(node: Node, L: Lowering): void {
