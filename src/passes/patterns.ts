@@ -75,4 +75,9 @@ export const fuseActivationPass = libraryPass(
   'fuses relu, relu6 and clip into the clamp_min/clamp_max of conv2d, conv_transpose2d and gemm (spec/patterns/fuse-activation.qpat)',
 );
 
-export const PATTERN_PASSES = [patternsPass, foldBatchnormPass, fuseActivationPass];
+export const fuseDecomposedPass = libraryPass(
+  'fuse-decomposed',
+  'puts back ops that exporters write out piece by piece: LayerNorm (ReduceMean/Sub/Pow/Sqrt/Div/Mul/Add, opset < 17) and erf-GELU become layer_norm and gelu (spec/patterns/fuse-decomposed.qpat)',
+);
+
+export const PATTERN_PASSES = [patternsPass, foldBatchnormPass, fuseActivationPass, fuseDecomposedPass];

@@ -5,6 +5,7 @@ import { along, fill, reshape, rsqrt, unaryOp } from './tensor-math.js';
 import { defineHelper, HelperRegistry, type Helper } from './registry.js';
 import { FOLD_HELPERS } from './fold.js';
 import { QUANT_HELPERS } from './quant.js';
+import { VALUE_HELPERS } from './values.js';
 
 const T = (name: string) => ({ name, type: 'tensor' }) as const;
 const F = (name: string) => ({ name, type: 'float' }) as const;
@@ -45,6 +46,7 @@ export const BUILTIN_HELPERS: Helper[] = [
   }),
   ...FOLD_HELPERS,
   ...QUANT_HELPERS,
+  ...VALUE_HELPERS,
 ];
 
 /** The registry pattern files see unless the caller passes its own (usually a child of this one). */
