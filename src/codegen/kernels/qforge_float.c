@@ -3,6 +3,7 @@
 #include <math.h>
 #include <string.h>
 #include "qforge_runtime.h"
+#include "qforge_fmath.h"
 
 static float qf_fmin(float a, float b) { return a != a || b != b ? NAN : a < b ? a : b; }
 static float qf_fmax(float a, float b) { return a != a || b != b ? NAN : a > b ? a : b; }
@@ -61,11 +62,63 @@ static double qf_unary1(int op, double x, double p0, double p1) {
   default: return 0.5 * x * (1 + tanh(0.79788456080286535588 * (x + 0.044715 * x * x * x)));
   }
 }
+/* The hot activations run as one tight float32 loop each (vectorised by the compiler); the rest
+   take the float64 libm path, one switch per element. */
+#define QF_MAP(expr) for (size_t i = 0; i < n; i++) { const float v = x[i]; y[i] = (expr); } return
 void qf_f_unary(int op, size_t n, const float *x, float p0, float p1, float *y) {
-  for (size_t i = 0; i < n; i++) y[i] = (float)qf_unary1(op, x[i], p0, p1);
+  switch (op) {
+  case QF_RELU: QF_MAP(v < 0 ? 0.0f : v);
+  case QF_SIGMOID: QF_MAP(qf_sigmoidf(v));
+  case QF_TANH: QF_MAP(qf_tanhf(v));
+  case QF_ERF: QF_MAP(qf_erff(v));
+  case QF_EXP: QF_MAP(qf_expf(v));
+  case QF_GELU: QF_MAP(qf_geluf(v));
+  case QF_GELU_TANH: QF_MAP(qf_gelu_tanhf(v));
+  case QF_NEG: QF_MAP(-v);
+  case QF_ABS: QF_MAP(v < 0 ? -v : v);
+  case QF_CLIP: QF_MAP(v != v ? v : v < p0 ? p0 : v > p1 ? p1 : v);
+  case QF_LEAKY_RELU: QF_MAP(v < 0 ? p0 * v : v);
+  default: for (size_t i = 0; i < n; i++) y[i] = (float)qf_unary1(op, x[i], p0, p1);
+  }
+}
+#undef QF_MAP
+
+static void qf_f_softmax_ref(size_t outer, size_t n, size_t inner, int log_, const float *x, float *y);
+
+/* Softmax over a contiguous last axis: float32 exponentials (qf_expf, vectorised), their sum in
+   float64 as the interpreter's, one float32 scale. */
+static void qf_softmax_rows(size_t rows, size_t n, const float *x, float *y) {
+  for (size_t r = 0; r < rows; r++) {
+    const float *v = x + r * n;
+    float *o = y + r * n;
+    float m = -INFINITY;
+    int nan = 0;
+    for (size_t k = 0; k < n; k++) {
+      nan |= v[k] != v[k];
+      m = v[k] > m ? v[k] : m;
+    }
+    if (nan || m == INFINITY || m == -INFINITY) { /* rare: the float64 path spells out NaN and inf */
+      qf_f_softmax_ref(1, n, 1, 0, v, o);
+      continue;
+    }
+    for (size_t k = 0; k < n; k++) o[k] = qf_expf(v[k] - m);
+    double sum = 0;
+    for (size_t k = 0; k < n; k++) sum += o[k];
+    const float inv = (float)(1 / sum);
+    for (size_t k = 0; k < n; k++) o[k] *= inv;
+  }
 }
 
 void qf_f_softmax(size_t outer, size_t n, size_t inner, int log_, const float *x, float *y) {
+  if (inner == 1 && !log_) {
+    qf_softmax_rows(outer, n, x, y);
+    return;
+  }
+  qf_f_softmax_ref(outer, n, inner, log_, x, y);
+}
+
+/* The float64 softmax, the interpreter's formula: any axis, log-softmax, NaN and infinities. */
+static void qf_f_softmax_ref(size_t outer, size_t n, size_t inner, int log_, const float *x, float *y) {
   for (size_t o = 0; o < outer; o++)
     for (size_t i = 0; i < inner; i++) {
       const size_t base = o * n * inner + i;
@@ -83,15 +136,40 @@ void qf_f_softmax(size_t outer, size_t n, size_t inner, int log_, const float *x
     }
 }
 
+/* Sums in float64 over eight interleaved partial sums (a fixed order, so results do not depend on
+   the target), which the compiler vectorises; the normalisation itself in float32. */
+static double qf_sum8(size_t n, const float *v) {
+  double acc[8] = {0, 0, 0, 0, 0, 0, 0, 0};
+  size_t k = 0;
+  for (; k + 8 <= n; k += 8)
+    for (int j = 0; j < 8; j++) acc[j] += v[k + j];
+  double s = ((acc[0] + acc[1]) + (acc[2] + acc[3])) + ((acc[4] + acc[5]) + (acc[6] + acc[7]));
+  for (; k < n; k++) s += v[k];
+  return s;
+}
+
+static double qf_sqdev8(size_t n, const float *v, double mean) {
+  double acc[8] = {0, 0, 0, 0, 0, 0, 0, 0};
+  size_t k = 0;
+  for (; k + 8 <= n; k += 8)
+    for (int j = 0; j < 8; j++) {
+      const double d = (double)v[k + j] - mean;
+      acc[j] += d * d;
+    }
+  double s = ((acc[0] + acc[1]) + (acc[2] + acc[3])) + ((acc[4] + acc[5]) + (acc[6] + acc[7]));
+  for (; k < n; k++) s += ((double)v[k] - mean) * ((double)v[k] - mean);
+  return s;
+}
+
 void qf_f_layernorm(size_t rows, size_t n, const float *x, const float *g, const float *b, float eps, float *y) {
   for (size_t r = 0; r < rows; r++) {
     const float *v = x + r * n;
-    double s = 0, var = 0;
-    for (size_t k = 0; k < n; k++) s += v[k];
-    const double mean = s / (double)n;
-    for (size_t k = 0; k < n; k++) var += (v[k] - mean) * (v[k] - mean);
-    const double inv = 1 / sqrt(var / (double)n + eps);
-    for (size_t k = 0; k < n; k++) y[r * n + k] = (float)((v[k] - mean) * inv * g[k] + (b ? b[k] : 0));
+    float *o = y + r * n;
+    const double mean = qf_sum8(n, v) / (double)n;
+    const double inv = 1 / sqrt(qf_sqdev8(n, v, mean) / (double)n + eps);
+    /* x - mean in float64: in float32 it would lose the deviation's digits when |mean| >> std. */
+    if (b) for (size_t k = 0; k < n; k++) o[k] = (float)(((double)v[k] - mean) * inv) * g[k] + b[k];
+    else for (size_t k = 0; k < n; k++) o[k] = (float)(((double)v[k] - mean) * inv) * g[k];
   }
 }
 
