@@ -20,7 +20,7 @@ beforeAll(() => {
   writeFileSync(join(tmp, 'negneg.qpat'), 'pattern negneg { match { %n = neg(%x)\n %y = neg(%n) } rewrite { relu(%x) } }\n');
   writeFileSync(join(tmp, 'cycle.qpat'), 'pattern a { match { %y = relu(%x) } rewrite { sigmoid(%x) } }\npattern b { match { %y = sigmoid(%x) } rewrite { relu(%x) } }\n');
   writeFileSync(join(tmp, 'qdq.qir'), QDQ);
-  writeFileSync(join(tmp, 'broken.qpat'), 'pattern a { match { %y = nope(%x) } rewrite { %y } }\n');
+  writeFileSync(join(tmp, 'broken.qpat'), 'pattern a { match { %y = nope(%x) } rewrite { %y {} } }\n');
 });
 afterEach(() => tracePatternsTo(undefined));
 

@@ -34,12 +34,18 @@ export class BuildChecker {
   ) {}
 
   /** The replacement of the root: its result count must equal the root's. */
-  root(b: Build, s: Scope, rootDefs: OpDef[]): CBuild | null {
+  root(b: Build, s: Scope, root: string, rootDefs: OpDef[]): CBuild | null {
     const c = this.build(b, s);
     if (!c) return null;
     if (c.k === 'value') {
       if (c.expr.ty.maybe) {
         this.r.error('PAT_MAYBE_ABSENT', b.span, 'the replacement of the root may be absent');
+        return null;
+      }
+      // Redirecting the root's uses to the root itself would erase it and leave them dangling.
+      const self = b.kind === 'capture' ? resolveCapture(s, b.name.name) : undefined;
+      if (self?.kind === 'node' && self.name === root) {
+        this.r.error('PAT_STRUCTURE', b.span, `the replacement is the root %${root} itself`, 'a pattern that changes nothing should not match: replace the root by another value or a new node');
         return null;
       }
       return c;
@@ -129,6 +135,7 @@ export class BuildChecker {
         this.r.error('PAT_MAYBE_ABSENT', a.span, `'${a.name.name}' may be absent but ${what} is required`);
         return null;
       }
+      s.usedLets?.add(a.name.name);
       return { k: 'let', name: a.name.name, span: a.span };
     }
     const c = this.build(a, s);

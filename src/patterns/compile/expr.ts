@@ -5,7 +5,7 @@ import { match } from 'ts-pattern';
 import { isDType } from '../../ir/dtype.js';
 import type { Tensor } from '../../ir/tensor.js';
 import type { Expr, Span } from '../syntax/ast.js';
-import { assignable, join, paramBase, showTy, ty, ValueRef, type Base, type RtVal, type Ty } from '../lang/types.js';
+import { assignable, join, paramBase, PatternError, showTy, ty, ValueRef, type Base, type RtVal, type Ty } from '../lang/types.js';
 import { binaryOp } from '../helpers/tensor-math.js';
 import { signature, type Helper } from '../helpers/registry.js';
 import { NONE } from '../engine/ids.js';
@@ -141,7 +141,10 @@ export class ExprChecker {
   private ident(name: string, span: Span, s: Scope): C {
     if (s.failedLets?.has(name)) return null;
     const letTy = s.lets?.get(name);
-    if (letTy) return { ty: letTy, span, eval: (ctx) => ctx.lets.get(name) };
+    if (letTy) {
+      s.usedLets?.add(name);
+      return { ty: letTy, span, eval: (ctx) => ctx.lets.get(name) };
+    }
     if (s.syms.has(name)) return { ty: ty('int'), span, eval: (ctx) => ctx.st.syms.get(name)! };
     if (name === 'inf') return lit(Infinity, ty('float'), span);
     if (name === 'nan') return lit(NaN, ty('float'), span);
@@ -197,7 +200,7 @@ export class ExprChecker {
       eval: (ctx) => {
         const l = t.eval(ctx) as unknown[], k = i.eval(ctx) as number;
         const j = k < 0 ? k + l.length : k;
-        if (j < 0 || j >= l.length) throw new Error(`index ${k} is out of range for a list of ${l.length}`);
+        if (j < 0 || j >= l.length) throw new PatternError(`index ${k} is out of range for a list of ${l.length}`, span);
         return l[j] as RtVal;
       },
     };

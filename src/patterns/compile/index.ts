@@ -11,6 +11,8 @@ import { enumerate, lowerVariant, MAX_VARIANTS } from './variant.js';
 export interface CompileResult {
   patterns: CompiledPattern[];
   diagnostics: Diagnostic[];
+  /** Findings that do not stop loading (PAT_UNUSED: a let that no variant reads). */
+  warnings: Diagnostic[];
 }
 
 export function compileQpat(text: string, helpers: HelperRegistry, file?: string): CompileResult {
@@ -35,15 +37,18 @@ export function compileQpat(text: string, helpers: HelperRegistry, file?: string
     }
     const p: CompiledPattern = { name: decl.name.name, doc: decl.doc, file, text, decl, order, variants: [] };
     const labels = new Set<string>();
+    const usedLets = new Set<string>();
     for (const c of choices) {
-      const v = lowerVariant(decl, flat, c, p, helpers, r);
+      const v = lowerVariant(decl, flat, c, p, helpers, r, usedLets);
       if (!v) failed = true;
       else if (!labels.has(v.label)) {
         labels.add(v.label);
         p.variants.push(v);
       }
     }
-    if (!failed) patterns.push(p);
+    if (failed) return;
+    patterns.push(p);
+    for (const l of decl.lets) if (!usedLets.has(l.name.name)) r.warn('PAT_UNUSED', l.name.span, `let '${l.name.name}' is never used`, 'remove it, or use it in the replacement');
   });
-  return { patterns, diagnostics: r.list };
+  return { patterns, diagnostics: r.list, warnings: r.warnings };
 }
