@@ -167,24 +167,33 @@ export class BuildChecker {
         out.push({ k: 'spread', binding: res.name });
         continue;
       }
-      const name = a.name.name;
-      const expr = this.exprs.expr(a.value, s);
-      for (const d of defs) {
-        const spec = d.attrs[name];
-        if (!spec) {
-          this.r.error('PAT_UNKNOWN_ATTR', a.name.span, `${d.name} has no attribute '${name}'`, nearest(name, Object.keys(d.attrs), 'attributes'));
-          ok = false;
-        } else if (expr && !assignable(expr.ty, spec.type as Base)) {
-          this.r.error('PAT_TYPE', a.value.span, `attribute '${name}' of ${d.name} is ${spec.type}, this is ${showTy(expr.ty)}`);
-          ok = false;
-        } else if (expr && typeof expr.constant === 'string' && spec.oneOf && !spec.oneOf.includes(expr.constant)) {
-          this.r.error('PAT_TYPE', a.value.span, `attribute '${name}' of ${d.name} must be one of ${spec.oneOf.join(', ')}`);
-          ok = false;
-        }
-      }
-      if (!expr) ok = false;
-      else out.push({ k: 'set', name, expr });
+      if (a.kind === 'spreadDef') throw new Error(`...${a.def.name}(…) was not expanded`); // Defs.expandPattern runs first
+      if (a.via) ok = this.r.within(a.via, () => this.set(a, defs, s, out)) && ok;
+      else ok = this.set(a, defs, s, out) && ok;
     }
     return ok ? out : null;
+  }
+
+  /** One `name: expr` of a replacement, checked against the ops' attribute table. */
+  private set(a: Extract<BuildAttr, { kind: 'set' }>, defs: OpDef[], s: Scope, out: CAttr[]): boolean {
+    let ok = true;
+    const name = a.name.name;
+    const expr = this.exprs.expr(a.value, s);
+    for (const d of defs) {
+      const spec = d.attrs[name];
+      if (!spec) {
+        this.r.error('PAT_UNKNOWN_ATTR', a.name.span, `${d.name} has no attribute '${name}'`, nearest(name, Object.keys(d.attrs), 'attributes'));
+        ok = false;
+      } else if (expr && !assignable(expr.ty, spec.type as Base)) {
+        this.r.error('PAT_TYPE', a.value.span, `attribute '${name}' of ${d.name} is ${spec.type}, this is ${showTy(expr.ty)}`);
+        ok = false;
+      } else if (expr && typeof expr.constant === 'string' && spec.oneOf && !spec.oneOf.includes(expr.constant)) {
+        this.r.error('PAT_TYPE', a.value.span, `attribute '${name}' of ${d.name} must be one of ${spec.oneOf.join(', ')}`);
+        ok = false;
+      }
+    }
+    if (!expr) ok = false;
+    else out.push({ k: 'set', name, expr });
+    return ok;
   }
 }

@@ -20,6 +20,22 @@ export class Reporter {
     this.add(this.list, key, span, message, hint);
   }
 
+  /** Runs f with `what` added to the context of its errors. */
+  within<T>(what: string, f: () => T): T {
+    const saved = this.context;
+    this.context = saved ? `${what}, ${saved}` : what;
+    try {
+      return f();
+    } finally {
+      this.context = saved;
+    }
+  }
+
+  lineCol(span: Span): string {
+    const l = locate(this.text, span.offset);
+    return `${l.line}:${l.column}`;
+  }
+
   warn(key: DiagKey, span: Span, message: string, hint?: string): void {
     this.add(this.warnings, key, span, message, hint);
   }
