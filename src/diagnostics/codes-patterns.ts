@@ -13,5 +13,8 @@ export const PATTERN_CODES = {
   PAT_ARGS: { code: 'QF2011', title: 'wrong arguments for a helper or function', location: 'source' },
   PAT_REWRITE: { code: 'QF2012', title: 'a rewrite failed while building its replacement', location: 'source' },
   PAT_NO_CONVERGENCE: { code: 'QF2013', title: 'pattern rewriting did not converge (rewrite cycle)', location: 'pipeline' },
+  PAT_BROKE_GRAPH: { code: 'QF2015', title: 'a rewrite left a graph that fails the verifier', location: 'node' },
+  PAT_EVAL: { code: 'QF2016', title: 'a pattern expression is wrong at a match (an index out of range)', location: 'source' },
+  PAT_UNUSED: { code: 'QF2017', title: 'a name is defined but never used (warning)', location: 'source' },
   PAT_EXPLAIN: { code: 'QF2014', title: 'unknown pattern or node for explain', location: 'none' },
 } as const;

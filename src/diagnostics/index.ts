@@ -69,6 +69,9 @@ export function formatDiagnostic(d: Diagnostic): string {
   return out;
 }
 
+/** A diagnostic that does not stop anything, printed as `… warning QFxxxx: …`. */
+export const formatWarning = (d: Diagnostic): string => formatDiagnostic(d).replace(/\berror (QF\d+)/, 'warning $1');
+
 /** Location of a 0-based character offset in a text, with its line for the caret. */
 export function locate(text: string, offset: number, file?: string, length?: number): SourceLoc {
   let line = 1, lineStart = 0;

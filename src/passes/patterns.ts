@@ -1,83 +1,74 @@
-// Pattern passes: `patterns{file=my.qpat}` applies a user pattern file, `fold-batchnorm` and
-// `fuse-activation` apply the built-in library files of the same names. Each runs the greedy
-// driver of src/patterns and counts rewrites per pattern as pass statistics; a rewrite cycle
-// fails the pass with the patterns that kept firing.
+// Pattern passes: `patterns{file=my.qpat}` applies a user pattern file; the library passes apply
+// built-in files of spec/patterns and are declared as data below. All of them run through
+// runPatternSet, so they share the max-rewrites and trace options and --trace-patterns.
 import { diag, QforgeError } from '../diagnostics/index.js';
-import type { Graph } from '../ir/graph.js';
-import { applyPatterns, builtinPatterns, formatRewriteEvent, loadPatternFile, type PatternSet } from '../patterns/index.js';
-import { definePass, type PassContext } from './manager/pass.js';
+import { builtinPatterns, loadPatternFile } from '../patterns/index.js';
+import { definePass, type PassDef } from './manager/pass.js';
+import { PATTERN_OPTIONS, runPatternSet } from './util/run-patterns.js';
 
-let traceSink: ((line: string) => void) | undefined;
-
-/** Where `trace` output goes (the CLI's --trace-patterns sets it); undefined turns tracing off. */
-export function tracePatternsTo(sink: ((line: string) => void) | undefined): void {
-  traceSink = sink;
-}
-
-const COMMON = {
-  'max-rewrites': { type: 'int', default: 0, min: 0, doc: 'stop after this many rewrites and report a cycle (0: 10 per node + 100)' },
-  trace: { type: 'bool', default: false, doc: 'print each match and rewrite (to the --trace-patterns sink, else stderr)' },
-} as const;
-
-type CommonOptions = { 'max-rewrites': number; trace: boolean };
-
-function applySet(draft: Graph, ctx: PassContext<CommonOptions>, set: PatternSet): void {
-  const sink = traceSink ?? (ctx.options.trace ? (l: string) => process.stderr.write(`${l}\n`) : undefined);
-  const res = applyPatterns(ctx.input, set, {
-    ...(ctx.options['max-rewrites'] ? { maxRewrites: ctx.options['max-rewrites'] } : {}),
-    ...(sink ? { onRewrite: (e) => sink(formatRewriteEvent(e)) } : {}),
-  });
-  if (!res.converged) {
-    const fired = res.cycle!.map((c) => `${c.pattern} (${c.count}×)`).join(', ');
-    throw new QforgeError(
-      diag('PAT_NO_CONVERGENCE', `pattern rewriting stopped after ${Object.values(res.rewrites).reduce((a, b) => a + b, 0)} rewrites; in the last ones fired: ${fired}`, {
-        hint: 'a pattern matches its own replacement, or two patterns undo each other: add a where condition the replacement fails',
-      }),
-    );
-  }
-  for (const [p, n] of Object.entries(res.rewrites)) ctx.count(p, n);
-  if (res.erased) ctx.count('nodes-erased', res.erased);
-  if (!res.changed) return;
-  draft.nodes = res.graph.nodes;
-  draft.values = res.graph.values;
-  draft.constants = res.graph.constants;
-}
+export { tracePatternsTo } from './util/run-patterns.js';
 
 export const patternsPass = definePass({
   kind: 'transform',
   name: 'patterns',
   description: 'applies the rewrite patterns of a .qpat file (greedy, by benefit) and counts rewrites per pattern',
-  options: { file: { type: 'string', default: '', doc: 'the .qpat file to apply' }, ...COMMON },
-  run(draft, ctx) {
+  options: { file: { type: 'string', default: '', doc: 'the .qpat file to apply' }, ...PATTERN_OPTIONS },
+  run(_draft, ctx) {
     if (!ctx.options.file) throw new QforgeError(diag('PASS_OPTION', 'patterns needs a pattern file: patterns{file=my.qpat}'));
-    applySet(draft, ctx, loadPatternFile(ctx.options.file));
+    return runPatternSet(ctx, loadPatternFile(ctx.options.file));
   },
 });
 
-const libraryPass = (name: string, description: string) =>
+/** A pass that applies the union of built-in pattern files (names in spec/patterns, no .qpat). */
+export interface LibraryPass {
+  name: string;
+  files: readonly string[];
+  description: string;
+}
+
+export const LIBRARY_PASSES: readonly LibraryPass[] = [
+  {
+    name: 'fold-batchnorm',
+    files: ['fold-batchnorm'],
+    description: 'folds inference batch_norm into the constant weights and bias of conv2d, conv_transpose2d, gemm and 2-D matmul (spec/patterns/fold-batchnorm.qpat)',
+  },
+  {
+    name: 'fuse-activation',
+    files: ['fuse-activation'],
+    description: 'fuses relu, relu6 and clip into the clamp_min/clamp_max of conv2d, conv_transpose2d and gemm (spec/patterns/fuse-activation.qpat)',
+  },
+  {
+    name: 'fuse-decomposed',
+    files: ['fuse-decomposed'],
+    description:
+      'puts back ops that exporters write out piece by piece: LayerNorm (ReduceMean/Sub/Pow/Sqrt/Div/Mul/Add, opset < 17) and erf-GELU become layer_norm and gelu (spec/patterns/fuse-decomposed.qpat)',
+  },
+  // Removes the quantize/dequantize pairs of the q/dq form that carry no computation: dequantize →
+  // quantize with equal params is the integer tensor, with other params one requantize; data
+  // movement between a dequantize and a quantize of the same params runs on the integers. Exact.
+  {
+    name: 'fold-qdq',
+    files: ['qdq'],
+    description: 'folds dequantize→quantize pairs (identity or requantize) and moves reshape/transpose/slice/maxpool onto the integers (spec/patterns/qdq.qpat)',
+  },
+  // Together with fold-qdq's patterns, so that one run leaves integer ops wherever a quantized
+  // form exists and float ops between dq/q everywhere else.
+  {
+    name: 'lower-quantized',
+    files: ['lower-quantized', 'qdq'],
+    description:
+      'dq → conv2d/conv_transpose2d/gemm/matmul/add/mul/avgpool/global_avgpool → q ⇒ qconv2d/qconv_transpose2d/qlinear/qmatmul/qadd/qmul/qavgpool2d/qglobal_avgpool, plus fold-qdq (spec/patterns/lower-quantized.qpat, qdq.qpat)',
+  },
+];
+
+const libraryPass = ({ name, files, description }: LibraryPass): PassDef =>
   definePass({
     kind: 'transform',
     name,
     description,
-    options: COMMON,
+    options: PATTERN_OPTIONS,
     idempotent: true,
-    run(draft, ctx) {
-      applySet(draft, ctx, builtinPatterns(name));
-    },
+    run: (_draft, ctx) => runPatternSet(ctx, builtinPatterns(...files)),
   });
 
-export const foldBatchnormPass = libraryPass(
-  'fold-batchnorm',
-  'folds inference batch_norm into the constant weights and bias of conv2d, conv_transpose2d, gemm and 2-D matmul (spec/patterns/fold-batchnorm.qpat)',
-);
-export const fuseActivationPass = libraryPass(
-  'fuse-activation',
-  'fuses relu, relu6 and clip into the clamp_min/clamp_max of conv2d, conv_transpose2d and gemm (spec/patterns/fuse-activation.qpat)',
-);
-
-export const fuseDecomposedPass = libraryPass(
-  'fuse-decomposed',
-  'puts back ops that exporters write out piece by piece: LayerNorm (ReduceMean/Sub/Pow/Sqrt/Div/Mul/Add, opset < 17) and erf-GELU become layer_norm and gelu (spec/patterns/fuse-decomposed.qpat)',
-);
-
-export const PATTERN_PASSES = [patternsPass, foldBatchnormPass, fuseActivationPass, fuseDecomposedPass];
+export const PATTERN_PASSES: readonly PassDef[] = [patternsPass, ...LIBRARY_PASSES.map(libraryPass)];

@@ -16,7 +16,7 @@ export interface LoadOptions {
 }
 
 /** Compiles without throwing: the patterns that are valid, and every diagnostic. */
-export function checkPatterns(text: string, opts: LoadOptions = {}): { patterns: CompiledPattern[]; diagnostics: Diagnostic[] } {
+export function checkPatterns(text: string, opts: LoadOptions = {}): { patterns: CompiledPattern[]; diagnostics: Diagnostic[]; warnings: Diagnostic[] } {
   return compileQpat(text, opts.helpers ?? defaultHelpers, opts.file);
 }
 

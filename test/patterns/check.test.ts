@@ -5,7 +5,7 @@ import { formatDiagnostic, QforgeError } from '../../src/diagnostics/index.js';
 import { checkPatterns, loadPatterns } from '../../src/patterns/index.js';
 
 /** Wraps a match block, where lines and a rewrite into one pattern. */
-const pat = (match: string, rest = 'rewrite { %y }') => `pattern p {\n  match {\n    ${match}\n  }\n  ${rest}\n}\n`;
+const pat = (match: string, rest = 'rewrite { %y {} }') => `pattern p {\n  match {\n    ${match}\n  }\n  ${rest}\n}\n`;
 
 function errors(text: string) {
   return checkPatterns(text, { file: 'e.qpat' }).diagnostics.map((d) => ({ code: d.key, msg: d.message, hint: d.hint ?? '', line: d.loc?.line, col: d.loc?.column, text: formatDiagnostic(d) }));
@@ -36,28 +36,28 @@ describe('pattern checking', () => {
 
   it('unknown attribute, in a match and in a replacement', () => {
     expect(one(pat('%y = conv2d(%x, %w) { groups: 2 }'))).toMatchObject({ code: 'PAT_UNKNOWN_ATTR', hint: "did you mean 'group'?" });
-    expect(one(pat('%y = relu(%x)', 'where %y.alpha == 1 rewrite { %y }'))).toMatchObject({ code: 'PAT_UNKNOWN_ATTR', msg: "relu has no attribute 'alpha'" });
+    expect(one(pat('%y = relu(%x)', 'where %y.alpha == 1 rewrite { %y {} }'))).toMatchObject({ code: 'PAT_UNKNOWN_ATTR', msg: "relu has no attribute 'alpha'" });
     expect(one(pat('%y = conv2d(%x, %w)', 'rewrite { conv2d(%x, %w) { stride: [1, 1] } }'))).toMatchObject({ code: 'PAT_UNKNOWN_ATTR', hint: "did you mean 'strides'?" });
   });
 
   it('unknown helper suggests the nearest function', () => {
-    const e = one(pat('%y = relu(%x)', 'where rnak(%x) == 4 rewrite { %y }'));
+    const e = one(pat('%y = relu(%x)', 'where rnak(%x) == 4 rewrite { %y {} }'));
     expect(e).toMatchObject({ code: 'PAT_UNKNOWN_FN', msg: "unknown function 'rnak'", hint: "did you mean 'rank'?" });
   });
 
   it('unbound capture and unknown names', () => {
-    expect(one(pat('%y = relu(%x)', 'where rank(%z) == 4 rewrite { %y }'))).toMatchObject({ code: 'PAT_UNBOUND', msg: 'unknown capture %z' });
-    expect(one(pat('%y = relu(%input)', 'where rank(%inptu) == 4 rewrite { %y }'))).toMatchObject({ hint: "did you mean 'input'?" });
+    expect(one(pat('%y = relu(%x)', 'where rank(%z) == 4 rewrite { %y {} }'))).toMatchObject({ code: 'PAT_UNBOUND', msg: 'unknown capture %z' });
+    expect(one(pat('%y = relu(%input)', 'where rank(%inptu) == 4 rewrite { %y {} }'))).toMatchObject({ hint: "did you mean 'input'?" });
     expect(one(pat('%y = relu(%x)', 'rewrite { conv2d(%x, w) }'))).toMatchObject({ code: 'PAT_UNBOUND', msg: "unknown name 'w'" });
-    expect(one(pat('%y = relu(%x)', 'where rank(%x) == N rewrite { %y }'))).toMatchObject({ code: 'PAT_UNBOUND', msg: "unknown name 'N'" });
+    expect(one(pat('%y = relu(%x)', 'where rank(%x) == N rewrite { %y {} }'))).toMatchObject({ code: 'PAT_UNBOUND', msg: "unknown name 'N'" });
   });
 
   it('type errors in constraints', () => {
-    expect(one(pat('%y = relu(%x)', 'where rank(%x) rewrite { %y }'))).toMatchObject({ code: 'PAT_TYPE', msg: 'a where condition must be bool, this is int' });
-    expect(one(pat('%y = relu(%x)', 'where dtype(%x) == 3 rewrite { %y }'))).toMatchObject({ code: 'PAT_TYPE', msg: 'cannot compare dtype with int' });
-    expect(one(pat('%y = relu(%x)', 'where %x.min == 0 rewrite { %y }'))).toMatchObject({ code: 'PAT_TYPE', msg: "%x is not a node binding, so it has no attribute 'min'" });
-    expect(one(pat('%y = conv2d(%x, %w)', 'where %y.group < "a" rewrite { %y }'))).toMatchObject({ code: 'PAT_TYPE' });
-    expect(one(pat('%y = relu(%x)', 'where dim(%x, 1.5) == 1 rewrite { %y }'))).toMatchObject({ code: 'PAT_TYPE', msg: 'argument 2 of dim must be int, this is float' });
+    expect(one(pat('%y = relu(%x)', 'where rank(%x) rewrite { %y {} }'))).toMatchObject({ code: 'PAT_TYPE', msg: 'a where condition must be bool, this is int' });
+    expect(one(pat('%y = relu(%x)', 'where dtype(%x) == 3 rewrite { %y {} }'))).toMatchObject({ code: 'PAT_TYPE', msg: 'cannot compare dtype with int' });
+    expect(one(pat('%y = relu(%x)', 'where %x.min == 0 rewrite { %y {} }'))).toMatchObject({ code: 'PAT_TYPE', msg: "%x is not a node binding, so it has no attribute 'min'" });
+    expect(one(pat('%y = conv2d(%x, %w)', 'where %y.group < "a" rewrite { %y {} }'))).toMatchObject({ code: 'PAT_TYPE' });
+    expect(one(pat('%y = relu(%x)', 'where dim(%x, 1.5) == 1 rewrite { %y {} }'))).toMatchObject({ code: 'PAT_TYPE', msg: 'argument 2 of dim must be int, this is float' });
     expect(one(pat('%y = conv2d(%x, %w) { group: "two" }'))).toMatchObject({ code: 'PAT_TYPE', msg: 'cannot compare int with string' });
     expect(one(pat('%y = relu(%x: f33)'))).toMatchObject({ code: 'PAT_TYPE', msg: "unknown dtype 'f33'", hint: "did you mean 'f32'?" });
   });
@@ -74,18 +74,18 @@ describe('pattern checking', () => {
   });
 
   it('optional operands must be guarded before use', () => {
-    const e = one(pat('%y = conv2d(%x, %w, %b?: const)', 'where dim(%b, 0) == 3 rewrite { %y }'));
+    const e = one(pat('%y = conv2d(%x, %w, %b?: const)', 'where dim(%b, 0) == 3 rewrite { %y {} }'));
     expect(e).toMatchObject({ code: 'PAT_MAYBE_ABSENT', msg: '%b may be absent here', hint: 'guard it with present(%b) or give a default: %b ?? …' });
-    expect(errors(pat('%y = conv2d(%x, %w, %b?: const)', 'where not present(%b) or dim(%b, 0) == 3 rewrite { %y }'))).toEqual([]);
-    expect(errors(pat('%y = conv2d(%x, %w, %b?: const)', 'where present(%b)\n where dim(%b, 0) == 3 rewrite { %y }'))).toEqual([]);
+    expect(errors(pat('%y = conv2d(%x, %w, %b?: const)', 'where not present(%b) or dim(%b, 0) == 3 rewrite { %y {} }'))).toEqual([]);
+    expect(errors(pat('%y = conv2d(%x, %w, %b?: const)', 'where present(%b)\n where dim(%b, 0) == 3 rewrite { %y {} }'))).toEqual([]);
   });
 
   it('captures bound only in some variants are reported per variant', () => {
-    const src = pat('%a = relu(%x) | clip(%x)\n    %y = relu(%a)', 'where %a.min > 0.0 rewrite { %y }');
+    const src = pat('%a = relu(%x) | clip(%x)\n    %y = relu(%a)', 'where %a.min > 0.0 rewrite { %y {} }');
     const e = one(src);
     expect(e.code).toBe('PAT_UNKNOWN_ATTR');
     expect(e.msg).toContain('in the variant where %a = relu');
-    expect(errors(pat('%a = relu(%x) | clip(%x)\n    %y = relu(%a)', 'where op(%a) == "relu" or %a.max > 0.0 rewrite { %y }'))).toHaveLength(1);
+    expect(errors(pat('%a = relu(%x) | clip(%x)\n    %y = relu(%a)', 'where op(%a) == "relu" or %a.max > 0.0 rewrite { %y {} }'))).toHaveLength(1);
   });
 
   it('structure: a root, definitions before uses, no duplicates', () => {
@@ -115,10 +115,10 @@ describe('pattern checking', () => {
 
   it('reports every error of a file at once, in order', () => {
     const src = [
-      'pattern a { match { %y = conv2(%x) } rewrite { %y } }',
-      'pattern b { match { %y = relu(%x) } where rank(%q) == 1 rewrite { %y } }',
-      'pattern c { match { %y = relu(%x) } where frob(%x) rewrite { %y } }',
-      'pattern d { match { %y = relu(%x } rewrite { %y } }',
+      'pattern a { match { %y = conv2(%x) } rewrite { %y {} } }',
+      'pattern b { match { %y = relu(%x) } where rank(%q) == 1 rewrite { %y {} } }',
+      'pattern c { match { %y = relu(%x) } where frob(%x) rewrite { %y {} } }',
+      'pattern d { match { %y = relu(%x } rewrite { %y {} } }',
     ].join('\n');
     const es = errors(src);
     expect(es.map((e) => [e.code, e.line])).toEqual(

@@ -77,7 +77,7 @@ describe('qforge patterns', () => {
   beforeAll(() => {
     tmp = mkdtempSync(join(tmpdir(), 'qforge-pat-'));
     writeFileSync(join(tmp, 'good.qpat'), '/// negated twice\npattern negneg { match { %n = neg(%x)\n %y = neg(%n) } rewrite { relu(%x) } }\n');
-    writeFileSync(join(tmp, 'bad.qpat'), 'pattern a { match { %y = rleu(%x) } rewrite { %y } }\npattern b { match { %y = relu(%x) } where rank(%x) rewrite { %y } }\n');
+    writeFileSync(join(tmp, 'bad.qpat'), 'pattern a { match { %y = rleu(%x) } rewrite { %y {} } }\npattern b { match { %y = relu(%x) } where rank(%x) rewrite { %y {} } }\n');
     writeQir(join(tmp, 'm.qir'), model({ extraUser: true }));
   });
 

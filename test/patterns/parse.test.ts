@@ -85,7 +85,7 @@ describe('parser', () => {
   });
 
   it('reports stray characters as lexer errors', () => {
-    const { diagnostics } = parseQpat('pattern p { match { %y = relu($x) } rewrite { %y } }', 'x.qpat');
+    const { diagnostics } = parseQpat('pattern p { match { %y = relu($x) } rewrite { %y {} } }', 'x.qpat');
     expect(diagnostics[0]!.message).toContain("unexpected character '$'");
     expect(diagnostics[0]!.loc).toMatchObject({ file: 'x.qpat', line: 1, column: 31 });
   });

@@ -19,9 +19,21 @@ beforeAll(() => {
   tmp = mkdtempSync(join(tmpdir(), 'qforge-patpass-'));
   writeFileSync(join(tmp, 'negneg.qpat'), 'pattern negneg { match { %n = neg(%x)\n %y = neg(%n) } rewrite { relu(%x) } }\n');
   writeFileSync(join(tmp, 'cycle.qpat'), 'pattern a { match { %y = relu(%x) } rewrite { sigmoid(%x) } }\npattern b { match { %y = sigmoid(%x) } rewrite { relu(%x) } }\n');
-  writeFileSync(join(tmp, 'broken.qpat'), 'pattern a { match { %y = nope(%x) } rewrite { %y } }\n');
+  writeFileSync(join(tmp, 'qdq.qir'), QDQ);
+  writeFileSync(join(tmp, 'broken.qpat'), 'pattern a { match { %y = nope(%x) } rewrite { %y {} } }\n');
 });
 afterEach(() => tracePatternsTo(undefined));
+
+// dq → add → q (lower-quantized's lower_add) then a dq → q pair of equal params (fold-qdq's).
+const QDQ = `graph qdq(%a: u8[2,3], %b: u8[2,3]) -> (%q2: u8[2,3] quant(scale=0.5, zp=2)) {
+  %da: f32[2,3] = dequantize(%a) {scale=[0.5], zero_point=[3]}
+  %db: f32[2,3] = dequantize(%b) {scale=[0.25], zero_point=[1]}
+  %s: f32[2,3] = add(%da, %db)
+  %q: u8[2,3] quant(scale=0.5, zp=2) = quantize(%s) {scale=[0.5], zero_point=[2], dtype=u8}
+  %dq: f32[2,3] = dequantize(%q) {scale=[0.5], zero_point=[2]}
+  %q2: u8[2,3] quant(scale=0.5, zp=2) = quantize(%dq) {scale=[0.5], zero_point=[2], dtype=u8}
+}
+`;
 
 function graph(): Graph {
   const b = new GraphBuilder('g');
@@ -78,6 +90,21 @@ describe('--patterns and --trace-patterns', () => {
     expect(r.code).toBe(0);
     expect(opsOf(result!)).toEqual(['relu', 'relu']);
     expect(r.err).toContain("match   negneg at 'n4' (neg): %y='n4' %n='n3' %x='x'\nrewrite negneg: n4 = relu(x); erased 'n3'");
+  });
+
+  it('qforge opt --trace-patterns traces the library passes too (fold-qdq, lower-quantized), which honour max-rewrites', async () => {
+    const io = { out: '', err: '' };
+    const run = (...argv: string[]) => main(argv, { out: (s) => void (io.out += s), err: (s) => void (io.err += s) });
+    expect(await run('opt', join(tmp, 'qdq.qir'), '-p', 'fold-qdq', '--trace-patterns')).toBe(0);
+    expect(io.err).toContain("match   dq_q_requantize at 'q2' (quantize): %y='q2' %d='dq' %x='q'\nrewrite dq_q_requantize: q2 = requantize(q); erased 'dq'");
+    expect(io.err).not.toContain('lower_add');
+    io.err = '';
+    expect(await run('opt', join(tmp, 'qdq.qir'), '-p', 'lower-quantized', '--trace-patterns')).toBe(0);
+    expect(io.err).toContain("match   lower_add at 'q' (quantize): %y='q' %s='s' %da='da' %a='a' %db='db' %b='b'\nrewrite lower_add: q = qadd(a, b); erased 's', 'db', 'da'");
+    expect(io.out).toContain('qadd(%a, %b)');
+    io.err = '';
+    expect(await run('opt', join(tmp, 'qdq.qir'), '-p', 'lower-quantized{max-rewrites=1}')).toBe(1);
+    expect(io.err).toContain('QF2013: pattern rewriting stopped after 1 rewrites');
   });
 
   it('a broken pattern file is reported before anything runs', async () => {

@@ -4,7 +4,7 @@
 // every intermediate graph. Everything but the result goes to stderr, so stdout can carry it.
 import { mkdirSync } from 'node:fs';
 import { join } from 'node:path';
-import { fail, formatDiagnostic, type Diagnostic } from '../../diagnostics/index.js';
+import { fail, formatWarning as asWarning } from '../../diagnostics/index.js';
 import type { Graph } from '../../ir/graph.js';
 import { printGraph, writeQir } from '../../ir/text/index.js';
 import { verify } from '../../ir/verify.js';
@@ -40,7 +40,6 @@ function selector(flag: string, names: string[]): (ev: PassEvent) => boolean {
 }
 
 const heading = (when: string, ev: PassEvent) => `// ----- IR ${when} ${ev.path} (step ${ev.index}) -----\n`;
-const asWarning = (d: Diagnostic) => formatDiagnostic(d).replace(/\berror (QF\d+)/, 'warning $1');
 
 function instrumentations(opts: OptOpts, io: Io): Instrumentation[] {
   const out: Instrumentation[] = [];

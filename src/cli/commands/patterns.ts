@@ -1,7 +1,7 @@
 // qforge patterns check FILE… | list [--patterns FILE…] [--functions] | explain MODEL --pattern NAME --node NODE:
 // validate pattern files (every error at once), list what is loaded, and say why a pattern does
 // or does not match at one node of a model.
-import { QforgeError, type Diagnostic } from '../../diagnostics/index.js';
+import { formatWarning, QforgeError, type Diagnostic } from '../../diagnostics/index.js';
 import {
   builtinPatterns,
   checkPatterns,
@@ -37,8 +37,9 @@ export const registerPatterns: RegisterVerb = (program, io) => {
     .action((files: string[]) => {
       const all: Diagnostic[] = [];
       for (const f of files) {
-        const { patterns, diagnostics } = checkPatterns(readPatternFile(f), { file: f });
+        const { patterns, diagnostics, warnings } = checkPatterns(readPatternFile(f), { file: f });
         all.push(...diagnostics);
+        for (const w of warnings) io.err(`${formatWarning(w)}\n`);
         if (!diagnostics.length) {
           const list = patterns.map((p) => (p.variants.length > 1 ? `${p.name} (${p.variants.length} variants)` : p.name)).join(', ');
           io.out(`${f}: ${patterns.length} pattern(s) ok${list ? `: ${list}` : ''}\n`);

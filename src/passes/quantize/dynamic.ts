@@ -5,18 +5,19 @@
 // with it, so a relu/clip after a gemm becomes the op's clamp. No calibration.
 import { diag } from '../../diagnostics/index.js';
 import { definePass } from '../manager/pass.js';
-import { applyLibrary } from '../util/apply-library.js';
+import { builtinPatterns } from '../../patterns/index.js';
+import { PATTERN_OPTIONS, runPatternSet } from '../util/run-patterns.js';
 import { quantizeWeightsOnly } from './weight-only.js';
 
 export const quantizeDynamicPass = definePass({
   kind: 'transform',
   name: 'quantize-dynamic',
   description: 'dynamic quantization: gemm/matmul with constant weights become qlinear_dynamic (int8 per-channel weights, activations quantized at run time)',
-  options: {},
+  options: PATTERN_OPTIONS,
   run(_draft, ctx) {
     const w = quantizeWeightsOnly(ctx.input, { bits: 8, groupSize: 1 });
     ctx.count('quantized-weights', w.quantized);
     if (!w.quantized) ctx.warn(diag('QUANT_NO_LINEAR', 'no gemm or matmul with a constant 2-D f32 weight: nothing to quantize dynamically'));
-    return applyLibrary(['fuse-activation', 'lower-dynamic'], { ...ctx, input: w.graph });
+    return runPatternSet(ctx, builtinPatterns('fuse-activation', 'lower-dynamic'), w.graph);
   },
 });

@@ -34,12 +34,18 @@ export class BuildChecker {
   ) {}
 
   /** The replacement of the root: its result count must equal the root's. */
-  root(b: Build, s: Scope, rootDefs: OpDef[]): CBuild | null {
+  root(b: Build, s: Scope, root: string, rootDefs: OpDef[]): CBuild | null {
     const c = this.build(b, s);
     if (!c) return null;
     if (c.k === 'value') {
       if (c.expr.ty.maybe) {
         this.r.error('PAT_MAYBE_ABSENT', b.span, 'the replacement of the root may be absent');
+        return null;
+      }
+      // Redirecting the root's uses to the root itself would erase it and leave them dangling.
+      const self = b.kind === 'capture' ? resolveCapture(s, b.name.name) : undefined;
+      if (self?.kind === 'node' && self.name === root) {
+        this.r.error('PAT_STRUCTURE', b.span, `the replacement is the root %${root} itself`, 'a pattern that changes nothing should not match: replace the root by another value or a new node');
         return null;
       }
       return c;
@@ -129,6 +135,7 @@ export class BuildChecker {
         this.r.error('PAT_MAYBE_ABSENT', a.span, `'${a.name.name}' may be absent but ${what} is required`);
         return null;
       }
+      s.usedLets?.add(a.name.name);
       return { k: 'let', name: a.name.name, span: a.span };
     }
     const c = this.build(a, s);
@@ -160,24 +167,33 @@ export class BuildChecker {
         out.push({ k: 'spread', binding: res.name });
         continue;
       }
-      const name = a.name.name;
-      const expr = this.exprs.expr(a.value, s);
-      for (const d of defs) {
-        const spec = d.attrs[name];
-        if (!spec) {
-          this.r.error('PAT_UNKNOWN_ATTR', a.name.span, `${d.name} has no attribute '${name}'`, nearest(name, Object.keys(d.attrs), 'attributes'));
-          ok = false;
-        } else if (expr && !assignable(expr.ty, spec.type as Base)) {
-          this.r.error('PAT_TYPE', a.value.span, `attribute '${name}' of ${d.name} is ${spec.type}, this is ${showTy(expr.ty)}`);
-          ok = false;
-        } else if (expr && typeof expr.constant === 'string' && spec.oneOf && !spec.oneOf.includes(expr.constant)) {
-          this.r.error('PAT_TYPE', a.value.span, `attribute '${name}' of ${d.name} must be one of ${spec.oneOf.join(', ')}`);
-          ok = false;
-        }
-      }
-      if (!expr) ok = false;
-      else out.push({ k: 'set', name, expr });
+      if (a.kind === 'spreadDef') throw new Error(`...${a.def.name}(…) was not expanded`); // Defs.expandPattern runs first
+      if (a.via) ok = this.r.within(a.via, () => this.set(a, defs, s, out)) && ok;
+      else ok = this.set(a, defs, s, out) && ok;
     }
     return ok ? out : null;
+  }
+
+  /** One `name: expr` of a replacement, checked against the ops' attribute table. */
+  private set(a: Extract<BuildAttr, { kind: 'set' }>, defs: OpDef[], s: Scope, out: CAttr[]): boolean {
+    let ok = true;
+    const name = a.name.name;
+    const expr = this.exprs.expr(a.value, s);
+    for (const d of defs) {
+      const spec = d.attrs[name];
+      if (!spec) {
+        this.r.error('PAT_UNKNOWN_ATTR', a.name.span, `${d.name} has no attribute '${name}'`, nearest(name, Object.keys(d.attrs), 'attributes'));
+        ok = false;
+      } else if (expr && !assignable(expr.ty, spec.type as Base)) {
+        this.r.error('PAT_TYPE', a.value.span, `attribute '${name}' of ${d.name} is ${spec.type}, this is ${showTy(expr.ty)}`);
+        ok = false;
+      } else if (expr && typeof expr.constant === 'string' && spec.oneOf && !spec.oneOf.includes(expr.constant)) {
+        this.r.error('PAT_TYPE', a.value.span, `attribute '${name}' of ${d.name} must be one of ${spec.oneOf.join(', ')}`);
+        ok = false;
+      }
+    }
+    if (!expr) ok = false;
+    else out.push({ k: 'set', name, expr });
+    return ok;
   }
 }

@@ -5,7 +5,7 @@ import { match } from 'ts-pattern';
 import { isDType } from '../../ir/dtype.js';
 import type { Tensor } from '../../ir/tensor.js';
 import type { Expr, Span } from '../syntax/ast.js';
-import { assignable, join, paramBase, showTy, ty, ValueRef, type Base, type RtVal, type Ty } from '../lang/types.js';
+import { assignable, join, paramBase, PatternError, showTy, ty, ValueRef, type Base, type RtVal, type Ty } from '../lang/types.js';
 import { binaryOp } from '../helpers/tensor-math.js';
 import { signature, type Helper } from '../helpers/registry.js';
 import { NONE } from '../engine/ids.js';
@@ -36,12 +36,14 @@ function deepEqual(a: RtVal, b: RtVal): boolean {
 
 /** Names that are present whenever `e` is true (resp. false): `present(%x)`, through and/or/not. */
 export function provenTrue(e: Expr): string[] {
+  if (e.kind === 'inline') return provenTrue(e.body);
   if (e.kind === 'call' && e.fn.name === 'present' && e.args.length === 1 && e.args[0]!.kind === 'capture') return [e.args[0]!.name];
   if (e.kind === 'binary' && e.op === 'and') return [...provenTrue(e.left), ...provenTrue(e.right)];
   if (e.kind === 'unary' && e.op === 'not') return provenFalse(e.arg);
   return [];
 }
 function provenFalse(e: Expr): string[] {
+  if (e.kind === 'inline') return provenFalse(e.body);
   if (e.kind === 'binary' && e.op === 'or') return [...provenFalse(e.left), ...provenFalse(e.right)];
   if (e.kind === 'unary' && e.op === 'not') return provenTrue(e.arg);
   return [];
@@ -88,6 +90,8 @@ export class ExprChecker {
       .with({ kind: 'unary' }, (n) => this.unary(n.op, n.arg, n.span, s))
       .with({ kind: 'binary' }, (n) => this.binary(n, s))
       .with({ kind: 'if' }, (n) => this.ifExpr(n.cond, n.then, n.else, n.span, s))
+      .with({ kind: 'inline' }, (n) => this.inline(n.def, n.body, n.span, s))
+      .with({ kind: 'invalid' }, () => null)
       .exhaustive();
   }
 
@@ -141,7 +145,10 @@ export class ExprChecker {
   private ident(name: string, span: Span, s: Scope): C {
     if (s.failedLets?.has(name)) return null;
     const letTy = s.lets?.get(name);
-    if (letTy) return { ty: letTy, span, eval: (ctx) => ctx.lets.get(name) };
+    if (letTy) {
+      s.usedLets?.add(name);
+      return { ty: letTy, span, eval: (ctx) => ctx.lets.get(name) };
+    }
     if (s.syms.has(name)) return { ty: ty('int'), span, eval: (ctx) => ctx.st.syms.get(name)! };
     if (name === 'inf') return lit(Infinity, ty('float'), span);
     if (name === 'nan') return lit(NaN, ty('float'), span);
@@ -197,7 +204,7 @@ export class ExprChecker {
       eval: (ctx) => {
         const l = t.eval(ctx) as unknown[], k = i.eval(ctx) as number;
         const j = k < 0 ? k + l.length : k;
-        if (j < 0 || j >= l.length) throw new Error(`index ${k} is out of range for a list of ${l.length}`);
+        if (j < 0 || j >= l.length) throw new PatternError(`index ${k} is out of range for a list of ${l.length}`, span);
         return l[j] as RtVal;
       },
     };
@@ -374,6 +381,12 @@ export class ExprChecker {
     const hint = [l, r].some((c) => c.ty.base === 'value') ? 'a capture is tensor data only when it is constrained `const`, e.g. %w: const' : undefined;
     this.r.error('PAT_TYPE', span, `'${op}' needs numbers or tensors, got ${showTy(l.ty)} and ${showTy(r.ty)}`, hint);
     return null;
+  }
+
+  /** A def's inlined body: checked where it is used, its errors tagged with the def and the call. */
+  private inline(def: string, body: Expr, call: Span, s: Scope): C {
+    const c = this.r.within(`in def ${def} used at ${this.r.lineCol(call)}`, () => this.expr(body, s));
+    return c && { ...c, span: call };
   }
 
   private ifExpr(cond: Expr, then: Expr, els: Expr, span: Span, s: Scope): C {

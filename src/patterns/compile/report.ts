@@ -5,6 +5,8 @@ import type { Span } from '../syntax/ast.js';
 
 export class Reporter {
   readonly list: Diagnostic[] = [];
+  /** Findings that do not stop the file from loading (a let that is never used). */
+  readonly warnings: Diagnostic[] = [];
   private readonly seen = new Set<string>();
   /** Appended to messages of errors found while checking one variant of a pattern. */
   context = '';
@@ -15,11 +17,35 @@ export class Reporter {
   ) {}
 
   error(key: DiagKey, span: Span, message: string, hint?: string): void {
+    this.add(this.list, key, span, message, hint);
+  }
+
+  /** Runs f with `what` added to the context of its errors. */
+  within<T>(what: string, f: () => T): T {
+    const saved = this.context;
+    this.context = saved ? `${what}, ${saved}` : what;
+    try {
+      return f();
+    } finally {
+      this.context = saved;
+    }
+  }
+
+  lineCol(span: Span): string {
+    const l = locate(this.text, span.offset);
+    return `${l.line}:${l.column}`;
+  }
+
+  warn(key: DiagKey, span: Span, message: string, hint?: string): void {
+    this.add(this.warnings, key, span, message, hint);
+  }
+
+  private add(to: Diagnostic[], key: DiagKey, span: Span, message: string, hint?: string): void {
     const id = `${key}@${span.offset}:${message}`;
     if (this.seen.has(id)) return;
     this.seen.add(id);
     const msg = this.context ? `${message} (${this.context})` : message;
-    this.list.push(diag(key, msg, { loc: locate(this.text, span.offset, this.file, Math.max(1, span.length)), ...(hint ? { hint } : {}) }));
+    to.push(diag(key, msg, { loc: locate(this.text, span.offset, this.file, Math.max(1, span.length)), ...(hint ? { hint } : {}) }));
   }
 }
 

@@ -28,6 +28,8 @@ export interface Scope {
   lets?: Map<string, Ty>;
   /** Lets whose definition failed to check: uses are not reported again. */
   failedLets?: Set<string>;
+  /** Let names read by some variant of the pattern (shared by its variants), for the unused-let warning. */
+  usedLets?: Set<string>;
   known: Set<string>;
   /** Every capture name of the pattern, for "not bound in this variant" versus "unknown". */
   allNames: Set<string>;

@@ -58,6 +58,7 @@ export function lowerVariant(
   pattern: CompiledPattern,
   helpers: HelperRegistry,
   r: Reporter,
+  usedLets: Set<string>,
 ): Variant | null {
   const byName = new Map(flat.map((b, i) => [b.name, i]));
   const alias = new Map<string, string>();
@@ -154,7 +155,7 @@ export function lowerVariant(
   const lets: Variant['lets'] = [];
   const letTypes = new Map<string, Ty>();
   const failedLets = new Set<string>();
-  const rwScope: Scope = { ...whereScope, lets: letTypes, failedLets };
+  const rwScope: Scope = { ...whereScope, lets: letTypes, failedLets, usedLets };
   for (const l of decl.lets) {
     if (letTypes.has(l.name.name) || scope.syms.has(l.name.name)) r.error('PAT_DUPLICATE', l.name.span, `'${l.name.name}' is already defined`);
     const c = exprs.expr(l.value, rwScope);
@@ -167,7 +168,7 @@ export function lowerVariant(
     lets.push({ name: l.name.name, expr: c, span: l.span });
   }
   const rootDefs: OpDef[] = scope.nodes.get(rootName)!.defs;
-  const result = new BuildChecker(r, exprs).root(decl.result, rwScope, rootDefs);
+  const result = new BuildChecker(r, exprs).root(decl.result, rwScope, rootName, rootDefs);
   r.context = '';
   if (!ok || !result) return null;
   return {

@@ -5,6 +5,7 @@
 // apply the first that matches. After a rewrite the new nodes, the users of the replaced result
 // and the producers whose use counts dropped go back on the list; dead nodes are erased at once.
 // A cap on the number of rewrites stops a rewrite cycle and names the patterns that kept firing.
+import { diag, locate, QforgeError, type Diagnostic } from '../../diagnostics/index.js';
 import type { Graph } from '../../ir/graph.js';
 import { NONE, type NodeId, type ValueId } from './ids.js';
 import { Matcher } from './match.js';
@@ -33,6 +34,11 @@ export interface ApplyOptions {
   /** Stop after this many rewrites (default 10 per node + 100) and report a cycle. */
   maxRewrites?: number;
   onRewrite?: (e: RewriteEvent) => void;
+  /**
+   * Runs after every rewrite on the whole graph (costly: for finding the pattern that broke a
+   * graph); the first rewrite after which it returns diagnostics fails the run with them.
+   */
+  verifyEach?: (g: Graph) => readonly Diagnostic[];
 }
 
 export interface ApplyResult {
@@ -155,6 +161,7 @@ class Driver {
     this.recent[(this.total - 1) % WINDOW] = name;
     const erased: string[] | null = opts.onRewrite ? [] : null;
     this.eraseDead(matched.filter((m) => m !== n), erased);
+    if (opts.verifyEach) this.verifyAfter(v, g.nodeName(n), rootOp, opts.verifyEach);
     for (let i = 0; i < res.created.length; i++) this.push(res.created[i]!);
     for (let i = 0, k = g.resultCount(n); i < k; i++)
       for (let s = g.firstUse(g.result(n, i)); s !== NONE; s = g.nextUse(s)) this.push(g.useNode(s));
@@ -170,6 +177,20 @@ class Driver {
       ...(res.replacedBy !== undefined ? { replacedBy: res.replacedBy } : {}),
       erased: erased!,
     });
+  }
+
+  private verifyAfter(v: Variant, root: string, op: string, verify: (g: Graph) => readonly Diagnostic[]): void {
+    const found = verify(this.g.toGraph());
+    if (!found.length) return;
+    const p = v.pattern, at = p.decl.name.span;
+    const variant = v.label ? ` (${v.label})` : '';
+    throw new QforgeError([
+      diag('PAT_BROKE_GRAPH', `pattern ${p.name}${variant} at node '${root}' (${op}) left a graph that fails the verifier:`, {
+        loc: locate(p.text, at.offset, p.file, at.length),
+        hint: 'a rewrite must keep every use defined and every type what the ops infer',
+      }),
+      ...found,
+    ]);
   }
 
   /** Erases the dead nodes of `todo` (which it consumes), then their producers that became dead; adds the erased names to `out`. */

@@ -17,8 +17,10 @@ export interface Explanation {
   pattern: string;
   node: { name: string; op: string };
   variants: VariantExplanation[];
-  /** A pattern that would be applied at this node before this one (higher benefit), if any. */
+  /** A pattern that would be applied at this node before this one, if any. */
   preempted?: string;
+  /** Why it comes first: a higher benefit, or the same benefit and an earlier place in the set. */
+  preemptedBy?: 'benefit' | 'order';
 }
 
 export function explainMatch(graph: Graph, set: PatternSet, patternName: string, nodeName: string): Explanation {
@@ -39,10 +41,13 @@ export function explainMatch(graph: Graph, set: PatternSet, patternName: string,
     return { variant: v.label, matched, reasons: matched ? [] : reasons };
   });
   const out: Explanation = { pattern: p.name, node: { name: nodeName, op }, variants };
-  for (const v of set.candidates(op)) {
-    if (v.pattern === p) break;
+  const candidates = set.candidates(op);
+  const mine = candidates.find((v) => v.pattern === p);
+  for (const v of mine ? candidates : []) {
+    if (v === mine) break;
     if (m.match(v, node)) {
       out.preempted = v.pattern.name;
+      out.preemptedBy = v.benefit > mine!.benefit ? 'benefit' : 'order';
       break;
     }
   }
@@ -57,6 +62,11 @@ export function formatExplanation(e: Explanation): string {
     else if (v.reasons.length === 1) lines.push(`${head}no match: ${v.reasons[0]}`);
     else lines.push(`${head}no match:`, ...v.reasons.map((r) => `    - ${r}`));
   }
-  if (e.preempted) lines.push(`  note: pattern ${e.preempted} has a higher benefit and matches here first`);
+  if (e.preempted)
+    lines.push(
+      e.preemptedBy === 'benefit'
+        ? `  note: pattern ${e.preempted} has a higher benefit and matches here first`
+        : `  note: pattern ${e.preempted} has the same benefit, comes earlier (file order) and matches here first`,
+    );
   return lines.join('\n');
 }

@@ -8,6 +8,19 @@ import { NONE, type NodeId, type ValueId } from './ids.js';
 import type { CExpr, EvalCtx, NodeP, OperandP, ValueCheckP, Variant, DimP } from './program.js';
 import type { WorkGraph } from './work-graph.js';
 import { showValue } from './values.js';
+import { PatternError } from '../lang/types.js';
+import { diag, locate, QforgeError } from '../../diagnostics/index.js';
+
+/** A PatternError met at `root` as a diagnostic located in the pattern file. */
+export function patternError(v: Variant, g: WorkGraph, root: NodeId, e: PatternError): QforgeError {
+  const p = v.pattern, name = g.nodeName(root);
+  return new QforgeError(
+    diag('PAT_EVAL', `pattern ${p.name} at node '${name}': ${e.message}`, {
+      loc: locate(p.text, e.span.offset, p.file, e.span.length),
+      node: { name, op: g.op(root) },
+    }),
+  );
+}
 
 /**
  * The bindings of one kind: a handful per match, so arrays with linear search, which beat a Map
@@ -145,6 +158,7 @@ export class Matcher {
       try {
         ok = c.expr.eval(ctx);
       } catch (e) {
+        if (e instanceof PatternError) throw patternError(variant, this.g, root, e);
         return this.fail(this.st.why && `${c.kind} ${this.describe(c.expr, ctx, `cannot be evaluated: ${(e as Error).message}`)}`);
       }
       if (ok !== true) return this.fail(this.st.why && `${c.kind} ${this.describe(c.expr, ctx, 'is false')}`);

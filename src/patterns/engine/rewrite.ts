@@ -10,10 +10,10 @@ import { getOp, type OpDef, type ResolvedAttrs } from '../../ir/ops/index.js';
 import type { Tensor } from '../../ir/tensor.js';
 import { formatType, sameShape, type TensorType } from '../../ir/types.js';
 import type { Span } from '../syntax/ast.js';
-import { ValueRef, type RtVal } from '../lang/types.js';
+import { PatternError, ValueRef, type RtVal } from '../lang/types.js';
 import type { CArg, CBuild, CExpr, EvalCtx, Variant } from './program.js';
 import { NONE, type NodeId, type ValueId } from './ids.js';
-import { Bindings, type MatchState } from './match.js';
+import { Bindings, patternError, type MatchState } from './match.js';
 import { resolvedAttrs, type WorkGraph } from './work-graph.js';
 
 const NO_NODES: NodeId[] = [];
@@ -56,6 +56,8 @@ export class Rewriter {
     for (const l of v.lets) ctx.lets.set(l.name, this.eval(l.expr, l.span, 'let ', l.name));
     if (v.result.k === 'value') {
       const to = this.build(v.result, true);
+      const [want, got] = [g.type(g.result(root, 0))!, g.type(to)!];
+      if (!sameKind(got, want)) this.fail(v.result.span, `the replacement value '${g.valueName(to)}' is ${formatType(got)} but the root is ${formatType(want)}`);
       const redirected = g.replaceAllUses(g.result(root, 0), to);
       g.remove(root, true);
       return { created, replacedBy: to === NONE ? '' : g.valueName(to), redirected };
@@ -80,6 +82,7 @@ export class Rewriter {
       return e.eval(this.ctx);
     } catch (err) {
       if (err instanceof QforgeError) throw err;
+      if (err instanceof PatternError) throw patternError(this.v, this.g, this.root, err);
       return this.fail(span, `${what}${name}: ${(err as Error).message}`);
     }
   }

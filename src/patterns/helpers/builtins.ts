@@ -1,7 +1,8 @@
 // The helpers every pattern file can call. Tensor + - * / are operators of the language itself
 // (tensor-math.ts); these are the named functions. Layout-specific folding helpers live in fold.ts,
 // quantization helpers (int32 bias, requantization multipliers, clamps) in quant.ts.
-import { along, fill, reshape, rsqrt, unaryOp } from './tensor-math.js';
+import type { DType } from '../../ir/dtype.js';
+import { along, fill, reshape, rsqrt, scalar, unaryOp } from './tensor-math.js';
 import { defineHelper, HelperRegistry, type Helper } from './registry.js';
 import { FOLD_HELPERS } from './fold.js';
 import { QUANT_HELPERS } from './quant.js';
@@ -19,6 +20,13 @@ export const BUILTIN_HELPERS: Helper[] = [
   defineHelper({ name: 'sqrt', doc: 'elementwise square root (rounded to the tensor dtype)', params: [T('x')], result: 'tensor', fn: (x) => unaryOp(x, Math.sqrt) }),
   defineHelper({ name: 'rsqrt', doc: 'elementwise 1/sqrt(x) as torch.rsqrt (sqrt rounded, then the division)', params: [T('x')], result: 'tensor', fn: rsqrt }),
   defineHelper({ name: 'zeros_like', doc: 'a tensor of zeros with the dtype and shape of t', params: [T('t')], result: 'tensor', fn: (t) => fill(t, 0) }),
+  defineHelper({
+    name: 'scalar',
+    doc: 'a 0-d constant of the dtype holding v, e.g. scalar(2.0, dtype(%x)) to write x + x as x * 2 (an integer dtype needs one of its values)',
+    params: [F('v'), { name: 'dtype', type: 'dtype' }],
+    result: 'tensor',
+    fn: (v, d) => scalar(v, d as DType),
+  }),
   defineHelper({ name: 'ones_like', doc: 'a tensor of ones with the dtype and shape of t', params: [T('t')], result: 'tensor', fn: (t) => fill(t, 1) }),
   defineHelper({
     name: 'reshape',

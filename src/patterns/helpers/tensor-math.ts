@@ -5,7 +5,7 @@
 import { broadcastShapes } from '../../ir/ops/infer-util.js';
 import { OpError } from '../../ir/ops/index.js';
 import { tensor, type Tensor } from '../../ir/tensor.js';
-import type { DType } from '../../ir/dtype.js';
+import { dtypeRange, isFloatDType, type DType } from '../../ir/dtype.js';
 
 export type Operand = Tensor | number;
 export type BinaryFn = (a: number, b: number) => number;
@@ -126,6 +126,13 @@ export function along(a: Tensor, axis: number, rank: number): Tensor {
   const shape = new Array<number>(rank).fill(1);
   shape[ax] = a.shape[0]!;
   return reshape(a, shape);
+}
+
+/** A 0-d tensor of `dtype` holding v; for an integer dtype v must be one of its values (no wrap-around). */
+export function scalar(v: number, dtype: DType): Tensor {
+  const [lo, hi] = dtypeRange(dtype);
+  if (!isFloatDType(dtype) && !(Number.isInteger(v) && v >= lo && v <= hi)) throw new OpError(`scalar: ${v} is not a value of ${dtype}`);
+  return tensor(dtype, [], [v]);
 }
 
 export const fill = (like: Tensor, v: number): Tensor => {

@@ -2,6 +2,7 @@
 import type { Tensor } from '../../ir/tensor.js';
 import type { ParamType, ResultType } from '../helpers/registry.js';
 import type { ValueId } from '../engine/ids.js';
+import type { Span } from '../syntax/ast.js';
 
 /**
  * `value`: an SSA value of the matched graph (a capture); `tensor`: constant data. A value that
@@ -26,6 +27,17 @@ export class ValueRef {
     readonly name: string,
     readonly id: ValueId,
   ) {}
+}
+
+/** A mistake of the pattern itself met while evaluating it (an index out of range): an error at `span`, never a failed match. */
+export class PatternError extends Error {
+  constructor(
+    message: string,
+    readonly span: Span,
+  ) {
+    super(message);
+    this.name = 'PatternError';
+  }
 }
 
 export type RtVal = number | boolean | string | number[] | string[] | Tensor | ValueRef | undefined;

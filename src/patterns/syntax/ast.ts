@@ -14,6 +14,20 @@ export interface Named {
 
 export interface PatternFile {
   patterns: PatternDecl[];
+  defs: DefDecl[];
+}
+
+/**
+ * `def name(%node, x) = expr` or `def name(%node, x) { attr: expr, ... }`: a file-level
+ * definition, inlined at every use (a call in an expression, a `...name(args)` spread in a
+ * replacement's attributes). `%p` parameters take a capture, bare ones any expression.
+ */
+export interface DefDecl {
+  name: Named;
+  params: { name: Named; capture: boolean }[];
+  body: { kind: 'expr'; expr: Expr } | { kind: 'attrs'; attrs: BuildAttr[] };
+  doc: string;
+  span: Span;
 }
 
 export interface PatternDecl {
@@ -99,7 +113,12 @@ export type BuildArg =
   | { kind: 'let'; name: Named; span: Span }
   | { kind: 'absent'; span: Span };
 
-export type BuildAttr = { kind: 'set'; name: Named; value: Expr } | { kind: 'spread'; from: Named; span: Span };
+export type BuildAttr =
+  /** `via`: set when it comes from an attribute def, to name the def and its use in errors. */
+  | { kind: 'set'; name: Named; value: Expr; via?: string }
+  | { kind: 'spread'; from: Named; span: Span }
+  /** `...name(args)`: the attributes of an attribute def; replaced by them before checking. */
+  | { kind: 'spreadDef'; def: Named; args: Expr[]; span: Span };
 
 export type BinaryOp = 'or' | 'and' | '==' | '!=' | '<' | '<=' | '>' | '>=' | '+' | '-' | '*' | '/' | '??';
 
@@ -115,6 +134,10 @@ export type Expr =
   | { kind: 'call'; fn: Named; args: Expr[]; span: Span }
   | { kind: 'unary'; op: '-' | 'not'; arg: Expr; span: Span }
   | { kind: 'binary'; op: BinaryOp; left: Expr; right: Expr; span: Span }
-  | { kind: 'if'; cond: Expr; then: Expr; else: Expr; span: Span };
+  | { kind: 'if'; cond: Expr; then: Expr; else: Expr; span: Span }
+  /** A def's body inlined at a call (span: the call); errors inside name the def and the call. */
+  | { kind: 'inline'; def: string; body: Expr; span: Span }
+  /** A def use that was reported as wrong already (arguments, kind): checking it yields nothing. */
+  | { kind: 'invalid'; span: Span };
 
 export const spanOf = (a: Span, b: Span): Span => ({ offset: a.offset, length: b.offset + b.length - a.offset });

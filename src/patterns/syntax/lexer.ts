@@ -16,6 +16,7 @@ export const Ident = createToken({ name: 'Ident', label: 'a name', pattern: /[A-
 const keyword = (word: string): TokenType =>
   createToken({ name: `Kw_${word}`, label: `'${word}'`, pattern: new RegExp(word), longer_alt: Ident });
 export const Pattern = keyword('pattern');
+export const Def = keyword('def');
 export const Benefit = keyword('benefit');
 export const Match = keyword('match');
 export const Where = keyword('where');
@@ -33,7 +34,7 @@ export const Not = keyword('not');
 export const True = keyword('true');
 export const False = keyword('false');
 export const Underscore = createToken({ name: 'Underscore', label: "'_'", pattern: /_/, longer_alt: Ident });
-export const KEYWORDS = [Pattern, Benefit, Match, Where, Rewrite, Let, Const, Shared, As, If, Then, Else, And, Or, Not, True, False, Underscore];
+export const KEYWORDS = [Pattern, Def, Benefit, Match, Where, Rewrite, Let, Const, Shared, As, If, Then, Else, And, Or, Not, True, False, Underscore];
 
 export const Ellipsis = punct('Ellipsis', '...');
 export const Dot = punct('Dot', '.');

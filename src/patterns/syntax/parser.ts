@@ -1,7 +1,8 @@
 // The .qpat grammar (chevrotain CstParser with error recovery, so one run reports every syntax
 // error of a file). to-ast.ts turns the CST into the typed AST of ast.ts.
 //
-//   file     := pattern*
+//   file     := (pattern | def)*
+//   def      := 'def' name '(' [param {',' param}] ')' ('=' expr | '{' [battr {',' battr}] '}')    param := %v | name
 //   pattern  := 'pattern' name ['benefit' int] '{' 'match' '{' binding* '}' ('where' expr)* rewrite '}'
 //   binding  := %v [':' check] '=' alts ['?'] ['shared']
 //   alts     := node {'|' node}                     full alternatives, each with its own operands
@@ -11,7 +12,8 @@
 //   check    := ['const'] [dtype {'|' dtype}] ['[' [dim {',' dim}] ']']      dim := int | name | '_' | '...'
 //   rewrite  := 'rewrite' '{' ('let' name '=' expr)* build '}'
 //   build    := %v ['(' [arg {',' arg}] ')'] [battrs] | name ['(' [arg {',' arg}] ')' [battrs]]
-//   arg      := '_' | build                          battrs := '{' [('...' %v | name ':' expr) {',' …}] '}'
+//   arg      := '_' | build                          battrs := '{' [battr {',' battr}] '}'
+//   battr    := '...' %v | '...' name '(' [expr {',' expr}] ')' | name ':' expr
 //   expr     := or;  or := and {'or' and};  and := not {'and' not};  not := 'not' not | cmp
 //   cmp      := coalesce [('=='|'!='|'<'|'<='|'>'|'>=') coalesce];  coalesce := add {'??' add}
 //   add      := mul {('+'|'-') mul};  mul := unary {('*'|'/') unary};  unary := '-' unary | postfix
@@ -22,7 +24,7 @@ import { CstParser } from 'chevrotain';
 import { parserMessages } from '../../util/chevrotain.js';
 import * as T from './lexer.js';
 
-const messages = parserMessages('end of file', (found) => `expected 'pattern' but found ${found}`);
+const messages = parserMessages('end of file', (found) => `expected 'pattern' or 'def' but found ${found}`);
 
 class QpatParser extends CstParser {
   constructor() {
@@ -31,7 +33,24 @@ class QpatParser extends CstParser {
   }
 
   file = this.RULE('file', () => {
-    this.MANY(() => this.SUBRULE(this.pattern));
+    this.MANY(() => this.OR([{ ALT: () => this.SUBRULE(this.pattern) }, { ALT: () => this.SUBRULE(this.def) }]));
+  });
+
+  def = this.RULE('def', () => {
+    this.CONSUME(T.Def);
+    this.CONSUME(T.Ident, { LABEL: 'name' });
+    this.CONSUME(T.LParen);
+    this.MANY_SEP({ SEP: T.Comma, DEF: () => this.OR([{ ALT: () => this.CONSUME(T.Value, { LABEL: 'param' }) }, { ALT: () => this.CONSUME2(T.Ident, { LABEL: 'param' }) }]) });
+    this.CONSUME(T.RParen);
+    this.OR2([
+      {
+        ALT: () => {
+          this.CONSUME(T.Equals);
+          this.SUBRULE(this.expr, { LABEL: 'body' });
+        },
+      },
+      { ALT: () => this.SUBRULE(this.buildAttrs, { LABEL: 'attrs' }) },
+    ]);
   });
 
   pattern = this.RULE('pattern', () => {
@@ -223,7 +242,17 @@ class QpatParser extends CstParser {
       {
         ALT: () => {
           this.CONSUME(T.Ellipsis);
-          this.CONSUME(T.Value);
+          this.OR2([
+            { ALT: () => this.CONSUME(T.Value) },
+            {
+              ALT: () => {
+                this.CONSUME2(T.Ident, { LABEL: 'def' });
+                this.CONSUME(T.LParen);
+                this.MANY_SEP({ SEP: T.Comma, DEF: () => this.SUBRULE2(this.expr, { LABEL: 'arg' }) });
+                this.CONSUME(T.RParen);
+              },
+            },
+          ]);
         },
       },
       {

@@ -155,6 +155,8 @@ function toBuildAttrs(n: CstNode): A.BuildAttr[] {
     const c = a.children;
     const v = opt(c, 'Value');
     if (v) return { kind: 'spread', from: named(v, true), span: cstSpan(a) };
+    const d = opt(c, 'def');
+    if (d) return { kind: 'spreadDef', def: named(d), args: nodes(c, 'arg').map(toExpr), span: cstSpan(a) };
     return { kind: 'set', name: named(tok(c, 'Ident')), value: toExpr(node(c, 'expr')) };
   });
 }
@@ -245,6 +247,14 @@ function toPattern(n: CstNode, docs: IToken[], text: string): A.PatternDecl {
   };
 }
 
+function toDef(n: CstNode, docs: IToken[], text: string): A.DefDecl {
+  const c = n.children;
+  const span = cstSpan(n);
+  const params = tokens(c, 'param').map((t) => ({ name: named(t, t.image.startsWith('%')), capture: t.image.startsWith('%') }));
+  const body: A.DefDecl['body'] = c['body'] ? { kind: 'expr', expr: toExpr(node(c, 'body')) } : { kind: 'attrs', attrs: toBuildAttrs(node(c, 'attrs')) };
+  return { name: named(tok(c, 'name')), params, body, doc: docFor(span.offset, docs, text), span };
+}
+
 /** The `///` lines directly above offset (only whitespace between them). */
 function docFor(offset: number, docs: IToken[], text: string): string {
   const lines: string[] = [];
@@ -286,15 +296,19 @@ export function parseQpat(text: string, fileName?: string): ParseResult {
     diagnostics.push(diag('PAT_SYNTAX', e.message, { loc: locate(text, offset, fileName, Math.max(1, t.image?.length ?? 1)) }));
   }
   const docs = (lexed.groups['docs'] ?? []) as IToken[];
-  const patterns: A.PatternDecl[] = [];
-  for (const p of (cst.children['pattern'] ?? []) as CstNode[]) {
-    const span = cstSpan(p);
-    if (p.recoveredNode || errorOffsets.some((o) => o >= span.offset && o <= span.offset + span.length)) continue;
-    try {
-      patterns.push(toPattern(p, docs, text));
-    } catch (e) {
-      if (!(e instanceof Incomplete)) throw e;
+  /** The declarations of one kind that parsed completely. */
+  const intact = <D>(key: string, to: (n: CstNode, docs: IToken[], text: string) => D): D[] => {
+    const out: D[] = [];
+    for (const p of (cst.children[key] ?? []) as CstNode[]) {
+      const span = cstSpan(p);
+      if (p.recoveredNode || errorOffsets.some((o) => o >= span.offset && o <= span.offset + span.length)) continue;
+      try {
+        out.push(to(p, docs, text));
+      } catch (e) {
+        if (!(e instanceof Incomplete)) throw e;
+      }
     }
-  }
-  return { file: { patterns }, diagnostics };
+    return out;
+  };
+  return { file: { patterns: intact('pattern', toPattern), defs: intact('def', toDef) }, diagnostics };
 }

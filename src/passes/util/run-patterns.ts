@@ -1,0 +1,59 @@
+// The one runner of pattern sets as passes (user files and the built-in library alike): the
+// greedy driver of src/patterns with the options every pattern pass shares (max-rewrites, trace),
+// rewrite counts per pattern as pass statistics, and a rewrite cycle as an error naming the
+// patterns that kept firing.
+import { diag, QforgeError } from '../../diagnostics/index.js';
+import type { Graph } from '../../ir/graph.js';
+import { verify } from '../../ir/verify.js';
+import { applyPatterns, formatRewriteEvent, type ApplyOptions, type PatternSet } from '../../patterns/index.js';
+import type { PassContext } from '../manager/pass.js';
+
+let traceSink: ((line: string) => void) | undefined;
+
+/** Where `trace` output goes (the CLI's --trace-patterns sets it); undefined turns tracing off. */
+export function tracePatternsTo(sink: ((line: string) => void) | undefined): void {
+  traceSink = sink;
+}
+
+/** The options of every pattern pass. */
+export const PATTERN_OPTIONS = {
+  'max-rewrites': { type: 'int', default: 0, min: 0, doc: 'stop after this many rewrites and report a cycle (0: 10 per node + 100)' },
+  trace: { type: 'bool', default: false, doc: 'print each match and rewrite (to the --trace-patterns sink, else stderr)' },
+  verify: { type: 'bool', default: true, doc: 'verify the result; when it fails, name the pattern whose rewrite broke the graph' },
+} as const;
+
+export type PatternOptions = { 'max-rewrites': number; trace: boolean; verify: boolean };
+
+/**
+ * Applies `set` to `graph` (default: the pass input). Returns the new graph, or undefined when
+ * nothing changed (the pass contract's "leave the draft alone").
+ */
+export function runPatternSet(ctx: PassContext<PatternOptions>, set: PatternSet, graph: Graph = ctx.input): Graph | undefined {
+  const sink = traceSink ?? (ctx.options.trace ? (l: string) => process.stderr.write(`${l}\n`) : undefined);
+  const cap: ApplyOptions = ctx.options['max-rewrites'] ? { maxRewrites: ctx.options['max-rewrites'] } : {};
+  const res = applyPatterns(graph, set, { ...cap, ...(sink ? { onRewrite: (e) => sink(formatRewriteEvent(e)) } : {}) });
+  if (!res.converged) {
+    const fired = res.cycle!.map((c) => `${c.pattern} (${c.count}×)`).join(', ');
+    const total = Object.values(res.rewrites).reduce((a, b) => a + b, 0);
+    throw new QforgeError(
+      diag('PAT_NO_CONVERGENCE', `pattern rewriting stopped after ${total} rewrites; in the last ones fired: ${fired}`, {
+        hint: 'a pattern matches its own replacement, or two patterns undo each other: add a where condition the replacement fails',
+      }),
+    );
+  }
+  if (res.changed && ctx.options.verify) verifyRewritten(graph, res.graph, set, cap);
+  for (const [p, n] of Object.entries(res.rewrites)) ctx.count(p, n);
+  if (res.erased) ctx.count('nodes-erased', res.erased);
+  return res.changed || graph !== ctx.input ? res.graph : undefined;
+}
+
+/**
+ * One verifier run per pass; only when it fails (and the input did not) are the rewrites
+ * replayed with a verifier run after each, to name the pattern and node that broke the graph.
+ */
+function verifyRewritten(input: Graph, output: Graph, set: PatternSet, cap: ApplyOptions): void {
+  const found = verify(output);
+  if (!found.length || verify(input).length) return;
+  applyPatterns(input, set, { ...cap, verifyEach: verify });
+  throw new QforgeError([diag('PAT_BROKE_GRAPH', 'pattern rewriting left a graph that fails the verifier'), ...found]);
+}
