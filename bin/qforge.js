@@ -7,5 +7,6 @@ if (!existsSync(main)) {
   process.stderr.write(`qforge: ${decodeURIComponent(main.pathname)} is missing; run npm run build (or bash scripts/setup.sh) first\n`);
   process.exit(1);
 }
-const { main: run } = await import(main.href);
+const { main: run, exitQuietlyOnClosedPipe } = await import(main.href);
+exitQuietlyOnClosedPipe();
 process.exitCode = await run(process.argv.slice(2));

@@ -14,3 +14,16 @@ export const processIo: Io = {
 
 /** Adds one subcommand to the program; its action writes through `io` and throws QforgeErrors. */
 export type RegisterVerb = (program: Command, io: Io) => void;
+
+/**
+ * A reader that stops early (`qforge ops | head`) closes the pipe, and the next write fails with
+ * EPIPE: stop quietly, as Unix tools do, instead of printing Node's stack trace. Installed by the
+ * program entry points only (tests run the CLI in-process).
+ */
+export function exitQuietlyOnClosedPipe(): void {
+  for (const stream of [process.stdout, process.stderr])
+    stream.on('error', (e: NodeJS.ErrnoException) => {
+      if (e.code !== 'EPIPE') throw e;
+      process.exit(process.exitCode ?? 0);
+    });
+}

@@ -5,7 +5,7 @@ import { fileURLToPath } from 'node:url';
 import { Command, CommanderError } from 'commander';
 import { CATALOG, formatDiagnostic, QforgeError } from '../diagnostics/index.js';
 import type { Io, RegisterVerb } from './io.js';
-import { processIo } from './io.js';
+import { exitQuietlyOnClosedPipe, processIo } from './io.js';
 import { registerImport } from './commands/import.js';
 import { registerInspect } from './commands/inspect.js';
 import { registerPatterns } from './commands/patterns.js';
@@ -33,6 +33,8 @@ export const VERBS: readonly RegisterVerb[] = [
 ];
 
 /** Exit codes: 0 ok, 1 a QforgeError (bad model, input...), 2 bad command line, 70 internal error. */
+export { exitQuietlyOnClosedPipe };
+
 export const EXIT = { ok: 0, error: 1, usage: 2, internal: 70 } as const;
 
 // The same relative path from src/cli and dist/cli.
@@ -95,4 +97,7 @@ function isEntry(): boolean {
   }
 }
 
-if (isEntry()) process.exitCode = await main(process.argv.slice(2));
+if (isEntry()) {
+  exitQuietlyOnClosedPipe();
+  process.exitCode = await main(process.argv.slice(2));
+}

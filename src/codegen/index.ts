@@ -1,6 +1,7 @@
 // Public API of the C code generator: generateC turns a (quantized or float) graph into the files
 // of a C program; buildC compiles them for a target; runC runs the result on tensors.
-import { mkdirSync, writeFileSync } from 'node:fs';
+import { writeFileSync } from 'node:fs';
+import { describeIoError, makeDir } from '../ir/fs-error.js';
 import { join } from 'node:path';
 import { fail } from '../diagnostics/index.js';
 import type { Graph } from '../ir/graph.js';
@@ -85,10 +86,15 @@ export function generateC(graph: Graph, opts: GenerateOptions): Generated {
 
 /** Writes the generated files into `dir` (created if needed); returns their paths. */
 export function writeGenerated(dir: string, gen: Generated): string[] {
-  mkdirSync(dir, { recursive: true });
+  makeDir(dir);
   return [...gen.files].map(([f, text]) => {
-    writeFileSync(join(dir, f), text);
-    return join(dir, f);
+    const path = join(dir, f);
+    try {
+      writeFileSync(path, text);
+    } catch (e) {
+      fail('IO', `cannot write ${path}: ${describeIoError(e)}`);
+    }
+    return path;
   });
 }
 

@@ -37,14 +37,7 @@ export const t = (dtype: DType, shape: number[], data?: ArrayLike<number>): Tens
 export const vals = (x: Tensor): number[] => Array.from(x.data as ArrayLike<number | bigint>, Number);
 
 /** Distance between two float32 values in units in the last place (0 when equal; NaN pairs are equal). */
-export function ulps(a: number, b: number): number {
-  if (Number.isNaN(a) && Number.isNaN(b)) return 0;
-  const key = (v: number): number => {
-    const i = new Int32Array(new Float32Array([v]).buffer)[0]!;
-    return i < 0 ? -(i & 0x7fffffff) : i; // monotone integer order, -0 == +0
-  };
-  return Math.abs(key(a) - key(b));
-}
+export { ulpDistance as ulps } from '../../src/testing/compare.js';
 
 /** Nested arrays (row-major) from flat data; a rank-0 shape gives the lone element. */
 export type Nested = number | Nested[];

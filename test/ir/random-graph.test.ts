@@ -3,7 +3,7 @@
 import { describe, expect, it } from 'vitest';
 import { fc, test as fcTest } from '@fast-check/vitest';
 import { run, verify, type Graph } from '../../src/ir/index.js';
-import { arbGraph, arbGraphText, arbGraphWithInputs, availableGeneratorOps } from '../support/random-graph.js';
+import { arbGraph, arbGraphText, arbGraphWithInputs, availableGeneratorOps } from '../../src/testing/index.js';
 import { parseGraph } from '../../src/ir/index.js';
 
 const fanOut = (g: Graph) => {

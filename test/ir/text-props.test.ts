@@ -4,7 +4,7 @@ import { describe, expect } from 'vitest';
 import { fc, test as fcTest } from '@fast-check/vitest';
 import { QforgeError, formatDiagnostic } from '../../src/diagnostics/index.js';
 import { parseGraph, printGraph, printGraphSidecar, type Graph } from '../../src/ir/index.js';
-import { arbGraph } from '../support/random-graph.js';
+import { arbGraph } from '../../src/testing/index.js';
 import { arbRawGraph } from '../support/random-raw-graph.js';
 import { expectSameGraph } from '../support/graph-equal.js';
 

@@ -7,7 +7,7 @@ import { run, type Graph, type Tensor } from '../../src/ir/index.js';
 import { printGraph } from '../../src/ir/text/index.js';
 import { verify } from '../../src/ir/verify.js';
 import { flattenRecords, runPipeline } from '../../src/passes/index.js';
-import { arbInputs } from '../support/random-graph.js';
+import { arbInputs } from '../../src/testing/index.js';
 import { arbRedundantGraph } from './support/redundancy.js';
 
 const bytes = (t: Tensor) => Buffer.from(t.data.buffer, t.data.byteOffset, t.data.byteLength).toString('hex');

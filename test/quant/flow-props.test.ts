@@ -10,7 +10,7 @@ import { tensorsEqual, type Tensor } from '../../src/ir/tensor.js';
 import { verify } from '../../src/ir/verify.js';
 import '../../src/passes/index.js';
 import { calibrate, convertGraph, prepareGraph, resolveQuantizer, type Dataset } from '../../src/passes/quantize/index.js';
-import { arbGraphWithInputs } from '../support/random-graph.js';
+import { arbGraphWithInputs } from '../../src/testing/index.js';
 
 const OPS = ['add', 'mul', 'sub', 'relu', 'sigmoid', 'tanh', 'clip', 'softmax', 'conv2d', 'batch_norm', 'gemm', 'matmul', 'maxpool2d', 'avgpool2d', 'global_avgpool', 'flatten', 'reshape', 'transpose', 'concat'];
 const QUANTIZERS = ['xnnpack', 'x86', 'pytorch-fx', 'pytorch-fx-histogram'];

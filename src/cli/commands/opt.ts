@@ -2,7 +2,7 @@
 // with the debugging flags of a compiler driver: print the IR before/after chosen passes, print
 // only what changed (a unified diff per pass), verify after every pass, time every pass, dump
 // every intermediate graph. Everything but the result goes to stderr, so stdout can carry it.
-import { mkdirSync } from 'node:fs';
+import { makeDir } from '../../ir/fs-error.js';
 import { join } from 'node:path';
 import { fail, formatWarning as asWarning } from '../../diagnostics/index.js';
 import type { Graph } from '../../ir/graph.js';
@@ -60,11 +60,7 @@ function instrumentations(opts: OptOpts, io: Io): Instrumentation[] {
     });
   if (opts.dumpDir) {
     const dir = opts.dumpDir;
-    try {
-      mkdirSync(dir, { recursive: true });
-    } catch (e) {
-      fail('IO', `cannot create --dump-dir ${dir}: ${(e as Error).message}`);
-    }
+    makeDir(dir);
     let first = true;
     out.push({
       beforePass: (_ev, g) => {

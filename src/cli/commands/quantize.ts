@@ -53,7 +53,8 @@ export function quantizeModel(modelPath: string, opts: QuantizeOpts, io: Io): vo
   const stat = (k: string) => r.records.reduce((n, x) => n + (x.stats[k] ?? 0), 0);
   const summary =
     opts.mode === 'static' ? undefined : `${stat('quantized-weights')} weights quantized${stat('skipped-weights') ? `, ${stat('skipped-weights')} left float` : ''}`;
-  for (const w of r.warnings) io.err(formatDiagnostic(w).replace(/\berror (QF\d+)/, 'warning $1') + '\n');
+  const warnings = r.warnings.map((w) => formatDiagnostic(w).replace(/\berror (QF\d+)/, 'warning $1'));
+  for (const w of warnings) io.err(w + '\n');
   const out = opts.output ?? defaultOutput(modelPath);
   writeQir(out, r.graph);
   if (opts.exportOnnx) exportOnnx(r.qdq ?? r.graph, opts.exportOnnx);
@@ -75,6 +76,7 @@ export function quantizeModel(modelPath: string, opts: QuantizeOpts, io: Io): vo
       calibration: { source: r.data?.source ?? '', samples: r.data?.size ?? 0 },
       tensors,
       outputs,
+      warnings,
     };
     try {
       writeFileSync(opts.report, JSON.stringify(report, null, 1) + '\n');

@@ -1,7 +1,7 @@
 // qforge run model.(onnx|qir) -i NAME=file.npy ... -o outdir/: runs the reference interpreter.
 // An input file may hold a stack of inputs (one extra leading dimension): the model then runs
 // once per entry and each output is stacked the same way.
-import { existsSync, mkdirSync } from 'node:fs';
+import { existsSync } from 'node:fs';
 import { join } from 'node:path';
 import { fail } from '../../diagnostics/index.js';
 import type { Graph } from '../../ir/graph.js';
@@ -13,7 +13,7 @@ import { formatType, numel, sameShape } from '../../ir/types.js';
 import { firstValues } from '../format.js';
 import type { RegisterVerb } from '../io.js';
 import { loadModel, withShapeOptions, type ShapeOptions } from '../model.js';
-import { describeIoError } from '../../ir/fs-error.js';
+import { makeDir } from '../../ir/fs-error.js';
 
 interface RunOpts extends ShapeOptions {
   input: string[];
@@ -117,11 +117,7 @@ export function outputFileName(name: string, taken: Set<string>): string {
 }
 
 function writeOutputs(dir: string, names: string[], outputs: Tensor[]): string[] {
-  try {
-    mkdirSync(dir, { recursive: true });
-  } catch (e) {
-    fail('IO', `cannot create ${dir}: ${describeIoError(e)}`);
-  }
+  makeDir(dir);
   const taken = new Set<string>();
   return names.map((name, k) => {
     const path = join(dir, outputFileName(name, taken));

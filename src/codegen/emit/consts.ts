@@ -40,8 +40,23 @@ export class Names {
   }
 }
 
-/** A C comment body that cannot end the comment early. */
-export const commentSafe = (s: string): string => s.replace(/\*\//g, '* /').replace(/[\r\n]+/g, ' ');
+/** A C comment body that cannot end the comment early or open a nested one (-Wcomment); control characters become spaces. */
+export const commentSafe = (s: string): string => s.replace(/\*\//g, '* /').replace(/\/\*/g, '/ *').replace(/[\x00-\x1f\x7f]+/g, ' ');
+
+/**
+ * A C string literal holding `s` as UTF-8. Every byte outside printable ASCII is a three-digit
+ * octal escape (a hex escape would swallow following hex digits; JSON's \u0001 is not C), and
+ * `?` is escaped against trigraphs.
+ */
+export function cString(s: string): string {
+  let out = '"';
+  for (const b of Buffer.from(s, 'utf8')) {
+    if (b === 0x22 || b === 0x5c || b === 0x3f) out += `\\${String.fromCharCode(b)}`;
+    else if (b >= 0x20 && b < 0x7f) out += String.fromCharCode(b);
+    else out += `\\${b.toString(8).padStart(3, '0')}`;
+  }
+  return `${out}"`;
+}
 
 /** Exact C literal for a float32 value (hex float; the value's bit pattern, no decimal rounding). */
 export function f32lit(v: number): string {

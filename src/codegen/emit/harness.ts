@@ -6,6 +6,7 @@ import type { Graph } from '../../ir/graph.js';
 import { dtypeInfo } from '../../ir/dtype.js';
 import { numel } from '../../ir/types.js';
 import { cType } from '../plan/forms.js';
+import { cString } from './consts.js';
 
 const NPY_DESCR: Record<DType, string> = {
   f32: '<f4', f64: '<f8', i4: '|i1', u4: '|u1', i8: '|i1', u8: '|u1', i16: '<i2', u16: '<u2', i32: '<i4', i64: '<i8', bool: '|b1',
@@ -14,13 +15,11 @@ const NPY_DESCR: Record<DType, string> = {
 /** File name of output k's .npy (value names may hold any character). */
 export const outputFile = (name: string): string => `${name.replace(/[^A-Za-z0-9._-]/g, '_') || 'output'}.npy`;
 
-const cstr = (s: string): string => JSON.stringify(s).replace(/\?/g, '\\?');
-
 function table(sym: string, g: Graph, names: readonly string[]): string {
   const rows = names.map((n) => {
     const t = g.values[n]!;
     const shape = t.shape.length ? t.shape.join(', ') : '0';
-    return `  {${cstr(n)}, ${cstr(outputFile(n))}, "${NPY_DESCR[t.dtype]}", ${t.shape.length}, {${shape}}, ${numel(t.shape)}, ${dtypeInfo(t.dtype).bytes}},`;
+    return `  {${cString(n)}, ${cString(outputFile(n))}, "${NPY_DESCR[t.dtype]}", ${t.shape.length}, {${shape}}, ${numel(t.shape)}, ${dtypeInfo(t.dtype).bytes}},`;
   });
   return `static const qf_io ${sym}[] = {\n${rows.join('\n') || '  {0}'}\n};`;
 }

@@ -2,7 +2,8 @@
 // with the converter table (folding everything computable at import), then drops dead values.
 import { readFileSync } from 'node:fs';
 import { basename, dirname, extname } from 'node:path';
-import { fail } from '../../diagnostics/index.js';
+import { diag, fail, QforgeError, type Diagnostic } from '../../diagnostics/index.js';
+import { verify } from '../verify.js';
 import type { Graph, Node } from '../graph.js';
 import { freshName, store } from '../graph.js';
 import type { Tensor } from '../tensor.js';
@@ -140,11 +141,16 @@ function convertModel(model: OnnxModel, opts: ImportOptions & { name: string }, 
   for (const init of g.initializer) st.defineConstant(init.name, tensorFromProto(init, { what: `initializer '${init.name}'`, baseDir: opts.baseDir }));
   for (const [n, t] of Object.entries(opts.constantInputs ?? {})) st.defineConstant(n, t);
   const inputs: string[] = [];
+  const problems: Diagnostic[] = [];
   for (const vi of g.input) {
     if (st.constants.has(vi.name)) continue; // an initializer listed as input (IR < 4) is a constant
-    st.values[vi.name] = inputType(vi, opts, file);
+    const t = inputType(vi, opts, file);
+    if (inputs.includes(vi.name)) problems.push(diag('ONNX_INVALID', `${file}: graph input '${vi.name}' is listed twice`));
+    else if (t.shape.some((d) => d < 0)) problems.push(diag('ONNX_INVALID', `${file}: graph input '${vi.name}' has a negative dimension [${t.shape.join(',')}]`));
+    st.values[vi.name] = t;
     inputs.push(vi.name);
   }
+  if (problems.length) throw new QforgeError(problems);
 
   // Names the importer invents for intermediate values must not take a name the model uses later.
   for (const n of g.node) for (const o of n.output) if (o) st.tempNames.add(o);
@@ -176,7 +182,12 @@ function convertModel(model: OnnxModel, opts: ImportOptions & { name: string }, 
     return vi.name;
   });
   checkDeclaredTypes([...g.valueInfo, ...g.output], st, file);
-  return assemble(st, opts.name, inputs, outputs);
+  const graph = assemble(st, opts.name, inputs, outputs);
+  // What the importer returns must read back: anything the checks above missed is reported here,
+  // all at once, rather than in a .qir that fails to load later.
+  const invalid = verify(graph);
+  if (invalid.length) throw new QforgeError(invalid.map((d) => ({ ...d, message: `${file}: ${d.message}`, hint: d.hint ?? 'the ONNX model is malformed here; qforge cannot represent it' })));
+  return graph;
 }
 
 function inputType(vi: OnnxValueInfo, opts: ImportOptions, file: string): TensorType {

@@ -40,46 +40,49 @@ export function tensorFromProto(p: OnnxTensor, ctx: TensorContext): Tensor {
   const shape = p.dims.map(int64ToNumber);
   if (shape.some((d) => !Number.isInteger(d) || d < 0)) bad(`bad dims [${shape.join(',')}]`);
   const n = numel(shape);
-  const arr = makeArray(dtype!, n);
   const packed4 = dtype === 'i4' || dtype === 'u4';
 
   let raw: Uint8Array | undefined;
   if (p.dataLocation === 1) raw = readExternal(p, ctx, bad);
   else if (p.rawData && p.rawData.length > 0) raw = p.rawData;
-
-  if (raw) {
-    if (packed4) {
-      unpack4(raw, arr as Int8Array | Uint8Array, dtype === 'i4', bad);
-    } else {
-      if (raw.length !== arr.byteLength) bad(`raw data has ${raw.length} bytes, ${dtype}[${shape.join(',')}] needs ${arr.byteLength}`);
-      // Copy: raw_data is an unaligned view into the model buffer.
-      new Uint8Array(arr.buffer, arr.byteOffset, arr.byteLength).set(raw);
-      if (dtype === 'bool') for (let i = 0; i < n; i++) arr[i] = arr[i] ? 1 : 0;
-    }
-    return { dtype: dtype!, shape, data: arr };
-  }
-
   // Typed fields (TensorProto's storage rules: small ints and bool live in int32_data).
   const field: ArrayLike<unknown> =
     dtype === 'f32' ? p.floatData
     : dtype === 'f64' ? p.doubleData
     : dtype === 'i64' ? p.int64Data
     : p.int32Data;
+  // The dims must agree with the data before anything is allocated: a hostile file can promise
+  // billions of elements in a few bytes.
+  const bytesPer = makeArray(dtype!, 0).BYTES_PER_ELEMENT;
+  const dataBytes = raw ? raw.length : field.length;
   if (packed4) {
-    // int4/uint4 in int32_data are packed two per int32 element's low byte.
-    const bytes = Uint8Array.from(field as number[], (v) => v & 0xff);
-    unpack4(bytes, arr as Int8Array | Uint8Array, dtype === 'i4', bad);
+    if (dataBytes !== Math.ceil(n / 2)) bad(`4-bit data has ${dataBytes} bytes, ${n} values need ${Math.ceil(n / 2)}`);
+  } else if (raw) {
+    if (raw.length !== n * bytesPer) bad(`raw data has ${raw.length} bytes, ${dtype}[${shape.join(',')}] needs ${n * bytesPer}`);
+  } else if (field.length !== n) bad(`has ${field.length} values in its data field, dims [${shape.join(',')}] need ${n}`);
+  const arr = makeArray(dtype!, n);
+
+  if (raw) {
+    if (packed4) unpack4(raw, arr as Int8Array | Uint8Array, dtype === 'i4');
+    else {
+      // Copy: raw_data is an unaligned view into the model buffer.
+      new Uint8Array(arr.buffer, arr.byteOffset, arr.byteLength).set(raw);
+      if (dtype === 'bool') for (let i = 0; i < n; i++) arr[i] = arr[i] ? 1 : 0;
+    }
     return { dtype: dtype!, shape, data: arr };
   }
-  if (field.length !== n) bad(`has ${field.length} values in its data field, dims [${shape.join(',')}] need ${n}`);
+  if (packed4) {
+    // int4/uint4 in int32_data are packed two per int32 element's low byte.
+    unpack4(Uint8Array.from(field as number[], (v) => v & 0xff), arr as Int8Array | Uint8Array, dtype === 'i4');
+    return { dtype: dtype!, shape, data: arr };
+  }
   if (arr instanceof BigInt64Array) for (let i = 0; i < n; i++) arr[i] = int64ToBigInt(field[i] as number);
   else for (let i = 0; i < n; i++) arr[i] = Number(field[i]);
   if (dtype === 'bool') for (let i = 0; i < n; i++) arr[i] = arr[i] ? 1 : 0;
   return { dtype: dtype!, shape, data: arr };
 }
 
-function unpack4(bytes: Uint8Array, out: Int8Array | Uint8Array, signed: boolean, bad: (m: string) => never): void {
-  if (bytes.length !== Math.ceil(out.length / 2)) bad(`4-bit data has ${bytes.length} bytes, ${out.length} values need ${Math.ceil(out.length / 2)}`);
+function unpack4(bytes: Uint8Array, out: Int8Array | Uint8Array, signed: boolean): void {
   for (let i = 0; i < out.length; i++) {
     let v = (bytes[i >> 1]! >> ((i & 1) * 4)) & 0xf;
     if (signed && v >= 8) v -= 16;

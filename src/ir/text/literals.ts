@@ -31,6 +31,18 @@ export function parseNumber(image: string): number {
 
 export const INTEGER_SYNTAX = /^-?\d+$/;
 
+/**
+ * Why a written number (not `inf`/`nan`) is out of range for a float type, e.g. `1e39` for f32,
+ * which would otherwise silently become infinity.
+ */
+export function floatRangeError(image: string, dtype: 'f32' | 'f64'): string | undefined {
+  const v = parseNumber(image);
+  if (Number.isNaN(v) || /inf$/.test(image)) return undefined;
+  if (Number.isFinite(dtype === 'f32' ? Math.fround(v) : v)) return undefined;
+  const max = dtype === 'f32' ? '3.4028235e38' : String(Number.MAX_VALUE);
+  return `${image} is out of range for ${dtype} (largest finite ${max}); write inf for infinity`;
+}
+
 const LITTLE_ENDIAN = new Uint8Array(new Uint16Array([1]).buffer)[0] === 1;
 
 /** Little-endian bytes of a typed array (a copy). */
@@ -100,7 +112,10 @@ export function elementValue(dtype: DType, kind: 'number' | 'bool', image: strin
     return { error: `bool constants hold true/false (or 0/1), got ${image}` };
   }
   if (kind === 'bool') return { error: `${dtype} constants hold numbers, got ${image}` };
-  if (dtypeInfo(dtype).isFloat) return { value: parseNumber(image) };
+  if (dtypeInfo(dtype).isFloat) {
+    const error = floatRangeError(image, dtype === 'f32' ? 'f32' : 'f64');
+    return error ? { error } : { value: parseNumber(image) };
+  }
   if (!INTEGER_SYNTAX.test(image)) return { error: `${dtype} constants hold integers, got ${image}` };
   if (dtype === 'i64') {
     const b = BigInt(image);

@@ -9,7 +9,7 @@ import { getOp, resolveAttrs } from '../ops/index.js';
 import { didYouMean } from '../suggest.js';
 import { formatType, numel, type QuantParams, type TensorType } from '../types.js';
 import { formatTensorType } from './printer.js';
-import { elementValue, fromLEBytes, INTEGER_SYNTAX, parseNumber } from './literals.js';
+import { elementValue, floatRangeError, fromLEBytes, INTEGER_SYNTAX, parseNumber } from './literals.js';
 
 /** Largest constant a literal may expand to (splat of a huge shape must not exhaust memory). */
 const MAX_ELEMENTS = 1 << 27;
@@ -225,6 +225,9 @@ export function lower(cst: CstNode, text: string, file: string | undefined, side
       const keyTok = subs(a, 'anyName')[0] ? only(subs(a, 'anyName')[0]!) : toks(a, 'StringLit')[0]!;
       const key = keyTok.tokenType.name === 'StringLit' ? nameOf(keyTok) : keyTok.image;
       const scalars = subs(a, 'attrScalar').map(attrScalar);
+      // Attributes are doubles: a literal beyond that range would read as infinity.
+      const overflow = subs(a, 'attrScalar').flatMap((s) => subs(s, 'number').map(only)).find((t) => floatRangeError(t.image, 'f64'));
+      if (overflow) err('IR_BAD_ATTR', overflow, `attribute '${key}': ${floatRangeError(overflow.image, 'f64')}`);
       let value: AttrValue;
       if (toks(a, 'LSquare').length === 0) value = scalars[0]!;
       else if (scalars.every((x) => typeof x === 'number')) value = scalars as number[];

@@ -104,11 +104,20 @@ export function calibrate(g: Graph, data: Dataset, opts: CalibrateOptions = {}):
   for (const [gid, o] of observers) {
     const r = o.observedRange();
     const seen = r.min.length > 0 && r.min.every(Number.isFinite);
-    if (!seen) {
-      const n = obsNodes.find((x) => x.attrs['group'] === gid)!;
-      warnings.push(diag('QUANT_UNCALIBRATED', `observer of '${n.attrs['tensor'] ?? n.inputs[0]}' saw no values; it gets scale 1, zero point 0 (as PyTorch)`, { node: n }));
-    }
-    results.set(gid, { q: o.qparams(), ...(seen ? { min: r.min.map(fround), max: r.max.map(fround) } : {}) });
+    const n = obsNodes.find((x) => x.attrs['group'] === gid)!;
+    const tensorName = (n.attrs['tensor'] as string | undefined) ?? n.inputs[0];
+    if (!seen) warnings.push(diag('QUANT_UNCALIBRATED', `observer of '${tensorName}' saw no values; it gets scale 1, zero point 0 (as PyTorch)`, { node: n }));
+    const q = o.qparams();
+    // An activation that held one value over the whole data set (all zeros, a constant input) gets
+    // a scale that says nothing about real inputs: quantizing goes through, but not silently.
+    if (seen && !constantFed.has(n.name) && r.min.every((m, c) => m === r.max[c]))
+      warnings.push(
+        diag('QUANT_CALIB_DATA', `'${tensorName}' was ${r.min[0]} everywhere in all ${data.size} calibration sample${data.size === 1 ? '' : 's'}; its scale ${q.scale[0]} is a guess`, {
+          node: n,
+          hint: 'calibrate on representative inputs, not zeros or a constant',
+        }),
+      );
+    results.set(gid, { q, ...(seen ? { min: r.min.map(fround), max: r.max.map(fround) } : {}) });
   }
   for (const n of obsNodes)
     if (n.attrs['observer'] === 'fixed') results.set(n.attrs['group'] as number, { q: { scale: n.attrs['scale'] as number[], zeroPoint: n.attrs['zero_point'] as number[] } });

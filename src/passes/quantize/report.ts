@@ -38,6 +38,8 @@ export interface QuantReport {
   calibration: { source: string; samples: number };
   tensors: TensorReport[];
   outputs: OutputReport[];
+  /** The flow's warnings (e.g. degenerate calibration data), one formatted line each. */
+  warnings: string[];
 }
 
 /** The quantized tensors of a calibrated graph, one entry per (tensor, group). */

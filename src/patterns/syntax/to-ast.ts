@@ -5,6 +5,7 @@ import type { CstElement, CstNode, IToken } from 'chevrotain';
 import { diag, locate, type Diagnostic } from '../../diagnostics/index.js';
 import type * as A from './ast.js';
 import { spanOf } from './ast.js';
+import { MAX_NESTING, tooDeep } from './nesting.js';
 import { qpatLexer } from './lexer.js';
 import { qpatParser } from './parser.js';
 
@@ -285,6 +286,12 @@ export function parseQpat(text: string, fileName?: string): ParseResult {
         hint: 'captures are written %name, comments // …, doc comments /// …',
       }),
     );
+  }
+  const deep = tooDeep(lexed.tokens);
+  if (deep) {
+    const loc = locate(text, deep.startOffset, fileName, deep.image.length);
+    diagnostics.push(diag('PAT_SYNTAX', `nesting is deeper than ${MAX_NESTING} levels (brackets, nested ops, not, -, if)`, { loc, hint: 'real patterns nest a few levels; split this one into smaller patterns' }));
+    return { file: { patterns: [] }, diagnostics };
   }
   qpatParser.input = lexed.tokens;
   const cst = qpatParser.file();

@@ -5,7 +5,7 @@
 import fc from 'fast-check';
 import { freshName, tensor, type Graph, type Node, type TensorType } from '../../../src/ir/index.js';
 import { verify } from '../../../src/ir/verify.js';
-import { arbGraph, type GraphGenOptions } from '../../support/random-graph.js';
+import { arbGraph, type GraphGenOptions } from '../../../src/testing/index.js';
 
 const KINDS = ['dup', 'identity', 'dup-const', 'dead', 'foldable', 'alias-output'] as const;
 export interface Injection {

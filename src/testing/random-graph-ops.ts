@@ -1,7 +1,7 @@
 // One generator per op (or op pair) for random-graph.ts: each picks operands from the pool of f32
 // values, makes constants and valid random attributes, and adds its node(s). `needs` lists the
 // ops it uses; a generator is used only when they are all registered.
-import type { Attrs, AttrValue, TensorType } from '../../src/ir/index.js';
+import type { Attrs, AttrValue, TensorType } from '../ir/index.js';
 
 export interface Rng {
   next(): number;

@@ -1,4 +1,4 @@
-// Random valid f32 graphs for property tests (shared by every area).
+// Random valid f32 graphs for property tests (the test suite's and users', via qforge/testing).
 //
 //   arbGraph(opts)   fast-check arbitrary of Graphs that verify and run: random DAGs with fan-out
 //                    (a value used by several nodes, or twice by one), constants, absent optional
@@ -11,9 +11,10 @@
 // step), so fast-check shrinks failures to few nodes. Sizes stay small: every graph runs in the
 // interpreter in well under 10 ms.
 import fc from 'fast-check';
-import { GraphBuilder, getOp, numel, tensor, type Graph, type Tensor, type TensorType } from '../../src/ir/index.js';
-import { printGraph } from '../../src/ir/text/index.js';
-import { verify } from '../../src/ir/verify.js';
+import { GraphBuilder, getOp, numel, tensor, type Graph, type Tensor, type TensorType } from '../ir/index.js';
+import { printGraph } from '../ir/text/index.js';
+import { verify } from '../ir/verify.js';
+import { mulberry32 } from '../util/prng.js';
 import { GENERATORS, type GenContext, type Rng } from './random-graph-ops.js';
 
 export interface GraphGenOptions {
@@ -39,22 +40,15 @@ export function availableGeneratorOps(opts: GraphGenOptions = {}): string[] {
   return Object.keys(GENERATORS).filter((k) => GENERATORS[k]!.needs.every((op) => getOp(op)) && (!opts.ops || opts.ops.includes(k)));
 }
 
-function mulberry32(seed: number): Rng {
-  let a = seed >>> 0;
-  const next = (): number => {
-    a = (a + 0x6d2b79f5) >>> 0;
-    let t = a;
-    t = Math.imul(t ^ (t >>> 15), t | 1);
-    t ^= t + Math.imul(t ^ (t >>> 7), t | 61);
-    return ((t ^ (t >>> 14)) >>> 0) / 4294967296;
-  };
+function seeded(seed: number): Rng {
+  const next = mulberry32(seed);
   const int = (lo: number, hi: number): number => lo + Math.floor(next() * (hi - lo + 1));
   return { next, int, bool: (p = 0.5) => next() < p, pick: <T>(xs: readonly T[]): T => xs[int(0, xs.length - 1)]! };
 }
 
 const SPECIALS = [NaN, Infinity, -Infinity, -0, 1e-45, -1.1754942e-38, 3.4028234663852886e38, 0];
 
-interface Recipe {
+export interface Recipe {
   inputs: { rank4: boolean; dims: number[] }[];
   steps: { op: number; seed: number }[];
   seed: number;
@@ -76,11 +70,11 @@ export function buildGraph(r: Recipe, opts: GraphGenOptions = {}): Graph {
   });
   const g0 = b.build(); // the builder's graph, live: generators read value types from it
   let nodeCount = 0, constCount = 0;
-  const rng0 = mulberry32(r.seed);
+  const rng0 = seeded(r.seed);
 
   for (const step of r.steps) {
     const opName = ops[step.op % ops.length]!;
-    const rnd = mulberry32(step.seed);
+    const rnd = seeded(step.seed);
     const ctx: GenContext = {
       rnd,
       pick: (pred = () => true) => {

@@ -1,0 +1,59 @@
+// Fuzz: mutated ONNX bytes (bit flips, odd bytes, insertions, deletions, copies, truncation) of
+// the fixture models and small built ones go through importOnnx; what imports must verify and run.
+import { readFileSync } from 'node:fs';
+import { resolve } from 'node:path';
+import { describe, expect, it } from 'vitest';
+import { importOnnx } from '../../src/ir/onnx/index.js';
+import { verify } from '../../src/ir/verify.js';
+import { aints, onnxModel } from '../onnx/build-model.js';
+import { tensor } from '../../src/ir/tensor.js';
+import { expectClean, mutateBytes, rng, runs, runSmall, SEED } from './support.js';
+
+const FIXTURES = ['conv_bn_relu', 'convT_bn_relu', 'digits_mlp', 'attention_block', 'depthwise_residual'];
+const w = (shape: number[]) => tensor('f32', shape, Float32Array.from({ length: shape.reduce((a, b) => a * b, 1) }, (_, i) => (i % 7) - 3));
+const BUILT: Record<string, Uint8Array> = {
+  reshape_transpose: onnxModel({
+    nodes: [
+      { op: 'Reshape', inputs: ['x', 'shape'], outputs: ['r'] },
+      { op: 'Transpose', inputs: ['r'], outputs: ['y'], attrs: [aints('perm', [1, 0])] },
+    ],
+    inputs: [['x', 'f32', [2, 3]]],
+    outputs: [['y', 'f32']],
+    initializers: { shape: tensor('i64', [2], [3, 2]) },
+  }),
+  matmul_softmax: onnxModel({
+    nodes: [
+      { op: 'MatMul', inputs: ['x', 'w'], outputs: ['m'] },
+      { op: 'Softmax', inputs: ['m'], outputs: ['y'] },
+    ],
+    inputs: [['x', 'f32', [1, 4]]],
+    outputs: [['y', 'f32']],
+    initializers: { w: w([4, 3]) },
+  }),
+};
+
+const models: [string, Uint8Array][] = [
+  ...FIXTURES.map((f) => [f, readFileSync(resolve('../shared/fixtures', f, 'model.onnx'))] as [string, Uint8Array]),
+  ...Object.entries(BUILT),
+];
+
+describe('fuzz: ONNX bytes', () => {
+  it(`${runs(300)} mutated models import cleanly or get a diagnostic`, () => {
+    const r = rng(SEED);
+    const outcomes = { ok: 0, diagnostic: 0 };
+    for (let i = 0; i < runs(300); i++) {
+      const [name, bytes] = models[i % models.length]!;
+      const mutated = mutateBytes(bytes, r);
+      outcomes[
+        expectClean(`onnx-bytes seed ${SEED} case ${i} (${name}).onnx`, mutated, () => {
+          const g = importOnnx(mutated);
+          expect(verify(g)).toEqual([]);
+          runSmall(g);
+        })
+      ]++;
+    }
+    // Both outcomes occur, or the mutations are too tame / too wild to test anything.
+    expect(outcomes.ok).toBeGreaterThan(0);
+    expect(outcomes.diagnostic).toBeGreaterThan(0);
+  });
+});
