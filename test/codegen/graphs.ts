@@ -160,6 +160,10 @@ export function misc(seed = 3): Case {
   const row = b.op('quantize', [b.constant('row', tensor('f32', [4], [0.5, -1, 2, 0]))], { scale: [0.02], zero_point: [0], dtype: 'i8' }, 'qrow');
   b.output(mm, b.op('qadd', [mm, row], { a_scale: 0.1, a_zero_point: 3, b_scale: 0.02, b_zero_point: 0, y_scale: 0.1, y_zero_point: 0, dtype: 'i8' }, 'row_add'));
   b.output(b.op('resize', [relu], { sizes: [1, 8, 20, 15], mode: 'nearest' }, 'upsample_i8'));
+  // Integer max pooling in ceil mode, and with windows of padding only (row -1 reaches 10 through the
+  // dilation): those give the dtype minimum.
+  b.output(b.op('maxpool2d', [relu], { kernel_shape: [3, 2], strides: [2, 3], pads: [1, 0, 1, 1], ceil_mode: true }, 'maxpool_ceil'));
+  b.output(b.op('maxpool2d', [relu], { kernel_shape: [2, 3], strides: [1, 2], dilations: [11, 1], pads: [11, 1, 11, 0], ceil_mode: true }, 'maxpool_pad_only'));
   // Dynamic quantization: x quantized at run time from its own range.
   const r1 = 'r1', wd = b.constant('wdyn', randomTensor('i8', [6, 10], r, -127, 127));
   const bd = b.constant('bdyn', floatTensor([6], r, 0.5));

@@ -60,7 +60,7 @@ void qf_ref_col2im_i32(const qf_geom *g, int32_t Mg, int32_t m0, int32_t M, cons
                        int32_t *acc);
 /* y[p*N + n] = rq(bias[n] + acc[p*N + n]) for p < P. */
 void qf_ref_requant_i32(size_t P, size_t N, const int32_t *acc, const qf_rq *rq, uint8_t *y);
-/* Max pool on NHWC uint8 (padding never wins; every window has an element inside the image). */
+/* Max pool on NHWC uint8 (padding never wins; a window of padding only gives 0, the stored dtype minimum). */
 void qf_ref_maxpool_u8(const qf_geom *g, const uint8_t *x, uint8_t *y);
 /* Average pool: acc = sum (x - x_zp) over the window inside the image; count = that many elements, or
    with count_include_pad the window clipped to the padded extent; y = rq1(acc, mult / (float)count). */
