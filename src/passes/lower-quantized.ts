@@ -9,7 +9,7 @@ export const lowerQuantizedPass = definePass({
   kind: 'transform',
   name: 'lower-quantized',
   description:
-    'dq → conv2d/conv_transpose2d/gemm/matmul/add/mul/avgpool/global_avgpool → q ⇒ qconv2d/qconv_transpose2d/qlinear/qmatmul/qadd/qmul/qavgpool2d/qglobal_avgpool, plus fold-qdq (spec/patterns/lower-quantized.qpat, qdq.qpat)',
+    'dq → conv2d/conv_transpose2d/gemm/matmul/add/mul/avgpool/global_avgpool → q ⇒ qconv2d/qconv_transpose2d/qlinear/qmatmul/qadd/qmul/qavgpool2d/qglobal_avgpool, elementwise functions (sigmoid, tanh, gelu, x·sigmoid(x)…) ⇒ qlut tables, plus fold-qdq (spec/patterns/lower-quantized.qpat, qdq.qpat)',
   options: {},
   idempotent: true,
   run: (_draft, ctx) => applyLibrary(['lower-quantized', 'qdq'], ctx),

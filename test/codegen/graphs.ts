@@ -170,6 +170,11 @@ export function misc(seed = 3): Case {
   const ws = Array.from({ length: 6 }, () => fround(0.001 * r(1, 20)));
   b.output(b.op('qlinear_dynamic', [r1, wd, bd], { w_scale: ws }, 'dyn_u8'));
   b.output(b.op('qlinear_dynamic', [r1, b.constant('wdyn2', randomTensor('i8', [6, 10], r, -100, 100))], { w_scale: [ws[0]!], w_zero_point: [3], x_dtype: 'i8', x_qmin: -100, x_qmax: 100, clamp_min: 0 }, 'dyn_i8_relu'));
+  // Table lookups (qlut) between both 8-bit dtypes, on NHWC and plain operands, with and without a
+  // tail after the vector blocks (800, 400, 600 and 10 elements).
+  const lut = (x: string, yd: 'u8' | 'i8', name: string) =>
+    b.op('qlut', [x, b.constant(`${name}_table`, randomTensor(yd, [256], r, yd === 'u8' ? 0 : -128, yd === 'u8' ? 255 : 127))], { y_scale: 0.01, y_zero_point: 0, dtype: yd }, name);
+  b.output(lut(relu, 'u8', 'lut_i8_u8'), lut(plus, 'i8', 'lut_u8_i8'), lut(qa, 'u8', 'lut_u8_u8'), lut(lin, 'i8', 'lut_i8_i8'));
   return { graph: b.build(), inputs: [floatTensor([1, 6, 10, 10], r, 3)] };
 }
 

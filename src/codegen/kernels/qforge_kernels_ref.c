@@ -174,6 +174,10 @@ void qf_ref_maxpool_u8(const qf_geom *g, const uint8_t *x, uint8_t *y) {
     }
 }
 
+void qf_ref_lut_u8(size_t n, const uint8_t *x, const uint8_t *table, uint8_t *y) {
+  for (size_t i = 0; i < n; i++) y[i] = table[x[i]];
+}
+
 void qf_ref_qavgpool(const qf_geom *g, int count_include_pad, float mult, int32_t y_zp, int32_t qmin,
                      int32_t qmax, const uint8_t *x, uint8_t *y) {
   const int32_t C = g->C;

@@ -337,6 +337,35 @@ const requantizeOp: OpDef = {
   },
 };
 
+/** Entries of a qlut table: one per value of an 8-bit input. */
+export const LUT_SIZE = 256;
+
+/**
+ * Any elementwise function of one 8-bit operand as a 256-entry table, computed at compile time
+ * (lower-quantized: quantize(f(dequantize(q))) for every q, so the lookup is exact).
+ */
+const qlut: OpDef = {
+  name: 'qlut',
+  doc: 'table lookup y = table[x − dtype_min(x)]: an elementwise function of an 8-bit operand (sigmoid, tanh, gelu… between dequantize and quantize)',
+  category: 'quantized',
+  operands: [{ name: 'x', dtypes: ACT }, { name: 'table', dtypes: ACT }],
+  results: 1,
+  attrs: { y_scale: RESULT.y_scale!, y_zero_point: RESULT.y_zero_point!, dtype: OUT_DTYPE },
+  infer(ctx) {
+    const x = operand(ctx.inputs, 0, 'x'), t = operand(ctx.inputs, 1, 'table');
+    check(t.shape.length === 1 && t.shape[0] === LUT_SIZE, `qlut: table must have ${LUT_SIZE} entries (one per input value), got [${t.shape.join(',')}]`);
+    check(t.dtype === ctx.attrs.dtype, `qlut: table dtype ${t.dtype} must be the result dtype ${String(ctx.attrs.dtype)}`);
+    check(ACT.includes(x.dtype), `qlut: x must be u8 or i8, got ${x.dtype}`);
+    return [resultType(ctx.attrs, [...x.shape])];
+  },
+  kernel([x, table], _attrs, [yt]) {
+    const out = tensor(yt!.dtype, yt!.shape);
+    const lo = dtypeRange(x!.dtype)[0];
+    for (let i = 0; i < out.data.length; i++) out.data[i] = table!.data[(x!.data[i] as number) - lo]!;
+    return [out];
+  },
+};
+
 export const QUANTIZED_OPS: OpDef[] = [
   qconv,
   qconvT,
@@ -347,4 +376,5 @@ export const QUANTIZED_OPS: OpDef[] = [
   qavgpool,
   qglobalAvg,
   requantizeOp,
+  qlut,
 ];

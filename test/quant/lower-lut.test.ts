@@ -1,0 +1,104 @@
+// lower-quantized's table lookups: every elementwise function of one 8-bit tensor between a
+// dequantize and a quantize becomes one qlut, and the lookup equals the q/dq graph on every one of
+// the 256 input values, for any qparams, both 8-bit dtypes on either side and both quantize scalings.
+import { describe, expect, it } from 'vitest';
+import { fc, test } from '@fast-check/vitest';
+import { GraphBuilder } from '../../src/ir/builder.js';
+import { dtypeRange, type DType } from '../../src/ir/dtype.js';
+import { run } from '../../src/ir/interpreter.js';
+import { fround } from '../../src/ir/quant-math.js';
+import { tensor, type Tensor } from '../../src/ir/tensor.js';
+import { dqAttrs, ints, lowered, opsOf, qAttrs, type QP } from './qdq-graphs.js';
+
+type Body = (b: GraphBuilder, d: string) => string;
+let constants = 0;
+const scalar = (b: GraphBuilder, v: number) => b.constant(`c${constants++}`, tensor('f32', [], [v]));
+
+/** The functions of the lowering table, as a quantizer or an ONNX QDQ export leaves them. */
+const FUNCTIONS: Record<string, Body> = {
+  sigmoid: (b, d) => b.op('sigmoid', [d]),
+  hardsigmoid: (b, d) => b.op('hardsigmoid', [d], { alpha: 1 / 6, beta: 0.5 }),
+  hardswish: (b, d) => b.op('hardswish', [d]),
+  tanh: (b, d) => b.op('tanh', [d]),
+  gelu: (b, d) => b.op('gelu', [d]),
+  gelu_tanh: (b, d) => b.op('gelu', [d], { approximate: 'tanh' }),
+  elu: (b, d) => b.op('elu', [d], { alpha: 0.7 }),
+  leaky_relu: (b, d) => b.op('leaky_relu', [d], { alpha: 0.1 }),
+  exp: (b, d) => b.op('exp', [d]),
+  log: (b, d) => b.op('log', [d]), // −inf and NaN below 0: qmin and the zero point
+  sqrt: (b, d) => b.op('sqrt', [d]),
+  reciprocal: (b, d) => b.op('reciprocal', [d]),
+  softplus: (b, d) => b.op('softplus', [d]),
+  silu: (b, d) => b.op('mul', [d, b.op('sigmoid', [d])]),
+  silu_swapped: (b, d) => b.op('mul', [b.op('sigmoid', [d]), d]),
+  hardswish_as_mul: (b, d) => b.op('mul', [d, b.op('hardsigmoid', [d], { alpha: 1 / 6, beta: 0.5 })]),
+  gelu_erf_opset13: (b, d) => b.op('mul', [b.op('mul', [d, b.op('add', [b.op('erf', [b.op('div', [d, scalar(b, 1.4142135381698608)])]), scalar(b, 1)])]), scalar(b, 0.5)]),
+  add_scalar: (b, d) => b.op('add', [scalar(b, 0.75), d]),
+  rsub_scalar: (b, d) => b.op('sub', [scalar(b, 1), d]),
+  div_scalar: (b, d) => b.op('div', [d, scalar(b, 6)]),
+  pow_scalar: (b, d) => b.op('pow', [d, scalar(b, 2)]),
+  max_scalar: (b, d) => b.op('max', [d, scalar(b, -0.25)]),
+};
+
+/** Every value of the dtype, twice, as a [2, 2, 128] tensor (shape kept by the lowering). */
+const allValues = (dt: DType): Tensor => {
+  const lo = dtypeRange(dt)[0];
+  return tensor(dt, [2, 2, 128], Array.from({ length: 512 }, (_, i) => lo + (i % 256)));
+};
+
+function graph(body: Body, px: QP, py: QP, scaling: 'reciprocal' | 'divide') {
+  const b = new GraphBuilder('lut');
+  const d = b.op('dequantize', [b.input('x', { dtype: px.dtype, shape: [2, 2, 128] })], dqAttrs(px));
+  b.output(b.op('quantize', [body(b, d)], { ...qAttrs(py), scaling }));
+  return b.build();
+}
+
+const qp = (dt: DType) =>
+  fc.record({ scale: fc.double({ min: 0.002, max: 0.2, noNaN: true }).map(fround), zp: fc.integer({ min: dtypeRange(dt)[0], max: dtypeRange(dt)[1] }), dtype: fc.constant(dt) });
+const dts = fc.constantFrom<DType>('u8', 'i8');
+
+describe('lower-quantized: elementwise functions become table lookups (qlut)', () => {
+  test.prop([fc.constantFrom(...Object.keys(FUNCTIONS)), dts.chain(qp), dts.chain(qp), fc.constantFrom<'reciprocal' | 'divide'>('reciprocal', 'divide')], { numRuns: 120 })(
+    'one qlut, equal to dq → f → q on all 256 inputs',
+    (name, px, py, scaling) => {
+      const g = graph(FUNCTIONS[name]!, px, py, scaling);
+      const out = lowered(g);
+      expect(opsOf(out)).toEqual(['qlut']);
+      const x = allValues(px.dtype);
+      expect(ints(run(out, [x]).outputs[0]!)).toEqual(ints(run(g, [x]).outputs[0]!));
+    },
+  );
+
+  it('each function of the table lowers (fixed qparams: sigmoid 1/256, tanh 2/256)', () => {
+    for (const [name, body] of Object.entries(FUNCTIONS)) {
+      const g = graph(body, { scale: 0.05, zp: -3, dtype: 'i8' }, { scale: 1 / 128, zp: 0, dtype: 'i8' }, 'reciprocal');
+      expect([name, opsOf(lowered(g))]).toEqual([name, ['qlut']]);
+    }
+  });
+
+  it('a table is what the graph computes: sigmoid with fixed u8 qparams 1/256 is monotone from 0 to 255', () => {
+    const g = graph(FUNCTIONS.sigmoid!, { scale: 0.1, zp: 128, dtype: 'u8' }, { scale: 1 / 256, zp: 0, dtype: 'u8' }, 'reciprocal');
+    const out = lowered(g);
+    const t = ints(out.constants[out.nodes[0]!.inputs[1]!]!);
+    expect(t.length).toBe(256);
+    expect(t[0]).toBe(0);
+    expect(t[255]).toBe(255);
+    expect(t.every((v, i) => i === 0 || v >= t[i - 1]!)).toBe(true);
+  });
+
+  it('stays float where the function is not elementwise or the params are per channel', () => {
+    const px: QP = { scale: 0.05, zp: 0, dtype: 'i8' }, py = px;
+    const keep = (body: Body) => {
+      const g = graph(body, px, py, 'reciprocal');
+      expect(opsOf(lowered(g))).toEqual(opsOf(g));
+    };
+    keep((b, d) => b.op('softmax', [d], { axis: -1 }));
+    keep((b, d) => b.op('add', [d, b.constant('row', tensor('f32', [128], Array.from({ length: 128 }, (_, i) => i / 100)))]));
+    keep((b, d) => b.op('mul', [d, b.op('sigmoid', [b.op('relu', [d])])]));
+    const b = new GraphBuilder('pc');
+    const d = b.op('dequantize', [b.input('x', { dtype: 'i8', shape: [2, 2, 128] })], { scale: [0.1, 0.2], zero_point: [0, 0], axis: 1 });
+    b.output(b.op('quantize', [b.op('sigmoid', [d])], qAttrs(py)));
+    const g = b.build();
+    expect(opsOf(lowered(g))).toEqual(opsOf(g));
+  });
+});
