@@ -211,6 +211,21 @@ const requantize: Exporter = (c, n, a) => {
   emitResult(c, n, a, xf);
 };
 
+/** qlut as Gather(table, int32(x) − dtype_min(x)), exact (an i8 x is shifted by 128 to index from 0). */
+const qlut: Exporter = (c, n) => {
+  const [x, table] = n.inputs as [string, string];
+  const xt = c.type(x), shape = [...xt.shape];
+  let idx = c.temp('index', { dtype: 'i32', shape });
+  c.emit('Cast', [x], [idx], { to: 6 }, 'aux');
+  const lo = dtypeRange(xt.dtype)[0];
+  if (lo !== 0) {
+    const shifted = c.temp('index_from_0', { dtype: 'i32', shape });
+    c.emit('Add', [idx, c.constant('shift', tensor('i32', [], [-lo]))], [shifted], {}, 'aux');
+    idx = shifted;
+  }
+  c.emit('Gather', [table, idx], [n.outputs[0]!], { axis: 0 });
+};
+
 export const QUANT_EXPORTERS: Record<string, Exporter> = {
   quantize,
   dequantize,
@@ -227,4 +242,5 @@ export const QUANT_EXPORTERS: Record<string, Exporter> = {
   })),
   qglobal_avgpool: qpool('GlobalAveragePool', () => ({})),
   requantize,
+  qlut,
 };
