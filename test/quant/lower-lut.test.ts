@@ -1,6 +1,7 @@
 // lower-quantized's table lookups: every elementwise function of one 8-bit tensor between a
 // dequantize and a quantize becomes one qlut, and the lookup equals the q/dq graph on every one of
-// the 256 input values, for any qparams, both 8-bit dtypes on either side and both quantize scalings.
+// the 256 input values, for any qparams, both 8-bit dtypes on either side and both quantize scalings;
+// a requantize after a lookup folds into its table; a concat with shared params stays on the integers.
 import { describe, expect, it } from 'vitest';
 import { fc, test } from '@fast-check/vitest';
 import { GraphBuilder } from '../../src/ir/builder.js';
@@ -84,6 +85,40 @@ describe('lower-quantized: elementwise functions become table lookups (qlut)', (
     expect(t[0]).toBe(0);
     expect(t[255]).toBe(255);
     expect(t.every((v, i) => i === 0 || v >= t[i - 1]!)).toBe(true);
+  });
+
+  test.prop([fc.constantFrom('sigmoid', 'tanh', 'silu'), dts.chain(qp), dts.chain(qp), dts.chain(qp)], { numRuns: 40 })(
+    'a requantize after the lookup (fixed qparams read with other params) folds into its table',
+    (name, px, pf, py) => {
+      const b = new GraphBuilder('lut_rq');
+      const d = b.op('dequantize', [b.input('x', { dtype: px.dtype, shape: [2, 2, 128] })], dqAttrs(px));
+      const fixed = b.op('quantize', [FUNCTIONS[name]!(b, d)], qAttrs(pf));
+      b.output(b.op('quantize', [b.op('dequantize', [fixed], dqAttrs(pf))], qAttrs(py)));
+      const g = b.build();
+      const out = lowered(g);
+      expect(opsOf(out)).toEqual(['qlut']);
+      const x = allValues(px.dtype);
+      expect(ints(run(out, [x]).outputs[0]!)).toEqual(ints(run(g, [x]).outputs[0]!));
+    },
+  );
+
+  it('concat of two operands with the concat\'s own params stays on the integers', () => {
+    for (const dt of ['u8', 'i8'] as DType[]) {
+      const p: QP = { scale: 0.03, zp: dt === 'u8' ? 7 : -7, dtype: dt };
+      const b = new GraphBuilder('cat');
+      const ds = ['a', 'b'].map((n) => b.op('dequantize', [b.input(n, { dtype: dt, shape: [1, 3, 4, 4] })], dqAttrs(p)));
+      b.output(b.op('quantize', [b.op('concat', ds, { axis: 1 })], qAttrs(p)));
+      const g = b.build(), out = lowered(g);
+      expect(opsOf(out)).toEqual(['concat']);
+      const xs = [allValues(dt), allValues(dt)].map((t) => tensor(dt, [1, 3, 4, 4], t.data.slice(0, 48) as never));
+      expect(ints(run(out, xs).outputs[0]!)).toEqual(ints(run(g, xs).outputs[0]!));
+      // other params on either side stay float
+      const other = new GraphBuilder('cat2');
+      const ds2 = ['a', 'b'].map((n, i) => other.op('dequantize', [other.input(n, { dtype: dt, shape: [1, 3, 4, 4] })], dqAttrs({ ...p, scale: 0.03 + i * 0.01 })));
+      other.output(other.op('quantize', [other.op('concat', ds2, { axis: 1 })], qAttrs(p)));
+      const g2 = other.build();
+      expect(opsOf(lowered(g2))).toEqual(opsOf(g2));
+    }
   });
 
   it('stays float where the function is not elementwise or the params are per channel', () => {

@@ -1,4 +1,4 @@
-// lut_table(%d, %y): the 256-entry table of a qlut op. The matched nodes between a dequantize %d
+// lut_table(%d, %y): the 256-entry table of a qlut op (and lut_then: a qlut's table mapped by the integer op after it). The matched nodes between a dequantize %d
 // and a quantize %y (an elementwise function of one 8-bit tensor: sigmoid, x·sigmoid(x), x/√2…)
 // are run by their own interpreter kernels on every value the 8-bit input can hold, so the table
 // holds exactly what the dq → f → q graph computes, rounding and clamping included.
@@ -40,6 +40,21 @@ export function lutTable(g: WorkGraph, d: ValueId, y: ValueId): Tensor {
   if (out.shape.length !== 1 || out.shape[0] !== LUT_SIZE) throw new Error(`lut_table: the matched function changes the shape ([${out.shape.join(',')}] from [${LUT_SIZE}])`);
   return out;
 }
+
+/** The table of %l = qlut(x, T) followed by the integer map %r (requantize, a clamp): %r run on T. */
+export function lutThen(g: WorkGraph, l: ValueId, r: ValueId): Tensor {
+  const table = g.constant(g.operand(g.producer(l), 1));
+  if (!table) throw new Error(`lut_then: the table of '${g.valueName(l)}' is not a constant`);
+  return evaluate(g, r, new Map([[l, table]]));
+}
+
+export const LUT_THEN_INTRINSIC: Intrinsic = {
+  name: 'lut_then',
+  doc: 'the table of qlut %l with the elementwise integer op %r applied to its entries (one lookup instead of two steps)',
+  params: ['node', 'node'],
+  result: 'tensor',
+  run: (c, [l, r]) => lutThen(c.g, (l as ValueRef).id, (r as ValueRef).id),
+};
 
 export const LUT_INTRINSIC: Intrinsic = {
   name: 'lut_table',
