@@ -175,6 +175,11 @@ export function misc(seed = 3): Case {
   const lut = (x: string, yd: 'u8' | 'i8', name: string) =>
     b.op('qlut', [x, b.constant(`${name}_table`, randomTensor(yd, [256], r, yd === 'u8' ? 0 : -128, yd === 'u8' ? 255 : 127))], { y_scale: 0.01, y_zero_point: 0, dtype: yd }, name);
   b.output(lut(relu, 'u8', 'lut_i8_u8'), lut(plus, 'i8', 'lut_u8_i8'), lut(qa, 'u8', 'lut_u8_u8'), lut(lin, 'i8', 'lut_i8_i8'));
+  // Per-channel tables ([C, 256], batch_norm): channels innermost on NHWC, and planes of 200 on a plain tensor.
+  const lutC = (x: string, C: number, yd: 'u8' | 'i8', name: string) =>
+    b.op('qlut', [x, b.constant(`${name}_table`, randomTensor(yd, [C, 256], r, yd === 'u8' ? 0 : -128, yd === 'u8' ? 255 : 127))], { axis: 1, y_scale: 0.01, y_zero_point: 0, dtype: yd }, name);
+  const planes = b.op('quantize', [b.op('reshape', [xf], { shape: [1, 3, 20, 10] }, 'r3')], { scale: [0.02], zero_point: [-3], dtype: 'i8' }, 'q3');
+  b.output(lutC(relu, 8, 'i8', 'lut_channels_nhwc'), lutC(planes, 3, 'u8', 'lut_channels_plain'), lutC(qa, 30, 'i8', 'lut_channels_rows'));
   return { graph: b.build(), inputs: [floatTensor([1, 6, 10, 10], r, 3)] };
 }
 

@@ -138,6 +138,7 @@ const CASES: [string, Graph][] = [
   // Gather on the table (an i8 index shifted by 128): exact. The tables rise by at most one step per
   // input step, so an input one step off in onnxruntime stays within one output step.
   ['qlut (i8 → u8)', single('qlut', [['x', [2, 3, 50], 0.03, -5, 'i8']], { y_scale: 0.004, y_zero_point: 3, dtype: 'u8' }, (b) => [b.constant('t', tensor('u8', [256], sigmoidTable(0)))], [0.004, 3])],
+  ['qlut (per channel)', single('qlut', [['x', [1, 3, 4, 5], 0.05, 10, 'i8']], { axis: 1, y_scale: 0.02, y_zero_point: -1, dtype: 'i8' }, (b) => [b.constant('t', tensor('i8', [3, 256], [0, 40, 90].flatMap((o) => sigmoidTable(-128).map((v, k) => Math.min(127, v + (k > o ? 1 : 0))))))], [0.02, -1])],
   ['qlut (u8 → i8)', single('qlut', [['x', [4, 60], 0.05, 128, 'u8']], { y_scale: 0.02, y_zero_point: -1, dtype: 'i8' }, (b) => [b.constant('t', tensor('i8', [256], sigmoidTable(-128)))], [0.02, -1])],
 ];
 

@@ -121,6 +121,48 @@ describe('lower-quantized: elementwise functions become table lookups (qlut)', (
     }
   });
 
+  /** x [1, C, 16, 16] (or [256, C]) holding each of the 256 values once per channel, shuffled by channel. */
+  const perChannelValues = (dt: DType, C: number, rank2: boolean): Tensor => {
+    const lo = dtypeRange(dt)[0];
+    const v = (c: number, k: number) => lo + ((k * 7 + c * 31) % 256);
+    return rank2
+      ? tensor(dt, [256, C], Array.from({ length: 256 * C }, (_, i) => v(i % C, Math.floor(i / C))))
+      : tensor(dt, [1, C, 16, 16], Array.from({ length: 256 * C }, (_, i) => v(Math.floor(i / 256), i % 256)));
+  };
+  const bnParams = (b: GraphBuilder, C: number, r: () => number) =>
+    [[0.5, 1.5], [-0.5, 0.5], [-0.3, 0.3], [0.2, 2]].map(([lo, hi], i) => b.constant(`bn${i}`, tensor('f32', [C], Array.from({ length: C }, () => fround(lo! + (hi! - lo!) * r())))));
+
+  test.prop([dts.chain(qp), dts.chain(qp), fc.boolean(), fc.boolean(), fc.integer({ min: 1, max: 9 }), fc.integer()], { numRuns: 40 })(
+    'a batch_norm that cannot fold is a per-channel lookup ([C, 256]), exact on every value of every channel',
+    (px, py, relu, rank2, C, seed) => {
+      let s = seed | 1;
+      const r = () => ((s = (s * 1103515245 + 12345) | 0) >>> 0) / 2 ** 32;
+      const b = new GraphBuilder('bn');
+      const shape = rank2 ? [256, C] : [1, C, 16, 16];
+      const d = b.op('dequantize', [b.input('x', { dtype: px.dtype, shape })], dqAttrs(px));
+      const bn = b.op('batch_norm', [d, ...bnParams(b, C, r)], {});
+      b.output(b.op('quantize', [relu ? b.op('relu', [bn]) : bn], qAttrs(py)));
+      const g = b.build(), out = lowered(g);
+      expect(opsOf(out)).toEqual(['qlut']);
+      const x = perChannelValues(px.dtype, C, rank2);
+      expect(ints(run(out, [x]).outputs[0]!)).toEqual(ints(run(g, [x]).outputs[0]!));
+    },
+  );
+
+  it('a quantize after a max pool moves before it, so batch_norm → relu → pool lowers to a lookup and an integer pool', () => {
+    for (const dt of ['u8', 'i8'] as DType[]) {
+      const px: QP = { scale: 0.04, zp: dt === 'u8' ? 100 : -20, dtype: dt }, py: QP = { scale: 0.02, zp: dt === 'u8' ? 0 : -128, dtype: dt };
+      const b = new GraphBuilder('bnpool');
+      const d = b.op('dequantize', [b.input('x', { dtype: dt, shape: [1, 3, 16, 16] })], dqAttrs(px));
+      const act = b.op('relu', [b.op('batch_norm', [d, ...bnParams(b, 3, () => 0.3)], {})]);
+      b.output(b.op('quantize', [b.op('maxpool2d', [act], { kernel_shape: [3, 3], strides: [2, 2], ceil_mode: true })], qAttrs(py)));
+      const g = b.build(), out = lowered(g);
+      expect(opsOf(out)).toEqual(['qlut', 'maxpool2d']);
+      const x = perChannelValues(dt, 3, false);
+      expect(ints(run(out, [x]).outputs[0]!)).toEqual(ints(run(g, [x]).outputs[0]!));
+    }
+  });
+
   it('stays float where the function is not elementwise or the params are per channel', () => {
     const px: QP = { scale: 0.05, zp: 0, dtype: 'i8' }, py = px;
     const keep = (body: Body) => {

@@ -7,7 +7,8 @@
  * (about 2 GB/s either way); AVX-512 VBMI's vpermb looks up 64 entries per instruction, but the
  * avx512-vnni target does not assume VBMI. */
 #if defined(__ARM_NEON)
-void qf_lut_u8(size_t n, const uint8_t *x, const uint8_t *table, uint8_t *y) {
+/* One table over n elements. */
+static void qf_lut_run(size_t n, const uint8_t *x, const uint8_t *table, uint8_t *y) {
   const uint8x16x4_t t0 = vld1q_u8_x4(table), t1 = vld1q_u8_x4(table + 64), t2 = vld1q_u8_x4(table + 128),
                      t3 = vld1q_u8_x4(table + 192);
   const uint8x16_t k64 = vdupq_n_u8(64);
@@ -23,7 +24,16 @@ void qf_lut_u8(size_t n, const uint8_t *x, const uint8_t *table, uint8_t *y) {
     r = vqtbx4q_u8(r, t3, v);
     vst1q_u8(y + i, r);
   }
-  qf_ref_lut_u8(n - i, x + i, table, y + i);
+  for (; i < n; i++) y[i] = table[x[i]];
+}
+
+void qf_lut_u8(size_t n, size_t inner, size_t C, const uint8_t *x, const uint8_t *table, uint8_t *y) {
+  if (inner < 16) { /* channels innermost (NHWC): nothing to vectorise per table */
+    qf_ref_lut_u8(n, inner, C, x, table, y);
+    return;
+  }
+  for (size_t o = 0; o < n; o += inner * C)
+    for (size_t c = 0; c < C; c++) qf_lut_run(inner, x + o + c * inner, table + c * 256, y + o + c * inner);
 }
 #else
 #error "qforge_lut.h is the AArch64 lookup (other targets use qf_ref_lut_u8)"
