@@ -63,6 +63,21 @@ class Net {
     return this.b.op('batch_norm', [y, ...bn], {}, `${name}.bn`);
   }
 
+  /** conv2d with a bias and no batch_norm (squeeze-excite's 1x1 convolutions). */
+  convBias(name: string, x: string, cin: number, cout: number): string {
+    const w = this.weight(`${name}.weight`, [cout, cin, 1, 1], Math.sqrt(2 / cin));
+    return this.b.op('conv2d', [x, w, this.uniform(`${name}.bias`, cout, -0.1, 0.1)], {}, name);
+  }
+
+  /** batch_norm with perturbed statistics on its own (e.g. after a concat, where it cannot fold). */
+  bn(name: string, x: string, c: number): string {
+    const p = [this.uniform(`${name}.scale`, c, 0.5, 1.5), this.uniform(`${name}.bias`, c, -0.25, 0.25), this.uniform(`${name}.mean`, c, -0.1, 0.1), this.uniform(`${name}.var`, c, 0.75, 1.25)];
+    return this.b.op('batch_norm', [x, ...p], {}, name);
+  }
+
+  /** SiLU as two ops, x · sigmoid(x) (how torch.onnx exports nn.SiLU). */
+  silu = (x: string, name: string) => this.b.op('mul', [x, this.b.op('sigmoid', [x], {}, `${name}.sigmoid`)], {}, name);
+  maxpoolCeil = (x: string, name: string) => this.b.op('maxpool2d', [x], { kernel_shape: [3, 3], strides: [2, 2], ceil_mode: true }, name);
   relu = (x: string, name: string) => this.b.op('relu', [x], {}, name);
   relu6 = (x: string, name: string) => this.b.op('clip', [x], { min: 0, max: 6 }, name);
   add = (x: string, y: string, name: string) => this.b.op('add', [x, y], {}, name);
@@ -129,4 +144,35 @@ export function mobilenetV2(opts: ZooOptions = {}): Graph {
   }
   x = n.relu6(n.convBn(`features.${idx}`, x, cin, 1280, 1, 1), `features.${idx}.relu6`);
   return n.classifier(x, 1280, classes);
+}
+
+/**
+ * A small SE/ceil-mode network of the families that left float islands in int8 builds
+ * (MobileNetV3/EfficientNet blocks, SqueezeNet/GoogLeNet pools and concats): SiLU, squeeze-excite
+ * gates (global pool, 1x1 convs, relu, hardsigmoid, channel multiply), ceil-mode max pools, and a
+ * concat of two branches followed by a batch_norm that cannot fold.
+ */
+export function seNet(opts: ZooOptions = {}): Graph {
+  const { size = 224, classes = 1000, seed = 3 } = opts;
+  const n = new Net('se_net', seed);
+  let x = n.b.input('input', { dtype: 'f32', shape: [1, 3, size, size] });
+  x = n.silu(n.convBn('stem', x, 3, 16, 3, 2), 'stem.silu');
+  x = n.maxpoolCeil(x, 'stem.pool');
+  let cin = 16;
+  [24, 40, 80].forEach((c, i) => {
+    const p = `block${i + 1}`, hidden = cin * 4;
+    let h = n.silu(n.convBn(`${p}.expand`, x, cin, hidden, 1, 1), `${p}.expand.silu`);
+    h = n.silu(n.convBn(`${p}.dw`, h, hidden, hidden, 3, 1, hidden), `${p}.dw.silu`);
+    // squeeze-excite: per-channel gate in [0, 1] from the pooled features
+    const s = n.b.op('global_avgpool', [h], {}, `${p}.se.pool`);
+    const r = n.relu(n.convBias(`${p}.se.reduce`, s, hidden, hidden / 4), `${p}.se.relu`);
+    const gate = n.b.op('hardsigmoid', [n.convBias(`${p}.se.expand`, r, hidden / 4, hidden)], { alpha: 1 / 6, beta: 0.5 }, `${p}.se.gate`);
+    h = n.b.op('mul', [h, gate], {}, `${p}.se.scale`);
+    // two projections concatenated, then a batch_norm over the concat (not foldable) and a ceil-mode pool
+    const a = n.convBn(`${p}.proj_a`, h, hidden, c / 2, 1, 1), b = n.convBn(`${p}.proj_b`, h, hidden, c / 2, 3, 1);
+    const cat = n.b.op('concat', [a, b], { axis: 1 }, `${p}.cat`);
+    x = n.maxpoolCeil(n.relu(n.bn(`${p}.cat.bn`, cat, c), `${p}.relu`), `${p}.pool`);
+    cin = c;
+  });
+  return n.classifier(x, cin, classes);
 }

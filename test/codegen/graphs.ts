@@ -160,12 +160,26 @@ export function misc(seed = 3): Case {
   const row = b.op('quantize', [b.constant('row', tensor('f32', [4], [0.5, -1, 2, 0]))], { scale: [0.02], zero_point: [0], dtype: 'i8' }, 'qrow');
   b.output(mm, b.op('qadd', [mm, row], { a_scale: 0.1, a_zero_point: 3, b_scale: 0.02, b_zero_point: 0, y_scale: 0.1, y_zero_point: 0, dtype: 'i8' }, 'row_add'));
   b.output(b.op('resize', [relu], { sizes: [1, 8, 20, 15], mode: 'nearest' }, 'upsample_i8'));
+  // Integer max pooling in ceil mode, and with windows of padding only (row -1 reaches 10 through the
+  // dilation): those give the dtype minimum.
+  b.output(b.op('maxpool2d', [relu], { kernel_shape: [3, 2], strides: [2, 3], pads: [1, 0, 1, 1], ceil_mode: true }, 'maxpool_ceil'));
+  b.output(b.op('maxpool2d', [relu], { kernel_shape: [2, 3], strides: [1, 2], dilations: [11, 1], pads: [11, 1, 11, 0], ceil_mode: true }, 'maxpool_pad_only'));
   // Dynamic quantization: x quantized at run time from its own range.
   const r1 = 'r1', wd = b.constant('wdyn', randomTensor('i8', [6, 10], r, -127, 127));
   const bd = b.constant('bdyn', floatTensor([6], r, 0.5));
   const ws = Array.from({ length: 6 }, () => fround(0.001 * r(1, 20)));
   b.output(b.op('qlinear_dynamic', [r1, wd, bd], { w_scale: ws }, 'dyn_u8'));
   b.output(b.op('qlinear_dynamic', [r1, b.constant('wdyn2', randomTensor('i8', [6, 10], r, -100, 100))], { w_scale: [ws[0]!], w_zero_point: [3], x_dtype: 'i8', x_qmin: -100, x_qmax: 100, clamp_min: 0 }, 'dyn_i8_relu'));
+  // Table lookups (qlut) between both 8-bit dtypes, on NHWC and plain operands, with and without a
+  // tail after the vector blocks (800, 400, 600 and 10 elements).
+  const lut = (x: string, yd: 'u8' | 'i8', name: string) =>
+    b.op('qlut', [x, b.constant(`${name}_table`, randomTensor(yd, [256], r, yd === 'u8' ? 0 : -128, yd === 'u8' ? 255 : 127))], { y_scale: 0.01, y_zero_point: 0, dtype: yd }, name);
+  b.output(lut(relu, 'u8', 'lut_i8_u8'), lut(plus, 'i8', 'lut_u8_i8'), lut(qa, 'u8', 'lut_u8_u8'), lut(lin, 'i8', 'lut_i8_i8'));
+  // Per-channel tables ([C, 256], batch_norm): channels innermost on NHWC, and planes of 200 on a plain tensor.
+  const lutC = (x: string, C: number, yd: 'u8' | 'i8', name: string) =>
+    b.op('qlut', [x, b.constant(`${name}_table`, randomTensor(yd, [C, 256], r, yd === 'u8' ? 0 : -128, yd === 'u8' ? 255 : 127))], { axis: 1, y_scale: 0.01, y_zero_point: 0, dtype: yd }, name);
+  const planes = b.op('quantize', [b.op('reshape', [xf], { shape: [1, 3, 20, 10] }, 'r3')], { scale: [0.02], zero_point: [-3], dtype: 'i8' }, 'q3');
+  b.output(lutC(relu, 8, 'i8', 'lut_channels_nhwc'), lutC(planes, 3, 'u8', 'lut_channels_plain'), lutC(qa, 30, 'i8', 'lut_channels_rows'));
   return { graph: b.build(), inputs: [floatTensor([1, 6, 10, 10], r, 3)] };
 }
 

@@ -110,6 +110,7 @@ function single(op: string, acts: Act[], attrs: Record<string, number | number[]
   return b.build();
 }
 
+const sigmoidTable = (lo: number) => Array.from({ length: 256 }, (_, k) => lo + Math.round(255 / (1 + Math.exp(-(k - 128) / 64))));
 const convWs = [0.011, 0.007, 0.013, 0.009].map(fround), linWs = [0.02, 0.03, 0.025, 0.01, 0.04], lin3Ws = [0.01, 0.02, 0.015, 0.03, 0.012, 0.018].map(fround);
 
 /** Every integer op of src/ir/ops/quantized.ts, with a per-channel / fused-clamp / narrow-range twist where it has one. */
@@ -134,6 +135,11 @@ const CASES: [string, Graph][] = [
   ['qadd', single('qadd', [['a', [2, 3, 4], 0.03, 0, 'i8'], ['b', [2, 3, 4], 0.02, 5, 'i8']], { a_scale: 0.03, b_scale: 0.02, b_zero_point: 5, y_scale: 0.05, dtype: 'i8' }, () => [], [0.05, 0])],
   ['qmul', single('qmul', [['a', [2, 3, 4], 0.05, 0, 'i8'], ['b', [2, 3, 4], 0.03, 0, 'i8']], { a_scale: 0.05, b_scale: 0.03, y_scale: 0.04, y_zero_point: -2, dtype: 'i8' }, () => [], [0.04, -2])],
   ['requantize (narrow range)', single('requantize', [['x', [1, 16], 0.1, 10, 'i8']], { x_scale: 0.1, x_zero_point: 10, y_scale: 0.07, y_zero_point: -3, dtype: 'i8', qmin: -100, qmax: 100 }, () => [], [0.07, -3])],
+  // Gather on the table (an i8 index shifted by 128): exact. The tables rise by at most one step per
+  // input step, so an input one step off in onnxruntime stays within one output step.
+  ['qlut (i8 → u8)', single('qlut', [['x', [2, 3, 50], 0.03, -5, 'i8']], { y_scale: 0.004, y_zero_point: 3, dtype: 'u8' }, (b) => [b.constant('t', tensor('u8', [256], sigmoidTable(0)))], [0.004, 3])],
+  ['qlut (per channel)', single('qlut', [['x', [1, 3, 4, 5], 0.05, 10, 'i8']], { axis: 1, y_scale: 0.02, y_zero_point: -1, dtype: 'i8' }, (b) => [b.constant('t', tensor('i8', [3, 256], [0, 40, 90].flatMap((o) => sigmoidTable(-128).map((v, k) => Math.min(127, v + (k > o ? 1 : 0))))))], [0.02, -1])],
+  ['qlut (u8 → i8)', single('qlut', [['x', [4, 60], 0.05, 128, 'u8']], { y_scale: 0.02, y_zero_point: -1, dtype: 'i8' }, (b) => [b.constant('t', tensor('i8', [256], sigmoidTable(-128)))], [0.02, -1])],
 ];
 
 const inputsOf = (g: Graph): Record<string, Tensor> =>
@@ -163,8 +169,8 @@ describe('lowered integer ops are exported in QDQ form', () => {
     expect(back.nodes.filter((n) => getOp(n.op)!.category === 'quantized')).toEqual([]);
     const x = inputsOf(g), step = stepOf(g);
     const a = run(g, x).outputs[0]!.data as Float32Array, b = run(back, x).outputs[0]!.data as Float32Array;
-    // qadd, qmul and requantize are defined as dequantize → float op → quantize: exact.
-    if (['qadd', 'qmul', 'requantize'].includes(g.name)) expect(b).toEqual(a);
+    // qadd, qmul and requantize are defined as dequantize → float op → quantize, qlut is a Gather: exact.
+    if (['qadd', 'qmul', 'requantize', 'qlut'].includes(g.name)) expect(b).toEqual(a);
     a.forEach((v, i) => expect(Math.abs(v - b[i]!)).toBeLessThanOrEqual(step * 1.0001));
   });
 });

@@ -168,6 +168,39 @@ describe('ONNX import', () => {
     expect(nums(run(g, [f32([3], [-1, 0, 2])]).outputs[0]!)).toEqual([0, 0, 2]);
   });
 
+  // torch.onnx.export of `F.dropout(x, p=0.0, training=True)` (opset 13): the ratio and
+  // training_mode come from Constant nodes, and the mask output may be named but unused.
+  const dropoutModel = (ratio: number | undefined, training: boolean) =>
+    onnxModel({
+      nodes: [
+        ...(ratio === undefined ? [] : [{ op: 'Constant', inputs: [], outputs: ['ratio'], attrs: [{ name: 'value', type: 4, t: tensorToProto(tensor('f32', [], [ratio])) }] }]),
+        { op: 'Constant', inputs: [], outputs: ['training'], attrs: [{ name: 'value', type: 4, t: tensorToProto(tensor('bool', [], [training ? 1 : 0])) }] },
+        relu('x', 'r'),
+        { op: 'Dropout', inputs: ['r', ratio === undefined ? '' : 'ratio', 'training'], outputs: ['d', 'mask'], name: '/dropout/Dropout' },
+        relu('d', 'y'),
+      ],
+      inputs: [['x', 'f32', [2, 3]]],
+      outputs: [['y', 'f32', [2, 3]]],
+    });
+
+  it('imports Dropout with ratio 0 as an identity in training mode too (PyTorch F.dropout(x, p=0.0))', () => {
+    for (const [ratio, training] of [[0, true], [0, false], [undefined, false], [0.5, false]] as const) {
+      const g = importOnnx(dropoutModel(ratio, training));
+      expect(verify(g)).toEqual([]);
+      expect(g.nodes.map((n) => n.op)).toEqual(['relu', 'relu']);
+      expect(nums(run(g, [f32([2, 3])]).outputs[0]!)).toEqual([0, 0, 0, 0, 1, 2]);
+    }
+  });
+
+  it('refuses training-mode Dropout with a nonzero or default ratio, naming the node', () => {
+    for (const ratio of [0.1, undefined]) {
+      const err = importError(dropoutModel(ratio, true));
+      expect(err.message).toMatch(/training-mode Dropout/);
+      expect(err.message).toMatch(`ratio ${ratio ?? 0.5}`);
+      expect(err.message).toMatch('/dropout/Dropout');
+    }
+  });
+
   it('reads opset 4 forms: axis-aligned broadcast, attribute shapes, string casts', () => {
     const bytes = onnxModel({
       opset: 4,

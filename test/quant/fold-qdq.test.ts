@@ -80,12 +80,36 @@ describe('fold-qdq', () => {
     expect(opsOf(lowered(chain({}), 'fold-qdq'))).toEqual(['dequantize', 'relu']);
   });
 
-  it('data movement with different params on either side, or a max pool with all-padding windows, stays float', () => {
+  it('data movement with different params on either side stays float', () => {
     const g = chain({ scale: 0.07 }, {}, ['maxpool2d', { kernel_shape: [2, 2] }]);
     expect(opsOf(lowered(g, 'fold-qdq'))).toEqual(opsOf(g));
-    // A dilated window can be all padding (−inf → qmin in float, no integer counterpart): left float.
-    const pad = chain({}, {}, ['maxpool2d', { kernel_shape: [2, 2], pads: [1, 0, 1, 0], dilations: [2, 1] }]);
-    expect(opsOf(lowered(pad, 'fold-qdq'))).toEqual(opsOf(pad));
-    expect(opsOf(lowered(chain({}, {}, ['maxpool2d', { kernel_shape: [2, 2], pads: [1, 1, 1, 1] }]), 'fold-qdq'))).toEqual(['maxpool2d', 'dequantize', 'relu']);
   });
+
+  // ceil_mode windows running past the padding, and windows of padding only (a dilated kernel
+  // stepping over a small input: −inf in float, quantized to the dtype minimum).
+  const floats = (t: { data: unknown }) => Array.from(t.data as Float32Array);
+  const POOLS: Record<string, unknown>[] = [
+    { kernel_shape: [2, 2], pads: [1, 1, 1, 1] },
+    { kernel_shape: [3, 3], strides: [2, 2], ceil_mode: true },
+    { kernel_shape: [3, 3], strides: [2, 2], pads: [1, 1, 1, 1], ceil_mode: true },
+    { kernel_shape: [2, 3], strides: [3, 2], pads: [0, 1, 1, 0], ceil_mode: true },
+    { kernel_shape: [2, 1], dilations: [5, 1], pads: [5, 0, 5, 0] },
+    { kernel_shape: [2, 2], strides: [2, 2], dilations: [5, 1], pads: [5, 0, 5, 1], ceil_mode: true },
+  ];
+  it.each(POOLS.flatMap((attrs) => (['u8', 'i8'] as DType[]).map((dt) => [dt, attrs] as const)))(
+    'max pooling on %s with %j (ceil mode, padding-only windows) folds onto the integers, bit-exactly',
+    (dt, attrs) => {
+      const b = new GraphBuilder();
+      const p: QP = { scale: 0.05, zp: dt === 'u8' ? 10 : -3, dtype: dt };
+      const d = b.op('dequantize', [b.input('x', { dtype: dt, shape: [1, 2, 4, 4] })], dqAttrs(p));
+      b.output(b.op('dequantize', [b.op('quantize', [b.op('maxpool2d', [d], attrs as never)], qAttrs(p))], dqAttrs(p)));
+      const g = b.build();
+      const out = lowered(g, 'fold-qdq');
+      expect(opsOf(out)).toEqual(['maxpool2d', 'dequantize']);
+      for (let seed = 0; seed < 4; seed++) {
+        const x = randInts(dt, [1, 2, 4, 4], rng(seed));
+        expect(floats(run(out, [x]).outputs[0]!)).toEqual(floats(run(g, [x]).outputs[0]!));
+      }
+    },
+  );
 });

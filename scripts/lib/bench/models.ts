@@ -12,7 +12,7 @@ import { readNpy } from '../../../src/ir/npy.js';
 import { importOnnx } from '../../../src/ir/onnx/index.js';
 import { runPipeline } from '../../../src/passes/index.js';
 import { calibrate, datasetFromTensors, loadDataset, type Dataset } from '../../../src/passes/quantize/index.js';
-import { mobilenetV2, randomInput, resnet18 } from '../model-zoo.js';
+import { mobilenetV2, randomInput, resnet18, seNet } from '../model-zoo.js';
 
 export interface BenchModel {
   name: string;
@@ -32,7 +32,7 @@ export interface Quantized {
   int8MacShare: number;
 }
 
-const ZOO: Record<string, () => Graph> = { resnet18: () => resnet18(), mobilenet_v2: () => mobilenetV2() };
+const ZOO: Record<string, () => Graph> = { resnet18: () => resnet18(), mobilenet_v2: () => mobilenetV2(), se_net: () => seNet() };
 export const ZOO_NAMES = Object.keys(ZOO);
 const INT_MAC_OPS = ['qconv2d', 'qconv_transpose2d', 'qlinear', 'qmatmul'];
 

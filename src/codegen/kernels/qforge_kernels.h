@@ -60,8 +60,11 @@ void qf_ref_col2im_i32(const qf_geom *g, int32_t Mg, int32_t m0, int32_t M, cons
                        int32_t *acc);
 /* y[p*N + n] = rq(bias[n] + acc[p*N + n]) for p < P. */
 void qf_ref_requant_i32(size_t P, size_t N, const int32_t *acc, const qf_rq *rq, uint8_t *y);
-/* Max pool on NHWC uint8 (padding never wins; every window has an element inside the image). */
+/* Max pool on NHWC uint8 (padding never wins; a window of padding only gives 0, the stored dtype minimum). */
 void qf_ref_maxpool_u8(const qf_geom *g, const uint8_t *x, uint8_t *y);
+/* y[i] = table[c][x[i]] for i < n, c = (i / inner) % C: a 256-entry lookup per channel on stored bytes
+   (qlut; tables indexed and valued in the stored domain, [C][256]; one table: C = 1, inner = n). */
+void qf_ref_lut_u8(size_t n, size_t inner, size_t C, const uint8_t *x, const uint8_t *table, uint8_t *y);
 /* Average pool: acc = sum (x - x_zp) over the window inside the image; count = that many elements, or
    with count_include_pad the window clipped to the padded extent; y = rq1(acc, mult / (float)count). */
 void qf_ref_qavgpool(const qf_geom *g, int count_include_pad, float mult, int32_t y_zp, int32_t qmin,
@@ -151,6 +154,11 @@ void qf_requant_i32(size_t P, size_t N, const int32_t *acc, const qf_rq *rq, uin
 void qf_maxpool_u8(const qf_geom *g, const uint8_t *x, uint8_t *y);
 #else
 #define qf_maxpool_u8 qf_ref_maxpool_u8
+#endif
+#ifdef QF_HAVE_LUT_U8
+void qf_lut_u8(size_t n, size_t inner, size_t C, const uint8_t *x, const uint8_t *table, uint8_t *y);
+#else
+#define qf_lut_u8 qf_ref_lut_u8
 #endif
 #ifdef QF_HAVE_QAVGPOOL
 void qf_qavgpool(const qf_geom *g, int count_include_pad, float mult, int32_t y_zp, int32_t qmin, int32_t qmax, const uint8_t *x, uint8_t *y);

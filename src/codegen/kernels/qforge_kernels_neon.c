@@ -20,6 +20,7 @@
 #include <arm_neon.h>
 #include <string.h>
 #include "qforge_kernels.h"
+#include "qforge_lut.h"
 
 #define QF_MR 4
 #define QF_NR 4 /* columns per GEMM panel */

@@ -174,6 +174,15 @@ void qf_ref_maxpool_u8(const qf_geom *g, const uint8_t *x, uint8_t *y) {
     }
 }
 
+void qf_ref_lut_u8(size_t n, size_t inner, size_t C, const uint8_t *x, const uint8_t *table, uint8_t *y) {
+  for (size_t o = 0; o < n; o += inner * C)
+    for (size_t c = 0; c < C; c++) {
+      const uint8_t *t = table + c * 256, *xc = x + o + c * inner;
+      uint8_t *yc = y + o + c * inner;
+      for (size_t j = 0; j < inner; j++) yc[j] = t[xc[j]];
+    }
+}
+
 void qf_ref_qavgpool(const qf_geom *g, int count_include_pad, float mult, int32_t y_zp, int32_t qmin,
                      int32_t qmax, const uint8_t *x, uint8_t *y) {
   const int32_t C = g->C;

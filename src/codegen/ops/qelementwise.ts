@@ -154,6 +154,21 @@ function qgavgpool(node: Node, L: Lowering): void {
   L.emit(`mean of ${S} elements x ${N * C} planes`, [`for (size_t p = 0; p < ${N * C}; p++) qf_qgavgpool(${S}, 1, ${tail}, ${x.cname} + p * ${S}, ${y.cname} + p);`]);
 }
 
+/**
+ * qlut: stored bytes index the table directly (i8 is stored + 128, so x − dtype_min is the stored
+ * byte); its entries are stored too. A per-channel table ([C, 256]) follows x's layout.
+ */
+function qlut(node: Node, L: Lowering): void {
+  const xn = node.inputs[0]!, yn = node.outputs[0]!, xt = L.type(xn), yt = L.type(yn);
+  const layout = layoutOf(L, xn);
+  const x = L.need(xn, kernelForm(xt.dtype, layout));
+  const t = L.constTensor(node.inputs[1]!)!, s = shiftOf(yt.dtype), n = numel(xt.shape);
+  const table = L.pool.bytes(`${node.name}_table`, Uint8Array.from(t.data as ArrayLike<number>, (v) => v + s));
+  const [inner, C] = t.shape.length === 2 && t.shape[0]! > 1 ? channels(L, xn, attrsOf(node).axis as number, t.shape[0]!, layout) : [n, 1];
+  const y = L.define(yn, yt, kernelForm(yt.dtype, layout));
+  L.emit(`${xt.dtype} -> ${yt.dtype} table lookup${C > 1 ? ` per channel (${C})` : ''}`, [`qf_lut_u8(${n}, ${inner}, ${C}, ${x.cname}, ${table}, ${y.cname});`]);
+}
+
 const f32Exact = (v: number) => fround(v) === v;
 
 export const QELEMENTWISE_EMITTERS: Record<string, OpEmitter> = {
@@ -165,6 +180,7 @@ export const QELEMENTWISE_EMITTERS: Record<string, OpEmitter> = {
   qmul: { emit: qbinary },
   qavgpool2d: { emit: intPool, unsupported: (n) => (f32Exact(attrsOf(n).requant_scale as number) ? undefined : 'requant_scale is not a float32 value') },
   qglobal_avgpool: { emit: qgavgpool },
+  qlut: { emit: qlut, unsupported: (n, g) => (n.inputs[1]! in g.constants ? undefined : 'the table must be a constant') },
 };
 export const INT_CLAMP: OpEmitter = { emit: intClamp };
 export const INT_MAXPOOL: OpEmitter = { emit: intPool };

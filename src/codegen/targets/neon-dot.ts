@@ -9,7 +9,7 @@ export const NEON_DOT_TARGET: Target = {
   doc: 'AArch64 NEON + dotprod (armv8.2-a+dotprod), qemu-aarch64 -cpu max on x86',
   vectorBytes: 16,
   kernelFile: 'qforge_kernels_neon_dot.c',
-  provides: ['qgemm', 'qgemm_i32', 'qdwconv', 'qdwconv3x3'],
+  provides: ['qgemm', 'qgemm_i32', 'qdwconv', 'qdwconv3x3', 'lut_u8'],
   packGemm: packGemmNeonDot,
   packDepthwise: packDepthwiseNeonDot,
   toolchain: { cflags: ['-march=armv8.2-a+dotprod'], triple: 'aarch64-linux-gnu', hostFlags: ['asimd', 'asimddp'], qemuCpu: 'max' },

@@ -9,7 +9,7 @@ export const NEON_TARGET: Target = {
   doc: 'AArch64 NEON (armv8-a), cross-built, qemu-aarch64 on x86',
   vectorBytes: 16,
   kernelFile: 'qforge_kernels_neon.c',
-  provides: ['qgemm', 'qgemm_i32', 'qdwconv', 'qdwconv3x3'],
+  provides: ['qgemm', 'qgemm_i32', 'qdwconv', 'qdwconv3x3', 'lut_u8'],
   packGemm: packGemmNeon,
   packDepthwise: packDepthwiseNeon,
   toolchain: { cflags: ['-march=armv8-a'], triple: 'aarch64-linux-gnu', hostFlags: ['asimd'] },

@@ -14,8 +14,12 @@ interface PoolArgs {
   win: Window2d;
 }
 
-/** Max over the window's in-bounds elements (padding never wins; an all-padding window gives -Infinity). */
-export function maxpool2d(a: PoolArgs): void {
+/**
+ * Max over the window's in-bounds elements (padding never wins). An all-padding window gives
+ * `lowest`: -Infinity for floats, the dtype's minimum for integers (what quantize(-Infinity)
+ * gives, so max pooling stays exact on the integers of a dequantize).
+ */
+export function maxpool2d(a: PoolArgs & { lowest: number }): void {
   const { x, out, H, W, Ho, Wo, win } = a;
   const x2 = x as Float32Array, o2 = out as Float32Array; // also i8/u8 arrays: only compared and copied
   for (let pl = 0; pl < a.planes; pl++) {
@@ -27,7 +31,7 @@ export function maxpool2d(a: PoolArgs): void {
       for (let ow = 0; ow < Wo; ow++, o++) {
         const w0 = ow * win.sw - win.pl;
         const [jLo, jHi] = validRange(win.kw, win.dw, w0, W);
-        let m = -Infinity;
+        let m = a.lowest;
         for (let i = iLo; i < iHi; i++) {
           const row = base + (h0 + i * win.dh) * W + w0;
           for (let j = jLo; j < jHi; j++) {

@@ -186,9 +186,11 @@ const expand: Converter = (c) => {
 
 const dropout: Converter = (c) => {
   if (c.opset < 7 && c.int('is_test', 0) === 0) c.unsupported('is_test = 0 (training mode, opset < 7) is not supported');
-  if (c.hasInput(2)) {
-    const training = c.constant(2, 'training_mode');
-    if (training.data[0]) c.unsupported('training-mode Dropout (random masks) is not supported');
+  // Training mode draws a random mask, except with ratio 0 (PyTorch's F.dropout(x, p=0.0)
+  // exports training_mode = 1): nothing is dropped and the scale 1/(1 - 0) is 1, an identity.
+  if (c.hasInput(2) && c.constant(2, 'training_mode').data[0]) {
+    const ratio = c.hasInput(1) ? Number(c.constant(1, 'ratio').data[0]) : 0.5;
+    if (ratio !== 0) c.unsupported(`training-mode Dropout (random masks) is not supported (ratio ${ratio}; only ratio 0 is an identity)`);
   }
   c.alias(0, c.input(0));
   if (c.outputUsed(1)) {

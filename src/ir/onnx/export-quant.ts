@@ -211,6 +211,27 @@ const requantize: Exporter = (c, n, a) => {
   emitResult(c, n, a, xf);
 };
 
+/**
+ * qlut as Gather(table, int32(x) − dtype_min(x)), exact (an i8 x is shifted by 128 to index from 0);
+ * a per-channel table [C, 256] is gathered flat, channel c's indices offset by 256·c along the axis.
+ */
+const qlut: Exporter = (c, n, a) => {
+  const [x, table] = n.inputs as [string, string];
+  const xt = c.type(x), shape = [...xt.shape], t = c.graph.constants[table];
+  if (!t) c.unsupported('the qlut table must be a constant');
+  const perChannel = t!.shape.length === 2;
+  const idx = c.temp('index', { dtype: 'i32', shape });
+  c.emit('Cast', [x], [idx], { to: 6 }, 'aux');
+  const lo = dtypeRange(xt.dtype)[0], rank = shape.length, axis = a['axis'] as number, ax = axis < 0 ? axis + rank : axis;
+  const C = perChannel ? t!.shape[0]! : 1;
+  // −dtype_min, plus 256·c per channel: one int32 offset broadcast along the channel axis
+  const offsets = tensor('i32', perChannel ? shape.map((d, i) => (i === ax ? d : 1)) : [], Array.from({ length: C }, (_, k) => 256 * k - lo));
+  const shifted = c.temp('index_from_0', { dtype: 'i32', shape });
+  c.emit('Add', [idx, c.constant('offset', offsets)], [shifted], {}, 'aux');
+  const flat = perChannel ? c.constant('table', tensor(t!.dtype, [C * 256], t!.data as never)) : table;
+  c.emit('Gather', [flat, shifted], [n.outputs[0]!], { axis: 0 });
+};
+
 export const QUANT_EXPORTERS: Record<string, Exporter> = {
   quantize,
   dequantize,
@@ -227,4 +248,5 @@ export const QUANT_EXPORTERS: Record<string, Exporter> = {
   })),
   qglobal_avgpool: qpool('GlobalAveragePool', () => ({})),
   requantize,
+  qlut,
 };

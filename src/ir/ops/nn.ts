@@ -2,7 +2,7 @@
 // Inference validates every shape and attribute; kernels live in ../kernels (conv, gemm, pool).
 // Numerics: every f32 result is a sum of exact f32 products accumulated in float64, rounded to
 // f32 once (after bias/alpha/beta), then clamped by the fused clamp_min/clamp_max.
-import type { DType } from '../dtype.js';
+import { dtypeRange, type DType } from '../dtype.js';
 import { convTranspose2d, conv2d } from '../kernels/conv.js';
 import { avgpool2d, globalAvgpool, maxpool2d } from '../kernels/pool.js';
 import { convOutLength, convTransposeOutLength, effectiveKernel, poolOutLength, window2d, type Window2d } from '../kernels/window.js';
@@ -273,7 +273,7 @@ function poolOp(name: 'maxpool2d' | 'avgpool2d', doc: string, dtypes: readonly D
       const g = poolGeom(name, { inputs: [x], attrs }, dtypes);
       const out = tensor(x!.dtype, g.out);
       const args = { x: x!.data, planes: g.out[0]! * g.out[1]!, H: x!.shape[2]!, W: x!.shape[3]!, out: out.data, Ho: g.out[2]!, Wo: g.out[3]!, win: g.win };
-      if (name === 'maxpool2d') maxpool2d(args);
+      if (name === 'maxpool2d') maxpool2d({ ...args, lowest: x!.dtype === 'f32' ? -Infinity : dtypeRange(x!.dtype)[0] });
       else avgpool2d({ ...args, includePad: attrs.count_include_pad as boolean });
       return [out];
     },
@@ -306,7 +306,7 @@ export const NN_OPS: OpDef[] = [
   batchNorm,
   gemmOp,
   matmulOp,
-  poolOp('maxpool2d', '2-D max pooling (dilated, asymmetric pads, ceil_mode); also on i8/u8', ['f32', 'i8', 'u8'], { dilations: WINDOW.dilations! }),
+  poolOp('maxpool2d', '2-D max pooling (dilated, asymmetric pads, ceil_mode); also on i8/u8, where a window of padding only gives the dtype minimum', ['f32', 'i8', 'u8'], { dilations: WINDOW.dilations! }),
   poolOp('avgpool2d', '2-D average pooling (asymmetric pads, ceil_mode, count_include_pad)', F32, {
     count_include_pad: { type: 'bool', default: false },
   }),

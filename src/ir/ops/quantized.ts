@@ -337,6 +337,47 @@ const requantizeOp: OpDef = {
   },
 };
 
+/** Entries of a qlut table: one per value of an 8-bit input. */
+export const LUT_SIZE = 256;
+
+/**
+ * Any elementwise function of one 8-bit operand as a 256-entry table, computed at compile time
+ * (lower-quantized: quantize(f(dequantize(q))) for every q, so the lookup is exact); a [C, 256]
+ * table holds one function per channel along `axis` (batch_norm).
+ */
+const qlut: OpDef = {
+  name: 'qlut',
+  doc: 'table lookup y = table[x − dtype_min(x)] (table [256]), or table[c][x − dtype_min(x)] for channel c along axis (table [C, 256]): sigmoid, tanh, gelu, batch_norm… between dequantize and quantize',
+  category: 'quantized',
+  operands: [{ name: 'x', dtypes: ACT }, { name: 'table', dtypes: ACT }],
+  results: 1,
+  attrs: { axis: { type: 'int', default: 1, doc: 'channel axis of x for a per-channel table' }, y_scale: RESULT.y_scale!, y_zero_point: RESULT.y_zero_point!, dtype: OUT_DTYPE },
+  infer(ctx) {
+    const x = operand(ctx.inputs, 0, 'x'), t = operand(ctx.inputs, 1, 'table');
+    check(ACT.includes(x.dtype), `qlut: x must be u8 or i8, got ${x.dtype}`);
+    check(t.dtype === ctx.attrs.dtype, `qlut: table dtype ${t.dtype} must be the result dtype ${String(ctx.attrs.dtype)}`);
+    if (t.shape.length === 2) {
+      const axis = ctx.attrs.axis as number, ax = axis < 0 ? axis + x.shape.length : axis;
+      check(ax >= 0 && ax < x.shape.length, `qlut: axis ${axis} is out of range for x [${x.shape.join(',')}]`);
+      check(t.shape[0] === x.shape[ax] && t.shape[1] === LUT_SIZE, `qlut: a per-channel table must be [${x.shape[ax]}, ${LUT_SIZE}], got [${t.shape.join(',')}]`);
+    } else check(t.shape.length === 1 && t.shape[0] === LUT_SIZE, `qlut: table must be [${LUT_SIZE}] or [C, ${LUT_SIZE}], got [${t.shape.join(',')}]`);
+    return [resultType(ctx.attrs, [...x.shape])];
+  },
+  kernel([x, table], attrs, [yt]) {
+    const out = tensor(yt!.dtype, yt!.shape);
+    const lo = dtypeRange(x!.dtype)[0], t = table!.data;
+    const [inner, C] = table!.shape.length === 2 ? lutChannels(x!.shape, attrs.axis as number) : [1, 1];
+    for (let i = 0; i < out.data.length; i++) out.data[i] = t[(Math.floor(i / inner) % C) * LUT_SIZE + (x!.data[i] as number) - lo]!;
+    return [out];
+  },
+};
+
+/** [elements per channel step, channels] of x along axis (row-major). */
+export function lutChannels(shape: readonly number[], axis: number): [number, number] {
+  const ax = axis < 0 ? axis + shape.length : axis;
+  return [numel(shape.slice(ax + 1)), shape[ax]!];
+}
+
 export const QUANTIZED_OPS: OpDef[] = [
   qconv,
   qconvT,
@@ -347,4 +388,5 @@ export const QUANTIZED_OPS: OpDef[] = [
   qavgpool,
   qglobalAvg,
   requantizeOp,
+  qlut,
 ];

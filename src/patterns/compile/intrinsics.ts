@@ -6,6 +6,7 @@ import type { Base, RtVal } from '../lang/types.js';
 import type { ValueRef } from '../lang/types.js';
 import type { ValueId } from '../engine/ids.js';
 import type { EvalCtx } from '../engine/program.js';
+import { LUT_INTRINSICS } from './lut-table.js';
 
 /** `value`: a capture; `node`: a capture bound to a matched node; `list`: ints, floats or strings. */
 export type IParam = 'value' | 'node' | 'int' | 'list';
@@ -66,6 +67,7 @@ export const INTRINSICS: Intrinsic[] = [
   { name: 'quant_axis', doc: 'per-channel quantization axis, -1 when per-tensor or not quantized', params: ['value'], result: 'int', run: (c, [v]) => typeOf(c, v).quant?.axis ?? -1 },
   { name: 'op', doc: 'the op name of a matched node (to tell alternatives apart)', params: ['node'], result: 'string', run: (c, [v]) => c.g.op(c.g.producer(id(v))) },
   { name: 'len', doc: 'length of a list', params: ['list'], result: 'int', run: (_c, [l]) => (l as unknown[]).length },
+  ...LUT_INTRINSICS,
 ];
 
 export const INTRINSIC_BY_NAME = new Map(INTRINSICS.map((i) => [i.name, i]));

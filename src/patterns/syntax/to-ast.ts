@@ -291,7 +291,7 @@ export function parseQpat(text: string, fileName?: string): ParseResult {
   if (deep) {
     const loc = locate(text, deep.startOffset, fileName, deep.image.length);
     diagnostics.push(diag('PAT_SYNTAX', `nesting is deeper than ${MAX_NESTING} levels (brackets, nested ops, not, -, if)`, { loc, hint: 'real patterns nest a few levels; split this one into smaller patterns' }));
-    return { file: { patterns: [] }, diagnostics };
+    return { file: { patterns: [], defs: [] }, diagnostics };
   }
   qpatParser.input = lexed.tokens;
   const cst = qpatParser.file();

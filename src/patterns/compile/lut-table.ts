@@ -1,0 +1,90 @@
+// lut_table(%d, %y): the 256-entry table of a qlut op (and lut_then: a qlut's table mapped by the integer op after it). The matched nodes between a dequantize %d
+// and a quantize %y (an elementwise function of one 8-bit tensor: sigmoid, x·sigmoid(x), x/√2…)
+// are run by their own interpreter kernels on every value the 8-bit input can hold, so the table
+// holds exactly what the dq → f → q graph computes, rounding and clamping included.
+import { dtypeRange } from '../../ir/dtype.js';
+import { getOp } from '../../ir/ops/index.js';
+import { tensor, type Tensor } from '../../ir/tensor.js';
+import { numel } from '../../ir/types.js';
+import { LUT_SIZE } from '../../ir/ops/quantized.js';
+import { NONE, type ValueId } from '../engine/ids.js';
+import type { WorkGraph } from '../engine/work-graph.js';
+import { ValueRef } from '../lang/types.js';
+import type { Intrinsic } from './intrinsics.js';
+
+/**
+ * Runs the producer of v on the node's own kernel; `at` maps values already computed. With
+ * `scalars`, a constant operand must be one number (broadcast over the input, or the table would
+ * mix positions); a per-channel table's pattern vouches for its constants (batch_norm's [C]).
+ */
+function evaluate(g: WorkGraph, v: ValueId, at: Map<ValueId, Tensor>, scalars: boolean): Tensor {
+  const known = at.get(v) ?? g.constant(v);
+  if (known) {
+    if (scalars && !at.has(v) && numel(known.shape) !== 1) throw new Error(`lut_table: constant '${g.valueName(v)}' has ${numel(known.shape)} elements; only scalars keep the function elementwise`);
+    return known;
+  }
+  const n = g.producer(v);
+  if (n === NONE) throw new Error(`lut_table: '${g.valueName(v)}' is not computed from the dequantize`);
+  const def = getOp(g.op(n))!, attrs = g.attrs(n);
+  const ins = g.operands(n).map((u) => (u === NONE ? undefined : evaluate(g, u, at, scalars)));
+  const types = def.infer({ inputs: ins.map((t) => t && { dtype: t.dtype, shape: t.shape }), attrs });
+  const outs = def.kernel(ins, attrs, types);
+  for (let i = 0; i < outs.length; i++) at.set(g.result(n, i), outs[i]!);
+  return at.get(v)!;
+}
+
+/**
+ * table[i] = the quantize's result for input value dtype_min + i; with a channel axis,
+ * table[c][i] for channel c, from a tensor holding the 256 values next to the channel axis
+ * ([1, C, 256, 1] for NCHW and axis 1; [256, C] for [N, C]), so per-channel parameters apply.
+ */
+export function lutTable(g: WorkGraph, d: ValueId, y: ValueId, axis?: number): Tensor {
+  const dq = g.producer(d), x = g.operand(dq, 0), xt = g.type(x)!;
+  const lo = dtypeRange(xt.dtype)[0], rank = xt.shape.length;
+  const ax = axis === undefined ? -1 : axis < 0 ? axis + rank : axis;
+  if (axis !== undefined && (ax < 0 || ax >= rank || rank < 2)) throw new Error(`lut_table: channel axis ${axis} does not fit x [${xt.shape.join(',')}]`);
+  const C = ax < 0 ? 1 : xt.shape[ax]!, last = ax === rank - 1;
+  const shape = ax < 0 ? [LUT_SIZE] : xt.shape.map((_, i) => (i === ax ? C : i === (last ? ax - 1 : ax + 1) ? LUT_SIZE : 1));
+  // flat position of (channel c, value k) in that tensor
+  const pos = (c: number, k: number) => (last ? k * C + c : c * LUT_SIZE + k);
+  const values = tensor(xt.dtype, shape);
+  for (let c = 0; c < C; c++) for (let k = 0; k < LUT_SIZE; k++) values.data[pos(c, k)] = lo + k;
+  const out = evaluate(g, y, new Map<ValueId, Tensor>([[x, values]]), ax < 0);
+  if (out.shape.join() !== shape.join()) throw new Error(`lut_table: the matched function changes the shape ([${out.shape.join(',')}] from [${shape.join(',')}])`);
+  if (ax < 0) return out;
+  const table = tensor(out.dtype, [C, LUT_SIZE]);
+  for (let c = 0; c < C; c++) for (let k = 0; k < LUT_SIZE; k++) table.data[c * LUT_SIZE + k] = out.data[pos(c, k)]!;
+  return table;
+}
+
+/** The table of %l = qlut(x, T) followed by the integer map %r (requantize, a clamp): %r run on T. */
+export function lutThen(g: WorkGraph, l: ValueId, r: ValueId): Tensor {
+  const table = g.constant(g.operand(g.producer(l), 1));
+  if (!table) throw new Error(`lut_then: the table of '${g.valueName(l)}' is not a constant`);
+  return evaluate(g, r, new Map([[l, table]]), true);
+}
+
+
+export const LUT_INTRINSICS: Intrinsic[] = [
+  {
+    name: 'lut_table',
+    doc: 'the 256 results of the matched nodes from dequantize %d to quantize %y, run on every value of the 8-bit input (the qlut table)',
+    params: ['node', 'node'],
+    result: 'tensor',
+    run: (c, [d, y]) => lutTable(c.g, (d as ValueRef).id, (y as ValueRef).id),
+  },
+  {
+    name: 'channel_lut_table',
+    doc: 'lut_table per channel along axis: [C, 256] (per-channel functions such as batch_norm)',
+    params: ['node', 'node', 'int'],
+    result: 'tensor',
+    run: (c, [d, y, axis]) => lutTable(c.g, (d as ValueRef).id, (y as ValueRef).id, axis as number),
+  },
+  {
+    name: 'lut_then',
+    doc: 'the table of qlut %l with the elementwise integer op %r applied to its entries (one lookup instead of two steps)',
+    params: ['node', 'node'],
+    result: 'tensor',
+    run: (c, [l, r]) => lutThen(c.g, (l as ValueRef).id, (r as ValueRef).id),
+  },
+];
