@@ -400,3 +400,41 @@ void qf_par_dequantize_u8(qf_ctx *ctx, size_t n, size_t inner, size_t C, const u
   e.period = C == 1 ? 1 : inner * C, e.inner = inner, e.C = C, e.a = x, e.ds = s, e.zp = zp, e.yf = y;
   qf_ew(ctx, &e);
 }
+
+/* ---- float fallbacks ---- */
+
+typedef struct {
+  const qf_fconv *p;
+  const float *x, *w, *b;
+  float *y;
+} qf_fconv_args;
+
+static void qf_fconv_channels(const void *p, size_t lo, size_t hi, uint8_t *scratch) {
+  const qf_fconv_args *a = (const qf_fconv_args *)p;
+  qf_f_conv2d_channels(a->p, (int32_t)lo, (int32_t)hi, a->x, a->w, a->b, a->y, (float *)(void *)scratch);
+}
+
+void qf_par_f_conv2d(qf_ctx *ctx, const qf_fconv *p, const float *x, const float *w, const float *b, float *y,
+                     float *scratch) {
+  const qf_fconv_args a = {p, x, w, b, y};
+  const size_t per = (size_t)p->N * p->G * p->OH * p->OW * (size_t)(p->C / p->G) * p->KH * p->KW;
+  qf_parallel(ctx, (size_t)(p->M / p->G), qf_grain(per, 8 * (size_t)QF_PAR_MIN_OPS), qf_fconv_channels, &a, (uint8_t *)(void *)scratch);
+}
+
+typedef struct {
+  size_t sa, sb;
+  const float *a, *b;
+  const void *p;
+  float *y;
+} qf_fbin_args;
+
+static void qf_fbin_range(const void *p, size_t lo, size_t hi, uint8_t *scratch) {
+  const qf_fbin_args *e = (const qf_fbin_args *)p;
+  (void)scratch;
+  qf_f_binary_row(hi - lo, e->a + lo * e->sa, e->sa, e->b + lo * e->sb, e->sb, e->p, e->y + lo);
+}
+
+void qf_par_f_binary(qf_ctx *ctx, size_t n, const void *a, size_t sa, const void *b, size_t sb, const void *p, void *y) {
+  const qf_fbin_args e = {sa, sb, (const float *)a, (const float *)b, p, (float *)y};
+  qf_parallel(ctx, n, QF_PAR_MIN_OPS, qf_fbin_range, &e, NULL);
+}

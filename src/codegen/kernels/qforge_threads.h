@@ -15,6 +15,7 @@
 #include <stddef.h>
 #include <stdint.h>
 #include "qforge_kernels.h"
+#include "qforge_runtime.h"
 
 /* Smallest amount of work (multiply-adds or elements) worth a range of its own: below it, waking a
    worker costs more than it saves. Tests lower it (-DQF_PAR_MIN_OPS=1) to split even tiny models. */
@@ -64,4 +65,9 @@ void qf_par_quantize_div_u8(qf_ctx *ctx, size_t n, size_t inner, size_t C, const
                             const int32_t *zp, int32_t qmin, int32_t qmax, uint8_t *y);
 void qf_par_dequantize_u8(qf_ctx *ctx, size_t n, size_t inner, size_t C, const uint8_t *x, const double *s,
                           const int32_t *zp, float *y);
+/* Float fallbacks: convolution over output channels (scratch: the thread's im2col block, as for
+   qf_f_conv2d), the flat (unbroadcast) binary row. */
+void qf_par_f_conv2d(qf_ctx *ctx, const qf_fconv *p, const float *x, const float *w, const float *b, float *y,
+                     float *scratch);
+void qf_par_f_binary(qf_ctx *ctx, size_t n, const void *a, size_t sa, const void *b, size_t sb, const void *p, void *y);
 #endif /* QFORGE_THREADS_H */
