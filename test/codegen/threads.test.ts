@@ -3,13 +3,16 @@
 // quantized graphs, and the same again when one process runs the model repeatedly; ThreadSanitizer
 // finds no race. Built with -DQF_PAR_MIN_OPS=1 so that even these small models split every kernel
 // that can split (the default keeps small kernels on the calling thread).
-import { mkdtempSync, rmSync, writeFileSync } from 'node:fs';
+import { mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import path from 'node:path';
 import { afterAll, describe, expect, it } from 'vitest';
 import { test as fcTest } from '@fast-check/vitest';
 import { buildC, generateC, runC, type BuildOptions, type BuildResult } from '../../src/codegen/index.js';
+import { main } from '../../src/cli/main.js';
 import { tensor, type Graph, type Tensor } from '../../src/ir/index.js';
+import { readNpy, writeNpy } from '../../src/ir/npy.js';
+import { writeQir } from '../../src/ir/text/index.js';
 import { fixtureParts } from './fixtures.js';
 import { convZoo, floatNet, misc } from './graphs.js';
 import { interpret, mergeGraphs, mismatches } from './helpers.js';
@@ -92,5 +95,32 @@ describe('threads: ThreadSanitizer', () => {
     process.env.TSAN_OPTIONS = 'halt_on_error=1 exitcode=66';
     const got = runC(b, { inputs: inputs.map((t) => stacked(t, 2)), inputNames: graph.inputs, threads: 3 }).outputs;
     expect(got.length).toBe(graph.outputs.length);
+  });
+});
+
+describe('threads: API and CLI', () => {
+  it('the header declares and documents the ctx API next to the unchanged entry points', () => {
+    const h = generateC(misc(3).graph, { target: 'c', name: 'net' }).files.get('net.h')!;
+    for (const decl of ['qf_ctx *net_ctx_new(int threads);', 'void net_ctx_free(qf_ctx *ctx);', 'int net_run(void *arena,', 'int net_run_ctx(qf_ctx *ctx, void *arena,', 'int net_run_quantized_ctx(qf_ctx *ctx, void *arena,'])
+      expect(h).toContain(decl);
+    expect(h).toMatch(/same output bytes for every thread count/);
+  });
+
+  it('qforge compile --run --threads 3 equals the interpreter; a bad count is a usage error', async () => {
+    const dir = mkdtempSync(path.join(tmpdir(), 'qforge-threads-cli-'));
+    dirs.push(dir);
+    const { graph, inputs } = misc(21);
+    const model = path.join(dir, 'misc.q.qir'), x = path.join(dir, 'x.npy'), out = path.join(dir, 'out');
+    writeQir(model, graph);
+    writeNpy(x, inputs[0]!);
+    let text = '', err = '';
+    const io = { out: (s: string) => void (text += s), err: (s: string) => void (err += s) };
+    expect(await main(['compile', model, '-t', 'c', '-o', out, '--run', '-i', `x=${x}`, '--bench', '2', '--threads', '3'], io), err).toBe(0);
+    expect(text).toMatch(/median [\d.]+ (ms|µs) over 2 runs on 3 threads/);
+    expect(mismatches(graph, graph.outputs.map((o) => readNpy(path.join(out, `${o}.npy`))), interpret(graph, inputs))).toEqual([]);
+    expect(readFileSync(path.join(out, 'qforge_threads.c'), 'utf8')).toContain('qf_parallel');
+    err = '';
+    expect(await main(['compile', model, '-t', 'c', '-o', out, '--run', '-i', `x=${x}`, '--threads', 'two'], io)).not.toBe(0);
+    expect(err).toMatch(/QF\d{4}.*--threads expects an integer from 0 to 512, got 'two'/s);
   });
 });

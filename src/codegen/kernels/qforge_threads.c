@@ -10,11 +10,14 @@
 #include <unistd.h>
 #endif
 
-/* Spins of a parked worker (and of the caller waiting for the workers) before it sleeps: kernels of
-   one model follow each other within microseconds, a condition variable wake-up costs more. */
+/* Spins of a parked worker (and of the caller waiting for the last range) before it sleeps: kernels
+   of one model follow each other within microseconds, a condition variable wake-up costs more. */
 #define QF_SPIN 4000
 #define QF_MAX_THREADS 512
 
+/* The ranges of a job are fixed by (n, chunks); which thread runs which range is first come, first
+   served (the caller takes ranges too), so a worker that the OS has not scheduled yet delays nothing.
+   The output does not depend on it: a range computes the same bytes on any thread. */
 struct qf_ctx {
   int threads;
   size_t scratch_bytes; /* per extra thread, QF_SLACK included, a multiple of 64 */
@@ -27,13 +30,15 @@ struct qf_ctx {
   } *workers;
   pthread_mutex_t mu;
   pthread_cond_t wake, done;
-  unsigned gen; /* job generation (atomic): bumped once per job, after the job fields are written */
-  int pending;  /* workers that have not finished the current job (atomic) */
-  int stop;
-  /* the current job; written only while every worker is parked (pending == 0) */
+  /* (atomic) job generation << 32 | next unclaimed range << 16 | ranges: a range is claimed by a
+     compare-and-swap on the whole word, so a late worker never claims one of a finished job */
+  uint64_t state;
+  size_t finished; /* (atomic) ranges of the current job done */
+  int stop;        /* (atomic) */
+  /* the current job: written before its state is published, read only by the claimer of a range */
   qf_task fn;
   const void *args;
-  size_t n, chunks;
+  size_t n;
 #endif
 };
 
@@ -55,6 +60,10 @@ void qf_parallel(qf_ctx *ctx, size_t n, size_t grain, qf_task fn, const void *ar
 }
 #else
 
+#define QF_GEN(st) ((uint32_t)((st) >> 32))
+#define QF_NEXT(st) ((size_t)((st) >> 16) & 0xFFFF)
+#define QF_RANGES(st) ((size_t)(st) & 0xFFFF)
+
 static inline void qf_pause(void) {
 #if defined(__x86_64__) || defined(__i386__)
   __builtin_ia32_pause();
@@ -63,56 +72,53 @@ static inline void qf_pause(void) {
 #endif
 }
 
-/* Range t of the current job (t < chunks): bounds depend only on n, chunks and t. */
-static void qf_run_range(qf_ctx *c, size_t t, uint8_t *scratch) {
-  c->fn(c->args, c->n * t / c->chunks, c->n * (t + 1) / c->chunks, scratch);
+/* Claims and runs ranges of job `gen` until none is left. */
+static void qf_work(qf_ctx *c, uint32_t gen, uint8_t *scratch) {
+  uint64_t st = __atomic_load_n(&c->state, __ATOMIC_ACQUIRE);
+  while (QF_GEN(st) == gen && QF_NEXT(st) < QF_RANGES(st)) {
+    if (!__atomic_compare_exchange_n(&c->state, &st, st + ((uint64_t)1 << 16), 0, __ATOMIC_ACQ_REL, __ATOMIC_ACQUIRE)) continue;
+    const size_t t = QF_NEXT(st), k = QF_RANGES(st);
+    c->fn(c->args, c->n * t / k, c->n * (t + 1) / k, scratch);
+    if (__atomic_add_fetch(&c->finished, 1, __ATOMIC_ACQ_REL) == k) {
+      pthread_mutex_lock(&c->mu);
+      pthread_cond_signal(&c->done);
+      pthread_mutex_unlock(&c->mu);
+    }
+    st = __atomic_load_n(&c->state, __ATOMIC_ACQUIRE);
+  }
 }
 
 static void *qf_worker_main(void *p) {
   const struct qf_worker *w = (const struct qf_worker *)p;
   qf_ctx *c = w->ctx;
-  unsigned seen = 0;
+  uint8_t *scratch = c->scratch ? c->scratch + (size_t)(w->index - 1) * c->scratch_bytes : NULL;
+  uint32_t seen = 0;
   for (;;) {
-    unsigned g = __atomic_load_n(&c->gen, __ATOMIC_ACQUIRE);
+    uint32_t g = QF_GEN(__atomic_load_n(&c->state, __ATOMIC_ACQUIRE));
     for (int s = 0; g == seen && s < QF_SPIN; s++) {
       qf_pause();
-      g = __atomic_load_n(&c->gen, __ATOMIC_ACQUIRE);
+      g = QF_GEN(__atomic_load_n(&c->state, __ATOMIC_ACQUIRE));
     }
     if (g == seen) {
       pthread_mutex_lock(&c->mu);
-      while ((g = __atomic_load_n(&c->gen, __ATOMIC_ACQUIRE)) == seen) pthread_cond_wait(&c->wake, &c->mu);
+      while ((g = QF_GEN(__atomic_load_n(&c->state, __ATOMIC_ACQUIRE))) == seen) pthread_cond_wait(&c->wake, &c->mu);
       pthread_mutex_unlock(&c->mu);
     }
     seen = g;
     if (__atomic_load_n(&c->stop, __ATOMIC_ACQUIRE)) return NULL;
-    if ((size_t)w->index < c->chunks)
-      qf_run_range(c, (size_t)w->index, c->scratch ? c->scratch + (size_t)(w->index - 1) * c->scratch_bytes : NULL);
-    /* every worker acknowledges every job, so the next one is written only when none reads this one */
-    if (__atomic_sub_fetch(&c->pending, 1, __ATOMIC_ACQ_REL) == 0) {
-      pthread_mutex_lock(&c->mu);
-      pthread_cond_signal(&c->done);
-      pthread_mutex_unlock(&c->mu);
-    }
+    qf_work(c, g, scratch);
   }
 }
 
-/* Wakes every worker for the job written in c (or for stop). */
-static void qf_start(qf_ctx *c) {
-  __atomic_store_n(&c->pending, c->threads - 1, __ATOMIC_RELAXED);
+/* Publishes a job of `ranges` ranges (0: stop) and wakes the parked workers. */
+static uint32_t qf_publish(qf_ctx *c, size_t ranges) {
+  const uint32_t gen = QF_GEN(__atomic_load_n(&c->state, __ATOMIC_RELAXED)) + 1;
+  __atomic_store_n(&c->finished, 0, __ATOMIC_RELAXED);
   pthread_mutex_lock(&c->mu);
-  __atomic_store_n(&c->gen, __atomic_load_n(&c->gen, __ATOMIC_RELAXED) + 1, __ATOMIC_RELEASE);
+  __atomic_store_n(&c->state, (uint64_t)gen << 32 | ranges, __ATOMIC_RELEASE);
   pthread_cond_broadcast(&c->wake);
   pthread_mutex_unlock(&c->mu);
-}
-
-static void qf_wait(qf_ctx *c) {
-  for (int s = 0; s < QF_SPIN; s++) {
-    if (!__atomic_load_n(&c->pending, __ATOMIC_ACQUIRE)) return;
-    qf_pause();
-  }
-  pthread_mutex_lock(&c->mu);
-  while (__atomic_load_n(&c->pending, __ATOMIC_ACQUIRE)) pthread_cond_wait(&c->done, &c->mu);
-  pthread_mutex_unlock(&c->mu);
+  return gen;
 }
 
 void qf_parallel(qf_ctx *ctx, size_t n, size_t grain, qf_task fn, const void *args, uint8_t *scratch0) {
@@ -126,16 +132,19 @@ void qf_parallel(qf_ctx *ctx, size_t n, size_t grain, qf_task fn, const void *ar
   ctx->fn = fn;
   ctx->args = args;
   ctx->n = n;
-  ctx->chunks = k;
-  qf_start(ctx);
-  qf_run_range(ctx, 0, scratch0);
-  qf_wait(ctx);
+  qf_work(ctx, qf_publish(ctx, k), scratch0);
+  for (int s = 0; s < QF_SPIN; s++) {
+    if (__atomic_load_n(&ctx->finished, __ATOMIC_ACQUIRE) == k) return;
+    qf_pause();
+  }
+  pthread_mutex_lock(&ctx->mu);
+  while (__atomic_load_n(&ctx->finished, __ATOMIC_ACQUIRE) != k) pthread_cond_wait(&ctx->done, &ctx->mu);
+  pthread_mutex_unlock(&ctx->mu);
 }
 
 static void qf_stop(qf_ctx *c, int started) {
   __atomic_store_n(&c->stop, 1, __ATOMIC_RELEASE);
-  c->threads = started + 1;
-  qf_start(c);
+  qf_publish(c, 0);
   for (int i = 0; i < started; i++) pthread_join(c->tid[i], NULL);
 }
 

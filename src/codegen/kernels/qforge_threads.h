@@ -4,10 +4,11 @@
  * The pool is made once (<name>_ctx_new): its threads start there and park between calls (a short
  * spin, then a condition variable); a model run allocates nothing and starts no thread. Work is split
  * statically: qf_parallel cuts [0, n) into at most `threads` contiguous ranges whose bounds depend
- * only on n and the thread count, never on timing. Every split is over output elements (GEMM rows,
- * depthwise/pool output rows, elementwise chunks): each output is computed whole by one thread with
- * the single-threaded code, and no reduction is ever divided, so the bytes are the same for every
- * thread count. Work below QF_PAR_MIN_OPS per range stays on the calling thread.
+ * only on n and the thread count, never on timing; the caller and the workers then claim ranges first
+ * come, first served. Every split is over outputs (GEMM rows, depthwise/pool output rows, output
+ * channels of a float convolution, elementwise chunks): each output is computed whole, by the
+ * single-threaded code, and no reduction is ever divided, so the bytes are the same for every thread
+ * count and every schedule. Work below QF_PAR_MIN_OPS per range stays on the calling thread.
  * A NULL ctx runs everything on the calling thread. Build with -DQF_NO_THREADS where there are no
  * pthreads: every ctx then has one thread. */
 #ifndef QFORGE_THREADS_H
@@ -34,8 +35,8 @@ qf_ctx *qf_ctx_new(int threads, size_t scratch);
 void qf_ctx_free(qf_ctx *ctx);
 int qf_ctx_threads(const qf_ctx *ctx);
 
-/* fn(args, lo, hi, scratch) for consecutive ranges covering [0, n): range t of k runs on thread t (the
-   caller is thread 0, with scratch0), k = min(threads, n / grain) (at least 1). */
+/* fn(args, lo, hi, scratch) for k consecutive ranges covering [0, n), k = min(threads, n / grain) (at
+   least 1); range t is [n*t/k, n*(t+1)/k). scratch: the running thread's (the caller's is scratch0). */
 typedef void (*qf_task)(const void *args, size_t lo, size_t hi, uint8_t *scratch);
 void qf_parallel(qf_ctx *ctx, size_t n, size_t grain, qf_task fn, const void *args, uint8_t *scratch0);
 
