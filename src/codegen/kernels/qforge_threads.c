@@ -12,7 +12,9 @@
 
 /* Spins of a parked worker (and of the caller waiting for the last range) before it sleeps: kernels
    of one model follow each other within microseconds, a condition variable wake-up costs more. */
-#define QF_SPIN 4000
+#ifndef QF_SPIN
+#define QF_SPIN 1000
+#endif
 #define QF_MAX_THREADS 512
 
 /* The ranges of a job are fixed by (n, chunks); which thread runs which range is first come, first
