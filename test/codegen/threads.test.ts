@@ -72,11 +72,12 @@ describe('threads: same bytes for every thread count', () => {
       expect(mismatches(...exactOnly(got))).toEqual([]);
     });
 
-  it('conv zoo and misc ops, neon under qemu', () => {
-    const small = mergeGraphs([convZoo(8), misc(9)]);
-    const got = expectSameForEveryThreadCount(build(small.graph, 'neon'), small.graph, small.inputs);
-    expect(mismatches(small.graph, got, interpret(small.graph, small.inputs))).toEqual([]);
-  });
+  for (const target of ['neon', 'neon-dot'])
+    it(`conv zoo and misc ops, ${target} under qemu`, () => {
+      const small = mergeGraphs([convZoo(8), misc(9)]);
+      const got = expectSameForEveryThreadCount(build(small.graph, target), small.graph, small.inputs);
+      expect(mismatches(small.graph, got, interpret(small.graph, small.inputs))).toEqual([]);
+    });
 });
 
 describe('threads: random quantized graphs', () => {
