@@ -100,6 +100,14 @@ describe('threads: ThreadSanitizer', () => {
 });
 
 describe('threads: API and CLI', () => {
+  it('-DQF_NO_THREADS builds without pthreads: any --threads runs on the calling thread, same bytes', () => {
+    const { graph, inputs } = mergeGraphs([convZoo(8), misc(9)]);
+    const b = build(graph, 'c', { cflags: ['-DQF_NO_THREADS', '-DQF_PAR_MIN_OPS=1'] });
+    expect(b.command).toContain('-DQF_NO_THREADS');
+    expect(mismatches(graph, expectSameForEveryThreadCount(b, graph, inputs), interpret(graph, inputs))).toEqual([]);
+  });
+
+
   it('the header declares and documents the ctx API next to the unchanged entry points', () => {
     const h = generateC(misc(3).graph, { target: 'c', name: 'net' }).files.get('net.h')!;
     for (const decl of ['qf_ctx *net_ctx_new(int threads);', 'void net_ctx_free(qf_ctx *ctx);', 'int net_run(void *arena,', 'int net_run_ctx(qf_ctx *ctx, void *arena,', 'int net_run_quantized_ctx(qf_ctx *ctx, void *arena,'])
