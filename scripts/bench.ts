@@ -1,8 +1,9 @@
 // npm run bench: our int8 C and float C against onnxruntime-node (fp32 on the float ONNX, int8 on
 // our exported QDQ ONNX), single thread, on the fixture models and full-size ResNet-18 and
-// MobileNetV2. Prints a Markdown table (time, ratios, GMAC/s, SQNR of each int8 output vs fp32).
+// MobileNetV2. Prints a Markdown table (time, ratios, GMAC/s, SQNR of each int8 output vs fp32);
+// --threads N adds our int8 on N threads and onnxruntime int8 at intraOp N (docs/threads.md).
 //
-//   npm run bench -- [--target T] [--quantizer Q] [--ort-quantizer Q] [--runs N] [--rounds R] [--models a,b] [--json out.json]
+//   npm run bench -- [--target T] [--threads N] [--quantizer Q] [--ort-quantizer Q] [--runs N] [--rounds R] [--models a,b] [--json out.json]
 //                    [--no-fixtures] [--no-zoo] [--calib-samples N] [--no-verify] [--profile] [--device-bundle DIR]
 //   npm run bench -- --mca        llvm-mca-19 inner-loop estimates (avx512-vnni, neon-dot)
 import { writeFileSync } from 'node:fs';
@@ -28,6 +29,7 @@ const { values: a } = parseArgs({
     'ort-quantizer': { type: 'string' },
     runs: { type: 'string', default: '10' },
     rounds: { type: 'string', default: '5' },
+    threads: { type: 'string', default: '1' },
     warmup: { type: 'string', default: '3' },
     models: { type: 'string' },
     fixtures: { type: 'string', default: path.join(ROOT, '../shared/fixtures') },
@@ -60,7 +62,7 @@ async function main(): Promise<void> {
   const target = getTarget(a.target ?? nativeTarget().name).name;
   for (const q of [a.quantizer, a['ort-quantizer']]) if (q) resolveQuantizer(q); // a bad name fails before any model work
   const opts = {
-    target, quantizer: a.quantizer, ...(a['ort-quantizer'] ? { ortQuantizer: a['ort-quantizer'] } : {}), runs: int('runs', a.runs, 1), rounds: int('rounds', a.rounds, 1), warmup: int('warmup', a.warmup, 0),
+    target, quantizer: a.quantizer, ...(a['ort-quantizer'] ? { ortQuantizer: a['ort-quantizer'] } : {}), runs: int('runs', a.runs, 1), rounds: int('rounds', a.rounds, 1), warmup: int('warmup', a.warmup, 0), threads: int('threads', a.threads, 1),
     verify: !a['no-verify'], profile: a.profile, log: (s: string) => console.error(s),
   };
   const wanted = a.models?.split(',').map((s) => s.trim()).filter(Boolean);
@@ -82,13 +84,14 @@ async function main(): Promise<void> {
     const rows: Row[] = done.map((p) => p.row);
     const cpu = cpus()[0]?.model ?? 'unknown CPU';
     const ortQ = a['ort-quantizer'] ?? a.quantizer;
-    console.log(`\nqforge ${target} (quantizer ${a.quantizer}) vs onnxruntime-node (int8: our QDQ export, quantizer ${ortQ}), single thread, ${cpu}, ` +
+    const th = opts.threads > 1 ? `single thread and ${opts.threads} threads (${cpus().length} CPUs)` : 'single thread';
+    console.log(`\nqforge ${target} (quantizer ${a.quantizer}) vs onnxruntime-node (int8: our QDQ export, quantizer ${ortQ}), ${th}, ${cpu}, ` +
       `median over ${opts.rounds} rounds of the median of ${opts.runs} runs; load average ${started.load.map((x) => x.toFixed(2)).join(' ')} at start, ${load()} at end\n`);
     console.log(table(rows));
     for (const r of rows) for (const e of [...r.notes, ...r.errors]) console.log(`  ${r.model}: ${e}`);
     for (const r of rows) if (r.profile) console.log(`\n${formatProfile(r.model, r.profile)}`);
     if (a.json) {
-      const out = { started, finished: { load: loadavg(), at: new Date().toISOString() }, cpu, target, quantizer: a.quantizer, ortQuantizer: ortQ, runs: opts.runs, rounds: opts.rounds, rows: jsonRows(rows) };
+      const out = { started, finished: { load: loadavg(), at: new Date().toISOString() }, cpu, target, quantizer: a.quantizer, ortQuantizer: ortQ, runs: opts.runs, rounds: opts.rounds, threads: opts.threads, rows: jsonRows(rows) };
       writeFileSync(a.json, JSON.stringify(out, null, 1) + '\n');
       console.error(`wrote ${a.json}`);
     }
@@ -99,7 +102,7 @@ async function main(): Promise<void> {
 }
 
 function readHeader(): string {
-  return 'usage: npm run bench -- [--target T] [--quantizer x86|xnnpack|...] [--ort-quantizer Q] [--runs N] [--rounds R] [--warmup N] [--models a,b]\n' +
+  return 'usage: npm run bench -- [--target T] [--threads N] [--quantizer x86|xnnpack|...] [--ort-quantizer Q] [--runs N] [--rounds R] [--warmup N] [--models a,b]\n' +
     '  [--fixtures DIR] [--no-fixtures] [--no-zoo] [--calib-samples N] [--no-verify] [--profile] [--json out.json] [--device-bundle DIR]\n' +
     '  npm run bench -- --mca   (llvm-mca-19 estimates of the avx512-vnni and neon-dot inner loops)';
 }

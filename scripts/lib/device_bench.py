@@ -8,7 +8,9 @@ Q/DQ pairs removed, integer clamps turned into float Clips -- the same layers an
 timing); the input, the float reference output and our int8 output from the build machine.
 Times our binaries with their own --bench median (no process startup) and onnxruntime with
 perf_counter around session.run after warm-up, single thread, in interleaved rounds, and prints
-the table of `npm run bench`.
+the table of `npm run bench`. With --threads 1,4,16 it also times our int8 binaries on a ctx of
+each thread count (--threads T) and onnxruntime int8 at intra_op_num_threads T, and prints a
+second table: milliseconds, our speed-up over one thread, and ours against onnxruntime at T.
 """
 import argparse, json, os, re, shutil, subprocess, sys, tempfile, time
 
@@ -38,9 +40,9 @@ def sqnr(ref, got):
     return float('inf') if noise == 0 else float(10 * np.log10(np.sum(ref ** 2) / noise))
 
 
-def run_binary(exe, inp, runs, out_dir):
-    """One harness process: its median over `runs` timed runs and its outputs."""
-    r = subprocess.run([exe, '-i', f'x={inp}', '-o', out_dir, '--bench', str(runs)], capture_output=True, text=True)
+def run_binary(exe, inp, runs, out_dir, threads=1):
+    """One harness process: its median over `runs` timed runs (on `threads` threads) and its outputs."""
+    r = subprocess.run([exe, '-i', f'x={inp}', '-o', out_dir, '--bench', str(runs), '--threads', str(threads)], capture_output=True, text=True)
     if r.returncode != 0:
         raise RuntimeError(f'{exe} exited {r.returncode}: {r.stderr.strip()[:300]}')
     ms = float(re.search(r'^median_ms ([\d.]+)$', r.stdout, re.M).group(1))
@@ -136,10 +138,10 @@ def float_from_qdq(path, out):
 
 
 class Ort:
-    def __init__(self, path, x):
+    def __init__(self, path, x, threads=1):
         import onnxruntime as ort
         o = ort.SessionOptions()
-        o.intra_op_num_threads, o.inter_op_num_threads = 1, 1
+        o.intra_op_num_threads, o.inter_op_num_threads = threads, 1
         o.graph_optimization_level = ort.GraphOptimizationLevel.ORT_ENABLE_ALL
         o.execution_mode = ort.ExecutionMode.ORT_SEQUENTIAL
         self.s = ort.InferenceSession(path, o, providers=['CPUExecutionProvider'])
@@ -188,10 +190,26 @@ def table(rows):
             fmt_x(ms['ortInt8'], i8), fmt_x(ms['ortFp32'], i8), fmt_x(ms['oursFloat'], i8),
             '–' if not i8 else f"{r['macs'] / (i8 * 1e6):.1f}", fmt_db(r['sqnr']['oursInt8']), fmt_db(r['sqnr']['ortInt8']),
             '–' if r['sameAsHost'] is None else 'yes' if r['sameAsHost'] else 'NO'])
+    return markdown(head, body)
+
+
+def markdown(head, body):
     w = [max(len(x[c]) for x in [head] + body) for c in range(len(head))]
     line = lambda x: '| ' + ' | '.join(s.ljust(w[c]) if c == 0 else s.rjust(w[c]) for c, s in enumerate(x)) + ' |'
     sep = '|' + '|'.join((':' + '-' * (n + 1)) if c == 0 else ('-' * (n + 1) + ':') for c, n in enumerate(w)) + '|'
     return '\n'.join([line(head), sep] + [line(x) for x in body])
+
+
+def thread_table(rows):
+    """One line per model, target and thread count: ours and onnxruntime int8 at that count."""
+    head = ['model', 'threads', 'ours int8 ms', 'speed-up vs 1 thread', 'ort int8 ms', 'vs ort int8']
+    body = []
+    for r in rows:
+        one = r['ms']['oursInt8']
+        for t, m in sorted(r['threads'].items()):
+            body.append([f"{r['model']} [{r['target']}]", str(t), fmt_ms(m['oursInt8']), fmt_x(one, m['oursInt8']),
+                         fmt_ms(m['ortInt8']), fmt_x(m['ortInt8'], m['oursInt8'])])
+    return markdown(head, body)
 
 
 def main():
@@ -201,8 +219,10 @@ def main():
     ap.add_argument('--rounds', type=int, default=3)
     ap.add_argument('--warmup', type=int, default=3)
     ap.add_argument('--models', help='comma-separated subset')
+    ap.add_argument('--threads', default='1', help='comma-separated thread counts, e.g. 1,4,16 (1 is always timed)')
     ap.add_argument('--json', help='write the rows here')
     a = ap.parse_args()
+    a.threads = sorted({int(t) for t in a.threads.split(',') if t.strip()} - {1})
     man = json.load(open(os.path.join(a.bundle, 'manifest.json')))
     flags, cpu_name = cpu()
     targets = [t for t in man['targets'] if FLAGS.get(t, set()) <= flags]
@@ -222,6 +242,9 @@ def main():
     print(f'\nqforge (quantizer {man["quantizer"]}, built {man["created"]}) vs {ort_note} (int8: QDQ export, quantizer {man.get("ortQuantizer", man["quantizer"])}), single thread, {cpu_name}, '
           f'median over {a.rounds} rounds of the median of {a.runs} runs; load average {" ".join(f"{v:.2f}" for v in os.getloadavg())}\n')
     print(table(rows))
+    if a.threads:
+        print(f'\nthreads (ours: <name>_run_ctx on a ctx of T threads; onnxruntime int8: intra_op_num_threads T), {os.cpu_count()} CPUs\n')
+        print(thread_table(rows))
     for n in notes:
         print(f'  {n}')
     if a.json:
@@ -229,7 +252,7 @@ def main():
             exact = lambda v: 'exact' if v == float('inf') else v  # strict JSON has no Infinity
             for r in rows:
                 r['sqnr'] = {k: exact(v) for k, v in r['sqnr'].items()}
-            json.dump({'cpu': cpu_name, 'flags': sorted(flags & set().union(*FLAGS.values())), 'rows': rows}, f, indent=1)
+            json.dump({'cpu': cpu_name, 'threads': [1] + a.threads, 'flags': sorted(flags & set().union(*FLAGS.values())), 'rows': rows}, f, indent=1)
 
 
 def bench(a, man, targets, onnxruntime, rows, notes, tmp):
@@ -257,6 +280,8 @@ def bench(a, man, targets, onnxruntime, rows, notes, tmp):
                     continue
                 try:
                     sessions[key] = Ort(path, x)
+                    for t in a.threads if key == 'ortInt8' else []:
+                        sessions[('ortInt8', t)] = Ort(path, x, t)
                     sq[key] = sqnr(np.concatenate([r.ravel() for r in ref]), np.concatenate([o.ravel() for o in sessions[key].outputs()]))
                 except Exception as e:
                     notes.append(f"{mm['name']}: onnxruntime {key} failed: {e}")
@@ -268,7 +293,8 @@ def bench(a, man, targets, onnxruntime, rows, notes, tmp):
                 exes['oursFloat'] = d(f'float-{t}')
             row = {'model': mm['name'], 'target': t, 'macs': mm['macs'], 'int8MacShare': mm['int8MacShare'],
                    'ms': {}, 'rounds': {k: [] for k in ('oursInt8', 'oursFloat', 'ortFp32', 'ortInt8')},
-                   'sqnr': {'oursInt8': None, **sq}, 'sameAsHost': None}
+                   'sqnr': {'oursInt8': None, **sq}, 'sameAsHost': None,
+                   'threads': {t: {'oursInt8': None, 'ortInt8': None} for t in a.threads}}
             try:
                 _, outs = run_binary(exes['oursInt8'], inp, 1, tmp)
                 row['sqnr']['oursInt8'] = sqnr(np.concatenate([r.ravel() for r in ref]), np.concatenate([o.ravel() for o in outs]))
@@ -278,15 +304,21 @@ def bench(a, man, targets, onnxruntime, rows, notes, tmp):
                 notes.append(f"{mm['name']} [{t}]: {e}")
             out_rows.append(row)
         ort_rounds = {k: [] for k in sessions}
+        mt_rounds = {(row['target'], t): [] for row in out_rows for t in a.threads}
         for r in range(a.rounds):
             for row in out_rows:
                 for k, exe in runs.get(row['target'], {}).items():
                     row['rounds'][k].append(run_binary(exe, inp, a.runs, tmp)[0])
+                    for t in a.threads if k == 'oursInt8' else []:
+                        mt_rounds[(row['target'], t)].append(run_binary(exe, inp, a.runs, tmp, t)[0])
             for k, s in sessions.items():
                 ort_rounds[k].append(s.time(a.runs, a.warmup if r == 0 else 0))
+        med = lambda v: float(np.median(v)) if v else None
         for row in out_rows:
-            row['rounds'].update(ort_rounds)
-            row['ms'] = {k: (float(np.median(v)) if v else None) for k, v in row['rounds'].items()}
+            row['rounds'].update({k: v for k, v in ort_rounds.items() if isinstance(k, str)})
+            row['ms'] = {k: med(v) for k, v in row['rounds'].items()}
+            for t in a.threads:
+                row['threads'][t] = {'oursInt8': med(mt_rounds[(row['target'], t)]), 'ortInt8': med(ort_rounds.get(('ortInt8', t), []))}
             rows.append(row)
             print(f"  {row['target']}: ours int8 {fmt_ms(row['ms']['oursInt8'])} ms, ort int8 {fmt_ms(row['ms']['ortInt8'])} ms", file=sys.stderr)
 

@@ -12,14 +12,20 @@ import type { Tensor } from '../ir/tensor.js';
 import { getTarget, hostArch, hostRuns } from './targets/index.js';
 import type { Target } from './targets/target.js';
 
-/** Flags of every build: exact float32 semantics (no contraction into FMA, no fast-math). */
-export const COMMON_CFLAGS = ['-std=c99', '-O2', '-ffp-contract=off', '-fno-strict-aliasing', '-Wall', '-Wextra', '-Wno-unused-function'];
-const SANITIZE = ['-fsanitize=address,undefined', '-fno-sanitize-recover=all', '-fno-omit-frame-pointer', '-g'];
+/** Flags of every build: exact float32 semantics (no contraction into FMA, no fast-math); -pthread for
+ *  the qf_ctx worker pool (qforge_threads.c; -DQF_NO_THREADS builds without). */
+export const COMMON_CFLAGS = ['-std=c99', '-O2', '-ffp-contract=off', '-fno-strict-aliasing', '-Wall', '-Wextra', '-Wno-unused-function', '-pthread'];
+const SANITIZERS = {
+  address: { flags: ['-fsanitize=address,undefined', '-fno-sanitize-recover=all'], runtime: 'asan' },
+  thread: { flags: ['-fsanitize=thread'], runtime: 'tsan' },
+} as const;
 const SYSROOT = '/usr/aarch64-linux-gnu';
 
 export interface BuildOptions {
-  /** ASan + UBSan build (x86-64 hosts). */
-  sanitize?: boolean;
+  /** ASan + UBSan build (true or 'address'), or ThreadSanitizer ('thread'); x86-64 hosts. */
+  sanitize?: boolean | 'address' | 'thread';
+  /** Extra compiler flags (e.g. -DQF_PAR_MIN_OPS=1, which splits even the smallest kernels over threads). */
+  cflags?: readonly string[];
   /** Build the emulated variant (SIMDe) even when the host runs the target natively; default: only when it cannot. */
   emulate?: boolean;
   /** Executable name (default: the model name, found from <name>.h). */
@@ -45,10 +51,10 @@ function compiler(): string {
 }
 
 /** clang without its sanitizer runtime (Debian's libclang-rt-19-dev) falls back to gcc, which ships its own. */
-function sanitizerCompiler(cc: string): string {
-  const probe = spawnSync(cc, ['-print-file-name=libclang_rt.asan-x86_64.a'], { encoding: 'utf8' });
+function sanitizerCompiler(cc: string, runtime: string): string {
+  const probe = spawnSync(cc, [`-print-file-name=libclang_rt.${runtime}-x86_64.a`], { encoding: 'utf8' });
   const rt = spawnSync(cc, ['--print-runtime-dir'], { encoding: 'utf8' }).stdout?.trim() ?? '';
-  if ((probe.stdout?.includes('/') && existsSync(probe.stdout.trim())) || existsSync(path.join(rt, 'libclang_rt.asan.a'))) return cc;
+  if ((probe.stdout?.includes('/') && existsSync(probe.stdout.trim())) || existsSync(path.join(rt, `libclang_rt.${runtime}.a`))) return cc;
   if (has('gcc')) return 'gcc';
   fail('CODEGEN_TOOLCHAIN', `${cc} has no sanitizer runtime and gcc is missing: apt-get install libclang-rt-19-dev (or gcc)`);
 }
@@ -58,7 +64,7 @@ export function compileCommand(t: Target, opts: BuildOptions = {}, flags = new S
   let cc = compiler();
   const tc = t.toolchain;
   const emulated = !!tc.emulation && (opts.emulate === true || (!tc.triple && !hostRuns(t, flags.size ? flags : undefined)));
-  const args = [...COMMON_CFLAGS, ...(emulated ? tc.emulation!.cflags : tc.cflags)];
+  const args = [...COMMON_CFLAGS, ...(emulated ? tc.emulation!.cflags : tc.cflags), ...(opts.cflags ?? [])];
   let runner: string[] = [];
   if (tc.triple) {
     if (opts.sanitize) fail('CODEGEN_TOOLCHAIN', `sanitizer builds are supported on x86-64 targets only, not ${t.name}`);
@@ -74,8 +80,9 @@ export function compileCommand(t: Target, opts: BuildOptions = {}, flags = new S
   }
   if (emulated && !existsSync('/usr/include/simde/x86/avx512.h')) fail('CODEGEN_TOOLCHAIN', 'SIMDe headers not found: apt-get install libsimde-dev');
   if (opts.sanitize) {
-    cc = sanitizerCompiler(cc);
-    args.push(...SANITIZE);
+    const san = SANITIZERS[opts.sanitize === 'thread' ? 'thread' : 'address'];
+    cc = sanitizerCompiler(cc, san.runtime);
+    args.push(...san.flags, '-fno-omit-frame-pointer', '-g');
     args[args.indexOf('-O2')] = '-O1';
   }
   return { cc, args, emulated, runner };
@@ -113,7 +120,7 @@ export function buildC(dir: string, target: string | Target, opts: BuildOptions 
   if (!name) fail('CODEGEN_BUILD', `${dir} holds no generated model header (<name>.h)`);
   const sources = files.filter((f) => f.endsWith('.c')).sort();
   const { cc, args, emulated, runner } = compileCommand(t, opts);
-  const exe = path.join(dir, opts.sanitize ? `${name}_san` : name);
+  const exe = path.join(dir, opts.sanitize ? `${name}_${opts.sanitize === 'thread' ? 'tsan' : 'san'}` : name);
   const command = [cc, ...args, '-o', exe, ...sources.map((f) => path.join(dir, f)), '-lm'];
   const r = spawnSync(command[0]!, command.slice(1), { encoding: 'utf8', maxBuffer: 64 << 20 });
   if (r.status !== 0) fail('CODEGEN_BUILD', `${cc} failed for target ${t.name}:\n${(r.stderr || r.error?.message || '').slice(0, 4000)}`, { hint: command.join(' ') });
@@ -129,6 +136,8 @@ export interface RunCOptions {
   quantized?: boolean;
   /** Time this many extra runs and report the median. */
   bench?: number;
+  /** Run on a qf_ctx of this many threads (default 1; 0: one per CPU). */
+  threads?: number;
   /** Where outputs are written (default: a temporary folder, removed afterwards). */
   outDir?: string;
 }
@@ -153,6 +162,7 @@ export function runC(build: BuildResult, opts: RunCOptions): RunCResult {
     const out = opts.outDir ?? tmp;
     args.push('-o', out);
     if (opts.bench) args.push('--bench', String(opts.bench));
+    if (opts.threads !== undefined) args.push('--threads', String(opts.threads));
     const cmd = [...build.runner, build.exe, ...args];
     const r = spawnSync(cmd[0]!, cmd.slice(1), { encoding: 'utf8', maxBuffer: 64 << 20 });
     if (r.status !== 0) fail('CODEGEN_RUN', `${build.exe} exited with ${r.status ?? r.signal}:\n${(r.stderr || r.error?.message || '').slice(0, 4000)}`);

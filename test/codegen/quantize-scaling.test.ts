@@ -75,7 +75,7 @@ describe('quantize scaling in the generated C', () => {
       const got = compileRun(g, target, inputs);
       expect(mismatches(g, got.outputs, interpret(g, inputs))).toEqual([]);
       expect(got.warnings).toBe('');
-      expect(got.source.includes('qf_quantize_div_u8(')).toBe(s === 'divide');
-      expect(got.source.includes('qf_requantize_div_u8(')).toBe(s === 'divide');
+      expect(got.source.includes('qf_par_quantize_div_u8(ctx, ')).toBe(s === 'divide');
+      expect(got.source.includes('qf_par_requantize_div_u8(ctx, ')).toBe(s === 'divide');
     });
 });

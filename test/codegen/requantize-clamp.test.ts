@@ -26,8 +26,8 @@ describe('requantize with unchanged qparams', () => {
   for (const [name, g, clamp] of cases)
     it(`${name}: ${clamp ? 'integer clamp' : 'float requantize'}, bit-exact`, () => {
       const got = compileRun(g, 'c', [x]);
-      expect(got.source.includes('qf_clamp_u8(')).toBe(clamp);
-      expect(got.source.includes('qf_requantize_u8(')).toBe(!clamp);
+      expect(got.source.includes('qf_par_clamp_u8(ctx, ')).toBe(clamp);
+      expect(got.source.includes('qf_par_requantize_u8(ctx, ')).toBe(!clamp);
       expect([...got.outputs[0]!.data]).toEqual([...interpret(g, [x])[0]!.data]);
     });
 });

@@ -1,5 +1,5 @@
-// onnxruntime-node sessions, single-threaded with every graph optimization on, timed with
-// performance.now() around session.run after warm-up runs.
+// onnxruntime-node sessions, single-threaded (or intraOp N for the --threads column) with every graph
+// optimization on, timed with performance.now() around session.run after warm-up runs.
 import * as ort from 'onnxruntime-node';
 import { tensor, type Tensor } from '../../../src/ir/index.js';
 
@@ -15,8 +15,8 @@ export const ORT_OPTIONS: ort.InferenceSession.SessionOptions = {
   executionMode: 'sequential',
 };
 
-export async function openOrt(file: string, input: Tensor): Promise<OrtModel> {
-  const session = await ort.InferenceSession.create(file, ORT_OPTIONS);
+export async function openOrt(file: string, input: Tensor, threads = 1): Promise<OrtModel> {
+  const session = await ort.InferenceSession.create(file, { ...ORT_OPTIONS, intraOpNumThreads: threads });
   if (input.dtype !== 'f32') throw new Error(`${file}: the benchmark feeds float32 inputs, got ${input.dtype}`);
   const feeds = { [session.inputNames[0]!]: new ort.Tensor('float32', input.data as Float32Array, [...input.shape]) };
   return { session, feeds };

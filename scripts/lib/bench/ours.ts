@@ -38,9 +38,9 @@ export function compile(g: Graph, target: string, float: boolean, tag: string): 
   return { dir, build, target: gen.target.name, constBytes: gen.constBytes, buildMs: performance.now() - t };
 }
 
-/** One harness process: the outputs of the untimed run and the median of `runs` timed ones. */
-export function timeOurs(c: Compiled, input: Tensor, runs: number): { ms: number; outputs: Tensor[] } {
-  const r = runC(c.build, { inputs: [input], bench: runs });
+/** One harness process: the outputs of the untimed run and the median of `runs` timed ones (on a ctx of `threads`). */
+export function timeOurs(c: Compiled, input: Tensor, runs: number, threads = 1): { ms: number; outputs: Tensor[] } {
+  const r = runC(c.build, { inputs: [input], bench: runs, threads });
   if (r.medianMs === undefined) throw new Error(`${c.build.exe} printed no median_ms`);
   return { ms: r.medianMs, outputs: r.outputs };
 }

@@ -1,4 +1,4 @@
-// --profile: where our int8 C spends its time, layer by layer. The generated <name>_run opens each
+// --profile: where our int8 C spends its time, layer by layer. The generated <name>_run_ctx opens each
 // step of a node with a comment `/* node (op): what */` at the top level of the function; a
 // profiling copy of the sources gets a clock read before each of them (and before the return),
 // sums the time per step over the benchmark runs, and prints the sums at exit. The clock is the
@@ -43,7 +43,7 @@ export function kindOf(op: string, what: string): string {
   return op;
 }
 
-/** Adds the probes to <dir>/<name>.c (the `<name>_run` function); returns the step labels. */
+/** Adds the probes to <dir>/<name>.c (the `<name>_run_ctx` function); returns the step labels. */
 function instrument(file: string, fn: string): { node: string; op: string; what: string }[] {
   const lines = readFileSync(file, 'utf8').split('\n');
   const start = lines.findIndex((l) => l.startsWith(`int ${fn}(`));
@@ -87,7 +87,7 @@ function perfSymbols(c: Compiled, input: Tensor, runs: number): Profile['perf'] 
 export function profileOurs(c: Compiled, input: Tensor, runs: number, macsOf: (node: string) => number): Profile {
   const dir = tempDir('profile');
   for (const f of readdirSync(c.dir)) if (/\.(c|h)$/.test(f)) copyFileSync(path.join(c.dir, f), path.join(dir, f));
-  const labels = instrument(path.join(dir, 'model.c'), 'model_run');
+  const labels = instrument(path.join(dir, 'model.c'), 'model_run_ctx');
   const out = path.join(dir, 'profile.txt');
   const build = buildC(dir, c.target, { name: 'model' });
   process.env['QF_PROF_OUT'] = out;

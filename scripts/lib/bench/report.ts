@@ -3,8 +3,13 @@
 import type { Tensor } from '../../../src/ir/index.js';
 import type { Profile } from './profile.js';
 
-export const ENGINES = ['oursInt8', 'oursFloat', 'ortFp32', 'ortInt8'] as const;
+/** The *Threads engines run our int8 C on a ctx of `threads` threads and onnxruntime int8 at intraOp `threads`
+    (only with --threads N > 1). */
+export const ENGINES = ['oursInt8', 'oursFloat', 'ortFp32', 'ortInt8', 'oursInt8Threads', 'ortInt8Threads'] as const;
 export type Engine = (typeof ENGINES)[number];
+
+/** A record with one entry per engine. */
+export const perEngine = <T>(v: () => T): Record<Engine, T> => Object.fromEntries(ENGINES.map((e) => [e, v()])) as Record<Engine, T>;
 
 export interface Row {
   model: string;
@@ -12,6 +17,8 @@ export interface Row {
   macs: number;
   /** Share of the MACs in integer ops after lowering (1: the whole network runs in int8). */
   int8MacShare: number;
+  /** Thread count of the *Threads engines (1: they were not run). */
+  threads: number;
   /** Median over rounds of each round's median, ms; null where that engine failed. */
   ms: Record<Engine, number | null>;
   /** Fastest round's median, ms (the least disturbed by other load). */
@@ -69,6 +76,9 @@ export function derived(r: Row) {
     vsOrtFp32: ratio(r.ms.ortFp32, i8),
     vsOursFloat: ratio(r.ms.oursFloat, i8),
     gmacPerS: i8 ? r.macs / (i8 * 1e6) : null,
+    /** Our int8 on `threads` threads against our int8 on one (>1: faster). */
+    threadSpeedup: ratio(i8, r.ms.oursInt8Threads),
+    vsOrtInt8Threads: ratio(r.ms.ortInt8Threads, r.ms.oursInt8Threads),
   };
 }
 
@@ -86,20 +96,27 @@ const share = (x: number) => (x === 1 ? '100%' : x >= 0.995 ? '>99%' : `${(x * 1
 
 const HEADER = ['model', 'MACs', 'int8 MACs', 'ours int8 ms', 'ours float ms', 'ort fp32 ms', 'ort int8 ms', 'vs ort int8', 'vs ort fp32', 'vs our float', 'int8 GMAC/s', 'SQNR ours int8 dB', 'SQNR ort int8 dB', 'ours vs interp.'];
 
+/** Columns added by --threads N: our int8 and onnxruntime int8 on N threads, our speed-up over one thread. */
+const threadHeader = (n: number) => [`ours int8 ms ${n}T`, `ort int8 ms ${n}T`, `${n}T speed-up`, `vs ort int8 ${n}T`];
+
 export function table(rows: Row[]): string {
+  const threads = Math.max(1, ...rows.map((r) => r.threads));
+  const header = threads > 1 ? [...HEADER, ...threadHeader(threads)] : HEADER;
   const body = rows.map((r) => {
     const d = derived(r);
+    const mt = threads > 1 ? [fmtMs(r.ms.oursInt8Threads), fmtMs(r.ms.ortInt8Threads), fmtX(d.threadSpeedup), fmtX(d.vsOrtInt8Threads)] : [];
     return [
       r.model, fmtMacs(r.macs), share(r.int8MacShare),
       fmtMs(r.ms.oursInt8), fmtMs(r.ms.oursFloat), fmtMs(r.ms.ortFp32), fmtMs(r.ms.ortInt8),
       fmtX(d.vsOrtInt8), fmtX(d.vsOrtFp32), fmtX(d.vsOursFloat), d.gmacPerS === null ? '–' : d.gmacPerS.toFixed(1),
       fmtDb(r.sqnr.oursInt8), fmtDb(r.sqnr.ortInt8), r.vsInterpreter === null ? '–' : r.vsInterpreter === 0 ? 'exact' : r.vsInterpreter.toExponential(0),
+      ...mt,
     ];
   });
-  const all = [HEADER, ...body];
-  const w = HEADER.map((_, c) => Math.max(...all.map((row) => row[c]!.length)));
+  const all = [header, ...body];
+  const w = header.map((_, c) => Math.max(...all.map((row) => row[c]!.length)));
   const line = (row: string[]) => `| ${row.map((s, c) => (c === 0 ? s.padEnd(w[c]!) : s.padStart(w[c]!))).join(' | ')} |`;
-  return [line(HEADER), `|${w.map((n, c) => (c === 0 ? ':' : '') + '-'.repeat(n + 1) + (c === 0 ? '' : ':')).join('|')}|`, ...body.map(line)].join('\n');
+  return [line(header), `|${w.map((n, c) => (c === 0 ? ':' : '') + '-'.repeat(n + 1) + (c === 0 ? '' : ':')).join('|')}|`, ...body.map(line)].join('\n');
 }
 
 /** JSON-safe copy (Infinity SQNR becomes the string "exact"). */

@@ -9,7 +9,7 @@ import { foldedFloat, macsOf, nodeMacs, quantize, type BenchModel } from './mode
 import { openOrt, ortOutputs, timeOrt, median, type OrtModel } from './ort.js';
 import { compile, tempDir, timeOurs, type Compiled } from './ours.js';
 import { profileOurs } from './profile.js';
-import { ENGINES, relDiff, sqnrDb, type Engine, type Row } from './report.js';
+import { ENGINES, perEngine, relDiff, sqnrDb, type Engine, type Row } from './report.js';
 
 export interface RunOptions {
   target: string;
@@ -19,6 +19,8 @@ export interface RunOptions {
   ortQuantizer?: string;
   runs: number;
   rounds: number;
+  /** Also time our int8 and onnxruntime int8 on this many threads (1: not). */
+  threads: number;
   warmup: number;
   verify: boolean;
   /** Also profile our int8 C per step (probed build) and with perf. */
@@ -43,10 +45,8 @@ const msg = (e: unknown) => (e instanceof Error ? e.message : String(e)).split('
 
 export async function benchModel(m: BenchModel, o: RunOptions): Promise<Prepared> {
   const row: Row = {
-    model: m.name, kind: m.kind, macs: macsOf(m), int8MacShare: 0,
-    ms: { oursInt8: null, oursFloat: null, ortFp32: null, ortInt8: null },
-    bestMs: { oursInt8: null, oursFloat: null, ortFp32: null, ortInt8: null },
-    rounds: { oursInt8: [], oursFloat: [], ortFp32: [], ortInt8: [] },
+    model: m.name, kind: m.kind, macs: macsOf(m), int8MacShare: 0, threads: o.threads,
+    ms: perEngine(() => null), bestMs: perEngine(() => null), rounds: perEngine(() => []),
     sqnr: { oursInt8: null, ortInt8: null, ortFp32: null, oursFloat: null },
     vsInterpreter: null, notes: [], errors: [],
   };
@@ -94,13 +94,13 @@ export async function benchModel(m: BenchModel, o: RunOptions): Promise<Prepared
   if (cf) built.oursFloat = cf;
   lap('compiled our C');
 
-  const sessions: Partial<Record<'ortFp32' | 'ortInt8', OrtModel>> = {};
-  for (const [e, file] of [['ortFp32', floatOnnx], ['ortInt8', ortQdq]] as const) {
+  const sessions: Partial<Record<'ortFp32' | 'ortInt8' | 'ortInt8Threads', OrtModel>> = {};
+  const ortRuns = [['ortFp32', floatOnnx, 1], ['ortInt8', ortQdq, 1], ...(o.threads > 1 ? [['ortInt8Threads', ortQdq, o.threads] as const] : [])] as const;
+  for (const [e, file, threads] of ortRuns) {
     if (!file) continue;
     try {
-      sessions[e] = await openOrt(file, m.input);
-      const out = await ortOutputs(sessions[e]!);
-      row.sqnr[e] = sqnrDb(reference, out);
+      sessions[e] = await openOrt(file, m.input, threads);
+      if (e !== 'ortInt8Threads') row.sqnr[e] = sqnrDb(reference, await ortOutputs(sessions[e]!));
     } catch (e2) {
       row.errors.push(`onnxruntime ${e}: ${msg(e2)}`);
       o.log(`  onnxruntime ${e} failed: ${msg(e2)}`);
@@ -123,12 +123,12 @@ export async function benchModel(m: BenchModel, o: RunOptions): Promise<Prepared
 
   for (let r = 0; r < o.rounds; r++) {
     for (const e of ENGINES) {
-      const c = e === 'oursInt8' || e === 'oursFloat' ? built[e] : undefined;
-      const s = e === 'ortFp32' || e === 'ortInt8' ? sessions[e] : undefined;
+      const c = e === 'oursInt8' || e === 'oursFloat' ? built[e] : e === 'oursInt8Threads' && o.threads > 1 ? built.oursInt8 : undefined;
+      const s = e === 'ortFp32' || e === 'ortInt8' || e === 'ortInt8Threads' ? sessions[e] : undefined;
       if (c) {
-        const got = step(`time ${e}`, () => timeOurs(c, m.input, o.runs).ms);
-        if (got === null) delete built[e as 'oursInt8' | 'oursFloat'];
-        else row.rounds[e].push(got);
+        const got = step(`time ${e}`, () => timeOurs(c, m.input, o.runs, e === 'oursInt8Threads' ? o.threads : 1).ms);
+        if (got === null && e !== 'oursInt8Threads') delete built[e as 'oursInt8' | 'oursFloat'];
+        else if (got !== null) row.rounds[e].push(got);
       } else if (s) row.rounds[e].push(await timeOrt(s, o.runs, r === 0 ? o.warmup : 0));
     }
   }

@@ -1,7 +1,7 @@
 // qforge compile model.q.qir --target c|avx2|avx512-vnni|neon|neon-dot|native -o out/: writes the
 // model as C (<name>.c/.h, the kernel and runtime sources, a main.c harness and a Makefile);
 // --build compiles it for the target, --run runs it on .npy inputs (under qemu for aarch64),
-// --bench N times N runs. --float compiles a float model (.onnx or float .qir) for comparison.
+// --bench N times N runs, --threads N runs on a qf_ctx of N threads (docs/threads.md). --float compiles a float model (.onnx or float .qir) for comparison.
 import { fail } from '../../diagnostics/index.js';
 import { readNpy } from '../../ir/npy.js';
 import type { Tensor } from '../../ir/tensor.js';
@@ -18,6 +18,7 @@ interface CompileOpts extends ShapeOptions {
   input: string[];
   float?: boolean;
   bench?: string;
+  threads?: string;
   sanitize?: boolean;
   quantized?: boolean;
   emulate?: boolean;
@@ -39,6 +40,7 @@ export const registerCompile: RegisterVerb = (program, io) => {
     .option('-i, --input <name=file.npy>', 'an input for --run (repeatable; NAME= may be left out for one input)', collect, [])
     .option('-q, --quantized', 'with --run: call <name>_run_quantized (int8 tensors at the graph edges)')
     .option('--bench <n>', 'with --run: time n more runs and print the median')
+    .option('--threads <n>', 'with --run: run on n threads (<name>_run_ctx; 0: one per CPU; default 1)')
     .option('--sanitize', 'with --build: AddressSanitizer + UndefinedBehaviorSanitizer build')
     .option('--emulate', 'with --build: use the target\'s emulated build (SIMDe) even where the CPU has the ISA');
   withShapeOptions(cmd).action((model: string, opts: CompileOpts) => {
@@ -55,6 +57,8 @@ export const registerCompile: RegisterVerb = (program, io) => {
     if (!opts.run) return;
     const bench = opts.bench === undefined ? undefined : Number(opts.bench);
     if (bench !== undefined && !(Number.isInteger(bench) && bench > 0)) fail('CLI_USAGE', `--bench expects a positive integer, got '${opts.bench}'`);
+    const threads = opts.threads === undefined ? undefined : Number(opts.threads);
+    if (threads !== undefined && !(Number.isInteger(threads) && threads >= 0 && threads <= 512)) fail('CLI_USAGE', `--threads expects an integer from 0 to 512, got '${opts.threads}'`);
     const names = g.inputs;
     const inputs: Record<string, Tensor> = {};
     for (const spec of opts.input) {
@@ -63,8 +67,8 @@ export const registerCompile: RegisterVerb = (program, io) => {
       if (eq <= 0 && names.length !== 1) fail('CLI_USAGE', `-i ${spec}: name the input (NAME=file.npy); inputs: ${names.join(', ')}`);
       inputs[name] = readNpy(file);
     }
-    const r = runC(b, { inputs, outDir: opts.output, quantized: !!opts.quantized, ...(bench ? { bench } : {}) });
+    const r = runC(b, { inputs, outDir: opts.output, quantized: !!opts.quantized, ...(bench ? { bench } : {}), ...(threads !== undefined ? { threads } : {}) });
     for (const f of r.files) io.out(`  wrote ${f}\n`);
-    if (r.medianMs !== undefined) io.out(`  median ${r.medianMs >= 1 ? `${r.medianMs.toFixed(3)} ms` : `${(r.medianMs * 1000).toFixed(2)} µs`} over ${bench} runs\n`);
+    if (r.medianMs !== undefined) io.out(`  median ${r.medianMs >= 1 ? `${r.medianMs.toFixed(3)} ms` : `${(r.medianMs * 1000).toFixed(2)} µs`} over ${bench} runs${threads !== undefined ? ` on ${threads || 'all'} thread${threads === 1 ? '' : 's'}` : ''}\n`);
   });
 };

@@ -60,6 +60,8 @@ export class Lowering {
   private claimed = new Set<number>();
   /** The node being lowered, for comments. */
   node?: Node;
+  /** Bytes of private scratch each extra thread needs (the largest scratch of a parallel step). */
+  threadScratch = 0;
 
   constructor(
     readonly graph: Graph,
@@ -210,10 +212,12 @@ export class Lowering {
     return this.add(name, type, of.form, { kind: 'alias', of });
   }
 
-  /** Scratch memory for the step about to be emitted; returns its C pointer name (uint8_t *). */
-  scratch(bytes: number, hint: string): string {
+  /** Scratch memory for the step about to be emitted; returns its C pointer name (uint8_t *).
+   *  `perThread`: a parallel step, where every extra thread gets as much from the qf_ctx. */
+  scratch(bytes: number, hint: string, opts: { perThread?: boolean } = {}): string {
     const cname = this.names.take(hint, 's_');
     this.newBuf(bytes, cname);
+    if (opts.perThread) this.threadScratch = Math.max(this.threadScratch, bytes);
     return cname;
   }
 

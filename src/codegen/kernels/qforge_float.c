@@ -237,13 +237,18 @@ void qf_f_gemm(size_t M, size_t N, size_t K, const float *A, size_t ars, size_t 
 }
 
 void qf_f_conv2d(const qf_fconv *p, const float *x, const float *w, const float *b, float *y, float *scratch) {
-  const int32_t Cg = p->C / p->G, Mg = p->M / p->G, P = p->OH * p->OW, K = Cg * p->KH * p->KW;
+  qf_f_conv2d_channels(p, 0, p->M / p->G, x, w, b, y, scratch);
+}
+
+void qf_f_conv2d_channels(const qf_fconv *p, int32_t m0, int32_t m1, const float *x, const float *w, const float *b,
+                          float *y, float *scratch) {
+  const int32_t Cg = p->C / p->G, Mg = m1 - m0, P = p->OH * p->OW, K = Cg * p->KH * p->KW;
   const int direct = p->KH == 1 && p->KW == 1 && p->SH == 1 && p->SW == 1 && p->PT + p->PL + p->PB + p->PR == 0;
   for (int32_t n = 0; n < p->N; n++)
     for (int32_t g = 0; g < p->G; g++) {
       const float *xg = x + ((size_t)n * p->C + (size_t)g * Cg) * p->H * p->W;
-      float *yg = y + ((size_t)n * p->M + (size_t)g * Mg) * P;
-      const float *wg = w + (size_t)g * Mg * K;
+      float *yg = y + ((size_t)n * p->M + (size_t)g * (p->M / p->G) + m0) * P;
+      const float *wg = w + ((size_t)g * (p->M / p->G) + m0) * K;
       if (direct) {
         qf_gemm_ld(Mg, P, K, wg, K, 1, xg, P, 1, yg, P);
       } else {
@@ -262,7 +267,7 @@ void qf_f_conv2d(const qf_fconv *p, const float *x, const float *w, const float 
       }
       for (int32_t m = 0; m < Mg; m++)
         for (int32_t q = 0; q < P; q++) {
-          float v = yg[(size_t)m * P + q] + (b ? b[g * Mg + m] : 0.0f);
+          float v = yg[(size_t)m * P + q] + (b ? b[g * (p->M / p->G) + m0 + m] : 0.0f);
           v = v < p->lo ? p->lo : v;
           yg[(size_t)m * P + q] = v > p->hi ? p->hi : v;
         }

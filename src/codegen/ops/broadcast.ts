@@ -15,8 +15,9 @@ export interface BinaryCall {
   a: Val;
   b: Val;
   layout: Layout;
-  /** C statement: `flat` is called as flat(n, a, sa, b, sb, params, y) when no real broadcast is needed. */
-  call(flat: string, row: string, esize: [number, number, number], params: string, y: Val): string;
+  /** C statement: `flat` is called as flat(lead, n, a, sa, b, sb, params, y) when no real broadcast is needed
+   *  (`lead`: leading arguments such as the ctx of a parallel kernel, none by default). */
+  call(flat: string, row: string, esize: [number, number, number], params: string, y: Val, lead?: string): string;
 }
 
 export function binaryOperands(L: Lowering, node: Node, form: (t: TensorType, layout: Layout) => Form): BinaryCall {
@@ -34,10 +35,10 @@ export function binaryOperands(L: Lowering, node: Node, form: (t: TensorType, la
   const n = numel(out);
   return {
     a, b, layout,
-    call(flat, row, esize, params, y) {
+    call(flat, row, esize, params, y, lead) {
       const na = numel(at.shape), nb = numel(bt.shape);
       if ((na === n || na === 1) && (nb === n || nb === 1))
-        return `${flat}(${n}, ${a.cname}, ${na === 1 && n > 1 ? 0 : 1}, ${b.cname}, ${nb === 1 && n > 1 ? 0 : 1}, ${params}, ${y.cname});`;
+        return `${flat}(${lead ? `${lead}, ` : ''}${n}, ${a.cname}, ${na === 1 && n > 1 ? 0 : 1}, ${b.cname}, ${nb === 1 && n > 1 ? 0 : 1}, ${params}, ${y.cname});`;
       const sa = broadcastStrides(po, pa), sb = broadcastStrides(po, pb);
       const arr = (v: number[], h: string) => L.pool.decl(`${node.name}_${h}`, 'int32_t', `{${v.join(',')}}`, `[${v.length}]`);
       return `qf_broadcast2(${po.length}, ${arr(po, 'shape')}, ${arr(sa, 'sa')}, ${arr(sb, 'sb')}, ${esize.join(', ')}, ${a.cname}, ${b.cname}, ${y.cname}, ${row}, ${params});`;

@@ -42,7 +42,7 @@ function binary(node: Node, L: Lowering): void {
   const ops = binaryOperands(L, node, (_t, layout) => ({ layout, shifted: false }));
   const y = L.define(node.outputs[0]!, L.type(node.outputs[0]!), { layout: ops.layout, shifted: false });
   const p = L.pool.decl(`op_${node.op}`, 'int', BINARY[node.op]!);
-  L.emit(node.op, [ops.call('qf_f_binary_row', 'qf_f_binary_row', [4, 4, 4], `&${p}`, y)]);
+  L.emit(node.op, [ops.call('qf_par_f_binary', 'qf_f_binary_row', [4, 4, 4], `&${p}`, y, 'ctx')]);
 }
 
 /** [outer, n, inner] around an axis of a plain shape. */
@@ -113,9 +113,9 @@ function conv(node: Node, L: Lowering): void {
     return;
   }
   const K = (wt.shape[1]! * wt.shape[2]! * wt.shape[3]!);
-  const s = L.scratch(K * 256 * 4, `${node.name}_cols`);
+  const s = L.scratch(K * 256 * 4, `${node.name}_cols`, { perThread: true });
   const y = L.define(yn, yt, PLAIN);
-  L.emit(`${xt.shape} -> ${yt.shape}`, [`qf_f_conv2d(&${p}, ${x.cname}, ${w.cname}, ${b ? b.cname : 'NULL'}, ${y.cname}, (float *)${s});`]);
+  L.emit(`${xt.shape} -> ${yt.shape}`, [`qf_par_f_conv2d(ctx, &${p}, ${x.cname}, ${w.cname}, ${b ? b.cname : 'NULL'}, ${y.cname}, (float *)${s});`]);
 }
 
 function pool(node: Node, L: Lowering): void {

@@ -49,14 +49,14 @@ function qconv(node: Node, L: Lowering): void {
       for (let c = 0; c < C; c++) for (let t = 0; t < taps; t++) dw[t * C + c] = wc[c * taps + t]!;
       return [rqDecl(L, node.name, foldBias(node, wc, M, K, bias, xz), mult, oq), L.pool.bytes(`${node.name}_w`, L.target.packDepthwise(dw, taps, C))];
     });
-    const fn = kh === 3 && kw === 3 && win.dh === 1 && win.dw === 1 ? 'qf_qdwconv3x3' : 'qf_qdwconv';
-    L.emit(`depthwise ${shape}`, [...img.open, ...indent([`${fn}(&${gm()}, ${xi}, ${wsym}, &${rq}, ${yi});`], img.open.length), ...img.close]);
+    const fn = kh === 3 && kw === 3 && win.dh === 1 && win.dw === 1 ? 'qf_par_qdwconv3x3' : 'qf_par_qdwconv';
+    L.emit(`depthwise ${shape}`, [...img.open, ...indent([`${fn}(ctx, &${gm()}, ${xi}, ${wsym}, &${rq}, ${yi});`], img.open.length), ...img.close]);
     return;
   }
   const pads = win.pt + win.pl + win.pb + win.pr;
   if (kh === 1 && kw === 1 && win.sh === 1 && win.sw === 1 && pads === 0 && G === 1) {
     const [rq, wsym] = once('pw', (wc) => [rqDecl(L, node.name, foldBias(node, wc, M, K, bias, xz), mult, oq), L.pool.bytes(`${node.name}_w`, L.target.packGemm(wc, M, K))]);
-    L.emit(`pointwise GEMM ${shape}`, [`qf_qgemm(${N * P}, ${M}, ${K}, ${x.cname}, ${C}, ${wsym}, &${rq}, ${y.cname}, ${M});`]);
+    L.emit(`pointwise GEMM ${shape}`, [`qf_par_qgemm(ctx, ${N * P}, ${M}, ${K}, ${x.cname}, ${C}, ${wsym}, &${rq}, ${y.cname}, ${M});`]);
     return;
   }
   // Reorder each group's weights to [Mg][(i, j, c)], the im2col column order (channels innermost).
@@ -73,14 +73,11 @@ function qconv(node: Node, L: Lowering): void {
     return [rqDecl(L, node.name, folded, mult, oq, G), packedTable(L, node.name, blobs)];
   });
   const R = Math.max(1, Math.min(P, Math.floor(IM2COL_BYTES / K)));
-  const cols = L.scratch(R * K, `${node.name}_cols`);
+  const cols = L.scratch(R * K, `${node.name}_cols`, { perThread: true });
   const gl = G === 1 ? { open: [] as string[], close: [] as string[], g: '0' } : { open: [`for (size_t g = 0; g < ${G}; g++) {`], close: ['}'], g: 'g' };
+  // Rows of im2col blocks of at most R rows (each thread blocks its own rows in its own scratch).
   const inner = [
-    `for (size_t m0 = 0; m0 < ${P}; m0 += ${R}) {`,
-    `  const size_t rows = ${P} - m0 < ${R} ? ${P} - m0 : ${R};`,
-    `  qf_im2col(&${gm()}, ${xi}, ${G === 1 ? '0' : `(int32_t)(g * ${Cg})`}, ${Cg}, m0, rows, ${cols}, ${K});`,
-    `  qf_qgemm(rows, ${Mg}, ${K}, ${cols}, ${K}, ${wp}[${gl.g}], &${rq}${G === 1 ? '' : '[g]'}, ${at(yi, ['m0', M], [gl.g, Mg])}, ${M});`,
-    '}',
+    `qf_par_conv_im2col(ctx, &${gm()}, ${xi}, ${G === 1 ? '0' : `(int32_t)(g * ${Cg})`}, ${Cg}, ${P}, ${R}, ${K}, ${Mg}, ${wp}[${gl.g}], &${rq}${G === 1 ? '' : '[g]'}, ${at(yi, [gl.g, Mg])}, ${M}, ${cols});`,
   ];
   const body = [...gl.open, ...indent(inner, gl.open.length), ...gl.close];
   L.emit(`im2col GEMM ${shape}, group ${G}`, [...img.open, ...indent(body, img.open.length), ...img.close]);
@@ -150,7 +147,7 @@ function qlinear(node: Node, L: Lowering): void {
     return [rqDecl(L, node.name, foldBias(node, wc, Nout, K, bias, xz), perChannel(a.requant_scale as number[], Nout), outQuant(a, yt.dtype as DType)), L.pool.bytes(`${node.name}_w`, L.target.packGemm(wc, Nout, K))];
   });
   const y = L.define(yn, yt, kernelForm(yt.dtype, 'plain'));
-  L.emit(`${R}x${K} x ${K}x${Nout}`, [`qf_qgemm(${R}, ${Nout}, ${K}, ${x.cname}, ${K}, ${wsym}, &${rq}, ${y.cname}, ${Nout});`]);
+  L.emit(`${R}x${K} x ${K}x${Nout}`, [`qf_par_qgemm(ctx, ${R}, ${Nout}, ${K}, ${x.cname}, ${K}, ${wsym}, &${rq}, ${y.cname}, ${Nout});`]);
 }
 
 export const QCONV_EMITTERS: Record<string, OpEmitter> = {

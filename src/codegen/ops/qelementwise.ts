@@ -40,7 +40,7 @@ function quantize(node: Node, L: Lowering): void {
   const y = L.define(yn, yt, kernelForm(dtype, layout));
   const qmin = ((a.qmin as number | undefined) ?? lo) + s, qmax = ((a.qmax as number | undefined) ?? hi) + s;
   const head = `${numel(yt.shape)}, ${inner}, ${C}, ${x.cname}, (const float *)${f}`, tail = `(const int32_t *)${zps}, ${qmin}, ${qmax}, ${y.cname}`;
-  const call = isAct(dtype) ? `${div ? 'qf_quantize_div_u8' : 'qf_quantize_u8'}(${head}, ${tail});` : `qf_quantize_any(${dtypeCode(dtype)}, ${head}, ${div ? 1 : 0}, ${tail});`;
+  const call = isAct(dtype) ? `${div ? 'qf_par_quantize_div_u8' : 'qf_par_quantize_u8'}(ctx, ${head}, ${tail});` : `qf_quantize_any(${dtypeCode(dtype)}, ${head}, ${div ? 1 : 0}, ${tail});`;
   L.emit(`f32 -> ${dtype}${C > 1 ? ` per channel (${C})` : ''}${div ? ', x / scale' : ''}`, [call]);
 }
 
@@ -55,7 +55,7 @@ function dequantize(node: Node, L: Lowering): void {
   const zps = L.pool.bytes(`${node.name}_zp`, i32Bytes(zp.map((z) => z + shiftOf(xt.dtype))));
   const y = L.define(yn, L.type(yn), { layout, shifted: false });
   const args = `${numel(xt.shape)}, ${inner}, ${C}, ${x.cname}, (const double *)${ss}, (const int32_t *)${zps}, ${y.cname}`;
-  L.emit(`${xt.dtype} -> f32`, [isAct(xt.dtype) ? `qf_dequantize_u8(${args});` : `qf_dequantize_any(${dtypeCode(xt.dtype)}, ${args});`]);
+  L.emit(`${xt.dtype} -> f32`, [isAct(xt.dtype) ? `qf_par_dequantize_u8(ctx, ${args});` : `qf_dequantize_any(${dtypeCode(xt.dtype)}, ${args});`]);
 }
 
 function requantize(node: Node, L: Lowering): void {
@@ -70,12 +70,12 @@ function requantize(node: Node, L: Lowering): void {
   // (fround(fround((q - zp)·s) / fround(s)) within 255·2·2^-24, scaling 'divide'), so rint returns
   // q - zp exactly; a vectorised integer clamp instead of float math per element.
   if (isAct(xt.dtype) && isAct(yt.dtype) && xs === a.y_scale && xs >= 2 ** -100 && xs <= 2 ** 100 && xzp === oq.zp && oq.qmin <= oq.qmax) {
-    L.emit(`${xt.dtype} -> ${yt.dtype}, same qparams: clamp to [${oq.qmin}, ${oq.qmax}] (stored)`, [`qf_clamp_u8(${numel(xt.shape)}, ${x.cname}, ${oq.qmin}, ${oq.qmax}, ${y.cname});`]);
+    L.emit(`${xt.dtype} -> ${yt.dtype}, same qparams: clamp to [${oq.qmin}, ${oq.qmax}] (stored)`, [`qf_par_clamp_u8(ctx, ${numel(xt.shape)}, ${x.cname}, ${oq.qmin}, ${oq.qmax}, ${y.cname});`]);
     return;
   }
   const div = divides(a), ys = a.y_scale as number;
   const head = `${numel(xt.shape)}, ${x.cname}, ${xs}, ${xzp}, ${f32lit(div ? fround(ys) : fround(1 / ys))}`, tail = `${oq.zp}, ${oq.qmin}, ${oq.qmax}, ${y.cname}`;
-  const call = isAct(xt.dtype) ? `${div ? 'qf_requantize_div_u8' : 'qf_requantize_u8'}(${head}, ${tail});` : `qf_requantize_any(${dtypeCode(xt.dtype)}, ${head}, ${div ? 1 : 0}, ${tail});`;
+  const call = isAct(xt.dtype) ? `${div ? 'qf_par_requantize_div_u8' : 'qf_par_requantize_u8'}(ctx, ${head}, ${tail});` : `qf_requantize_any(${dtypeCode(xt.dtype)}, ${head}, ${div ? 1 : 0}, ${tail});`;
   L.emit(`${xt.dtype} -> ${yt.dtype}${div ? ', / y_scale' : ''}`, [call]);
 }
 
@@ -92,7 +92,7 @@ function qbinary(node: Node, L: Lowering): void {
   const p = L.pool.decl(`${node.name}_p`, 'qf_qbin', `{${init.join(', ')}}`);
   const y = L.define(yn, yt, kernelForm(yt.dtype, ops.layout));
   const op = node.op === 'qadd' ? 'qadd' : 'qmul';
-  L.emit(`[${at.shape}] ${op === 'qadd' ? '+' : '*'} [${bt.shape}]`, [ops.call(`qf_${op}`, `qf_${op}_row`, [1, 1, 1], `&${p}`, y)]);
+  L.emit(`[${at.shape}] ${op === 'qadd' ? '+' : '*'} [${bt.shape}]`, [ops.call(`qf_par_${op}`, `qf_${op}_row`, [1, 1, 1], `&${p}`, y, 'ctx')]);
 }
 
 /** relu / clip on u8 and i8: a clamp in the stored domain. */
@@ -109,7 +109,7 @@ function intClamp(node: Node, L: Lowering): void {
   const layout = layoutOf(L, xn);
   const x = L.need(xn, kernelForm(xt.dtype, layout));
   const y = L.define(yn, L.type(yn), kernelForm(xt.dtype, layout));
-  L.emit(`clamp to [${lo}, ${hi}]`, [`qf_clamp_u8(${numel(xt.shape)}, ${x.cname}, ${lo + s}, ${hi + s}, ${y.cname});`]);
+  L.emit(`clamp to [${lo}, ${hi}]`, [`qf_par_clamp_u8(ctx, ${numel(xt.shape)}, ${x.cname}, ${lo + s}, ${hi + s}, ${y.cname});`]);
 }
 
 /** maxpool2d on u8/i8 (the +128 shift keeps the order) and qavgpool2d, on NHWC. */
@@ -126,7 +126,7 @@ function intPool(node: Node, L: Lowering): void {
   const img = imageLoop(N);
   const xi = at(x.cname, [img.n, H * W * C]), yi = at(y.cname, [img.n, OH * OW * C]);
   let call: string;
-  if (node.op === 'maxpool2d') call = `qf_maxpool_u8(&${gm}, ${xi}, ${yi});`;
+  if (node.op === 'maxpool2d') call = `qf_par_maxpool_u8(ctx, &${gm}, ${xi}, ${yi});`;
   else {
     const oq = outQuant(a, yt.dtype as DType);
     call = `qf_qavgpool(&${gm}, ${a.count_include_pad ? 1 : 0}, ${f32lit(a.requant_scale as number)}, ${oq.zp}, ${oq.qmin}, ${oq.qmax}, ${xi}, ${yi});`;

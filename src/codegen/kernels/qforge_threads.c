@@ -1,0 +1,451 @@
+/* qforge threads: the worker pool, the static parallel-for and the parallel kernels (qforge_threads.h). */
+#ifndef _POSIX_C_SOURCE
+#define _POSIX_C_SOURCE 200809L
+#endif
+#include <stdlib.h>
+#include <string.h>
+#include "qforge_threads.h"
+#ifndef QF_NO_THREADS
+#include <pthread.h>
+#include <unistd.h>
+#endif
+
+/* Spins of a parked worker (and of the caller waiting for the last range) before it sleeps: kernels
+   of one model follow each other within microseconds, a condition variable wake-up costs more. */
+#ifndef QF_SPIN
+#define QF_SPIN 1000
+#endif
+#define QF_MAX_THREADS 512
+
+/* The ranges of a job are fixed by (n, chunks); which thread runs which range is first come, first
+   served (the caller takes ranges too), so a worker that the OS has not scheduled yet delays nothing.
+   The output does not depend on it: a range computes the same bytes on any thread. */
+struct qf_ctx {
+  int threads;
+  size_t scratch_bytes; /* per extra thread, QF_SLACK included, a multiple of 64 */
+  uint8_t *scratch;
+#ifndef QF_NO_THREADS
+  pthread_t *tid;
+  struct qf_worker {
+    struct qf_ctx *ctx;
+    int index;
+  } *workers;
+  pthread_mutex_t mu;
+  pthread_cond_t wake, done;
+  /* (atomic) job generation << 32 | next unclaimed range << 16 | ranges: a range is claimed by a
+     compare-and-swap on the whole word, so a late worker never claims one of a finished job */
+  uint64_t state;
+  size_t finished; /* (atomic) ranges of the current job done */
+  int stop;        /* (atomic) */
+  /* the current job: written before its state is published, read only by the claimer of a range */
+  qf_task fn;
+  const void *args;
+  size_t n;
+#endif
+};
+
+int qf_ctx_threads(const qf_ctx *ctx) { return ctx ? ctx->threads : 1; }
+
+#ifdef QF_NO_THREADS
+qf_ctx *qf_ctx_new(int threads, size_t scratch) {
+  (void)threads;
+  (void)scratch;
+  qf_ctx *c = (qf_ctx *)calloc(1, sizeof *c);
+  if (c) c->threads = 1;
+  return c;
+}
+void qf_ctx_free(qf_ctx *ctx) { free(ctx); }
+void qf_parallel(qf_ctx *ctx, size_t n, size_t grain, qf_task fn, const void *args, uint8_t *scratch0) {
+  (void)ctx;
+  (void)grain;
+  if (n) fn(args, 0, n, scratch0);
+}
+#else
+
+#define QF_GEN(st) ((uint32_t)((st) >> 32))
+#define QF_NEXT(st) ((size_t)((st) >> 16) & 0xFFFF)
+#define QF_RANGES(st) ((size_t)(st) & 0xFFFF)
+
+static inline void qf_pause(void) {
+#if defined(__x86_64__) || defined(__i386__)
+  __builtin_ia32_pause();
+#elif defined(__aarch64__)
+  __asm__ __volatile__("yield");
+#endif
+}
+
+/* Claims and runs ranges of job `gen` until none is left. */
+static void qf_work(qf_ctx *c, uint32_t gen, uint8_t *scratch) {
+  uint64_t st = __atomic_load_n(&c->state, __ATOMIC_ACQUIRE);
+  while (QF_GEN(st) == gen && QF_NEXT(st) < QF_RANGES(st)) {
+    if (!__atomic_compare_exchange_n(&c->state, &st, st + ((uint64_t)1 << 16), 0, __ATOMIC_ACQ_REL, __ATOMIC_ACQUIRE)) continue;
+    const size_t t = QF_NEXT(st), k = QF_RANGES(st);
+    c->fn(c->args, c->n * t / k, c->n * (t + 1) / k, scratch);
+    if (__atomic_add_fetch(&c->finished, 1, __ATOMIC_ACQ_REL) == k) {
+      pthread_mutex_lock(&c->mu);
+      pthread_cond_signal(&c->done);
+      pthread_mutex_unlock(&c->mu);
+    }
+    st = __atomic_load_n(&c->state, __ATOMIC_ACQUIRE);
+  }
+}
+
+static void *qf_worker_main(void *p) {
+  const struct qf_worker *w = (const struct qf_worker *)p;
+  qf_ctx *c = w->ctx;
+  uint8_t *scratch = c->scratch ? c->scratch + (size_t)(w->index - 1) * c->scratch_bytes : NULL;
+  uint32_t seen = 0;
+  for (;;) {
+    uint32_t g = QF_GEN(__atomic_load_n(&c->state, __ATOMIC_ACQUIRE));
+    for (int s = 0; g == seen && s < QF_SPIN; s++) {
+      qf_pause();
+      g = QF_GEN(__atomic_load_n(&c->state, __ATOMIC_ACQUIRE));
+    }
+    if (g == seen) {
+      pthread_mutex_lock(&c->mu);
+      while ((g = QF_GEN(__atomic_load_n(&c->state, __ATOMIC_ACQUIRE))) == seen) pthread_cond_wait(&c->wake, &c->mu);
+      pthread_mutex_unlock(&c->mu);
+    }
+    seen = g;
+    if (__atomic_load_n(&c->stop, __ATOMIC_ACQUIRE)) return NULL;
+    qf_work(c, g, scratch);
+  }
+}
+
+/* Publishes a job of `ranges` ranges (0: stop) and wakes the parked workers. */
+static uint32_t qf_publish(qf_ctx *c, size_t ranges) {
+  const uint32_t gen = QF_GEN(__atomic_load_n(&c->state, __ATOMIC_RELAXED)) + 1;
+  __atomic_store_n(&c->finished, 0, __ATOMIC_RELAXED);
+  pthread_mutex_lock(&c->mu);
+  __atomic_store_n(&c->state, (uint64_t)gen << 32 | ranges, __ATOMIC_RELEASE);
+  pthread_cond_broadcast(&c->wake);
+  pthread_mutex_unlock(&c->mu);
+  return gen;
+}
+
+void qf_parallel(qf_ctx *ctx, size_t n, size_t grain, qf_task fn, const void *args, uint8_t *scratch0) {
+  size_t k = (size_t)qf_ctx_threads(ctx);
+  if (grain < 1) grain = 1;
+  if (n / grain < k) k = n / grain;
+  if (k <= 1) {
+    if (n) fn(args, 0, n, scratch0);
+    return;
+  }
+  ctx->fn = fn;
+  ctx->args = args;
+  ctx->n = n;
+  qf_work(ctx, qf_publish(ctx, k), scratch0);
+  for (int s = 0; s < QF_SPIN; s++) {
+    if (__atomic_load_n(&ctx->finished, __ATOMIC_ACQUIRE) == k) return;
+    qf_pause();
+  }
+  pthread_mutex_lock(&ctx->mu);
+  while (__atomic_load_n(&ctx->finished, __ATOMIC_ACQUIRE) != k) pthread_cond_wait(&ctx->done, &ctx->mu);
+  pthread_mutex_unlock(&ctx->mu);
+}
+
+static void qf_stop(qf_ctx *c, int started) {
+  __atomic_store_n(&c->stop, 1, __ATOMIC_RELEASE);
+  qf_publish(c, 0);
+  for (int i = 0; i < started; i++) pthread_join(c->tid[i], NULL);
+}
+
+qf_ctx *qf_ctx_new(int threads, size_t scratch) {
+  if (threads < 1) {
+    const long online = sysconf(_SC_NPROCESSORS_ONLN);
+    threads = online > 0 ? (int)(online < QF_MAX_THREADS ? online : QF_MAX_THREADS) : 1;
+  }
+  if (threads > QF_MAX_THREADS) threads = QF_MAX_THREADS;
+  qf_ctx *c = (qf_ctx *)calloc(1, sizeof *c);
+  if (!c) return NULL;
+  c->threads = threads;
+  c->scratch_bytes = scratch ? (scratch + QF_SLACK + 63) / 64 * 64 : 0;
+  void *mem = NULL;
+  const int no_scratch = threads > 1 && c->scratch_bytes && posix_memalign(&mem, 64, c->scratch_bytes * (size_t)(threads - 1));
+  c->scratch = no_scratch ? NULL : (uint8_t *)mem;
+  c->tid = (pthread_t *)calloc((size_t)threads, sizeof *c->tid);
+  c->workers = (struct qf_worker *)calloc((size_t)threads, sizeof *c->workers);
+  if (no_scratch || !c->tid || !c->workers) {
+    free(c->scratch), free(c->tid), free(c->workers), free(c);
+    return NULL;
+  }
+  pthread_mutex_init(&c->mu, NULL);
+  pthread_cond_init(&c->wake, NULL);
+  pthread_cond_init(&c->done, NULL);
+  for (int i = 1; i < threads; i++) {
+    c->workers[i - 1].ctx = c;
+    c->workers[i - 1].index = i;
+    if (pthread_create(&c->tid[i - 1], NULL, qf_worker_main, &c->workers[i - 1])) {
+      qf_stop(c, i - 1);
+      c->threads = 1;
+      qf_ctx_free(c);
+      return NULL;
+    }
+  }
+  return c;
+}
+
+void qf_ctx_free(qf_ctx *ctx) {
+  if (!ctx) return;
+  if (ctx->threads > 1) qf_stop(ctx, ctx->threads - 1);
+  pthread_mutex_destroy(&ctx->mu);
+  pthread_cond_destroy(&ctx->wake);
+  pthread_cond_destroy(&ctx->done);
+  free(ctx->scratch);
+  free(ctx->tid);
+  free(ctx->workers);
+  free(ctx);
+}
+#endif /* QF_NO_THREADS */
+
+/* ---- parallel kernels ---- */
+
+/* GEMM rows are handed out in units of QF_PAR_ROWS (a multiple of no register tile, small enough
+   that 49-row layers still spread over a dozen threads). */
+#define QF_PAR_ROWS 4
+
+/* Items per range so that one range holds at least `min` units of work. */
+static size_t qf_grain(size_t work_per_item, size_t min) {
+  if (!work_per_item) return 1;
+  return min / work_per_item + (min % work_per_item != 0);
+}
+
+typedef struct {
+  size_t M, N, K, lda, ldc;
+  const uint8_t *A;
+  const void *W;
+  const qf_rq *rq;
+  uint8_t *C;
+  /* im2col: */
+  const qf_geom *g;
+  const uint8_t *x;
+  int32_t c0, Cg;
+  size_t R;
+} qf_gemm_args;
+
+static void qf_gemm_rows(const void *p, size_t lo, size_t hi, uint8_t *scratch) {
+  const qf_gemm_args *a = (const qf_gemm_args *)p;
+  const size_t m0 = lo * QF_PAR_ROWS, m1 = hi * QF_PAR_ROWS < a->M ? hi * QF_PAR_ROWS : a->M;
+  (void)scratch;
+  qf_qgemm(m1 - m0, a->N, a->K, a->A + m0 * a->lda, a->lda, a->W, a->rq, a->C + m0 * a->ldc, a->ldc);
+}
+
+void qf_par_qgemm(qf_ctx *ctx, size_t M, size_t N, size_t K, const uint8_t *A, size_t lda, const void *W,
+                  const qf_rq *rq, uint8_t *C, size_t ldc) {
+  qf_gemm_args a;
+  memset(&a, 0, sizeof a);
+  a.M = M, a.N = N, a.K = K, a.lda = lda, a.ldc = ldc, a.A = A, a.W = W, a.rq = rq, a.C = C;
+  const size_t units = (M + QF_PAR_ROWS - 1) / QF_PAR_ROWS;
+  qf_parallel(ctx, units, qf_grain(QF_PAR_ROWS * N * K, 8 * (size_t)QF_PAR_MIN_OPS), qf_gemm_rows, &a, NULL);
+}
+
+/* Each thread im2col's its own rows into its own scratch, in blocks of at most R rows. */
+static void qf_im2col_rows(const void *p, size_t lo, size_t hi, uint8_t *cols) {
+  const qf_gemm_args *a = (const qf_gemm_args *)p;
+  const size_t r1 = hi * QF_PAR_ROWS < a->M ? hi * QF_PAR_ROWS : a->M;
+  for (size_t m0 = lo * QF_PAR_ROWS; m0 < r1; m0 += a->R) {
+    const size_t rows = r1 - m0 < a->R ? r1 - m0 : a->R;
+    qf_im2col(a->g, a->x, a->c0, a->Cg, m0, rows, cols, a->K);
+    qf_qgemm(rows, a->N, a->K, cols, a->K, a->W, a->rq, a->C + m0 * a->ldc, a->ldc);
+  }
+}
+
+void qf_par_conv_im2col(qf_ctx *ctx, const qf_geom *g, const uint8_t *x, int32_t c0, int32_t Cg, size_t P, size_t R,
+                        size_t K, size_t Mg, const void *W, const qf_rq *rq, uint8_t *y, size_t ldy, uint8_t *cols) {
+  qf_gemm_args a;
+  memset(&a, 0, sizeof a);
+  a.M = P, a.N = Mg, a.K = K, a.lda = K, a.ldc = ldy, a.W = W, a.rq = rq, a.C = y, a.g = g, a.x = x, a.c0 = c0, a.Cg = Cg, a.R = R;
+  const size_t units = (P + QF_PAR_ROWS - 1) / QF_PAR_ROWS;
+  qf_parallel(ctx, units, qf_grain(QF_PAR_ROWS * Mg * K, 8 * (size_t)QF_PAR_MIN_OPS), qf_im2col_rows, &a, cols);
+}
+
+/* Window ops (depthwise, pools) over output rows: rows [lo, hi) are the same op on a geometry with
+   OH = hi - lo whose top padding is moved up by lo strides (kernels only use PT as oh * SH - PT). */
+typedef void (*qf_window_fn)(const qf_geom *g, const uint8_t *x, const void *W, const qf_rq *rq, uint8_t *y);
+typedef struct {
+  qf_window_fn fn;
+  const qf_geom *g;
+  const uint8_t *x;
+  const void *W;
+  const qf_rq *rq;
+  uint8_t *y;
+} qf_window_args;
+
+static void qf_window_rows(const void *p, size_t lo, size_t hi, uint8_t *scratch) {
+  const qf_window_args *a = (const qf_window_args *)p;
+  qf_geom g = *a->g;
+  (void)scratch;
+  g.OH = (int32_t)(hi - lo);
+  g.PT -= (int32_t)lo * g.SH;
+  a->fn(&g, a->x, a->W, a->rq, a->y + lo * (size_t)g.OW * (size_t)g.C);
+}
+
+static void qf_window(qf_ctx *ctx, qf_window_fn fn, const qf_geom *g, const uint8_t *x, const void *W, const qf_rq *rq,
+                      uint8_t *y) {
+  const qf_window_args a = {fn, g, x, W, rq, y};
+  const size_t row = (size_t)g->OW * (size_t)g->C * (size_t)g->KH * (size_t)g->KW;
+  qf_parallel(ctx, (size_t)g->OH, qf_grain(row, QF_PAR_MIN_OPS), qf_window_rows, &a, NULL);
+}
+
+static void qf_dw_any(const qf_geom *g, const uint8_t *x, const void *W, const qf_rq *rq, uint8_t *y) { qf_qdwconv(g, x, W, rq, y); }
+static void qf_dw_3x3(const qf_geom *g, const uint8_t *x, const void *W, const qf_rq *rq, uint8_t *y) { qf_qdwconv3x3(g, x, W, rq, y); }
+static void qf_maxpool(const qf_geom *g, const uint8_t *x, const void *W, const qf_rq *rq, uint8_t *y) {
+  (void)W;
+  (void)rq;
+  qf_maxpool_u8(g, x, y);
+}
+
+void qf_par_qdwconv(qf_ctx *ctx, const qf_geom *g, const uint8_t *x, const void *W, const qf_rq *rq, uint8_t *y) {
+  qf_window(ctx, qf_dw_any, g, x, W, rq, y);
+}
+void qf_par_qdwconv3x3(qf_ctx *ctx, const qf_geom *g, const uint8_t *x, const void *W, const qf_rq *rq, uint8_t *y) {
+  qf_window(ctx, qf_dw_3x3, g, x, W, rq, y);
+}
+void qf_par_maxpool_u8(qf_ctx *ctx, const qf_geom *g, const uint8_t *x, uint8_t *y) {
+  qf_window(ctx, qf_maxpool, g, x, NULL, NULL, y);
+}
+
+/* Elementwise kernels over chunks of `period` elements (1, or one period of the channel index for
+   the per-channel edges, so that every chunk starts at channel 0). */
+enum { QF_EW_QADD, QF_EW_QMUL, QF_EW_REQ, QF_EW_REQ_DIV, QF_EW_CLAMP, QF_EW_Q, QF_EW_Q_DIV, QF_EW_DQ };
+typedef struct {
+  int op;
+  size_t n, period, inner, C, sa, sb;
+  const uint8_t *a, *b;
+  const float *xf, *fs;
+  const double *ds;
+  const int32_t *zp;
+  const qf_qbin *p;
+  double x_s;
+  float f;
+  int32_t x_zp, y_zp, qmin, qmax;
+  uint8_t lo, hi;
+  uint8_t *y;
+  float *yf;
+} qf_ew_args;
+
+static void qf_ew_range(const void *p, size_t lo, size_t hi, uint8_t *scratch) {
+  const qf_ew_args *e = (const qf_ew_args *)p;
+  const size_t i = lo * e->period, n = (hi * e->period < e->n ? hi * e->period : e->n) - i;
+  (void)scratch;
+  switch (e->op) {
+  case QF_EW_QADD: qf_qadd(n, e->a + i * e->sa, e->sa, e->b + i * e->sb, e->sb, e->p, e->y + i); break;
+  case QF_EW_QMUL: qf_qmul(n, e->a + i * e->sa, e->sa, e->b + i * e->sb, e->sb, e->p, e->y + i); break;
+  case QF_EW_REQ: qf_requantize_u8(n, e->a + i, e->x_s, e->x_zp, e->f, e->y_zp, e->qmin, e->qmax, e->y + i); break;
+  case QF_EW_REQ_DIV: qf_requantize_div_u8(n, e->a + i, e->x_s, e->x_zp, e->f, e->y_zp, e->qmin, e->qmax, e->y + i); break;
+  case QF_EW_CLAMP: qf_clamp_u8(n, e->a + i, e->lo, e->hi, e->y + i); break;
+  case QF_EW_Q: qf_quantize_u8(n, e->inner, e->C, e->xf + i, e->fs, e->zp, e->qmin, e->qmax, e->y + i); break;
+  case QF_EW_Q_DIV: qf_quantize_div_u8(n, e->inner, e->C, e->xf + i, e->fs, e->zp, e->qmin, e->qmax, e->y + i); break;
+  default: qf_dequantize_u8(n, e->inner, e->C, e->a + i, e->ds, e->zp, e->yf + i); break;
+  }
+}
+
+static void qf_ew(qf_ctx *ctx, qf_ew_args *e) {
+  if (!e->period) e->period = 1;
+  qf_parallel(ctx, (e->n + e->period - 1) / e->period, qf_grain(e->period, QF_PAR_MIN_OPS), qf_ew_range, e, NULL);
+}
+
+static qf_ew_args qf_ew_of(int op, size_t n) {
+  qf_ew_args e;
+  memset(&e, 0, sizeof e);
+  e.op = op;
+  e.n = n;
+  e.period = 1;
+  return e;
+}
+
+static void qf_par_binary(qf_ctx *ctx, int op, size_t n, const uint8_t *a, size_t sa, const uint8_t *b, size_t sb,
+                          const qf_qbin *p, uint8_t *y) {
+  qf_ew_args e = qf_ew_of(op, n);
+  e.a = a, e.sa = sa, e.b = b, e.sb = sb, e.p = p, e.y = y;
+  qf_ew(ctx, &e);
+}
+void qf_par_qadd(qf_ctx *ctx, size_t n, const uint8_t *a, size_t sa, const uint8_t *b, size_t sb, const qf_qbin *p,
+                 uint8_t *y) {
+  qf_par_binary(ctx, QF_EW_QADD, n, a, sa, b, sb, p, y);
+}
+void qf_par_qmul(qf_ctx *ctx, size_t n, const uint8_t *a, size_t sa, const uint8_t *b, size_t sb, const qf_qbin *p,
+                 uint8_t *y) {
+  qf_par_binary(ctx, QF_EW_QMUL, n, a, sa, b, sb, p, y);
+}
+
+static void qf_par_req(qf_ctx *ctx, int op, size_t n, const uint8_t *x, double x_s, int32_t x_zp, float f, int32_t y_zp,
+                       int32_t qmin, int32_t qmax, uint8_t *y) {
+  qf_ew_args e = qf_ew_of(op, n);
+  e.a = x, e.x_s = x_s, e.x_zp = x_zp, e.f = f, e.y_zp = y_zp, e.qmin = qmin, e.qmax = qmax, e.y = y;
+  qf_ew(ctx, &e);
+}
+void qf_par_requantize_u8(qf_ctx *ctx, size_t n, const uint8_t *x, double x_s, int32_t x_zp, float inv_y, int32_t y_zp,
+                          int32_t qmin, int32_t qmax, uint8_t *y) {
+  qf_par_req(ctx, QF_EW_REQ, n, x, x_s, x_zp, inv_y, y_zp, qmin, qmax, y);
+}
+void qf_par_requantize_div_u8(qf_ctx *ctx, size_t n, const uint8_t *x, double x_s, int32_t x_zp, float y_s,
+                              int32_t y_zp, int32_t qmin, int32_t qmax, uint8_t *y) {
+  qf_par_req(ctx, QF_EW_REQ_DIV, n, x, x_s, x_zp, y_s, y_zp, qmin, qmax, y);
+}
+
+void qf_par_clamp_u8(qf_ctx *ctx, size_t n, const uint8_t *x, uint8_t lo, uint8_t hi, uint8_t *y) {
+  qf_ew_args e = qf_ew_of(QF_EW_CLAMP, n);
+  e.a = x, e.lo = lo, e.hi = hi, e.y = y;
+  qf_ew(ctx, &e);
+}
+
+static void qf_par_q(qf_ctx *ctx, int op, size_t n, size_t inner, size_t C, const float *x, const float *f,
+                     const int32_t *zp, int32_t qmin, int32_t qmax, uint8_t *y) {
+  qf_ew_args e = qf_ew_of(op, n);
+  e.period = C == 1 ? 1 : inner * C, e.inner = inner, e.C = C, e.xf = x, e.fs = f, e.zp = zp, e.qmin = qmin, e.qmax = qmax, e.y = y;
+  qf_ew(ctx, &e);
+}
+void qf_par_quantize_u8(qf_ctx *ctx, size_t n, size_t inner, size_t C, const float *x, const float *inv,
+                        const int32_t *zp, int32_t qmin, int32_t qmax, uint8_t *y) {
+  qf_par_q(ctx, QF_EW_Q, n, inner, C, x, inv, zp, qmin, qmax, y);
+}
+void qf_par_quantize_div_u8(qf_ctx *ctx, size_t n, size_t inner, size_t C, const float *x, const float *s,
+                            const int32_t *zp, int32_t qmin, int32_t qmax, uint8_t *y) {
+  qf_par_q(ctx, QF_EW_Q_DIV, n, inner, C, x, s, zp, qmin, qmax, y);
+}
+
+void qf_par_dequantize_u8(qf_ctx *ctx, size_t n, size_t inner, size_t C, const uint8_t *x, const double *s,
+                          const int32_t *zp, float *y) {
+  qf_ew_args e = qf_ew_of(QF_EW_DQ, n);
+  e.period = C == 1 ? 1 : inner * C, e.inner = inner, e.C = C, e.a = x, e.ds = s, e.zp = zp, e.yf = y;
+  qf_ew(ctx, &e);
+}
+
+/* ---- float fallbacks ---- */
+
+typedef struct {
+  const qf_fconv *p;
+  const float *x, *w, *b;
+  float *y;
+} qf_fconv_args;
+
+static void qf_fconv_channels(const void *p, size_t lo, size_t hi, uint8_t *scratch) {
+  const qf_fconv_args *a = (const qf_fconv_args *)p;
+  qf_f_conv2d_channels(a->p, (int32_t)lo, (int32_t)hi, a->x, a->w, a->b, a->y, (float *)(void *)scratch);
+}
+
+void qf_par_f_conv2d(qf_ctx *ctx, const qf_fconv *p, const float *x, const float *w, const float *b, float *y,
+                     float *scratch) {
+  const qf_fconv_args a = {p, x, w, b, y};
+  const size_t per = (size_t)p->N * p->G * p->OH * p->OW * (size_t)(p->C / p->G) * p->KH * p->KW;
+  qf_parallel(ctx, (size_t)(p->M / p->G), qf_grain(per, 8 * (size_t)QF_PAR_MIN_OPS), qf_fconv_channels, &a, (uint8_t *)(void *)scratch);
+}
+
+typedef struct {
+  size_t sa, sb;
+  const float *a, *b;
+  const void *p;
+  float *y;
+} qf_fbin_args;
+
+static void qf_fbin_range(const void *p, size_t lo, size_t hi, uint8_t *scratch) {
+  const qf_fbin_args *e = (const qf_fbin_args *)p;
+  (void)scratch;
+  qf_f_binary_row(hi - lo, e->a + lo * e->sa, e->sa, e->b + lo * e->sb, e->sb, e->p, e->y + lo);
+}
+
+void qf_par_f_binary(qf_ctx *ctx, size_t n, const void *a, size_t sa, const void *b, size_t sb, const void *p, void *y) {
+  const qf_fbin_args e = {sa, sb, (const float *)a, (const float *)b, p, (float *)y};
+  qf_parallel(ctx, n, QF_PAR_MIN_OPS, qf_fbin_range, &e, NULL);
+}

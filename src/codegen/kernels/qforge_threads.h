@@ -1,0 +1,74 @@
+/* qforge threads: a small worker pool (pthreads) and the parallel forms of the kernels the generated
+   model calls through a qf_ctx (see docs/threads.md).
+ *
+ * The pool is made once (<name>_ctx_new): its threads start there and park between calls (a short
+ * spin, then a condition variable); a model run allocates nothing and starts no thread. Work is split
+ * statically: qf_parallel cuts [0, n) into at most `threads` contiguous ranges whose bounds depend
+ * only on n and the thread count, never on timing; the caller and the workers then claim ranges first
+ * come, first served. Every split is over outputs (GEMM rows, depthwise/pool output rows, output
+ * channels of a float convolution, elementwise chunks): each output is computed whole, by the
+ * single-threaded code, and no reduction is ever divided, so the bytes are the same for every thread
+ * count and every schedule. Work below QF_PAR_MIN_OPS per range stays on the calling thread.
+ * A NULL ctx runs everything on the calling thread. Build with -DQF_NO_THREADS where there are no
+ * pthreads: every ctx then has one thread. */
+#ifndef QFORGE_THREADS_H
+#define QFORGE_THREADS_H
+#include <stddef.h>
+#include <stdint.h>
+#include "qforge_kernels.h"
+#include "qforge_runtime.h"
+
+/* Smallest amount of work (multiply-adds or elements) worth a range of its own: below it, waking a
+   worker costs more than it saves. Tests lower it (-DQF_PAR_MIN_OPS=1) to split even tiny models. */
+#ifndef QF_PAR_MIN_OPS
+#define QF_PAR_MIN_OPS 32768
+#endif
+
+#ifndef QF_CTX_TYPEDEF
+#define QF_CTX_TYPEDEF
+typedef struct qf_ctx qf_ctx;
+#endif
+
+/* threads < 1: one per online CPU. scratch: bytes of private scratch each extra thread needs (the
+   calling thread uses the arena's). NULL when out of memory or a thread cannot start. */
+qf_ctx *qf_ctx_new(int threads, size_t scratch);
+void qf_ctx_free(qf_ctx *ctx);
+int qf_ctx_threads(const qf_ctx *ctx);
+
+/* fn(args, lo, hi, scratch) for k consecutive ranges covering [0, n), k = min(threads, n / grain) (at
+   least 1); range t is [n*t/k, n*(t+1)/k). scratch: the running thread's (the caller's is scratch0). */
+typedef void (*qf_task)(const void *args, size_t lo, size_t hi, uint8_t *scratch);
+void qf_parallel(qf_ctx *ctx, size_t n, size_t grain, qf_task fn, const void *args, uint8_t *scratch0);
+
+/* ---- parallel kernels: the kernel's arguments after the ctx ---- */
+void qf_par_qgemm(qf_ctx *ctx, size_t M, size_t N, size_t K, const uint8_t *A, size_t lda, const void *W,
+                  const qf_rq *rq, uint8_t *C, size_t ldc);
+/* Convolution by im2col: output pixels [0, P) of one group in blocks of at most R rows, each block
+   im2col'ed (K = KH*KW*Cg bytes a row) into the thread's R*K bytes of scratch and multiplied by W
+   (Mg columns) into y (row stride ldy). */
+void qf_par_conv_im2col(qf_ctx *ctx, const qf_geom *g, const uint8_t *x, int32_t c0, int32_t Cg, size_t P, size_t R,
+                        size_t K, size_t Mg, const void *W, const qf_rq *rq, uint8_t *y, size_t ldy, uint8_t *cols);
+void qf_par_qdwconv(qf_ctx *ctx, const qf_geom *g, const uint8_t *x, const void *W, const qf_rq *rq, uint8_t *y);
+void qf_par_qdwconv3x3(qf_ctx *ctx, const qf_geom *g, const uint8_t *x, const void *W, const qf_rq *rq, uint8_t *y);
+void qf_par_maxpool_u8(qf_ctx *ctx, const qf_geom *g, const uint8_t *x, uint8_t *y);
+void qf_par_qadd(qf_ctx *ctx, size_t n, const uint8_t *a, size_t sa, const uint8_t *b, size_t sb, const qf_qbin *p,
+                 uint8_t *y);
+void qf_par_qmul(qf_ctx *ctx, size_t n, const uint8_t *a, size_t sa, const uint8_t *b, size_t sb, const qf_qbin *p,
+                 uint8_t *y);
+void qf_par_requantize_u8(qf_ctx *ctx, size_t n, const uint8_t *x, double x_s, int32_t x_zp, float inv_y, int32_t y_zp,
+                          int32_t qmin, int32_t qmax, uint8_t *y);
+void qf_par_requantize_div_u8(qf_ctx *ctx, size_t n, const uint8_t *x, double x_s, int32_t x_zp, float y_s,
+                              int32_t y_zp, int32_t qmin, int32_t qmax, uint8_t *y);
+void qf_par_clamp_u8(qf_ctx *ctx, size_t n, const uint8_t *x, uint8_t lo, uint8_t hi, uint8_t *y);
+void qf_par_quantize_u8(qf_ctx *ctx, size_t n, size_t inner, size_t C, const float *x, const float *inv,
+                        const int32_t *zp, int32_t qmin, int32_t qmax, uint8_t *y);
+void qf_par_quantize_div_u8(qf_ctx *ctx, size_t n, size_t inner, size_t C, const float *x, const float *s,
+                            const int32_t *zp, int32_t qmin, int32_t qmax, uint8_t *y);
+void qf_par_dequantize_u8(qf_ctx *ctx, size_t n, size_t inner, size_t C, const uint8_t *x, const double *s,
+                          const int32_t *zp, float *y);
+/* Float fallbacks: convolution over output channels (scratch: the thread's im2col block, as for
+   qf_f_conv2d), the flat (unbroadcast) binary row. */
+void qf_par_f_conv2d(qf_ctx *ctx, const qf_fconv *p, const float *x, const float *w, const float *b, float *y,
+                     float *scratch);
+void qf_par_f_binary(qf_ctx *ctx, size_t n, const void *a, size_t sa, const void *b, size_t sb, const void *p, void *y);
+#endif /* QFORGE_THREADS_H */

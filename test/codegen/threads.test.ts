@@ -1,0 +1,135 @@
+// Multi-threaded generated code (<name>_run_ctx on a qf_ctx): the output bytes are the same for 1, 2,
+// 3 and 7 threads on every target (native, SIMDe, qemu), on the fixture models and on random
+// quantized graphs, and the same again when one process runs the model repeatedly; ThreadSanitizer
+// finds no race. Built with -DQF_PAR_MIN_OPS=1 so that even these small models split every kernel
+// that can split (the default keeps small kernels on the calling thread).
+import { mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import path from 'node:path';
+import { afterAll, describe, expect, it } from 'vitest';
+import { test as fcTest } from '@fast-check/vitest';
+import { buildC, generateC, runC, type BuildOptions, type BuildResult } from '../../src/codegen/index.js';
+import { main } from '../../src/cli/main.js';
+import { tensor, type Graph, type Tensor } from '../../src/ir/index.js';
+import { readNpy, writeNpy } from '../../src/ir/npy.js';
+import { writeQir } from '../../src/ir/text/index.js';
+import { fixtureParts } from './fixtures.js';
+import { convZoo, floatNet, misc } from './graphs.js';
+import { interpret, mergeGraphs, mismatches } from './helpers.js';
+import { randomCases, randomGraph } from './random-graphs.js';
+
+const THREADS = [1, 2, 3, 7];
+const SPLIT_ALL = ['-DQF_PAR_MIN_OPS=1'];
+const dirs: string[] = [];
+afterAll(() => dirs.forEach((d) => rmSync(d, { recursive: true, force: true })));
+
+function build(g: Graph, target: string, opts: BuildOptions = {}): BuildResult {
+  const dir = mkdtempSync(path.join(tmpdir(), 'qforge-threads-'));
+  dirs.push(dir);
+  const gen = generateC(g, { target, name: 'm' });
+  for (const [f, text] of gen.files) writeFileSync(path.join(dir, f), text);
+  return buildC(dir, gen.target, { cflags: SPLIT_ALL, ...opts });
+}
+
+const bytes = (t: Tensor): Buffer => Buffer.from(t.data.buffer, t.data.byteOffset, t.data.byteLength);
+
+/** `k` copies of a tensor stacked on a new leading axis: the harness runs the model once per copy. */
+function stacked(t: Tensor, k: number): Tensor {
+  const out = tensor(t.dtype, [k, ...t.shape]);
+  for (let i = 0; i < k; i++) bytes(out).set(bytes(t), i * bytes(t).length);
+  return out;
+}
+
+/** Runs once per thread count, twice in one process each time; every run must give the bytes of the first. */
+function expectSameForEveryThreadCount(b: BuildResult, g: Graph, inputs: Tensor[]): Tensor[] {
+  const first = runC(b, { inputs, inputNames: g.inputs, threads: 1 }).outputs;
+  for (const threads of THREADS) {
+    const outs = runC(b, { inputs: inputs.map((t) => stacked(t, 2)), inputNames: g.inputs, threads }).outputs;
+    outs.forEach((o, k) => {
+      const want = bytes(first[k]!), got = bytes(o);
+      for (let r = 0; r < 2; r++)
+        expect(got.subarray(r * want.length, (r + 1) * want.length).equals(want), `${g.outputs[k]}, ${threads} threads, run ${r + 1}`).toBe(true);
+    });
+  }
+  return first;
+}
+
+describe('threads: same bytes for every thread count', () => {
+  const cases = [...fixtureParts(), convZoo(8), misc(9)];
+  const models = mergeGraphs([...cases, floatNet(5)]);
+  // Outputs the interpreter defines bit for bit: all but float accumulations (float GEMMs a quantizer
+  // left, the float net), which other tests compare within a tolerance.
+  const exact = cases.flatMap((p, i) => ('exact' in p && !p.exact ? [] : p.graph.outputs.map((o) => `g${i}_${o}`)));
+  const want = interpret(models.graph, models.inputs);
+  const exactOnly = (outs: Tensor[]): [Graph, Tensor[], Tensor[]] => {
+    const keep = exact.map((o) => models.graph.outputs.indexOf(o));
+    return [{ ...models.graph, outputs: exact }, keep.map((k) => outs[k]!), keep.map((k) => want[k]!)];
+  };
+
+  for (const [target, opts] of [['c', {}], ['avx2', {}], ['avx512-vnni', {}], ['avx512-vnni', { emulate: true }]] as const)
+    it(`fixture models, ${target}${'emulate' in opts ? ' (SIMDe)' : ''}`, () => {
+      const got = expectSameForEveryThreadCount(build(models.graph, target, opts), models.graph, models.inputs);
+      expect(mismatches(...exactOnly(got))).toEqual([]);
+    });
+
+  for (const target of ['neon', 'neon-dot'])
+    it(`conv zoo and misc ops, ${target} under qemu`, () => {
+      const small = mergeGraphs([convZoo(8), misc(9)]);
+      const got = expectSameForEveryThreadCount(build(small.graph, target), small.graph, small.inputs);
+      expect(mismatches(small.graph, got, interpret(small.graph, small.inputs))).toEqual([]);
+    });
+});
+
+describe('threads: random quantized graphs', () => {
+  for (const target of ['c', 'native'])
+    fcTest.prop([randomCases(12)], { numRuns: 1 })(`${target}: same bytes for every thread count, equal to the interpreter`, (specs) => {
+      const { graph, inputs } = randomGraph(specs);
+      const got = expectSameForEveryThreadCount(build(graph, target), graph, inputs);
+      expect(mismatches(graph, got, interpret(graph, inputs))).toEqual([]);
+    });
+});
+
+describe('threads: ThreadSanitizer', () => {
+  it('finds no data race in a model run on 3 threads (avx2)', () => {
+    const { graph, inputs } = mergeGraphs([...fixtureParts().slice(0, 4), convZoo(8), misc(9)]);
+    const b = build(graph, 'avx2', { sanitize: 'thread' });
+    process.env.TSAN_OPTIONS = 'halt_on_error=1 exitcode=66';
+    const got = runC(b, { inputs: inputs.map((t) => stacked(t, 2)), inputNames: graph.inputs, threads: 3 }).outputs;
+    expect(got.length).toBe(graph.outputs.length);
+  });
+});
+
+describe('threads: API and CLI', () => {
+  it('-DQF_NO_THREADS builds without pthreads: any --threads runs on the calling thread, same bytes', () => {
+    const { graph, inputs } = mergeGraphs([convZoo(8), misc(9)]);
+    const b = build(graph, 'c', { cflags: ['-DQF_NO_THREADS', '-DQF_PAR_MIN_OPS=1'] });
+    expect(b.command).toContain('-DQF_NO_THREADS');
+    expect(mismatches(graph, expectSameForEveryThreadCount(b, graph, inputs), interpret(graph, inputs))).toEqual([]);
+  });
+
+
+  it('the header declares and documents the ctx API next to the unchanged entry points', () => {
+    const h = generateC(misc(3).graph, { target: 'c', name: 'net' }).files.get('net.h')!;
+    for (const decl of ['qf_ctx *net_ctx_new(int threads);', 'void net_ctx_free(qf_ctx *ctx);', 'int net_run(void *arena,', 'int net_run_ctx(qf_ctx *ctx, void *arena,', 'int net_run_quantized_ctx(qf_ctx *ctx, void *arena,'])
+      expect(h).toContain(decl);
+    expect(h).toMatch(/same output bytes for every thread count/);
+  });
+
+  it('qforge compile --run --threads 3 equals the interpreter; a bad count is a usage error', async () => {
+    const dir = mkdtempSync(path.join(tmpdir(), 'qforge-threads-cli-'));
+    dirs.push(dir);
+    const { graph, inputs } = misc(21);
+    const model = path.join(dir, 'misc.q.qir'), x = path.join(dir, 'x.npy'), out = path.join(dir, 'out');
+    writeQir(model, graph);
+    writeNpy(x, inputs[0]!);
+    let text = '', err = '';
+    const io = { out: (s: string) => void (text += s), err: (s: string) => void (err += s) };
+    expect(await main(['compile', model, '-t', 'c', '-o', out, '--run', '-i', `x=${x}`, '--bench', '2', '--threads', '3'], io), err).toBe(0);
+    expect(text).toMatch(/median [\d.]+ (ms|µs) over 2 runs on 3 threads/);
+    expect(mismatches(graph, graph.outputs.map((o) => readNpy(path.join(out, `${o}.npy`))), interpret(graph, inputs))).toEqual([]);
+    expect(readFileSync(path.join(out, 'qforge_threads.c'), 'utf8')).toContain('qf_parallel');
+    err = '';
+    expect(await main(['compile', model, '-t', 'c', '-o', out, '--run', '-i', `x=${x}`, '--threads', 'two'], io)).not.toBe(0);
+    expect(err).toMatch(/QF\d{4}.*--threads expects an integer from 0 to 512, got 'two'/s);
+  });
+});
