@@ -90,17 +90,23 @@ export function mergeGraphs(parts: { graph: Graph; inputs: Tensor[] }[]): { grap
 /** Float ops whose C computes in float32 with its own approximations: their outputs are held to FLOAT_TOLERANCE. */
 const APPROXIMATE_FLOAT_OPS = new Set(['softmax', 'log_softmax', 'layer_norm', 'exp', 'sigmoid', 'tanh', 'erf', 'gelu']);
 
+/** For each graph output: is it an f32 result of an APPROXIMATE_FLOAT_OPS node? */
+export function approximateOutputs(g: Graph): boolean[] {
+  const producer = new Map(g.nodes.flatMap((n) => n.outputs.map((o) => [o, n.op] as const)));
+  return g.outputs.map((o) => g.values[o]?.dtype === 'f32' && APPROXIMATE_FLOAT_OPS.has(producer.get(o) ?? ''));
+}
+
 /**
  * Outputs that differ from the interpreter's: bit for bit, except outputs of the float ops the C
  * computes approximately (APPROXIMATE_FLOAT_OPS), which must be within FLOAT_TOLERANCE.
  */
 export function mismatches(g: Graph, got: Tensor[], want: Tensor[]): string[] {
   const bad: string[] = [];
-  const producer = new Map(g.nodes.flatMap((n) => n.outputs.map((o) => [o, n.op] as const)));
+  const approx = approximateOutputs(g);
   want.forEach((w, i) => {
     const c = got[i];
     if (!c || c.dtype !== w.dtype || c.data.length !== w.data.length) return void bad.push(`${g.outputs[i]}: ${c?.dtype}[${c?.shape}] vs ${w.dtype}[${w.shape}]`);
-    if (w.dtype === 'f32' && APPROXIMATE_FLOAT_OPS.has(producer.get(g.outputs[i]!) ?? '')) {
+    if (approx[i]) {
       const e = relErr(c, w);
       if (!(e <= FLOAT_TOLERANCE)) bad.push(`${g.outputs[i]}: relative error ${e} above ${FLOAT_TOLERANCE}`);
       return;
