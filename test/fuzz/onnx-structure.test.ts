@@ -13,7 +13,7 @@ import { expectClean, rng, runs, runSmall, SEED, type Rng } from './support.js';
 const FIXTURES = ['conv_bn_relu', 'convT_bn_relu', 'digits_mlp', 'attention_block', 'depthwise_residual', 'digits_cnn_qat'];
 const BASES = FIXTURES.map((f) => readFileSync(resolve('../shared/fixtures', f, 'model.onnx')));
 
-/* eslint-disable @typescript-eslint/no-explicit-any -- protobufjs messages are mutated field by field */
+// biome-ignore lint/suspicious/noExplicitAny: protobufjs messages are mutated field by field
 type Msg = any;
 
 const OP_TYPES = [...Object.keys(CONVERTERS), 'NoSuchOp', ''];

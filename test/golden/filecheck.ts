@@ -46,12 +46,12 @@ export function toRegExp(text: string): RegExp {
     if (open < 0) break;
     const close = text.indexOf('}}', open + 2);
     if (close < 0) break;
-    src += escape(text.slice(i, open)) + `(?:${text.slice(open + 2, close)})`;
+    src += escapeRegExp(text.slice(i, open)) + `(?:${text.slice(open + 2, close)})`;
     i = close + 2;
   }
-  return new RegExp(src + escape(text.slice(i)));
+  return new RegExp(src + escapeRegExp(text.slice(i)));
 }
-const escape = (s: string) => s.replace(/[.*+?^${}()|[\]\\]/g, '\\$&');
+const escapeRegExp = (s: string) => s.replace(/[.*+?^${}()|[\]\\]/g, '\\$&');
 
 /** Splits a RUN line into argv (single and double quotes group words). */
 export function splitArgs(line: string): string[] {

@@ -41,7 +41,9 @@ export class Names {
 }
 
 /** A C comment body that cannot end the comment early or open a nested one (-Wcomment); control characters become spaces. */
-export const commentSafe = (s: string): string => s.replace(/\*\//g, '* /').replace(/\/\*/g, '/ *').replace(/[\x00-\x1f\x7f]+/g, ' ');
+export const commentSafe = (s: string): string =>
+  // biome-ignore lint/suspicious/noControlCharactersInRegex: matching control characters is the point
+  s.replace(/\*\//g, '* /').replace(/\/\*/g, '/ *').replace(/[\x00-\x1f\x7f]+/g, ' ');
 
 /**
  * A C string literal holding `s` as UTF-8. Every byte outside printable ASCII is a three-digit

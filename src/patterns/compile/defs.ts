@@ -110,7 +110,7 @@ export class Defs {
       if (a.kind === 'set') return [{ ...a, value: this.expr(a.value, env, at) }];
       if (a.kind === 'spread') return [a];
       const d = this.use(a.def.name, a.def.span, a.args, 'attrs', at);
-      if (!d || d.body.kind !== 'attrs') return [];
+      if (d?.body.kind !== 'attrs') return [];
       const inner = this.bind(d, a.args.map((x) => this.expr(x, env, at)));
       if (!inner) return [];
       const via = `in def ${d.name.name} used at ${this.r.lineCol(a.span)}`;

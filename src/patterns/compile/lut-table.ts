@@ -9,7 +9,7 @@ import { numel } from '../../ir/types.js';
 import { LUT_SIZE } from '../../ir/ops/quantized.js';
 import { NONE, type ValueId } from '../engine/ids.js';
 import type { WorkGraph } from '../engine/work-graph.js';
-import { ValueRef } from '../lang/types.js';
+import type { ValueRef } from '../lang/types.js';
 import type { Intrinsic } from './intrinsics.js';
 
 /**
