@@ -1,9 +1,12 @@
-// npm run bench: our int8 C and float C against onnxruntime-node (fp32 on the float ONNX, int8 on
-// our exported QDQ ONNX), single thread, on the fixture models and full-size ResNet-18 and
-// MobileNetV2. Prints a Markdown table (time, ratios, GMAC/s, SQNR of each int8 output vs fp32);
-// --threads N adds our int8 on N threads and onnxruntime int8 at intraOp N (docs/threads.md).
+// npm run bench: our int8 C and float C against onnxruntime-node, single thread, on the fixture
+// models and the zoo (ResNet-18, MobileNetV2, an SE/ceil-pool net, a DCGAN generator, a
+// transformer encoder). onnxruntime runs fp32 on the float ONNX and int8 on a QDQ export with u8
+// activations and per-channel s8 weights (the form it fuses into QLinearConv), and the headline
+// ratio is against the faster of the two. One row per model and quantizer of ours; % of peak is
+// against the host's int8 MAC peak measured in the same run. --threads N adds our int8 on N threads
+// and onnxruntime int8 at intraOp N (docs/threads.md).
 //
-//   npm run bench -- [--target T] [--threads N] [--quantizer Q] [--ort-quantizer Q] [--runs N] [--rounds R] [--models a,b] [--json out.json]
+//   npm run bench -- [--target T] [--threads N] [--quantizer Q[,Q...]] [--ort-quantizer Q] [--runs N] [--rounds R] [--models a,b] [--json out.json]
 //                    [--no-fixtures] [--no-zoo] [--calib-samples N] [--no-verify] [--profile] [--device-bundle DIR]
 //   npm run bench -- --mca        llvm-mca-19 inner-loop estimates (avx512-vnni, neon-dot)
 import { writeFileSync } from 'node:fs';
@@ -15,6 +18,7 @@ import { fail, QforgeError } from '../src/diagnostics/index.js';
 import { resolveQuantizer } from '../src/passes/quantize/index.js';
 import { writeBundle } from './lib/bench/device.js';
 import { printMca } from './lib/bench/mca.js';
+import { measurePeak } from './lib/bench/peak.js';
 import { formatProfile } from './lib/bench/profile.js';
 import { fixtureModel, fixtureNames, zooModel, ZOO_NAMES, type BenchModel } from './lib/bench/models.js';
 import { cleanTemp } from './lib/bench/ours.js';
@@ -25,8 +29,8 @@ const ROOT = path.resolve(new URL('..', import.meta.url).pathname);
 const { values: a } = parseArgs({
   options: {
     target: { type: 'string' },
-    quantizer: { type: 'string', default: 'x86' },
-    'ort-quantizer': { type: 'string' },
+    quantizer: { type: 'string', default: 'x86,xnnpack' },
+    'ort-quantizer': { type: 'string', default: 'pytorch-fx' },
     runs: { type: 'string', default: '10' },
     rounds: { type: 'string', default: '5' },
     threads: { type: 'string', default: '1' },
@@ -60,9 +64,11 @@ async function main(): Promise<void> {
   }
   if (a.mca) return printMca(ROOT);
   const target = getTarget(a.target ?? nativeTarget().name).name;
-  for (const q of [a.quantizer, a['ort-quantizer']]) if (q) resolveQuantizer(q); // a bad name fails before any model work
+  const quantizers = a.quantizer.split(',').map((q) => q.trim()).filter(Boolean);
+  for (const q of [...quantizers, a['ort-quantizer']]) resolveQuantizer(q); // a bad name fails before any model work
+  const peakGmacs = measurePeak(target);
   const opts = {
-    target, quantizer: a.quantizer, ...(a['ort-quantizer'] ? { ortQuantizer: a['ort-quantizer'] } : {}), runs: int('runs', a.runs, 1), rounds: int('rounds', a.rounds, 1), warmup: int('warmup', a.warmup, 0), threads: int('threads', a.threads, 1),
+    target, quantizer: quantizers[0]!, ortQuantizer: a['ort-quantizer'], peakGmacs, runs: int('runs', a.runs, 1), rounds: int('rounds', a.rounds, 1), warmup: int('warmup', a.warmup, 0), threads: int('threads', a.threads, 1),
     verify: !a['no-verify'], profile: a.profile, log: (s: string) => console.error(s),
   };
   const wanted = a.models?.split(',').map((s) => s.trim()).filter(Boolean);
@@ -73,36 +79,39 @@ async function main(): Promise<void> {
   const samples = int('calib-samples', a['calib-samples'], 1);
 
   const started = { load: loadavg(), at: new Date().toISOString() };
-  console.error(`qforge bench: target ${target}, quantizer ${a.quantizer}, ${opts.rounds} rounds x ${opts.runs} runs, load ${load()}`);
+  console.error(`qforge bench: target ${target} (int8 peak ${peakGmacs === null ? 'not measured' : `${peakGmacs.toFixed(0)} GMAC/s`}), quantizers ${quantizers.join(', ')}, ${opts.rounds} rounds x ${opts.runs} runs, load ${load()}`);
   const done: Prepared[] = [];
   try {
     for (const name of names) {
-      console.error(`${name}:`);
       const m: BenchModel = ZOO_NAMES.includes(name) && !fixtures.includes(name) ? zooModel(name, samples) : fixtureModel(a.fixtures, name);
-      done.push(await benchModel(m, opts));
+      for (const quantizer of quantizers) {
+        console.error(`${name} (${quantizer}):`);
+        done.push(await benchModel(m, { ...opts, quantizer }));
+      }
     }
     const rows: Row[] = done.map((p) => p.row);
     const cpu = cpus()[0]?.model ?? 'unknown CPU';
-    const ortQ = a['ort-quantizer'] ?? a.quantizer;
+    const ortQ = a['ort-quantizer'];
     const th = opts.threads > 1 ? `single thread and ${opts.threads} threads (${cpus().length} CPUs)` : 'single thread';
-    console.log(`\nqforge ${target} (quantizer ${a.quantizer}) vs onnxruntime-node (int8: our QDQ export, quantizer ${ortQ}), ${th}, ${cpu}, ` +
+    console.log(`\nqforge ${target} vs onnxruntime-node (its best of fp32 and int8; int8 on our QDQ export by quantizer ${ortQ}: u8 activations, per-channel s8 weights), ${th}, ${cpu}, ` +
+      `host int8 peak ${peakGmacs === null ? 'not measured' : `${peakGmacs.toFixed(0)} GMAC/s`}, ` +
       `median over ${opts.rounds} rounds of the median of ${opts.runs} runs; load average ${started.load.map((x) => x.toFixed(2)).join(' ')} at start, ${load()} at end\n`);
     console.log(table(rows));
     for (const r of rows) for (const e of [...r.notes, ...r.errors]) console.log(`  ${r.model}: ${e}`);
     for (const r of rows) if (r.profile) console.log(`\n${formatProfile(r.model, r.profile)}`);
     if (a.json) {
-      const out = { started, finished: { load: loadavg(), at: new Date().toISOString() }, cpu, target, quantizer: a.quantizer, ortQuantizer: ortQ, runs: opts.runs, rounds: opts.rounds, threads: opts.threads, rows: jsonRows(rows) };
+      const out = { started, finished: { load: loadavg(), at: new Date().toISOString() }, cpu, target, quantizers, ortQuantizer: ortQ, peakGmacs, runs: opts.runs, rounds: opts.rounds, threads: opts.threads, rows: jsonRows(rows) };
       writeFileSync(a.json, JSON.stringify(out, null, 1) + '\n');
       console.error(`wrote ${a.json}`);
     }
-    if (a['device-bundle']) writeBundle(a['device-bundle'], done, { quantizer: a.quantizer, ortQuantizer: ortQ, log: opts.log });
+    if (a['device-bundle']) writeBundle(a['device-bundle'], done, { quantizer: quantizers.join(','), ortQuantizer: ortQ, log: opts.log });
   } finally {
     cleanTemp();
   }
 }
 
 function readHeader(): string {
-  return 'usage: npm run bench -- [--target T] [--threads N] [--quantizer x86|xnnpack|...] [--ort-quantizer Q] [--runs N] [--rounds R] [--warmup N] [--models a,b]\n' +
+  return 'usage: npm run bench -- [--target T] [--threads N] [--quantizer Q[,Q...] (default x86,xnnpack)] [--ort-quantizer Q (default pytorch-fx)] [--runs N] [--rounds R] [--warmup N] [--models a,b]\n' +
     '  [--fixtures DIR] [--no-fixtures] [--no-zoo] [--calib-samples N] [--no-verify] [--profile] [--json out.json] [--device-bundle DIR]\n' +
     '  npm run bench -- --mca   (llvm-mca-19 estimates of the avx512-vnni and neon-dot inner loops)';
 }

@@ -16,7 +16,7 @@ import { mulberry32 } from '../../src/util/prng.js';
 export { mulberry32 };
 
 /** Fills `out` with standard normal samples times `std` (Box-Muller over mulberry32, both outputs used). */
-function fillNormal(rand: () => number, out: Float32Array, std: number): Float32Array {
+export function fillNormal(rand: () => number, out: Float32Array, std: number): Float32Array {
   for (let i = 0; i < out.length; i += 2) {
     const r = Math.sqrt(-2 * Math.log(1 - rand())) * std, t = 2 * Math.PI * rand();
     out[i] = r * Math.cos(t);
@@ -31,7 +31,7 @@ export function randomInput(size = 224, seed = 5000): Tensor {
 }
 
 /** Graph-building helpers bound to one builder and one random stream. */
-class Net {
+export class Net {
   readonly b: GraphBuilder;
   private readonly rand: () => number;
 
@@ -40,12 +40,12 @@ class Net {
     this.rand = mulberry32(seed);
   }
 
-  private weight(name: string, shape: number[], std: number): string {
+  weight(name: string, shape: number[], std: number): string {
     const n = shape.reduce((a, b) => a * b, 1);
     return this.b.constant(name, tensor('f32', shape, fillNormal(this.rand, new Float32Array(n), std)));
   }
 
-  private uniform(name: string, n: number, lo: number, hi: number): string {
+  uniform(name: string, n: number, lo: number, hi: number): string {
     return this.b.constant(name, tensor('f32', [n], Float32Array.from({ length: n }, () => lo + (hi - lo) * this.rand())));
   }
 

@@ -49,3 +49,26 @@ describe('model zoo', () => {
     expect(new Set(d).size).toBeGreaterThan(1);
   });
 });
+
+describe('model zoo: generator and transformer families', () => {
+  it('the DCGAN generator upsamples 100-d noise to a 3x64x64 image in [-1, 1]', async () => {
+    const { dcganGenerator } = await import('../../scripts/lib/model-zoo-seq.js');
+    const g = dcganGenerator();
+    expect(histogram(g)).toEqual({ conv_transpose2d: 5, batch_norm: 4, relu: 4, tanh: 1 });
+    expect(g.values[g.outputs[0]!]!.shape).toEqual([1, 3, 64, 64]);
+    const z = { dtype: 'f32' as const, shape: [1, 100, 1, 1], data: Float32Array.from({ length: 100 }, (_, i) => Math.sin(i)) };
+    const y = run(g, [z]).outputs[0]!.data as Float32Array;
+    expect(Math.max(...y)).toBeLessThanOrEqual(1);
+    expect(new Set(y).size).toBeGreaterThan(1000);
+  });
+
+  it('the transformer encoder keeps [1, 64, 256] through two blocks of attention and a GELU MLP', async () => {
+    const { transformerEncoder } = await import('../../scripts/lib/model-zoo-seq.js');
+    const g = transformerEncoder();
+    const h = histogram(g);
+    expect(h).toMatchObject({ matmul: 16, softmax: 2, layer_norm: 4, gelu: 2 });
+    expect(g.values[g.outputs[0]!]!.shape).toEqual([1, 64, 256]);
+    const y = run(g, [{ dtype: 'f32', shape: [1, 64, 256], data: Float32Array.from({ length: 64 * 256 }, (_, i) => Math.cos(i)) }]).outputs[0]!;
+    expect((y.data as Float32Array).every(Number.isFinite)).toBe(true);
+  });
+});

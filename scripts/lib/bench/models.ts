@@ -12,7 +12,8 @@ import { readNpy } from '../../../src/ir/npy.js';
 import { importOnnx } from '../../../src/ir/onnx/index.js';
 import { runPipeline } from '../../../src/passes/index.js';
 import { calibrate, datasetFromTensors, loadDataset, type Dataset } from '../../../src/passes/quantize/index.js';
-import { mobilenetV2, randomInput, resnet18, seNet } from '../model-zoo.js';
+import { fillNormal, mobilenetV2, mulberry32, resnet18, seNet } from '../model-zoo.js';
+import { dcganGenerator, transformerEncoder } from '../model-zoo-seq.js';
 
 export interface BenchModel {
   name: string;
@@ -32,7 +33,13 @@ export interface Quantized {
   int8MacShare: number;
 }
 
-const ZOO: Record<string, () => Graph> = { resnet18: () => resnet18(), mobilenet_v2: () => mobilenetV2(), se_net: () => seNet() };
+const ZOO: Record<string, () => Graph> = {
+  resnet18: () => resnet18(),
+  mobilenet_v2: () => mobilenetV2(),
+  se_net: () => seNet(),
+  dcgan_generator: () => dcganGenerator(),
+  transformer_encoder: () => transformerEncoder(),
+};
 export const ZOO_NAMES = Object.keys(ZOO);
 const INT_MAC_OPS = ['qconv2d', 'qconv_transpose2d', 'qlinear', 'qmatmul'];
 
@@ -78,13 +85,21 @@ export function zooModel(name: string, samples: number): BenchModel {
     kind: 'zoo',
     float: g,
     calib: () => {
-      const xs = Array.from({ length: samples }, (_, i) => randomInput(224, 100 + i).data as Float32Array);
+      const xs = Array.from({ length: samples }, (_, i) => normalInput(g, 100 + i).data as Float32Array);
       const all = new Float32Array(xs.reduce((a, x) => a + x.length, 0));
       xs.forEach((x, i) => all.set(x, i * x.length));
-      return datasetFromTensors(g, [tensor('f32', [samples, 1, 3, 224, 224], all)], `${samples} seeded N(0,1) inputs`);
+      return datasetFromTensors(g, [tensor('f32', [samples, ...shapeOf(g)], all)], `${samples} seeded N(0,1) inputs`);
     },
-    input: randomInput(224, 7),
+    input: normalInput(g, 7),
   };
+}
+
+const shapeOf = (g: Graph): number[] => [...g.values[g.inputs[0]!]!.shape];
+
+/** Standard normal values in the shape of the graph's (single) input. */
+function normalInput(g: Graph, seed: number): Tensor {
+  const shape = shapeOf(g);
+  return tensor('f32', shape, fillNormal(mulberry32(seed), new Float32Array(shape.reduce((a, b) => a * b, 1)), 1));
 }
 
 /** prepare (BN folding + observers) → calibrate → convert → lower-quantized. */

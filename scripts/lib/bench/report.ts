@@ -13,6 +13,8 @@ export const perEngine = <T>(v: () => T): Record<Engine, T> => Object.fromEntrie
 
 export interface Row {
   model: string;
+  /** Our quantizer for this row (onnxruntime's int8 model is the same for every row of a model). */
+  quantizer: string;
   kind: 'fixture' | 'zoo';
   macs: number;
   /** Share of the MACs in integer ops after lowering (1: the whole network runs in int8). */
@@ -30,6 +32,8 @@ export interface Row {
   /** Our int8 C output against our interpreter on the lowered graph: largest |difference| relative to
       max(1, max |value|); 0 is bit-exact (nonzero only from ops the quantizer left in float). null: not checked. */
   vsInterpreter: number | null;
+  /** The host's measured int8 peak, GMAC/s on one core (null: not measurable for this target here). */
+  peakGmacs: number | null;
   /** Why a column is empty without a failure (e.g. the quantizer left the model in float). */
   notes: string[];
   errors: string[];
@@ -68,14 +72,28 @@ export function relDiff(want: Tensor[], got: Tensor[]): number {
 
 const ratio = (num: number | null, den: number | null) => (num !== null && den !== null && den > 0 ? num / den : null);
 
+/** onnxruntime's best single-thread configuration: the faster of fp32 and int8 (null if neither ran). */
+const ortBest = (r: Row): number | null => {
+  const xs = [r.ms.ortFp32, r.ms.ortInt8].filter((v): v is number => v !== null);
+  return xs.length ? Math.min(...xs) : null;
+};
+
 export function derived(r: Row) {
   const i8 = r.ms.oursInt8;
+  const gmacPerS = i8 ? r.macs / (i8 * 1e6) : null;
   return {
+    ortBestMs: ortBest(r),
+    /** >1: our int8 is faster than onnxruntime's best by that factor (the headline ratio). */
+    vsOrtBest: ratio(ortBest(r), i8),
+    /** Our int8 GMAC/s as a share of the host's measured int8 peak. */
+    ofPeak: gmacPerS !== null && r.peakGmacs ? gmacPerS / r.peakGmacs : null,
+    /** Our float C against onnxruntime fp32 (>1: ours faster). */
+    floatVsOrtFp32: ratio(r.ms.ortFp32, r.ms.oursFloat),
     /** >1: our int8 is faster by that factor. */
     vsOrtInt8: ratio(r.ms.ortInt8, i8),
     vsOrtFp32: ratio(r.ms.ortFp32, i8),
     vsOursFloat: ratio(r.ms.oursFloat, i8),
-    gmacPerS: i8 ? r.macs / (i8 * 1e6) : null,
+    gmacPerS,
     /** Our int8 on `threads` threads against our int8 on one (>1: faster). */
     threadSpeedup: ratio(i8, r.ms.oursInt8Threads),
     vsOrtInt8Threads: ratio(r.ms.ortInt8Threads, r.ms.oursInt8Threads),
@@ -94,7 +112,7 @@ function fmtMacs(m: number): string {
 /** 100% only when every MAC is in an integer op. */
 const share = (x: number) => (x === 1 ? '100%' : x >= 0.995 ? '>99%' : `${(x * 100).toFixed(0)}%`);
 
-const HEADER = ['model', 'MACs', 'int8 MACs', 'ours int8 ms', 'ours float ms', 'ort fp32 ms', 'ort int8 ms', 'vs ort int8', 'vs ort fp32', 'vs our float', 'int8 GMAC/s', 'SQNR ours int8 dB', 'SQNR ort int8 dB', 'ours vs interp.'];
+const HEADER = ['model', 'quantizer', 'MACs', 'int8 MACs', 'ours int8 ms', 'ours float ms', 'ort fp32 ms', 'ort int8 ms', 'vs ort best', 'vs ort int8', 'vs ort fp32', 'float vs ort fp32', 'int8 GMAC/s', '% of peak', 'SQNR ours int8 dB', 'SQNR ort int8 dB', 'ours vs interp.'];
 
 /** Columns added by --threads N: our int8 and onnxruntime int8 on N threads, our speed-up over one thread. */
 const threadHeader = (n: number) => [`ours int8 ms ${n}T`, `ort int8 ms ${n}T`, `${n}T speed-up`, `vs ort int8 ${n}T`];
@@ -106,9 +124,10 @@ export function table(rows: Row[]): string {
     const d = derived(r);
     const mt = threads > 1 ? [fmtMs(r.ms.oursInt8Threads), fmtMs(r.ms.ortInt8Threads), fmtX(d.threadSpeedup), fmtX(d.vsOrtInt8Threads)] : [];
     return [
-      r.model, fmtMacs(r.macs), share(r.int8MacShare),
+      r.model, r.quantizer, fmtMacs(r.macs), share(r.int8MacShare),
       fmtMs(r.ms.oursInt8), fmtMs(r.ms.oursFloat), fmtMs(r.ms.ortFp32), fmtMs(r.ms.ortInt8),
-      fmtX(d.vsOrtInt8), fmtX(d.vsOrtFp32), fmtX(d.vsOursFloat), d.gmacPerS === null ? '–' : d.gmacPerS.toFixed(1),
+      fmtX(d.vsOrtBest), fmtX(d.vsOrtInt8), fmtX(d.vsOrtFp32), fmtX(d.floatVsOrtFp32), d.gmacPerS === null ? '–' : d.gmacPerS.toFixed(1),
+      d.ofPeak === null ? '–' : `${(d.ofPeak * 100).toFixed(0)}%`,
       fmtDb(r.sqnr.oursInt8), fmtDb(r.sqnr.ortInt8), r.vsInterpreter === null ? '–' : r.vsInterpreter === 0 ? 'exact' : r.vsInterpreter.toExponential(0),
       ...mt,
     ];

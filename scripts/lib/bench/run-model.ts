@@ -14,6 +14,8 @@ import { ENGINES, perEngine, relDiff, sqnrDb, type Engine, type Row } from './re
 export interface RunOptions {
   target: string;
   quantizer: string;
+  /** The host's int8 peak for `target` (measurePeak), for the %-of-peak column. */
+  peakGmacs: number | null;
   /** Quantizer of the QDQ model onnxruntime int8 runs (default: `quantizer`); x86's u8 QDQ is the form
       onnxruntime fuses into QLinearConv, the xnnpack one (integer Clips after QuantizeLinear) mostly not. */
   ortQuantizer?: string;
@@ -41,11 +43,14 @@ export interface Prepared {
   row: Row;
 }
 
+/** onnxruntime's QDQ model per (model, quantizer), made once for all our quantizers' rows. */
+const ortModels = new Map<string, string | null>();
+
 const msg = (e: unknown) => (e instanceof Error ? e.message : String(e)).split('\n')[0]!.slice(0, 300);
 
 export async function benchModel(m: BenchModel, o: RunOptions): Promise<Prepared> {
   const row: Row = {
-    model: m.name, kind: m.kind, macs: macsOf(m), int8MacShare: 0, threads: o.threads,
+    model: m.name, quantizer: o.quantizer, kind: m.kind, macs: macsOf(m), int8MacShare: 0, threads: o.threads, peakGmacs: o.peakGmacs,
     ms: perEngine(() => null), bestMs: perEngine(() => null), rounds: perEngine(() => []),
     sqnr: { oursInt8: null, ortInt8: null, ortFp32: null, oursFloat: null },
     vsInterpreter: null, notes: [], errors: [],
@@ -80,8 +85,12 @@ export async function benchModel(m: BenchModel, o: RunOptions): Promise<Prepared
   const exported = q && step('export QDQ ONNX', () => exportOnnx(q.graph, qdqOnnx)) !== null;
   let ortQdq = exported ? qdqOnnx : null;
   if (o.ortQuantizer && o.ortQuantizer !== o.quantizer) {
-    const file = path.join(tmp, `model.${o.ortQuantizer}.qdq.onnx`);
-    ortQdq = step(`quantize + export for onnxruntime (${o.ortQuantizer})`, () => exportOnnx(quantize(m, o.ortQuantizer!).graph, file)) === null ? null : file;
+    const key = `${m.name}\0${o.ortQuantizer}`;
+    if (!ortModels.has(key)) {
+      const file = path.join(tmp, `model.${o.ortQuantizer}.qdq.onnx`);
+      ortModels.set(key, step(`quantize + export for onnxruntime (${o.ortQuantizer})`, () => exportOnnx(quantize(m, o.ortQuantizer!).graph, file)) === null ? null : file);
+    }
+    ortQdq = ortModels.get(key)!;
   }
   if (!m.floatOnnx) step('export float ONNX', () => exportOnnx(m.float, floatOnnx));
 
