@@ -307,7 +307,7 @@ void qf_par_maxpool_u8(qf_ctx *ctx, const qf_geom *g, const uint8_t *x, uint8_t 
 
 /* Elementwise kernels over chunks of `period` elements (1, or one period of the channel index for
    the per-channel edges, so that every chunk starts at channel 0). */
-enum { QF_EW_QADD, QF_EW_QMUL, QF_EW_REQ, QF_EW_REQ_DIV, QF_EW_CLAMP, QF_EW_Q, QF_EW_Q_DIV, QF_EW_DQ };
+enum { QF_EW_QADD, QF_EW_QMUL, QF_EW_REQ, QF_EW_REQ_DIV, QF_EW_CLAMP, QF_EW_Q, QF_EW_Q_DIV, QF_EW_DQ, QF_EW_XOR80 };
 typedef struct {
   int op;
   size_t n, period, inner, C, sa, sb;
@@ -336,6 +336,7 @@ static void qf_ew_range(const void *p, size_t lo, size_t hi, uint8_t *scratch) {
   case QF_EW_CLAMP: qf_clamp_u8(n, e->a + i, e->lo, e->hi, e->y + i); break;
   case QF_EW_Q: qf_quantize_u8(n, e->inner, e->C, e->xf + i, e->fs, e->zp, e->qmin, e->qmax, e->y + i); break;
   case QF_EW_Q_DIV: qf_quantize_div_u8(n, e->inner, e->C, e->xf + i, e->fs, e->zp, e->qmin, e->qmax, e->y + i); break;
+  case QF_EW_XOR80: qf_xor80(n, e->a + i, e->y + i); break;
   default: qf_dequantize_u8(n, e->inner, e->C, e->a + i, e->ds, e->zp, e->yf + i); break;
   }
 }
@@ -382,6 +383,12 @@ void qf_par_requantize_u8(qf_ctx *ctx, size_t n, const uint8_t *x, double x_s, i
 void qf_par_requantize_div_u8(qf_ctx *ctx, size_t n, const uint8_t *x, double x_s, int32_t x_zp, float y_s,
                               int32_t y_zp, int32_t qmin, int32_t qmax, uint8_t *y) {
   qf_par_req(ctx, QF_EW_REQ_DIV, n, x, x_s, x_zp, y_s, y_zp, qmin, qmax, y);
+}
+
+void qf_par_xor80(qf_ctx *ctx, size_t n, const uint8_t *x, uint8_t *y) {
+  qf_ew_args e = qf_ew_of(QF_EW_XOR80, n);
+  e.a = x, e.y = y;
+  qf_ew(ctx, &e);
 }
 
 void qf_par_clamp_u8(qf_ctx *ctx, size_t n, const uint8_t *x, uint8_t lo, uint8_t hi, uint8_t *y) {
@@ -448,4 +455,55 @@ static void qf_fbin_range(const void *p, size_t lo, size_t hi, uint8_t *scratch)
 void qf_par_f_binary(qf_ctx *ctx, size_t n, const void *a, size_t sa, const void *b, size_t sb, const void *p, void *y) {
   const qf_fbin_args e = {sa, sb, (const float *)a, (const float *)b, p, (float *)y};
   qf_parallel(ctx, n, QF_PAR_MIN_OPS, qf_fbin_range, &e, NULL);
+}
+
+/* Columns of a float GEMM in blocks of 16. */
+#define QF_PAR_COLS 16
+typedef struct {
+  size_t M, N, K, ars, acs, brs, bcs, crs, ccs;
+  const float *A, *B, *C;
+  float alpha, beta, lo, hi;
+  float *Y;
+} qf_fgemm_args;
+
+static void qf_fgemm_cols(const void *p, size_t lo, size_t hi, uint8_t *scratch) {
+  const qf_fgemm_args *a = (const qf_fgemm_args *)p;
+  const size_t n0 = lo * QF_PAR_COLS, n1 = hi * QF_PAR_COLS < a->N ? hi * QF_PAR_COLS : a->N;
+  (void)scratch;
+  qf_f_gemm_ldy(a->M, n1 - n0, a->K, a->A, a->ars, a->acs, a->B + n0 * a->bcs, a->brs, a->bcs, a->C ? a->C + n0 * a->ccs : NULL,
+                a->crs, a->ccs, a->alpha, a->beta, a->lo, a->hi, a->Y + n0, a->N);
+}
+
+void qf_par_f_gemm(qf_ctx *ctx, size_t M, size_t N, size_t K, const float *A, size_t ars, size_t acs, const float *B,
+                   size_t brs, size_t bcs, const float *C, size_t crs, size_t ccs, float alpha, float beta, float lo,
+                   float hi, float *Y) {
+  const qf_fgemm_args a = {M, N, K, ars, acs, brs, bcs, crs, ccs, A, B, C, alpha, beta, lo, hi, Y};
+  qf_parallel(ctx, (N + QF_PAR_COLS - 1) / QF_PAR_COLS, qf_grain(QF_PAR_COLS * M * K, 8 * (size_t)QF_PAR_MIN_OPS), qf_fgemm_cols, &a, NULL);
+}
+
+typedef struct {
+  size_t esize;
+  int rank;
+  const int32_t *shape;
+  const int32_t *const *maps;
+  const void *x, *fill;
+  void *y;
+} qf_remap_args;
+
+static void qf_remap_range(const void *p, size_t lo, size_t hi, uint8_t *scratch) {
+  const qf_remap_args *a = (const qf_remap_args *)p;
+  (void)scratch;
+  qf_remap_rows(a->esize, a->rank, a->shape, a->maps, a->x, a->y, a->fill, lo, hi);
+}
+
+void qf_par_remap(qf_ctx *ctx, size_t esize, int rank, const int32_t *shape, const int32_t *const *maps, const void *x,
+                  void *y, const void *fill) {
+  if (rank == 0) {
+    qf_remap(esize, rank, shape, maps, x, y, fill);
+    return;
+  }
+  size_t rows = 1;
+  for (int d = 0; d < rank - 1; d++) rows *= (size_t)shape[d];
+  const qf_remap_args a = {esize, rank, shape, maps, x, fill, y};
+  qf_parallel(ctx, rows, qf_grain((size_t)shape[rank - 1], QF_PAR_MIN_OPS), qf_remap_range, &a, NULL);
 }
