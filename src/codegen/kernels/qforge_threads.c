@@ -200,8 +200,9 @@ void qf_ctx_free(qf_ctx *ctx) {
 
 /* ---- parallel kernels ---- */
 
-/* GEMM rows are handed out in units of QF_PAR_ROWS (a multiple of no register tile, small enough
-   that 49-row layers still spread over a dozen threads). */
+/* GEMMs split into a grid of cells: row bands (in units of QF_PAR_ROWS rows) x column blocks (in
+   units of QF_QGEMM_COLS), at most one cell per thread, the grid chosen to make the largest cell
+   smallest: 49-row layers with 512 columns split by columns, big images by rows. */
 #define QF_PAR_ROWS 4
 
 /* Items per range so that one range holds at least `min` units of work. */
@@ -216,6 +217,7 @@ typedef struct {
   const void *W;
   const qf_rq *rq;
   uint8_t *C;
+  size_t bands, blocks; /* the grid: cell i is band i / blocks, column block i % blocks */
   /* im2col: */
   const qf_geom *g;
   const uint8_t *x;
@@ -223,11 +225,40 @@ typedef struct {
   size_t R;
 } qf_gemm_args;
 
-static void qf_gemm_rows(const void *p, size_t lo, size_t hi, uint8_t *scratch) {
+static void qf_gemm_grid(qf_ctx *ctx, qf_gemm_args *a, qf_task fn, uint8_t *scratch0) {
+  const size_t units = (a->M + QF_PAR_ROWS - 1) / QF_PAR_ROWS, cols = (a->N + QF_QGEMM_COLS - 1) / QF_QGEMM_COLS;
+  size_t k = (size_t)qf_ctx_threads(ctx), best = (size_t)-1;
+  const size_t cells = units * cols / qf_grain(QF_PAR_ROWS * QF_QGEMM_COLS * a->K, 8 * (size_t)QF_PAR_MIN_OPS);
+  if (cells < k) k = cells ? cells : 1;
+  a->bands = 1, a->blocks = 1;
+  for (size_t c = 1; c <= cols && c <= k; c++) {
+    const size_t r = k / c < units ? k / c : units;
+    const size_t cost = (units + r - 1) / r * ((cols + c - 1) / c);
+    if (cost < best) best = cost, a->bands = r, a->blocks = c;
+  }
+  qf_parallel(ctx, a->bands * a->blocks, 1, fn, a, scratch0);
+}
+
+/* Rows [*m0, *m1) and columns [*n0, *n1) of grid cell i. */
+static void qf_cell(const qf_gemm_args *a, size_t i, size_t *m0, size_t *m1, size_t *n0, size_t *n1) {
+  const size_t units = (a->M + QF_PAR_ROWS - 1) / QF_PAR_ROWS, cols = (a->N + QF_QGEMM_COLS - 1) / QF_QGEMM_COLS;
+  const size_t b = i / a->blocks, c = i % a->blocks;
+  *m0 = units * b / a->bands * QF_PAR_ROWS;
+  *m1 = units * (b + 1) / a->bands * QF_PAR_ROWS;
+  *n0 = cols * c / a->blocks * QF_QGEMM_COLS;
+  *n1 = cols * (c + 1) / a->blocks * QF_QGEMM_COLS;
+  if (*m1 > a->M) *m1 = a->M;
+  if (*n1 > a->N) *n1 = a->N;
+}
+
+static void qf_gemm_cells(const void *p, size_t lo, size_t hi, uint8_t *scratch) {
   const qf_gemm_args *a = (const qf_gemm_args *)p;
-  const size_t m0 = lo * QF_PAR_ROWS, m1 = hi * QF_PAR_ROWS < a->M ? hi * QF_PAR_ROWS : a->M;
   (void)scratch;
-  qf_qgemm(m1 - m0, a->N, a->K, a->A + m0 * a->lda, a->lda, a->W, a->rq, a->C + m0 * a->ldc, a->ldc);
+  for (size_t i = lo; i < hi; i++) {
+    size_t m0, m1, n0, n1;
+    qf_cell(a, i, &m0, &m1, &n0, &n1);
+    qf_qgemm_cols(m1 - m0, a->N, a->K, a->A + m0 * a->lda, a->lda, a->W, a->rq, a->C + m0 * a->ldc, a->ldc, n0, n1);
+  }
 }
 
 void qf_par_qgemm(qf_ctx *ctx, size_t M, size_t N, size_t K, const uint8_t *A, size_t lda, const void *W,
@@ -235,18 +266,21 @@ void qf_par_qgemm(qf_ctx *ctx, size_t M, size_t N, size_t K, const uint8_t *A, s
   qf_gemm_args a;
   memset(&a, 0, sizeof a);
   a.M = M, a.N = N, a.K = K, a.lda = lda, a.ldc = ldc, a.A = A, a.W = W, a.rq = rq, a.C = C;
-  const size_t units = (M + QF_PAR_ROWS - 1) / QF_PAR_ROWS;
-  qf_parallel(ctx, units, qf_grain(QF_PAR_ROWS * N * K, 8 * (size_t)QF_PAR_MIN_OPS), qf_gemm_rows, &a, NULL);
+  qf_gemm_grid(ctx, &a, qf_gemm_cells, NULL);
 }
 
-/* Each thread im2col's its own rows into its own scratch, in blocks of at most R rows. */
-static void qf_im2col_rows(const void *p, size_t lo, size_t hi, uint8_t *cols) {
+/* Each cell im2col's its own rows into its thread's scratch, in blocks of at most R rows (a column
+   block repeats the im2col of its rows: cheap next to the GEMM when rows are few). */
+static void qf_im2col_cells(const void *p, size_t lo, size_t hi, uint8_t *cols) {
   const qf_gemm_args *a = (const qf_gemm_args *)p;
-  const size_t r1 = hi * QF_PAR_ROWS < a->M ? hi * QF_PAR_ROWS : a->M;
-  for (size_t m0 = lo * QF_PAR_ROWS; m0 < r1; m0 += a->R) {
-    const size_t rows = r1 - m0 < a->R ? r1 - m0 : a->R;
-    qf_im2col(a->g, a->x, a->c0, a->Cg, m0, rows, cols, a->K);
-    qf_qgemm(rows, a->N, a->K, cols, a->K, a->W, a->rq, a->C + m0 * a->ldc, a->ldc);
+  for (size_t i = lo; i < hi; i++) {
+    size_t r0, r1, n0, n1;
+    qf_cell(a, i, &r0, &r1, &n0, &n1);
+    for (size_t m0 = r0; m0 < r1; m0 += a->R) {
+      const size_t rows = r1 - m0 < a->R ? r1 - m0 : a->R;
+      qf_im2col(a->g, a->x, a->c0, a->Cg, m0, rows, cols, a->K);
+      qf_qgemm_cols(rows, a->N, a->K, cols, a->K, a->W, a->rq, a->C + m0 * a->ldc, a->ldc, n0, n1);
+    }
   }
 }
 
@@ -255,8 +289,7 @@ void qf_par_conv_im2col(qf_ctx *ctx, const qf_geom *g, const uint8_t *x, int32_t
   qf_gemm_args a;
   memset(&a, 0, sizeof a);
   a.M = P, a.N = Mg, a.K = K, a.lda = K, a.ldc = ldy, a.W = W, a.rq = rq, a.C = y, a.g = g, a.x = x, a.c0 = c0, a.Cg = Cg, a.R = R;
-  const size_t units = (P + QF_PAR_ROWS - 1) / QF_PAR_ROWS;
-  qf_parallel(ctx, units, qf_grain(QF_PAR_ROWS * Mg * K, 8 * (size_t)QF_PAR_MIN_OPS), qf_im2col_rows, &a, cols);
+  qf_gemm_grid(ctx, &a, qf_im2col_cells, cols);
 }
 
 /* Window ops (depthwise, pools) over output rows: rows [lo, hi) are the same op on a geometry with
