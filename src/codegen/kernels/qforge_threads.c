@@ -17,7 +17,7 @@
 #endif
 #define QF_MAX_THREADS 512
 
-/* The ranges of a job are fixed by (n, chunks); which thread runs which range is first come, first
+/* The ranges of a job are fixed by (n, ranges); which thread runs which range is first come, first
    served (the caller takes ranges too), so a worker that the OS has not scheduled yet delays nothing.
    The output does not depend on it: a range computes the same bytes on any thread. */
 struct qf_ctx {
