@@ -1,5 +1,5 @@
 // Multi-threaded generated code (<name>_run_ctx on a qf_ctx): the output bytes are the same for 1, 2,
-// 3 and 7 threads on every target (native, SIMDe, qemu), on the fixture models and on random
+// 3, 7 and one-per-CPU threads on every target (native, SIMDe, qemu), on the fixture models and on random
 // quantized graphs, and the same again when one process runs the model repeatedly; ThreadSanitizer
 // finds no race. Built with -DQF_PAR_MIN_OPS=1 so that even these small models split every kernel
 // that can split (the default keeps small kernels on the calling thread).
@@ -18,7 +18,8 @@ import { addConv, addLinear, convZoo, floatNet, misc, type Case } from './graphs
 import { interpret, mergeGraphs, mismatches, randomTensor, rng } from './helpers.js';
 import { randomCases, randomGraph } from './random-graphs.js';
 
-const THREADS = [1, 2, 3, 7];
+/** 0: one thread per online CPU. */
+const THREADS = [1, 2, 3, 7, 0];
 const SPLIT_ALL = ['-DQF_PAR_MIN_OPS=1'];
 const dirs: string[] = [];
 afterAll(() => dirs.forEach((d) => rmSync(d, { recursive: true, force: true })));
