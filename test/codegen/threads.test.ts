@@ -1,5 +1,5 @@
 // Multi-threaded generated code (<name>_run_ctx on a qf_ctx): the output bytes are the same for 1, 2,
-// 3 and 7 threads on every target (native, SIMDe, qemu), on the fixture models and on random
+// 3, 7 and one-per-CPU threads on every target (native, SIMDe, qemu), on the fixture models and on random
 // quantized graphs, and the same again when one process runs the model repeatedly; ThreadSanitizer
 // finds no race. Built with -DQF_PAR_MIN_OPS=1 so that even these small models split every kernel
 // that can split (the default keeps small kernels on the calling thread).
@@ -10,15 +10,16 @@ import { afterAll, describe, expect, it } from 'vitest';
 import { test as fcTest } from '@fast-check/vitest';
 import { buildC, generateC, runC, type BuildOptions, type BuildResult } from '../../src/codegen/index.js';
 import { main } from '../../src/cli/main.js';
-import { tensor, type Graph, type Tensor } from '../../src/ir/index.js';
+import { GraphBuilder, tensor, type Graph, type Tensor } from '../../src/ir/index.js';
 import { readNpy, writeNpy } from '../../src/ir/npy.js';
 import { writeQir } from '../../src/ir/text/index.js';
 import { fixtureParts } from './fixtures.js';
-import { convZoo, floatNet, misc } from './graphs.js';
-import { interpret, mergeGraphs, mismatches } from './helpers.js';
+import { addConv, addLinear, convZoo, floatNet, misc, type Case } from './graphs.js';
+import { interpret, mergeGraphs, mismatches, randomTensor, rng } from './helpers.js';
 import { randomCases, randomGraph } from './random-graphs.js';
 
-const THREADS = [1, 2, 3, 7];
+/** 0: one thread per online CPU. */
+const THREADS = [1, 2, 3, 7, 0];
 const SPLIT_ALL = ['-DQF_PAR_MIN_OPS=1'];
 const dirs: string[] = [];
 afterAll(() => dirs.forEach((d) => rmSync(d, { recursive: true, force: true })));
@@ -40,6 +41,17 @@ function stacked(t: Tensor, k: number): Tensor {
   return out;
 }
 
+/** Few rows, many columns: GEMMs that split by column blocks (QF_QGEMM_COLS = 64) rather than by rows,
+ *  with a partial last block (pointwise and im2col convolutions, a linear layer, K past one chunk). */
+function wide(seed = 11): Case {
+  const r = rng(seed), b = new GraphBuilder('wide');
+  const x = b.input('x', { dtype: 'u8', shape: [1, 40, 3, 3] }), v = b.input('v', { dtype: 'i8', shape: [2, 300] });
+  b.output(addConv(b, x, 9, { cin: 40, cout: 200, k: [1, 1] }, r, 'pw'));
+  b.output(addConv(b, x, 9, { cin: 40, cout: 150, k: [3, 3], pads: [1, 1, 1, 1] }, r, 'k3'));
+  b.output(addLinear(b, v, -5, 300, 333, r, 'fc'));
+  return { graph: b.build(), inputs: [randomTensor('u8', [1, 40, 3, 3], r, 0, 255), randomTensor('i8', [2, 300], r, -128, 127)] };
+}
+
 /** Runs once per thread count, twice in one process each time; every run must give the bytes of the first. */
 function expectSameForEveryThreadCount(b: BuildResult, g: Graph, inputs: Tensor[]): Tensor[] {
   const first = runC(b, { inputs, inputNames: g.inputs, threads: 1 }).outputs;
@@ -55,7 +67,7 @@ function expectSameForEveryThreadCount(b: BuildResult, g: Graph, inputs: Tensor[
 }
 
 describe('threads: same bytes for every thread count', () => {
-  const cases = [...fixtureParts(), convZoo(8), misc(9)];
+  const cases = [...fixtureParts(), convZoo(8), misc(9), wide()];
   const models = mergeGraphs([...cases, floatNet(5)]);
   // Outputs the interpreter defines bit for bit: all but float accumulations (float GEMMs a quantizer
   // left, the float net), which other tests compare within a tolerance.
@@ -74,7 +86,7 @@ describe('threads: same bytes for every thread count', () => {
 
   for (const target of ['neon', 'neon-dot'])
     it(`conv zoo and misc ops, ${target} under qemu`, () => {
-      const small = mergeGraphs([convZoo(8), misc(9)]);
+      const small = mergeGraphs([convZoo(8), misc(9), wide()]);
       const got = expectSameForEveryThreadCount(build(small.graph, target), small.graph, small.inputs);
       expect(mismatches(small.graph, got, interpret(small.graph, small.inputs))).toEqual([]);
     });

@@ -169,7 +169,7 @@ export class Lowering {
       lines.push(this.remapCall(esize, physicalShape(t.shape, v.form.layout), form.layout === 'nhwc' ? NHWC_PERM : [0, 3, 1, 2], src, out.cname, `${v.name}_${form.layout}`));
       src = out.cname;
     }
-    if (v.form.shifted !== form.shifted) lines.push(`qf_xor80(${n}, (const uint8_t *)${src}, (uint8_t *)${out.cname});`);
+    if (v.form.shifted !== form.shifted) lines.push(`qf_par_xor80(ctx, ${n}, (const uint8_t *)${src}, (uint8_t *)${out.cname});`);
     if (!lines.length) lines.push(`memcpy(${out.cname}, ${src}, ${bytesOf(t, form)});`);
     this.emit(`${v.name}: ${formName(v.form)} -> ${formName(form)}`, lines, [v], !opts.into);
     return out;
@@ -186,7 +186,7 @@ export class Lowering {
     const mapSyms = maps.map((m, d) => this.pool.decl(`${hint}_map${d}`, 'int32_t', `{${m.join(',')}}`, `[${Math.max(1, m.length)}]`));
     const mapsSym = this.pool.decl(`${hint}_maps`, 'int32_t *const', `{${mapSyms.join(',') || 'NULL'}}`, `[${Math.max(1, maps.length)}]`);
     const shapeSym = this.pool.decl(`${hint}_shape`, 'int32_t', `{${shape.join(',') || '0'}}`, `[${Math.max(1, shape.length)}]`);
-    return `qf_remap(${esize}, ${shape.length}, ${shapeSym}, (const int32_t *const *)${mapsSym}, ${src}, ${dst}, ${fill});`;
+    return `qf_par_remap(ctx, ${esize}, ${shape.length}, ${shapeSym}, (const int32_t *const *)${mapsSym}, ${src}, ${dst}, ${fill});`;
   }
 
   /** Defines a node result (or an internal value); it lives in the arena unless it can go straight

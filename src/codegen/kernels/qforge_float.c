@@ -226,13 +226,19 @@ static void qf_gemm_ld(size_t M, size_t N, size_t K, const float *A, size_t ars,
 void qf_f_gemm(size_t M, size_t N, size_t K, const float *A, size_t ars, size_t acs, const float *B, size_t brs,
                size_t bcs, const float *C, size_t crs, size_t ccs, float alpha, float beta, float lo, float hi,
                float *Y) {
-  qf_gemm_ld(M, N, K, A, ars, acs, B, brs, bcs, Y, N);
+  qf_f_gemm_ldy(M, N, K, A, ars, acs, B, brs, bcs, C, crs, ccs, alpha, beta, lo, hi, Y, N);
+}
+
+void qf_f_gemm_ldy(size_t M, size_t N, size_t K, const float *A, size_t ars, size_t acs, const float *B, size_t brs,
+                   size_t bcs, const float *C, size_t crs, size_t ccs, float alpha, float beta, float lo, float hi,
+                   float *Y, size_t ldy) {
+  qf_gemm_ld(M, N, K, A, ars, acs, B, brs, bcs, Y, ldy);
   for (size_t m = 0; m < M; m++)
     for (size_t n = 0; n < N; n++) {
-      float v = alpha * Y[m * N + n];
+      float v = alpha * Y[m * ldy + n];
       if (C) v += beta * C[m * crs + n * ccs];
       v = v < lo ? lo : v;
-      Y[m * N + n] = v > hi ? hi : v;
+      Y[m * ldy + n] = v > hi ? hi : v;
     }
 }
 

@@ -42,6 +42,8 @@ typedef struct qf_geom {
    A: uint8 rows (may be over-read up to QF_SLACK bytes past the last row); W: target-packed int8 [N][K]. */
 void qf_ref_qgemm(size_t M, size_t N, size_t K, const uint8_t *A, size_t lda, const void *W, const qf_rq *rq,
                   uint8_t *C, size_t ldc);
+void qf_ref_qgemm_cols(size_t M, size_t N, size_t K, const uint8_t *A, size_t lda, const void *W, const qf_rq *rq,
+                       uint8_t *C, size_t ldc, size_t n0, size_t n1);
 /* C[m*ldc + n] = bias[n] + sum_k A[m*lda + k] * W[n][k] (int32, no requantisation; conv_transpose). */
 void qf_ref_qgemm_i32(size_t M, size_t N, size_t K, const uint8_t *A, size_t lda, const void *W,
                       const int32_t *bias, int32_t *C, size_t ldc);
@@ -119,6 +121,14 @@ void qf_ref_qmatmul(size_t M, size_t N, size_t K, const uint8_t *A, int32_t a_zp
 void qf_qgemm(size_t M, size_t N, size_t K, const uint8_t *A, size_t lda, const void *W, const qf_rq *rq, uint8_t *C, size_t ldc);
 #else
 #define qf_qgemm qf_ref_qgemm
+#endif
+/* Columns [n0, n1) of qf_qgemm's result only, each computed as qf_qgemm computes it (to split a GEMM
+   between threads); n0 and n1 are multiples of QF_QGEMM_COLS, or n1 = N. Comes with QF_HAVE_QGEMM. */
+#define QF_QGEMM_COLS 64
+#ifdef QF_HAVE_QGEMM
+void qf_qgemm_cols(size_t M, size_t N, size_t K, const uint8_t *A, size_t lda, const void *W, const qf_rq *rq, uint8_t *C, size_t ldc, size_t n0, size_t n1);
+#else
+#define qf_qgemm_cols qf_ref_qgemm_cols
 #endif
 #ifdef QF_HAVE_QGEMM_I32
 void qf_qgemm_i32(size_t M, size_t N, size_t K, const uint8_t *A, size_t lda, const void *W, const int32_t *bias, int32_t *C, size_t ldc);

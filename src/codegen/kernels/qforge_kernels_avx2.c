@@ -192,18 +192,20 @@ static void qf_epilogue(int mr, const int32_t *t, size_t m0, size_t n0, size_t n
 /* Shared driver: requantised u8 output (rq != NULL) or int32 output with bias32. Blocking: QF_NB panels
    (256 columns) x QF_MC rows of int32 partial sums live in a stack buffer, so a K chunk of the block's
    weights (QF_KC x 256 = 64 KiB) is fetched once from L3 and reused from L2 by all
-   QF_MC / QF_MR row tiles; each row tile's packed activations stay in L1 across the 16 panels. */
+   QF_MC / QF_MR row tiles; each row tile's packed activations stay in L1 across the 16 panels.
+   Columns [c0, c1) only (c0 a multiple of 16; c1 one too, or N). */
 static void qf_gemm_avx2(size_t M, size_t N, size_t K, const uint8_t *A, size_t lda, const void *W,
-                         const qf_rq *rq, const int32_t *bias32, uint8_t *C8, int32_t *C32, size_t ldc) {
+                         const qf_rq *rq, const int32_t *bias32, uint8_t *C8, int32_t *C32, size_t ldc, size_t c0,
+                         size_t c1) {
   const uint32_t *tab = (const uint32_t *)W;
   const uint8_t *base = (const uint8_t *)W;
-  const size_t npan = (N + 15) / 16;
+  const size_t npan = (c1 + 15) / 16;
   uint32_t ap[QF_MR * QF_KCP] __attribute__((aligned(32)));
   int32_t part[QF_MC / QF_MR][QF_NB][QF_MR * 16] __attribute__((aligned(32)));
   qf_rqv rv;
   memset(&rv, 0, sizeof rv);
   if (rq) rv = qf_rqv_of(rq);
-  for (size_t p0 = 0; p0 < npan; p0 += QF_NB) {
+  for (size_t p0 = c0 / 16; p0 < npan; p0 += QF_NB) {
     const size_t p1 = npan - p0 < QF_NB ? npan : p0 + QF_NB;
     int exact = 0;
     for (size_t p = p0; p < p1; p++) exact |= (int)(tab[p] & 1);
@@ -237,12 +239,17 @@ static void qf_gemm_avx2(size_t M, size_t N, size_t K, const uint8_t *A, size_t 
 
 void qf_qgemm(size_t M, size_t N, size_t K, const uint8_t *A, size_t lda, const void *W, const qf_rq *rq,
               uint8_t *C, size_t ldc) {
-  qf_gemm_avx2(M, N, K, A, lda, W, rq, NULL, C, NULL, ldc);
+  qf_gemm_avx2(M, N, K, A, lda, W, rq, NULL, C, NULL, ldc, 0, N);
+}
+
+void qf_qgemm_cols(size_t M, size_t N, size_t K, const uint8_t *A, size_t lda, const void *W, const qf_rq *rq,
+                   uint8_t *C, size_t ldc, size_t n0, size_t n1) {
+  qf_gemm_avx2(M, N, K, A, lda, W, rq, NULL, C, NULL, ldc, n0, n1);
 }
 
 void qf_qgemm_i32(size_t M, size_t N, size_t K, const uint8_t *A, size_t lda, const void *W, const int32_t *bias,
                   int32_t *C, size_t ldc) {
-  qf_gemm_avx2(M, N, K, A, lda, W, NULL, bias, NULL, C, ldc);
+  qf_gemm_avx2(M, N, K, A, lda, W, NULL, bias, NULL, C, ldc, 0, N);
 }
 
 /* ---- depthwise: 16 channels per step, two taps per vpmaddwd ---- */

@@ -193,14 +193,15 @@ static void qf_tile_any(int mr, int nv, const uint8_t *a, size_t lda, const int8
   }
 }
 
+/* Columns [c0, c1) only (c0 a multiple of 64; c1 one too, or N): every 64-column chunk before c0 is full. */
 static void qf_gemm_vnni(size_t M, size_t N, size_t K, const uint8_t *A, size_t lda, const void *W, const qf_rq *rq,
-                         const int32_t *bias32, uint8_t *C8, int32_t *C32, size_t ldc) {
+                         const int32_t *bias32, uint8_t *C8, int32_t *C32, size_t ldc, size_t c0, size_t c1) {
   const size_t kq = (K + 3) / 4;
-  const int8_t *wp = (const int8_t *)W;
+  const int8_t *wp = (const int8_t *)W + (c0 / (16 * QF_NV)) * kq * QF_NV * 64;
   qf_rqv rv;
   memset(&rv, 0, sizeof rv);
   if (rq) rv = qf_rqv_of(rq);
-  for (size_t n0 = 0; n0 < N; n0 += 16 * QF_NV) {
+  for (size_t n0 = c0; n0 < c1; n0 += 16 * QF_NV) {
     const size_t rest = (N - n0 + 15) / 16;
     const int nv = rest < QF_NV ? (int)rest : QF_NV;
     for (size_t m0 = 0; m0 < M; m0 += QF_MR) {
@@ -214,12 +215,17 @@ static void qf_gemm_vnni(size_t M, size_t N, size_t K, const uint8_t *A, size_t 
 
 void qf_qgemm(size_t M, size_t N, size_t K, const uint8_t *A, size_t lda, const void *W, const qf_rq *rq,
               uint8_t *C, size_t ldc) {
-  qf_gemm_vnni(M, N, K, A, lda, W, rq, NULL, C, NULL, ldc);
+  qf_gemm_vnni(M, N, K, A, lda, W, rq, NULL, C, NULL, ldc, 0, N);
+}
+
+void qf_qgemm_cols(size_t M, size_t N, size_t K, const uint8_t *A, size_t lda, const void *W, const qf_rq *rq,
+                   uint8_t *C, size_t ldc, size_t n0, size_t n1) {
+  qf_gemm_vnni(M, N, K, A, lda, W, rq, NULL, C, NULL, ldc, n0, n1);
 }
 
 void qf_qgemm_i32(size_t M, size_t N, size_t K, const uint8_t *A, size_t lda, const void *W, const int32_t *bias,
                   int32_t *C, size_t ldc) {
-  qf_gemm_vnni(M, N, K, A, lda, W, NULL, bias, NULL, C, ldc);
+  qf_gemm_vnni(M, N, K, A, lda, W, NULL, bias, NULL, C, ldc, 0, N);
 }
 
 /* ---- depthwise: 16 channels per step, 4 taps per vpdpbusd (general path: any window, borders) ---- */

@@ -140,12 +140,13 @@ static void qf_tile_any(int mr, const uint8_t *a, size_t lda, const int8_t *w, s
 /* Panel-outer loop: one 4-column weight panel stays in L1 while all rows stream past it (rows are
    over-read by up to 15 bytes past K: the zero weights there cancel them, QF_SLACK covers the last row). */
 static void qf_gemm_neon(size_t M, size_t N, size_t K, const uint8_t *A, size_t lda, const void *W,
-                         const qf_rq *rq, const int32_t *bias32, uint8_t *C8, int32_t *C32, size_t ldc) {
+                         const qf_rq *rq, const int32_t *bias32, uint8_t *C8, int32_t *C32, size_t ldc, size_t c0,
+                         size_t c1) {
   const size_t kb = (K + 15) / 16;
   qf_rqv rv;
   memset(&rv, 0, sizeof rv);
   if (rq) rv = qf_rqv_of(rq);
-  for (size_t n0 = 0; n0 < N; n0 += QF_NR) {
+  for (size_t n0 = c0; n0 < c1; n0 += QF_NR) { /* columns [c0, c1) only (multiples of QF_NR, or c1 = N) */
     const int8_t *panel = (const int8_t *)W + (n0 / QF_NR) * (16 + kb * 64);
     const size_t nc = N - n0 < QF_NR ? N - n0 : QF_NR;
     for (size_t m0 = 0; m0 < M; m0 += QF_MR) {
@@ -158,12 +159,17 @@ static void qf_gemm_neon(size_t M, size_t N, size_t K, const uint8_t *A, size_t 
 
 void qf_qgemm(size_t M, size_t N, size_t K, const uint8_t *A, size_t lda, const void *W, const qf_rq *rq,
               uint8_t *C, size_t ldc) {
-  qf_gemm_neon(M, N, K, A, lda, W, rq, NULL, C, NULL, ldc);
+  qf_gemm_neon(M, N, K, A, lda, W, rq, NULL, C, NULL, ldc, 0, N);
+}
+
+void qf_qgemm_cols(size_t M, size_t N, size_t K, const uint8_t *A, size_t lda, const void *W, const qf_rq *rq,
+                   uint8_t *C, size_t ldc, size_t n0, size_t n1) {
+  qf_gemm_neon(M, N, K, A, lda, W, rq, NULL, C, NULL, ldc, n0, n1);
 }
 
 void qf_qgemm_i32(size_t M, size_t N, size_t K, const uint8_t *A, size_t lda, const void *W, const int32_t *bias,
                   int32_t *C, size_t ldc) {
-  qf_gemm_neon(M, N, K, A, lda, W, NULL, bias, NULL, C, ldc);
+  qf_gemm_neon(M, N, K, A, lda, W, NULL, bias, NULL, C, ldc, 0, N);
 }
 
 /* ---- depthwise: 16 channels per step, SMULL + SADDW per tap ---- */

@@ -26,10 +26,16 @@ static uint8_t qf_rq1(int32_t acc, float mult, int32_t zp, int32_t qmin, int32_t
 
 void qf_ref_qgemm(size_t M, size_t N, size_t K, const uint8_t *A, size_t lda, const void *W, const qf_rq *rq,
                   uint8_t *C, size_t ldc) {
+  qf_ref_qgemm_cols(M, N, K, A, lda, W, rq, C, ldc, 0, N);
+}
+
+void qf_ref_qgemm_cols(size_t M, size_t N, size_t K, const uint8_t *A, size_t lda, const void *W, const qf_rq *rq,
+                       uint8_t *C, size_t ldc, size_t n0, size_t n1) {
   const int8_t *w = (const int8_t *)W;
+  (void)N;
   for (size_t m = 0; m < M; m++) {
     const uint8_t *a = A + m * lda;
-    for (size_t n = 0; n < N; n++) {
+    for (size_t n = n0; n < n1; n++) {
       const int8_t *wn = w + n * K;
       int32_t acc = rq->bias[n];
       for (size_t k = 0; k < K; k++) acc += (int32_t)a[k] * (int32_t)wn[k];

@@ -20,19 +20,25 @@ QF_REMAP_ROW(8)
 
 void qf_remap(size_t esize, int rank, const int32_t *shape, const int32_t *const *maps, const void *x, void *y,
               const void *fill) {
-  const uint8_t *src = (const uint8_t *)x;
-  uint8_t *dst = (uint8_t *)y;
-  static const uint8_t zero[16] = {0};
-  const uint8_t *f = fill ? (const uint8_t *)fill : zero;
   if (rank == 0) {
-    memcpy(dst, src, esize);
+    memcpy(y, x, esize);
     return;
   }
   size_t rows = 1;
   for (int d = 0; d < rank - 1; d++) rows *= (size_t)shape[d];
+  qf_remap_rows(esize, rank, shape, maps, x, y, fill, 0, rows);
+}
+
+void qf_remap_rows(size_t esize, int rank, const int32_t *shape, const int32_t *const *maps, const void *x, void *y,
+                   const void *fill, size_t r0, size_t r1) {
+  const uint8_t *src = (const uint8_t *)x;
+  static const uint8_t zero[16] = {0};
+  const uint8_t *f = fill ? (const uint8_t *)fill : zero;
   const int32_t inner = shape[rank - 1], *last = maps[rank - 1];
+  uint8_t *dst = (uint8_t *)y + r0 * (size_t)inner * esize;
   int32_t idx[16] = {0};
-  for (size_t r = 0; r < rows; r++) {
+  for (size_t d = (size_t)rank - 1, q = r0; d-- > 0; q /= (size_t)shape[d]) idx[d] = (int32_t)(q % (size_t)shape[d]);
+  for (size_t r = r0; r < r1; r++) {
     int64_t base = 0;
     int inside = 1;
     for (int d = 0; d < rank - 1; d++) {

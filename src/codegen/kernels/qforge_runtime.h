@@ -14,6 +14,9 @@
    Transpose, slice, pad, constant-index gather and NCHW <-> NHWC are all this with compile-time maps. */
 void qf_remap(size_t esize, int rank, const int32_t *shape, const int32_t *const *maps, const void *x, void *y,
               const void *fill);
+/* Output rows [r0, r1) of qf_remap (a row: the innermost axis; rank >= 1). */
+void qf_remap_rows(size_t esize, int rank, const int32_t *shape, const int32_t *const *maps, const void *x, void *y,
+                   const void *fill, size_t r0, size_t r1);
 /* outer blocks of `chunk` bytes: dst[i*dst_stride] <- src[i*src_stride] (concat, split). */
 void qf_copy_blocks(size_t outer, size_t chunk, const void *src, size_t src_stride, void *dst, size_t dst_stride);
 /* int8 <-> stored uint8 (x + 128) */
@@ -71,6 +74,10 @@ void qf_f_reduce(int op, int rank, const int32_t *shape, const int32_t *ostride,
 void qf_f_gemm(size_t M, size_t N, size_t K, const float *A, size_t ars, size_t acs, const float *B, size_t brs,
                size_t bcs, const float *C, size_t crs, size_t ccs, float alpha, float beta, float lo, float hi,
                float *Y);
+/* The same with the row stride of Y given (ldy >= N): a block of columns of a wider product. */
+void qf_f_gemm_ldy(size_t M, size_t N, size_t K, const float *A, size_t ars, size_t acs, const float *B, size_t brs,
+                   size_t bcs, const float *C, size_t crs, size_t ccs, float alpha, float beta, float lo, float hi,
+                   float *Y, size_t ldy);
 typedef struct qf_fconv {
   int32_t N, C, H, W, M, OH, OW, KH, KW, SH, SW, PT, PL, PB, PR, DH, DW, G;
   float lo, hi;

@@ -17,7 +17,7 @@
 #endif
 #define QF_MAX_THREADS 512
 
-/* The ranges of a job are fixed by (n, chunks); which thread runs which range is first come, first
+/* The ranges of a job are fixed by (n, ranges); which thread runs which range is first come, first
    served (the caller takes ranges too), so a worker that the OS has not scheduled yet delays nothing.
    The output does not depend on it: a range computes the same bytes on any thread. */
 struct qf_ctx {
@@ -200,8 +200,9 @@ void qf_ctx_free(qf_ctx *ctx) {
 
 /* ---- parallel kernels ---- */
 
-/* GEMM rows are handed out in units of QF_PAR_ROWS (a multiple of no register tile, small enough
-   that 49-row layers still spread over a dozen threads). */
+/* GEMMs split into a grid of cells: row bands (in units of QF_PAR_ROWS rows) x column blocks (in
+   units of QF_QGEMM_COLS), at most one cell per thread, the grid chosen to make the largest cell
+   smallest: 49-row layers with 512 columns split by columns, big images by rows. */
 #define QF_PAR_ROWS 4
 
 /* Items per range so that one range holds at least `min` units of work. */
@@ -216,6 +217,7 @@ typedef struct {
   const void *W;
   const qf_rq *rq;
   uint8_t *C;
+  size_t bands, blocks; /* the grid: cell i is band i / blocks, column block i % blocks */
   /* im2col: */
   const qf_geom *g;
   const uint8_t *x;
@@ -223,11 +225,40 @@ typedef struct {
   size_t R;
 } qf_gemm_args;
 
-static void qf_gemm_rows(const void *p, size_t lo, size_t hi, uint8_t *scratch) {
+static void qf_gemm_grid(qf_ctx *ctx, qf_gemm_args *a, qf_task fn, uint8_t *scratch0) {
+  const size_t units = (a->M + QF_PAR_ROWS - 1) / QF_PAR_ROWS, cols = (a->N + QF_QGEMM_COLS - 1) / QF_QGEMM_COLS;
+  size_t k = (size_t)qf_ctx_threads(ctx), best = (size_t)-1;
+  const size_t cells = units * cols / qf_grain(QF_PAR_ROWS * QF_QGEMM_COLS * a->K, 8 * (size_t)QF_PAR_MIN_OPS);
+  if (cells < k) k = cells ? cells : 1;
+  a->bands = 1, a->blocks = 1;
+  for (size_t c = 1; c <= cols && c <= k; c++) {
+    const size_t r = k / c < units ? k / c : units;
+    const size_t cost = (units + r - 1) / r * ((cols + c - 1) / c);
+    if (cost < best) best = cost, a->bands = r, a->blocks = c;
+  }
+  qf_parallel(ctx, a->bands * a->blocks, 1, fn, a, scratch0);
+}
+
+/* Rows [*m0, *m1) and columns [*n0, *n1) of grid cell i. */
+static void qf_cell(const qf_gemm_args *a, size_t i, size_t *m0, size_t *m1, size_t *n0, size_t *n1) {
+  const size_t units = (a->M + QF_PAR_ROWS - 1) / QF_PAR_ROWS, cols = (a->N + QF_QGEMM_COLS - 1) / QF_QGEMM_COLS;
+  const size_t b = i / a->blocks, c = i % a->blocks;
+  *m0 = units * b / a->bands * QF_PAR_ROWS;
+  *m1 = units * (b + 1) / a->bands * QF_PAR_ROWS;
+  *n0 = cols * c / a->blocks * QF_QGEMM_COLS;
+  *n1 = cols * (c + 1) / a->blocks * QF_QGEMM_COLS;
+  if (*m1 > a->M) *m1 = a->M;
+  if (*n1 > a->N) *n1 = a->N;
+}
+
+static void qf_gemm_cells(const void *p, size_t lo, size_t hi, uint8_t *scratch) {
   const qf_gemm_args *a = (const qf_gemm_args *)p;
-  const size_t m0 = lo * QF_PAR_ROWS, m1 = hi * QF_PAR_ROWS < a->M ? hi * QF_PAR_ROWS : a->M;
   (void)scratch;
-  qf_qgemm(m1 - m0, a->N, a->K, a->A + m0 * a->lda, a->lda, a->W, a->rq, a->C + m0 * a->ldc, a->ldc);
+  for (size_t i = lo; i < hi; i++) {
+    size_t m0, m1, n0, n1;
+    qf_cell(a, i, &m0, &m1, &n0, &n1);
+    qf_qgemm_cols(m1 - m0, a->N, a->K, a->A + m0 * a->lda, a->lda, a->W, a->rq, a->C + m0 * a->ldc, a->ldc, n0, n1);
+  }
 }
 
 void qf_par_qgemm(qf_ctx *ctx, size_t M, size_t N, size_t K, const uint8_t *A, size_t lda, const void *W,
@@ -235,18 +266,21 @@ void qf_par_qgemm(qf_ctx *ctx, size_t M, size_t N, size_t K, const uint8_t *A, s
   qf_gemm_args a;
   memset(&a, 0, sizeof a);
   a.M = M, a.N = N, a.K = K, a.lda = lda, a.ldc = ldc, a.A = A, a.W = W, a.rq = rq, a.C = C;
-  const size_t units = (M + QF_PAR_ROWS - 1) / QF_PAR_ROWS;
-  qf_parallel(ctx, units, qf_grain(QF_PAR_ROWS * N * K, 8 * (size_t)QF_PAR_MIN_OPS), qf_gemm_rows, &a, NULL);
+  qf_gemm_grid(ctx, &a, qf_gemm_cells, NULL);
 }
 
-/* Each thread im2col's its own rows into its own scratch, in blocks of at most R rows. */
-static void qf_im2col_rows(const void *p, size_t lo, size_t hi, uint8_t *cols) {
+/* Each cell im2col's its own rows into its thread's scratch, in blocks of at most R rows (a column
+   block repeats the im2col of its rows: cheap next to the GEMM when rows are few). */
+static void qf_im2col_cells(const void *p, size_t lo, size_t hi, uint8_t *cols) {
   const qf_gemm_args *a = (const qf_gemm_args *)p;
-  const size_t r1 = hi * QF_PAR_ROWS < a->M ? hi * QF_PAR_ROWS : a->M;
-  for (size_t m0 = lo * QF_PAR_ROWS; m0 < r1; m0 += a->R) {
-    const size_t rows = r1 - m0 < a->R ? r1 - m0 : a->R;
-    qf_im2col(a->g, a->x, a->c0, a->Cg, m0, rows, cols, a->K);
-    qf_qgemm(rows, a->N, a->K, cols, a->K, a->W, a->rq, a->C + m0 * a->ldc, a->ldc);
+  for (size_t i = lo; i < hi; i++) {
+    size_t r0, r1, n0, n1;
+    qf_cell(a, i, &r0, &r1, &n0, &n1);
+    for (size_t m0 = r0; m0 < r1; m0 += a->R) {
+      const size_t rows = r1 - m0 < a->R ? r1 - m0 : a->R;
+      qf_im2col(a->g, a->x, a->c0, a->Cg, m0, rows, cols, a->K);
+      qf_qgemm_cols(rows, a->N, a->K, cols, a->K, a->W, a->rq, a->C + m0 * a->ldc, a->ldc, n0, n1);
+    }
   }
 }
 
@@ -255,8 +289,7 @@ void qf_par_conv_im2col(qf_ctx *ctx, const qf_geom *g, const uint8_t *x, int32_t
   qf_gemm_args a;
   memset(&a, 0, sizeof a);
   a.M = P, a.N = Mg, a.K = K, a.lda = K, a.ldc = ldy, a.W = W, a.rq = rq, a.C = y, a.g = g, a.x = x, a.c0 = c0, a.Cg = Cg, a.R = R;
-  const size_t units = (P + QF_PAR_ROWS - 1) / QF_PAR_ROWS;
-  qf_parallel(ctx, units, qf_grain(QF_PAR_ROWS * Mg * K, 8 * (size_t)QF_PAR_MIN_OPS), qf_im2col_rows, &a, cols);
+  qf_gemm_grid(ctx, &a, qf_im2col_cells, cols);
 }
 
 /* Window ops (depthwise, pools) over output rows: rows [lo, hi) are the same op on a geometry with
@@ -307,7 +340,7 @@ void qf_par_maxpool_u8(qf_ctx *ctx, const qf_geom *g, const uint8_t *x, uint8_t 
 
 /* Elementwise kernels over chunks of `period` elements (1, or one period of the channel index for
    the per-channel edges, so that every chunk starts at channel 0). */
-enum { QF_EW_QADD, QF_EW_QMUL, QF_EW_REQ, QF_EW_REQ_DIV, QF_EW_CLAMP, QF_EW_Q, QF_EW_Q_DIV, QF_EW_DQ };
+enum { QF_EW_QADD, QF_EW_QMUL, QF_EW_REQ, QF_EW_REQ_DIV, QF_EW_CLAMP, QF_EW_Q, QF_EW_Q_DIV, QF_EW_DQ, QF_EW_XOR80 };
 typedef struct {
   int op;
   size_t n, period, inner, C, sa, sb;
@@ -336,6 +369,7 @@ static void qf_ew_range(const void *p, size_t lo, size_t hi, uint8_t *scratch) {
   case QF_EW_CLAMP: qf_clamp_u8(n, e->a + i, e->lo, e->hi, e->y + i); break;
   case QF_EW_Q: qf_quantize_u8(n, e->inner, e->C, e->xf + i, e->fs, e->zp, e->qmin, e->qmax, e->y + i); break;
   case QF_EW_Q_DIV: qf_quantize_div_u8(n, e->inner, e->C, e->xf + i, e->fs, e->zp, e->qmin, e->qmax, e->y + i); break;
+  case QF_EW_XOR80: qf_xor80(n, e->a + i, e->y + i); break;
   default: qf_dequantize_u8(n, e->inner, e->C, e->a + i, e->ds, e->zp, e->yf + i); break;
   }
 }
@@ -382,6 +416,12 @@ void qf_par_requantize_u8(qf_ctx *ctx, size_t n, const uint8_t *x, double x_s, i
 void qf_par_requantize_div_u8(qf_ctx *ctx, size_t n, const uint8_t *x, double x_s, int32_t x_zp, float y_s,
                               int32_t y_zp, int32_t qmin, int32_t qmax, uint8_t *y) {
   qf_par_req(ctx, QF_EW_REQ_DIV, n, x, x_s, x_zp, y_s, y_zp, qmin, qmax, y);
+}
+
+void qf_par_xor80(qf_ctx *ctx, size_t n, const uint8_t *x, uint8_t *y) {
+  qf_ew_args e = qf_ew_of(QF_EW_XOR80, n);
+  e.a = x, e.y = y;
+  qf_ew(ctx, &e);
 }
 
 void qf_par_clamp_u8(qf_ctx *ctx, size_t n, const uint8_t *x, uint8_t lo, uint8_t hi, uint8_t *y) {
@@ -448,4 +488,55 @@ static void qf_fbin_range(const void *p, size_t lo, size_t hi, uint8_t *scratch)
 void qf_par_f_binary(qf_ctx *ctx, size_t n, const void *a, size_t sa, const void *b, size_t sb, const void *p, void *y) {
   const qf_fbin_args e = {sa, sb, (const float *)a, (const float *)b, p, (float *)y};
   qf_parallel(ctx, n, QF_PAR_MIN_OPS, qf_fbin_range, &e, NULL);
+}
+
+/* Columns of a float GEMM in blocks of 16. */
+#define QF_PAR_COLS 16
+typedef struct {
+  size_t M, N, K, ars, acs, brs, bcs, crs, ccs;
+  const float *A, *B, *C;
+  float alpha, beta, lo, hi;
+  float *Y;
+} qf_fgemm_args;
+
+static void qf_fgemm_cols(const void *p, size_t lo, size_t hi, uint8_t *scratch) {
+  const qf_fgemm_args *a = (const qf_fgemm_args *)p;
+  const size_t n0 = lo * QF_PAR_COLS, n1 = hi * QF_PAR_COLS < a->N ? hi * QF_PAR_COLS : a->N;
+  (void)scratch;
+  qf_f_gemm_ldy(a->M, n1 - n0, a->K, a->A, a->ars, a->acs, a->B + n0 * a->bcs, a->brs, a->bcs, a->C ? a->C + n0 * a->ccs : NULL,
+                a->crs, a->ccs, a->alpha, a->beta, a->lo, a->hi, a->Y + n0, a->N);
+}
+
+void qf_par_f_gemm(qf_ctx *ctx, size_t M, size_t N, size_t K, const float *A, size_t ars, size_t acs, const float *B,
+                   size_t brs, size_t bcs, const float *C, size_t crs, size_t ccs, float alpha, float beta, float lo,
+                   float hi, float *Y) {
+  const qf_fgemm_args a = {M, N, K, ars, acs, brs, bcs, crs, ccs, A, B, C, alpha, beta, lo, hi, Y};
+  qf_parallel(ctx, (N + QF_PAR_COLS - 1) / QF_PAR_COLS, qf_grain(QF_PAR_COLS * M * K, 8 * (size_t)QF_PAR_MIN_OPS), qf_fgemm_cols, &a, NULL);
+}
+
+typedef struct {
+  size_t esize;
+  int rank;
+  const int32_t *shape;
+  const int32_t *const *maps;
+  const void *x, *fill;
+  void *y;
+} qf_remap_args;
+
+static void qf_remap_range(const void *p, size_t lo, size_t hi, uint8_t *scratch) {
+  const qf_remap_args *a = (const qf_remap_args *)p;
+  (void)scratch;
+  qf_remap_rows(a->esize, a->rank, a->shape, a->maps, a->x, a->y, a->fill, lo, hi);
+}
+
+void qf_par_remap(qf_ctx *ctx, size_t esize, int rank, const int32_t *shape, const int32_t *const *maps, const void *x,
+                  void *y, const void *fill) {
+  if (rank == 0) {
+    qf_remap(esize, rank, shape, maps, x, y, fill);
+    return;
+  }
+  size_t rows = 1;
+  for (int d = 0; d < rank - 1; d++) rows *= (size_t)shape[d];
+  const qf_remap_args a = {esize, rank, shape, maps, x, fill, y};
+  qf_parallel(ctx, rows, qf_grain((size_t)shape[rank - 1], QF_PAR_MIN_OPS), qf_remap_range, &a, NULL);
 }

@@ -71,4 +71,12 @@ void qf_par_dequantize_u8(qf_ctx *ctx, size_t n, size_t inner, size_t C, const u
 void qf_par_f_conv2d(qf_ctx *ctx, const qf_fconv *p, const float *x, const float *w, const float *b, float *y,
                      float *scratch);
 void qf_par_f_binary(qf_ctx *ctx, size_t n, const void *a, size_t sa, const void *b, size_t sb, const void *p, void *y);
+/* Float GEMM over blocks of output columns (every output keeps its sum over k in order). */
+void qf_par_f_gemm(qf_ctx *ctx, size_t M, size_t N, size_t K, const float *A, size_t ars, size_t acs, const float *B,
+                   size_t brs, size_t bcs, const float *C, size_t crs, size_t ccs, float alpha, float beta, float lo,
+                   float hi, float *Y);
+/* Data movement over output rows / chunks. */
+void qf_par_remap(qf_ctx *ctx, size_t esize, int rank, const int32_t *shape, const int32_t *const *maps, const void *x,
+                  void *y, const void *fill);
+void qf_par_xor80(qf_ctx *ctx, size_t n, const uint8_t *x, uint8_t *y);
 #endif /* QFORGE_THREADS_H */

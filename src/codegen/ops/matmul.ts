@@ -59,7 +59,7 @@ function matmul(node: Node, L: Lowering): void {
   const x = L.need(an, PLAIN), w = L.need(bn, PLAIN), y = L.define(yn, yt, PLAIN);
   const b = batches(at.shape, bt.shape);
   L.emit(`${b.offsets.length} x (${b.M}x${b.K} x ${b.K}x${b.N})`, perBatch(L, node, b, (ao, bo, yo) =>
-    `qf_f_gemm(${b.M}, ${b.N}, ${b.K}, ${x.cname} + ${ao}, ${b.K}, 1, ${w.cname} + ${bo}, ${b.N}, 1, NULL, 0, 0, 1.0f, 0.0f, -INFINITY, INFINITY, ${y.cname} + ${yo});`));
+    `qf_par_f_gemm(ctx, ${b.M}, ${b.N}, ${b.K}, ${x.cname} + ${ao}, ${b.K}, 1, ${w.cname} + ${bo}, ${b.N}, 1, NULL, 0, 0, 1.0f, 0.0f, -INFINITY, INFINITY, ${y.cname} + ${yo});`));
 }
 
 function gemm(node: Node, L: Lowering): void {
@@ -73,7 +73,7 @@ function gemm(node: Node, L: Lowering): void {
   const [ars, acs] = ta ? [1, M] : [K, 1], [brs, bcs] = tb ? [1, K] : [N, 1];
   const [crs, ccs] = c ? broadcastStrides([M, N], L.type(cn!).shape) : [0, 0];
   L.emit(`${M}x${K} x ${K}x${N}${ta ? ', a transposed' : ''}${tb ? ', b transposed' : ''}`, [
-    `qf_f_gemm(${M}, ${N}, ${K}, ${x.cname}, ${ars}, ${acs}, ${w.cname}, ${brs}, ${bcs}, ${c ? c.cname : 'NULL'}, ${crs}, ${ccs}, ${f32lit(a.alpha as number)}, ${f32lit(a.beta as number)}, ${f32lit(a.clamp_min as number)}, ${f32lit(a.clamp_max as number)}, ${y.cname});`,
+    `qf_par_f_gemm(ctx, ${M}, ${N}, ${K}, ${x.cname}, ${ars}, ${acs}, ${w.cname}, ${brs}, ${bcs}, ${c ? c.cname : 'NULL'}, ${crs}, ${ccs}, ${f32lit(a.alpha as number)}, ${f32lit(a.beta as number)}, ${f32lit(a.clamp_min as number)}, ${f32lit(a.clamp_max as number)}, ${y.cname});`,
   ]);
 }
 
