@@ -100,6 +100,7 @@ export class Defs {
   }
 
   private build(b: Build, at: number): Build {
+    if (b.kind === 'spread') return b;
     const args = b.args?.map((a): BuildArg => (a.kind === 'absent' || a.kind === 'let' ? a : this.build(a, at)));
     const attrs = b.attrs && this.attrs(b.attrs, new Map(), at);
     return b.kind === 'op' ? { ...b, args: args!, attrs: attrs! } : { ...b, ...(args ? { args } : {}), ...(attrs ? { attrs } : {}) };

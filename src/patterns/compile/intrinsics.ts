@@ -7,7 +7,7 @@ import { ValueRef } from '../lang/types.js';
 import type { ValueId } from '../engine/ids.js';
 import type { EvalCtx } from '../engine/program.js';
 
-/** `value`: a capture; `node`: a capture bound to a matched node; `list`: ints, floats or strings. */
+/** `value`: a capture; `node`: a capture bound to a matched node; `list`: ints, floats, strings or values (%xs...). */
 export type IParam = 'value' | 'node' | 'int' | 'list';
 
 export interface Intrinsic {
