@@ -44,7 +44,7 @@ describe('%xs...: the remaining operands', () => {
       /// concat(empty, rest...) ⇒ concat(rest...) along axis 0.
       pattern drop_empty_first {
         match { %y = concat(%e: [0, _], %rest...) { axis: 0 } }
-        where len(%rest) >= 1 and rank(%rest[0]) == 2
+        where present(%rest) and len(%rest) >= 1 and rank(%rest[0]) == 2
         rewrite { concat(%rest...) { axis: 0 } }
       }`);
     const b = new GraphBuilder();

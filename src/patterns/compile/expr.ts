@@ -267,6 +267,7 @@ export class ExprChecker {
       return null;
     }
     if (a.kind === 'capture') {
+      if (s.rests.has(a.name)) return lit(true, ty('bool'), span); // a list, possibly empty: len() says how long
       const res = resolveCapture(s, a.name);
       if (s.alias.has(a.name) || res.kind === 'node') return lit(!s.alias.has(a.name), ty('bool'), span);
       if (res.kind === 'none' && s.allNames.has(a.name)) return lit(false, ty('bool'), span);
