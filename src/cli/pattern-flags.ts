@@ -5,7 +5,8 @@
 import type { Command } from 'commander';
 import type { PipelineItem } from '../passes/index.js';
 import { tracePatternsTo } from '../passes/patterns.js';
-import { loadPatternFile } from '../patterns/index.js';
+import { formatWarning, QforgeError } from '../diagnostics/index.js';
+import { checkPatterns, readPatternFile } from '../patterns/index.js';
 import type { Io } from './io.js';
 
 export interface PatternFlags {
@@ -23,10 +24,15 @@ export function withPatternFlags(cmd: Command): Command {
 
 /**
  * Checks the pattern files up front (every error of every file is reported before anything
- * runs), turns tracing on or off, and returns the steps to append to the pipeline.
+ * runs, warnings are printed), turns tracing on or off, and returns the steps to append to the pipeline.
  */
 export function patternSteps(flags: PatternFlags, io: Io): PipelineItem[] {
-  for (const f of flags.patterns) loadPatternFile(f);
+  const errors = flags.patterns.flatMap((f) => {
+    const { diagnostics, warnings } = checkPatterns(readPatternFile(f), { file: f });
+    for (const w of warnings) io.err(`${formatWarning(w)}\n`);
+    return diagnostics;
+  });
+  if (errors.length) throw new QforgeError(errors);
   tracePatternsTo(flags.tracePatterns ? (line) => io.err(`${line}\n`) : undefined);
   return flags.patterns.map((file) => ({ pass: 'patterns', options: { file } }));
 }

@@ -2,7 +2,7 @@
 export { checkPatterns, compilePatterns, loadPatterns, loadPatternFile, readPatternFile, type LoadOptions } from './load.js';
 export { builtinPatterns, libraryFiles, libraryPatterns, libraryDir } from './library.js';
 export { PatternSet } from './engine/pattern-set.js';
-export { applyPatterns, type ApplyOptions, type ApplyResult, type RewriteEvent } from './engine/driver.js';
+export { applyPatterns, brokeGraph, type ApplyOptions, type ApplyResult, type RewriteEvent, type RewriteSite } from './engine/driver.js';
 export { explainMatch, formatExplanation, type Explanation } from './engine/explain.js';
 export { defineHelper, HelperRegistry, signature, type Helper, type HelperDef, type Param, type ParamType, type ResultType } from './helpers/registry.js';
 export { defaultHelpers, BUILTIN_HELPERS } from './helpers/builtins.js';

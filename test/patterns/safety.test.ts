@@ -12,6 +12,7 @@ import { GraphBuilder } from '../../src/ir/builder.js';
 import { parseGraph } from '../../src/ir/text/index.js';
 import { runPipeline } from '../../src/passes/index.js';
 import { applyPatterns, checkPatterns, loadPatterns } from '../../src/patterns/index.js';
+import { verify, verifyNodes } from '../../src/ir/verify.js';
 
 let tmp: string;
 const file = (name: string, text: string) => {
@@ -86,5 +87,15 @@ describe('a rewrite never writes a broken graph', () => {
     const verifyEach = (g: { nodes: { op: string }[] }) => (++calls === 2 ? [diag('VERIFY_TYPE_MISMATCH', `${g.nodes.filter((n) => n.op === 'sigmoid').length} sigmoids`)] : []);
     expect(() => applyPatterns(b.build(), set, { verifyEach })).toThrow(/p\.qpat:1:9: error QF2015: pattern to_sig at node 'n1' \(neg\) left a graph[\s\S]*2 sigmoids/);
     expect(calls).toBe(2);
+  });
+
+  it('verifyNodes runs the node checks of the verifier on the named nodes only, plus the outputs', () => {
+    const g = parseGraph(REQUANT);
+    // Drop the requantize: r now reads a value nothing defines.
+    const broken = { ...g, nodes: g.nodes.slice(1) };
+    expect(verify(broken).map((d) => d.message)).toContain("operand 0 'q' is not defined anywhere");
+    expect(verifyNodes(broken, new Set(['r'])).map((d) => [d.node?.name, d.message])).toEqual([['r', "operand 0 'q' is not defined above its use"]]);
+    expect(verifyNodes(broken, new Set())).toEqual([]);
+    expect(verifyNodes({ ...g, outputs: ['nope'] }, new Set()).map((d) => d.message)).toEqual(["graph output 'nope' is not defined"]);
   });
 });

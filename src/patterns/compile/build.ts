@@ -59,6 +59,10 @@ export class BuildChecker {
   }
 
   private build(b: Build, s: Scope): CBuild | null {
+    if (b.kind === 'spread') {
+      this.r.error('PAT_STRUCTURE', b.span, `%${b.name.name}... splices operands: it can only be the last operand of a new node or copy`);
+      return null;
+    }
     return match(b)
       .with({ kind: 'op' }, (o) => this.op(o.op.name, o.op.span, o.args, o.attrs, o.span, s))
       .with({ kind: 'capture' }, (c) => (c.args || c.attrs ? this.clone(c.name.name, c.name.span, c.args, c.attrs ?? [], c.span, s) : this.value(c.name.name, c.span, s)))
@@ -96,8 +100,12 @@ export class BuildChecker {
 
   private args(args: BuildArg[], defs: OpDef[], span: Span, s: Scope): CArg[] | null {
     let ok = true;
+    const last = args[args.length - 1];
+    const spread = last?.kind === 'spread' ? this.spread(last, defs, s) : undefined;
+    if (spread === null) ok = false;
+    if (spread !== undefined) args = args.slice(0, -1);
     for (const d of defs) {
-      const err = operandCountError(d, args.length, false);
+      const err = operandCountError(d, args.length, spread !== undefined);
       if (err) {
         this.r.error('PAT_OPERANDS', span, err.replace('the pattern gives', 'the replacement gives'), 'leave out an optional operand in the middle with _');
         ok = false;
@@ -111,7 +119,25 @@ export class BuildChecker {
       if (c) out.push(c);
       else ok = false;
     });
+    if (spread) out.push(spread);
     return ok ? out : null;
+  }
+
+  /** `%xs...` as the last operand: the values a `%xs...` of the match bound, for ops whose last operand is variadic. */
+  private spread(a: Extract<BuildArg, { kind: 'spread' }>, defs: OpDef[], s: Scope): CArg | null {
+    const name = a.name.name, rest = s.rests.get(name);
+    if (!rest) {
+      const bound = s.allNames.has(name);
+      this.r.error('PAT_UNBOUND', a.span, bound ? `%${name}... is not bound in this variant of the pattern` : `%${name}... is not bound by the match`, 'bind the remaining operands of a node with %xs... as its last operand');
+      return null;
+    }
+    let ok = true;
+    for (const d of defs)
+      if (!d.operands[d.operands.length - 1]?.variadic) {
+        this.r.error('PAT_OPERANDS', a.span, `${d.name} has no variadic operand to splice %${name}... into`);
+        ok = false;
+      }
+    return ok ? { k: 'rest', binding: rest.binding, from: rest.from } : null;
   }
 
   private arg(a: BuildArg, optional: boolean, what: string, s: Scope): CArg | null {

@@ -87,7 +87,7 @@ export class Defs {
     for (const [name, d] of this.byName) if (!this.used.has(name)) this.r.warn('PAT_UNUSED', d.name.span, `def ${name} is never used`);
   }
 
-  /** The pattern with every def use inlined (null parts are reported and dropped). */
+  /** The pattern with every def use inlined; a wrong use is reported here and checks as nothing. */
   expandPattern(p: PatternDecl): PatternDecl {
     const E = (e: Expr) => this.expr(e, new Map(), p.span.offset);
     return {
@@ -100,6 +100,7 @@ export class Defs {
   }
 
   private build(b: Build, at: number): Build {
+    if (b.kind === 'spread') return b;
     const args = b.args?.map((a): BuildArg => (a.kind === 'absent' || a.kind === 'let' ? a : this.build(a, at)));
     const attrs = b.attrs && this.attrs(b.attrs, new Map(), at);
     return b.kind === 'op' ? { ...b, args: args!, attrs: attrs! } : { ...b, ...(args ? { args } : {}), ...(attrs ? { attrs } : {}) };
@@ -123,9 +124,9 @@ export class Defs {
     if (e.kind === 'call' && this.byName.has(e.fn.name)) {
       const args = e.args.map((x) => this.expr(x, env, at));
       const d = this.use(e.fn.name, e.fn.span, e.args, 'expr', at);
-      const inner = d?.body.kind === 'expr' ? this.bind(d, args) : undefined;
-      if (!inner) return { kind: 'invalid', span: e.span };
-      return { kind: 'inline', def: d!.name.name, body: this.expr((d!.body as { expr: Expr }).expr, inner, d!.span.offset), span: e.span };
+      const inner = d && this.bind(d, args);
+      if (!d || d.body.kind !== 'expr' || !inner) return { kind: 'invalid', span: e.span };
+      return { kind: 'inline', def: d.name.name, body: this.expr(d.body.expr, inner, d.span.offset), span: e.span };
     }
     return mapChildren(e, (x) => this.expr(x, env, at));
   }
@@ -173,29 +174,14 @@ function attrExprs(attrs: BuildAttr[]): Expr[] {
   return attrs.flatMap((a) => (a.kind === 'set' ? [a.value] : a.kind === 'spreadDef' ? a.args : []));
 }
 
+/** The direct subexpressions of e. */
 function children(e: Expr): Expr[] {
-  switch (e.kind) {
-    case 'list':
-      return e.items;
-    case 'attr':
-      return [e.target];
-    case 'index':
-      return [e.target, e.index];
-    case 'call':
-      return e.args;
-    case 'unary':
-      return [e.arg];
-    case 'binary':
-      return [e.left, e.right];
-    case 'if':
-      return [e.cond, e.then, e.else];
-    case 'inline':
-      return [e.body];
-    default:
-      return [];
-  }
+  const out: Expr[] = [];
+  mapChildren(e, (x) => (out.push(x), x));
+  return out;
 }
 
+/** e with f applied to each direct subexpression. */
 function mapChildren(e: Expr, f: (x: Expr) => Expr): Expr {
   switch (e.kind) {
     case 'list':

@@ -10,6 +10,7 @@ import { binaryOp } from '../helpers/tensor-math.js';
 import { signature, type Helper } from '../helpers/registry.js';
 import { NONE } from '../engine/ids.js';
 import type { CExpr, EvalCtx } from '../engine/program.js';
+import { restValues } from '../engine/values.js';
 import { INTRINSIC_BY_NAME, INTRINSICS, type Intrinsic } from './intrinsics.js';
 import { nearest, type Reporter } from './report.js';
 import { resolveCapture, withKnown, type Scope } from './scope.js';
@@ -29,7 +30,7 @@ export function tensorOf(ctx: EvalCtx, v: RtVal): Tensor {
 }
 
 function deepEqual(a: RtVal, b: RtVal): boolean {
-  if (Array.isArray(a) && Array.isArray(b)) return a.length === b.length && a.every((x, i) => x === b[i]);
+  if (Array.isArray(a) && Array.isArray(b)) return a.length === b.length && a.every((x, i) => deepEqual(x, b[i]));
   if (a instanceof ValueRef && b instanceof ValueRef) return a.name === b.name;
   return a === b;
 }
@@ -113,6 +114,8 @@ export class ExprChecker {
   }
 
   capture(name: string, span: Span, s: Scope): C {
+    const rest = s.rests.get(name);
+    if (rest) return { ty: ty('values'), span, eval: (ctx) => restValues(ctx, rest.binding, rest.from) };
     const res = resolveCapture(s, name);
     if (res.kind === 'node') {
       const out = res.name;
@@ -192,7 +195,7 @@ export class ExprChecker {
   private index(target: Expr, index: Expr, span: Span, s: Scope): C {
     const t = this.expr(target, s), i = this.expect(index, s, 'int', 'an index');
     if (!t || !i) return null;
-    const elem: Partial<Record<Base, Base>> = { ints: 'int', floats: 'float', strings: 'string' };
+    const elem: Partial<Record<Base, Base>> = { ints: 'int', floats: 'float', strings: 'string', values: 'value' };
     const base = elem[t.ty.base];
     if (!base || !this.required(t, target)) {
       if (base === undefined) this.r.error('PAT_TYPE', target.span, `only lists can be indexed, this is ${showTy(t.ty)}`);
@@ -264,6 +267,7 @@ export class ExprChecker {
       return null;
     }
     if (a.kind === 'capture') {
+      if (s.rests.has(a.name)) return lit(true, ty('bool'), span); // a list, possibly empty: len() says how long
       const res = resolveCapture(s, a.name);
       if (s.alias.has(a.name) || res.kind === 'node') return lit(!s.alias.has(a.name), ty('bool'), span);
       if (res.kind === 'none' && s.allNames.has(a.name)) return lit(false, ty('bool'), span);
@@ -291,7 +295,7 @@ export class ExprChecker {
         }
         if (!this.required(c, a)) return null;
       }
-      if (p === 'list' && !['ints', 'floats', 'strings'].includes(c.ty.base)) {
+      if (p === 'list' && !['ints', 'floats', 'strings', 'values'].includes(c.ty.base)) {
         this.r.error('PAT_TYPE', a.span, `argument ${i + 1} of ${f.name} must be a list, this is ${showTy(c.ty)}`);
         return null;
       }

@@ -8,7 +8,7 @@ import type { ValueId } from '../engine/ids.js';
 import type { EvalCtx } from '../engine/program.js';
 import { LUT_INTRINSICS } from './lut-table.js';
 
-/** `value`: a capture; `node`: a capture bound to a matched node; `list`: ints, floats or strings. */
+/** `value`: a capture; `node`: a capture bound to a matched node; `list`: ints, floats, strings or values (%xs...). */
 export type IParam = 'value' | 'node' | 'int' | 'list';
 
 export interface Intrinsic {

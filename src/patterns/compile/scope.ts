@@ -25,6 +25,8 @@ export interface Scope {
   /** Absent optional nodes -> the capture or binding they stand for (their first operand). */
   alias: Map<string, string>;
   syms: Set<string>;
+  /** `%xs...` names -> the node binding and the operand index they start at. */
+  rests: Map<string, { binding: string; from: number }>;
   lets?: Map<string, Ty>;
   /** Lets whose definition failed to check: uses are not reported again. */
   failedLets?: Set<string>;

@@ -15,6 +15,8 @@ export interface FlatAlt {
   ops: Named[];
   operands: FlatOperand[];
   rest: boolean;
+  /** `%xs...`: the name bound to the operands after `operands` (rest is then true). */
+  restName?: string;
   attrs: AttrPat[];
   span: Span;
 }
@@ -45,17 +47,25 @@ export function flatten(decl: PatternDecl, r: Reporter): FlatBinding[] | null {
     out.push({ name, display, alts: flat, span: alts.span, ...b });
     return name;
   };
-  const flatAlt = (a: NodePat): FlatAlt => ({
-    ops: a.ops,
-    operands: a.operands.map((o): FlatOperand => {
-      if (o.kind !== 'nested') return o.kind === 'wildcard' ? o : { kind: 'capture', name: o.name.name, optional: o.optional, check: o.check, span: o.span };
-      const name = lift(o.node, o.as?.name, { optional: false, shared: false });
-      return { kind: 'capture', name, optional: false, span: o.span };
-    }),
-    rest: a.rest,
-    attrs: a.attrs,
-    span: a.span,
-  });
+  const flatAlt = (a: NodePat): FlatAlt => {
+    const rests = a.operands.filter((o) => o.kind === 'rest');
+    for (const o of rests)
+      if (o !== a.operands[a.operands.length - 1] || a.rest) r.error('PAT_STRUCTURE', o.span, `%${o.name.name}... must be the last operand`, 'it binds all the operands after the ones listed');
+    const restName = rests[rests.length - 1]?.name.name;
+    return {
+      ops: a.ops,
+      operands: a.operands.flatMap((o): FlatOperand[] => {
+        if (o.kind === 'rest') return [];
+        if (o.kind !== 'nested') return [o.kind === 'wildcard' ? o : { kind: 'capture', name: o.name.name, optional: o.optional, check: o.check, span: o.span }];
+        const name = lift(o.node, o.as?.name, { optional: false, shared: false });
+        return [{ kind: 'capture', name, optional: false, span: o.span }];
+      }),
+      rest: a.rest || restName !== undefined,
+      ...(restName !== undefined ? { restName } : {}),
+      attrs: a.attrs,
+      span: a.span,
+    };
+  };
   for (const b of decl.bindings) {
     const alts = b.node.alts.map((a) => flatAlt(a));
     out.push({ name: b.name.name, display: `%${b.name.name}`, check: b.check, alts, optional: b.optional, shared: b.shared, span: b.span });
@@ -88,6 +98,11 @@ function checkStructure(decl: PatternDecl, flat: FlatBinding[], r: Reporter): bo
     if (index.has(b.name)) fatalError('PAT_DUPLICATE', b.span, `%${b.name} is bound twice`);
     else index.set(b.name, i);
   }
+  const captures = new Set(flat.flatMap((b) => b.alts.flatMap((a) => a.operands.flatMap((o) => (o.kind === 'capture' ? [o.name] : [])))));
+  for (const b of flat)
+    for (const a of b.alts)
+      if (a.restName !== undefined && (captures.has(a.restName) || index.has(a.restName)))
+        r.error('PAT_DUPLICATE', a.span, `%${a.restName}... names the remaining operands; %${a.restName} is already a capture or node`);
   const referenced = new Set<string>();
   for (const [i, b] of flat.entries()) {
     checkValueCheck(b.check, r);

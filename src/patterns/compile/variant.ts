@@ -90,16 +90,20 @@ export function lowerVariant(
   };
   visit(rootIdx);
 
-  const scope: Scope = { helpers, nodes: new Map(), caps: new Map(), alias, syms: new Set(), known: new Set(), allNames: new Set() };
+  const scope: Scope = { helpers, nodes: new Map(), caps: new Map(), alias, syms: new Set(), rests: new Map(), known: new Set(), allNames: new Set() };
   for (const b of flat) {
     scope.allNames.add(b.name);
-    for (const a of b.alts) for (const o of a.operands) if (o.kind === 'capture') scope.allNames.add(o.name);
+    for (const a of b.alts) {
+      for (const o of a.operands) if (o.kind === 'capture') scope.allNames.add(o.name);
+      if (a.restName !== undefined) scope.allNames.add(a.restName);
+    }
   }
   const addSyms = (c?: ValueCheck) => c?.shape?.forEach((d) => d.kind === 'sym' && scope.syms.add(d.name));
   const nodes = new Map<string, NodeP>();
   for (const i of [...reach].sort((a, b) => a - b)) {
     const b = flat[i]!, alt = b.alts[choice[i]!]!;
     scope.nodes.set(b.name, { name: b.name, defs: alt.ops.flatMap((o) => getOp(o.name) ?? []) });
+    if (alt.restName !== undefined) scope.rests.set(alt.restName, { binding: b.name, from: alt.operands.length });
     addSyms(b.check);
     const operands = alt.operands.map((o0): OperandP => {
       const o = resolveOperand(o0);

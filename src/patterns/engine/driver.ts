@@ -30,6 +30,12 @@ export interface RewriteEvent {
   erased: string[];
 }
 
+/** Where a rewrite happened: the variant applied, at which root. */
+export interface RewriteSite {
+  variant: Variant;
+  root: { name: string; op: string };
+}
+
 export interface ApplyOptions {
   /** Stop after this many rewrites (default 10 per node + 100) and report a cycle. */
   maxRewrites?: number;
@@ -48,6 +54,11 @@ export interface ApplyResult {
   rewrites: Record<string, number>;
   /** Nodes removed as dead (matched interiors and nodes that were dead already). */
   erased: number;
+  /**
+   * The nodes that rewrites created, redefined or redirected and that are still there (all a
+   * rewrite can break), each with the last rewrite that touched it.
+   */
+  touched: Map<string, RewriteSite>;
   converged: boolean;
   /** When not converged: the patterns that fired in the last rewrites, most frequent first. */
   cycle?: { pattern: string; count: number }[];
@@ -72,6 +83,7 @@ class Driver {
   private readonly recent: string[] = [];
   private total = 0;
   private erasedCount = 0;
+  private readonly touched = new Map<NodeId, RewriteSite>();
   private changed = false;
   private converged = true;
 
@@ -99,7 +111,9 @@ class Driver {
       else if (!this.visit(n)) break;
     }
     const { graph, changed, rewrites, converged, total, recent } = this;
-    const result: ApplyResult = { graph: changed ? this.g.toGraph() : graph, changed, rewrites, erased: this.erasedCount, converged };
+    const touched = new Map<string, RewriteSite>();
+    for (const [n, site] of this.touched) if (this.g.isAlive(n)) touched.set(this.g.nodeName(n), site);
+    const result: ApplyResult = { graph: changed ? this.g.toGraph() : graph, changed, rewrites, erased: this.erasedCount, converged, touched };
     if (!converged) {
       const counts = new Map<string, number>();
       // Oldest first, so that ties keep the order in which the patterns first fired in the window.
@@ -161,8 +175,13 @@ class Driver {
     this.recent[(this.total - 1) % WINDOW] = name;
     const erased: string[] | null = opts.onRewrite ? [] : null;
     this.eraseDead(matched.filter((m) => m !== n), erased);
-    if (opts.verifyEach) this.verifyAfter(v, g.nodeName(n), rootOp, opts.verifyEach);
-    for (let i = 0; i < res.created.length; i++) this.push(res.created[i]!);
+    const site: RewriteSite = { variant: v, root: { name: g.nodeName(n), op: rootOp } };
+    if (opts.verifyEach) {
+      const found = opts.verifyEach(g.toGraph());
+      if (found.length) throw brokeGraph(site, found);
+    }
+    for (let i = 0; i < res.created.length; i++) this.push(res.created[i]!), this.touched.set(res.created[i]!, site);
+    for (let i = 0; i < res.redirected.length; i++) this.touched.set(res.redirected[i]!, site);
     for (let i = 0, k = g.resultCount(n); i < k; i++)
       for (let s = g.firstUse(g.result(n, i)); s !== NONE; s = g.nextUse(s)) this.push(g.useNode(s));
     for (let i = 0; i < res.redirected.length; i++) this.push(res.redirected[i]!);
@@ -177,20 +196,6 @@ class Driver {
       ...(res.replacedBy !== undefined ? { replacedBy: res.replacedBy } : {}),
       erased: erased!,
     });
-  }
-
-  private verifyAfter(v: Variant, root: string, op: string, verify: (g: Graph) => readonly Diagnostic[]): void {
-    const found = verify(this.g.toGraph());
-    if (!found.length) return;
-    const p = v.pattern, at = p.decl.name.span;
-    const variant = v.label ? ` (${v.label})` : '';
-    throw new QforgeError([
-      diag('PAT_BROKE_GRAPH', `pattern ${p.name}${variant} at node '${root}' (${op}) left a graph that fails the verifier:`, {
-        loc: locate(p.text, at.offset, p.file, at.length),
-        hint: 'a rewrite must keep every use defined and every type what the ops infer',
-      }),
-      ...found,
-    ]);
   }
 
   /** Erases the dead nodes of `todo` (which it consumes), then their producers that became dead; adds the erased names to `out`. */
@@ -212,4 +217,17 @@ class Driver {
       for (let i = first; i < todo.length; i++) this.push(todo[i]!);
     }
   }
+}
+
+/** QF2015 naming the rewrite at `site`, followed by what the verifier found. */
+export function brokeGraph(site: RewriteSite, found: readonly Diagnostic[]): QforgeError {
+  const p = site.variant.pattern, at = p.decl.name.span;
+  const variant = site.variant.label ? ` (${site.variant.label})` : '';
+  return new QforgeError([
+    diag('PAT_BROKE_GRAPH', `pattern ${p.name}${variant} at node '${site.root.name}' (${site.root.op}) left a graph that fails the verifier:`, {
+      loc: locate(p.text, at.offset, p.file, at.length),
+      hint: 'a rewrite must keep every use defined and every type what the ops infer',
+    }),
+    ...found,
+  ]);
 }

@@ -58,7 +58,8 @@ export interface Check {
   kind: 'attribute' | 'where';
 }
 
-export type CArg = CBuild | { k: 'absent' } | { k: 'let'; name: string; span: Span };
+/** `rest`: the operands of a matched node from index `from` on (`%xs...`), spliced in. */
+export type CArg = CBuild | { k: 'absent' } | { k: 'let'; name: string; span: Span } | { k: 'rest'; binding: string; from: number };
 
 export type CAttr = { k: 'set'; name: string; expr: CExpr } | { k: 'spread'; binding: string };
 

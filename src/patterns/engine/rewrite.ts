@@ -14,6 +14,7 @@ import { PatternError, ValueRef, type RtVal } from '../lang/types.js';
 import type { CArg, CBuild, CExpr, EvalCtx, Variant } from './program.js';
 import { NONE, type NodeId, type ValueId } from './ids.js';
 import { Bindings, patternError, type MatchState } from './match.js';
+import { restValues } from './values.js';
 import { resolvedAttrs, type WorkGraph } from './work-graph.js';
 
 const NO_NODES: NodeId[] = [];
@@ -94,7 +95,7 @@ export class Rewriter {
     return this.g.addConstant(base, val as Tensor);
   }
 
-  private arg(a: CArg): ValueId {
+  private arg(a: Exclude<CArg, { k: 'rest' }>): ValueId {
     if (a.k === 'absent') return NONE;
     if (a.k === 'let') {
       let w = this.letValues.get(a.name);
@@ -116,8 +117,12 @@ export class Rewriter {
     const def = getOp(op)!;
     let ins: ValueId[];
     if (b.args) {
-      ins = new Array<ValueId>(b.args.length);
-      for (let i = 0; i < ins.length; i++) ins[i] = this.arg(b.args[i]!);
+      ins = [];
+      for (let i = 0; i < b.args.length; i++) {
+        const a = b.args[i]!;
+        if (a.k !== 'rest') ins.push(this.arg(a));
+        else for (const v of restValues(this.ctx, a.binding, a.from)) ins.push(v.id);
+      }
     } else ins = g.operands(orig);
     while (ins.length && ins[ins.length - 1] === NONE) ins.pop();
     const inputs = new Array<string>(ins.length), inTypes = new Array<TensorType | undefined>(ins.length);

@@ -6,9 +6,10 @@ import type { Span } from '../syntax/ast.js';
 
 /**
  * `value`: an SSA value of the matched graph (a capture); `tensor`: constant data. A value that
- * the pattern constrains to be a constant (`%w: const`) converts to its tensor where one is needed.
+ * the pattern constrains to be a constant (`%w: const`) converts to its tensor where one is needed;
+ * `values`: the operands bound by `%xs...`.
  */
-export type Base = 'int' | 'float' | 'bool' | 'string' | 'dtype' | 'ints' | 'floats' | 'strings' | 'tensor' | 'value';
+export type Base = 'int' | 'float' | 'bool' | 'string' | 'dtype' | 'ints' | 'floats' | 'strings' | 'tensor' | 'value' | 'values';
 
 export interface Ty {
   base: Base;
@@ -40,7 +41,7 @@ export class PatternError extends Error {
   }
 }
 
-export type RtVal = number | boolean | string | number[] | string[] | Tensor | ValueRef | undefined;
+export type RtVal = number | boolean | string | number[] | string[] | Tensor | ValueRef | ValueRef[] | undefined;
 
 /** Can a value of type `from` be used where `to` is expected? (int widens to float, ints to floats, const values to tensors.) */
 export function assignable(from: Ty, to: Base): boolean {

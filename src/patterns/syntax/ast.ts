@@ -74,7 +74,9 @@ export interface NodePat {
 export type OperandPat =
   | { kind: 'wildcard'; optional: boolean; span: Span }
   | { kind: 'capture'; name: Named; optional: boolean; check?: ValueCheck; span: Span }
-  | { kind: 'nested'; node: NodeAlts; as?: Named; span: Span };
+  | { kind: 'nested'; node: NodeAlts; as?: Named; span: Span }
+  /** `%xs...`: the remaining operands (zero or more), as a list of values; last only. */
+  | { kind: 'rest'; name: Named; span: Span };
 
 export interface AttrPat {
   name: Named;
@@ -106,7 +108,9 @@ export type Build =
   /** A new node of a fixed op. */
   | { kind: 'op'; op: Named; args: BuildArg[]; attrs: BuildAttr[]; span: Span }
   /** `%v` alone: an existing value. `%c(args) { attrs }`: a copy of the node bound to %c with changes. */
-  | { kind: 'capture'; name: Named; args?: BuildArg[]; attrs?: BuildAttr[]; span: Span };
+  | { kind: 'capture'; name: Named; args?: BuildArg[]; attrs?: BuildAttr[]; span: Span }
+  /** `%xs...` as an operand: the values bound by a `%xs...` of the match, spliced in. */
+  | { kind: 'spread'; name: Named; span: Span };
 
 export type BuildArg =
   | Build

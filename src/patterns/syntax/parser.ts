@@ -8,10 +8,10 @@
 //   alts     := node {'|' node}                     full alternatives, each with its own operands
 //   node     := op {'|' op} '(' [operands] ')' ['{' [name ':' expr {',' …}] '}']
 //   operands := '...' | operand {',' (operand | '...')}
-//   operand  := '_' ['?'] | %v ['?'] [':' check] | alts ['as' %v]
+//   operand  := '_' ['?'] | %v ['...'] ['?'] [':' check] | alts ['as' %v]     %v...: the remaining operands
 //   check    := ['const'] [dtype {'|' dtype}] ['[' [dim {',' dim}] ']']      dim := int | name | '_' | '...'
 //   rewrite  := 'rewrite' '{' ('let' name '=' expr)* build '}'
-//   build    := %v ['(' [arg {',' arg}] ')'] [battrs] | name ['(' [arg {',' arg}] ')' [battrs]]
+//   build    := %v ['...'] ['(' [arg {',' arg}] ')'] [battrs] | name ['(' [arg {',' arg}] ')' [battrs]]   %v... splices
 //   arg      := '_' | build                          battrs := '{' [battr {',' battr}] '}'
 //   battr    := '...' %v | '...' name '(' [expr {',' expr}] ')' | name ':' expr
 //   expr     := or;  or := and {'or' and};  and := not {'and' not};  not := 'not' not | cmp
@@ -142,11 +142,18 @@ class QpatParser extends CstParser {
       {
         ALT: () => {
           this.CONSUME(T.Value);
-          this.OPTION2(() => this.CONSUME2(T.Question));
-          this.OPTION3(() => {
-            this.CONSUME(T.Colon);
-            this.SUBRULE(this.check);
-          });
+          this.OR2([
+            { ALT: () => this.CONSUME(T.Ellipsis, { LABEL: 'spread' }) },
+            {
+              ALT: () => {
+                this.OPTION2(() => this.CONSUME2(T.Question));
+                this.OPTION3(() => {
+                  this.CONSUME(T.Colon);
+                  this.SUBRULE(this.check);
+                });
+              },
+            },
+          ]);
         },
       },
       {
@@ -206,8 +213,15 @@ class QpatParser extends CstParser {
       {
         ALT: () => {
           this.CONSUME(T.Value);
-          this.OPTION(() => this.SUBRULE(this.buildArgs));
-          this.OPTION2(() => this.SUBRULE(this.buildAttrs));
+          this.OR2([
+            { ALT: () => this.CONSUME(T.Ellipsis, { LABEL: 'spread' }) },
+            {
+              ALT: () => {
+                this.OPTION(() => this.SUBRULE(this.buildArgs));
+                this.OPTION2(() => this.SUBRULE(this.buildAttrs));
+              },
+            },
+          ]);
         },
       },
       {

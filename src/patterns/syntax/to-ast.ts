@@ -105,6 +105,7 @@ function toOperand(n: CstNode): A.OperandPat {
   const span = cstSpan(n);
   if (opt(c, 'Underscore')) return { kind: 'wildcard', optional: !!opt(c, 'Question'), span };
   const v = opt(c, 'Value');
+  if (v && opt(c, 'spread')) return { kind: 'rest', name: named(v, true), span };
   if (v) {
     const check = c['check'] ? toCheck(node(c, 'check')) : undefined;
     return { kind: 'capture', name: named(v, true), optional: !!opt(c, 'Question'), check, span };
@@ -133,6 +134,7 @@ function toBuild(n: CstNode): A.Build {
   const args = c['buildArgs'] ? toBuildArgs(node(c, 'buildArgs')) : undefined;
   const attrs = c['buildAttrs'] ? toBuildAttrs(node(c, 'buildAttrs')) : undefined;
   const v = opt(c, 'Value');
+  if (v && opt(c, 'spread')) return { kind: 'spread', name: named(v, true), span };
   if (v) return { kind: 'capture', name: named(v, true), args, attrs, span };
   const id = tok(c, 'Ident');
   return { kind: 'op', op: named(id), args: args ?? [], attrs: attrs ?? [], span };
