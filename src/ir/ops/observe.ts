@@ -32,6 +32,7 @@ const ATTRS: Record<string, AttrSpec> = {
   zero_point: { type: 'ints', optional: true },
   min: { type: 'floats', optional: true, doc: 'observed minimum (per channel/group), set by calibration' },
   max: { type: 'floats', optional: true },
+  users: { type: 'strings', optional: true, doc: 'the annotated nodes reading it: convert gives each its own dequantize (PT2E DuplicateDQ)' },
 };
 
 export const observe: OpDef = {

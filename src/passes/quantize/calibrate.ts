@@ -108,7 +108,16 @@ export function calibrate(g: Graph, data: Dataset, opts: CalibrateOptions = {}):
       const n = obsNodes.find((x) => x.attrs['group'] === gid)!;
       warnings.push(diag('QUANT_UNCALIBRATED', `observer of '${n.attrs['tensor'] ?? n.inputs[0]}' saw no values; it gets scale 1, zero point 0 (as PyTorch)`, { node: n }));
     }
-    results.set(gid, { q: o.qparams(), ...(seen ? { min: r.min.map(fround), max: r.max.map(fround) } : {}) });
+    const q = o.qparams();
+    if (![...q.scale, ...q.zeroPoint].every(Number.isFinite)) {
+      // e.g. x · 3.4e38: every value is finite but max − min overflows float32.
+      const n = obsNodes.find((x) => x.attrs['group'] === gid)!;
+      fail('QUANT_NONFINITE', `observer of '${n.attrs['tensor'] ?? n.inputs[0]}' saw the range [${r.min.join(', ')}] .. [${r.max.join(', ')}], too wide for float32 qparams (scale ${q.scale.join(', ')})`, {
+        node: n,
+        hint: 'leave this tensor unquantized (skip its node in the quantizer) or bound its values',
+      });
+    }
+    results.set(gid, { q, ...(seen ? { min: r.min.map(fround), max: r.max.map(fround) } : {}) });
   }
   for (const n of obsNodes)
     if (n.attrs['observer'] === 'fixed') results.set(n.attrs['group'] as number, { q: { scale: n.attrs['scale'] as number[], zeroPoint: n.attrs['zero_point'] as number[] } });

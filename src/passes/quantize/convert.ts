@@ -56,6 +56,8 @@ export function convertGraph(g: Graph, opts: ConvertOptions = {}): Converted {
   const replacedConstants = new Set<string>();
   let folded = 0, pairs = 0;
   const cur = (v: string) => rename.get(v) ?? v;
+  /** dequantize result -> the annotated nodes that read it (from the observe node's `users`). */
+  const annotatedReaders = new Map<string, Set<string>>();
 
   for (const n of g.nodes) {
     if (n.op !== 'observe') {
@@ -89,15 +91,49 @@ export function convertGraph(g: Graph, opts: ConvertOptions = {}): Converted {
     }
     define(values, result, inferOne('dequantize', lookup(values, qv)!, dq));
     nodes.push({ name: fresh(`${tensor}_dequantize`), op: 'dequantize', inputs: [qv], outputs: [result], attrs: dq, ...handle });
+    annotatedReaders.set(result, new Set((n.attrs['users'] as string[] | undefined) ?? []));
   }
+  const withOwnDq = duplicateDequantize(nodes, values, new Set(g.outputs.map(cur)), annotatedReaders, fresh);
   // Float constants that only fed folded observers are gone.
-  const used = new Set([...nodes.flatMap((n) => n.inputs), ...g.outputs]);
+  const used = new Set([...withOwnDq.flatMap((n) => n.inputs), ...g.outputs]);
   for (const c of replacedConstants)
     if (!used.has(c)) {
       delete constants[c];
       delete values[c];
     }
-  return { graph: { ...g, nodes, values, constants, outputs: g.outputs.map(cur) }, foldedConstants: folded, qdqPairs: pairs };
+  return { graph: { ...g, nodes: withOwnDq, values, constants, outputs: g.outputs.map(cur) }, foldedConstants: folded, qdqPairs: pairs };
+}
+
+/**
+ * PT2E's DuplicateDQPass: a dequantize read by several nodes gives every annotated reader its
+ * own copy (placed just before it), so each quantized op can be lowered on its own. The
+ * original stays only while something else (an unannotated node, a graph output) reads it.
+ */
+function duplicateDequantize(nodes: Node[], values: Graph['values'], outputs: Set<string>, annotated: Map<string, Set<string>>, fresh: (base: string) => string): Node[] {
+  const readers = new Map<string, number>();
+  for (const n of nodes) for (const v of new Set(n.inputs)) if (annotated.has(v)) readers.set(v, (readers.get(v) ?? 0) + 1);
+  const shared = (v: string) => annotated.get(v)!.size > 0 && (readers.get(v) ?? 0) + (outputs.has(v) ? 1 : 0) > 1;
+  const dqOf = new Map(nodes.filter((n) => n.op === 'dequantize' && annotated.has(n.outputs[0]!)).map((n) => [n.outputs[0]!, n] as const));
+  const out: Node[] = [];
+  const left = new Map<string, number>();
+  for (const n of nodes) {
+    const copies = new Map<string, string>();
+    for (const v of new Set(n.inputs))
+      if (annotated.has(v) && shared(v) && annotated.get(v)!.has(n.name)) {
+        const dq = dqOf.get(v)!, copy = fresh(v);
+        define(values, copy, lookup(values, v)!);
+        out.push({ ...dq, name: fresh(dq.name), outputs: [copy] });
+        copies.set(v, copy);
+      } else if (annotated.has(v)) left.set(v, (left.get(v) ?? 0) + 1);
+    out.push(copies.size ? { ...n, inputs: n.inputs.map((v) => copies.get(v) ?? v) } : n);
+  }
+  // A dequantize whose every reader got a copy is gone.
+  return out.filter((n) => {
+    const v = n.outputs[0]!;
+    if (n.op !== 'dequantize' || !annotated.has(v) || !shared(v) || left.has(v) || outputs.has(v)) return true;
+    delete values[v];
+    return false;
+  });
 }
 
 export const convertPass = definePass({

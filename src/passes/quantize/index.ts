@@ -12,7 +12,7 @@ export { checkConfigShape, mergeConfig, readConfigFile } from './config.js';
 export { RuleQuantizer } from './rules.js';
 export { builtinConfig, resolveQuantizer } from './quantizers.js';
 export { resolveSharing, keyOf, type Sharing } from './sharing.js';
-export { prepareGraph, type PrepareOptions, type Prepared } from './prepare.js';
+export { prepareGraph, preparePassFor, type PrepareOptions, type Prepared } from './prepare.js';
 export { calibrate, observerConfig, type CalibrateOptions, type Calibrated } from './calibrate.js';
 export { convertGraph, qdqAttrs, type ConvertOptions, type Converted } from './convert.js';
 export { loadDataset, datasetFromTensors, inputFileName, type Dataset } from './dataset.js';

@@ -27,8 +27,14 @@ export interface Quantizer {
 
 const QUANTIZERS = new Map<string, Quantizer>();
 
+/**
+ * Makes a quantizer available by name (to `quantizer=` options and the CLI). Registering the same
+ * object again does nothing; a different one under a taken name is an error. The API takes
+ * quantizer objects directly (prepareGraph, quantizeGraph, preparePassFor) without registration.
+ */
 export function registerQuantizer(q: Quantizer): void {
-  if (QUANTIZERS.has(q.name)) throw new Error(`quantizer ${q.name} registered twice`);
+  const had = QUANTIZERS.get(q.name);
+  if (had && had !== q) fail('QUANT_CONFIG', `another quantizer is already registered as '${q.name}'`, { hint: 'choose another name, or pass the quantizer object itself' });
   QUANTIZERS.set(q.name, q);
 }
 export const getQuantizer = (name: string): Quantizer | undefined => QUANTIZERS.get(name);

@@ -11,7 +11,11 @@ import { RuleQuantizer } from './rules.js';
 
 /** PT2E quantizers pass eps = 2^-12 to every observer (notes §3). */
 const PT2E_EPS = 2 ** -12;
-/** The int32 bias of the integer kernels: scale = scale(input) · scale(weight)[c], zero point 0. */
+/**
+ * The int32 bias of the integer kernels: scale = scale(input) · scale(weight)[c], zero point 0.
+ * The PT2E-named quantizers (xnnpack, x86) keep it in their specs for configs that extend them
+ * but leave the bias float as PT2E does; lower-quantized then makes the same int32 bias.
+ */
 const BIAS = { derived: { from: ['0', '1'] as [string, string] } };
 /** Bounded-output ops and their fixed-qparams spec names. */
 const FIXED_RULES: RuleConfig[] = [
@@ -23,12 +27,13 @@ const FIXED_RULES: RuleConfig[] = [
  * XNNPACKQuantizer with get_symmetric_quantization_config(is_per_channel=True): int8 affine
  * activations [-128, 127] (HistogramObserver), int8 symmetric per-channel weights [-127, 127]
  * (axis = output channel), eps 2^-12. Rule order follows its STATIC_OPS list, then
- * propagate_annotation. Differences: bias is int32 (derived) instead of fp32, and sigmoid/tanh/
- * softmax/hardsigmoid get fixed qparams (PyTorch leaves them to other quantizers).
+ * propagate_annotation. The bias stays fp32 as in PT2E (the lowering quantizes it to int32).
+ * Difference: sigmoid/tanh/softmax/hardsigmoid get fixed qparams (PyTorch leaves them to other
+ * quantizers).
  */
 const XNNPACK: QuantizerConfig = {
   name: 'xnnpack',
-  description: 'PyTorch XNNPACKQuantizer (static, per-channel): i8 activations, i8 symmetric per-channel weights [-127,127], i32 bias',
+  description: 'PyTorch XNNPACKQuantizer (static, per-channel): i8 activations, i8 symmetric per-channel weights [-127,127], fp32 bias',
   specs: {
     act: { dtype: 'i8', scheme: 'affine', observer: 'histogram', eps: PT2E_EPS, bins: 2048, upsampleRate: 16 },
     weight: { dtype: 'i8', qmin: -127, qmax: 127, scheme: 'symmetric', granularity: 'per-channel', axis: 'out', observer: 'minmax', eps: PT2E_EPS },
@@ -37,15 +42,15 @@ const XNNPACK: QuantizerConfig = {
     fixed_neg1to1: { dtype: 'i8', fixed: 'neg1to1' },
   },
   rules: [
-    { match: ['gemm', 'relu'], when: ['constant:b'], inputs: { a: 'act', b: 'weight', c: 'bias' }, output: 'act', comment: 'linear_relu' },
-    { match: ['gemm'], when: ['constant:b'], inputs: { a: 'act', b: 'weight', c: 'bias' }, output: 'act', comment: 'linear' },
+    { match: ['gemm', 'relu'], when: ['constant:b'], inputs: { a: 'act', b: 'weight' }, output: 'act', comment: 'linear_relu' },
+    { match: ['gemm'], when: ['constant:b'], inputs: { a: 'act', b: 'weight' }, output: 'act', comment: 'linear' },
     { match: ['matmul', 'relu'], when: ['constant:b'], inputs: { a: 'act', b: 'weight' }, output: 'act' },
     { match: ['matmul'], when: ['constant:b'], inputs: { a: 'act', b: 'weight' }, output: 'act' },
     { match: ['matmul'], inputs: { a: 'act', b: 'act' }, output: 'act', comment: 'activation x activation' },
-    { match: ['conv2d', 'batch_norm?', 'relu'], inputs: { x: 'act', w: 'weight', b: 'bias' }, output: 'act', comment: 'conv_relu (batch_norm only if not folded)' },
-    { match: ['conv2d', 'batch_norm?'], inputs: { x: 'act', w: 'weight', b: 'bias' }, output: 'act', comment: 'conv' },
-    { match: ['conv_transpose2d', 'batch_norm?', 'relu'], inputs: { x: 'act', w: 'weight', b: 'bias' }, output: 'act', comment: 'conv_transpose_relu' },
-    { match: ['conv_transpose2d', 'batch_norm?'], inputs: { x: 'act', w: 'weight', b: 'bias' }, output: 'act', comment: 'conv_transpose' },
+    { match: ['conv2d', 'batch_norm?', 'relu'], inputs: { x: 'act', w: 'weight' }, output: 'act', comment: 'conv_relu (batch_norm only if not folded)' },
+    { match: ['conv2d', 'batch_norm?'], inputs: { x: 'act', w: 'weight' }, output: 'act', comment: 'conv' },
+    { match: ['conv_transpose2d', 'batch_norm?', 'relu'], inputs: { x: 'act', w: 'weight' }, output: 'act', comment: 'conv_transpose_relu' },
+    { match: ['conv_transpose2d', 'batch_norm?'], inputs: { x: 'act', w: 'weight' }, output: 'act', comment: 'conv_transpose' },
     { match: ['global_avgpool'], when: ['observed:x'], inputs: { x: { share: 'producer:x' } }, output: { share: 'x' }, comment: 'adaptive_avg_pool2d after a quantized op' },
     { match: ['global_avgpool'], inputs: { x: 'act' }, output: { share: 'x' }, comment: 'adaptive_avg_pool2d' },
     { match: ['maxpool2d|avgpool2d'], when: ['observed:x'], inputs: { x: 'act' }, output: { share: 'x' }, comment: 'max_pool2d (pytorch copy): only after a quantized op' },
@@ -70,25 +75,25 @@ const XNNPACK: QuantizerConfig = {
  * symmetric per-channel weights [-128, 127], eps 2^-12. Conv/linear outputs get no output spec:
  * the next consumer quantizes its input edge. For conv/linear + add only the extra add operand is
  * annotated. Int8-in-int8-out ops are annotated only when all inputs come from quantized patterns.
- * Differences: int32 (derived) bias instead of fp32; matmul is left out as in its default op set.
+ * The bias stays fp32 as in PT2E; matmul is left out as in its default op set.
  */
 const X86: QuantizerConfig = {
   name: 'x86',
-  description: 'PyTorch X86InductorQuantizer (static): u8 activations, i8 symmetric per-channel weights, i32 bias',
+  description: 'PyTorch X86InductorQuantizer (static): u8 activations, i8 symmetric per-channel weights, fp32 bias',
   specs: {
     act: { dtype: 'u8', scheme: 'affine', observer: 'histogram', eps: PT2E_EPS, bins: 2048, upsampleRate: 16 },
     weight: { dtype: 'i8', scheme: 'symmetric', granularity: 'per-channel', axis: 'out', observer: 'minmax', eps: PT2E_EPS },
     bias: BIAS,
   },
   rules: [
-    { match: ['conv2d', 'batch_norm?', 'add', 'relu'], inputs: { x: 'act', w: 'weight', b: 'bias', 'add.other': 'act' } },
-    { match: ['conv2d', 'batch_norm?', 'add'], inputs: { x: 'act', w: 'weight', b: 'bias', 'add.other': 'act' } },
-    { match: ['conv2d', 'batch_norm?', 'relu|clip|hardswish'], inputs: { x: 'act', w: 'weight', b: 'bias' } },
-    { match: ['conv2d', 'batch_norm?'], inputs: { x: 'act', w: 'weight', b: 'bias' } },
-    { match: ['gemm', 'add', 'relu'], when: ['constant:b'], inputs: { a: 'act', b: 'weight', c: 'bias', 'add.other': 'act' } },
-    { match: ['gemm', 'add'], when: ['constant:b'], inputs: { a: 'act', b: 'weight', c: 'bias', 'add.other': 'act' } },
-    { match: ['gemm', 'relu|leaky_relu|tanh|gelu'], when: ['constant:b'], inputs: { a: 'act', b: 'weight', c: 'bias' } },
-    { match: ['gemm'], when: ['constant:b'], inputs: { a: 'act', b: 'weight', c: 'bias' } },
+    { match: ['conv2d', 'batch_norm?', 'add', 'relu'], inputs: { x: 'act', w: 'weight', 'add.other': 'act' } },
+    { match: ['conv2d', 'batch_norm?', 'add'], inputs: { x: 'act', w: 'weight', 'add.other': 'act' } },
+    { match: ['conv2d', 'batch_norm?', 'relu|clip|hardswish'], inputs: { x: 'act', w: 'weight' } },
+    { match: ['conv2d', 'batch_norm?'], inputs: { x: 'act', w: 'weight' } },
+    { match: ['gemm', 'add', 'relu'], when: ['constant:b'], inputs: { a: 'act', b: 'weight', 'add.other': 'act' } },
+    { match: ['gemm', 'add'], when: ['constant:b'], inputs: { a: 'act', b: 'weight', 'add.other': 'act' } },
+    { match: ['gemm', 'relu|leaky_relu|tanh|gelu'], when: ['constant:b'], inputs: { a: 'act', b: 'weight' } },
+    { match: ['gemm'], when: ['constant:b'], inputs: { a: 'act', b: 'weight' } },
     { match: ['mul'], when: ['same-shape'], inputs: { '*': 'act' } },
     { match: ['maxpool2d|avgpool2d|global_avgpool|flatten'], when: ['quantized:x'], inputs: { x: 'act' }, output: { share: 'x' }, comment: 'int8-in-int8-out' },
     { match: ['concat'], when: ['quantized:xs'], inputs: { 'xs[0]': 'act', 'xs[1:]': { share: 'xs[0]' } }, output: { share: 'xs[0]' } },
