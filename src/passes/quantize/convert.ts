@@ -3,7 +3,8 @@
 // then reads an int8 weight (or int32 bias) constant through a dequantize. The result is the
 // q/dq form that fold-qdq / lower-quantized turn into integer ops; the interpreter runs it as is.
 import { fail } from '../../diagnostics/index.js';
-import { define, freshName, lookup, type Attrs, type Graph, type Node } from '../../ir/graph.js';
+import { define, freshName, lookup, producers, type Attrs, type Graph, type Node } from '../../ir/graph.js';
+import type { Tensor } from '../../ir/tensor.js';
 import { getOp, resolveAttrs } from '../../ir/ops/index.js';
 import type { TensorType } from '../../ir/types.js';
 import { definePass } from '../manager/pass.js';
@@ -58,6 +59,7 @@ export function convertGraph(g: Graph, opts: ConvertOptions = {}): Converted {
   const cur = (v: string) => rename.get(v) ?? v;
   /** dequantize result -> the annotated nodes that read it (from the observe node's `users`). */
   const annotatedReaders = new Map<string, Set<string>>();
+  const chains = new ConstantChains(g);
 
   for (const n of g.nodes) {
     if (n.op !== 'observe') {
@@ -71,7 +73,7 @@ export function convertGraph(g: Graph, opts: ConvertOptions = {}): Converted {
     const result = outputs.has(n.outputs[0]!) ? n.outputs[0]! : fresh(`${tensor}_dq`);
     delete values[n.outputs[0]!];
     if (result !== n.outputs[0]) rename.set(n.outputs[0]!, result);
-    const c = lookup(g.constants, src);
+    const c = lookup(g.constants, src) ?? (fold ? chains.value(src) : undefined);
     let qv: string;
     if (c && fold) {
       // Weight or bias: quantize now with the quantize op's own kernel (bit-exact with run time).
@@ -93,16 +95,64 @@ export function convertGraph(g: Graph, opts: ConvertOptions = {}): Converted {
     nodes.push({ name: fresh(`${tensor}_dequantize`), op: 'dequantize', inputs: [qv], outputs: [result], attrs: dq, ...handle });
     annotatedReaders.set(result, new Set((n.attrs['users'] as string[] | undefined) ?? []));
   }
-  const withOwnDq = duplicateDequantize(nodes, values, new Set(g.outputs.map(cur)), annotatedReaders, fresh);
-  // Float constants that only fed folded observers are gone.
+  const withOwnDq = chains.dropUnused(duplicateDequantize(nodes, values, new Set(g.outputs.map(cur)), annotatedReaders, fresh), new Set(g.outputs.map(cur)), values);
+  // Float constants that only fed folded observers (directly or through a folded chain) are gone.
   const used = new Set([...withOwnDq.flatMap((n) => n.inputs), ...g.outputs]);
-  for (const c of replacedConstants)
-    if (!used.has(c)) {
+  for (const c of [...replacedConstants, ...chains.leaves])
+    if (!used.has(c) && lookup(constants, c)) {
       delete constants[c];
       delete values[c];
     }
   return { graph: { ...g, nodes: withOwnDq, values, constants, outputs: g.outputs.map(cur) }, foldedConstants: folded, qdqPairs: pairs };
 }
+
+/**
+ * Values computed from constants only, through ops that are not part of quantization (PT2E's
+ * constant folding of weight → transpose → quantize): evaluated with the interpreter kernels,
+ * so a folded weight is exactly what run time would compute. The chain's nodes go when nothing
+ * else reads them.
+ */
+class ConstantChains {
+  private readonly prod: Map<string, number>;
+  private readonly cache = new Map<string, Tensor | undefined>();
+  private readonly chainNodes = new Set<string>();
+  readonly leaves = new Set<string>();
+  constructor(private readonly g: Graph) {
+    this.prod = producers(g);
+  }
+  value(v: string): Tensor | undefined {
+    if (this.cache.has(v)) return this.cache.get(v);
+    this.cache.set(v, undefined); // no cycles in SSA, but stay safe
+    const c = lookup(this.g.constants, v);
+    if (c) {
+      this.leaves.add(v);
+      return c;
+    }
+    const i = this.prod.get(v);
+    const n = i === undefined ? undefined : this.g.nodes[i]!;
+    if (!n || NOT_FOLDED.has(n.op) || n.outputs.length !== 1) return undefined;
+    const ins = n.inputs.map((x) => (x ? this.value(x) : undefined));
+    if (n.inputs.some((x, k) => x && !ins[k])) return undefined;
+    const def = getOp(n.op)!;
+    const [t] = def.kernel(ins, resolveAttrs(def, n.attrs), [lookup(this.g.values, v)!]);
+    this.chainNodes.add(n.name);
+    this.cache.set(v, t);
+    return t;
+  }
+  /** The nodes without the folded chains' nodes nothing reads any more. */
+  dropUnused(nodes: Node[], outputs: Set<string>, values: Graph['values']): Node[] {
+    let out = nodes;
+    for (let changed = true; changed; ) {
+      const read = new Set([...out.flatMap((n) => n.inputs), ...outputs]);
+      const dead = out.filter((n) => this.chainNodes.has(n.name) && !n.outputs.some((o) => read.has(o)));
+      dead.forEach((n) => n.outputs.forEach((o) => delete values[o]));
+      changed = dead.length > 0;
+      if (changed) out = out.filter((n) => !dead.includes(n));
+    }
+    return out;
+  }
+}
+const NOT_FOLDED = new Set(['observe', 'quantize', 'dequantize', 'fake_quantize']);
 
 /**
  * PT2E's DuplicateDQPass: a dequantize read by several nodes gives every annotated reader its

@@ -10,6 +10,8 @@ export * from './quantizer.js';
 export type { QuantizerConfig, RuleConfig, SpecConfig, SpecRef } from './config-types.js';
 export { checkConfigShape, mergeConfig, readConfigFile } from './config.js';
 export { RuleQuantizer } from './rules.js';
+export { composeQuantizers } from './compose.js';
+export type { DeriveFn } from './derive.js';
 export { builtinConfig, resolveQuantizer } from './quantizers.js';
 export { resolveSharing, keyOf, type Sharing } from './sharing.js';
 export { prepareGraph, preparePassFor, type PrepareOptions, type Prepared } from './prepare.js';

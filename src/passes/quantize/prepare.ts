@@ -11,8 +11,9 @@ import { definePass } from '../manager/pass.js';
 import type { PipelineItem } from '../manager/pass.js';
 import { validateAnnotations, type AnnotationTable, type Quantizer } from './quantizer.js';
 import { resolveQuantizer } from './quantizers.js';
+import { deriveName } from './derive.js';
 import { keyOf, resolveSharing, type Sharing } from './sharing.js';
-import { STAT_OBSERVERS, type ConcreteSpec, type StatObserver } from './spec.js';
+import { checkSpec, STAT_OBSERVERS, type ConcreteSpec, type StatObserver } from './spec.js';
 
 export interface PrepareOptions {
   /** Replace the observer of every per-tensor activation group (not weights, fixed or derived). */
@@ -32,7 +33,8 @@ export interface Prepared {
 function observeAttrs(spec: ConcreteSpec, group: number, tensor: string, sharing: Sharing, override: StatObserver | undefined): Attrs {
   const base: Attrs = { group, tensor, dtype: spec.dtype, qmin: spec.qmin, qmax: spec.qmax };
   if (spec.kind === 'fixed') return { ...base, observer: 'fixed', scale: [spec.scale], zero_point: [spec.zeroPoint] };
-  if (spec.kind === 'derived') return { ...base, observer: 'derived', scheme: 'symmetric', derived_from: spec.from.map((k) => sharing.groupOf.get(keyOf(k))!) };
+  if (spec.kind === 'derived')
+    return { ...base, observer: 'derived', scheme: 'symmetric', derived_from: spec.from.map((k) => sharing.groupOf.get(keyOf(k))!), ...(spec.rule === 'bias' ? {} : { derive: deriveName(spec.rule) }) };
   const attrs: Attrs = { ...base, observer: override && spec.granularity === 'per-tensor' ? override : spec.observer, scheme: spec.scheme, granularity: spec.granularity, eps: spec.eps };
   if (typeof spec.axis === 'number') attrs['axis'] = spec.axis;
   if (spec.groupSize !== undefined) attrs['group_size'] = spec.groupSize;
@@ -43,6 +45,19 @@ function observeAttrs(spec: ConcreteSpec, group: number, tensor: string, sharing
   if (o.averagingConstant !== undefined) attrs['averaging_constant'] = o.averagingConstant;
   if (o.percentile !== undefined) attrs['percentile'] = o.percentile;
   return attrs;
+}
+
+/** Sharing with the quantizer's group spec replacements applied (checked like any spec). */
+function adjusted(sharing: Sharing, q: Quantizer, g: Graph): Sharing {
+  const changes = q.adjustSpecs?.(g, sharing);
+  if (!changes?.size) return sharing;
+  const specs = [...sharing.specs];
+  for (const [gid, spec] of changes) {
+    if (!Number.isInteger(gid) || gid < 0 || gid >= specs.length) fail('QUANT_ANNOTATION', `quantizer '${q.name}' adjusts sharing group ${gid}; there are ${specs.length} groups`);
+    checkSpec(spec, { name: `group ${gid}`, op: 'observe' }, `quantizer '${q.name}', adjusted spec of group ${gid}`);
+    specs[gid] = spec;
+  }
+  return { ...sharing, specs };
 }
 
 /** Groups that watch only constants (weights, biases): the observer override leaves them alone. */
@@ -68,7 +83,7 @@ export function prepareGraph(input: Graph, quantizer: Quantizer, opts: PrepareOp
   const folded = opts.foldBatchNorm !== false && getPass('fold-batchnorm') ? runPipeline(input, ['fold-batchnorm']).graph : input;
   const g = quantizer.transformForAnnotation?.(folded) ?? folded;
   const table = validateAnnotations(g, quantizer.annotate(g));
-  const sharing = resolveSharing(g, table);
+  const sharing = adjusted(resolveSharing(g, table), quantizer, g);
   const constOnly = constantGroups(g, table, sharing);
 
   const taken = new Set<string>([...Object.keys(g.values), ...g.nodes.map((n) => n.name)]);

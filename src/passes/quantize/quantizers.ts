@@ -17,6 +17,24 @@ const PT2E_EPS = 2 ** -12;
  * but leave the bias float as PT2E does; lower-quantized then makes the same int32 bias.
  */
 const BIAS = { derived: { from: ['0', '1'] as [string, string] } };
+/**
+ * nn.Linear on an N-D input as ONNX exports it (MatMul + Add of a constant bias): one linear, no
+ * q/dq between the matmul and the bias add (the bias stays float).
+ */
+const ND_LINEAR: RuleConfig[] = [
+  { match: ['matmul', 'add', 'relu'], when: ['constant:b', 'constant:add.other'], inputs: { a: 'act', b: 'weight' }, output: 'act', comment: 'linear_relu, N-D input' },
+  { match: ['matmul', 'add'], when: ['constant:b', 'constant:add.other'], inputs: { a: 'act', b: 'weight' }, output: 'act', comment: 'linear, N-D input' },
+];
+
+/**
+ * conv1d as the importer lifts it (reshape → conv2d → reshape): one conv, observed before the
+ * first reshape and after the last (reshapes commute with per-tensor quantization).
+ */
+const CONV1D: RuleConfig[] = [
+  { match: ['reshape', 'conv2d', 'reshape', 'relu'], inputs: { x: 'act', 'conv2d.w': 'weight' }, output: 'act', comment: 'conv1d_relu' },
+  { match: ['reshape', 'conv2d', 'reshape'], inputs: { x: 'act', 'conv2d.w': 'weight' }, output: 'act', comment: 'conv1d' },
+];
+
 /** Bounded-output ops and their fixed-qparams spec names. */
 const FIXED_RULES: RuleConfig[] = [
   { match: ['sigmoid|hardsigmoid|softmax'], inputs: { x: 'act' }, output: 'fixed_0to1', comment: 'output in [0, 1]: scale 1/256' },
@@ -44,9 +62,11 @@ const XNNPACK: QuantizerConfig = {
   rules: [
     { match: ['gemm', 'relu'], when: ['constant:b'], inputs: { a: 'act', b: 'weight' }, output: 'act', comment: 'linear_relu' },
     { match: ['gemm'], when: ['constant:b'], inputs: { a: 'act', b: 'weight' }, output: 'act', comment: 'linear' },
+    ...ND_LINEAR,
     { match: ['matmul', 'relu'], when: ['constant:b'], inputs: { a: 'act', b: 'weight' }, output: 'act' },
     { match: ['matmul'], when: ['constant:b'], inputs: { a: 'act', b: 'weight' }, output: 'act' },
     { match: ['matmul'], inputs: { a: 'act', b: 'act' }, output: 'act', comment: 'activation x activation' },
+    ...CONV1D,
     { match: ['conv2d', 'batch_norm?', 'relu'], inputs: { x: 'act', w: 'weight' }, output: 'act', comment: 'conv_relu (batch_norm only if not folded)' },
     { match: ['conv2d', 'batch_norm?'], inputs: { x: 'act', w: 'weight' }, output: 'act', comment: 'conv' },
     { match: ['conv_transpose2d', 'batch_norm?', 'relu'], inputs: { x: 'act', w: 'weight' }, output: 'act', comment: 'conv_transpose_relu' },
@@ -54,10 +74,10 @@ const XNNPACK: QuantizerConfig = {
     { match: ['global_avgpool'], when: ['observed:x'], inputs: { x: { share: 'producer:x' } }, output: { share: 'x' }, comment: 'adaptive_avg_pool2d after a quantized op' },
     { match: ['global_avgpool'], inputs: { x: 'act' }, output: { share: 'x' }, comment: 'adaptive_avg_pool2d' },
     { match: ['maxpool2d|avgpool2d'], when: ['observed:x'], inputs: { x: 'act' }, output: { share: 'x' }, comment: 'max_pool2d (pytorch copy): only after a quantized op' },
-    { match: ['add', 'relu'], inputs: { '*': 'act' }, output: 'act', comment: 'add_relu' },
-    { match: ['add'], inputs: { '*': 'act' }, output: 'act' },
-    { match: ['mul', 'relu'], inputs: { '*': 'act' }, output: 'act', comment: 'mul_relu' },
-    { match: ['mul'], inputs: { '*': 'act' }, output: 'act' },
+    { match: ['add', 'relu'], when: ['no-large-scalar:*'], inputs: { '*': 'act' }, output: 'act', comment: 'add_relu' },
+    { match: ['add'], when: ['no-large-scalar:*'], inputs: { '*': 'act' }, output: 'act' },
+    { match: ['mul', 'relu'], when: ['no-large-scalar:*'], inputs: { '*': 'act' }, output: 'act', comment: 'mul_relu' },
+    { match: ['mul'], when: ['no-large-scalar:*'], inputs: { '*': 'act' }, output: 'act' },
     { match: ['concat'], inputs: { 'xs[0]': 'act', 'xs[1:]': { share: 'xs[0]' } }, output: { share: 'xs[0]' }, comment: 'cat: one qparam set' },
     ...FIXED_RULES,
     {

@@ -18,7 +18,9 @@ interface Compiled {
   implicit: boolean;
 }
 
-const CONDITIONS = ['constant', 'not-constant', 'observed', 'quantized', 'same-shape'] as const;
+const CONDITIONS = ['constant', 'not-constant', 'observed', 'quantized', 'no-large-scalar', 'same-shape'] as const;
+/** PT2E's XNNPACK annotators leave add/mul alone when an operand is a scalar beyond 2^23 (HistogramObserver's bin limit). */
+const LARGE_SCALAR = 2 ** 23;
 
 function compileRule(r: RuleConfig, i: number, file: string): Compiled {
   const at = `rules[${i}]`;
@@ -37,6 +39,16 @@ function compileRule(r: RuleConfig, i: number, file: string): Compiled {
   });
   const inputs = Object.entries(r.inputs ?? {}).map(([k, v]) => [parseSelector(k, `${at}.inputs`, file), v] as [Selector, SpecRef | null]);
   return { members, when, inputs, output: r.output, implicit: r.implicitSharing ?? true };
+}
+
+/** The config's scope as a node test (everything when it has none). */
+function scopeTest(cfg: QuantizerConfig): (n: Node) => boolean {
+  const s = cfg.scope;
+  if (!s) return () => true;
+  const re = s.pattern !== undefined ? new RegExp(s.pattern) : undefined;
+  const named = s.prefixes !== undefined || re !== undefined;
+  const ops = s.ops && new Set(s.ops);
+  return (n) => (!named || (s.prefixes ?? []).some((p) => n.name.startsWith(p)) || !!re?.test(n.name)) && (!ops || ops.has(n.op));
 }
 
 /** A quantizer whose annotate() interprets a QuantizerConfig. */
@@ -60,8 +72,8 @@ export class RuleQuantizer implements Quantizer {
     });
   }
 
-  annotate(g: Graph): AnnotationTable {
-    return new Annotator(g, this.config, this.specs).run(this.rules);
+  annotate(g: Graph, taken?: ReadonlySet<string>): AnnotationTable {
+    return new Annotator(g, this.config, this.specs, taken).run(this.rules);
   }
 }
 
@@ -72,6 +84,7 @@ class Annotator {
   private readonly outs: Set<string>;
   private readonly skipNodes: Set<string>;
   private readonly skipOps: Set<string>;
+  private readonly inScope: (n: Node) => boolean;
   /** Tails of matched patterns that quantize something (X86's "output of a quantized pattern"). */
   private readonly quantizedTails = new Set<string>();
 
@@ -79,12 +92,14 @@ class Annotator {
     private readonly g: Graph,
     cfg: QuantizerConfig,
     private readonly specs: Map<string, SpecTemplate>,
+    private readonly taken: ReadonlySet<string> = new Set(),
   ) {
     this.prod = producers(g);
     this.use = users(g);
     this.outs = new Set(g.outputs);
     this.skipNodes = new Set(cfg.skip?.nodes ?? []);
     this.skipOps = new Set(cfg.skip?.ops ?? []);
+    this.inScope = scopeTest(cfg);
     const names = new Set(g.nodes.map((n) => n.name));
     for (const s of this.skipNodes)
       if (!names.has(s)) fail('QUANT_CONFIG', `quantizer '${cfg.name}': skip.nodes names '${s}', which is not a node of graph '${g.name}'`);
@@ -100,7 +115,7 @@ class Annotator {
   }
 
   private free(n: Node): boolean {
-    return !this.table.has(n.name) && !this.skipNodes.has(n.name) && !this.skipOps.has(n.op);
+    return !this.table.has(n.name) && !this.taken.has(n.name) && !this.skipNodes.has(n.name) && !this.skipOps.has(n.op) && this.inScope(n);
   }
 
   private matchChain(r: Compiled, head: Node): Node[] | undefined {
@@ -138,6 +153,19 @@ class Annotator {
     return idx.filter((i) => node.inputs[i]).map((index) => ({ node, index }));
   }
 
+  private readonly constCache = new Map<string, boolean>();
+  /** A constant, or computed from constants only (a transposed weight): convert folds it (PT2E constant folding). */
+  private constant(v: string): boolean {
+    let c = this.constCache.get(v);
+    if (c === undefined) {
+      this.constCache.set(v, false);
+      const p = this.producerOf(v);
+      c = lookup(this.g.constants, v) !== undefined || (!!p && p.op !== 'observe' && p.inputs.some(Boolean) && p.inputs.every((x) => !x || this.constant(x)));
+      this.constCache.set(v, c);
+    }
+    return c;
+  }
+
   private producerOf(v: string): Node | undefined {
     const i = this.prod.get(v);
     return i === undefined ? undefined : this.g.nodes[i];
@@ -154,9 +182,13 @@ class Annotator {
       const v = node.inputs[index]!;
       switch (c.cond) {
         case 'constant':
-          return lookup(this.g.constants, v) !== undefined;
+          return this.constant(v);
         case 'not-constant':
-          return lookup(this.g.constants, v) === undefined;
+          return !this.constant(v);
+        case 'no-large-scalar': {
+          const c = lookup(this.g.constants, v);
+          return !c || c.data.length !== 1 || !(Math.abs(Number(c.data[0])) > LARGE_SCALAR);
+        }
         case 'observed': {
           const p = this.producerOf(v);
           return !!p && !!this.table.get(p.name)?.output;
