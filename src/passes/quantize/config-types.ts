@@ -36,7 +36,7 @@ export type SpecRef = string | { share: string };
 export interface RuleConfig {
   /** A chain of ops; `a|b` alternatives, a trailing `?` marks an optional member. Each member is the only user of the one before. */
   match: string[];
-  /** Conditions: constant:<sel> (a constant, or computed from constants only), not-constant:<sel>, observed:<sel> (its producer has an output spec), quantized:<sel> (its producer ends a quantized pattern), no-large-scalar:<sel> (no one-element constant beyond 2^23), same-shape. */
+  /** Conditions: constant:<sel> (a constant, or computed from constants only), not-constant:<sel>, observed:<sel> (its producer has an output spec), quantized:<sel> (its producer ends a quantized pattern), no-large-scalar:<sel> (no one-element constant beyond 2^23), feeds:<op|op...> (a user of the last member is one of these ops), same-shape. */
   when?: string[];
   /** Operand selector -> spec (null: explicitly not quantized). Selectors: x, xs[0], xs[1:], *, <op>.<operand>, <op>.other. */
   inputs?: Record<string, SpecRef | null>;

@@ -93,10 +93,13 @@ const XNNPACK: QuantizerConfig = {
 /**
  * X86InductorQuantizer static config: u8 affine activations [0, 255] (HistogramObserver), i8
  * symmetric per-channel weights [-128, 127], eps 2^-12. Conv/linear outputs get no output spec:
- * the next consumer quantizes its input edge. For conv/linear + add only the extra add operand is
- * annotated. Int8-in-int8-out ops are annotated only when all inputs come from quantized patterns.
- * The bias stays fp32 as in PT2E; matmul is left out as in its default op set.
+ * the next consumer quantizes its input edge. For conv + add the extra add operand is annotated
+ * too; for linear + add it is not (its test_linear_binary). Int8-in-int8-out ops are annotated
+ * only when all inputs come from quantized patterns; flatten only when it feeds a quantizable op.
+ * The bias stays fp32 as in PT2E; activation × activation matmul is left out as in its default
+ * op set.
  */
+const X86_QUANTIZABLE = 'conv2d|gemm|matmul|concat|maxpool2d|avgpool2d|global_avgpool|flatten|add|mul';
 const X86: QuantizerConfig = {
   name: 'x86',
   description: 'PyTorch X86InductorQuantizer (static): u8 activations, i8 symmetric per-channel weights, fp32 bias',
@@ -109,13 +112,19 @@ const X86: QuantizerConfig = {
     { match: ['conv2d', 'batch_norm?', 'add', 'relu'], inputs: { x: 'act', w: 'weight', 'add.other': 'act' } },
     { match: ['conv2d', 'batch_norm?', 'add'], inputs: { x: 'act', w: 'weight', 'add.other': 'act' } },
     { match: ['conv2d', 'batch_norm?', 'relu|clip|hardswish'], inputs: { x: 'act', w: 'weight' } },
+    { match: ['reshape', 'conv2d', 'reshape'], inputs: { x: 'act', 'conv2d.w': 'weight' }, comment: 'conv1d' },
     { match: ['conv2d', 'batch_norm?'], inputs: { x: 'act', w: 'weight' } },
-    { match: ['gemm', 'add', 'relu'], when: ['constant:b'], inputs: { a: 'act', b: 'weight', 'add.other': 'act' } },
-    { match: ['gemm', 'add'], when: ['constant:b'], inputs: { a: 'act', b: 'weight', 'add.other': 'act' } },
+    { match: ['gemm', 'add', 'relu'], when: ['constant:b'], inputs: { a: 'act', b: 'weight' } },
+    { match: ['gemm', 'add'], when: ['constant:b'], inputs: { a: 'act', b: 'weight' } },
     { match: ['gemm', 'relu|leaky_relu|tanh|gelu'], when: ['constant:b'], inputs: { a: 'act', b: 'weight' } },
     { match: ['gemm'], when: ['constant:b'], inputs: { a: 'act', b: 'weight' } },
+    { match: ['matmul', 'add', 'relu|leaky_relu|tanh|gelu'], when: ['constant:b', 'constant:add.other'], inputs: { a: 'act', b: 'weight' }, comment: 'linear + unary, N-D input' },
+    { match: ['matmul', 'add'], when: ['constant:b', 'constant:add.other'], inputs: { a: 'act', b: 'weight' }, comment: 'linear, N-D input' },
+    { match: ['matmul', 'relu|leaky_relu|tanh|gelu'], when: ['constant:b'], inputs: { a: 'act', b: 'weight' }, comment: 'linear (no bias) + unary, N-D input' },
+    { match: ['matmul'], when: ['constant:b'], inputs: { a: 'act', b: 'weight' }, comment: 'linear (no bias), N-D input' },
     { match: ['mul'], when: ['same-shape'], inputs: { '*': 'act' } },
-    { match: ['maxpool2d|avgpool2d|global_avgpool|flatten'], when: ['quantized:x'], inputs: { x: 'act' }, output: { share: 'x' }, comment: 'int8-in-int8-out' },
+    { match: ['maxpool2d|avgpool2d|global_avgpool'], when: ['quantized:x'], inputs: { x: 'act' }, output: { share: 'x' }, comment: 'int8-in-int8-out' },
+    { match: ['flatten'], when: ['quantized:x', `feeds:${X86_QUANTIZABLE}`], inputs: { x: 'act' }, output: { share: 'x' }, comment: 'int8-in-int8-out when a user is quantizable' },
     { match: ['concat'], when: ['quantized:xs'], inputs: { 'xs[0]': 'act', 'xs[1:]': { share: 'xs[0]' } }, output: { share: 'xs[0]' } },
   ],
 };

@@ -1,7 +1,8 @@
 // Quantizers as data: a QuantizerConfig (JSON, see spec/quantizers/README.md) names specs and
 // lists rules; each rule matches a chain of ops and says which spec goes on which input edge and
 // on the chain's output. Rules run in order, each over the graph in node order, and skip nodes
-// an earlier rule annotated — PyTorch's annotators work the same way (first writer wins).
+// an earlier rule annotated — PyTorch's annotators work the same way (first writer wins) — and
+// the whole list runs again while it annotates something new.
 import { fail } from '../../diagnostics/index.js';
 import { lookup, producers, users, type Graph, type Node } from '../../ir/graph.js';
 import { getOp } from '../../ir/ops/index.js';
@@ -12,13 +13,13 @@ import type { QuantizerConfig, RuleConfig, SpecRef } from './config-types.js';
 
 interface Compiled {
   members: { ops: Set<string>; optional: boolean }[];
-  when: { cond: string; sel?: Selector }[];
+  when: { cond: string; sel?: Selector; ops?: Set<string> }[];
   inputs: [Selector, SpecRef | null][];
   output: SpecRef | null | undefined;
   implicit: boolean;
 }
 
-const CONDITIONS = ['constant', 'not-constant', 'observed', 'quantized', 'no-large-scalar', 'same-shape'] as const;
+const CONDITIONS = ['constant', 'not-constant', 'observed', 'quantized', 'no-large-scalar', 'feeds', 'same-shape'] as const;
 /** PT2E's XNNPACK annotators leave add/mul alone when an operand is a scalar beyond 2^23 (HistogramObserver's bin limit). */
 const LARGE_SCALAR = 2 ** 23;
 
@@ -35,6 +36,11 @@ function compileRule(r: RuleConfig, i: number, file: string): Compiled {
     const [cond, sel] = w.split(':', 2) as [string, string | undefined];
     if (!(CONDITIONS as readonly string[]).includes(cond)) fail('QUANT_CONFIG', `${file}: ${at}.when: unknown condition '${cond}' (${CONDITIONS.join(', ')})`);
     if ((cond === 'same-shape') !== (sel === undefined)) fail('QUANT_CONFIG', `${file}: ${at}.when: '${w}' ${sel === undefined ? 'needs an operand, e.g. constant:w' : 'takes no operand'}`);
+    if (cond === 'feeds') {
+      const ops = sel!.split('|');
+      for (const op of ops) if (!getOp(op)) fail('QUANT_CONFIG', `${file}: ${at}.when: unknown op '${op}' in '${w}'`);
+      return { cond, ops: new Set(ops) };
+    }
     return sel === undefined ? { cond } : { cond, sel: parseSelector(sel, `${at}.when`, file) };
   });
   const inputs = Object.entries(r.inputs ?? {}).map(([k, v]) => [parseSelector(k, `${at}.inputs`, file), v] as [Selector, SpecRef | null]);
@@ -105,12 +111,20 @@ class Annotator {
       if (!names.has(s)) fail('QUANT_CONFIG', `quantizer '${cfg.name}': skip.nodes names '${s}', which is not a node of graph '${g.name}'`);
   }
 
+  /**
+   * Rules in order, each over the graph in node order; then again while that annotated anything
+   * new, so that a rule whose condition only became true through a later rule (a maxpool after a
+   * cat: `quantized:x`) still applies. Nodes keep their first annotation.
+   */
   run(rules: Compiled[]): AnnotationTable {
-    for (const r of rules)
-      for (const n of this.g.nodes) {
-        const chain = this.matchChain(r, n);
-        if (chain) this.apply(r, chain);
-      }
+    for (let before = -1; before !== this.table.size; ) {
+      before = this.table.size;
+      for (const r of rules)
+        for (const n of this.g.nodes) {
+          const chain = this.matchChain(r, n);
+          if (chain) this.apply(r, chain);
+        }
+    }
     return this.table;
   }
 
@@ -172,6 +186,10 @@ class Annotator {
   }
 
   private holds(c: Compiled['when'][number], chain: Node[]): boolean {
+    if (c.cond === 'feeds') {
+      const tail = chain[chain.length - 1]!;
+      return tail.outputs.some((v) => (this.use.get(v) ?? []).some((i) => c.ops!.has(this.g.nodes[i]!.op)));
+    }
     if (c.cond === 'same-shape') {
       const shapes = chain[0]!.inputs.filter(Boolean).map((v) => lookup(this.g.values, v)!.shape.join(','));
       return shapes.every((s) => s === shapes[0]);
