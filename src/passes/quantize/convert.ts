@@ -4,7 +4,10 @@
 // q/dq form that fold-qdq / lower-quantized turn into integer ops; the interpreter runs it as is.
 import { fail } from '../../diagnostics/index.js';
 import { define, freshName, lookup, producers, type Attrs, type Graph, type Node } from '../../ir/graph.js';
-import type { Tensor } from '../../ir/tensor.js';
+import { dtypeRange, type DType } from '../../ir/dtype.js';
+import { groupBlock } from '../../ir/ops/quant.js';
+import { quantizeValue } from '../../ir/quant-math.js';
+import { tensor, type Tensor } from '../../ir/tensor.js';
 import { getOp, resolveAttrs } from '../../ir/ops/index.js';
 import type { TensorType } from '../../ir/types.js';
 import { definePass } from '../manager/pass.js';
@@ -28,13 +31,25 @@ export function qdqAttrs(n: Node): { q: Attrs; dq: Attrs } {
   const what = `observer of '${a['tensor'] ?? n.inputs[0]}'`;
   // Extension point: dynamic and per-group (weight-only) modes lower their observers elsewhere.
   if (a['dynamic']) fail('QUANT_UNSUPPORTED', `${what} is dynamic; static convert cannot lower it`, { node: n, hint: 'dynamic quantization needs --mode dynamic' });
-  if (a['granularity'] === 'per-group') fail('QUANT_UNSUPPORTED', `${what} is per-group; static convert has no blocked quantize`, { node: n });
   const scale = a['scale'] as number[] | undefined, zp = a['zero_point'] as number[] | undefined;
   if (!scale || !zp) fail('QUANT_UNCALIBRATED', `${what} has no scale/zero_point`, { node: n, hint: 'run calibrate before convert' });
   const dq: Attrs = { scale: [...scale], zero_point: [...zp] };
-  if (scale.length > 1) dq['axis'] = (a['axis'] as number | undefined) ?? 0;
+  if (scale.length > 1 || a['group_size'] !== undefined) dq['axis'] = (a['axis'] as number | undefined) ?? 0;
+  if (a['group_size'] !== undefined) dq['group_size'] = a['group_size'];
   const q: Attrs = { ...dq, dtype: a['dtype']!, ...(a['qmin'] !== undefined ? { qmin: a['qmin'] } : {}), ...(a['qmax'] !== undefined ? { qmax: a['qmax'] } : {}) };
   return { q, dq };
+}
+
+/** A constant quantized per group: blocks of group_size along axis, in dequantize's block order. */
+function quantizeBlocked(t: Tensor, q: Attrs): Tensor {
+  const axis = q['axis'] as number, g = q['group_size'] as number, rank = t.shape.length;
+  const ax = axis < 0 ? axis + rank : axis;
+  const scale = q['scale'] as number[], zp = q['zero_point'] as number[], dtype = q['dtype'] as DType;
+  const [lo, hi] = dtypeRange(dtype);
+  const block = groupBlock(t.shape, ax, g);
+  const out = tensor(dtype, t.shape), d = t.data as Float32Array;
+  for (let i = 0; i < d.length; i++) out.data[i] = quantizeValue(d[i]!, scale[block(i)]!, zp[block(i)]!, (q['qmin'] as number | undefined) ?? lo, (q['qmax'] as number | undefined) ?? hi);
+  return out;
 }
 
 function inferOne(op: string, operand: TensorType, attrs: Attrs): TensorType {
@@ -75,7 +90,16 @@ export function convertGraph(g: Graph, opts: ConvertOptions = {}): Converted {
     if (result !== n.outputs[0]) rename.set(n.outputs[0]!, result);
     const c = lookup(g.constants, src) ?? (fold ? chains.value(src) : undefined);
     let qv: string;
-    if (c && fold) {
+    if (q['group_size'] !== undefined) {
+      // Per-group (PT2E's affine per-group weights): a blocked quantize exists only at compile time.
+      if (!c) fail('QUANT_UNSUPPORTED', `observer of '${tensor}' is per-group, which convert supports for constants (weights) only`, { node: n, hint: 'use per-channel or per-tensor for values computed at run time' });
+      qv = fresh(`${src}_quantized`);
+      const type = { dtype: q['dtype'] as DType, shape: [...c.shape] };
+      define(constants, qv, quantizeBlocked(c, q));
+      define(values, qv, type);
+      replacedConstants.add(src);
+      folded++;
+    } else if (c && fold) {
       // Weight or bias: quantize now with the quantize op's own kernel (bit-exact with run time).
       const def = getOp('quantize')!;
       const type = inferOne('quantize', srcType, q);

@@ -13,7 +13,7 @@ export { RuleQuantizer } from './rules.js';
 export { composeQuantizers } from './compose.js';
 export type { DeriveFn } from './derive.js';
 export { builtinConfig, resolveQuantizer } from './quantizers.js';
-export { resolveSharing, keyOf, type Sharing } from './sharing.js';
+export { resolveSharing, keyOf, observerOf, sameObserver, observedBy, type Sharing, type ObservedAt } from './sharing.js';
 export { prepareGraph, preparePassFor, type PrepareOptions, type Prepared } from './prepare.js';
 export { calibrate, observerConfig, type CalibrateOptions, type Calibrated } from './calibrate.js';
 export { convertGraph, qdqAttrs, type ConvertOptions, type Converted } from './convert.js';

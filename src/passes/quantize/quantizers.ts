@@ -28,7 +28,8 @@ const ND_LINEAR: RuleConfig[] = [
 
 /**
  * conv1d as the importer lifts it (reshape → conv2d → reshape): one conv, observed before the
- * first reshape and after the last (reshapes commute with per-tensor quantization).
+ * first reshape and after the last — no q/dq of their own for the reshapes (a per-tensor
+ * quantize commutes with a reshape; lower-quantized moves q/dq back to the conv2d).
  */
 const CONV1D: RuleConfig[] = [
   { match: ['reshape', 'conv2d', 'reshape', 'relu'], inputs: { x: 'act', 'conv2d.w': 'weight' }, output: 'act', comment: 'conv1d_relu' },

@@ -12,6 +12,7 @@ import {
   calibrate,
   convertGraph,
   datasetFromTensors,
+  observerOf,
   prepareGraph,
   quantSpec,
   type AnnotationTable,
@@ -111,8 +112,8 @@ export function checkNodes(g: Graph, occurrence: Counts, list: string[] = []): v
   }
 }
 
-/** The observer group of an edge (node, operand) or an output (node) in a prepared flow. */
-export const groupOf = (f: Flow, node: string, input?: number): number | undefined => f.prepared.sharing.groupOf.get(input === undefined ? `o\u0000${node}` : `e\u0000${node}\u0000${input}`);
+/** The observer of an edge (node, operand) or an output (node) in a prepared flow. */
+export const groupOf = (f: Flow, node: string, input?: number): number | undefined => observerOf(f.prepared.sharing, node, input);
 
 export function errorOf(f: () => unknown): { key: string; text: string } {
   try {
