@@ -29,8 +29,6 @@ export interface Converted {
 export function qdqAttrs(n: Node): { q: Attrs; dq: Attrs } {
   const a = n.attrs;
   const what = `observer of '${a['tensor'] ?? n.inputs[0]}'`;
-  // Extension point: dynamic and per-group (weight-only) modes lower their observers elsewhere.
-  if (a['dynamic']) fail('QUANT_UNSUPPORTED', `${what} is dynamic; static convert cannot lower it`, { node: n, hint: 'dynamic quantization needs --mode dynamic' });
   const scale = a['scale'] as number[] | undefined, zp = a['zero_point'] as number[] | undefined;
   if (!scale || !zp) fail('QUANT_UNCALIBRATED', `${what} has no scale/zero_point`, { node: n, hint: 'run calibrate before convert' });
   const dq: Attrs = { scale: [...scale], zero_point: [...zp] };
@@ -81,13 +79,28 @@ export function convertGraph(g: Graph, opts: ConvertOptions = {}): Converted {
       nodes.push(n.inputs.some((v) => rename.has(v)) ? { ...n, inputs: n.inputs.map(cur) } : n);
       continue;
     }
-    const { q, dq } = qdqAttrs(n);
     const handle = n.debugHandle !== undefined ? { debugHandle: n.debugHandle } : {}; // q/dq serve the observer's node
     const tensor = (n.attrs['tensor'] as string | undefined) ?? n.inputs[0]!;
     const src = cur(n.inputs[0]!), srcType = lookup(values, src)!;
     const result = outputs.has(n.outputs[0]!) ? n.outputs[0]! : fresh(`${tensor}_dq`);
     delete values[n.outputs[0]!];
     if (result !== n.outputs[0]) rename.set(n.outputs[0]!, result);
+    if (n.attrs['dynamic']) {
+      // Dynamic: qparams chosen from the value on every run (PT2E choose_qparams.tensor → q → dq).
+      const range: Attrs = { dtype: n.attrs['dtype']!, ...(n.attrs['qmin'] !== undefined ? { qmin: n.attrs['qmin'] } : {}), ...(n.attrs['qmax'] !== undefined ? { qmax: n.attrs['qmax'] } : {}) };
+      const p = fresh(`${tensor}_qparams`), qv = fresh(`${tensor}_q`);
+      define(values, p, { dtype: 'f32', shape: [2] });
+      define(values, qv, { dtype: n.attrs['dtype'] as DType, shape: [...srcType.shape] });
+      define(values, result, { dtype: 'f32', shape: [...srcType.shape] });
+      nodes.push(
+        { name: fresh(`${tensor}_choose_qparams`), op: 'choose_qparams', inputs: [src], outputs: [p], attrs: { ...range, eps: (n.attrs['eps'] as number | undefined) ?? 2 ** -23 }, ...handle },
+        { name: fresh(`${tensor}_quantize`), op: 'quantize_tensor', inputs: [src, p], outputs: [qv], attrs: range, ...handle },
+        { name: fresh(`${tensor}_dequantize`), op: 'dequantize_tensor', inputs: [qv, p], outputs: [result], attrs: {}, ...handle },
+      );
+      pairs++;
+      continue;
+    }
+    const { q, dq } = qdqAttrs(n);
     const c = lookup(g.constants, src) ?? (fold ? chains.value(src) : undefined);
     let qv: string;
     if (q['group_size'] !== undefined) {

@@ -13,7 +13,7 @@ export type QuantMode = (typeof QUANT_MODES)[number];
 
 export interface QuantizeOptions {
   mode?: QuantMode;
-  /** Built-in quantizer name (xnnpack, x86, pytorch-fx, pytorch-fx-histogram), a JSON config path, or a Quantizer object (no registration needed). */
+  /** Built-in quantizer name (xnnpack, x86, x86-dynamic, pytorch-fx, pytorch-fx-histogram), a JSON config path, or a Quantizer object (no registration needed). */
   quantizer?: string | Quantizer;
   /** Calibration data (static: required): a Dataset, or a .npy file / folder path. */
   calib?: Dataset | string;

@@ -160,7 +160,7 @@ function markAnnotatedUsers(nodes: Node[], table: AnnotationTable): Node[] {
 }
 
 const OPTIONS = {
-  quantizer: { type: 'string', default: 'xnnpack', doc: 'built-in quantizer (xnnpack, x86, pytorch-fx, pytorch-fx-histogram) or a JSON config path' },
+  quantizer: { type: 'string', default: 'xnnpack', doc: 'built-in quantizer (xnnpack, x86, x86-dynamic, pytorch-fx, pytorch-fx-histogram) or a JSON config path' },
   observer: { type: 'enum', values: ['default', ...STAT_OBSERVERS], default: 'default', doc: "activation observer replacing the quantizer's" },
 } as const;
 

@@ -131,6 +131,20 @@ const X86: QuantizerConfig = {
 };
 
 /**
+ * get_default_x86_inductor_quantization_config(is_dynamic=True): the linear layers only, their
+ * input quantized at run time (u8 affine [0, 255], eps 2^-12: choose_qparams → quantize →
+ * dequantize in the graph, one choose_qparams per activation however many linears read it),
+ * i8 symmetric per-channel weights; no output specs.
+ */
+const X86_DYNAMIC: QuantizerConfig = {
+  name: 'x86-dynamic',
+  extends: 'x86',
+  description: 'PyTorch X86InductorQuantizer, dynamic: linear inputs quantized at run time (u8), i8 symmetric per-channel weights',
+  specs: { act: { dtype: 'u8', scheme: 'affine', dynamic: true, eps: PT2E_EPS } },
+  dropRules: ['conv2d', 'reshape', 'mul', 'maxpool2d', 'avgpool2d', 'global_avgpool', 'flatten', 'concat'],
+};
+
+/**
  * The torch 1.13 FX flow the fixtures were made with (prepare_fx + get_native_backend_config,
  * QNNPACK): u8 affine MinMax activations [0, 255] with eps 2^-23, per-channel symmetric i8
  * weights [-128, 127] on axis 0 (output channel), per-tensor symmetric weights for
@@ -184,12 +198,12 @@ function addBuiltin(c: QuantizerConfig): void {
   CONFIGS.set(c.name, full);
   registerQuantizer(new RuleQuantizer(full, `built-in quantizer '${c.name}'`));
 }
-[XNNPACK, X86, PYTORCH_FX, PYTORCH_FX_HISTOGRAM].forEach(addBuiltin);
+[XNNPACK, X86, X86_DYNAMIC, PYTORCH_FX, PYTORCH_FX_HISTOGRAM].forEach(addBuiltin);
 
 /** A built-in quantizer's config (with `extends` resolved), e.g. to start a custom one from. */
 export const builtinConfig = (name: string): QuantizerConfig | undefined => CONFIGS.get(name);
 
-/** A quantizer by built-in name (xnnpack, x86, pytorch-fx, pytorch-fx-histogram, or one registered) or by JSON config path. */
+/** A quantizer by built-in name (xnnpack, x86, x86-dynamic, pytorch-fx, pytorch-fx-histogram, or one registered) or by JSON config path. */
 export function resolveQuantizer(nameOrPath: string): Quantizer {
   const q = getQuantizer(nameOrPath);
   if (q) return q;

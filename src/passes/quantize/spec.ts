@@ -170,6 +170,7 @@ export function checkSpec(s: Spec, node: { name: string; op: string }, what: str
     if (s.granularity === 'per-group' && !(Number.isInteger(s.groupSize) && s.groupSize! > 0)) bad(`per-group quantization needs a positive group size, got ${s.groupSize}`);
   }
   if (s.dynamic && s.granularity !== 'per-tensor') bad('dynamic quantization is per tensor');
+  if (s.dynamic && s.dtype !== 'u8' && s.dtype !== 'i8') bad(`dynamic quantization is to u8 or i8, not ${s.dtype}`);
 }
 
 /**

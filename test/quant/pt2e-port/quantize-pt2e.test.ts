@@ -288,10 +288,24 @@ describe('TestQuantizePT2E (test_quantize_pt2e.py)', () => {
 
   it('test_composable_quantizer_linear_conv', () => {
     const composed = composeQuantizers('composed', [new RuleQuantizer(XNNPACK_DYNAMIC_PER_TENSOR), new RuleQuantizer(builtinConfig('xnnpack')!)]);
-    checkNodes(quantize(convLinearWPermute(), composed).converted, { choose_qparams: 1, q: 3, dq: 4, qc: 0, dqc: 1 });
+    checkNodes(quantize(convLinearWPermute(), composed).converted, { quantize_tensor: 1, dequantize_tensor: 1, q: 3, dq: 4, qc: 0, dqc: 1 });
   });
 
-  it.skip('test_embedding_conv_linear_quantization — dynamic per-channel linear + embedding composition: see docs/pt2e-fidelity.md', () => {});
+  it('test_embedding_conv_linear_quantization', () => {
+    // EmbeddingConvLinearModule: embedding(10, 8) → unsqueeze(0) → permute → conv(8, 16, (1, 3)) → permute → squeeze(0) → Linear(16, 8)
+    const r = rng(19), b = new GraphBuilder('EmbeddingConvLinearModule');
+    const idx = b.input('indices', { dtype: 'i64', shape: [1, 32] });
+    const e = b.op('gather', [b.constant('emb.weight', randT([10, 8], r)), idx], { axis: 0 }, 'emb');
+    const u = b.op('transpose', [b.op('unsqueeze', [e], { axes: [0] }, 'unsqueeze')], { perm: [0, 3, 1, 2] }, 'permute');
+    const c = b.op('conv2d', [u, b.constant('conv.weight', randT([16, 8, 1, 3], r, 0.3)), b.constant('conv.bias', randT([16], r, 0.1))], {}, 'conv');
+    const s = b.op('squeeze', [b.op('transpose', [c], { perm: [0, 2, 3, 1] }, 'permute2'), b.constant('axes0', tensor('i64', [1], [0]))], {}, 'squeeze');
+    const w = b.constant('linear.weight_t', randT([16, 8], r, 0.5));
+    b.output(b.op('add', [b.op('matmul', [s, w], {}, 'linear.matmul'), b.constant('linear.bias', randT([8], r, 0.1))], {}, 'linear'));
+    const dynamic = new RuleQuantizer(mergeConfig(XNNPACK_DYNAMIC_PER_TENSOR, { name: 'dynamic-per-channel', specs: { weight: builtinConfig('xnnpack')!.specs!['weight']! } }));
+    const composed = composeQuantizers('composed', [new RuleQuantizer(EMBEDDING), dynamic, new RuleQuantizer(builtinConfig('xnnpack')!)]);
+    const indices = tensor('i64', [1, 32], [9, 6, 5, 7, 8, 8, 9, 2, 8, 6, 6, 9, 1, 6, 8, 8, 3, 2, 3, 6, 3, 6, 5, 7, 0, 8, 4, 6, 5, 8, 2, 3]);
+    checkNodes(quantize(b.build(), composed, [indices]).converted, { q: 4, dq: 4, quantize_tensor: 1, dequantize_tensor: 1, qc: 0, dqc: 3 });
+  });
 
   for (const t of ['test_move_exported_model_dropout', 'test_move_exported_model_dropout_inplace', 'test_move_exported_model_bn', 'test_disallow_eval_train', 'test_allow_exported_model_train_eval', 'test_allow_exported_model_train_eval_idempotent', 'test_model_is_exported'])
     it.skip(`${t} — torch.nn.Module train/eval state of exported programs; qforge graphs are inference graphs`, () => {});

@@ -2,8 +2,8 @@
 // X86InductorQuantizer with get_default_x86_inductor_quantization_config() is qforge's built-in
 // `x86`. Models are the file's TestHelperModules at smaller sizes (the counts do not depend on
 // them); set_module_name_qconfig / set_module_type_qconfig / set_function_type_qconfig map to a
-// config's scope, skip and dropRules. QAT variants belong to the QAT flow; the dynamic ones need
-// dynamic activation quantization inside the static flow (docs/pt2e-fidelity.md, item 4).
+// config's scope, skip and dropRules; the dynamic config is the built-in `x86-dynamic`. QAT
+// variants belong to the QAT flow.
 import { describe, expect, it } from 'vitest';
 import { GraphBuilder } from '../../../src/ir/builder.js';
 import type { Graph } from '../../../src/ir/graph.js';
@@ -204,7 +204,9 @@ describe('TestQuantizePT2EX86Inductor (test_x86inductor_quantizer.py)', () => {
     const r = rng(48), b = new GraphBuilder('LinearAddModule2');
     const tmp = linear(b, b.input('x', { dtype: 'f32', shape: [2, 16] }), 16, 16, 'linear', r);
     b.output(b.op('add', [tmp, linear(b, tmp, 16, 16, 'linear2', r)], {}, 'add'));
-    checkNodes(quantize(b.build(), x86()).converted, { q: 2, dq: 2, qc: 0, dqc: 2 }, [DQC, Q, DQ, 'gemm', 'add']);
+    const g = b.build();
+    checkNodes(quantize(g, x86()).converted, { q: 2, dq: 2, qc: 0, dqc: 2 }, [DQC, Q, DQ, 'gemm', 'add']);
+    checkNodes(quantize(g, new RuleQuantizer(builtinConfig('x86-dynamic')!)).converted, { choose_qparams: 2, quantize_tensor: 2, dequantize_tensor: 2, qc: 0, dqc: 2 }, [DQC, 'quantize_tensor', 'dequantize_tensor', 'gemm', 'add']);
   });
 
   it('test_linear_binary_unary', () => {
@@ -218,7 +220,10 @@ describe('TestQuantizePT2EX86Inductor (test_x86inductor_quantizer.py)', () => {
     const x1 = l(b.input('x', { dtype: 'f32', shape: [2, 16] }), 'linear');
     const res1 = b.op('relu', [b.op('add', [l(x1, 'linear2'), l(x1, 'linear3')], {}, 'add')], {}, 'relu');
     b.output(b.op('relu', [b.op('add', [l(res1, 'linear4'), res1], {}, 'add2')], {}, 'relu2'));
-    checkNodes(quantize(b.build(), x86()).converted, { q: 3, dq: 4, qc: 0, dqc: 4 }, [DQC, Q, DQ, 'gemm', 'gemm', 'gemm', 'add', 'relu']);
+    const g = b.build();
+    checkNodes(quantize(g, x86()).converted, { q: 3, dq: 4, qc: 0, dqc: 4 }, [DQC, Q, DQ, 'gemm', 'gemm', 'gemm', 'add', 'relu']);
+    // dynamic: no duplicated dequantize
+    checkNodes(quantize(g, new RuleQuantizer(builtinConfig('x86-dynamic')!)).converted, { quantize_tensor: 3, dequantize_tensor: 3, qc: 0, dqc: 4 }, [DQC, 'quantize_tensor', 'dequantize_tensor', 'gemm', 'gemm', 'gemm', 'add', 'relu']);
   });
 
   it.skip('test_linear_dynamic_fp16 — fp16 weights (convert_element_type): qforge has no fp16', () => {});
@@ -226,8 +231,45 @@ describe('TestQuantizePT2EX86Inductor (test_x86inductor_quantizer.py)', () => {
   for (const t of ['test_qat_conv2d', 'test_qat_conv2d_unary', 'test_qat_conv2d_binary', 'test_qat_conv2d_binary2', 'test_qat_conv2d_binary_unary', 'test_qat_dynamic_quant_linear', 'test_linear_unary_qat', 'test_linear_unary_dynamic_qat', 'test_linear_binary_qat', 'test_linear_binary_dynamic_qat', 'test_linear_binary_unary_qat', 'test_linear_binary_unary_dynamic_qat'])
     it.skip(`${t} — QAT (prepare_qat_pt2e, fake quantization) is the QAT flow, not this one`, () => {});
 
-  for (const t of ['test_linear_unary_dynamic', 'test_linear_binary_dynamic', 'test_linear_binary_unary_dynamic', 'test_dynamic_quant_linear', 'test_set_module_name_qconfig_for_dynamic_quant'])
-    it.skip(`${t} — NOT SUPPORTED YET: dynamic activation quantization inside the static flow (choose_qparams; docs/pt2e-fidelity.md item 4)`, () => {});
+  const x86Dynamic = (ext?: Omit<QuantizerConfig, 'name'>) => new RuleQuantizer(mergeConfig(builtinConfig('x86-dynamic')!, { name: 'x86-dynamic-custom', ...ext }));
+  const DYN = { choose_qparams: 1, quantize_tensor: 1, dequantize_tensor: 1 };
+
+  it('test_linear_unary_dynamic', () => {
+    for (const op of ['relu', 'leaky_relu', 'gelu'])
+      for (const bias of [true, false]) {
+        const b = new GraphBuilder('LinearUnaryModule');
+        b.output(b.op(op, [linear(b, b.input('x', { dtype: 'f32', shape: [2, 4] }), 4, 4, 'linear', rng(47), bias)], {}, 'postop'));
+        checkNodes(quantize(b.build(), x86Dynamic()).converted, { ...DYN, qc: 0, dqc: 1 }, ['choose_qparams', 'quantize_tensor', 'dequantize_tensor', 'gemm', op]);
+      }
+  });
+
+  it('test_linear_binary_dynamic', () => {
+    for (const pos of ['left', 'right'] as const) checkNodes(quantize(linearAdd(pos, false), x86Dynamic()).converted, { ...DYN, dqc: 1 }, ['quantize_tensor', 'dequantize_tensor', 'gemm', 'add']);
+    // convert_pt2e does not duplicate the dequantize of a dynamic quantization
+    checkNodes(quantize(linearAdd('both', false), x86Dynamic()).converted, { ...DYN, dqc: 2 }, ['quantize_tensor', 'dequantize_tensor', 'gemm', 'add']);
+  });
+
+  it('test_linear_binary_unary_dynamic', () => {
+    for (const pos of ['left', 'right', 'both'] as const) checkNodes(quantize(linearAdd(pos, true), x86Dynamic()).converted, { ...DYN, dqc: pos === 'both' ? 2 : 1 }, ['quantize_tensor', 'dequantize_tensor', 'gemm', 'add']);
+  });
+
+  /** SelfAttnLikeModule(input_dim=64) without transpose_for_score, on [1, 4, 64]: q/k/v linears read one x. */
+  function selfAttnPlain(): Graph {
+    const r = rng(53), b = new GraphBuilder('SelfAttnLikeModule');
+    const x = b.input('x', { dtype: 'f32', shape: [1, 4, 64] });
+    const [q, k, v] = ['q_proj', 'k_proj', 'v_proj'].map((n) => anyLinear(b, x, 3, 64, 64, n, r, false));
+    const scores = b.op('div', [b.op('matmul', [q!, b.op('transpose', [k!], { perm: [0, 2, 1] }, 'k.transpose')], {}, 'matmul'), b.constant('sqrt_d', tensor('f32', [], [8]))], {}, 'div');
+    return b.output(b.op('matmul', [b.op('softmax', [scores], { axis: -1 }, 'softmax'), v!], {}, 'matmul2')).build();
+  }
+
+  it('test_dynamic_quant_linear', () => {
+    checkNodes(quantize(selfAttnPlain(), x86Dynamic()).converted, { ...DYN, qc: 0, dqc: 3 }, ['choose_qparams', 'quantize_tensor', 'dequantize_tensor', 'matmul']);
+  });
+
+  it('test_set_module_name_qconfig_for_dynamic_quant (PTQ half)', () => {
+    // only q_proj and v_proj
+    checkNodes(quantize(selfAttnPlain(), x86Dynamic({ scope: { prefixes: ['q_proj', 'v_proj'] } })).converted, { ...DYN, dqc: 2 }, ['choose_qparams', 'quantize_tensor', 'dequantize_tensor', 'matmul', 'matmul', 'matmul']);
+  });
 
   it('test_set_module_name_qconfig', () => {
     const r = rng(50), b = new GraphBuilder('M');

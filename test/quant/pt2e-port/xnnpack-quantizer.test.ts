@@ -131,13 +131,29 @@ describe('TestXNNPACKQuantizer (test_xnnpack_quantizer.py)', () => {
     checkNodes(f.converted, { q: 5, dq: 5, qc: 0, dqc: 2 });
   });
 
+  /** get_symmetric_quantization_config(is_per_channel, is_dynamic=True): linears only, i8 inputs chosen at run time, no output spec. */
+  const dynamicXnnpack = (perChannel: boolean) =>
+    new RuleQuantizer({
+      name: 'xnnpack-dynamic',
+      specs: {
+        act: { dtype: 'i8', scheme: 'affine', dynamic: true, eps: 2 ** -12 },
+        weight: { ...XNNPACK.specs!['weight']!, ...(perChannel ? {} : { granularity: 'per-tensor', axis: undefined }) },
+      },
+      rules: XNNPACK.rules!.filter((r) => ['gemm', 'matmul'].includes(r.match[0]!) && !r.comment?.includes('activation')).map(({ output: _, ...r }) => r),
+    });
+
   it('test_dynamic_linear', () => {
-    const dynamic = mergeConfig(XNNPACK, { name: 'xnnpack-dynamic', specs: { act: { dtype: 'i8', scheme: 'affine', dynamic: true, eps: 2 ** -12 } }, dropRules: ['*'], rules: XNNPACK.rules!.filter((r) => ['gemm', 'matmul'].includes(r.match[0]!)) });
-    for (const shape of [[9, 8], [9, 10, 11, 8]]) checkNodes(quantize(twoLinear(shape), new RuleQuantizer(dynamic)).converted, { choose_qparams: 2, qc: 0, dqc: 2 });
+    for (const shape of [[9, 8], [9, 10, 11, 8]])
+      checkNodes(quantize(twoLinear(shape), dynamicXnnpack(true)).converted, { choose_qparams: 2, quantize_tensor: 2, dequantize_tensor: 2, qc: 0, dqc: 2 });
   });
 
   it.skip('test_qat_dynamic_linear — QAT (prepare_qat_pt2e) is the QAT branch, not this flow', () => {});
-  it.skip('test_dynamic_linear_with_conv — dynamic activation quantization inside the static flow (item 4 of docs/pt2e-fidelity.md)', () => {});
+  it('test_dynamic_linear_with_conv', () => {
+    const r = rng(30), b = new GraphBuilder('ConvLinearWPermute');
+    const c = conv(b, b.input('x', { dtype: 'f32', shape: [2, 3, 4, 4] }), 3, 8, 3, 'conv', r);
+    b.output(anyLinear(b, b.op('transpose', [c], { perm: [0, 2, 3, 1] }, 'permute'), 4, 8, 8, 'linear1', r));
+    checkNodes(quantize(b.build(), dynamicXnnpack(false)).converted, { quantize_tensor: 1, dequantize_tensor: 1, q: 0, dq: 1 });
+  });
   it.skip('test_gru — torch.nn.GRU compared with the FX flow; qforge has no GRU op', () => {});
   it.skip('test_linear_gru — torch.nn.GRU compared with the FX flow; qforge has no GRU op', () => {});
 
