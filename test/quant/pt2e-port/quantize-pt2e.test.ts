@@ -391,9 +391,9 @@ describe('TestQuantizePT2E (test_quantize_pt2e.py)', () => {
 });
 
 describe('TestQuantizePT2EAffineQuantization (test_quantize_pt2e.py)', () => {
-  it.skip('test_channel_group_quantization — per-token activations (PerToken) are not a qforge granularity; per-group weights are tested in docs/pt2e-fidelity.md item 3', () => {});
-  it.skip('test_dynamic_affine_act_per_channel_weights — per-token dynamic activations (PerToken) are not a qforge granularity', () => {});
-  it.skip('test_dynamic_per_tok_act_per_group_weights — per-token dynamic activations (PerToken) are not a qforge granularity', () => {});
+  it.skip('test_channel_group_quantization — NOT SUPPORTED: per-token activations (PerToken) are not a qforge granularity (per-group weights are: test/quant/pt2e-fidelity.test.ts)', () => {});
+  it.skip('test_dynamic_affine_act_per_channel_weights — NOT SUPPORTED: per-token dynamic activations (PerToken) are not a qforge granularity', () => {});
+  it.skip('test_dynamic_per_tok_act_per_group_weights — NOT SUPPORTED: per-token dynamic activations (PerToken) are not a qforge granularity', () => {});
 });
 
 /** ConvLinearWPermute: conv(3, 8, 3) → permute(0, 2, 3, 1) → Linear(8, 8) on [2, 3, 4, 4]. */

@@ -298,8 +298,8 @@ describe('TestQuantizePT2EX86Inductor (test_x86inductor_quantizer.py)', () => {
     checkNodes(quantize(threeLinears(), x86({ scope: { ops: ['gemm'] }, skip: { nodes: ['sub'] } })).converted, { gemm: 3, q: 2, dq: 2, dqc: 2 }, [Q, DQ, 'gemm', Q, DQ, 'gemm', 'gemm']);
   });
 
-  it.skip('test_set_module_name_with_mixed_configs — mixed static/dynamic and QAT/PTQ module configs with their warnings', () => {});
-  it.skip('test_set_module_name_and_module_type_with_mixed_configs — mixed static/dynamic module configs (the dynamic one ignored with a warning)', () => {});
+  it.skip('test_set_module_name_with_mixed_configs — NOT SUPPORTED: mixed static/dynamic and QAT/PTQ module configs with their warnings', () => {});
+  it.skip('test_set_module_name_and_module_type_with_mixed_configs — NOT SUPPORTED: mixed static/dynamic module configs (the dynamic one ignored with a warning)', () => {});
 
   it('test_filter_conv2d_recipe', () => {
     checkNodes(quantize(conv2dUnary((b, x) => b.op('relu', [x], {}, 'relu')), x86({ dropRules: ['conv2d', 'reshape'] })).converted, { q: 0, dq: 0, qc: 0, dqc: 0 }, ['conv2d', 'relu']);
