@@ -36,8 +36,9 @@ import {
   type RuleConfig,
 } from '../../src/passes/quantize/index.js';
 import { quantizeWeightsOnly } from '../../src/passes/quantize/weight-only.js';
+import { compileRun } from '../codegen/helpers.js';
 import { FIX } from './flow-helpers.js';
-import { ann, backend, errorOf, linear, nodesOf, randT, rng } from './pt2e-port/harness.js';
+import { ann, anyLinear, backend, conv1d, errorOf, linear, nodesOf, randT, rng } from './pt2e-port/harness.js';
 
 const fixture = (m: string) => importOnnx(path.join(FIX, m, 'model.onnx'));
 const calib = (m: string) => path.join(FIX, m, 'calib.npy');
@@ -67,6 +68,27 @@ describe('item 1: PT2E quantizers leave the bias fp32; the lowering makes the sa
           r.graph.nodes.filter((n) => q === 'xnnpack' || (n.op.startsWith('q') && n.op !== 'quantize')).map((n) => [n.op, n.attrs, n.inputs.map((v) => r.graph.constants[v]).filter((t) => t?.dtype !== 'f32' || q === 'xnnpack')]);
         expect(integerOps(pt2e)).toEqual(integerOps(derived));
       });
+});
+
+describe('items 4 and 7: the new lowerings compile to C bit for bit', () => {
+  /** [conv1d → relu →] N-D linear (matmul + bias add) → N-D linear without bias (dynamic configs quantize linears only). */
+  function model(withConv: boolean): Graph {
+    const r = rng(71), b = new GraphBuilder('m');
+    const x = b.input('x', { dtype: 'f32', shape: [2, 3, 10] });
+    const c = withConv ? b.op('relu', [conv1d(b, x, 2, 3, 10, 4, 3, 'conv', r)], {}, 'relu') : b.op('slice', [x], { starts: [0], ends: [8], axes: [2] }, 'slice');
+    const t = b.op('transpose', [c], { perm: [0, 2, 1] }, 'permute');
+    const k = withConv ? 4 : 3;
+    return b.output(anyLinear(b, anyLinear(b, t, 3, k, 6, 'fc1', r), 3, 6, 5, 'fc2', r, false)).build();
+  }
+  for (const [q, ops] of [['xnnpack', ['qconv2d', 'qlinear']], ['x86-dynamic', ['qlinear_dynamic']]] as const)
+    it(`${q}: lowered to ${ops.join(', ')}; C equals the interpreter`, () => {
+      const g = model(q === 'xnnpack');
+      const res = quantizeGraph(g, { quantizer: q, calib: datasetFromTensors(g, [randT([4, 2, 3, 10], rng(72))], 'x') });
+      for (const op of ops) expect(nodesOf(res.graph, op).length).toBeGreaterThan(0);
+      expect(res.graph.nodes.some((n) => ['matmul', 'gemm', 'conv2d', 'choose_qparams'].includes(n.op))).toBe(false);
+      const xs = [randT([2, 3, 10], rng(73), 2)];
+      expect(compileRun(res.graph, 'c', xs).outputs[0]!.data).toEqual(run(res.graph, xs).outputs[0]!.data);
+    });
 });
 
 describe('item 3: per-group weight specs in static convert', () => {

@@ -3,7 +3,7 @@
 // checks in PyTorch's terms — quantize/dequantize counts split per tensor / per channel, and
 // the order of q/dq around the float ops (a subsequence, as checkGraphModuleNodes does).
 import { expect } from 'vitest';
-import { QforgeError } from '../../../src/diagnostics/index.js';
+export { errorOf } from '../flow-helpers.js';
 import { GraphBuilder } from '../../../src/ir/builder.js';
 import type { Graph, Node } from '../../../src/ir/graph.js';
 import { tensor, type Tensor } from '../../../src/ir/tensor.js';
@@ -115,15 +115,6 @@ export function checkNodes(g: Graph, occurrence: Counts, list: string[] = []): v
 /** The observer of an edge (node, operand) or an output (node) in a prepared flow. */
 export const groupOf = (f: Flow, node: string, input?: number): number | undefined => observerOf(f.prepared.sharing, node, input);
 
-export function errorOf(f: () => unknown): { key: string; text: string } {
-  try {
-    f();
-  } catch (e) {
-    if (e instanceof QforgeError) return { key: e.diagnostics[0]!.key, text: e.message };
-    throw e;
-  }
-  throw new Error('expected a QforgeError');
-}
 
 // ---- models: the shapes of torch.testing._internal.common_quantization.TestHelperModules ----
 
