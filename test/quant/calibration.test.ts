@@ -122,9 +122,9 @@ describe('passes and serialisation', () => {
     expect(e.text).toMatch(/observer of 'in\/0' has no scale\/zero_point[\s\S]*run calibrate before convert/);
   });
 
-  it('convert refuses dynamic observers (a later mode lowers them)', () => {
+  it('convert writes a dynamic observer as choose_qparams → quantize_tensor → dequantize_tensor (no calibration needed)', () => {
     const p = prepareGraph(small(), { name: 'dyn', annotate: () => new Map([['fc', { inputs: { 0: { ...quantDyn } } }]]) });
-    expect(errorOf(() => convertGraph(p.graph)).key).toBe('QUANT_UNSUPPORTED');
+    expect(convertGraph(p.graph).graph.nodes.map((n) => n.op)).toEqual(['choose_qparams', 'quantize_tensor', 'dequantize_tensor', 'gemm', 'relu']);
   });
 });
 
