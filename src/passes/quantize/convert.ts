@@ -1,9 +1,12 @@
 // convert: every calibrated observe node becomes quantize -> dequantize (PT2E convert_pt2e,
-// notes §1.4). An observer on a constant is folded at compile time (fold_quantize): the graph
-// then reads an int8 weight (or int32 bias) constant through a dequantize. The result is the
-// q/dq form that fold-qdq / lower-quantized turn into integer ops; the interpreter runs it as is.
+// notes §1.4). An observer on a constant — or on a value computed from constants — is folded at
+// compile time (fold_quantize): the graph then reads an integer weight (or int32 bias) constant
+// through a dequantize; per-group observers exist only in that form. A dynamic observer becomes
+// choose_qparams -> quantize_tensor -> dequantize_tensor. Finally each annotated reader of a
+// shared dequantize gets its own (DuplicateDQ). The result is the q/dq form that fold-qdq /
+// lower-quantized turn into integer ops; the interpreter runs it as is.
 import { fail } from '../../diagnostics/index.js';
-import { define, freshName, lookup, producers, type Attrs, type Graph, type Node } from '../../ir/graph.js';
+import { define, freshName, lookup, type Attrs, type Graph, type Node } from '../../ir/graph.js';
 import { dtypeRange, type DType } from '../../ir/dtype.js';
 import { groupBlock } from '../../ir/ops/quant.js';
 import { quantizeValue } from '../../ir/quant-math.js';
@@ -11,6 +14,8 @@ import { tensor, type Tensor } from '../../ir/tensor.js';
 import { getOp, resolveAttrs } from '../../ir/ops/index.js';
 import type { TensorType } from '../../ir/types.js';
 import { definePass } from '../manager/pass.js';
+import { ConstantChains } from './constant-chains.js';
+import { duplicateDequantize } from './duplicate-dq.js';
 
 export interface ConvertOptions {
   /** Quantize constants at compile time (default true, PT2E's fold_quantize). */
@@ -141,86 +146,6 @@ export function convertGraph(g: Graph, opts: ConvertOptions = {}): Converted {
       delete values[c];
     }
   return { graph: { ...g, nodes: withOwnDq, values, constants, outputs: g.outputs.map(cur) }, foldedConstants: folded, qdqPairs: pairs };
-}
-
-/**
- * Values computed from constants only, through ops that are not part of quantization (PT2E's
- * constant folding of weight → transpose → quantize): evaluated with the interpreter kernels,
- * so a folded weight is exactly what run time would compute. The chain's nodes go when nothing
- * else reads them.
- */
-class ConstantChains {
-  private readonly prod: Map<string, number>;
-  private readonly cache = new Map<string, Tensor | undefined>();
-  private readonly chainNodes = new Set<string>();
-  readonly leaves = new Set<string>();
-  constructor(private readonly g: Graph) {
-    this.prod = producers(g);
-  }
-  value(v: string): Tensor | undefined {
-    if (this.cache.has(v)) return this.cache.get(v);
-    this.cache.set(v, undefined); // no cycles in SSA, but stay safe
-    const c = lookup(this.g.constants, v);
-    if (c) {
-      this.leaves.add(v);
-      return c;
-    }
-    const i = this.prod.get(v);
-    const n = i === undefined ? undefined : this.g.nodes[i]!;
-    if (!n || NOT_FOLDED.has(n.op) || n.outputs.length !== 1) return undefined;
-    const ins = n.inputs.map((x) => (x ? this.value(x) : undefined));
-    if (n.inputs.some((x, k) => x && !ins[k])) return undefined;
-    const def = getOp(n.op)!;
-    const [t] = def.kernel(ins, resolveAttrs(def, n.attrs), [lookup(this.g.values, v)!]);
-    this.chainNodes.add(n.name);
-    this.cache.set(v, t);
-    return t;
-  }
-  /** The nodes without the folded chains' nodes nothing reads any more. */
-  dropUnused(nodes: Node[], outputs: Set<string>, values: Graph['values']): Node[] {
-    let out = nodes;
-    for (let changed = true; changed; ) {
-      const read = new Set([...out.flatMap((n) => n.inputs), ...outputs]);
-      const dead = out.filter((n) => this.chainNodes.has(n.name) && !n.outputs.some((o) => read.has(o)));
-      dead.forEach((n) => n.outputs.forEach((o) => delete values[o]));
-      changed = dead.length > 0;
-      if (changed) out = out.filter((n) => !dead.includes(n));
-    }
-    return out;
-  }
-}
-const NOT_FOLDED = new Set(['observe', 'quantize', 'dequantize', 'fake_quantize']);
-
-/**
- * PT2E's DuplicateDQPass: a dequantize read by several nodes gives every annotated reader its
- * own copy (placed just before it), so each quantized op can be lowered on its own. The
- * original stays only while something else (an unannotated node, a graph output) reads it.
- */
-function duplicateDequantize(nodes: Node[], values: Graph['values'], outputs: Set<string>, annotated: Map<string, Set<string>>, fresh: (base: string) => string): Node[] {
-  const readers = new Map<string, number>();
-  for (const n of nodes) for (const v of new Set(n.inputs)) if (annotated.has(v)) readers.set(v, (readers.get(v) ?? 0) + 1);
-  const shared = (v: string) => annotated.get(v)!.size > 0 && (readers.get(v) ?? 0) + (outputs.has(v) ? 1 : 0) > 1;
-  const dqOf = new Map(nodes.filter((n) => n.op === 'dequantize' && annotated.has(n.outputs[0]!)).map((n) => [n.outputs[0]!, n] as const));
-  const out: Node[] = [];
-  const left = new Map<string, number>();
-  for (const n of nodes) {
-    const copies = new Map<string, string>();
-    for (const v of new Set(n.inputs))
-      if (annotated.has(v) && shared(v) && annotated.get(v)!.has(n.name)) {
-        const dq = dqOf.get(v)!, copy = fresh(v);
-        define(values, copy, lookup(values, v)!);
-        out.push({ ...dq, name: fresh(dq.name), outputs: [copy] });
-        copies.set(v, copy);
-      } else if (annotated.has(v)) left.set(v, (left.get(v) ?? 0) + 1);
-    out.push(copies.size ? { ...n, inputs: n.inputs.map((v) => copies.get(v) ?? v) } : n);
-  }
-  // A dequantize whose every reader got a copy is gone.
-  return out.filter((n) => {
-    const v = n.outputs[0]!;
-    if (n.op !== 'dequantize' || !annotated.has(v) || !shared(v) || left.has(v) || outputs.has(v)) return true;
-    delete values[v];
-    return false;
-  });
 }
 
 export const convertPass = definePass({
