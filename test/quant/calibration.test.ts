@@ -4,7 +4,6 @@ import { mkdirSync, mkdtempSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import path from 'node:path';
 import { beforeAll, describe, expect, it } from 'vitest';
-import { QforgeError } from '../../src/diagnostics/index.js';
 import { GraphBuilder } from '../../src/ir/builder.js';
 import type { Graph } from '../../src/ir/graph.js';
 import { run } from '../../src/ir/interpreter.js';
@@ -13,17 +12,7 @@ import { tensor, tensorsEqual } from '../../src/ir/tensor.js';
 import { parseGraph, printGraph } from '../../src/ir/text/index.js';
 import { definePass, getPass, registerPass, runPipeline } from '../../src/passes/index.js';
 import { calibrate, convertGraph, loadDataset, prepareGraph, resolveQuantizer } from '../../src/passes/quantize/index.js';
-import { fixtureNpy, foldedFixture } from './flow-helpers.js';
-
-function errorOf(f: () => unknown): { key: string; text: string } {
-  try {
-    f();
-  } catch (e) {
-    if (e instanceof QforgeError) return { key: e.diagnostics[0]!.key, text: e.message };
-    throw e;
-  }
-  throw new Error('expected a QforgeError');
-}
+import { errorOf, fixtureNpy, foldedFixture } from './flow-helpers.js';
 
 /** input [1,4] -> gemm "fc" (4->3) -> relu; one input named 'in/0'. */
 function small(): Graph {
@@ -133,9 +122,9 @@ describe('passes and serialisation', () => {
     expect(e.text).toMatch(/observer of 'in\/0' has no scale\/zero_point[\s\S]*run calibrate before convert/);
   });
 
-  it('convert refuses dynamic observers (a later mode lowers them)', () => {
+  it('convert writes a dynamic observer as choose_qparams → quantize_tensor → dequantize_tensor (no calibration needed)', () => {
     const p = prepareGraph(small(), { name: 'dyn', annotate: () => new Map([['fc', { inputs: { 0: { ...quantDyn } } }]]) });
-    expect(errorOf(() => convertGraph(p.graph)).key).toBe('QUANT_UNSUPPORTED');
+    expect(convertGraph(p.graph).graph.nodes.map((n) => n.op)).toEqual(['choose_qparams', 'quantize_tensor', 'dequantize_tensor', 'gemm', 'relu']);
   });
 });
 

@@ -3,6 +3,7 @@
 // exactly the weights torch quantized). This is test scaffolding, not a BN folding pass.
 import { readFileSync } from 'node:fs';
 import path from 'node:path';
+import { QforgeError } from '../../src/diagnostics/index.js';
 import type { Graph, Node } from '../../src/ir/graph.js';
 import { readNpy } from '../../src/ir/npy.js';
 import { importOnnx } from '../../src/ir/onnx/index.js';
@@ -83,4 +84,15 @@ export function sqnrDb(ref: ArrayLike<number>, got: ArrayLike<number>): number {
     e += (ref[i]! - got[i]!) ** 2;
   }
   return 10 * Math.log10(s / e);
+}
+
+/** The key and message of the QforgeError `f` throws (fails when it throws nothing or something else). */
+export function errorOf(f: () => unknown): { key: string; text: string } {
+  try {
+    f();
+  } catch (e) {
+    if (e instanceof QforgeError) return { key: e.diagnostics[0]!.key, text: e.message };
+    throw e;
+  }
+  throw new Error('expected a QforgeError');
 }

@@ -4,7 +4,6 @@ import { mkdtempSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import path from 'node:path';
 import { describe, expect, it } from 'vitest';
-import { QforgeError } from '../../src/diagnostics/index.js';
 import { GraphBuilder } from '../../src/ir/builder.js';
 import type { Graph, Node } from '../../src/ir/graph.js';
 import { fround } from '../../src/ir/quant-math.js';
@@ -21,7 +20,7 @@ import {
   type NodeAnnotation,
   type Quantizer,
 } from '../../src/passes/quantize/index.js';
-import { FIX } from './flow-helpers.js';
+import { errorOf, FIX } from './flow-helpers.js';
 
 const ACT = quantSpec({ dtype: 'u8' });
 const WEIGHT = quantSpec({ dtype: 'i8', scheme: 'symmetric', granularity: 'per-channel', axis: 'out' });
@@ -40,16 +39,6 @@ function sample(): Graph {
   const c = b.op('conv2d', [x, w, bias], {}, 'c');
   const s = b.op('add', [r1, r2], {}, 's');
   return b.output(s, c).build();
-}
-
-function errorOf(f: () => unknown): { key: string; text: string } {
-  try {
-    f();
-  } catch (e) {
-    if (e instanceof QforgeError) return { key: e.diagnostics[0]!.key, text: e.message };
-    throw e;
-  }
-  throw new Error('expected a QforgeError');
 }
 
 const observers = (g: Graph): Node[] => g.nodes.filter((n) => n.op === 'observe');

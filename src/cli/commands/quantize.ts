@@ -93,7 +93,7 @@ export const registerQuantize: RegisterVerb = (program, io) => {
     .description('quantize a float model to int8: prepare, calibrate, convert, then lower to integer ops')
     .argument('<model>', 'a .onnx or .qir model')
     .option('--calib <file.npy|dir>', 'calibration data: samples along the leading axis, or a folder of .npy files')
-    .option('--quantizer <name|config.json>', 'xnnpack, x86, pytorch-fx, pytorch-fx-histogram, or a JSON quantizer config', 'xnnpack')
+    .option('--quantizer <name|config.json>', 'xnnpack, x86, x86-dynamic, pytorch-fx, pytorch-fx-histogram, or a JSON quantizer config', 'xnnpack')
     .option('--mode <mode>', `quantization mode (${QUANT_MODES.join(', ')})`, 'static')
     .option('--bits <8|4>', 'weight-only: 8 (int8 per output channel) or 4 (int4 per group)', '8')
     .option('--group-size <n>', 'weight-only, 4 bits: input features per scale', '32')

@@ -19,6 +19,7 @@ import { NORM_OPS } from './norm.js';
 import { RESIZE_OPS } from './resize.js';
 import { INTEGER_OPS } from './integer.js';
 import { EINSUM_OPS } from './einsum.js';
+import { QUANT_TENSOR_OPS } from './quant-tensor.js';
 
 registerOps(ELEMENTWISE_OPS);
 registerOps(ACTIVATION_OPS);
@@ -38,5 +39,6 @@ registerOps(NORM_OPS);
 registerOps(RESIZE_OPS);
 registerOps(INTEGER_OPS);
 registerOps(EINSUM_OPS);
+registerOps(QUANT_TENSOR_OPS);
 
 export * from './registry.js';

@@ -28,10 +28,12 @@ const ATTRS: Record<string, AttrSpec> = {
   averaging_constant: { type: 'float', optional: true },
   percentile: { type: 'float', optional: true },
   derived_from: { type: 'ints', optional: true, doc: "derived: the groups whose scales multiply (bias: input and weight)" },
+  derive: { type: 'string', optional: true, doc: "derived: the derive rule (default 'bias'; other names are a quantizer's own functions)" },
   scale: { type: 'floats', optional: true, doc: 'set by calibration (or fixed)' },
   zero_point: { type: 'ints', optional: true },
   min: { type: 'floats', optional: true, doc: 'observed minimum (per channel/group), set by calibration' },
   max: { type: 'floats', optional: true },
+  users: { type: 'strings', optional: true, doc: 'the annotated nodes reading it: convert gives each its own dequantize (PT2E DuplicateDQ)' },
 };
 
 export const observe: OpDef = {

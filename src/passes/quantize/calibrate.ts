@@ -10,6 +10,7 @@ import type { DType } from '../../ir/dtype.js';
 import type { QuantParams } from '../../ir/types.js';
 import { definePass } from '../manager/pass.js';
 import { loadDataset, type Dataset } from './dataset.js';
+import { derive } from './derive.js';
 import { createObserver, type Observer, type ObserverConfig } from './observers.js';
 import { makeRange, type QScheme } from './qparams.js';
 
@@ -65,14 +66,6 @@ class Progress {
   }
 }
 
-/** Bias qparams: scale[c] = fround(s_in · s_w[c]), zero point 0 (the integer kernels' bias scale). */
-function deriveBias(n: Node, sources: QuantParams[]): QuantParams {
-  const [x, w] = sources as [QuantParams, QuantParams];
-  if (x.scale.length !== 1) fail('QUANT_SPEC', `a derived bias needs a per-tensor input scale, got ${x.scale.length} scales`, { node: n });
-  const scale = w.scale.map((s) => fround(x.scale[0]! * s));
-  return { scale, zeroPoint: scale.map(() => 0), ...(scale.length > 1 ? { axis: 0 } : {}) };
-}
-
 export function calibrate(g: Graph, data: Dataset, opts: CalibrateOptions = {}): Calibrated {
   const warnings: Diagnostic[] = [];
   const obsNodes = g.nodes.filter((n) => n.op === 'observe');
@@ -108,6 +101,13 @@ export function calibrate(g: Graph, data: Dataset, opts: CalibrateOptions = {}):
     const tensorName = (n.attrs['tensor'] as string | undefined) ?? n.inputs[0];
     if (!seen) warnings.push(diag('QUANT_UNCALIBRATED', `observer of '${tensorName}' saw no values; it gets scale 1, zero point 0 (as PyTorch)`, { node: n }));
     const q = o.qparams();
+    if (![...q.scale, ...q.zeroPoint].every(Number.isFinite)) {
+      // e.g. x · 3.4e38: every value is finite but max − min overflows float32.
+      fail('QUANT_NONFINITE', `observer of '${tensorName}' saw the range [${r.min.join(', ')}] .. [${r.max.join(', ')}], too wide for float32 qparams (scale ${q.scale.join(', ')})`, {
+        node: n,
+        hint: 'leave this tensor unquantized (skip its node in the quantizer) or bound its values',
+      });
+    }
     // An activation that held one value over the whole data set (all zeros, a constant input) gets
     // a scale that says nothing about real inputs: quantizing goes through, but not silently.
     if (seen && !constantFed.has(n.name) && r.min.every((m, c) => m === r.max[c]))
@@ -125,7 +125,7 @@ export function calibrate(g: Graph, data: Dataset, opts: CalibrateOptions = {}):
     if (n.attrs['observer'] !== 'derived') continue;
     const from = (n.attrs['derived_from'] as number[]).map((gid) => results.get(gid)?.q);
     if (from.some((q) => !q)) fail('QUANT_UNCALIBRATED', 'a derived spec depends on a group without qparams (dynamic or derived)', { node: n });
-    results.set(n.attrs['group'] as number, { q: deriveBias(n, from as QuantParams[]) });
+    results.set(n.attrs['group'] as number, { q: derive(n, from as QuantParams[]) });
   }
 
   const nodes = g.nodes.map((n) => {

@@ -36,7 +36,7 @@ export type SpecRef = string | { share: string };
 export interface RuleConfig {
   /** A chain of ops; `a|b` alternatives, a trailing `?` marks an optional member. Each member is the only user of the one before. */
   match: string[];
-  /** Conditions: constant:<sel>, not-constant:<sel>, observed:<sel> (its producer has an output spec), quantized:<sel> (its producer ends a quantized pattern), same-shape. */
+  /** Conditions: constant:<sel> (a constant, or computed from constants only), not-constant:<sel>, observed:<sel> (its producer has an output spec), quantized:<sel> (its producer ends a quantized pattern), no-large-scalar:<sel> (no one-element constant beyond 2^23), feeds:<op|op...> (a user of the last member is one of these ops), same-shape. */
   when?: string[];
   /** Operand selector -> spec (null: explicitly not quantized). Selectors: x, xs[0], xs[1:], *, <op>.<operand>, <op>.other. */
   inputs?: Record<string, SpecRef | null>;
@@ -56,4 +56,12 @@ export interface QuantizerConfig {
   rules?: RuleConfig[];
   /** Never quantize these nodes (by name) or op types. */
   skip?: { nodes?: string[]; ops?: string[] };
+  /**
+   * Quantize only nodes in scope (PT2E set_module_name / set_module_type): a name that starts with
+   * one of `prefixes` or matches `pattern` (a regular expression), when either is given; an op
+   * in `ops`, when given. A node must meet every criterion given.
+   */
+  scope?: { prefixes?: string[]; pattern?: string; ops?: string[] };
+  /** With `extends`: leave out the base rules whose first op is one of these ("*": every base rule). */
+  dropRules?: string[];
 }

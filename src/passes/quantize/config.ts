@@ -98,7 +98,7 @@ export function compileSpecs(specs: Record<string, SpecConfig>, file: string): M
   return new Map(Object.entries(specs).map(([name, c]) => [name, compileSpec(name, c, file)]));
 }
 
-const TOP_KEYS = ['name', 'description', 'extends', 'specs', 'rules', 'skip', '$schema', 'comment'];
+const TOP_KEYS = ['name', 'description', 'extends', 'specs', 'rules', 'skip', 'scope', 'dropRules', '$schema', 'comment'];
 const RULE_KEYS = ['match', 'when', 'inputs', 'output', 'implicitSharing', 'comment'];
 
 /** Checks the JSON shape of a config (types and keys; op names and specs are checked on compile). */
@@ -130,16 +130,41 @@ export function checkConfigShape(json: unknown, file: string): QuantizerConfig {
     for (const k of ['nodes', 'ops'])
       if (skip[k] !== undefined && !(Array.isArray(skip[k]) && (skip[k] as unknown[]).every((x) => typeof x === 'string'))) bad(file, `skip.${k}`, 'must be a list of strings');
   }
+  const scope = c['scope'] as Record<string, unknown> | undefined;
+  if (scope !== undefined) {
+    if (typeof scope !== 'object' || Array.isArray(scope)) bad(file, 'scope', 'must be an object with "prefixes", "pattern" and/or "ops"');
+    unknownKeys(scope, ['prefixes', 'pattern', 'ops'], file, 'scope');
+    for (const k of ['prefixes', 'ops'])
+      if (scope[k] !== undefined && !(Array.isArray(scope[k]) && (scope[k] as unknown[]).every((x) => typeof x === 'string'))) bad(file, `scope.${k}`, 'must be a list of strings');
+    if (scope['pattern'] !== undefined) {
+      if (typeof scope['pattern'] !== 'string') bad(file, 'scope.pattern', 'must be a regular expression (a string)');
+      try {
+        new RegExp(scope['pattern']);
+      } catch (e) {
+        bad(file, 'scope.pattern', `not a regular expression: ${(e as Error).message}`);
+      }
+    }
+  }
+  const drop = c['dropRules'];
+  if (drop !== undefined && !(Array.isArray(drop) && drop.every((x) => typeof x === 'string'))) bad(file, 'dropRules', 'must be a list of op names (or "*")');
+  if (drop !== undefined && c['extends'] === undefined) bad(file, 'dropRules', 'only applies with "extends" (it drops rules of the base quantizer)');
   return c as unknown as QuantizerConfig;
 }
 
-/** A config with `extends` resolved: base specs overridden by name, our rules first, skips joined. */
+/**
+ * A config with `extends` resolved: base specs overridden by name, our rules first, then the base
+ * rules not dropped (dropRules), skips joined, our scope if we have one.
+ */
 export function mergeConfig(base: QuantizerConfig, ext: QuantizerConfig): QuantizerConfig {
+  const drop = new Set(ext.dropRules ?? []);
+  const kept = (base.rules ?? []).filter((r) => !drop.has('*') && !r.match[0]!.replace(/\?$/, '').split('|').some((op) => drop.has(op)));
+  const scope = ext.scope ?? base.scope;
   return {
     name: ext.name,
     description: ext.description ?? base.description,
     specs: { ...base.specs, ...ext.specs },
-    rules: [...(ext.rules ?? []), ...(base.rules ?? [])],
+    rules: [...(ext.rules ?? []), ...kept],
+    ...(scope ? { scope } : {}),
     skip: {
       nodes: [...(base.skip?.nodes ?? []), ...(ext.skip?.nodes ?? [])],
       ops: [...(base.skip?.ops ?? []), ...(ext.skip?.ops ?? [])],

@@ -6,6 +6,7 @@ import path from 'node:path';
 import { fail } from '../../diagnostics/index.js';
 import { lookup, type Graph } from '../../ir/graph.js';
 import { readNpy } from '../../ir/npy.js';
+import type { DType } from '../../ir/dtype.js';
 import type { Tensor } from '../../ir/tensor.js';
 import { formatType, numel } from '../../ir/types.js';
 
@@ -30,8 +31,19 @@ function sampleCount(t: Tensor, input: string, g: Graph, source: string): number
   });
 }
 
-/** float32 data (float64 is narrowed; anything else is an error), checked finite. */
-function floatData(t: Tensor, input: string, source: string): Float32Array {
+/** Integer input types whose samples are kept as they are (embedding indices and the like). */
+const INT_INPUTS = new Set(['i64', 'i32', 'i16', 'i8', 'u8', 'bool']);
+
+/**
+ * The samples of one input as its graph dtype: float32 (float64 is narrowed), checked finite; or,
+ * for an integer input, integers of exactly that dtype (i32 data widens to an i64 input).
+ */
+function inputData(t: Tensor, input: string, want: DType, source: string): Tensor['data'] {
+  if (INT_INPUTS.has(want)) {
+    if (t.dtype === want) return t.data;
+    if (want === 'i64' && t.dtype === 'i32') return BigInt64Array.from(t.data as Int32Array, (v) => BigInt(v));
+    fail('QUANT_CALIB_DATA', `${source} holds ${t.dtype} values; input '${input}' needs ${want} samples`);
+  }
   let d: Float32Array;
   if (t.dtype === 'f32') d = t.data as Float32Array;
   else if (t.dtype === 'f64') d = Float32Array.from(t.data as Float64Array);
@@ -51,15 +63,15 @@ export function datasetFromTensors(g: Graph, tensors: Tensor[], source: string):
   const size = counts[0]!;
   if (counts.some((c) => c !== size)) fail('QUANT_CALIB_DATA', `${source}: inputs have different sample counts (${counts.join(', ')})`);
   if (size === 0) fail('QUANT_CALIB_DATA', `${source} holds no samples`, { hint: 'calibration needs at least one sample' });
-  const data = tensors.map((t, i) => floatData(t, g.inputs[i]!, source));
-  const shapes = g.inputs.map((v) => lookup(g.values, v)!.shape);
+  const types = g.inputs.map((v) => lookup(g.values, v)!);
+  const data = tensors.map((t, i) => inputData(t, g.inputs[i]!, types[i]!.dtype, source));
   return {
     source,
     size,
     sample(i) {
       return data.map((d, k) => {
-        const n = numel(shapes[k]!);
-        return { dtype: 'f32', shape: [...shapes[k]!], data: d.subarray(i * n, (i + 1) * n) };
+        const { dtype, shape } = types[k]!, n = numel(shape);
+        return { dtype, shape: [...shape], data: d.subarray(i * n, (i + 1) * n) } as Tensor;
       });
     },
   };

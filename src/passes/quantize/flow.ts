@@ -5,14 +5,16 @@ import type { Graph } from '../../ir/graph.js';
 import { flattenRecords, runPipeline, type PassRecord, type PipelineItem } from '../manager/index.js';
 import { calibrate } from './calibrate.js';
 import { loadDataset, type Dataset } from './dataset.js';
+import { preparePassFor } from './prepare.js';
+import type { Quantizer } from './quantizer.js';
 
 export const QUANT_MODES = ['static', 'dynamic', 'weight-only'] as const;
 export type QuantMode = (typeof QUANT_MODES)[number];
 
 export interface QuantizeOptions {
   mode?: QuantMode;
-  /** Built-in quantizer name (xnnpack, x86, pytorch-fx, pytorch-fx-histogram) or a JSON config path. */
-  quantizer?: string;
+  /** Built-in quantizer name (xnnpack, x86, x86-dynamic, pytorch-fx, pytorch-fx-histogram), a JSON config path, or a Quantizer object (no registration needed). */
+  quantizer?: string | Quantizer;
   /** Calibration data (static: required): a Dataset, or a .npy file / folder path. */
   calib?: Dataset | string;
   /** Activation observer overriding the quantizer's (minmax, histogram, percentile, moving-average). */
@@ -51,7 +53,10 @@ export function quantizeGraph(model: Graph, opts: QuantizeOptions = {}): Quantiz
     return { graph: r.graph, ...(data ? { data } : {}), records: r.records, warnings: warningsOf(r.records) };
   }
   if (!data) fail('CLI_USAGE', 'static quantization needs calibration data (--calib file.npy|folder)');
-  const prepared = runPipeline(model, [{ pass: 'prepare', options: { quantizer: opts.quantizer ?? 'xnnpack', observer: opts.observer ?? 'default' } }]);
+  const q = opts.quantizer ?? 'xnnpack';
+  const observer = opts.observer ?? 'default';
+  const prepare: PipelineItem = typeof q === 'string' ? { pass: 'prepare', options: { quantizer: q, observer } } : { pass: preparePassFor(q), options: { observer } };
+  const prepared = runPipeline(model, [prepare]);
   const cal = calibrate(prepared.graph, data);
   const converted = runPipeline(cal.graph, ['convert']);
   const lowered = opts.emit === 'qdq' ? undefined : runPipeline(converted.graph, ['fold-qdq', 'lower-quantized']);

@@ -6,16 +6,20 @@
 import { diag, fail } from '../../diagnostics/index.js';
 import { define, freshName, lookup, type Attrs, type Graph, type Node } from '../../ir/graph.js';
 import { getPass } from '../manager/registry.js';
+import { runPipeline } from '../manager/index.js';
 import { definePass } from '../manager/pass.js';
 import type { PipelineItem } from '../manager/pass.js';
 import { validateAnnotations, type AnnotationTable, type Quantizer } from './quantizer.js';
 import { resolveQuantizer } from './quantizers.js';
+import { deriveName } from './derive.js';
 import { keyOf, resolveSharing, type Sharing } from './sharing.js';
-import { STAT_OBSERVERS, type ConcreteSpec, type StatObserver } from './spec.js';
+import { checkSpec, STAT_OBSERVERS, type ConcreteSpec, type StatObserver } from './spec.js';
 
 export interface PrepareOptions {
   /** Replace the observer of every per-tensor activation group (not weights, fixed or derived). */
   observer?: StatObserver;
+  /** Fold batch norms first, as the prepare pass does (default true; PT2E always folds). */
+  foldBatchNorm?: boolean;
 }
 
 export interface Prepared {
@@ -29,7 +33,8 @@ export interface Prepared {
 function observeAttrs(spec: ConcreteSpec, group: number, tensor: string, sharing: Sharing, override: StatObserver | undefined): Attrs {
   const base: Attrs = { group, tensor, dtype: spec.dtype, qmin: spec.qmin, qmax: spec.qmax };
   if (spec.kind === 'fixed') return { ...base, observer: 'fixed', scale: [spec.scale], zero_point: [spec.zeroPoint] };
-  if (spec.kind === 'derived') return { ...base, observer: 'derived', scheme: 'symmetric', derived_from: spec.from.map((k) => sharing.groupOf.get(keyOf(k))!) };
+  if (spec.kind === 'derived')
+    return { ...base, observer: 'derived', scheme: 'symmetric', derived_from: spec.from.map((k) => sharing.groupOf.get(keyOf(k))!), ...(spec.rule === 'bias' ? {} : { derive: deriveName(spec.rule) }) };
   const attrs: Attrs = { ...base, observer: override && spec.granularity === 'per-tensor' ? override : spec.observer, scheme: spec.scheme, granularity: spec.granularity, eps: spec.eps };
   if (typeof spec.axis === 'number') attrs['axis'] = spec.axis;
   if (spec.groupSize !== undefined) attrs['group_size'] = spec.groupSize;
@@ -40,6 +45,19 @@ function observeAttrs(spec: ConcreteSpec, group: number, tensor: string, sharing
   if (o.averagingConstant !== undefined) attrs['averaging_constant'] = o.averagingConstant;
   if (o.percentile !== undefined) attrs['percentile'] = o.percentile;
   return attrs;
+}
+
+/** Sharing with the quantizer's group spec replacements applied (checked like any spec). */
+function adjusted(sharing: Sharing, q: Quantizer, g: Graph): Sharing {
+  const changes = q.adjustSpecs?.(g, sharing);
+  if (!changes?.size) return sharing;
+  const specs = [...sharing.specs];
+  for (const [gid, spec] of changes) {
+    if (!Number.isInteger(gid) || gid < 0 || gid >= specs.length) fail('QUANT_ANNOTATION', `quantizer '${q.name}' adjusts sharing group ${gid}; there are ${specs.length} groups`);
+    checkSpec(spec, { name: `group ${gid}`, op: 'observe' }, `quantizer '${q.name}', adjusted spec of group ${gid}`);
+    specs[gid] = spec;
+  }
+  return { ...sharing, specs };
 }
 
 /** Groups that watch only constants (weights, biases): the observer override leaves them alone. */
@@ -62,9 +80,10 @@ function constantGroups(g: Graph, table: AnnotationTable, sharing: Sharing): Set
 export function prepareGraph(input: Graph, quantizer: Quantizer, opts: PrepareOptions = {}): Prepared {
   const prepared = input.nodes.find((n) => n.op === 'observe');
   if (prepared) fail('QUANT_UNSUPPORTED', 'the graph already has observers; prepare runs once, on a float graph', { node: prepared });
-  const g = quantizer.transformForAnnotation?.(input) ?? input;
+  const folded = opts.foldBatchNorm !== false && getPass('fold-batchnorm') ? runPipeline(input, ['fold-batchnorm']).graph : input;
+  const g = quantizer.transformForAnnotation?.(folded) ?? folded;
   const table = validateAnnotations(g, quantizer.annotate(g));
-  const sharing = resolveSharing(g, table);
+  const sharing = adjusted(resolveSharing(g, table), quantizer, g);
   const constOnly = constantGroups(g, table, sharing);
 
   const taken = new Set<string>([...Object.keys(g.values), ...g.nodes.map((n) => n.name)]);
@@ -126,39 +145,61 @@ export function prepareGraph(input: Graph, quantizer: Quantizer, opts: PrepareOp
       current.set(v, emit(v, v, gid));
     }
   }
-  return { graph: { ...g, nodes, values }, annotations: table, sharing, observers: count };
+  return { graph: { ...g, nodes: markAnnotatedUsers(nodes, table), values }, annotations: table, sharing, observers: count };
+}
+
+/** Each observe node lists the annotated nodes that read it (convert's DuplicateDQ needs them). */
+function markAnnotatedUsers(nodes: Node[], table: AnnotationTable): Node[] {
+  const obs = new Map(nodes.filter((n) => n.op === 'observe').map((n) => [n.outputs[0]!, [] as string[]] as const));
+  for (const n of nodes) {
+    const a = table.get(n.name);
+    if (n.op === 'observe' || !a || (!a.output && !Object.keys(a.inputs).length)) continue;
+    for (const v of new Set(n.inputs)) obs.get(v)?.push(n.name);
+  }
+  return nodes.map((n) => (n.op === 'observe' && obs.get(n.outputs[0]!)!.length ? { ...n, attrs: { ...n.attrs, users: obs.get(n.outputs[0]!)! } } : n));
 }
 
 const OPTIONS = {
-  quantizer: { type: 'string', default: 'xnnpack', doc: 'built-in quantizer (xnnpack, x86, pytorch-fx, pytorch-fx-histogram) or a JSON config path' },
+  quantizer: { type: 'string', default: 'xnnpack', doc: 'built-in quantizer (xnnpack, x86, x86-dynamic, pytorch-fx, pytorch-fx-histogram) or a JSON config path' },
   observer: { type: 'enum', values: ['default', ...STAT_OBSERVERS], default: 'default', doc: "activation observer replacing the quantizer's" },
 } as const;
 
-export const insertObserversPass = definePass({
-  kind: 'transform',
-  name: 'insert-observers',
-  description: 'annotates the graph with a quantizer and inserts observe nodes (one observer per sharing group)',
-  options: OPTIONS,
-  run(_draft, ctx) {
-    const observer = ctx.options.observer === 'default' ? undefined : ctx.options.observer;
-    const p = prepareGraph(ctx.input, resolveQuantizer(ctx.options.quantizer), { observer });
-    for (const n of p.graph.nodes)
-      if (n.op === 'batch_norm')
-        ctx.warn(diag('QUANT_UNSUPPORTED', 'batch_norm is not folded (no fold-batchnorm pass ran); the weights before it are quantized unfolded', { node: { name: n.name, op: n.op } }));
-    ctx.count('annotated-nodes', p.annotations.size);
-    ctx.count('observer-groups', p.sharing.specs.length);
-    ctx.count('observe-nodes', p.observers);
-    return p.graph;
-  },
-});
+/** insert-observers with the quantizer a `quantizer=` option names (or a fixed quantizer object). */
+function insertObservers(pick: (name: string) => Quantizer) {
+  return definePass({
+    kind: 'transform',
+    name: 'insert-observers',
+    description: 'annotates the graph with a quantizer and inserts observe nodes (one observer per sharing group)',
+    options: OPTIONS,
+    run(_draft, ctx) {
+      const observer = ctx.options.observer === 'default' ? undefined : ctx.options.observer;
+      const p = prepareGraph(ctx.input, pick(ctx.options.quantizer), { observer, foldBatchNorm: false });
+      for (const n of p.graph.nodes)
+        if (n.op === 'batch_norm')
+          ctx.warn(diag('QUANT_UNSUPPORTED', 'batch_norm is not folded (no fold-batchnorm pass ran); the weights before it are quantized unfolded', { node: { name: n.name, op: n.op } }));
+      ctx.count('annotated-nodes', p.annotations.size);
+      ctx.count('observer-groups', p.sharing.specs.length);
+      ctx.count('observe-nodes', p.observers);
+      return p.graph;
+    },
+  });
+}
 
 /** prepare = fold-batchnorm (when the pattern engine provides it; PT2E folds BN first, always) + insert-observers. */
-export const preparePass = definePass({
-  kind: 'composite',
-  name: 'prepare',
-  description: 'folds batch norms, then annotates with a quantizer and inserts observers (PT2E prepare_pt2e)',
-  options: OPTIONS,
-  expand(options): PipelineItem[] {
-    return [...(getPass('fold-batchnorm') ? ['fold-batchnorm'] : []), { pass: insertObserversPass, options }];
-  },
-});
+function prepareWith(insert: ReturnType<typeof insertObservers>) {
+  return definePass({
+    kind: 'composite',
+    name: 'prepare',
+    description: 'folds batch norms, then annotates with a quantizer and inserts observers (PT2E prepare_pt2e)',
+    options: OPTIONS,
+    expand(options): PipelineItem[] {
+      return [...(getPass('fold-batchnorm') ? ['fold-batchnorm'] : []), { pass: insert, options }];
+    },
+  });
+}
+
+export const insertObserversPass = insertObservers(resolveQuantizer);
+export const preparePass = prepareWith(insertObserversPass);
+
+/** The prepare pass for a quantizer object, which needs no registration (its `quantizer` option is ignored). */
+export const preparePassFor = (q: Quantizer) => prepareWith(insertObservers(() => q));

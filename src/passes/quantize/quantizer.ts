@@ -3,7 +3,8 @@
 // node name. The graph itself is never touched by annotation.
 import { fail } from '../../diagnostics/index.js';
 import { lookup, type Graph, type Node } from '../../ir/graph.js';
-import { checkSpec, describeKey, resolveAxis, type EdgeOrNode, type Spec } from './spec.js';
+import type { Sharing } from './sharing.js';
+import { checkSpec, describeKey, resolveAxis, type ConcreteSpec, type EdgeOrNode, type Spec } from './spec.js';
 
 export interface NodeAnnotation {
   /** Operand index -> spec; null means "explicitly not quantized". */
@@ -17,18 +18,33 @@ export interface NodeAnnotation {
 /** node name -> annotation. Insertion order is annotation order (it decides which spec creates a shared observer). */
 export type AnnotationTable = Map<string, NodeAnnotation>;
 
+/** Sharing group id -> the spec its observer is made from instead (PT2E prepare_obs_or_fq_callback). */
+export type SpecAdjustments = Map<number, ConcreteSpec>;
+
 export interface Quantizer {
   readonly name: string;
   readonly description?: string;
   /** Optional rewrite before annotation (PT2E transform_for_annotation). */
   transformForAnnotation?(g: Graph): Graph;
-  annotate(g: Graph): AnnotationTable;
+  /** Annotations by node name. `taken`: nodes another quantizer annotated already (a composition), to leave alone. */
+  annotate(g: Graph, taken?: ReadonlySet<string>): AnnotationTable;
+  /**
+   * Optional, after sharing is resolved: replace the spec of whole sharing groups (PT2E
+   * prepare_obs_or_fq_callback, e.g. fixed qparams for the group of a model output).
+   */
+  adjustSpecs?(g: Graph, sharing: Sharing): SpecAdjustments;
 }
 
 const QUANTIZERS = new Map<string, Quantizer>();
 
+/**
+ * Makes a quantizer available by name (to `quantizer=` options and the CLI). Registering the same
+ * object again does nothing; a different one under a taken name is an error. The API takes
+ * quantizer objects directly (prepareGraph, quantizeGraph, preparePassFor) without registration.
+ */
 export function registerQuantizer(q: Quantizer): void {
-  if (QUANTIZERS.has(q.name)) throw new Error(`quantizer ${q.name} registered twice`);
+  const had = QUANTIZERS.get(q.name);
+  if (had && had !== q) fail('QUANT_CONFIG', `another quantizer is already registered as '${q.name}'`, { hint: 'choose another name, or pass the quantizer object itself' });
   QUANTIZERS.set(q.name, q);
 }
 export const getQuantizer = (name: string): Quantizer | undefined => QUANTIZERS.get(name);

@@ -11,8 +11,31 @@ import { RuleQuantizer } from './rules.js';
 
 /** PT2E quantizers pass eps = 2^-12 to every observer (notes §3). */
 const PT2E_EPS = 2 ** -12;
-/** The int32 bias of the integer kernels: scale = scale(input) · scale(weight)[c], zero point 0. */
+/**
+ * The int32 bias of the integer kernels: scale = scale(input) · scale(weight)[c], zero point 0.
+ * The PT2E-named quantizers (xnnpack, x86) keep it in their specs for configs that extend them
+ * but leave the bias float as PT2E does; lower-quantized then makes the same int32 bias.
+ */
 const BIAS = { derived: { from: ['0', '1'] as [string, string] } };
+/**
+ * nn.Linear on an N-D input as ONNX exports it (MatMul + Add of a constant bias): one linear, no
+ * q/dq between the matmul and the bias add (the bias stays float).
+ */
+const ND_LINEAR: RuleConfig[] = [
+  { match: ['matmul', 'add', 'relu'], when: ['constant:b', 'constant:add.other'], inputs: { a: 'act', b: 'weight' }, output: 'act', comment: 'linear_relu, N-D input' },
+  { match: ['matmul', 'add'], when: ['constant:b', 'constant:add.other'], inputs: { a: 'act', b: 'weight' }, output: 'act', comment: 'linear, N-D input' },
+];
+
+/**
+ * conv1d as the importer lifts it (reshape → conv2d → reshape): one conv, observed before the
+ * first reshape and after the last — no q/dq of their own for the reshapes (a per-tensor
+ * quantize commutes with a reshape; lower-quantized moves q/dq back to the conv2d).
+ */
+const CONV1D: RuleConfig[] = [
+  { match: ['reshape', 'conv2d', 'reshape', 'relu'], inputs: { x: 'act', 'conv2d.w': 'weight' }, output: 'act', comment: 'conv1d_relu' },
+  { match: ['reshape', 'conv2d', 'reshape'], inputs: { x: 'act', 'conv2d.w': 'weight' }, output: 'act', comment: 'conv1d' },
+];
+
 /** Bounded-output ops and their fixed-qparams spec names. */
 const FIXED_RULES: RuleConfig[] = [
   { match: ['sigmoid|hardsigmoid|softmax'], inputs: { x: 'act' }, output: 'fixed_0to1', comment: 'output in [0, 1]: scale 1/256' },
@@ -23,12 +46,13 @@ const FIXED_RULES: RuleConfig[] = [
  * XNNPACKQuantizer with get_symmetric_quantization_config(is_per_channel=True): int8 affine
  * activations [-128, 127] (HistogramObserver), int8 symmetric per-channel weights [-127, 127]
  * (axis = output channel), eps 2^-12. Rule order follows its STATIC_OPS list, then
- * propagate_annotation. Differences: bias is int32 (derived) instead of fp32, and sigmoid/tanh/
- * softmax/hardsigmoid get fixed qparams (PyTorch leaves them to other quantizers).
+ * propagate_annotation. The bias stays fp32 as in PT2E (the lowering quantizes it to int32).
+ * Difference: sigmoid/tanh/softmax/hardsigmoid get fixed qparams (PyTorch leaves them to other
+ * quantizers).
  */
 const XNNPACK: QuantizerConfig = {
   name: 'xnnpack',
-  description: 'PyTorch XNNPACKQuantizer (static, per-channel): i8 activations, i8 symmetric per-channel weights [-127,127], i32 bias',
+  description: 'PyTorch XNNPACKQuantizer (static, per-channel): i8 activations, i8 symmetric per-channel weights [-127,127], fp32 bias',
   specs: {
     act: { dtype: 'i8', scheme: 'affine', observer: 'histogram', eps: PT2E_EPS, bins: 2048, upsampleRate: 16 },
     weight: { dtype: 'i8', qmin: -127, qmax: 127, scheme: 'symmetric', granularity: 'per-channel', axis: 'out', observer: 'minmax', eps: PT2E_EPS },
@@ -37,22 +61,24 @@ const XNNPACK: QuantizerConfig = {
     fixed_neg1to1: { dtype: 'i8', fixed: 'neg1to1' },
   },
   rules: [
-    { match: ['gemm', 'relu'], when: ['constant:b'], inputs: { a: 'act', b: 'weight', c: 'bias' }, output: 'act', comment: 'linear_relu' },
-    { match: ['gemm'], when: ['constant:b'], inputs: { a: 'act', b: 'weight', c: 'bias' }, output: 'act', comment: 'linear' },
+    { match: ['gemm', 'relu'], when: ['constant:b'], inputs: { a: 'act', b: 'weight' }, output: 'act', comment: 'linear_relu' },
+    { match: ['gemm'], when: ['constant:b'], inputs: { a: 'act', b: 'weight' }, output: 'act', comment: 'linear' },
+    ...ND_LINEAR,
     { match: ['matmul', 'relu'], when: ['constant:b'], inputs: { a: 'act', b: 'weight' }, output: 'act' },
     { match: ['matmul'], when: ['constant:b'], inputs: { a: 'act', b: 'weight' }, output: 'act' },
     { match: ['matmul'], inputs: { a: 'act', b: 'act' }, output: 'act', comment: 'activation x activation' },
-    { match: ['conv2d', 'batch_norm?', 'relu'], inputs: { x: 'act', w: 'weight', b: 'bias' }, output: 'act', comment: 'conv_relu (batch_norm only if not folded)' },
-    { match: ['conv2d', 'batch_norm?'], inputs: { x: 'act', w: 'weight', b: 'bias' }, output: 'act', comment: 'conv' },
-    { match: ['conv_transpose2d', 'batch_norm?', 'relu'], inputs: { x: 'act', w: 'weight', b: 'bias' }, output: 'act', comment: 'conv_transpose_relu' },
-    { match: ['conv_transpose2d', 'batch_norm?'], inputs: { x: 'act', w: 'weight', b: 'bias' }, output: 'act', comment: 'conv_transpose' },
+    ...CONV1D,
+    { match: ['conv2d', 'batch_norm?', 'relu'], inputs: { x: 'act', w: 'weight' }, output: 'act', comment: 'conv_relu (batch_norm only if not folded)' },
+    { match: ['conv2d', 'batch_norm?'], inputs: { x: 'act', w: 'weight' }, output: 'act', comment: 'conv' },
+    { match: ['conv_transpose2d', 'batch_norm?', 'relu'], inputs: { x: 'act', w: 'weight' }, output: 'act', comment: 'conv_transpose_relu' },
+    { match: ['conv_transpose2d', 'batch_norm?'], inputs: { x: 'act', w: 'weight' }, output: 'act', comment: 'conv_transpose' },
     { match: ['global_avgpool'], when: ['observed:x'], inputs: { x: { share: 'producer:x' } }, output: { share: 'x' }, comment: 'adaptive_avg_pool2d after a quantized op' },
     { match: ['global_avgpool'], inputs: { x: 'act' }, output: { share: 'x' }, comment: 'adaptive_avg_pool2d' },
     { match: ['maxpool2d|avgpool2d'], when: ['observed:x'], inputs: { x: 'act' }, output: { share: 'x' }, comment: 'max_pool2d (pytorch copy): only after a quantized op' },
-    { match: ['add', 'relu'], inputs: { '*': 'act' }, output: 'act', comment: 'add_relu' },
-    { match: ['add'], inputs: { '*': 'act' }, output: 'act' },
-    { match: ['mul', 'relu'], inputs: { '*': 'act' }, output: 'act', comment: 'mul_relu' },
-    { match: ['mul'], inputs: { '*': 'act' }, output: 'act' },
+    { match: ['add', 'relu'], when: ['no-large-scalar:*'], inputs: { '*': 'act' }, output: 'act', comment: 'add_relu' },
+    { match: ['add'], when: ['no-large-scalar:*'], inputs: { '*': 'act' }, output: 'act' },
+    { match: ['mul', 'relu'], when: ['no-large-scalar:*'], inputs: { '*': 'act' }, output: 'act', comment: 'mul_relu' },
+    { match: ['mul'], when: ['no-large-scalar:*'], inputs: { '*': 'act' }, output: 'act' },
     { match: ['concat'], inputs: { 'xs[0]': 'act', 'xs[1:]': { share: 'xs[0]' } }, output: { share: 'xs[0]' }, comment: 'cat: one qparam set' },
     ...FIXED_RULES,
     {
@@ -68,31 +94,54 @@ const XNNPACK: QuantizerConfig = {
 /**
  * X86InductorQuantizer static config: u8 affine activations [0, 255] (HistogramObserver), i8
  * symmetric per-channel weights [-128, 127], eps 2^-12. Conv/linear outputs get no output spec:
- * the next consumer quantizes its input edge. For conv/linear + add only the extra add operand is
- * annotated. Int8-in-int8-out ops are annotated only when all inputs come from quantized patterns.
- * Differences: int32 (derived) bias instead of fp32; matmul is left out as in its default op set.
+ * the next consumer quantizes its input edge. For conv + add the extra add operand is annotated
+ * too; for linear + add it is not (its test_linear_binary). Int8-in-int8-out ops are annotated
+ * only when all inputs come from quantized patterns; flatten only when it feeds a quantizable op.
+ * The bias stays fp32 as in PT2E; activation × activation matmul is left out as in its default
+ * op set.
  */
+const X86_QUANTIZABLE = 'conv2d|gemm|matmul|concat|maxpool2d|avgpool2d|global_avgpool|flatten|add|mul';
 const X86: QuantizerConfig = {
   name: 'x86',
-  description: 'PyTorch X86InductorQuantizer (static): u8 activations, i8 symmetric per-channel weights, i32 bias',
+  description: 'PyTorch X86InductorQuantizer (static): u8 activations, i8 symmetric per-channel weights, fp32 bias',
   specs: {
     act: { dtype: 'u8', scheme: 'affine', observer: 'histogram', eps: PT2E_EPS, bins: 2048, upsampleRate: 16 },
     weight: { dtype: 'i8', scheme: 'symmetric', granularity: 'per-channel', axis: 'out', observer: 'minmax', eps: PT2E_EPS },
     bias: BIAS,
   },
   rules: [
-    { match: ['conv2d', 'batch_norm?', 'add', 'relu'], inputs: { x: 'act', w: 'weight', b: 'bias', 'add.other': 'act' } },
-    { match: ['conv2d', 'batch_norm?', 'add'], inputs: { x: 'act', w: 'weight', b: 'bias', 'add.other': 'act' } },
-    { match: ['conv2d', 'batch_norm?', 'relu|clip|hardswish'], inputs: { x: 'act', w: 'weight', b: 'bias' } },
-    { match: ['conv2d', 'batch_norm?'], inputs: { x: 'act', w: 'weight', b: 'bias' } },
-    { match: ['gemm', 'add', 'relu'], when: ['constant:b'], inputs: { a: 'act', b: 'weight', c: 'bias', 'add.other': 'act' } },
-    { match: ['gemm', 'add'], when: ['constant:b'], inputs: { a: 'act', b: 'weight', c: 'bias', 'add.other': 'act' } },
-    { match: ['gemm', 'relu|leaky_relu|tanh|gelu'], when: ['constant:b'], inputs: { a: 'act', b: 'weight', c: 'bias' } },
-    { match: ['gemm'], when: ['constant:b'], inputs: { a: 'act', b: 'weight', c: 'bias' } },
+    { match: ['conv2d', 'batch_norm?', 'add', 'relu'], inputs: { x: 'act', w: 'weight', 'add.other': 'act' } },
+    { match: ['conv2d', 'batch_norm?', 'add'], inputs: { x: 'act', w: 'weight', 'add.other': 'act' } },
+    { match: ['conv2d', 'batch_norm?', 'relu|clip|hardswish'], inputs: { x: 'act', w: 'weight' } },
+    { match: ['reshape', 'conv2d', 'reshape'], inputs: { x: 'act', 'conv2d.w': 'weight' }, comment: 'conv1d' },
+    { match: ['conv2d', 'batch_norm?'], inputs: { x: 'act', w: 'weight' } },
+    { match: ['gemm', 'add', 'relu'], when: ['constant:b'], inputs: { a: 'act', b: 'weight' } },
+    { match: ['gemm', 'add'], when: ['constant:b'], inputs: { a: 'act', b: 'weight' } },
+    { match: ['gemm', 'relu|leaky_relu|tanh|gelu'], when: ['constant:b'], inputs: { a: 'act', b: 'weight' } },
+    { match: ['gemm'], when: ['constant:b'], inputs: { a: 'act', b: 'weight' } },
+    { match: ['matmul', 'add', 'relu|leaky_relu|tanh|gelu'], when: ['constant:b', 'constant:add.other'], inputs: { a: 'act', b: 'weight' }, comment: 'linear + unary, N-D input' },
+    { match: ['matmul', 'add'], when: ['constant:b', 'constant:add.other'], inputs: { a: 'act', b: 'weight' }, comment: 'linear, N-D input' },
+    { match: ['matmul', 'relu|leaky_relu|tanh|gelu'], when: ['constant:b'], inputs: { a: 'act', b: 'weight' }, comment: 'linear (no bias) + unary, N-D input' },
+    { match: ['matmul'], when: ['constant:b'], inputs: { a: 'act', b: 'weight' }, comment: 'linear (no bias), N-D input' },
     { match: ['mul'], when: ['same-shape'], inputs: { '*': 'act' } },
-    { match: ['maxpool2d|avgpool2d|global_avgpool|flatten'], when: ['quantized:x'], inputs: { x: 'act' }, output: { share: 'x' }, comment: 'int8-in-int8-out' },
+    { match: ['maxpool2d|avgpool2d|global_avgpool'], when: ['quantized:x'], inputs: { x: 'act' }, output: { share: 'x' }, comment: 'int8-in-int8-out' },
+    { match: ['flatten'], when: ['quantized:x', `feeds:${X86_QUANTIZABLE}`], inputs: { x: 'act' }, output: { share: 'x' }, comment: 'int8-in-int8-out when a user is quantizable' },
     { match: ['concat'], when: ['quantized:xs'], inputs: { 'xs[0]': 'act', 'xs[1:]': { share: 'xs[0]' } }, output: { share: 'xs[0]' } },
   ],
+};
+
+/**
+ * get_default_x86_inductor_quantization_config(is_dynamic=True): the linear layers only, their
+ * input quantized at run time (u8 affine [0, 255], eps 2^-12: choose_qparams → quantize →
+ * dequantize in the graph, one choose_qparams per activation however many linears read it),
+ * i8 symmetric per-channel weights; no output specs.
+ */
+const X86_DYNAMIC: QuantizerConfig = {
+  name: 'x86-dynamic',
+  extends: 'x86',
+  description: 'PyTorch X86InductorQuantizer, dynamic: linear inputs quantized at run time (u8), i8 symmetric per-channel weights',
+  specs: { act: { dtype: 'u8', scheme: 'affine', dynamic: true, eps: PT2E_EPS } },
+  dropRules: ['conv2d', 'reshape', 'mul', 'maxpool2d', 'avgpool2d', 'global_avgpool', 'flatten', 'concat'],
 };
 
 /**
@@ -149,12 +198,12 @@ function addBuiltin(c: QuantizerConfig): void {
   CONFIGS.set(c.name, full);
   registerQuantizer(new RuleQuantizer(full, `built-in quantizer '${c.name}'`));
 }
-[XNNPACK, X86, PYTORCH_FX, PYTORCH_FX_HISTOGRAM].forEach(addBuiltin);
+[XNNPACK, X86, X86_DYNAMIC, PYTORCH_FX, PYTORCH_FX_HISTOGRAM].forEach(addBuiltin);
 
 /** A built-in quantizer's config (with `extends` resolved), e.g. to start a custom one from. */
 export const builtinConfig = (name: string): QuantizerConfig | undefined => CONFIGS.get(name);
 
-/** A quantizer by built-in name (xnnpack, x86, pytorch-fx, pytorch-fx-histogram, or one registered) or by JSON config path. */
+/** A quantizer by built-in name (xnnpack, x86, x86-dynamic, pytorch-fx, pytorch-fx-histogram, or one registered) or by JSON config path. */
 export function resolveQuantizer(nameOrPath: string): Quantizer {
   const q = getQuantizer(nameOrPath);
   if (q) return q;

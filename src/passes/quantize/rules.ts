@@ -1,7 +1,8 @@
 // Quantizers as data: a QuantizerConfig (JSON, see spec/quantizers/README.md) names specs and
 // lists rules; each rule matches a chain of ops and says which spec goes on which input edge and
 // on the chain's output. Rules run in order, each over the graph in node order, and skip nodes
-// an earlier rule annotated — PyTorch's annotators work the same way (first writer wins).
+// an earlier rule annotated — PyTorch's annotators work the same way (first writer wins) — and
+// the whole list runs again while it annotates something new.
 import { fail } from '../../diagnostics/index.js';
 import { lookup, producers, users, type Graph, type Node } from '../../ir/graph.js';
 import { getOp } from '../../ir/ops/index.js';
@@ -12,13 +13,15 @@ import type { QuantizerConfig, RuleConfig, SpecRef } from './config-types.js';
 
 interface Compiled {
   members: { ops: Set<string>; optional: boolean }[];
-  when: { cond: string; sel?: Selector }[];
+  when: { cond: string; sel?: Selector; ops?: Set<string> }[];
   inputs: [Selector, SpecRef | null][];
   output: SpecRef | null | undefined;
   implicit: boolean;
 }
 
-const CONDITIONS = ['constant', 'not-constant', 'observed', 'quantized', 'same-shape'] as const;
+const CONDITIONS = ['constant', 'not-constant', 'observed', 'quantized', 'no-large-scalar', 'feeds', 'same-shape'] as const;
+/** PT2E's XNNPACK annotators leave add/mul alone when an operand is a scalar beyond 2^23 (HistogramObserver's bin limit). */
+const LARGE_SCALAR = 2 ** 23;
 
 function compileRule(r: RuleConfig, i: number, file: string): Compiled {
   const at = `rules[${i}]`;
@@ -33,10 +36,25 @@ function compileRule(r: RuleConfig, i: number, file: string): Compiled {
     const [cond, sel] = w.split(':', 2) as [string, string | undefined];
     if (!(CONDITIONS as readonly string[]).includes(cond)) fail('QUANT_CONFIG', `${file}: ${at}.when: unknown condition '${cond}' (${CONDITIONS.join(', ')})`);
     if ((cond === 'same-shape') !== (sel === undefined)) fail('QUANT_CONFIG', `${file}: ${at}.when: '${w}' ${sel === undefined ? 'needs an operand, e.g. constant:w' : 'takes no operand'}`);
+    if (cond === 'feeds') {
+      const ops = sel!.split('|');
+      for (const op of ops) if (!getOp(op)) fail('QUANT_CONFIG', `${file}: ${at}.when: unknown op '${op}' in '${w}'`);
+      return { cond, ops: new Set(ops) };
+    }
     return sel === undefined ? { cond } : { cond, sel: parseSelector(sel, `${at}.when`, file) };
   });
   const inputs = Object.entries(r.inputs ?? {}).map(([k, v]) => [parseSelector(k, `${at}.inputs`, file), v] as [Selector, SpecRef | null]);
   return { members, when, inputs, output: r.output, implicit: r.implicitSharing ?? true };
+}
+
+/** The config's scope as a node test (everything when it has none). */
+function scopeTest(cfg: QuantizerConfig): (n: Node) => boolean {
+  const s = cfg.scope;
+  if (!s) return () => true;
+  const re = s.pattern !== undefined ? new RegExp(s.pattern) : undefined;
+  const named = s.prefixes !== undefined || re !== undefined;
+  const ops = s.ops && new Set(s.ops);
+  return (n) => (!named || (s.prefixes ?? []).some((p) => n.name.startsWith(p)) || !!re?.test(n.name)) && (!ops || ops.has(n.op));
 }
 
 /** A quantizer whose annotate() interprets a QuantizerConfig. */
@@ -60,8 +78,8 @@ export class RuleQuantizer implements Quantizer {
     });
   }
 
-  annotate(g: Graph): AnnotationTable {
-    return new Annotator(g, this.config, this.specs).run(this.rules);
+  annotate(g: Graph, taken?: ReadonlySet<string>): AnnotationTable {
+    return new Annotator(g, this.config, this.specs, taken).run(this.rules);
   }
 }
 
@@ -72,6 +90,7 @@ class Annotator {
   private readonly outs: Set<string>;
   private readonly skipNodes: Set<string>;
   private readonly skipOps: Set<string>;
+  private readonly inScope: (n: Node) => boolean;
   /** Tails of matched patterns that quantize something (X86's "output of a quantized pattern"). */
   private readonly quantizedTails = new Set<string>();
 
@@ -79,28 +98,38 @@ class Annotator {
     private readonly g: Graph,
     cfg: QuantizerConfig,
     private readonly specs: Map<string, SpecTemplate>,
+    private readonly taken: ReadonlySet<string> = new Set(),
   ) {
     this.prod = producers(g);
     this.use = users(g);
     this.outs = new Set(g.outputs);
     this.skipNodes = new Set(cfg.skip?.nodes ?? []);
     this.skipOps = new Set(cfg.skip?.ops ?? []);
+    this.inScope = scopeTest(cfg);
     const names = new Set(g.nodes.map((n) => n.name));
     for (const s of this.skipNodes)
       if (!names.has(s)) fail('QUANT_CONFIG', `quantizer '${cfg.name}': skip.nodes names '${s}', which is not a node of graph '${g.name}'`);
   }
 
+  /**
+   * Rules in order, each over the graph in node order; then again while that annotated anything
+   * new, so that a rule whose condition only became true through a later rule (a maxpool after a
+   * cat: `quantized:x`) still applies. Nodes keep their first annotation.
+   */
   run(rules: Compiled[]): AnnotationTable {
-    for (const r of rules)
-      for (const n of this.g.nodes) {
-        const chain = this.matchChain(r, n);
-        if (chain) this.apply(r, chain);
-      }
+    for (let before = -1; before !== this.table.size; ) {
+      before = this.table.size;
+      for (const r of rules)
+        for (const n of this.g.nodes) {
+          const chain = this.matchChain(r, n);
+          if (chain) this.apply(r, chain);
+        }
+    }
     return this.table;
   }
 
   private free(n: Node): boolean {
-    return !this.table.has(n.name) && !this.skipNodes.has(n.name) && !this.skipOps.has(n.op);
+    return !this.table.has(n.name) && !this.taken.has(n.name) && !this.skipNodes.has(n.name) && !this.skipOps.has(n.op) && this.inScope(n);
   }
 
   private matchChain(r: Compiled, head: Node): Node[] | undefined {
@@ -138,12 +167,29 @@ class Annotator {
     return idx.filter((i) => node.inputs[i]).map((index) => ({ node, index }));
   }
 
+  private readonly constCache = new Map<string, boolean>();
+  /** A constant, or computed from constants only (a transposed weight): convert folds it (PT2E constant folding). */
+  private constant(v: string): boolean {
+    let c = this.constCache.get(v);
+    if (c === undefined) {
+      this.constCache.set(v, false);
+      const p = this.producerOf(v);
+      c = lookup(this.g.constants, v) !== undefined || (!!p && p.op !== 'observe' && p.inputs.some(Boolean) && p.inputs.every((x) => !x || this.constant(x)));
+      this.constCache.set(v, c);
+    }
+    return c;
+  }
+
   private producerOf(v: string): Node | undefined {
     const i = this.prod.get(v);
     return i === undefined ? undefined : this.g.nodes[i];
   }
 
   private holds(c: Compiled['when'][number], chain: Node[]): boolean {
+    if (c.cond === 'feeds') {
+      const tail = chain[chain.length - 1]!;
+      return tail.outputs.some((v) => (this.use.get(v) ?? []).some((i) => c.ops!.has(this.g.nodes[i]!.op)));
+    }
     if (c.cond === 'same-shape') {
       const shapes = chain[0]!.inputs.filter(Boolean).map((v) => lookup(this.g.values, v)!.shape.join(','));
       return shapes.every((s) => s === shapes[0]);
@@ -154,9 +200,13 @@ class Annotator {
       const v = node.inputs[index]!;
       switch (c.cond) {
         case 'constant':
-          return lookup(this.g.constants, v) !== undefined;
+          return this.constant(v);
         case 'not-constant':
-          return lookup(this.g.constants, v) === undefined;
+          return !this.constant(v);
+        case 'no-large-scalar': {
+          const c = lookup(this.g.constants, v);
+          return !c || c.data.length !== 1 || !(Math.abs(Number(c.data[0])) > LARGE_SCALAR);
+        }
         case 'observed': {
           const p = this.producerOf(v);
           return !!p && !!this.table.get(p.name)?.output;

@@ -126,3 +126,25 @@ export function resolveSharing(g: Graph, table: AnnotationTable): Sharing {
   }
   return { groupOf, specs };
 }
+
+/** How tests and tools name an observed place: [node, operand] for an input edge, [node] for its output. */
+export type ObservedAt = readonly [node: string, operand?: number];
+
+const at = ([node, input]: ObservedAt): EdgeOrNode => (input === undefined ? { node } : { node, input });
+
+/** The observer (sharing group id) of an input edge or a node's output; undefined where nothing is observed. */
+export const observerOf = (s: Sharing, ...place: ObservedAt): number | undefined => s.groupOf.get(keyOf(at(place)));
+
+/** Whether two observed places share one observer (hence one set of qparams); false if either is not observed. */
+export function sameObserver(s: Sharing, a: ObservedAt, b: ObservedAt): boolean {
+  const ga = observerOf(s, ...a);
+  return ga !== undefined && ga === observerOf(s, ...b);
+}
+
+/** Every place an observer watches, in annotation order. */
+export function observedBy(s: Sharing, group: number): EdgeOrNode[] {
+  return [...s.groupOf].filter(([, g]) => g === group).map(([k]) => {
+    const [kind, node, input] = k.split('\u0000') as [string, string, string?];
+    return kind === 'o' ? { node } : { node, input: Number(input) };
+  });
+}

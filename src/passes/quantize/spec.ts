@@ -4,6 +4,7 @@
 import { fail } from '../../diagnostics/index.js';
 import { dtypeRange, isIntDType, type DType } from '../../ir/dtype.js';
 import type { Node } from '../../ir/graph.js';
+import type { DeriveFn } from './derive.js';
 import { F32_EPS, type QScheme } from './qparams.js';
 
 export type Granularity = 'per-tensor' | 'per-channel' | 'per-group';
@@ -60,12 +61,13 @@ export interface SharedSpec {
 }
 
 /**
- * qparams computed from other groups' qparams. The only rule is `bias`: int32, zero point 0,
- * scale[c] = fround(scale(from[0]) · scale(from[1])[c]) — the bias scale of the integer kernels.
+ * qparams computed from other groups' qparams (in `from` order). The built-in rule `bias`:
+ * zero point 0, scale[c] = fround(scale(from[0]) · scale(from[1])[c]) — the bias scale of the
+ * integer kernels. Any other rule is a function of the sources' qparams (derive_qparams_fn).
  */
 export interface DerivedSpec {
   kind: 'derived';
-  rule: 'bias';
+  rule: 'bias' | DeriveFn;
   from: EdgeOrNode[];
   dtype: DType;
   qmin: number;
@@ -152,7 +154,9 @@ export function checkSpec(s: Spec, node: { name: string; op: string }, what: str
     return;
   }
   if (s.kind === 'derived') {
-    if (s.from.length !== 2) bad(`a derived bias spec needs two sources (input and weight), got ${s.from.length}`);
+    if (s.rule === 'bias' && s.from.length !== 2) bad(`a derived bias spec needs two sources (input and weight), got ${s.from.length}`);
+    if (s.rule !== 'bias' && typeof s.rule !== 'function') bad(`a derived spec's rule is 'bias' or a function, got ${JSON.stringify(s.rule)}`);
+    if (!s.from.length) bad('a derived spec needs at least one source');
     return;
   }
   if (s.qmin === s.qmax) bad(`qmin and qmax are both ${s.qmin}; an observer needs at least two levels`);
@@ -166,6 +170,7 @@ export function checkSpec(s: Spec, node: { name: string; op: string }, what: str
     if (s.granularity === 'per-group' && !(Number.isInteger(s.groupSize) && s.groupSize! > 0)) bad(`per-group quantization needs a positive group size, got ${s.groupSize}`);
   }
   if (s.dynamic && s.granularity !== 'per-tensor') bad('dynamic quantization is per tensor');
+  if (s.dynamic && s.dtype !== 'u8' && s.dtype !== 'i8') bad(`dynamic quantization is to u8 or i8, not ${s.dtype}`);
 }
 
 /**
