@@ -36,8 +36,22 @@ function bufferConstants(g: Graph): Set<string> {
  * ≥ 1 (rank-0 constants are literals such as an epsilon) that are not buffers and reach the first
  * graph output (the logits) through differentiable operands; `frozen` ones stay as they are.
  */
+/** Every node's resolved attributes (what forward runs with). */
+export function nodeAttrs(g: Graph): ResolvedAttrs[] {
+  return g.nodes.map((n) => {
+    const def = getOp(n.op);
+    if (!def) fail('VERIFY_UNKNOWN_OP', `unknown op '${n.op}'`, { node: n });
+    try {
+      return resolveAttrs(def, n.attrs);
+    } catch (e) {
+      if (e instanceof OpError) fail('OP_INVALID', e.message, { node: n });
+      throw e;
+    }
+  });
+}
+
 export function planGradients(g: Graph, frozen: ReadonlySet<string> = new Set()): GradPlan {
-  const attrs = g.nodes.map((n) => resolveAttrs(getOp(n.op)!, n.attrs));
+  const attrs = nodeAttrs(g);
   const reaches = new Set([g.outputs[0]!]);
   for (let k = g.nodes.length - 1; k >= 0; k--) {
     const n = g.nodes[k]!, r = GRADS[n.op];
@@ -69,18 +83,18 @@ export interface Forward {
 }
 
 /** Runs the graph on `inputs` (already batched); `env` supplies the constants (current parameters). */
-export function forward(g: Graph, plan: GradPlan, env: Map<string, Tensor>, inputs: Tensor[], training: boolean, state: TrainState): Forward {
+export function forward(g: Graph, attrs: readonly ResolvedAttrs[], env: Map<string, Tensor>, inputs: Tensor[], training: boolean, state: TrainState): Forward {
   const values = new Map(env);
   g.inputs.forEach((v, i) => values.set(v, inputs[i]!));
   const saved = g.nodes.map(() => ({}) as Record<string, unknown>);
   g.nodes.forEach((n, k) => {
     const args = n.inputs.map((v) => (v ? values.get(v) : undefined));
-    const r = GRADS[n.op], attrs = plan.attrs[k]!;
+    const r = GRADS[n.op], a = attrs[k]!;
     let outs: Tensor[];
     try {
       outs = r?.forward
-        ? r.forward({ node: n, attrs, inputs: args, training, saved: saved[k]!, state })
-        : getOp(n.op)!.kernel(args, attrs, n.outputs.map((o) => g.values[o]!));
+        ? r.forward({ node: n, attrs: a, inputs: args, training, saved: saved[k]!, state })
+        : getOp(n.op)!.kernel(args, a, n.outputs.map((o) => g.values[o]!));
     } catch (e) {
       if (e instanceof OpError) fail('OP_INVALID', e.message, { node: n });
       throw e;

@@ -170,7 +170,7 @@ describe('gradients match finite differences', () => {
 
   it('batch_norm in training mode (batch statistics) and in eval mode', () => {
     fc.assert(
-      fc.property(seed, fc.constantFrom([4, 3, 2, 2], [3, 2, 5], [6, 4]), (s, shape) => {
+      fc.property(seed, fc.constantFrom<number[][]>([4, 3, 2, 2], [3, 2, 5], [6, 4]), (s, shape) => {
         const C = shape[1]!;
         const args = [rand(shape, s), rand([C], s + 1, 0.5), rand([C], s + 2), rand([C], s + 3), tensor('f32', [C], new Array(C).fill(0.7))];
         checkGrad('batch_norm', args, {}, s, { h: 1e-3, tol: 3e-2 });
@@ -200,7 +200,7 @@ describe('gradients match finite differences', () => {
     const node: Node = { name: 'n', op: 'fake_quantize', inputs: ['x'], outputs: ['y'], attrs: { scale: [0.25], zero_point: [0], qmin: -2, qmax: 1 } };
     const saved = {};
     const y = run('fake_quantize', node, [x], true, saved);
-    expect(Array.from(y.data)).toEqual([-0.5, -0.5, 0, 0.25, 0.25, 0.25]);
+    expect(Array.from(y.data as Float32Array)).toEqual([-0.5, -0.5, 0, 0.25, 0.25, 0.25]);
     const [dx] = GRADS['fake_quantize']!.backward({ node, attrs: resolveAttrs(getOp('fake_quantize')!, node.attrs), inputs: [x], output: y, dy: Float32Array.from([1, 2, 3, 4, 5, 6]), saved, need: [true] });
     // integers: -12, -2 (rint(-1.6)), 0, 1, 4 (rint(3.6)), 20: in [-2, 1] for the middle four only
     expect(Array.from(dx!)).toEqual([0, 2, 3, 4, 0, 0]);
