@@ -70,10 +70,10 @@ const concatGrad: GradRule = {
  */
 const fakeQuantizeGrad: GradRule = {
   diff: [0],
-  forward({ node, attrs, inputs: [x], training, saved, state }) {
+  forward({ node, attrs, inputs: [x], observe, saved, state }) {
     const key = (attrs['group'] as number | undefined) ?? node.name;
     let s = state.fakeQuant.get(key) ?? stateOf(attrs);
-    if (training && attrs['observer_enabled']) s = observeBatch(node, attrs, s, x!);
+    if (observe && attrs['observer_enabled']) s = observeBatch(node, attrs, s, x!);
     state.fakeQuant.set(key, s);
     if (!attrs['fake_quant_enabled']) return [x!];
     const out = tensor('f32', x!.shape), mask = new Uint8Array(x!.data.length);

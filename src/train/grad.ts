@@ -19,7 +19,10 @@ export interface ForwardCtx {
   node: Node;
   attrs: ResolvedAttrs;
   inputs: (Tensor | undefined)[];
+  /** Batch norms use (and update) batch statistics. */
   training: boolean;
+  /** Fake quantizers with observer_enabled observe the batch. */
+  observe: boolean;
   /** Anything the backward needs besides inputs and outputs. */
   saved: Record<string, unknown>;
   state: TrainState;

@@ -82,8 +82,15 @@ export interface Forward {
   saved: Record<string, unknown>[];
 }
 
+/** What a forward does besides computing: batch statistics in batch norms, observing in fake quantizers. */
+export interface Mode {
+  training: boolean;
+  observe: boolean;
+}
+export const EVAL: Mode = { training: false, observe: false };
+
 /** Runs the graph on `inputs` (already batched); `env` supplies the constants (current parameters). */
-export function forward(g: Graph, attrs: readonly ResolvedAttrs[], env: Map<string, Tensor>, inputs: Tensor[], training: boolean, state: TrainState): Forward {
+export function forward(g: Graph, attrs: readonly ResolvedAttrs[], env: Map<string, Tensor>, inputs: Tensor[], mode: Mode, state: TrainState): Forward {
   const values = new Map(env);
   g.inputs.forEach((v, i) => values.set(v, inputs[i]!));
   const saved = g.nodes.map(() => ({}) as Record<string, unknown>);
@@ -93,7 +100,7 @@ export function forward(g: Graph, attrs: readonly ResolvedAttrs[], env: Map<stri
     let outs: Tensor[];
     try {
       outs = r?.forward
-        ? r.forward({ node: n, attrs: a, inputs: args, training, saved: saved[k]!, state })
+        ? r.forward({ node: n, attrs: a, inputs: args, ...mode, saved: saved[k]!, state })
         : getOp(n.op)!.kernel(args, a, n.outputs.map((o) => g.values[o]!));
     } catch (e) {
       if (e instanceof OpError) fail('OP_INVALID', e.message, { node: n });

@@ -13,7 +13,7 @@ import { softmaxCrossEntropy } from './loss.js';
 import { withState, type FakeQuantState } from './observer.js';
 import { makeOptimizer, type OptimizerName } from './optim.js';
 import type { ResolvedAttrs } from '../ir/ops/index.js';
-import { backward, forward, nodeAttrs, planGradients } from './tape.js';
+import { backward, EVAL, forward, nodeAttrs, planGradients } from './tape.js';
 
 export interface Labeled {
   data: Dataset;
@@ -39,6 +39,10 @@ export interface TrainOptions {
   /** Shuffling seed. */
   seed?: number;
   val?: Labeled;
+  /** From this epoch on (1-based), batch norms use and keep their running statistics (PyTorch freeze_bn_stats). */
+  freezeBnFrom?: number;
+  /** From this epoch on, fake quantizers stop observing and keep their qparams (PyTorch disable_observer). */
+  freezeObserversFrom?: number;
   /** Constants that must not train. */
   frozen?: string[];
   onBatch?(info: { epoch: number; batch: number; batches: number; loss: number }): void;
@@ -103,7 +107,7 @@ function evaluateIn(s: Session, attrs: readonly ResolvedAttrs[], set: Labeled, b
   let loss = 0, correct = 0;
   for (let i = 0; i < set.data.size; i += batch) {
     const idx = Array.from({ length: Math.min(batch, set.data.size - i) }, (_, k) => i + k);
-    const out = forward(s.g, attrs, s.env, batchOf(set.data, idx), false, s).values.get(s.g.outputs[0]!)!;
+    const out = forward(s.g, attrs, s.env, batchOf(set.data, idx), EVAL, s).values.get(s.g.outputs[0]!)!;
     const r = softmaxCrossEntropy(out, set.labels.subarray(i, i + idx.length));
     loss += r.loss * idx.length;
     correct += r.correct;
@@ -138,9 +142,10 @@ export function train(g: Graph, set: Labeled, opts: TrainOptions = {}): TrainRes
       [order[i], order[j]] = [order[j]!, order[i]!];
     }
     let loss = 0, correct = 0;
+    const mode = { training: epoch < (opts.freezeBnFrom ?? Infinity), observe: epoch < (opts.freezeObserversFrom ?? Infinity) };
     for (let b = 0; b < batches; b++) {
       const idx = order.subarray(b * batch, Math.min((b + 1) * batch, order.length));
-      const fwd = forward(g, plan.attrs, s.env, batchOf(set.data, idx), true, s);
+      const fwd = forward(g, plan.attrs, s.env, batchOf(set.data, idx), mode, s);
       const r = softmaxCrossEntropy(fwd.values.get(g.outputs[0]!)!, Array.from(idx, (i) => set.labels[i]!));
       const grads = backward(g, plan, fwd, r.grad);
       const params = new Map(plan.params.map((p) => [p, s.env.get(p)!.data as Float32Array]));

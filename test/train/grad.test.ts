@@ -15,7 +15,7 @@ const state = (): TrainState => ({ setBuffer() {}, fakeQuant: new Map() });
 
 function run(op: string, node: Node, inputs: (Tensor | undefined)[], training: boolean, saved: Record<string, unknown>): Tensor {
   const attrs = resolveAttrs(getOp(op)!, node.attrs), r = GRADS[op]!;
-  return (r.forward ? r.forward({ node, attrs, inputs, training, saved, state: state() }) : getOp(op)!.kernel(inputs, attrs, []))[0]!;
+  return (r.forward ? r.forward({ node, attrs, inputs, training, observe: training, saved, state: state() }) : getOp(op)!.kernel(inputs, attrs, []))[0]!;
 }
 
 /** Checks the analytic gradient of every differentiable operand on up to `probe` elements each. */

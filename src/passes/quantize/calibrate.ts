@@ -66,7 +66,7 @@ class Progress {
 }
 
 /** Bias qparams: scale[c] = fround(s_in · s_w[c]), zero point 0 (the integer kernels' bias scale). */
-function deriveBias(n: Node, sources: QuantParams[]): QuantParams {
+export function deriveBias(n: Node, sources: QuantParams[]): QuantParams {
   const [x, w] = sources as [QuantParams, QuantParams];
   if (x.scale.length !== 1) fail('QUANT_SPEC', `a derived bias needs a per-tensor input scale, got ${x.scale.length} scales`, { node: n });
   const scale = w.scale.map((s) => fround(x.scale[0]! * s));
