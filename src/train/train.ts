@@ -4,6 +4,7 @@
 // statistics and fake-quant qparams are written back into a new graph.
 import { fail } from '../diagnostics/index.js';
 import { lookup, type Graph } from '../ir/graph.js';
+import { run } from '../ir/interpreter.js';
 import { tensor, type Tensor } from '../ir/tensor.js';
 import { formatType, numel } from '../ir/types.js';
 import type { Dataset } from '../passes/quantize/dataset.js';
@@ -160,4 +161,16 @@ export function train(g: Graph, set: Labeled, opts: TrainOptions = {}): TrainRes
     opts.onEpoch?.(stats);
   }
   return { graph: s.result(), history, params: plan.params };
+}
+
+/** Top-1 accuracy of any runnable graph (e.g. a converted int8 model), one sample at a time through the interpreter. */
+export function accuracy(g: Graph, set: Labeled): number {
+  let correct = 0;
+  for (let i = 0; i < set.data.size; i++) {
+    const out = run(g, set.data.sample(i)).outputs[0]!.data as ArrayLike<number>;
+    let arg = 0;
+    for (let k = 1; k < out.length; k++) if (out[k]! > out[arg]!) arg = k;
+    if (arg === set.labels[i]) correct++;
+  }
+  return correct / set.data.size;
 }
