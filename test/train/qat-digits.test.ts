@@ -68,7 +68,7 @@ describe('QAT on digits_cnn_qat', () => {
     const inputs = [0, 1, 2, 3].map((i) => testSet.data.sample(i)[0]!);
     for (const input of inputs) {
       const got = compileRun(c.graph, 'c', [input]).outputs;
-      expect(Array.from(got[0]!.data)).toEqual(Array.from(interpret(c.graph, [input])[0]!.data));
+      expect(Array.from(got[0]!.data as Float32Array)).toEqual(Array.from(interpret(c.graph, [input])[0]!.data as Float32Array));
     }
     const dir = mkdtempSync(path.join(tmpdir(), 'qforge-qat-'));
     try {
