@@ -65,7 +65,7 @@ describe('QAT on digits_cnn_qat', () => {
     // The converted model: integer ops only around the convs/gemm, BN gone.
     expect(c.graph.nodes.some((n) => n.op === 'batch_norm' || n.op === 'fake_quantize')).toBe(false);
     expect(c.graph.nodes.filter((n) => n.op === 'qconv2d')).toHaveLength(2);
-    const inputs = [0, 1, 2, 3].map((i) => testSet.data.sample(i)[0]!);
+    const inputs = [0, 1].map((i) => testSet.data.sample(i)[0]!);
     for (const input of inputs) {
       const got = compileRun(c.graph, 'c', [input]).outputs;
       expect(Array.from(got[0]!.data as Float32Array)).toEqual(Array.from(interpret(c.graph, [input])[0]!.data as Float32Array));
