@@ -4,7 +4,7 @@
 // epochs ≥ 97.5% and ≥ our PTQ + 3 points; 8-bit QAT within 0.3 points of fp32; one epoch under
 // 10 s; the converted model compiles to C bit-exact with the interpreter and exports to QDQ ONNX.
 import { describe, expect, it } from 'vitest';
-import { mkdtempSync, rmSync } from 'node:fs';
+import { mkdirSync, mkdtempSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import path from 'node:path';
 import '../../src/index.js';
@@ -16,7 +16,9 @@ import { quantizeGraph } from '../../src/passes/quantize/flow.js';
 import { prepareQat } from '../../src/passes/quantize/prepare-qat.js';
 import { convertQat } from '../../src/passes/quantize/convert-qat.js';
 import { accuracy, evaluate, labelsFrom, train, type Labeled } from '../../src/train/train.js';
-import { compileRun, interpret } from '../codegen/helpers.js';
+import { interpret } from '../codegen/helpers.js';
+import { buildC, generateC, runC, TARGETS } from '../../src/codegen/index.js';
+import { hostRuns } from '../../src/codegen/targets/index.js';
 import { FIX, fixtureJson, fixtureNpy } from '../quant/flow-helpers.js';
 
 const M = 'digits_cnn_qat';
@@ -65,13 +67,18 @@ describe('QAT on digits_cnn_qat', () => {
     // The converted model: integer ops only around the convs/gemm, BN gone.
     expect(c.graph.nodes.some((n) => n.op === 'batch_norm' || n.op === 'fake_quantize')).toBe(false);
     expect(c.graph.nodes.filter((n) => n.op === 'qconv2d')).toHaveLength(2);
-    const inputs = [0, 1].map((i) => testSet.data.sample(i)[0]!);
-    for (const input of inputs) {
-      const got = compileRun(c.graph, 'c', [input]).outputs;
-      expect(Array.from(got[0]!.data as Float32Array)).toEqual(Array.from(interpret(c.graph, [input])[0]!.data as Float32Array));
-    }
+    const inputs = [0, 1, 2, 3].map((i) => testSet.data.sample(i)[0]!);
+    // Every target this host runs (the portable c one always).
     const dir = mkdtempSync(path.join(tmpdir(), 'qforge-qat-'));
     try {
+      for (const target of TARGETS.filter((t) => t.name === 'c' || (t.name.startsWith('avx') && hostRuns(t))).map((t) => t.name)) {
+        const out = path.join(dir, target);
+        mkdirSync(out);
+        for (const [f, text] of generateC(c.graph, { target, name: 'm' }).files) writeFileSync(path.join(out, f), text);
+        const b = buildC(out, target);
+        for (const input of inputs)
+          expect(Array.from(runC(b, { inputs: [input], inputNames: c.graph.inputs }).outputs[0]!.data as Float32Array), target).toEqual(Array.from(interpret(c.graph, [input])[0]!.data as Float32Array));
+      }
       exportOnnx(c.qdq, path.join(dir, 'q.onnx'));
       const back = importOnnx(path.join(dir, 'q.onnx'));
       expect(back.nodes.filter((n) => n.op === 'quantize').length).toBeGreaterThan(0);
