@@ -5,5 +5,5 @@ export { GRADS, planGradients, forward, backward, type GradPlan, type Mode } fro
 export type { GradRule, ForwardCtx, BackwardCtx, TrainState } from './grad.js';
 export { softmaxCrossEntropy } from './loss.js';
 export { sgd, adam, makeOptimizer, OPTIMIZERS, type Optimizer, type OptimizerName } from './optim.js';
-export { observeBatch, type FakeQuantState } from './observer.js';
+export { observeBatch, setQatSwitches, type FakeQuantState } from './observer.js';
 export { qatGraph, type QatOptions, type QatResult } from './flow.js';

@@ -3,7 +3,7 @@
 // zero point, before the batch is fake-quantized. The state is plain data kept per sharing group
 // and written back into the node's attributes (min, max, scale, zero_point) after training.
 import { fail } from '../diagnostics/index.js';
-import type { Attrs, Node } from '../ir/graph.js';
+import type { Attrs, Graph, Node } from '../ir/graph.js';
 import type { ResolvedAttrs } from '../ir/ops/index.js';
 import { fround } from '../ir/quant-math.js';
 import type { Tensor } from '../ir/tensor.js';
@@ -76,4 +76,20 @@ export function observeBatch(n: Node, a: ResolvedAttrs, s: FakeQuantState, x: Te
   const range = makeRange(a['dtype'] as DType, a['scheme'] as QScheme, { qmin: a['qmin'] as number, qmax: a['qmax'] as number, eps: a['eps'] as number });
   const q = min.map((m, i) => calculateQParams(m, max[i]!, range));
   return { min: min.map(fround), max: max.map(fround), scale: q.map((v) => fround(v.scale)), zeroPoint: q.map((v) => v.zeroPoint) };
+}
+
+/**
+ * The graph with every QAT fake quantizer's switches set (PyTorch's enable/disable_observer and
+ * enable/disable_fake_quant applied to the whole model); an absent switch is left as it is.
+ */
+export function setQatSwitches(g: Graph, s: { observe?: boolean; fakeQuant?: boolean }): Graph {
+  const nodes = g.nodes.map((n) => {
+    if (n.op !== 'fake_quantize' || n.attrs['observer'] === undefined) return n;
+    const attrs: Attrs = { ...n.attrs };
+    // Derived (bias) quantizers stay off while training: their qparams exist only after convert.
+    if (s.fakeQuant !== undefined && n.attrs['observer'] !== 'derived') attrs['fake_quant_enabled'] = s.fakeQuant;
+    if (s.observe !== undefined && n.attrs['observer'] !== 'fixed' && n.attrs['observer'] !== 'derived') attrs['observer_enabled'] = s.observe;
+    return { ...n, attrs };
+  });
+  return { ...g, nodes };
 }
