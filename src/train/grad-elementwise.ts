@@ -2,9 +2,8 @@
 // fake_quantize. Broadcast operands get the gradient summed over the broadcast axes.
 import { forEachBroadcast2 } from '../ir/kernels/broadcast.js';
 import { fakeQuantizeInto } from '../ir/ops/quant.js';
-import { getOp } from '../ir/ops/index.js';
 import type { QuantScaling } from '../ir/quant-math.js';
-import { tensor, type Tensor } from '../ir/tensor.js';
+import { tensor } from '../ir/tensor.js';
 import { normAxis } from '../ir/ops/infer-util.js';
 import { f32, reduceTo, type GradRule } from './grad.js';
 import { observeBatch, stateOf } from './observer.js';
@@ -111,7 +110,3 @@ export const ELEMENTWISE_GRADS: Record<string, GradRule> = {
   fake_quantize: fakeQuantizeGrad,
 };
 
-/** The op's own kernel (the default training forward). */
-export function kernelForward(op: string, inputs: (Tensor | undefined)[], attrs: Record<string, unknown>): Tensor[] {
-  return getOp(op)!.kernel(inputs, attrs as never, []);
-}

@@ -10,7 +10,7 @@ import { validRange, window2d, type Window2d } from '../ir/kernels/window.js';
 import { getOp, type ResolvedAttrs } from '../ir/ops/index.js';
 import { tensor, type Tensor } from '../ir/tensor.js';
 import { numel } from '../ir/types.js';
-import { clampMask, f32, reduceTo, type BackwardCtx, type ForwardCtx, type GradRule } from './grad.js';
+import { clampMask, f32, reduceTo, type GradRule } from './grad.js';
 
 /** A sink adding alpha·C into out (rows of ldc), for gradients summed over images. */
 const addSink = (M: number, out: Float32Array, offset: number, ldc: number, alpha = 1): Sink => (acc, ld, n0, nc) => {
@@ -298,4 +298,3 @@ export const NN_GRADS: Record<string, GradRule> = {
   batch_norm: batchNormGrad,
 };
 
-export type { BackwardCtx, ForwardCtx };
