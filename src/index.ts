@@ -13,3 +13,6 @@ export {
 } from './patterns/index.js';
 export { debugNumerics, formatTable, toJson, toHtml, type DebugReport } from './debug/index.js';
 export { generateC, writeGenerated, buildC, runC, TARGETS, TARGET_NAMES, getTarget, nativeTarget, type GenerateOptions, type Generated } from './codegen/index.js';
+export { prepareQat, fuseConvBnQat, observersToFakeQuant, type PreparedQat } from './passes/quantize/prepare-qat.js';
+export { convertQat, convertQat as convert, foldConvBnQat, fakeQuantToObservers, type ConvertedQat, type ConvertQatOptions } from './passes/quantize/convert-qat.js';
+export * from './train/index.js';

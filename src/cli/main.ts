@@ -12,6 +12,7 @@ import { registerPatterns } from './commands/patterns.js';
 import { registerRun } from './commands/run.js';
 import { registerCompile } from './commands/compile.js';
 import { registerQuantize } from './commands/quantize.js';
+import { registerQat } from './commands/qat.js';
 import { registerOnnxTest } from './commands/onnx-test.js';
 import { registerDebug } from './commands/debug.js';
 import { registerOps } from './commands/ops.js';
@@ -24,6 +25,7 @@ export const VERBS: readonly RegisterVerb[] = [
   registerInspect,
   registerPatterns,
   registerQuantize,
+  registerQat,
   registerCompile,
   registerOnnxTest,
   registerDebug,

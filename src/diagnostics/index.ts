@@ -7,6 +7,7 @@ import { PATTERN_CODES } from './codes-patterns.js';
 import { CODEGEN_CODES } from './codes-codegen.js';
 import { ONNX_TEST_CODES } from './codes-onnx-test.js';
 import { DEBUG_CODES } from './codes-debug.js';
+import { TRAIN_CODES } from './codes-train.js';
 
 export type LocationKind = 'source' | 'node' | 'pipeline' | 'file' | 'none';
 
@@ -16,7 +17,7 @@ export interface CodeInfo {
   location: LocationKind;
 }
 
-export const CATALOG = { ...IR_CODES, ...QUANT_CODES, ...PASS_CODES, ...PATTERN_CODES, ...CODEGEN_CODES, ...ONNX_TEST_CODES, ...DEBUG_CODES } as const satisfies Record<string, CodeInfo>;
+export const CATALOG = { ...IR_CODES, ...QUANT_CODES, ...PASS_CODES, ...PATTERN_CODES, ...CODEGEN_CODES, ...ONNX_TEST_CODES, ...DEBUG_CODES, ...TRAIN_CODES } as const satisfies Record<string, CodeInfo>;
 export type DiagKey = keyof typeof CATALOG;
 
 export interface SourceLoc {

@@ -151,5 +151,5 @@ export const FLOAT_EMITTERS: Record<string, OpEmitter> = {
   ...each(['maxpool2d', 'avgpool2d', 'global_avgpool'], { emit: pool }),
   layer_norm: { emit: layerNorm, unsupported: f32Only },
   batch_norm: { emit: batchNorm },
-  fake_quantize: { emit: fakeQuantize },
+  fake_quantize: { emit: fakeQuantize, unsupported: (n) => (n.attrs['fake_quant_enabled'] === false ? 'a disabled fake_quantize (convert the QAT graph first)' : undefined) },
 };

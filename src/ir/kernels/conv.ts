@@ -53,7 +53,7 @@ export function conv2d(a: ConvArgs): void {
 }
 
 /** col[(c·kh + i)·kw + j][oh·Wo + ow] = x[c][oh·sh - pt + i·dh][ow·sw - pl + j·dw], 0 in padding. */
-function im2col(x: Float32Array, xOff: number, Cg: number, H: number, W: number, w: Window2d, Ho: number, Wo: number, col: Float32Array): void {
+export function im2col(x: Float32Array, xOff: number, Cg: number, H: number, W: number, w: Window2d, Ho: number, Wo: number, col: Float32Array): void {
   let row = 0;
   for (let c = 0; c < Cg; c++) {
     const plane = xOff + c * H * W;

@@ -153,29 +153,62 @@ const dequantize: OpDef = {
   },
 };
 
+/**
+ * The training state a QAT fake_quantize carries (PyTorch FakeQuantize's buffers and observer):
+ * the kernel only reads scale/zero_point and the fake-quant switch; `qforge qat` observes each
+ * batch when observer_enabled and writes min/max/scale/zero_point back (see src/train/observer.ts).
+ */
+const FAKE_QUANT_STATE: Record<string, AttrSpec> = {
+  fake_quant_enabled: { type: 'bool', default: true, doc: 'off: identity (PyTorch disable_fake_quant)' },
+  observer_enabled: { type: 'bool', default: false, doc: 'training: update min/max and the qparams from each batch first (PyTorch enable_observer)' },
+  observer: { type: 'string', oneOf: ['moving-average', 'minmax', 'fixed', 'derived'], optional: true, doc: 'training statistics (moving-average: PyTorch MovingAverage[PerChannel]MinMaxObserver)' },
+  averaging_constant: { type: 'float', default: 0.01, doc: 'moving-average: min += c·(batch min − min)' },
+  scheme: { type: 'string', oneOf: ['affine', 'symmetric'], default: 'affine' },
+  granularity: { type: 'string', oneOf: ['per-tensor', 'per-channel'], default: 'per-tensor', doc: 'per-channel: one observer range per index of axis' },
+  eps: { type: 'float', default: 2 ** -23, doc: 'smallest scale' },
+  dtype: { type: 'dtype', oneOf: QUANT_DTYPES, optional: true, doc: 'the integer type convert quantizes to' },
+  group: { type: 'int', optional: true, doc: 'sharing group: fake quants of one group share one observer' },
+  tensor: { type: 'string', optional: true, doc: 'the original name of the tensor, for reports' },
+  derived_from: { type: 'ints', optional: true, doc: 'derived (bias): the groups whose scales multiply' },
+  min: { type: 'floats', optional: true, doc: 'observed (moving-average) minimum per channel' },
+  max: { type: 'floats', optional: true },
+};
+
 const fakeQuantize: OpDef = {
   name: 'fake_quantize',
-  doc: 'f32 -> f32: dequantize(quantize(x)) with the range [qmin, qmax] and the scaling of quantize',
+  doc: 'f32 -> f32: dequantize(quantize(x)) with the range [qmin, qmax] and the scaling of quantize (PyTorch FakeQuantize forward); identity when fake_quant_enabled is false; optional QAT observer state',
   category: 'quant',
   operands: [{ name: 'x', dtypes: ['f32'] }],
   results: 1,
-  attrs: { ...QPARAM_ATTRS, qmin: { type: 'int' }, qmax: { type: 'int' }, scaling: SCALING_ATTR },
+  attrs: { ...QPARAM_ATTRS, qmin: { type: 'int' }, qmax: { type: 'int' }, scaling: SCALING_ATTR, ...FAKE_QUANT_STATE },
   infer({ inputs, attrs }) {
     const x = floatOperand(inputs, 'fake_quantize');
     qparams('fake_quantize', attrs, x.shape, attrs['qmin'] as number, attrs['qmax'] as number);
+    if (attrs['dtype'] !== undefined) qrange('fake_quantize', attrs, attrs['dtype'] as DType);
     return [{ dtype: 'f32', shape: [...x.shape] }];
   },
   kernel([x], attrs) {
     const t = x!;
     const { quant, qmin, qmax } = qparams('fake_quantize', attrs, t.shape, attrs['qmin'] as number, attrs['qmax'] as number);
+    if (!attrs['fake_quant_enabled']) return [tensor('f32', t.shape, (t.data as Float32Array).slice())];
     const out = tensor('f32', t.shape);
-    const o = out.data as Float32Array, d = t.data as Float32Array, q = quantizer(attrs['scaling'] as QuantScaling);
-    forEachChannel(t.shape, quant, (i, c) => {
-      const s = quant.scale[c]!, z = quant.zeroPoint[c]!;
-      o[i] = dequantizeValue(q(d[i]!, s, z, qmin, qmax), s, z);
-    });
+    fakeQuantizeInto(t.data as Float32Array, t.shape, quant, qmin, qmax, attrs['scaling'] as QuantScaling, out.data as Float32Array);
     return [out];
   },
 };
+
+/**
+ * out = fake_quantize(x); with `mask`, mask[i] = 1 where the unclamped integer lies in [qmin, qmax]
+ * (PyTorch's cachemask: the straight-through estimator passes the gradient only there).
+ */
+export function fakeQuantizeInto(x: Float32Array, shape: readonly number[], quant: QuantParams, qmin: number, qmax: number, scaling: QuantScaling, out: Float32Array, mask?: Uint8Array): void {
+  const q = quantizer(scaling);
+  forEachChannel(shape, quant, (i, c) => {
+    const s = quant.scale[c]!, z = quant.zeroPoint[c]!;
+    const v = q(x[i]!, s, z, qmin - 1, qmax + 1);
+    if (mask) mask[i] = v >= qmin && v <= qmax ? 1 : 0;
+    out[i] = dequantizeValue(v < qmin ? qmin : v > qmax ? qmax : v, s, z);
+  });
+}
 
 export const QUANT_OPS: OpDef[] = [quantize, dequantize, fakeQuantize];

@@ -3,6 +3,8 @@
 import { calibratePass } from './calibrate.js';
 import { convertPass } from './convert.js';
 import { insertObserversPass, preparePass } from './prepare.js';
+import { prepareQatPass } from './prepare-qat.js';
+import { convertQatPass } from './convert-qat.js';
 import type { PassDef } from '../manager/pass.js';
 
 export * from './spec.js';
@@ -19,4 +21,4 @@ export { calibrate, observerConfig, type CalibrateOptions, type Calibrated } fro
 export { convertGraph, qdqAttrs, type ConvertOptions, type Converted } from './convert.js';
 export { loadDataset, datasetFromTensors, inputFileName, type Dataset } from './dataset.js';
 
-export const QUANTIZE_PASSES: readonly PassDef[] = [preparePass, insertObserversPass, calibratePass, convertPass];
+export const QUANTIZE_PASSES: readonly PassDef[] = [preparePass, insertObserversPass, calibratePass, convertPass, prepareQatPass, convertQatPass];
