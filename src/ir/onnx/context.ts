@@ -168,6 +168,13 @@ export class NodeContext {
   constantNumbers(i: number, what: string): number[] {
     return Array.from(this.constant(i, what).data, Number);
   }
+  /** A constant input of integers (shapes, axes, bounds): a float that is not whole is invalid. */
+  constantInts(i: number, what: string): number[] {
+    const v = this.constantNumbers(i, what);
+    const bad = v.find((x) => !Number.isInteger(x));
+    if (bad !== undefined) this.invalid(`input '${this.input(i)}' (${what}) must hold integers, got ${bad}`);
+    return v;
+  }
   /** ONNX output i's name, '' when absent. */
   output(i: number): string {
     return this.onnx.output[i] ?? '';

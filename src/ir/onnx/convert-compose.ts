@@ -6,7 +6,7 @@ import type { Converter } from './convert-math.js';
 
 /** Tile = for each repeated axis, concat of that many copies (static repeats). */
 const tile: Converter = (c) => {
-  const reps = c.constantNumbers(1, 'repeats');
+  const reps = c.constantInts(1, 'repeats');
   const rank = c.rank(0);
   if (reps.length !== rank) c.invalid(`repeats has ${reps.length} values for rank ${rank}`);
   if (reps.some((r) => r < 0)) c.invalid('repeats must not be negative');
