@@ -56,4 +56,13 @@ describe('ONNX import of hostile models', () => {
     const cos = onnxModel({ nodes: [{ op: 'ConstantOfShape', inputs: ['s'], outputs: ['c'] }, { op: 'Add', inputs: ['x', 'c'], outputs: ['y'] }], inputs: [['x', 'f32', [2]]], outputs: [['y', 'f32']], initializers: { s: tensor('i64', [1], [-2]) } });
     expect(codesOf(cos)[0]).toMatch(/QF0503: shape \[-2\] has a negative dimension/);
   });
+
+  it('huge shapes made at import are QF0502/QF0503 instead of a RangeError or exhausted memory (found by the structure fuzzer)', () => {
+    const cos = onnxModel({ nodes: [{ op: 'ConstantOfShape', inputs: ['s'], outputs: ['c'] }, { op: 'Add', inputs: ['x', 'c'], outputs: ['y'] }], inputs: [['x', 'f32', [2]]], outputs: [['y', 'f32']], initializers: { s: tensor('i64', [1], [2 ** 40]) } });
+    expect(codesOf(cos)[0]).toMatch(/QF0503: the constant \[1099511627776\] would hold 1099511627776 elements, more than the 67108864 qforge computes at import/);
+    const tile = onnxModel({ nodes: [{ op: 'Tile', inputs: ['x', 'r'], outputs: ['y'] }], inputs: [['x', 'f32', [2]]], outputs: [['y', 'f32']], initializers: { r: tensor('i64', [1], [1e15]) } });
+    expect(codesOf(tile)[0]).toMatch(/QF0502: repeats above 4096 are not supported/);
+    const expand = onnxModel({ nodes: [{ op: 'Expand', inputs: ['x', 's'], outputs: ['y'] }], inputs: [['x', 'f32', [1]]], outputs: [['y', 'f32']], initializers: { s: tensor('i64', [3], [2 ** 20, 2 ** 20, 2 ** 20]) } });
+    expect(codesOf(expand)[0]).toMatch(/QF0503: the expanded shape .* would hold \d+ elements/);
+  });
 });

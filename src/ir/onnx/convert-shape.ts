@@ -157,6 +157,7 @@ const constant: Converter = (c) => {
 const constantOfShape: Converter = (c) => {
   const shape = c.constantInts(0, 'shape');
   if (shape.some((d) => d < 0)) c.invalid(`shape [${shape.join(',')}] has a negative dimension`);
+  c.checkConstantSize(shape, 'the constant');
   const v = c.tensorAttr('value') ?? tensor('f32', [1], [0]);
   const out = tensor(v.dtype, shape);
   (out.data as { fill(x: unknown): unknown }).fill(v.data[0] ?? 0);
@@ -168,6 +169,7 @@ const range: Converter = (c) => {
   const [s, l, d] = [start, limit, delta].map((t) => Number(t.data[0]));
   if (d === 0) c.invalid('delta must not be 0');
   const n = Math.max(Math.ceil((l! - s!) / d!), 0);
+  c.checkConstantSize([n], 'the range');
   c.setConstant(0, tensor(start.dtype, [n], Array.from({ length: n }, (_, i) => s! + i * d!)));
 };
 
@@ -181,6 +183,7 @@ const expand: Converter = (c) => {
     if (b < 0 || (a !== 1 && b !== 1 && a !== b)) c.invalid(`cannot expand [${x.shape.join(',')}] to [${target.join(',')}]`);
     return a === 1 ? b : a;
   });
+  c.checkConstantSize(shape, 'the expanded shape');
   const ones = tensor(x.dtype, shape);
   (ones.data as { fill(x: unknown): unknown }).fill(x.dtype === 'i64' ? 1n : 1);
   c.emit('mul', [c.input(0), c.addConstant('ones', ones)]);
