@@ -4,7 +4,7 @@ import { describe, expect, it } from 'vitest';
 import { encodeNpy, parseNpy } from '../../src/ir/npy.js';
 import { numel } from '../../src/ir/types.js';
 import { tensor } from '../../src/ir/tensor.js';
-import { expectClean, mutateBytes, rng, runs, SEED, type Rng } from './support.js';
+import { expectBothOutcomes, fuzz, mutateBytes, runs, SEED, type Rng } from './support.js';
 
 const BASES = [
   encodeNpy(tensor('f32', [2, 3], [1, 2, 3, 4, 5, 6])),
@@ -38,25 +38,17 @@ function oddHeader(r: Rng): Uint8Array {
 
 describe('fuzz: .npy headers', () => {
   it(`${runs(400)} mutated .npy files decode to a consistent tensor or get a diagnostic`, () => {
-    const r = rng(SEED + 4);
-    const outcomes = { ok: 0, diagnostic: 0 };
-    for (let i = 0; i < runs(400); i++) {
-      let bytes: Uint8Array;
-      if (i % 2) bytes = oddHeader(r);
-      else {
-        // Mutations in the header (the first 80 bytes) or at the end (data).
-        const base = BASES[i % BASES.length]!;
-        const cut = Math.min(base.length, 80);
-        bytes = r.bool(0.8) ? Uint8Array.from([...mutateBytes(base.subarray(0, cut), r), ...base.subarray(cut)]) : mutateBytes(base, r);
-      }
-      outcomes[
-        expectClean(`npy seed ${SEED + 4} case ${i}.npy`, bytes, () => {
-          const t = parseNpy(bytes);
-          expect(t.data.length).toBe(numel(t.shape));
-        })
-      ]++;
-    }
-    expect(outcomes.ok).toBeGreaterThan(0);
-    expect(outcomes.diagnostic).toBeGreaterThan(0);
+    const make = (i: number, r: Rng) => {
+      if (i % 2) return oddHeader(r);
+      // Mutations in the header (the first 80 bytes) or anywhere (the data).
+      const base = BASES[i % BASES.length]!;
+      const cut = Math.min(base.length, 80);
+      return r.bool(0.8) ? Uint8Array.from([...mutateBytes(base.subarray(0, cut), r), ...base.subarray(cut)]) : mutateBytes(base, r);
+    };
+    const outcomes = fuzz('npy', SEED + 4, runs(400), (i, r) => ({ input: make(i, r), suffix: '.npy' }), (bytes) => {
+      const t = parseNpy(bytes);
+      expect(t.data.length).toBe(numel(t.shape));
+    });
+    expectBothOutcomes(outcomes);
   });
 });

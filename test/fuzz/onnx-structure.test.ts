@@ -10,7 +10,7 @@ import { ModelProto } from '../../src/ir/onnx/schema.js';
 import { verify } from '../../src/ir/verify.js';
 import { ai, onnxModel } from '../onnx/build-model.js';
 import { tensor } from '../../src/ir/tensor.js';
-import { expectClean, rng, runs, runSmall, SEED, type Rng } from './support.js';
+import { expectBothOutcomes, fuzz, importChecked, runs, SEED, type Rng } from './support.js';
 
 const FIXTURES = ['conv_bn_relu', 'convT_bn_relu', 'digits_mlp', 'attention_block', 'depthwise_residual', 'digits_cnn_qat'];
 const i64 = (xs: number[]) => tensor('i64', [xs.length], xs);
@@ -98,22 +98,17 @@ describe('fuzz: ONNX structure', () => {
   });
 
   it(`${runs(300)} structurally mutated models import cleanly or get a diagnostic`, () => {
-    const r = rng(SEED + 1);
-    const outcomes = { ok: 0, diagnostic: 0 };
-    for (let i = 0; i < runs(300); i++) {
-      const k = i % BASES.length;
-      const m = ModelProto.decode(BASES[k]!) as Msg;
-      for (let j = r.int(1, 3); j > 0; j--) mutate(m, r);
-      const bytes = ModelProto.encode(m).finish();
-      outcomes[
-        expectClean(`onnx-structure seed ${SEED + 1} case ${i} (${BASE_NAMES[k]}).onnx`, bytes, () => {
-          const g = importOnnx(bytes);
-          expect(verify(g)).toEqual([]);
-          runSmall(g);
-        })
-      ]++;
-    }
-    expect(outcomes.ok).toBeGreaterThan(0);
-    expect(outcomes.diagnostic).toBeGreaterThan(0);
+    const outcomes = fuzz(
+      'onnx-structure',
+      SEED + 1,
+      runs(300),
+      (i, r) => {
+        const m = ModelProto.decode(BASES[i % BASES.length]!) as Msg;
+        for (let j = r.int(1, 3); j > 0; j--) mutate(m, r);
+        return { input: ModelProto.encode(m).finish(), suffix: `(${BASE_NAMES[i % BASES.length]}).onnx` };
+      },
+      importChecked,
+    );
+    expectBothOutcomes(outcomes);
   });
 });

@@ -13,7 +13,7 @@ import { applyPatterns, checkPatterns, PatternSet } from '../../src/patterns/ind
 import { qpatLexer } from '../../src/patterns/syntax/lexer.js';
 import { quantizeGraph } from '../../src/index.js';
 import { arbGraph } from '../../src/testing/index.js';
-import { expectClean, mutateTokens, rng, runs, runSmall, SEED } from './support.js';
+import { expectBothOutcomes, fuzz, mutateTokens, runs, runSmall, SEED } from './support.js';
 
 const FIX = resolve('../shared/fixtures');
 const QIR_VOCAB = ['-1', '0', '1', '2', '1e39', '-1e39', '1e400', '99999999999', '2147483648', 'nan', 'inf', '-inf', '-0', '0.5', 'f32', 'f64', 'i4', 'u4', 'i8', 'u8', 'i64', 'bool', 'quant', 'scale', 'zp', 'axis', '[', ']', '{', '}', '(', ')', ',', '=', ':', '->', '#', '@"n"', '%x', '%"a b"', '%__proto__', 'const', 'splat', 'sidecar', '""', '"\\u0000"', 'b64"AAAA"', 'b64""', 'true', 'false', '_', 'graph', 'add', 'conv2d', 'reshape', 'quantize', 'qlinear_matmul'];
@@ -31,40 +31,28 @@ const tokensOf = (lexer: typeof qirLexer, text: string) => lexer.tokenize(text).
 
 describe('fuzz: .qir tokens', () => {
   it(`${runs(300)} mutated .qir texts parse to a graph that round-trips and runs, or get a diagnostic`, () => {
-    const r = rng(SEED + 2);
     const texts = qirTexts().map((t) => tokensOf(qirLexer, t));
-    const outcomes = { ok: 0, diagnostic: 0 };
-    for (let i = 0; i < runs(300); i++) {
-      const text = mutateTokens(texts[i % texts.length]!, QIR_VOCAB, r).join(' ');
-      outcomes[
-        expectClean(`qir-tokens seed ${SEED + 2} case ${i}.qir`, text, () => {
-          const g = parseGraph(text);
-          expect(printGraph(parseGraph(printGraph(g)))).toBe(printGraph(g));
-          runSmall(g);
-        })
-      ]++;
-    }
-    expect(outcomes.ok).toBeGreaterThan(0);
-    expect(outcomes.diagnostic).toBeGreaterThan(0);
+    const outcomes = fuzz('qir-tokens', SEED + 2, runs(300), (i, r) => ({ input: mutateTokens(texts[i % texts.length]!, QIR_VOCAB, r).join(' '), suffix: '.qir' }), (text) => {
+      const g = parseGraph(text);
+      expect(printGraph(parseGraph(printGraph(g)))).toBe(printGraph(g));
+      runSmall(g);
+    });
+    expectBothOutcomes(outcomes);
   });
 });
 
 describe('fuzz: .qpat tokens', () => {
   it(`${runs(300)} mutated pattern files compile or get diagnostics, never throw; what compiles applies cleanly`, () => {
-    const r = rng(SEED + 3);
     const dir = resolve('spec/patterns');
     const files = readdirSync(dir).filter((f) => f.endsWith('.qpat')).map((f) => tokensOf(qpatLexer as typeof qirLexer, readFileSync(join(dir, f), 'utf8')));
     const graphs = [importOnnx(join(FIX, 'conv_bn_relu/model.onnx')), importOnnx(join(FIX, 'depthwise_residual/model.onnx'))];
     let compiled = 0;
-    for (let i = 0; i < runs(300); i++) {
-      const text = mutateTokens(files[i % files.length]!, QPAT_VOCAB, r).join(' ');
-      expectClean(`qpat-tokens seed ${SEED + 3} case ${i}.qpat`, text, () => {
-        const { patterns, diagnostics } = checkPatterns(text);
-        if (diagnostics.length) return;
-        compiled++;
-        applyPatterns(graphs[i % graphs.length]!, new PatternSet(patterns));
-      });
-    }
+    fuzz('qpat-tokens', SEED + 3, runs(300), (i, r) => ({ input: mutateTokens(files[i % files.length]!, QPAT_VOCAB, r).join(' '), suffix: '.qpat' }), (text, i) => {
+      const { patterns, diagnostics } = checkPatterns(text);
+      if (diagnostics.length) return;
+      compiled++;
+      applyPatterns(graphs[i % graphs.length]!, new PatternSet(patterns));
+    });
     expect(compiled).toBeGreaterThan(0);
   });
 });
