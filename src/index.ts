@@ -3,7 +3,7 @@
 export * from './ir/index.js';
 export { readNpy, writeNpy, parseNpy, encodeNpy } from './ir/npy.js';
 export { importOnnx, exportOnnx, toOnnxModel, type ImportOptions } from './ir/onnx/index.js';
-export { QforgeError, formatDiagnostic, CATALOG, type Diagnostic } from './diagnostics/index.js';
+export { QforgeError, diag, formatDiagnostic, CATALOG, type Diagnostic } from './diagnostics/index.js';
 export * from './passes/index.js';
 export * from './passes/quantize/index.js';
 export { quantizeGraph, QUANT_MODES, type QuantizeOptions, type QuantizeResult, type QuantMode } from './passes/quantize/flow.js';

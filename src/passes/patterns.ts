@@ -12,10 +12,11 @@ export const patternsPass = definePass({
   kind: 'transform',
   name: 'patterns',
   description: 'applies the rewrite patterns of a .qpat file (greedy, by benefit) and counts rewrites per pattern',
-  options: { file: { type: 'string', default: '', doc: 'the .qpat file to apply' }, ...PATTERN_OPTIONS },
+  options: { file: { type: 'string', default: '', doc: "the .qpat file to apply (default: runPipeline's in-memory patterns option)" }, ...PATTERN_OPTIONS },
   run(_draft, ctx) {
-    if (!ctx.options.file) throw new QforgeError(diag('PASS_OPTION', 'patterns needs a pattern file: patterns{file=my.qpat}'));
-    return runPatternSet(ctx, loadPatternFile(ctx.options.file));
+    const set = ctx.options.file ? loadPatternFile(ctx.options.file) : ctx.patterns;
+    if (!set) throw new QforgeError(diag('PASS_OPTION', 'patterns needs a pattern file: patterns{file=my.qpat} (or, from the API, runPipeline(g, p, { patterns: set }))'));
+    return runPatternSet(ctx, set);
   },
 });
 

@@ -195,7 +195,7 @@ const maxpoolGrad: GradRule = {
     // The gradient goes to the first maximum of each window (PyTorch's argmax).
     const xd = f32(x), yd = f32(output), dx = new Float32Array(xd.length), taken = new Uint8Array(yd.length);
     forEachTap(x!, output, poolWindow(attrs), (o, i) => {
-      if (!taken[o] && (xd[i] === yd[o] || (xd[i] !== xd[i] && yd[o] !== yd[o]))) {
+      if (!taken[o] && (xd[i] === yd[o] || (Number.isNaN(xd[i]) && Number.isNaN(yd[o])))) {
         taken[o] = 1;
         dx[i] += dy[o]!;
       }

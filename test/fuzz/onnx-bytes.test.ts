@@ -2,12 +2,10 @@
 // the fixture models and small built ones go through importOnnx; what imports must verify and run.
 import { readFileSync } from 'node:fs';
 import { resolve } from 'node:path';
-import { describe, expect, it } from 'vitest';
-import { importOnnx } from '../../src/ir/onnx/index.js';
-import { verify } from '../../src/ir/verify.js';
+import { describe, it } from 'vitest';
 import { aints, onnxModel } from '../onnx/build-model.js';
 import { tensor } from '../../src/ir/tensor.js';
-import { expectClean, mutateBytes, rng, runs, runSmall, SEED } from './support.js';
+import { expectBothOutcomes, fuzz, importChecked, mutateBytes, runs, SEED } from './support.js';
 
 const FIXTURES = ['conv_bn_relu', 'convT_bn_relu', 'digits_mlp', 'attention_block', 'depthwise_residual'];
 const w = (shape: number[]) => tensor('f32', shape, Float32Array.from({ length: shape.reduce((a, b) => a * b, 1) }, (_, i) => (i % 7) - 3));
@@ -39,21 +37,13 @@ const models: [string, Uint8Array][] = [
 
 describe('fuzz: ONNX bytes', () => {
   it(`${runs(300)} mutated models import cleanly or get a diagnostic`, () => {
-    const r = rng(SEED);
-    const outcomes = { ok: 0, diagnostic: 0 };
-    for (let i = 0; i < runs(300); i++) {
-      const [name, bytes] = models[i % models.length]!;
-      const mutated = mutateBytes(bytes, r);
-      outcomes[
-        expectClean(`onnx-bytes seed ${SEED} case ${i} (${name}).onnx`, mutated, () => {
-          const g = importOnnx(mutated);
-          expect(verify(g)).toEqual([]);
-          runSmall(g);
-        })
-      ]++;
-    }
-    // Both outcomes occur, or the mutations are too tame / too wild to test anything.
-    expect(outcomes.ok).toBeGreaterThan(0);
-    expect(outcomes.diagnostic).toBeGreaterThan(0);
+    const outcomes = fuzz(
+      'onnx-bytes',
+      SEED,
+      runs(300),
+      (i, r) => ({ input: mutateBytes(models[i % models.length]![1], r), suffix: `(${models[i % models.length]![0]}).onnx` }),
+      importChecked,
+    );
+    expectBothOutcomes(outcomes);
   });
 });

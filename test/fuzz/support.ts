@@ -7,7 +7,9 @@ import { mkdtempSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { QforgeError } from '../../src/diagnostics/index.js';
-import { numel, run, tensor, type Graph } from '../../src/ir/index.js';
+import { expect } from 'vitest';
+import { numel, run, tensor, verify, type Graph } from '../../src/ir/index.js';
+import { importOnnx } from '../../src/ir/onnx/index.js';
 import { mulberry32 } from '../../src/util/prng.js';
 
 export const runs = (fallback: number): number => Number(process.env.QF_RUNS) || fallback;
@@ -47,6 +49,32 @@ export function expectClean(what: string, input: Uint8Array | string, fn: () => 
   return outcome;
 }
 
+export interface Outcomes {
+  ok: number;
+  diagnostic: number;
+}
+
+/**
+ * Runs `count` cases of one fuzzer: `make(i, r)` builds case i from the shared seeded stream (its
+ * input, and a file name suffix such as `(model).onnx` for the saved reproducer), `check` tests it
+ * (see expectClean). Returns how many ended cleanly and how many with a diagnostic.
+ */
+export function fuzz<T extends Uint8Array | string>(
+  kind: string,
+  seed: number,
+  count: number,
+  make: (i: number, r: Rng) => { input: T; suffix: string },
+  check: (input: T, i: number) => void,
+): Outcomes {
+  const r = rng(seed);
+  const outcomes: Outcomes = { ok: 0, diagnostic: 0 };
+  for (let i = 0; i < count; i++) {
+    const { input, suffix } = make(i, r);
+    outcomes[expectClean(`${kind} seed ${seed} case ${i} ${suffix}`, input, () => check(input, i))]++;
+  }
+  return outcomes;
+}
+
 let saveDir: string | undefined;
 function save(what: string, input: Uint8Array | string): string {
   saveDir ??= mkdtempSync(join(tmpdir(), 'qforge-fuzz-'));
@@ -60,6 +88,19 @@ export function runSmall(g: Graph, maxElements = 1 << 16): void {
   const total = Object.values(g.values).reduce((s, t) => s + numel(t.shape), 0);
   if (!Number.isFinite(total) || total > maxElements) return;
   run(g, g.inputs.map((v) => tensor(g.values[v]!.dtype, g.values[v]!.shape)));
+}
+
+/** The ONNX fuzzers' check: what imports must verify and, when small, run. */
+export function importChecked(bytes: Uint8Array): void {
+  const g = importOnnx(bytes);
+  expect(verify(g)).toEqual([]);
+  runSmall(g);
+}
+
+/** Both outcomes occur, or the mutations are too tame (never a diagnostic) or too wild (never clean) to test anything. */
+export function expectBothOutcomes(o: Outcomes): void {
+  expect(o.ok).toBeGreaterThan(0);
+  expect(o.diagnostic).toBeGreaterThan(0);
 }
 
 /** Byte-level mutations: flips, interesting values, insertions, deletions, copies, truncation. */

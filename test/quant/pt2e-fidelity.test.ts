@@ -97,7 +97,7 @@ describe('item 3: per-group weight specs in static convert', () => {
     b.output(b.op('gemm', [b.input('x', { dtype: 'f32', shape: [2, 16] }), b.constant('w', randT([16, 4], rng(61)))], {}, 'fc'));
     const g = b.build();
     const w4 = quantSpec({ dtype: 'i4', scheme: 'symmetric', granularity: 'per-group', axis: 0, groupSize: 8 });
-    const q = backend((gg, t) => t.set('fc', ann({ 0: quantSpec({ dtype: 'u8' }), 1: w4 })));
+    const q = backend((_gg, t) => t.set('fc', ann({ 0: quantSpec({ dtype: 'u8' }), 1: w4 })));
     const p = prepareGraph(g, q);
     const converted = convertGraph(calibrate(p.graph, datasetFromTensors(p.graph, [randT([3, 2, 16], rng(62))], 'x')).graph).graph;
     const dq = nodesOf(converted, 'dequantize').find((n) => n.attrs['group_size'] === 8)!;
@@ -111,7 +111,7 @@ describe('item 3: per-group weight specs in static convert', () => {
   it('a per-group spec on a value computed at run time is a clear error', () => {
     const b = new GraphBuilder('m');
     b.output(b.op('relu', [b.input('x', { dtype: 'f32', shape: [2, 16] })], {}, 'r'));
-    const q = backend((g, t) => t.set('r', ann({ 0: quantSpec({ dtype: 'i8', granularity: 'per-group', axis: 1, groupSize: 8 }) })));
+    const q = backend((_g, t) => t.set('r', ann({ 0: quantSpec({ dtype: 'i8', granularity: 'per-group', axis: 1, groupSize: 8 }) })));
     const p = prepareGraph(b.build(), q);
     const cal = calibrate(p.graph, datasetFromTensors(p.graph, [randT([2, 16], rng(64))], 'x')).graph;
     expect(errorOf(() => convertGraph(cal)).text).toMatch(/QF3006.*'x' is per-group, which convert supports for constants \(weights\) only/);
@@ -192,7 +192,7 @@ describe('item 9: DuplicateDQ', () => {
     const r = b.op('relu', [b.input('x', { dtype: 'f32', shape: [1, 4] })], {}, 'r');
     b.output(r, b.op('sigmoid', [r], {}, 's'), b.op('tanh', [r], {}, 't'), b.op('neg', [r], {}, 'n'));
     const act = quantSpec({ dtype: 'u8' });
-    const q = backend((g, t) => {
+    const q = backend((_g, t) => {
       t.set('r', ann({}, act));
       t.set('s', ann({ 0: act }));
       t.set('t', ann({ 0: act }));
@@ -211,7 +211,7 @@ describe('items 11 and 12: overflowing calibration, integer inputs', () => {
   it('x * 3.4e38 observed: QF3003 names the tensor instead of NaN zero points', () => {
     const b = new GraphBuilder('m');
     b.output(b.op('mul', [b.input('x', { dtype: 'f32', shape: [1, 8] }), b.constant('big', tensor('f32', [], [3.4e38]))], {}, 'mul'));
-    const q = backend((g, t) => t.set('mul', ann({ 0: quantSpec({ dtype: 'u8' }) }, quantSpec({ dtype: 'u8' }))));
+    const q = backend((_g, t) => t.set('mul', ann({ 0: quantSpec({ dtype: 'u8' }) }, quantSpec({ dtype: 'u8' }))));
     const p = prepareGraph(b.build(), q);
     const data = datasetFromTensors(p.graph, [tensor('f32', [1, 8], [-0.9, -0.5, 0, 0.2, 0.4, 0.6, 0.8, 0.99])], 'x');
     expect(errorOf(() => calibrate(p.graph, data)).text).toMatch(/QF3003.*observer of 'mul' saw the range .*too wide for float32 qparams/);
@@ -261,7 +261,7 @@ describe('constant chains fold at convert (PT2E constant folding)', () => {
       const g = b.build();
       if (g.values[w]!.shape[transB ? 1 : 0] !== k) return;
       const spec = perChannel ? quantSpec({ dtype: 'i8', scheme: 'symmetric', granularity: 'per-channel', axis: 'out' }) : quantSpec({ dtype: 'i8', scheme: 'symmetric' });
-      const q = backend((gg, t) => t.set('fc', ann({ 0: quantSpec({ dtype: 'u8' }), 1: spec }, quantSpec({ dtype: 'u8' }))));
+      const q = backend((_gg, t) => t.set('fc', ann({ 0: quantSpec({ dtype: 'u8' }), 1: spec }, quantSpec({ dtype: 'u8' }))));
       const p = prepareGraph(g, q);
       const cal = calibrate(p.graph, datasetFromTensors(p.graph, [randT([2, 2, k], rng(seed + 1))], 'x')).graph;
       const folded = convertGraph(cal).graph, unfolded = convertGraph(cal, { foldQuantize: false }).graph;

@@ -7,7 +7,7 @@ import { describe, expect, it } from 'vitest';
 import { main } from '../../src/cli/main.js';
 import { writeNpy } from '../../src/ir/npy.js';
 import { tensor } from '../../src/ir/tensor.js';
-import { quantizeGraph } from '../../src/passes/quantize/flow.js';
+import { quantizeGraph } from '../../src/index.js';
 import { importOnnx } from '../../src/ir/onnx/index.js';
 import { datasetFromTensors } from '../../src/passes/quantize/dataset.js';
 

@@ -60,6 +60,11 @@ describe('.qir float literals out of range', () => {
     expect(errorOf(graph('[inf, -inf]'))).toBe('parsed');
     expect(errorOf(graph('[nan, 3.4028234663852886e38]'))).toBe('parsed');
   });
+  it('.qir has no nested syntax: 5000 brackets are one located QF0101, not a stack overflow', () => {
+    const deep = `graph g(%x: f32[2]) -> (%y: f32[2]) {\n  %y: f32[2] = relu(%x) {a=${'['.repeat(5000)}${']'.repeat(5000)}}\n}\n`;
+    expect(errorOf(deep)).toMatch(/^m\.qir:2:\d+: error QF0101: expected /);
+  });
+
   it('an attribute beyond the double range is QF0103 at its token', () => {
     const text = 'graph g(%x: f32[2]) -> (%y: f32[2]) {\n  %y: f32[2] = leaky_relu(%x) {alpha=1e400}\n}\n';
     expect(errorOf(text)).toMatch(/^m\.qir:2:38: error QF0103: attribute 'alpha': 1e400 is out of range for f64/);

@@ -36,7 +36,7 @@ describe('qforge qat', () => {
     expect(r.err).toBe('');
     expect(r.code).toBe(0);
     expect(r.out).toMatch(/^epoch 1\/2: loss \d+\.\d{4}, accuracy \d+\.\d\d%, val accuracy \d+\.\d\d% \(\d+\.\d s\)\nepoch 2\/2: /);
-    expect(r.out).toMatch(/12 fake quantizers, 2 conv\+BN folded\n  val accuracy: fp32 \d+\.\d\d%, QAT \d+\.\d\d%, converted \d+\.\d\d%/);
+    expect(r.out).toMatch(/12 fake quantizers, 2 conv\+BN folded\n {2}val accuracy: fp32 \d+\.\d\d%, QAT \d+\.\d\d%, converted \d+\.\d\d%/);
     const g = readQir(out);
     expect(g.nodes.map((n) => n.op)).toContain('qconv2d');
     expect(g.nodes.map((n) => n.op)).not.toContain('batch_norm');

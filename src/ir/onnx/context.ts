@@ -7,12 +7,18 @@ import type { AttrValue, Attrs, Node } from '../graph.js';
 import { freshName } from '../graph.js';
 import { getOp, OpError, resolveAttrs, type OpDef } from '../ops/index.js';
 import type { Tensor } from '../tensor.js';
-import type { TensorType } from '../types.js';
+import { numel, type TensorType } from '../types.js';
 import { ATTR, int64ToNumber, type OnnxAttribute, type OnnxNode } from './schema.js';
 import { dtypeFromOnnx, onnxTypeName, tensorFromProto } from './tensors.js';
 
 /** Ops never folded even on constant operands: they carry quantization structure. */
 const NO_FOLD = new Set(['quantize', 'dequantize']);
+
+// Size limits, so a hostile model fails with a diagnostic rather than exhausting memory: a value's
+// element count (typed arrays stop near 2^32 elements; no target of qforge has tensors near it),
+// and the element count of a constant the importer computes (folds or fills) itself.
+export const MAX_VALUE_ELEMENTS = 2 ** 31 - 1;
+export const MAX_FOLDED_ELEMENTS = 2 ** 26;
 
 export class ImportState {
   /** No prototype: a value named `__proto__` or `constructor` is a plain entry here. */
@@ -168,6 +174,13 @@ export class NodeContext {
   constantNumbers(i: number, what: string): number[] {
     return Array.from(this.constant(i, what).data, Number);
   }
+  /** A constant input of integers (shapes, axes, bounds): a float that is not whole is invalid. */
+  constantInts(i: number, what: string): number[] {
+    const v = this.constantNumbers(i, what);
+    const bad = v.find((x) => !Number.isInteger(x));
+    if (bad !== undefined) this.invalid(`input '${this.input(i)}' (${what}) must hold integers, got ${bad}`);
+    return v;
+  }
   /** ONNX output i's name, '' when absent. */
   output(i: number): string {
     return this.onnx.output[i] ?? '';
@@ -190,6 +203,12 @@ export class NodeContext {
   alias(i: number, value: string): void {
     this.st.aliases.set(this.output(i), value);
     this.st.values[this.output(i)] ??= this.st.values[value]!;
+  }
+
+  /** Fails unless a constant of `shape` is small enough to compute at import (call before making it). */
+  checkConstantSize(shape: readonly number[], what: string): void {
+    const n = numel(shape as number[]);
+    if (!(n <= MAX_FOLDED_ELEMENTS)) this.invalid(`${what} [${shape.join(',')}] would hold ${n} elements, more than the ${MAX_FOLDED_ELEMENTS} qforge computes at import`);
   }
 
   /** Output i is a constant computed at import time. */
@@ -216,10 +235,12 @@ export class NodeContext {
     const types = this.infer(def, inputs, set);
     const outs = outputs ?? this.onnx.output.slice(0, Math.max(types.length, 1));
     if (outs.length !== types.length) this.invalid(`${op} gives ${types.length} result(s), the node has ${outs.length} output(s)`);
+    for (const t of types) if (!(numel(t.shape) <= MAX_VALUE_ELEMENTS)) this.invalid(`${op} would give ${formatShape(t)} (${numel(t.shape)} elements), more than ${MAX_VALUE_ELEMENTS}`);
 
     const args = inputs.map((v) => (v ? this.st.constants.get(v) : undefined));
     const foldable = !NO_FOLD.has(op) && inputs.some((v) => v) && inputs.every((v, k) => !v || args[k]);
     if (foldable) {
+      for (const t of types) this.checkConstantSize(t.shape, `folding ${op} gives`);
       const results = this.run(def, args, set, types);
       outs.forEach((o, k) => this.st.defineConstant(o, results[k]!));
       return outs;
@@ -255,6 +276,8 @@ export class NodeContext {
     }
   }
 }
+
+const formatShape = (t: TensorType) => `${t.dtype}[${t.shape.join(',')}]`;
 
 function dropDefaults(def: OpDef, attrs: Record<string, AttrValue | undefined>): Attrs {
   const out: Attrs = {};

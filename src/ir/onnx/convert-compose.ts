@@ -4,12 +4,16 @@ import { tensor } from '../tensor.js';
 import type { NodeContext } from './context.js';
 import type { Converter } from './convert-math.js';
 
+const MAX_TILE = 4096;
+
 /** Tile = for each repeated axis, concat of that many copies (static repeats). */
 const tile: Converter = (c) => {
-  const reps = c.constantNumbers(1, 'repeats');
+  const reps = c.constantInts(1, 'repeats');
   const rank = c.rank(0);
   if (reps.length !== rank) c.invalid(`repeats has ${reps.length} values for rank ${rank}`);
   if (reps.some((r) => r < 0)) c.invalid('repeats must not be negative');
+  // Each repeat is one concat operand: a graph node with millions of operands helps no one.
+  if (reps.some((r) => r > MAX_TILE)) c.unsupported(`repeats above ${MAX_TILE} are not supported, got [${reps.join(',')}]`);
   let x = c.input(0);
   const axes = reps.flatMap((r, a) => (r !== 1 ? [a] : []));
   if (axes.length === 0) return c.alias(0, x);

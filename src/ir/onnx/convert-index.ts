@@ -7,7 +7,7 @@ const arg = (op: 'argmax' | 'argmin'): Converter => (c) =>
   void c.emit(op, [c.input(0)], { axis: c.int('axis', 0), keepdims: c.bool('keepdims', true), select_last_index: c.bool('select_last_index', false) });
 
 function scalarInput(c: NodeContext, i: number, what: string): number {
-  const v = c.constantNumbers(i, what);
+  const v = c.constantInts(i, what);
   if (v.length !== 1) c.invalid(`${what} must hold one value, got ${v.length}`);
   return v[0]!;
 }

@@ -12,13 +12,13 @@ const i64 = (values: number[]): Tensor => tensor('i64', [values.length], values)
 /** Axes from the attribute (before `inputSince`) or the optional input 1 (from it on). */
 function axesOf(c: NodeContext, inputSince: number, input = 1): number[] | undefined {
   if (c.opset < inputSince) return c.ints('axes');
-  return c.hasInput(input) ? c.constantNumbers(input, 'axes') : undefined;
+  return c.hasInput(input) ? c.constantInts(input, 'axes') : undefined;
 }
 
 const reshape: Converter = (c) => {
   const inShape = c.type(0).shape;
   // Before opset 5 the target shape is an attribute.
-  const spec = c.opset < 5 ? c.ints('shape', []) : c.constantNumbers(1, 'shape');
+  const spec = c.opset < 5 ? c.ints('shape', []) : c.constantInts(1, 'shape');
   const allowZero = c.opset >= 14 && c.int('allowzero', 0) === 1;
   const shape = spec.map((d, i) => (d === 0 && !allowZero ? inShape[i] ?? c.invalid(`shape entry ${i} is 0 but the input has rank ${inShape.length}`) : d));
   const unknown = shape.filter((d) => d === -1).length;
@@ -52,10 +52,10 @@ const slice: Converter = (c) => {
   const shape = c.type(0).shape, rank = shape.length;
   // Before opset 10 the bounds are attributes.
   const old = c.opset < 10;
-  const starts = old ? c.ints('starts', []) : c.constantNumbers(1, 'starts');
-  const ends = old ? c.ints('ends', []) : c.constantNumbers(2, 'ends');
-  const axes = old ? c.ints('axes', starts.map((_, i) => i)) : c.hasInput(3) ? c.constantNumbers(3, 'axes') : starts.map((_, i) => i);
-  const steps = !old && c.hasInput(4) ? c.constantNumbers(4, 'steps') : starts.map(() => 1);
+  const starts = old ? c.ints('starts', []) : c.constantInts(1, 'starts');
+  const ends = old ? c.ints('ends', []) : c.constantInts(2, 'ends');
+  const axes = old ? c.ints('axes', starts.map((_, i) => i)) : c.hasInput(3) ? c.constantInts(3, 'axes') : starts.map((_, i) => i);
+  const steps = !old && c.hasInput(4) ? c.constantInts(4, 'steps') : starts.map(() => 1);
   if (ends.length !== starts.length || axes.length !== starts.length || steps.length !== starts.length)
     c.invalid('starts, ends, axes and steps must have the same length');
   const clamp = (v: number, lo: number, hi: number) => Math.min(Math.max(v, lo), hi);
@@ -93,11 +93,11 @@ const pad: Converter = (c) => {
     pads = c.ints(c.opset < 2 ? 'paddings' : 'pads', []);
     value = c.float('value', 0);
   } else {
-    pads = c.constantNumbers(1, 'pads');
+    pads = c.constantInts(1, 'pads');
     if (c.hasInput(2)) value = Number(c.constant(2, 'constant_value').data[0] ?? 0);
     if (c.hasInput(3)) {
       // Pads for the listed axes only: spread them over all axes.
-      const axes = c.constantNumbers(3, 'axes').map((a) => (a < 0 ? a + rank : a));
+      const axes = c.constantInts(3, 'axes').map((a) => (a < 0 ? a + rank : a));
       const full = new Array<number>(2 * rank).fill(0);
       axes.forEach((a, k) => {
         full[a] = pads[k]!;
@@ -115,7 +115,7 @@ const split: Converter = (c) => {
   const axis = c.int('axis', 0);
   const a = axis < 0 ? axis + shape.length : axis;
   const n = c.onnx.output.length;
-  let sizes = c.opset < 13 ? c.ints('split') : c.hasInput(1) ? c.constantNumbers(1, 'split') : undefined;
+  let sizes = c.opset < 13 ? c.ints('split') : c.hasInput(1) ? c.constantInts(1, 'split') : undefined;
   if (!sizes) {
     // Equal parts (opset 18: num_outputs, the last part may be smaller).
     const d = shape[a]!, parts = c.int('num_outputs', n);
@@ -155,7 +155,9 @@ const constant: Converter = (c) => {
 };
 
 const constantOfShape: Converter = (c) => {
-  const shape = c.constantNumbers(0, 'shape');
+  const shape = c.constantInts(0, 'shape');
+  if (shape.some((d) => d < 0)) c.invalid(`shape [${shape.join(',')}] has a negative dimension`);
+  c.checkConstantSize(shape, 'the constant');
   const v = c.tensorAttr('value') ?? tensor('f32', [1], [0]);
   const out = tensor(v.dtype, shape);
   (out.data as { fill(x: unknown): unknown }).fill(v.data[0] ?? 0);
@@ -167,18 +169,21 @@ const range: Converter = (c) => {
   const [s, l, d] = [start, limit, delta].map((t) => Number(t.data[0]));
   if (d === 0) c.invalid('delta must not be 0');
   const n = Math.max(Math.ceil((l! - s!) / d!), 0);
+  c.checkConstantSize([n], 'the range');
   c.setConstant(0, tensor(start.dtype, [n], Array.from({ length: n }, (_, i) => s! + i * d!)));
 };
 
 /** Expand broadcasts both ways; multiplying by ones of the target shape is that broadcast, exactly. */
 const expand: Converter = (c) => {
-  const target = c.constantNumbers(1, 'shape');
+  const target = c.constantInts(1, 'shape');
   const x = c.type(0);
   const n = Math.max(target.length, x.shape.length);
   const shape = Array.from({ length: n }, (_, i) => {
     const a = x.shape[x.shape.length - n + i] ?? 1, b = target[target.length - n + i] ?? 1;
+    if (b < 0 || (a !== 1 && b !== 1 && a !== b)) c.invalid(`cannot expand [${x.shape.join(',')}] to [${target.join(',')}]`);
     return a === 1 ? b : a;
   });
+  c.checkConstantSize(shape, 'the expanded shape');
   const ones = tensor(x.dtype, shape);
   (ones.data as { fill(x: unknown): unknown }).fill(x.dtype === 'i64' ? 1n : 1);
   c.emit('mul', [c.input(0), c.addConstant('ones', ones)]);

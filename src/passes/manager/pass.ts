@@ -4,6 +4,7 @@
 import type { Patch } from 'immer';
 import type { Diagnostic } from '../../diagnostics/index.js';
 import type { Graph } from '../../ir/graph.js';
+import type { PatternSet } from '../../patterns/engine/pattern-set.js';
 import type { OptionSchema, OptionValues } from './options.js';
 
 export interface PassContext<O = Readonly<Record<string, unknown>>> {
@@ -19,6 +20,8 @@ export interface PassContext<O = Readonly<Record<string, unknown>>> {
   count(stat: string, n?: number): void;
   /** A non-fatal finding; it is kept in the pass record and printed by the CLI. */
   warn(d: Diagnostic): void;
+  /** The pipeline's in-memory pattern set (PipelineOptions.patterns): what `patterns` applies without a file. */
+  readonly patterns?: PatternSet;
 }
 
 interface PassCommon<S extends OptionSchema> {

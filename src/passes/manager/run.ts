@@ -6,6 +6,7 @@ import { Immer, enablePatches, freeze as deepFreeze, type Patch } from 'immer';
 import { diag, QforgeError, type Diagnostic } from '../../diagnostics/index.js';
 import type { Graph } from '../../ir/graph.js';
 import { verify } from '../../ir/verify.js';
+import type { PatternSet } from '../../patterns/engine/pattern-set.js';
 import type { PassContext, PassDef, PassRecord, PipelineItem, PipelineStep } from './pass.js';
 import { runToFixpoint } from './fixpoint.js';
 import { resolvePipeline } from './resolve.js';
@@ -58,6 +59,8 @@ export interface PipelineOptions {
   recordPatches?: boolean;
   /** Deep-freeze pass results (default FREEZE_BY_DEFAULT). */
   freeze?: boolean;
+  /** Patterns held in memory (loadPatterns(text), builtinPatterns(...)): the `patterns` pass applies them when given no file. */
+  patterns?: PatternSet;
 }
 
 export interface PipelineResult {
@@ -126,6 +129,7 @@ class Runner {
       input: g,
       count: (k, n = 1) => void (stats[k] = (stats[k] ?? 0) + n),
       warn: (d) => void warnings.push(d),
+      ...(this.opts.patterns ? { patterns: this.opts.patterns } : {}),
     };
     let next: Graph, patches: Patch[] = [];
     try {

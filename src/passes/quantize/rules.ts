@@ -205,7 +205,7 @@ class Annotator {
           return !this.constant(v);
         case 'no-large-scalar': {
           const c = lookup(this.g.constants, v);
-          return !c || c.data.length !== 1 || !(Math.abs(Number(c.data[0])) > LARGE_SCALAR);
+          return c?.data.length !== 1 || !(Math.abs(Number(c.data[0])) > LARGE_SCALAR);
         }
         case 'observed': {
           const p = this.producerOf(v);

@@ -125,7 +125,7 @@ export class Defs {
       const args = e.args.map((x) => this.expr(x, env, at));
       const d = this.use(e.fn.name, e.fn.span, e.args, 'expr', at);
       const inner = d && this.bind(d, args);
-      if (!d || d.body.kind !== 'expr' || !inner) return { kind: 'invalid', span: e.span };
+      if (d?.body.kind !== 'expr' || !inner) return { kind: 'invalid', span: e.span };
       return { kind: 'inline', def: d.name.name, body: this.expr(d.body.expr, inner, d.span.offset), span: e.span };
     }
     return mapChildren(e, (x) => this.expr(x, env, at));

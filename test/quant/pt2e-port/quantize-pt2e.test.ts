@@ -24,7 +24,7 @@ import {
   type Quantizer,
   type QuantizerConfig,
 } from '../../../src/passes/quantize/index.js';
-import { ACT_U8, ann, backend, calibrateOnce, checkNodes, conv, convBnRelu, DQ, DQC, errorOf, groupOf, linear, nodesOf, Q, quantize, randT, rng, W_I8, W_I8_PC } from './harness.js';
+import { ACT_U8, ann, backend, calibrateOnce, checkNodes, conv, convBnRelu, DQ, DQC, errorOf, groupOf, linear, nodesOf, Q, quantize, randT, rng, W_I8, } from './harness.js';
 
 /** Annotates every conv2d: input act, weight w, bias `bias` (null: float), output act (unless noOutput). */
 function convAnnotator(o: { w?: typeof W_I8; bias?: (n: string) => DerivedSpec | null; noOutput?: boolean } = {}): Quantizer {
@@ -373,7 +373,7 @@ describe('TestQuantizePT2E (test_quantize_pt2e.py)', () => {
     b.output(b.op('transpose', [b.op('reshape', [p], { shape: [1, 8, 16, 16] }, 'pixel_shuffle')], { perm: [0, 2, 3, 1] }, 'permute'));
     const q: Quantizer = {
       name: 'BackendAQuantizer',
-      annotate: (g) => new Map(['max_pool2d', 'pixel_shuffle', 'permute'].map((n) => [n, ann({ 0: ACT_U8 }, { kind: 'shared', with: { node: n, input: 0 } })])),
+      annotate: (_g) => new Map(['max_pool2d', 'pixel_shuffle', 'permute'].map((n) => [n, ann({ 0: ACT_U8 }, { kind: 'shared', with: { node: n, input: 0 } })])),
       // hard-code the output qparams for its whole sharing group
       adjustSpecs: (g, sharing) => {
         const gid = sharing.groupOf.get(`o\u0000${g.nodes.at(-1)!.name}`)!;
@@ -397,7 +397,7 @@ describe('TestQuantizePT2EAffineQuantization (test_quantize_pt2e.py)', () => {
 });
 
 /** ConvLinearWPermute: conv(3, 8, 3) → permute(0, 2, 3, 1) → Linear(8, 8) on [2, 3, 4, 4]. */
-export function convLinearWPermute(): Graph {
+function convLinearWPermute(): Graph {
   const r = rng(18), b = new GraphBuilder('ConvLinearWPermute');
   const c = conv(b, b.input('x', { dtype: 'f32', shape: [2, 3, 4, 4] }), 3, 8, 3, 'conv', r);
   const p = b.op('transpose', [c], { perm: [0, 2, 3, 1] }, 'permute');

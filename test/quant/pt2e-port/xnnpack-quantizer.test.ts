@@ -7,7 +7,7 @@ import { describe, expect, it } from 'vitest';
 import { GraphBuilder } from '../../../src/ir/builder.js';
 import type { Graph } from '../../../src/ir/graph.js';
 import { tensor } from '../../../src/ir/tensor.js';
-import { builtinConfig, mergeConfig, RuleQuantizer, type QuantizerConfig } from '../../../src/passes/quantize/index.js';
+import { builtinConfig, RuleQuantizer, type QuantizerConfig } from '../../../src/passes/quantize/index.js';
 import { anyLinear, checkNodes, conv, conv1d, convBnRelu, DQ, groupOf, linear, Q, quantize, rng } from './harness.js';
 
 const XNNPACK = builtinConfig('xnnpack')!;
