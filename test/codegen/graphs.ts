@@ -189,6 +189,8 @@ export function misc(seed = 3): Case {
     b.op('qadd', [mm, row], { a_scale: f(0.1), a_zero_point: 3, b_scale: f(0.02), b_zero_point: 0, y_scale: f(0.1), y_zero_point: 0, dtype: 'i8' }, 'row_add_f32'),
     b.op('qmul', [relu, relu], { a_scale: f(0.07), a_zero_point: 1, b_scale: f(0.07), b_zero_point: 1, y_scale: f(0.3), y_zero_point: -100, dtype: 'i8', qmin: -90 }, 'square_f32'),
   );
+  // pad on the integers (pad_quantized): a constant code on i8 (stored + 128), edge on u8
+  b.output(b.op('pad', [relu], { pads: [0, 0, 1, 2, 0, 1, 0, 1], value: -17 }, 'pad_i8'), b.op('pad', [plus], { pads: [0, 1, 2, 0, 0, 0, 1, 3], mode: 'edge' }, 'pad_u8_edge'));
   return { graph: b.build(), inputs: [floatTensor([1, 6, 10, 10], r, 3)] };
 }
 

@@ -163,6 +163,20 @@ describe('lower-quantized: elementwise functions become table lookups (qlut)', (
     }
   });
 
+  test.prop([dts.chain(qp), fc.constantFrom('constant', 'reflect', 'edge'), fc.constantFrom(0, 0.37, -5, 1e6), fc.constantFrom<'reciprocal' | 'divide'>('reciprocal', 'divide')], { numRuns: 40 })(
+    'pad with the same params stays on the integers, its constant quantized',
+    (p, mode, value, scaling) => {
+      const b = new GraphBuilder('pad');
+      const d = b.op('dequantize', [b.input('x', { dtype: p.dtype, shape: [2, 2, 128] })], dqAttrs(p));
+      b.output(b.op('quantize', [b.op('pad', [d], { pads: [0, 1, 3, 0, -1, 2], mode, value })], { ...qAttrs(p), scaling }));
+      const g = b.build(), out = lowered(g);
+      const lowers = scaling === 'reciprocal' || value === 0 || mode !== 'constant';
+      expect(opsOf(out)).toEqual(lowers ? ['pad'] : opsOf(g));
+      const x = allValues(p.dtype);
+      expect(ints(run(out, [x]).outputs[0]!)).toEqual(ints(run(g, [x]).outputs[0]!));
+    },
+  );
+
   it('stays float where the function is not elementwise or the params are per channel', () => {
     const px: QP = { scale: 0.05, zp: 0, dtype: 'i8' }, py = px;
     const keep = (body: Body) => {
