@@ -20,7 +20,7 @@ import type { Intrinsic } from './intrinsics.js';
 function evaluate(g: WorkGraph, v: ValueId, at: Map<ValueId, Tensor>, scalars: boolean): Tensor {
   const known = at.get(v) ?? g.constant(v);
   if (known) {
-    if (scalars && !at.has(v) && numel(known.shape) !== 1) throw new Error(`lut_table: constant '${g.valueName(v)}' has ${numel(known.shape)} elements; only scalars keep the function elementwise`);
+    if (scalars && !at.has(v) && numel(known.shape) !== 1) throw new Error(`lookup table: constant '${g.valueName(v)}' has ${numel(known.shape)} elements; only scalars keep the function elementwise`);
     return known;
   }
   const n = g.producer(v);
@@ -61,9 +61,20 @@ export function lutTable(g: WorkGraph, d: ValueId, y: ValueId, axis?: number): T
 export function lutThen(g: WorkGraph, l: ValueId, r: ValueId): Tensor {
   const table = g.constant(g.operand(g.producer(l), 1));
   if (!table) throw new Error(`lut_then: the table of '${g.valueName(l)}' is not a constant`);
-  return evaluate(g, r, new Map([[l, table]]), true);
+  return evaluate(g, r, new Map([[l, table]]), false); // %r's own constant is a table (a second qlut)
 }
 
+
+/** The table of an integer op %n of one 8-bit operand and scalar constants: %n run on every value. */
+export function lutOf(g: WorkGraph, nv: ValueId): Tensor {
+  const n = g.producer(nv), vars = g.operands(n).filter((u) => u !== NONE && !g.constant(u));
+  if (vars.length !== 1) throw new Error(`lut_of: '${g.valueName(nv)}' must have exactly one operand that is not a constant`);
+  const xt = g.type(vars[0]!)!, lo = dtypeRange(xt.dtype)[0];
+  const values = tensor(xt.dtype, [LUT_SIZE], Array.from({ length: LUT_SIZE }, (_, i) => lo + i));
+  const out = evaluate(g, nv, new Map([[vars[0]!, values]]), true);
+  if (out.shape.length !== 1 || out.shape[0] !== LUT_SIZE) throw new Error(`lut_of: '${g.valueName(nv)}' changes the shape ([${out.shape.join(',')}] from [${LUT_SIZE}])`);
+  return out;
+}
 
 export const LUT_INTRINSICS: Intrinsic[] = [
   {
@@ -79,6 +90,13 @@ export const LUT_INTRINSICS: Intrinsic[] = [
     params: ['node', 'node', 'int'],
     result: 'tensor',
     run: (c, [d, y, axis]) => lutTable(c.g, (d as ValueRef).id, (y as ValueRef).id, axis as number),
+  },
+  {
+    name: 'lut_of',
+    doc: 'the 256 results of the integer op %n (one 8-bit operand, the others scalar constants) on every value of that operand',
+    params: ['node'],
+    result: 'tensor',
+    run: (c, [n]) => lutOf(c.g, (n as ValueRef).id),
   },
   {
     name: 'lut_then',
