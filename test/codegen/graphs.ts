@@ -180,6 +180,17 @@ export function misc(seed = 3): Case {
     b.op('qlut', [x, b.constant(`${name}_table`, randomTensor(yd, [C, 256], r, yd === 'u8' ? 0 : -128, yd === 'u8' ? 255 : 127))], { axis: 1, y_scale: 0.01, y_zero_point: 0, dtype: yd }, name);
   const planes = b.op('quantize', [b.op('reshape', [xf], { shape: [1, 3, 20, 10] }, 'r3')], { scale: [0.02], zero_point: [-3], dtype: 'i8' }, 'q3');
   b.output(lutC(relu, 8, 'i8', 'lut_channels_nhwc'), lutC(planes, 3, 'u8', 'lut_channels_plain'), lutC(qa, 30, 'i8', 'lut_channels_rows'));
+  // qadd/qmul with float32 scales (what quantizers produce: the kernels' float32 loop), both scalings,
+  // elementwise, per-channel broadcast and a broadcast row.
+  const f = (v: number) => fround(v);
+  b.output(
+    b.op('qadd', [c1, c2], { a_scale: f(0.05), a_zero_point: 3, b_scale: f(0.05), b_zero_point: -4, y_scale: f(0.07), y_zero_point: 1, dtype: 'i8', scaling: 'divide' }, 'add_f32_div'),
+    b.op('qmul', [clip, chan], { a_scale: f(0.06), a_zero_point: -2, b_scale: f(0.01), b_zero_point: 5, y_scale: f(0.05), y_zero_point: 0, dtype: 'u8' }, 'chan_mul_f32'),
+    b.op('qadd', [mm, row], { a_scale: f(0.1), a_zero_point: 3, b_scale: f(0.02), b_zero_point: 0, y_scale: f(0.1), y_zero_point: 0, dtype: 'i8' }, 'row_add_f32'),
+    b.op('qmul', [relu, relu], { a_scale: f(0.07), a_zero_point: 1, b_scale: f(0.07), b_zero_point: 1, y_scale: f(0.3), y_zero_point: -100, dtype: 'i8', qmin: -90 }, 'square_f32'),
+  );
+  // pad on the integers (pad_quantized): a constant code on i8 (stored + 128), edge on u8
+  b.output(b.op('pad', [relu], { pads: [0, 0, 1, 2, 0, 1, 0, 1], value: -17 }, 'pad_i8'), b.op('pad', [plus], { pads: [0, 1, 2, 0, 0, 0, 1, 3], mode: 'edge' }, 'pad_u8_edge'));
   return { graph: b.build(), inputs: [floatTensor([1, 6, 10, 10], r, 3)] };
 }
 

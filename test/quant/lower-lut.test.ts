@@ -34,6 +34,8 @@ const FUNCTIONS: Record<string, Body> = {
   silu_swapped: (b, d) => b.op('mul', [b.op('sigmoid', [d]), d]),
   hardswish_as_mul: (b, d) => b.op('mul', [d, b.op('hardsigmoid', [d], { alpha: 1 / 6, beta: 0.5 })]),
   gelu_erf_opset13: (b, d) => b.op('mul', [b.op('mul', [d, b.op('add', [b.op('erf', [b.op('div', [d, scalar(b, 1.4142135381698608)])]), scalar(b, 1)])]), scalar(b, 0.5)]),
+  erf_of_scaled: (b, d) => b.op('erf', [b.op('div', [d, scalar(b, 1.4142135381698608)])]), // GELU's inner step, quantized after erf
+  sigmoid_of_shifted: (b, d) => b.op('sigmoid', [b.op('add', [scalar(b, 3), d])]),
   add_scalar: (b, d) => b.op('add', [scalar(b, 0.75), d]),
   rsub_scalar: (b, d) => b.op('sub', [scalar(b, 1), d]),
   div_scalar: (b, d) => b.op('div', [d, scalar(b, 6)]),
@@ -102,6 +104,22 @@ describe('lower-quantized: elementwise functions become table lookups (qlut)', (
     },
   );
 
+  test.prop([fc.constantFrom('add', 'mul'), fc.boolean(), dts.chain(qp), dts.chain(qp), dts.chain(qp), fc.integer({ min: -128, max: 127 })], { numRuns: 40 })(
+    'qadd / qmul with a quantized scalar constant (either side) become a lookup, and a lookup after a lookup one',
+    (op, constFirst, px, pc, py, code) => {
+      const b = new GraphBuilder('scalar_op');
+      const d = b.op('dequantize', [b.input('x', { dtype: px.dtype, shape: [2, 2, 128] })], dqAttrs(px));
+      const c = b.op('dequantize', [b.constant('c', tensor(pc.dtype, [1], [pc.dtype === 'u8' ? code + 128 : code]))], dqAttrs(pc));
+      const mid = b.op('quantize', [b.op('tanh', [d])], qAttrs(px));
+      const md = b.op('dequantize', [mid], dqAttrs(px));
+      b.output(b.op('quantize', [b.op(op, constFirst ? [c, md] : [md, c])], qAttrs(py)));
+      const g = b.build(), out = lowered(g);
+      expect(opsOf(out)).toEqual(['qlut']);
+      const x = allValues(px.dtype);
+      expect(ints(run(out, [x]).outputs[0]!)).toEqual(ints(run(g, [x]).outputs[0]!));
+    },
+  );
+
   it('concat of two operands with the concat\'s own params stays on the integers', () => {
     for (const dt of ['u8', 'i8'] as DType[]) {
       const p: QP = { scale: 0.03, zp: dt === 'u8' ? 7 : -7, dtype: dt };
@@ -162,6 +180,20 @@ describe('lower-quantized: elementwise functions become table lookups (qlut)', (
       expect(ints(run(out, [x]).outputs[0]!)).toEqual(ints(run(g, [x]).outputs[0]!));
     }
   });
+
+  test.prop([dts.chain(qp), fc.constantFrom('constant', 'reflect', 'edge'), fc.constantFrom(0, 0.37, -5, 1e6), fc.constantFrom<'reciprocal' | 'divide'>('reciprocal', 'divide')], { numRuns: 40 })(
+    'pad with the same params stays on the integers, its constant quantized',
+    (p, mode, value, scaling) => {
+      const b = new GraphBuilder('pad');
+      const d = b.op('dequantize', [b.input('x', { dtype: p.dtype, shape: [2, 2, 128] })], dqAttrs(p));
+      b.output(b.op('quantize', [b.op('pad', [d], { pads: [0, 1, 3, 0, -1, 2], mode, value })], { ...qAttrs(p), scaling }));
+      const g = b.build(), out = lowered(g);
+      const lowers = scaling === 'reciprocal' || value === 0 || mode !== 'constant';
+      expect(opsOf(out)).toEqual(lowers ? ['pad'] : opsOf(g));
+      const x = allValues(p.dtype);
+      expect(ints(run(out, [x]).outputs[0]!)).toEqual(ints(run(g, [x]).outputs[0]!));
+    },
+  );
 
   it('stays float where the function is not elementwise or the params are per channel', () => {
     const px: QP = { scale: 0.05, zp: 0, dtype: 'i8' }, py = px;

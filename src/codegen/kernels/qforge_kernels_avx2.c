@@ -21,6 +21,7 @@
 #include <immintrin.h>
 #include <string.h>
 #include "qforge_kernels.h"
+#include "qforge_lut.h"
 
 #define QF_MR 6          /* rows per register tile */
 #define QF_KC 256        /* K elements per chunk (multiple of 4) */

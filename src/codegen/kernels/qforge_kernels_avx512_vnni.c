@@ -27,6 +27,7 @@
 #endif
 #include <string.h>
 #include "qforge_kernels.h"
+#include "qforge_lut.h"
 
 #define QF_MR 6
 #define QF_NV 4 /* zmm columns per panel */

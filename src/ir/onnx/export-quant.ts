@@ -228,7 +228,11 @@ const qlut: Exporter = (c, n, a) => {
   const offsets = tensor('i32', perChannel ? shape.map((d, i) => (i === ax ? d : 1)) : [], Array.from({ length: C }, (_, k) => 256 * k - lo));
   const shifted = c.temp('index_from_0', { dtype: 'i32', shape });
   c.emit('Add', [idx, c.constant('offset', offsets)], [shifted], {}, 'aux');
-  const flat = perChannel ? c.constant('table', tensor(t!.dtype, [C * 256], t!.data as never)) : table;
+  let flat = table;
+  if (perChannel) {
+    flat = c.temp('table_flat', { dtype: t!.dtype, shape: [C * 256] });
+    c.emit('Reshape', [table, c.i64('shape', [C * 256])], [flat], {}, 'aux');
+  }
   c.emit('Gather', [flat, shifted], [n.outputs[0]!], { axis: 0 });
 };
 

@@ -1,8 +1,10 @@
-// lut_table(%d, %y): the 256-entry table of a qlut op (and lut_then: a qlut's table mapped by the integer op after it). The matched nodes between a dequantize %d
-// and a quantize %y (an elementwise function of one 8-bit tensor: sigmoid, x·sigmoid(x), x/√2…)
-// are run by their own interpreter kernels on every value the 8-bit input can hold, so the table
-// holds exactly what the dq → f → q graph computes, rounding and clamping included.
-import { dtypeRange } from '../../ir/dtype.js';
+// The tables of qlut ops, for the pattern intrinsics lut_table / channel_lut_table (the matched
+// nodes from a dequantize %d to a quantize %y: sigmoid, x·sigmoid(x), erf(x/√2), batch_norm…),
+// lut_of (an integer op of one 8-bit operand and scalar constants) and lut_then (a qlut's table
+// mapped by the op after it). The nodes are run by their own interpreter kernels on every value the
+// 8-bit input can hold, so a table holds exactly what the graph computes, rounding and clamping
+// included.
+import { dtypeRange, type DType } from '../../ir/dtype.js';
 import { getOp } from '../../ir/ops/index.js';
 import { tensor, type Tensor } from '../../ir/tensor.js';
 import { numel } from '../../ir/types.js';
@@ -20,11 +22,11 @@ import type { Intrinsic } from './intrinsics.js';
 function evaluate(g: WorkGraph, v: ValueId, at: Map<ValueId, Tensor>, scalars: boolean): Tensor {
   const known = at.get(v) ?? g.constant(v);
   if (known) {
-    if (scalars && !at.has(v) && numel(known.shape) !== 1) throw new Error(`lut_table: constant '${g.valueName(v)}' has ${numel(known.shape)} elements; only scalars keep the function elementwise`);
+    if (scalars && !at.has(v) && numel(known.shape) !== 1) throw new Error(`lookup table: constant '${g.valueName(v)}' has ${numel(known.shape)} elements; only scalars keep the function elementwise`);
     return known;
   }
   const n = g.producer(v);
-  if (n === NONE) throw new Error(`lut_table: '${g.valueName(v)}' is not computed from the dequantize`);
+  if (n === NONE) throw new Error(`lookup table: '${g.valueName(v)}' is not computed from the 8-bit input`);
   const def = getOp(g.op(n))!, attrs = g.attrs(n);
   const ins = g.operands(n).map((u) => (u === NONE ? undefined : evaluate(g, u, at, scalars)));
   const types = def.infer({ inputs: ins.map((t) => t && { dtype: t.dtype, shape: t.shape }), attrs });
@@ -32,6 +34,9 @@ function evaluate(g: WorkGraph, v: ValueId, at: Map<ValueId, Tensor>, scalars: b
   for (let i = 0; i < outs.length; i++) at.set(g.result(n, i), outs[i]!);
   return at.get(v)!;
 }
+
+/** Every value of an 8-bit dtype, in order: [dtype_min, …, dtype_max]. */
+const everyValue = (dtype: DType): Tensor => tensor(dtype, [LUT_SIZE], Array.from({ length: LUT_SIZE }, (_, i) => dtypeRange(dtype)[0] + i));
 
 /**
  * table[i] = the quantize's result for input value dtype_min + i; with a channel axis,
@@ -47,8 +52,11 @@ export function lutTable(g: WorkGraph, d: ValueId, y: ValueId, axis?: number): T
   const shape = ax < 0 ? [LUT_SIZE] : xt.shape.map((_, i) => (i === ax ? C : i === (last ? ax - 1 : ax + 1) ? LUT_SIZE : 1));
   // flat position of (channel c, value k) in that tensor
   const pos = (c: number, k: number) => (last ? k * C + c : c * LUT_SIZE + k);
-  const values = tensor(xt.dtype, shape);
-  for (let c = 0; c < C; c++) for (let k = 0; k < LUT_SIZE; k++) values.data[pos(c, k)] = lo + k;
+  let values = everyValue(xt.dtype);
+  if (ax >= 0) {
+    values = tensor(xt.dtype, shape);
+    for (let c = 0; c < C; c++) for (let k = 0; k < LUT_SIZE; k++) values.data[pos(c, k)] = lo + k;
+  }
   const out = evaluate(g, y, new Map<ValueId, Tensor>([[x, values]]), ax < 0);
   if (out.shape.join() !== shape.join()) throw new Error(`lut_table: the matched function changes the shape ([${out.shape.join(',')}] from [${shape.join(',')}])`);
   if (ax < 0) return out;
@@ -57,13 +65,21 @@ export function lutTable(g: WorkGraph, d: ValueId, y: ValueId, axis?: number): T
   return table;
 }
 
-/** The table of %l = qlut(x, T) followed by the integer map %r (requantize, a clamp): %r run on T. */
+/** The table of %l = qlut(x, T) followed by the integer map %r (requantize, a one-table qlut): %r run on T. */
 export function lutThen(g: WorkGraph, l: ValueId, r: ValueId): Tensor {
   const table = g.constant(g.operand(g.producer(l), 1));
   if (!table) throw new Error(`lut_then: the table of '${g.valueName(l)}' is not a constant`);
-  return evaluate(g, r, new Map([[l, table]]), true);
+  return evaluate(g, r, new Map([[l, table]]), false); // %r's own constant is a table (a second qlut)
 }
 
+/** The table of an integer op %n of one 8-bit operand and scalar constants: %n run on every value. */
+export function lutOf(g: WorkGraph, nv: ValueId): Tensor {
+  const n = g.producer(nv), vars = g.operands(n).filter((u) => u !== NONE && !g.constant(u));
+  if (vars.length !== 1) throw new Error(`lut_of: '${g.valueName(nv)}' must have exactly one operand that is not a constant`);
+  const out = evaluate(g, nv, new Map([[vars[0]!, everyValue(g.type(vars[0]!)!.dtype)]]), true);
+  if (out.shape.length !== 1 || out.shape[0] !== LUT_SIZE) throw new Error(`lut_of: '${g.valueName(nv)}' changes the shape ([${out.shape.join(',')}] from [${LUT_SIZE}])`);
+  return out;
+}
 
 export const LUT_INTRINSICS: Intrinsic[] = [
   {
@@ -79,6 +95,13 @@ export const LUT_INTRINSICS: Intrinsic[] = [
     params: ['node', 'node', 'int'],
     result: 'tensor',
     run: (c, [d, y, axis]) => lutTable(c.g, (d as ValueRef).id, (y as ValueRef).id, axis as number),
+  },
+  {
+    name: 'lut_of',
+    doc: 'the 256 results of the integer op %n (one 8-bit operand, the others scalar constants) on every value of that operand',
+    params: ['node'],
+    result: 'tensor',
+    run: (c, [n]) => lutOf(c.g, (n as ValueRef).id),
   },
   {
     name: 'lut_then',
