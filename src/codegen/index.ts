@@ -1,7 +1,7 @@
 // Public API of the C code generator: generateC turns a (quantized or float) graph into the files
 // of a C program; buildC compiles them for a target; runC runs the result on tensors.
 import { writeFileSync } from 'node:fs';
-import { describeIoError, makeDir } from '../ir/fs-error.js';
+import { describeIoError, makeDir } from '../util/fs-error.js';
 import { join } from 'node:path';
 import { fail } from '../diagnostics/index.js';
 import type { Graph } from '../ir/graph.js';
@@ -10,7 +10,7 @@ import { ConstPool, Names } from './emit/consts.js';
 import { quantizedEdges } from './emit/edges.js';
 import { renderMain } from './emit/harness.js';
 import { Lowering } from './emit/lower.js';
-import { arenaBytes, plan, renderHeader, renderSource, type Program } from './emit/model.js';
+import { arenaBytes, plan, renderHeader, renderSource, type Program } from './emit/assemble.js';
 import { COMMON_SOURCES, kernelSource } from './kernels/sources.js';
 import { checkSupported, EMITTERS } from './ops/index.js';
 import { getTarget } from './targets/index.js';

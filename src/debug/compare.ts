@@ -1,4 +1,4 @@
-// The numeric debugger (PT2E's _numeric_debugger, notes §6): runs a float graph and its quantized
+// The numeric debugger (PT2E's _numeric_debugger, pt2e-semantics.md §6): runs a float graph and its quantized
 // form on the same inputs, captures the value of every handle the two share (interpreter onNode
 // hook, so nothing else is kept alive), dequantizes integer results, and reports per handle the
 // SQNR and the largest absolute error, accumulated over all samples. SQNR uses the float value

@@ -42,7 +42,7 @@ function byHandle(g: Graph): Map<number, number[]> {
 
 /**
  * Pairs every handle the two graphs share. The quantized graph's quantization nodes without a
- * handle first inherit one (see passes/debug-handles.ts), so q/dq graphs from any source work.
+ * handle first inherit one (see passes/assign-debug-handles.ts), so q/dq graphs from any source work.
  */
 export function matchByHandle(float: Graph, quantInput: Graph): Matching & { quant: Graph } {
   const quant = inheritQdqHandles(quantInput);

@@ -1,5 +1,5 @@
 // Debug handles: a stable id per float node (ONNX import gives every node one, see
-// ir/onnx/debug-handles.ts) that passes keep, so the numeric debugger can pair each quantized
+// ir/onnx/handle-metadata.ts) that passes keep, so the numeric debugger can pair each quantized
 // node with its float origin. Rewrites put the root's handle on the replacement. Quantization
 // nodes (observe, quantize, dequantize, fake_quantize) carry the handle of the node they serve;
 // where the pass that inserted them did not stamp them, `inheritQdqHandles` works it out from

@@ -6,7 +6,7 @@ import type { DType } from './dtype.js';
 import { makeArray } from './dtype.js';
 import type { Tensor } from './tensor.js';
 import { numel } from './types.js';
-import { describeIoError } from './fs-error.js';
+import { describeIoError } from '../util/fs-error.js';
 
 const MAGIC = [0x93, 0x4e, 0x55, 0x4d, 0x50, 0x59]; // "\x93NUMPY"
 

@@ -4,7 +4,7 @@ import { diag, QforgeError, type DiagKey, type Diagnostic } from '../diagnostics
 import { isDType, dtypeRange, makeArray } from './dtype.js';
 import { lookup, type Graph, type Node } from './graph.js';
 import { getOp, opNames, resolveAttrs, type OpDef, type ResolvedAttrs } from './ops/index.js';
-import { didYouMean } from './suggest.js';
+import { didYouMean } from '../util/suggest.js';
 import { formatType, numel, sameQuant, sameShape, type TensorType } from './types.js';
 import { cyclicComponents } from './verify-cycles.js';
 

@@ -1,7 +1,7 @@
 // Registers every built-in pass. To add a pass: write src/passes/<name>.ts exporting a PassDef
 // (made with definePass) and list it here; nothing else needs to know about it.
 import { canonicalizePass } from './canonicalize.js';
-import { assignDebugHandlesPass } from './debug-handles.js';
+import { assignDebugHandlesPass } from './assign-debug-handles.js';
 import { csePass } from './cse.js';
 import { dcePass } from './dce.js';
 import { foldConstantsPass } from './fold-constants.js';

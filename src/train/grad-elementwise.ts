@@ -1,6 +1,6 @@
 // Gradients of elementwise, activation and shape ops, and the straight-through estimator of
 // fake_quantize. Broadcast operands get the gradient summed over the broadcast axes.
-import { forEachBroadcast2 } from '../ir/kernels/broadcast.js';
+import { forEachBroadcast2 } from '../ir/compute/broadcast.js';
 import { fakeQuantizeInto } from '../ir/ops/quant.js';
 import type { QuantScaling } from '../ir/quant-math.js';
 import { tensor } from '../ir/tensor.js';

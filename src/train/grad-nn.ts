@@ -2,11 +2,11 @@
 // interpreter's blocked GEMM: dW += dY·colᵀ, dcol = Wᵀ·dY scattered back (col2im) into dX.
 // conv_transpose2d's input gradient is a conv2d of dY with the same weight. Batch norm in
 // training uses batch statistics and updates the running ones (PyTorch, momentum 0.1).
-import { conv2d, im2col } from '../ir/kernels/conv.js';
-import { gemm, storeSink, view, type MatView, type Sink } from '../ir/kernels/gemm.js';
-import { matmulShapes } from '../ir/kernels/matmul.js';
-import { broadcastStrides } from '../ir/kernels/broadcast.js';
-import { validRange, window2d, type Window2d } from '../ir/kernels/window.js';
+import { conv2d, im2col } from '../ir/compute/conv.js';
+import { gemm, storeSink, view, type MatView, type Sink } from '../ir/compute/gemm.js';
+import { matmulShapes } from '../ir/compute/matmul.js';
+import { broadcastStrides } from '../ir/compute/broadcast.js';
+import { validRange, window2d, type Window2d } from '../ir/compute/window.js';
 import { getOp, type ResolvedAttrs } from '../ir/ops/index.js';
 import { tensor, type Tensor } from '../ir/tensor.js';
 import { numel } from '../ir/types.js';

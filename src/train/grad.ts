@@ -5,7 +5,7 @@
 import type { Node } from '../ir/graph.js';
 import type { ResolvedAttrs } from '../ir/ops/index.js';
 import type { Tensor } from '../ir/tensor.js';
-import { forEachBroadcast2 } from '../ir/kernels/broadcast.js';
+import { forEachBroadcast2 } from '../ir/compute/broadcast.js';
 import { sameShape } from '../ir/types.js';
 import type { FakeQuantState } from './observer.js';
 

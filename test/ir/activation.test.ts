@@ -1,6 +1,6 @@
 import { describe, expect, it } from 'vitest';
 import { fc, test as fcTest } from '@fast-check/vitest';
-import { erf } from '../../src/ir/kernels/erf.js';
+import { erf } from '../../src/ir/compute/erf.js';
 import { inferOp, runOp, t, ulps, vals } from './op-harness.js';
 
 const f = Math.fround;

@@ -7,7 +7,7 @@ import { readNpy } from '../../ir/npy.js';
 import type { Tensor } from '../../ir/tensor.js';
 import { buildC, generateC, isQuantized, runC, TARGET_NAMES, writeGenerated } from '../../codegen/index.js';
 import type { RegisterVerb } from '../io.js';
-import { loadModel, withShapeOptions, type ShapeOptions } from '../model.js';
+import { loadModel, withShapeOptions, type ShapeOptions } from '../load-model.js';
 
 interface CompileOpts extends ShapeOptions {
   target: string;

@@ -6,9 +6,9 @@ import { writeFileSync } from 'node:fs';
 import { fail } from '../../diagnostics/index.js';
 import { debugNumerics, formatTable, toHtml, toJson } from '../../debug/index.js';
 import type { Tensor } from '../../ir/tensor.js';
-import { describeIoError } from '../../ir/fs-error.js';
+import { describeIoError } from '../../util/fs-error.js';
 import type { RegisterVerb } from '../io.js';
-import { loadModel, withShapeOptions, type ShapeOptions } from '../model.js';
+import { loadModel, withShapeOptions, type ShapeOptions } from '../load-model.js';
 import { bindInputs, entry } from './run.js';
 
 interface DebugOpts extends ShapeOptions {

@@ -3,7 +3,7 @@ import { existsSync } from 'node:fs';
 import { printGraph, sidecarPath, writeQir } from '../../ir/text/index.js';
 import { formatBytes, formatCount } from '../format.js';
 import type { RegisterVerb } from '../io.js';
-import { loadModel, withShapeOptions, type ShapeOptions } from '../model.js';
+import { loadModel, withShapeOptions, type ShapeOptions } from '../load-model.js';
 import { numel } from '../../ir/types.js';
 import { dtypeInfo } from '../../ir/dtype.js';
 

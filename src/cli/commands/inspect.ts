@@ -1,7 +1,7 @@
 // qforge inspect model.(onnx|qir) [--json]: op histogram, parameters, MACs, tensor sizes.
 import { formatBytes, formatCount, formatShort } from '../format.js';
 import type { RegisterVerb } from '../io.js';
-import { loadModel, withShapeOptions, type ShapeOptions } from '../model.js';
+import { loadModel, withShapeOptions, type ShapeOptions } from '../load-model.js';
 import { modelStats, type ModelStats } from '../inspect-model.js';
 
 export const registerInspect: RegisterVerb = (program, io) => {

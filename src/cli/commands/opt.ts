@@ -2,16 +2,16 @@
 // with the debugging flags of a compiler driver: print the IR before/after chosen passes, print
 // only what changed (a unified diff per pass), verify after every pass, time every pass, dump
 // every intermediate graph. Everything but the result goes to stderr, so stdout can carry it.
-import { makeDir } from '../../ir/fs-error.js';
+import { makeDir } from '../../util/fs-error.js';
 import { join } from 'node:path';
 import { fail, formatWarning as asWarning } from '../../diagnostics/index.js';
 import type { Graph } from '../../ir/graph.js';
 import { printGraph, writeQir } from '../../ir/text/index.js';
 import { verify } from '../../ir/verify.js';
 import { flattenRecords, parsePipeline, passNames, resolvePipeline, runSteps, type Instrumentation, type PassEvent, type PassRecord } from '../../passes/index.js';
-import { suggestion } from '../../passes/manager/suggest.js';
+import { suggestion } from '../../util/suggest.js';
 import type { Io, RegisterVerb } from '../io.js';
-import { loadModel, withShapeOptions, type ShapeOptions } from '../model.js';
+import { loadModel, withShapeOptions, type ShapeOptions } from '../load-model.js';
 import { patternSteps, withPatternFlags, type PatternFlags } from '../pattern-flags.js';
 import { unifiedDiff } from '../unified-diff.js';
 import { timingTable } from '../timing-table.js';

@@ -16,7 +16,7 @@ import {
   type PatternSet,
 } from '../../patterns/index.js';
 import type { RegisterVerb } from '../io.js';
-import { loadModel, withShapeOptions, type ShapeOptions } from '../model.js';
+import { loadModel, withShapeOptions, type ShapeOptions } from '../load-model.js';
 
 const collect = (v: string, prev: string[]): string[] => [...prev, v];
 

@@ -12,7 +12,7 @@ import { qatGraph } from '../../train/flow.js';
 import { OPTIMIZERS, type OptimizerName } from '../../train/optim.js';
 import { labelsFrom, type Labeled } from '../../train/train.js';
 import type { Io, RegisterVerb } from '../io.js';
-import { loadModel, withShapeOptions, type ShapeOptions } from '../model.js';
+import { loadModel, withShapeOptions, type ShapeOptions } from '../load-model.js';
 import type { Graph } from '../../ir/graph.js';
 
 export interface QatCliOpts extends ShapeOptions {

@@ -12,7 +12,7 @@ import { STAT_OBSERVERS } from '../../passes/quantize/index.js';
 import { quantizeGraph, QUANT_MODES, type QuantMode } from '../../passes/quantize/flow.js';
 import { outputSqnr, tensorReports, type QuantReport } from '../../passes/quantize/report.js';
 import type { Io, RegisterVerb } from '../io.js';
-import { loadModel, withShapeOptions, type ShapeOptions } from '../model.js';
+import { loadModel, withShapeOptions, type ShapeOptions } from '../load-model.js';
 
 export interface QuantizeOpts extends ShapeOptions {
   calib?: string;

@@ -12,8 +12,8 @@ import { makeArray } from '../../ir/dtype.js';
 import { formatType, numel, sameShape } from '../../ir/types.js';
 import { firstValues } from '../format.js';
 import type { RegisterVerb } from '../io.js';
-import { loadModel, withShapeOptions, type ShapeOptions } from '../model.js';
-import { makeDir } from '../../ir/fs-error.js';
+import { loadModel, withShapeOptions, type ShapeOptions } from '../load-model.js';
+import { makeDir } from '../../util/fs-error.js';
 
 interface RunOpts extends ShapeOptions {
   input: string[];

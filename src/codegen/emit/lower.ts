@@ -11,7 +11,7 @@ import { numel, type TensorType } from '../../ir/types.js';
 import type { Target } from '../targets/target.js';
 import { commentSafe, type ConstPool, type Names, tensorBytes } from './consts.js';
 import { formName, layoutsCoincide, NHWC_PERM, PLAIN, physicalShape, sameForm, type Form } from '../plan/forms.js';
-import { axisMap } from '../../ir/kernels/layout.js';
+import { axisMap } from '../../ir/compute/layout.js';
 import { strides } from '../../ir/tensor.js';
 
 export type Storage =

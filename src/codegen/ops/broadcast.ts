@@ -2,7 +2,7 @@
 // They are layout-agnostic: NHWC operands stay NHWC when the other operand is the same shape, a
 // scalar, or a tensor whose NCHW and NHWC bytes coincide (per-channel [1,C,1,1]); broadcast strides
 // are then computed on the physical (NHWC) shapes.
-import { broadcastStrides } from '../../ir/kernels/broadcast.js';
+import { broadcastStrides } from '../../ir/compute/broadcast.js';
 import type { Node } from '../../ir/graph.js';
 import { numel, type TensorType } from '../../ir/types.js';
 import type { Lowering, Val } from '../emit/lower.js';

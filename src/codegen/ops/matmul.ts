@@ -1,7 +1,7 @@
 // Batched matmul (NumPy broadcasting of batch dims): qmatmul on two u8 activations, and float
 // matmul/gemm. One kernel call per batch matrix, with compile-time batch offsets.
-import { broadcastStrides } from '../../ir/kernels/broadcast.js';
-import { matmulShapes } from '../../ir/kernels/matmul.js';
+import { broadcastStrides } from '../../ir/compute/broadcast.js';
+import { matmulShapes } from '../../ir/compute/matmul.js';
 import type { Node } from '../../ir/graph.js';
 import { numel } from '../../ir/types.js';
 import { f32lit } from '../emit/consts.js';

@@ -4,7 +4,7 @@
 // as the interpreter does (src/ir/ops/resize.ts provides the taps).
 import { dtypeInfo } from '../../ir/dtype.js';
 import type { Graph, Node } from '../../ir/graph.js';
-import { broadcastStrides } from '../../ir/kernels/broadcast.js';
+import { broadcastStrides } from '../../ir/compute/broadcast.js';
 import { axisTaps, isIdentity, plan } from '../../ir/ops/resize.js';
 import { strides, tensor } from '../../ir/tensor.js';
 import { numel } from '../../ir/types.js';

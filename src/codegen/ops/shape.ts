@@ -4,7 +4,7 @@
 // blocks. int8 data moves in its stored form (x + 128), so pad values are shifted too.
 import { dtypeInfo } from '../../ir/dtype.js';
 import type { Node } from '../../ir/graph.js';
-import { axisMap } from '../../ir/kernels/layout.js';
+import { axisMap } from '../../ir/compute/layout.js';
 import { padPlan, slicePlan } from '../../ir/ops/shape-select.js';
 import { strides, tensor } from '../../ir/tensor.js';
 import { numel, type TensorType } from '../../ir/types.js';

@@ -5,8 +5,8 @@ import { dtypeRange, type DType } from '../../ir/dtype.js';
 import type { Graph, Node } from '../../ir/graph.js';
 import { getOp, resolveAttrs, type ResolvedAttrs } from '../../ir/ops/index.js';
 import { fround } from '../../ir/quant-math.js';
-import type { Window2d } from '../../ir/kernels/window.js';
-import { window2d } from '../../ir/kernels/window.js';
+import type { Window2d } from '../../ir/compute/window.js';
+import { window2d } from '../../ir/compute/window.js';
 import type { Lowering } from '../emit/lower.js';
 
 export interface OpEmitter {

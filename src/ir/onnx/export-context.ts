@@ -6,7 +6,7 @@ import { freshName, lookup, type Graph, type Node } from '../graph.js';
 import type { ResolvedAttrs } from '../ops/index.js';
 import { tensor, type Tensor } from '../tensor.js';
 import type { TensorType } from '../types.js';
-import { handleProp } from './debug-handles.js';
+import { handleProp } from './handle-metadata.js';
 import { tensorToProto } from './tensors.js';
 
 type OnnxAttr = Record<string, unknown>;

@@ -11,7 +11,7 @@ import { inheritQdqHandles } from '../debug-handles.js';
 import { lookup, type Graph } from '../graph.js';
 import { getOp, resolveAttrs } from '../ops/index.js';
 import type { TensorType } from '../types.js';
-import { describeIoError } from '../fs-error.js';
+import { describeIoError } from '../../util/fs-error.js';
 import { ExportContext, type Exporter } from './export-context.js';
 import { FLOAT_EXPORTERS } from './export-ops.js';
 import { QUANT_EXPORTERS } from './export-quant.js';

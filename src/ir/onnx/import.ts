@@ -10,10 +10,10 @@ import type { Tensor } from '../tensor.js';
 import { formatType, type TensorType } from '../types.js';
 import { ImportState, NodeContext } from './context.js';
 import { CONVERTERS } from './converters.js';
-import { onnxDebugHandles } from './debug-handles.js';
+import { onnxDebugHandles } from './handle-metadata.js';
 import { int64ToNumber, ModelProto, type OnnxGraph, type OnnxModel, type OnnxNode, type OnnxValueInfo } from './schema.js';
 import { dtypeFromOnnx, onnxTypeName, tensorFromProto } from './tensors.js';
-import { describeIoError } from '../fs-error.js';
+import { describeIoError } from '../../util/fs-error.js';
 
 // Older opsets differ in ways the converters handle: attributes that later became inputs, and
 // before opset 7 the `broadcast`/`axis` attributes of elementwise ops.

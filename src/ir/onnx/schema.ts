@@ -48,7 +48,7 @@ const DESCRIPTOR = {
             domain: f(7, 'string'),
             attribute: f(5, 'AttributeProto', 'repeated'),
             docString: f(6, 'string'),
-            // IR 10: qforge keeps debug handles here (onnx/debug-handles.ts).
+            // IR 10: qforge keeps debug handles here (onnx/handle-metadata.ts).
             metadataProps: f(9, 'StringStringEntryProto', 'repeated'),
           },
         },

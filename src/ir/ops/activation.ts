@@ -2,8 +2,8 @@
 // integer variant where the op is defined on integers). Floats: each result is computed in
 // float64 from the stored input and rounded once to the result dtype by the typed array.
 // Integers wrap like C's fixed-width types (e.g. neg/abs of -128 in i8 is -128).
-import { forEachBroadcast2 } from '../kernels/broadcast.js';
-import { erf } from '../kernels/erf.js';
+import { forEachBroadcast2 } from '../compute/broadcast.js';
+import { erf } from '../compute/erf.js';
 import { tensor, type Tensor } from '../tensor.js';
 import { isFloatDType, type DType } from '../dtype.js';
 import { broadcastShapes, operandOf, sameDType } from './infer-util.js';

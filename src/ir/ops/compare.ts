@@ -1,7 +1,7 @@
 // Comparisons and logic: numeric comparisons with broadcasting give bool; not/and/or/xor on bool;
 // where(cond, a, b) selects with three-way broadcasting; is_nan / is_inf test floats. Every result
 // is exact (NaN compares unequal to everything, as in IEEE and C).
-import { broadcastStrides, forEachBroadcast2 } from '../kernels/broadcast.js';
+import { broadcastStrides, forEachBroadcast2 } from '../compute/broadcast.js';
 import { tensor } from '../tensor.js';
 import type { DType } from '../dtype.js';
 import { numel } from '../types.js';

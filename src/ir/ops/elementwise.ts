@@ -1,7 +1,7 @@
 // Binary arithmetic with NumPy broadcasting. Floats: each result is the float32 (or float64)
 // rounding of the exact result (computed in double, stored in the typed array). Integers wrap
 // like C's fixed-width types; integer division truncates toward zero.
-import { forEachBroadcast2 } from '../kernels/broadcast.js';
+import { forEachBroadcast2 } from '../compute/broadcast.js';
 import { tensor } from '../tensor.js';
 import { isFloatDType } from '../dtype.js';
 import { broadcastShapes, operand, sameDType } from './infer-util.js';

@@ -7,9 +7,9 @@
 //   Z = rint(clamp(0 - min(0, min x) / S, 0, 255)),  y = clamp(rint(x / S) + Z, 0, 255)
 // every step in float32, dividing by S as ONNX does (not multiplying by its reciprocal).
 import type { DType } from '../dtype.js';
-import { broadcastStrides } from '../kernels/broadcast.js';
-import { matmulShapes } from '../kernels/matmul.js';
-import { convOutLength, window2d } from '../kernels/window.js';
+import { broadcastStrides } from '../compute/broadcast.js';
+import { matmulShapes } from '../compute/matmul.js';
+import { convOutLength, window2d } from '../compute/window.js';
 import { fround, rint } from '../quant-math.js';
 import { tensor, type Tensor } from '../tensor.js';
 import { numel, type TensorType } from '../types.js';

@@ -3,13 +3,13 @@
 // Numerics: every f32 result is a sum of exact f32 products accumulated in float64, rounded to
 // f32 once (after bias/alpha/beta), then clamped by the fused clamp_min/clamp_max.
 import { dtypeRange, type DType } from '../dtype.js';
-import { convTranspose2d, conv2d } from '../kernels/conv.js';
-import { avgpool2d, globalAvgpool, maxpool2d } from '../kernels/pool.js';
-import { convOutLength, convTransposeOutLength, effectiveKernel, poolOutLength, window2d, type Window2d } from '../kernels/window.js';
+import { convTranspose2d, conv2d } from '../compute/conv.js';
+import { avgpool2d, globalAvgpool, maxpool2d } from '../compute/pool.js';
+import { convOutLength, convTransposeOutLength, effectiveKernel, poolOutLength, window2d, type Window2d } from '../compute/window.js';
 import { tensor } from '../tensor.js';
 import { numel, type TensorType } from '../types.js';
 import { broadcastShapes, operand } from './infer-util.js';
-import { gemmKernel, matmulKernel, matmulShapes } from '../kernels/matmul.js';
+import { gemmKernel, matmulKernel, matmulShapes } from '../compute/matmul.js';
 import { check, OpError, type AttrSpec, type InferContext, type OpDef, type ResolvedAttrs } from './registry.js';
 
 const F32: readonly DType[] = ['f32'];

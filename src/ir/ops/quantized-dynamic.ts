@@ -3,7 +3,7 @@
 // integer accumulation. Exact semantics (everything float32, rint half to even):
 //   lo = min(min(x), 0), hi = max(max(x), 0)          (over the whole tensor)
 //   x_s = max(fround(fround(hi − lo) / (qmax − qmin)), eps)
-//   x_zp = clamp(qmin − rint(fround(lo / x_s)), qmin, qmax)   (PT2E choose_qparams, notes §4.2)
+//   x_zp = clamp(qmin − rint(fround(lo / x_s)), qmin, qmax)   (PT2E choose_qparams, pt2e-semantics.md §4.2)
 //   xq = quantize(x, x_s, x_zp)                       (the quantize op's formula)
 //   acc[r, n] = Σk (xq[r, k] − x_zp)(w[n, k] − w_zp[n])   (exact integers)
 //   y[r, n] = clamp(fround(fround(fround(acc)·fround(x_s·w_s[n])) + b[n]), clamp_min, clamp_max)

@@ -6,10 +6,10 @@
 // This is PyTorch/QNNPACK's formula with requant_scale = fround(fround(x_s·w_s[c]) · fround(1/y_s)).
 import type { DType } from '../dtype.js';
 import { dtypeRange } from '../dtype.js';
-import { qconv2d, qconvTranspose2d, qlinear, requantize, type Requant } from '../kernels/qconv.js';
-import { broadcastStrides, forEachBroadcast2 } from '../kernels/broadcast.js';
-import { matmulShapes } from '../kernels/matmul.js';
-import { validRange, window2d } from '../kernels/window.js';
+import { qconv2d, qconvTranspose2d, qlinear, requantize, type Requant } from '../compute/qconv.js';
+import { broadcastStrides, forEachBroadcast2 } from '../compute/broadcast.js';
+import { matmulShapes } from '../compute/matmul.js';
+import { validRange, window2d } from '../compute/window.js';
 import { fround, dequantizeValue, quantizer, type QuantScaling } from '../quant-math.js';
 import { SCALING_ATTR } from './quant.js';
 import { tensor, type Tensor } from '../tensor.js';

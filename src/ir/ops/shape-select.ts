@@ -1,6 +1,6 @@
 // Shape ops that select or assemble data: concat, split, pad, slice, gather. Every dtype; the
 // result keeps the operand's quantization params (see quant-carry.ts).
-import { axisMap, concatData, remap, splitData } from '../kernels/layout.js';
+import { axisMap, concatData, remap, splitData } from '../compute/layout.js';
 import { dtypeRange, isFloatDType } from '../dtype.js';
 import { strides, type Tensor } from '../tensor.js';
 import { sameQuant, type TensorType } from '../types.js';

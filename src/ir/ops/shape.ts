@@ -1,7 +1,7 @@
 // Shape ops on every dtype. Pure data movement keeps the operand's quantization params (moving a
 // per-channel axis along with the data); cast and shape produce plain tensors.
 import { DTYPES, isFloatDType, type DType } from '../dtype.js';
-import { reshapeData, transposeData } from '../kernels/layout.js';
+import { reshapeData, transposeData } from '../compute/layout.js';
 import { tensor, type Tensor } from '../tensor.js';
 import { numel, type TensorType } from '../types.js';
 import { normAxis, operand } from './infer-util.js';

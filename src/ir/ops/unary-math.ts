@@ -1,7 +1,7 @@
 // More elementwise math: sign, round (half to even), trigonometric and hyperbolic functions,
 // softplus, celu, thresholded_relu, shrink, and mod. Floats: computed in float64 from the stored
 // input and rounded once to the result dtype; integers (where accepted) wrap like C.
-import { forEachBroadcast2 } from '../kernels/broadcast.js';
+import { forEachBroadcast2 } from '../compute/broadcast.js';
 import { rint } from '../quant-math.js';
 import { tensor } from '../tensor.js';
 import { isFloatDType, type DType } from '../dtype.js';

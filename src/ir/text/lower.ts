@@ -6,7 +6,7 @@ import { diag, locate, type DiagKey, type Diagnostic } from '../../diagnostics/i
 import { DTYPES, dtypeInfo, isDType, makeArray, type TypedArray } from '../dtype.js';
 import { define, lookup, type AttrValue, type Attrs, type Graph, type Node } from '../graph.js';
 import { getOp, resolveAttrs } from '../ops/index.js';
-import { didYouMean } from '../suggest.js';
+import { didYouMean } from '../../util/suggest.js';
 import { formatType, numel, type QuantParams, type TensorType } from '../types.js';
 import { formatTensorType } from './printer.js';
 import { elementValue, floatRangeError, fromLEBytes, INTEGER_SYNTAX, parseNumber } from './literals.js';

@@ -2,7 +2,7 @@
 // src/passes/builtin.ts; other layers add theirs with registerPass.
 import { fail } from '../../diagnostics/index.js';
 import type { PassDef } from './pass.js';
-import { suggestion } from './suggest.js';
+import { suggestion } from '../../util/suggest.js';
 
 const PASSES = new Map<string, PassDef>();
 

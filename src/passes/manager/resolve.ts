@@ -14,8 +14,8 @@ import {
 } from './options.js';
 import type { PassDef, PipelineItem, PipelineStep } from './pass.js';
 import { getPass, passNames, requirePass } from './registry.js';
-import { parseSpec, specError, type SpecItem } from './spec.js';
-import { suggestion } from './suggest.js';
+import { parseSpec, specError, type SpecItem } from './pipeline-spec.js';
+import { suggestion } from '../../util/suggest.js';
 
 /** Options of a `fixpoint(...)` group. */
 export const FIXPOINT_OPTIONS = {

@@ -1,5 +1,5 @@
 // The JSON quantizer config format (documented with an example in spec/quantizers/README.md).
-import type { Granularity, StatObserver } from './spec.js';
+import type { Granularity, StatObserver } from './quant-spec.js';
 
 /** A named spec. Exactly one of: a quant spec (the fields), `fixed`, or `derived`. */
 export interface SpecConfig {

@@ -3,9 +3,9 @@
 import { readFileSync } from 'node:fs';
 import { fail, QforgeError } from '../../diagnostics/index.js';
 import { dtypeRange, isDType } from '../../ir/dtype.js';
-import { nearest } from '../../ir/suggest.js';
+import { nearest } from '../../util/suggest.js';
 import type { QuantizerConfig, SpecConfig } from './config-types.js';
-import { checkSpec, FIXED_QPARAMS, quantSpec, STAT_OBSERVERS, type DerivedSpec, type FixedSpec, type QuantSpec } from './spec.js';
+import { checkSpec, FIXED_QPARAMS, quantSpec, STAT_OBSERVERS, type DerivedSpec, type FixedSpec, type QuantSpec } from './quant-spec.js';
 
 /** An operand selector: `x`, `xs[0]`, `xs[1:]`, `add.other`, `*`. */
 export interface Selector {

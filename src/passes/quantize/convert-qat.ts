@@ -1,4 +1,4 @@
-// convert after QAT (PT2E convert_pt2e with _fold_conv_bn_qat, notes §1.4, §5.3): every simulated
+// convert after QAT (PT2E convert_pt2e with _fold_conv_bn_qat, pt2e-semantics.md §1.4, §5.3): every simulated
 // conv+BN is folded with the learned statistics and its batch_norm erased (PR #131651); every
 // fake quantizer becomes the calibrated observer it stands for, so that PTQ's convert turns it into
 // quantize/dequantize exactly as after calibration; then fold-qdq and lower-quantized as usual.

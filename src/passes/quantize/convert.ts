@@ -1,5 +1,5 @@
 // convert: every calibrated observe node becomes quantize -> dequantize (PT2E convert_pt2e,
-// notes §1.4). An observer on a constant — or on a value computed from constants — is folded at
+// pt2e-semantics.md §1.4). An observer on a constant — or on a value computed from constants — is folded at
 // compile time (fold_quantize): the graph then reads an integer weight (or int32 bias) constant
 // through a dequantize; per-group observers exist only in that form. A dynamic observer becomes
 // choose_qparams -> quantize_tensor -> dequantize_tensor. Finally each annotated reader of a

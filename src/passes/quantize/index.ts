@@ -7,7 +7,7 @@ import { prepareQatPass } from './prepare-qat.js';
 import { convertQatPass } from './convert-qat.js';
 import type { PassDef } from '../manager/pass.js';
 
-export * from './spec.js';
+export * from './quant-spec.js';
 export * from './quantizer.js';
 export type { QuantizerConfig, RuleConfig, SpecConfig, SpecRef } from './config-types.js';
 export { checkConfigShape, mergeConfig, readConfigFile } from './config.js';

@@ -1,4 +1,4 @@
-// prepare-qat (PT2E prepare_qat_pt2e, notes §1.2, §5.3): annotate and place observers exactly as
+// prepare-qat (PT2E prepare_qat_pt2e, pt2e-semantics.md §1.2, §5.3): annotate and place observers exactly as
 // PTQ prepare does (same sharing groups), simulate conv+BN folding instead of folding, and turn
 // every observer into a fake_quantize that keeps observing while the model trains.
 //

@@ -1,5 +1,5 @@
 // prepare: annotate with a quantizer, resolve sharing, and insert `observe` nodes (PT2E
-// prepare_pt2e, notes §1.1/§1.3). One observer per sharing group; a group may watch several
+// prepare_pt2e, pt2e-semantics.md §1.1/§1.3). One observer per sharing group; a group may watch several
 // positions (e.g. conv output, then the maxpool output sharing its qparams), and each position
 // is one observe node naming the group. Inputs are observed on the edge, outputs on the value
 // (all users read the observed value). The prepared graph computes exactly what it did before.
@@ -13,7 +13,7 @@ import { validateAnnotations, type AnnotationTable, type Quantizer } from './qua
 import { resolveQuantizer } from './quantizers.js';
 import { deriveName } from './derive.js';
 import { keyOf, resolveSharing, type Sharing } from './sharing.js';
-import { checkSpec, STAT_OBSERVERS, type ConcreteSpec, type StatObserver } from './spec.js';
+import { checkSpec, STAT_OBSERVERS, type ConcreteSpec, type StatObserver } from './quant-spec.js';
 
 export interface PrepareOptions {
   /** Replace the observer of every per-tensor activation group (not weights, fixed or derived). */

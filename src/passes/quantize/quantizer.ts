@@ -1,10 +1,10 @@
-// The Quantizer API (PT2E's Quantizer/QuantizationAnnotation, notes §2): a quantizer reads a
+// The Quantizer API (PT2E's Quantizer/QuantizationAnnotation, pt2e-semantics.md §2): a quantizer reads a
 // graph and returns annotations — specs on input edges and outputs — in a side table keyed by
 // node name. The graph itself is never touched by annotation.
 import { fail } from '../../diagnostics/index.js';
 import { lookup, type Graph, type Node } from '../../ir/graph.js';
 import type { Sharing } from './sharing.js';
-import { checkSpec, describeKey, resolveAxis, type ConcreteSpec, type EdgeOrNode, type Spec } from './spec.js';
+import { checkSpec, describeKey, resolveAxis, type ConcreteSpec, type EdgeOrNode, type Spec } from './quant-spec.js';
 
 export interface NodeAnnotation {
   /** Operand index -> spec; null means "explicitly not quantized". */

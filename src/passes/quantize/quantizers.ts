@@ -3,13 +3,13 @@
 // Where each default comes from is in the comments; the README's "Quantizers" section sums them up.
 import { existsSync } from 'node:fs';
 import { fail } from '../../diagnostics/index.js';
-import { suggestion } from '../../ir/suggest.js';
+import { suggestion } from '../../util/suggest.js';
 import type { QuantizerConfig, RuleConfig } from './config-types.js';
 import { mergeConfig, readConfigFile } from './config.js';
 import { getQuantizer, quantizerNames, registerQuantizer, type Quantizer } from './quantizer.js';
 import { RuleQuantizer } from './rules.js';
 
-/** PT2E quantizers pass eps = 2^-12 to every observer (notes §3). */
+/** PT2E quantizers pass eps = 2^-12 to every observer (pt2e-semantics.md §3). */
 const PT2E_EPS = 2 ** -12;
 /**
  * The int32 bias of the integer kernels: scale = scale(input) · scale(weight)[c], zero point 0.

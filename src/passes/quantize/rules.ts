@@ -7,7 +7,7 @@ import { fail } from '../../diagnostics/index.js';
 import { lookup, producers, users, type Graph, type Node } from '../../ir/graph.js';
 import { getOp } from '../../ir/ops/index.js';
 import type { AnnotationTable, NodeAnnotation, Quantizer } from './quantizer.js';
-import type { EdgeOrNode, Spec } from './spec.js';
+import type { EdgeOrNode, Spec } from './quant-spec.js';
 import { compileSpecs, parseSelector, type Selector, type SpecTemplate } from './config.js';
 import type { QuantizerConfig, RuleConfig, SpecRef } from './config-types.js';
 

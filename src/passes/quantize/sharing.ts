@@ -1,11 +1,11 @@
-// Sharing resolution (PT2E prepare.py, notes §1.3): union-find over annotated input edges and
+// Sharing resolution (PT2E prepare.py, pt2e-semantics.md §1.3): union-find over annotated input edges and
 // outputs. Explicit SharedSpecs join their target's set; then, implicitly, an input edge joins
 // other annotated edges from the same producer and the producer's own output when their specs
 // are equal. Each resulting set is one observer group: one observer, one set of qparams.
 import { fail } from '../../diagnostics/index.js';
 import { producers, users, type Graph } from '../../ir/graph.js';
 import type { AnnotationTable } from './quantizer.js';
-import { describeKey, sameSpec, type ConcreteSpec, type EdgeOrNode, type Spec } from './spec.js';
+import { describeKey, sameSpec, type ConcreteSpec, type EdgeOrNode, type Spec } from './quant-spec.js';
 
 export const keyOf = (k: EdgeOrNode): string => (k.input === undefined ? `o\u0000${k.node}` : `e\u0000${k.node}\u0000${k.input}`);
 

@@ -2,7 +2,7 @@
 // interpreter's requantize), serialisation for kernel-harness.c, and comparison of its outputs. Every
 // case is run by the C harness through qf_ref_* on plain weights and through the target's kernel on
 // the target-packed blob; both buffers must be byte-identical and match the TypeScript expectation.
-import { requantize } from '../../../src/ir/kernels/qconv.js';
+import { requantize } from '../../../src/ir/compute/qconv.js';
 
 export type WeightKind = 'full' | 'small' | 'sat' | 'zero';
 export type ActKind = 'rand' | 'max' | 'extreme' | 'low';

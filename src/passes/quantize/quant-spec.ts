@@ -1,6 +1,6 @@
 // Quantization specs: how one edge or value is to be quantized. These mirror PT2E's
 // QuantizationSpec / FixedQParamsQuantizationSpec / SharedQuantizationSpec /
-// DerivedQuantizationSpec (notes §2); an annotation attaches them to input edges and outputs.
+// DerivedQuantizationSpec (pt2e-semantics.md §2); an annotation attaches them to input edges and outputs.
 import { fail } from '../../diagnostics/index.js';
 import { dtypeRange, isIntDType, type DType } from '../../ir/dtype.js';
 import type { Node } from '../../ir/graph.js';
