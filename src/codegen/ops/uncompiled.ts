@@ -10,6 +10,7 @@ export const UNCOMPILED: Readonly<Record<string, string>> = {
   matmul_integer: noKernel('matmul_integer', ' (imported ONNX MatMulInteger); QDQ and QLinearMatMul models lower to qlinear/qmatmul, which compile'),
   conv_integer: noKernel('conv_integer', ' (imported ONNX ConvInteger); QDQ and QLinearConv models lower to qconv2d, which compiles'),
   einsum: noKernel('einsum', ': write it as matmul/transpose before compiling'),
+  ...Object.fromEntries(['choose_qparams', 'quantize_tensor', 'dequantize_tensor'].map((op) => [op, noKernel(op, ': a dynamic (run-time qparams) activation compiles where lower-quantized folds it into qlinear_dynamic; elsewhere it has none')])),
   ...notYet('instance_norm', 'lrn', 'mod', 'top_k', 'hardmax', 'cumsum', 'reduce_log_sum_exp'),
   ...notYet('gather_elements', 'gather_nd', 'scatter_elements', 'scatter_nd', 'one_hot', 'trilu'),
 };

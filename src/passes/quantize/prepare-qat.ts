@@ -145,7 +145,8 @@ export interface PreparedQat extends Prepared {
 /** The QAT graph: observers placed by `quantizer`, conv+BN simulated, observers as fake quantizers. */
 export function prepareQat(input: Graph, quantizer: Quantizer | string = 'xnnpack'): PreparedQat {
   const q = typeof quantizer === 'string' ? resolveQuantizer(quantizer) : quantizer;
-  const p = prepareGraph(input, q);
+  // QAT keeps BN (simulated below, folded only by convert), so the PTQ prepare must not fold it.
+  const p = prepareGraph(input, q, { foldBatchNorm: false });
   const fused = fuseConvBnQat(p.graph);
   return { ...p, graph: observersToFakeQuant(fused.graph), fusedConvBn: fused.fused };
 }
