@@ -9,6 +9,7 @@ import { allOps, getOp } from '../../src/ir/ops/index.js';
 import { QforgeError } from '../../src/diagnostics/index.js';
 import { GraphBuilder, tensor } from '../../src/ir/index.js';
 import { convZoo, floatNet, misc } from './graphs.js';
+import { compileRun } from './helpers.js';
 import { mkdtempSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import path from 'node:path';
@@ -41,6 +42,17 @@ describe('generateC', () => {
     expect(g.arenaBytes).toBeGreaterThanOrEqual(g.arenaLowerBound);
     expect(src).toMatch(/\/\* add \(qadd\): /); // one comment per node: name and op
     expect(src).not.toMatch(/malloc|static (?!const)\w+ \w+\s*[=;[]/); // no allocation, no mutable globals
+  });
+});
+
+describe('generated C without warnings', () => {
+  it('a graph that never touches the arena (one node writing the output) builds with -Wall -Wextra clean', () => {
+    const b = new GraphBuilder('direct');
+    b.output(b.op('relu', [b.input('x', { dtype: 'f32', shape: [8] })], {}, 'y'));
+    const x = tensor('f32', [8], [-2, -1, 0, 1, 2, 3, -0, 4]);
+    const got = compileRun(b.build(), 'c', [x], { float: true });
+    expect(got.warnings).toBe('');
+    expect(Array.from(got.outputs[0]!.data as Float32Array)).toEqual([0, 0, 0, 1, 2, 3, -0, 4]);
   });
 });
 

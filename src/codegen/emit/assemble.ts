@@ -61,7 +61,8 @@ export function renderFunction(name: string, p: Program): string {
     `/* ${p.fn}: ${L.steps.length} steps, arena ${plan.size} bytes used (peak of live tensors: ${plan.lowerBound}) */`,
     `int ${name}_${p.fn}_ctx(qf_ctx *ctx, ${params(g)}) {`,
     '  uint8_t *const qf_arena = (uint8_t *)arena;',
-    ...[...(/\bctx\b/.test(text) ? [] : ['ctx']), ...unused].map((a) => `  (void)${a};`),
+    // A graph whose every node writes a caller buffer never touches the arena: no unused-variable warning.
+    ...[...(/\bctx\b/.test(text) ? [] : ['ctx']), ...(/\bqf_arena\b/.test([...decls, ...scratch, text].join('\n')) ? [] : ['qf_arena']), ...unused].map((a) => `  (void)${a};`),
     ...[...decls, ...scratch].map((l) => `  ${l}`),
     ...body.map((l) => `  ${l}`),
     '  return 0;',
