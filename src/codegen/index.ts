@@ -1,7 +1,6 @@
 // Public API of the C code generator: generateC turns a (quantized or float) graph into the files
 // of a C program; buildC compiles them for a target; runC runs the result on tensors.
-import { writeFileSync } from 'node:fs';
-import { describeIoError, makeDir } from '../util/fs-error.js';
+import { makeDir, writeFileOrFail } from '../util/fs-error.js';
 import { join } from 'node:path';
 import { fail } from '../diagnostics/index.js';
 import type { Graph } from '../ir/graph.js';
@@ -89,11 +88,7 @@ export function writeGenerated(dir: string, gen: Generated): string[] {
   makeDir(dir);
   return [...gen.files].map(([f, text]) => {
     const path = join(dir, f);
-    try {
-      writeFileSync(path, text);
-    } catch (e) {
-      fail('IO', `cannot write ${path}: ${describeIoError(e)}`);
-    }
+    writeFileOrFail(path, text);
     return path;
   });
 }

@@ -1,12 +1,12 @@
 // NumPy .npy files (format versions 1, 2 and 3), C order, little- or big-endian on reading;
 // written as little-endian v1 (v2 when the header outgrows 64 KiB), like numpy.save.
-import { readFileSync, writeFileSync } from 'node:fs';
+import { readFileSync } from 'node:fs';
 import { fail } from '../diagnostics/index.js';
 import type { DType } from './dtype.js';
 import { makeArray } from './dtype.js';
 import type { Tensor } from './tensor.js';
 import { numel } from './types.js';
-import { describeIoError } from '../util/fs-error.js';
+import { describeIoError, writeFileOrFail } from '../util/fs-error.js';
 
 const MAGIC = [0x93, 0x4e, 0x55, 0x4d, 0x50, 0x59]; // "\x93NUMPY"
 
@@ -178,9 +178,5 @@ export function readNpy(path: string): Tensor {
 }
 
 export function writeNpy(path: string, t: Tensor): void {
-  try {
-    writeFileSync(path, encodeNpy(t));
-  } catch (e) {
-    fail('IO', `cannot write ${path}: ${describeIoError(e)}`);
-  }
+  writeFileOrFail(path, encodeNpy(t));
 }

@@ -1,6 +1,6 @@
-// File-system helpers for diagnostics: short human reasons ("no such file" rather than ENOENT) and
-// a folder maker that fails with a clean QF0702 instead of hanging or crashing.
-import { mkdirSync, statSync } from 'node:fs';
+// File-system helpers for diagnostics: short human reasons ("no such file" rather than ENOENT), a
+// file writer and a folder maker that fail with a clean QF0702 instead of hanging or crashing.
+import { mkdirSync, statSync, writeFileSync } from 'node:fs';
 import { dirname, resolve } from 'node:path';
 import { fail } from '../diagnostics/index.js';
 
@@ -18,6 +18,15 @@ const REASONS: Record<string, string> = {
 export function describeIoError(e: unknown): string {
   const err = e as NodeJS.ErrnoException;
   return (err?.code && REASONS[err.code]) ?? err?.code ?? err?.message ?? String(e);
+}
+
+/** Writes a file; a failure is one QF0702 line naming the path and the reason. */
+export function writeFileOrFail(path: string, data: string | Uint8Array): void {
+  try {
+    writeFileSync(path, data);
+  } catch (e) {
+    fail('IO', `cannot write ${path}: ${describeIoError(e)}`);
+  }
 }
 
 /**

@@ -2,11 +2,10 @@
 // [--top N]: the numeric debugger. Pairs the quantized graph's nodes with the float ones by debug
 // handle, runs both on the inputs (a stacked input runs once per sample) and prints per layer
 // the SQNR and largest error, worst first.
-import { writeFileSync } from 'node:fs';
 import { fail } from '../../diagnostics/index.js';
 import { debugNumerics, formatTable, toHtml, toJson } from '../../debug/index.js';
 import type { Tensor } from '../../ir/tensor.js';
-import { describeIoError } from '../../util/fs-error.js';
+import { writeFileOrFail } from '../../util/fs-error.js';
 import type { RegisterVerb } from '../io.js';
 import { loadModel, withShapeOptions, type ShapeOptions } from '../load-model.js';
 import { bindInputs, entry } from './run.js';
@@ -19,14 +18,6 @@ interface DebugOpts extends ShapeOptions {
 }
 
 const collect = (v: string, prev: string[]): string[] => [...prev, v];
-
-function write(path: string, text: string): void {
-  try {
-    writeFileSync(path, text);
-  } catch (e) {
-    fail('IO', `cannot write ${path}: ${describeIoError(e)}`);
-  }
-}
 
 export const registerDebug: RegisterVerb = (program, io) => {
   const cmd = program
@@ -52,11 +43,11 @@ export const registerDebug: RegisterVerb = (program, io) => {
     const report = debugNumerics(float, quant, samples);
     io.out(formatTable(report, top === undefined ? {} : { top }));
     if (opts.json) {
-      write(opts.json, JSON.stringify(toJson(report), null, 1) + '\n');
+      writeFileOrFail(opts.json, JSON.stringify(toJson(report), null, 1) + '\n');
       io.out(`  wrote ${opts.json}\n`);
     }
     if (opts.html) {
-      write(opts.html, toHtml(report));
+      writeFileOrFail(opts.html, toHtml(report));
       io.out(`  wrote ${opts.html}\n`);
     }
   });

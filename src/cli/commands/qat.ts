@@ -1,7 +1,6 @@
 // qforge qat model.onnx --data x.npy --labels y.npy --quantizer NAME|config.json -o model.q.qir:
 // quantization-aware training — prepare-qat, mini-batch training with a line per epoch (loss,
 // accuracy), convert and lowering to integer ops — and optionally a JSON report and a QDQ ONNX file.
-import { writeFileSync } from 'node:fs';
 import { basename, dirname, extname, join } from 'node:path';
 import { fail, formatDiagnostic } from '../../diagnostics/index.js';
 import { readNpy } from '../../ir/npy.js';
@@ -14,6 +13,7 @@ import { labelsFrom, type Labeled } from '../../train/train.js';
 import type { Io, RegisterVerb } from '../io.js';
 import { loadModel, withShapeOptions, type ShapeOptions } from '../load-model.js';
 import type { Graph } from '../../ir/graph.js';
+import { writeFileOrFail } from '../../util/fs-error.js';
 
 export interface QatCliOpts extends ShapeOptions {
   data?: string;
@@ -87,11 +87,7 @@ export function qatModel(modelPath: string, opts: QatCliOpts, io: Io): void {
   );
   if (opts.report) {
     const report = { model: modelPath, quantizer: opts.quantizer, samples: set.data.size, options: { epochs, lr: Number(opts.lr), batch: Number(opts.batch), optimizer: opts.optimizer, seed: Number(opts.seed) }, history: r.history, ...(r.accuracy ? { accuracy: r.accuracy } : {}) };
-    try {
-      writeFileSync(opts.report, JSON.stringify(report, null, 1) + '\n');
-    } catch (e) {
-      fail('IO', `cannot write ${opts.report}: ${(e as Error).message}`);
-    }
+    writeFileOrFail(opts.report, JSON.stringify(report, null, 1) + '\n');
     io.out(`  report ${opts.report}\n`);
   }
 }

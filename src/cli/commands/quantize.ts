@@ -3,7 +3,6 @@
 // graph, lowered to integer ops (fold-qdq, lower-quantized) unless --emit qdq, and optionally a
 // JSON report (qparams per tensor, output SQNR on the calibration data).
 // Modes are a table: `static` is here; `dynamic` and `weight-only` plug in as more entries.
-import { writeFileSync } from 'node:fs';
 import { basename, extname, join, dirname } from 'node:path';
 import { fail, formatDiagnostic } from '../../diagnostics/index.js';
 import { writeQir } from '../../ir/text/index.js';
@@ -13,6 +12,7 @@ import { quantizeGraph, QUANT_MODES, type QuantMode } from '../../passes/quantiz
 import { outputSqnr, tensorReports, type QuantReport } from '../../passes/quantize/report.js';
 import type { Io, RegisterVerb } from '../io.js';
 import { loadModel, withShapeOptions, type ShapeOptions } from '../load-model.js';
+import { writeFileOrFail } from '../../util/fs-error.js';
 
 export interface QuantizeOpts extends ShapeOptions {
   calib?: string;
@@ -78,11 +78,7 @@ export function quantizeModel(modelPath: string, opts: QuantizeOpts, io: Io): vo
       outputs,
       warnings,
     };
-    try {
-      writeFileSync(opts.report, JSON.stringify(report, null, 1) + '\n');
-    } catch (e) {
-      fail('IO', `cannot write ${opts.report}: ${(e as Error).message}`);
-    }
+    writeFileOrFail(opts.report, JSON.stringify(report, null, 1) + '\n');
     io.out(`  report ${opts.report}\n`);
   }
 }

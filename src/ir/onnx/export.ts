@@ -4,14 +4,13 @@
 // up that has every op used (HardSwish 14, LayerNormalization 17, Gelu 20, 16- and 4-bit
 // QuantizeLinear 21). Each ONNX node keeps its source node's debug handle in metadata_props
 // (IR version 10), so a re-imported file can still be compared with its float model.
-import { writeFileSync } from 'node:fs';
 import { fail } from '../../diagnostics/index.js';
 import type { DType } from '../dtype.js';
 import { inheritQdqHandles } from '../debug-handles.js';
 import { lookup, type Graph } from '../graph.js';
 import { getOp, resolveAttrs } from '../ops/index.js';
 import type { TensorType } from '../types.js';
-import { describeIoError } from '../../util/fs-error.js';
+import { writeFileOrFail } from '../../util/fs-error.js';
 import { ExportContext, type Exporter } from './export-context.js';
 import { FLOAT_EXPORTERS } from './export-ops.js';
 import { QUANT_EXPORTERS } from './export-quant.js';
@@ -91,9 +90,5 @@ export function toOnnxModel(graph: Graph, opts: ExportOptions = {}): Uint8Array 
 /** Writes a graph as an ONNX file (QDQ format when it holds quantize/dequantize or integer ops). */
 export function exportOnnx(g: Graph, path: string, opts: ExportOptions = {}): void {
   const bytes = toOnnxModel(g, opts);
-  try {
-    writeFileSync(path, bytes);
-  } catch (e) {
-    fail('IO', `cannot write ${path}: ${describeIoError(e)}`);
-  }
+  writeFileOrFail(path, bytes);
 }
