@@ -8,6 +8,7 @@
 //
 //   npm run bench -- [--target T] [--threads N] [--quantizer Q[,Q...]] [--ort-quantizer Q] [--runs N] [--rounds R] [--models a,b] [--json out.json]
 //                    [--no-fixtures] [--no-zoo] [--calib-samples N] [--no-verify] [--profile] [--device-bundle DIR]
+//                    [--write-docs docs/benchmarks.md]   (the run's table replaces that file's generated section)
 //   npm run bench -- --mca        llvm-mca-19 inner-loop estimates (avx512-vnni, neon-dot)
 import { writeFileSync } from 'node:fs';
 import { cpus, loadavg } from 'node:os';
@@ -17,6 +18,7 @@ import { getTarget, nativeTarget } from '../src/codegen/index.js';
 import { fail, QforgeError } from '../src/diagnostics/index.js';
 import { resolveQuantizer } from '../src/passes/quantize/index.js';
 import { writeBundle } from './lib/bench/device.js';
+import { checkDocsSection, writeDocsSection } from './lib/bench/docs.js';
 import { printMca } from './lib/bench/mca.js';
 import { measurePeak } from './lib/bench/peak.js';
 import { formatProfile } from './lib/bench/profile.js';
@@ -44,6 +46,7 @@ const { values: a } = parseArgs({
     profile: { type: 'boolean', default: false },
     json: { type: 'string' },
     'device-bundle': { type: 'string' },
+    'write-docs': { type: 'string' },
     mca: { type: 'boolean', default: false },
     help: { type: 'boolean', short: 'h', default: false },
   },
@@ -66,6 +69,7 @@ async function main(): Promise<void> {
   const target = getTarget(a.target ?? nativeTarget().name).name;
   const quantizers = a.quantizer.split(',').map((q) => q.trim()).filter(Boolean);
   for (const q of [...quantizers, a['ort-quantizer']]) resolveQuantizer(q); // a bad name fails before any model work
+  if (a['write-docs'] !== undefined) checkDocsSection(a['write-docs']);
   const peakGmacs = measurePeak(target);
   const opts = {
     target, quantizer: quantizers[0]!, ortQuantizer: a['ort-quantizer'], peakGmacs, runs: int('runs', a.runs, 1), rounds: int('rounds', a.rounds, 1), warmup: int('warmup', a.warmup, 0), threads: int('threads', a.threads, 1),
@@ -93,11 +97,19 @@ async function main(): Promise<void> {
     const cpu = cpus()[0]?.model ?? 'unknown CPU';
     const ortQ = a['ort-quantizer'];
     const th = opts.threads > 1 ? `single thread and ${opts.threads} threads (${cpus().length} CPUs)` : 'single thread';
-    console.log(`\nqforge ${target} vs onnxruntime-node (its best of fp32 and int8; int8 on our QDQ export by quantizer ${ortQ}: u8 activations, per-channel s8 weights), ${th}, ${cpu}, ` +
+    const header = `qforge ${target} vs onnxruntime-node (its best of fp32 and int8; int8 on our QDQ export by quantizer ${ortQ}: u8 activations, per-channel s8 weights), ${th}, ${cpu}, ` +
       `host int8 peak ${peakGmacs === null ? 'not measured' : `${peakGmacs.toFixed(0)} GMAC/s`}, ` +
-      `median over ${opts.rounds} rounds of the median of ${opts.runs} runs; load average ${started.load.map((x) => x.toFixed(2)).join(' ')} at start, ${load()} at end\n`);
+      `median over ${opts.rounds} rounds of the median of ${opts.runs} runs; ${started.at.slice(0, 10)}, load average ${started.load.map((x) => x.toFixed(2)).join(' ')} at start, ${load()} at end`;
+    const notes = rows.flatMap((r) => [...r.notes, ...r.errors].map((e) => `- ${r.model} (${r.quantizer}): ${e}`));
+    console.log(`\n${header}\n`);
     console.log(table(rows));
-    for (const r of rows) for (const e of [...r.notes, ...r.errors]) console.log(`  ${r.model}: ${e}`);
+    for (const n of notes) console.log(`  ${n.slice(2)}`);
+    if (a['write-docs'] !== undefined) {
+      const file = a['write-docs'];
+      const command = process.argv.slice(2).filter((x) => !x.startsWith('--write-docs') && x !== a['write-docs']).join(' ');
+      writeDocsSection(file, command, `${header}.\n\n${table(rows)}\n\n${notes.join('\n')}`);
+      console.error(`wrote the results into ${file}`);
+    }
     for (const r of rows) if (r.profile) console.log(`\n${formatProfile(r.model, r.profile)}`);
     if (a.json) {
       const out = { started, finished: { load: loadavg(), at: new Date().toISOString() }, cpu, target, quantizers, ortQuantizer: ortQ, peakGmacs, runs: opts.runs, rounds: opts.rounds, threads: opts.threads, rows: jsonRows(rows) };
@@ -112,7 +124,7 @@ async function main(): Promise<void> {
 
 function readHeader(): string {
   return 'usage: npm run bench -- [--target T] [--threads N] [--quantizer Q[,Q...] (default x86,xnnpack)] [--ort-quantizer Q (default pytorch-fx)] [--runs N] [--rounds R] [--warmup N] [--models a,b]\n' +
-    '  [--fixtures DIR] [--no-fixtures] [--no-zoo] [--calib-samples N] [--no-verify] [--profile] [--json out.json] [--device-bundle DIR]\n' +
+    '  [--fixtures DIR] [--no-fixtures] [--no-zoo] [--calib-samples N] [--no-verify] [--profile] [--json out.json] [--device-bundle DIR] [--write-docs FILE]\n' +
     '  npm run bench -- --mca   (llvm-mca-19 estimates of the avx512-vnni and neon-dot inner loops)';
 }
 
