@@ -96,7 +96,7 @@ export const registerQuantize: RegisterVerb = (program, io) => {
     .option('--observer <kind>', `activation observer overriding the quantizer's (${STAT_OBSERVERS.join(', ')})`)
     .option('-o, --output <file.qir>', 'where to write the quantized graph (default: <model>.q.qir)')
     .option('--report <file.json>', 'write qparams per tensor and output SQNR vs fp32 as JSON')
-    .option('--emit <form>', 'static: int8 (integer ops, for compile) or qdq (quantize/dequantize around float ops)', 'int8')
+    .option('--emit <form>', 'int8 (integer ops, for compile) or qdq (static: quantize/dequantize around float ops; weight-only: dequantize → gemm/matmul)', 'int8')
     .option('--export-onnx <file.onnx>', 'also write the quantized graph as a QDQ ONNX file (onnxruntime runs it)');
   withShapeOptions(cmd).action((model: string, opts: QuantizeOpts) => quantizeModel(model, opts, io));
 };

@@ -4,13 +4,12 @@ import { dtypeRange, type DType } from '../../ir/dtype.js';
 import type { Node } from '../../ir/graph.js';
 import { fround } from '../../ir/quant-math.js';
 import { numel } from '../../ir/types.js';
-import { f32Bytes, f32lit, i32Bytes } from '../emit/consts.js';
+import { f32Bytes, f32lit, f64Bytes, i32Bytes } from '../emit/consts.js';
 import type { Lowering } from '../emit/lower.js';
 import { axisStride, dtypeCode, kernelForm } from '../plan/forms.js';
 import { binaryOperands } from './broadcast.js';
 import { at, attrsOf, geom, imageLoop, indent, outQuant, shiftOf, winOf, type OpEmitter } from './util.js';
 
-const f64Bytes = (v: number[]): Uint8Array => new Uint8Array(Float64Array.from(v).buffer);
 /** The layout the operand has now (constants are plain). */
 const layoutOf = (L: Lowering, name: string) => L.val(name).form.layout;
 
