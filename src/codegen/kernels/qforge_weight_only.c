@@ -40,7 +40,7 @@ static void dequantize_panel(const qf_wo_linear *p, size_t panel, size_t k0, siz
 void qf_wo_linear_run(const qf_wo_linear *p, size_t R, const float *x, float *y, void *scratch) {
   const size_t N = (size_t)p->N, K = (size_t)p->K;
   float *wf = (float *)scratch;
-  double *acc = (double *)(wf + QF_WO_KC * QF_WO_NR);
+  double *acc = (double *)(wf + (K < QF_WO_KC ? K : QF_WO_KC) * QF_WO_NR);
   for (size_t n0 = 0; n0 < N; n0 += QF_WO_NR) {
     const size_t panel = n0 / QF_WO_NR, nr = N - n0 < QF_WO_NR ? N - n0 : QF_WO_NR;
     for (size_t i = 0; i < R * QF_WO_NR; i++) acc[i] = 0;

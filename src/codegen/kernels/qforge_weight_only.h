@@ -27,10 +27,9 @@ typedef struct {
   double alpha, beta, lo, hi;
 } qf_wo_linear;
 
-/* Scratch bytes for R rows. */
-#define QF_WO_SCRATCH(R) ((size_t)QF_WO_KC * QF_WO_NR * sizeof(float) + (size_t)(R) * QF_WO_NR * sizeof(double))
-
-/* y[r][n] = clamp(fround(alpha·Σk x[r][k]·W[n][k] + beta·b[n]), lo, hi) for r < R; x is [R][K]. */
+/* y[r][n] = clamp(fround(alpha·Σk x[r][k]·W[n][k] + beta·b[n]), lo, hi) for r < R; x is [R][K].
+   scratch: min(K, QF_WO_KC)·QF_WO_NR floats (the dequantized block), then R·QF_WO_NR doubles
+   (8-byte aligned). */
 void qf_wo_linear_run(const qf_wo_linear *p, size_t R, const float *x, float *y, void *scratch);
 
 #endif

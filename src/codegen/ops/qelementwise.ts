@@ -172,8 +172,14 @@ const f32Exact = (v: number) => fround(v) === v;
 
 export const QELEMENTWISE_EMITTERS: Record<string, OpEmitter> = {
   quantize: { emit: quantize },
-  // Per-group params (weight-only int4) have no C form yet: refuse rather than read them per channel.
-  dequantize: { emit: dequantize, unsupported: (n) => (n.attrs['group_size'] !== undefined ? 'per-group dequantize (group_size) has no C implementation' : undefined) },
+  // Per-group params (weight-only int4) compile inside qlinear_weight_only only: refuse a standalone one rather than read it per channel.
+  dequantize: {
+    emit: dequantize,
+    unsupported: (n) =>
+      n.attrs['group_size'] !== undefined
+        ? "per-group dequantize (group_size) has no C implementation on its own: run 'lower-weight-only' (qforge quantize does) to fold it into a gemm/matmul as qlinear_weight_only"
+        : undefined,
+  },
   requantize: { emit: requantize },
   qadd: { emit: qbinary },
   qmul: { emit: qbinary },

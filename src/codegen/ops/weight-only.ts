@@ -67,7 +67,8 @@ function qlinearWeightOnly(node: Node, L: Lowering): void {
   });
   const x = L.need(xn, PLAIN), b = bn ? L.need(bn, PLAIN) : undefined;
   const y = L.define(yn, L.type(yn), PLAIN);
-  const scratch = L.scratch((KC * NR * 4 + R * NR * 8), `${node.name}_wo`);
+  // The dequantized block (min(K, KC)·NR floats, a multiple of 8 bytes), then R·NR double sums.
+  const scratch = L.scratch(Math.min(K, KC) * NR * 4 + R * NR * 8, `${node.name}_wo`);
   const { p } = params;
   // The struct names the bias buffer, so it is built at run time, not as a static constant.
   L.emit(`${R}x${K} x ${K}x${N}, int${p.bits} weights${a.group_size !== undefined ? `, groups of ${p.G}` : ''}, dequantized per ${NR}-row panel`, [
