@@ -1,8 +1,9 @@
 // Every target against the interpreter, one program per target: the hand-built graphs (conv zoo,
-// channel tails, the int16-saturation pattern, pools and elementwise ops) and every fixture model
-// quantized by two quantizers and the linear ones in the weight-only and dynamic modes. avx2 runs natively, avx512-vnni through SIMDe (AVX-512 emulated on
-// AVX2), neon and neon-dot under qemu-aarch64; the SIMD kernels replace the portable ones through
-// the kernel interface and must not change a single bit.
+// channel tails, the int16-saturation pattern, pools and elementwise ops), every fixture model
+// quantized by two quantizers, and the linear ones in the weight-only and dynamic modes. avx2 runs
+// natively, avx512-vnni through SIMDe (AVX-512 emulated on AVX2), neon and neon-dot under
+// qemu-aarch64; the SIMD kernels replace the portable ones through the kernel interface and must
+// not change a single bit.
 import { beforeAll, describe, expect, it } from 'vitest';
 import { getTarget, hostCpuFlags, hostRuns } from '../../src/codegen/targets/index.js';
 import type { Graph, Tensor } from '../../src/ir/index.js';
