@@ -45,14 +45,14 @@ type Case = typeof arbCase extends fc.Arbitrary<infer T> ? T : never;
 function weightOnlyGraph(c: Case): { graph: Graph; inputs: Tensor[] } {
   const r = rng(c.seed), b = new GraphBuilder('wo');
   const N = c.n, K = c.groups * c.groupSize, gemm = c.op === 'gemm';
-  const lead = gemm ? [c.lead.reduce((p, q) => p * q, 1)] : c.lead;
+  const lead: number[] = gemm ? [c.lead.reduce((p: number, q: number) => p * q, 1)] : [...c.lead];
   const dtype = `${c.unsigned ? 'u' : 'i'}${c.bits}` as DType;
   const [lo, hi] = c.bits === 4 ? (c.unsigned ? [0, 15] : [-8, 7]) : c.unsigned ? [0, 255] : [-128, 127];
   const transB = gemm && c.transB, wShape = transB ? [N, K] : [K, N];
   const count = c.params === 'group' ? N * c.groups : c.params === 'channel' ? N : 1;
   const scale = Array.from({ length: count }, () => (c.f32Scales ? fround(0.0005 * r(1, 100)) : 0.0005 * r(1, 100) + 1e-9));
   const zp = scale.map(() => (c.zeroPoints ? r(lo, hi) : c.unsigned ? (lo + hi + 1) / 2 : 0));
-  const axes = c.params === 'group' ? { axis: transB ? 1 : 0, group_size: c.groupSize } : { axis: transB ? 0 : 1 };
+  const axes: Record<string, number> = c.params === 'group' ? { axis: transB ? 1 : 0, group_size: c.groupSize } : { axis: transB ? 0 : 1 };
   const x = b.input('x', { dtype: 'f32', shape: [...lead, K] });
   const dq = b.op('dequantize', [b.constant('w', randomTensor(dtype, wShape, r, lo, hi))], { scale, zero_point: zp, ...axes }, 'w_dq');
   const attrs = { trans_b: transB, ...(c.alphaBeta ? { alpha: fround(0.25 * r(1, 8)), beta: fround(0.5 * r(-4, 4)) } : {}), ...(c.relu ? { clamp_min: 0 } : {}) };
