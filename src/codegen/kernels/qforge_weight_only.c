@@ -1,39 +1,72 @@
 /* qforge weight-only linear: see qforge_weight_only.h. */
 #include "qforge_weight_only.h"
 
-/* The scales of one panel's group as doubles (the interpreter's fround((q - zp)·scale) multiplies
-   in double; for float32 scales that product is exact, so it equals a float32 multiply). */
-static void group_scales(const qf_wo_linear *p, size_t at, double *sv) {
-  for (int j = 0; j < QF_WO_NR; j++) sv[j] = p->scale ? (double)p->scale[at + (size_t)j] : p->scale64[at + (size_t)j];
+/* q − zp of one k of a panel (int4: rows j < 8 in the low nibbles of the 8 bytes, rows 8 + j in the high ones). */
+static void panel_ints(const qf_wo_linear *p, size_t panel, size_t kk, const int32_t *zv, int32_t *d) {
+  if (p->bits == 8) {
+    const int8_t *q = (const int8_t *)p->w + (panel * (size_t)p->K + kk) * QF_WO_NR;
+    for (int j = 0; j < QF_WO_NR; j++) d[j] = q[j] - zv[j];
+  } else {
+    const uint8_t *q = (const uint8_t *)p->w + (panel * (size_t)p->K + kk) * (QF_WO_NR / 2);
+    for (int j = 0; j < QF_WO_NR / 2; j++) d[j] = (((int32_t)q[j] & 15) ^ 8) - 8 - zv[j];
+    for (int j = 0; j < QF_WO_NR / 2; j++) d[QF_WO_NR / 2 + j] = (((int32_t)q[j] >> 4) ^ 8) - 8 - zv[QF_WO_NR / 2 + j];
+  }
 }
 
-/* Rows k0..k0+kc of panel `panel`, dequantized into wf[kc][QF_WO_NR]. */
+/* Rows k0..k0+kc of panel `panel`, dequantized into wf[kc][QF_WO_NR]: fround((q − zp)·scale), the
+   interpreter's product in double. For a float32 scale that product is exact (|q − zp| < 2^9), so
+   a float32 multiply rounds it the same way; other scales multiply in double. */
 static void dequantize_panel(const qf_wo_linear *p, size_t panel, size_t k0, size_t kc, float *wf) {
-  const size_t K = (size_t)p->K, G = (size_t)p->G, groups = K / G;
-  double sv[QF_WO_NR];
-  int32_t zv[QF_WO_NR] = {0};
+  const size_t G = (size_t)p->G, groups = (size_t)p->K / G;
+  float sf[QF_WO_NR] = {0};
+  double sd[QF_WO_NR] = {0};
+  int32_t zv[QF_WO_NR] = {0}, d[QF_WO_NR];
   size_t g = (size_t)-1;
   for (size_t k = 0; k < kc; k++) {
     const size_t kk = k0 + k;
     if (kk / G != g) {
       g = kk / G;
       const size_t at = (panel * groups + g) * QF_WO_NR;
-      group_scales(p, at, sv);
-      if (p->zp)
-        for (int j = 0; j < QF_WO_NR; j++) zv[j] = p->zp[at + (size_t)j];
-    }
-    float *o = wf + k * QF_WO_NR;
-    if (p->bits == 8) {
-      const int8_t *q = (const int8_t *)p->w + (panel * K + kk) * QF_WO_NR;
-      for (int j = 0; j < QF_WO_NR; j++) o[j] = (float)((double)(q[j] - zv[j]) * sv[j]);
-    } else {
-      const uint8_t *q = (const uint8_t *)p->w + (panel * K + kk) * (QF_WO_NR / 2);
-      for (int j = 0; j < QF_WO_NR / 2; j++) {
-        const int32_t lo = (int32_t)((q[j] & 15) ^ 8) - 8, hi = (int32_t)((q[j] >> 4) ^ 8) - 8;
-        o[2 * j] = (float)((double)(lo - zv[2 * j]) * sv[2 * j]);
-        o[2 * j + 1] = (float)((double)(hi - zv[2 * j + 1]) * sv[2 * j + 1]);
+      for (int j = 0; j < QF_WO_NR; j++) {
+        if (p->scale) sf[j] = p->scale[at + (size_t)j];
+        else sd[j] = p->scale64[at + (size_t)j];
+        if (p->zp) zv[j] = p->zp[at + (size_t)j];
       }
     }
+    panel_ints(p, panel, kk, zv, d);
+    float *o = wf + k * QF_WO_NR;
+    if (p->scale)
+      for (int j = 0; j < QF_WO_NR; j++) o[j] = (float)d[j] * sf[j];
+    else
+      for (int j = 0; j < QF_WO_NR; j++) o[j] = (float)((double)d[j] * sd[j]);
+  }
+}
+
+/* acc[j] += Σk x[k]·wf[k][j], each sum in k order as the interpreter's micro-kernel keeps it; the
+   16 partial sums stay in registers (4 ymm, 2 zmm, 8 q). */
+static void sum_row(size_t kc, const float *x, const float *wf, double *acc) {
+  double s[QF_WO_NR] = {0};
+  for (size_t k = 0; k < kc; k++) {
+    const double v = x[k];
+    for (int j = 0; j < QF_WO_NR; j++) s[j] += v * (double)wf[k * QF_WO_NR + j];
+  }
+  for (int j = 0; j < QF_WO_NR; j++) acc[j] += s[j];
+}
+
+/* The same for two rows at once: each weight load serves two rows (8 ymm, 4 zmm, 16 q accumulators). */
+static void sum_rows2(size_t kc, const float *x0, const float *x1, const float *wf, double *acc0, double *acc1) {
+  double s0[QF_WO_NR] = {0}, s1[QF_WO_NR] = {0};
+  for (size_t k = 0; k < kc; k++) {
+    const double v0 = x0[k], v1 = x1[k];
+    for (int j = 0; j < QF_WO_NR; j++) {
+      const double w = wf[k * QF_WO_NR + j];
+      s0[j] += v0 * w;
+      s1[j] += v1 * w;
+    }
+  }
+  for (int j = 0; j < QF_WO_NR; j++) {
+    acc0[j] += s0[j];
+    acc1[j] += s1[j];
   }
 }
 
@@ -47,18 +80,9 @@ void qf_wo_linear_run(const qf_wo_linear *p, size_t R, const float *x, float *y,
     for (size_t k0 = 0; k0 < K; k0 += QF_WO_KC) {
       const size_t kc = K - k0 < QF_WO_KC ? K - k0 : QF_WO_KC;
       dequantize_panel(p, panel, k0, kc, wf);
-      for (size_t r = 0; r < R; r++) {
-        /* One partial sum per row n of the block, in k order (the interpreter's micro-kernel). */
-        double s[QF_WO_NR] = {0};
-        const float *xr = x + r * K + k0;
-        for (size_t k = 0; k < kc; k++) {
-          const double xv = xr[k];
-          const float *wk = wf + k * QF_WO_NR;
-          for (int j = 0; j < QF_WO_NR; j++) s[j] += xv * (double)wk[j];
-        }
-        double *a = acc + r * QF_WO_NR;
-        for (int j = 0; j < QF_WO_NR; j++) a[j] += s[j];
-      }
+      size_t r = 0;
+      for (; r + 2 <= R; r += 2) sum_rows2(kc, x + r * K + k0, x + (r + 1) * K + k0, wf, acc + r * QF_WO_NR, acc + (r + 1) * QF_WO_NR);
+      if (r < R) sum_row(kc, x + r * K + k0, wf, acc + r * QF_WO_NR);
     }
     /* The interpreter's store: fround(alpha·acc + 0 + beta·b[n]), then the clamp. */
     for (size_t r = 0; r < R; r++)

@@ -13,8 +13,8 @@
 #define QF_WO_KC 256 /* the interpreter's K block (src/ir/compute/gemm.ts KC) */
 
 /* Weights [N][K] in panels of QF_WO_NR rows (the last one padded with zero weights, scale 1):
-   panel p holds k-major [K][QF_WO_NR] int8 values (bits 8), or [K][QF_WO_NR/2] bytes (bits 4: rows
-   2j and 2j+1 in the low and high nibble, two's complement). Scales and zero points per panel and
+   panel p holds k-major [K][QF_WO_NR] int8 values (bits 8), or [K][QF_WO_NR/2] bytes (bits 4: row
+   j < 8 in the low nibble of byte j, row 8 + j in its high nibble, two's complement). Scales and zero points per panel and
    group: [N/NR][K/G][QF_WO_NR]. Unsigned weights are stored shifted to signed (q - 128 / q - 8,
    zero points too), which leaves q - zp unchanged. */
 typedef struct {

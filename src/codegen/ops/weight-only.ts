@@ -29,7 +29,8 @@ export interface PackedWeightOnly {
 
 /**
  * Panels of NR rows of the [N, K] weight (the last padded with weight 0, scale 1, zero point 0):
- * k-major int8 [K][NR], or int4 [K][NR/2] with row 2j in the low nibble. Scales: one, one per row,
+ * k-major int8 [K][NR], or int4 [K][NR/2] with row j < NR/2 in the low nibble of byte j and row
+ * NR/2 + j in its high nibble (so each half unpacks into contiguous lanes). Scales: one, one per row,
  * or N·K/G per group (row-major [N][K/G]).
  */
 export function packWeightOnly(w: Tensor, scale: readonly number[], zeroPoint: readonly number[], groupSize: number | undefined): PackedWeightOnly {
@@ -48,7 +49,7 @@ export function packWeightOnly(w: Tensor, scale: readonly number[], zeroPoint: r
     for (let k = 0; k < K; k++) {
       const q = Number(w.data[n * K + k]) - shift;
       if (bits === 8) out[(p * K + k) * NR + j] = q & 255;
-      else out[(p * K + k) * (NR / 2) + (j >> 1)]! |= (q & 15) << (4 * (j & 1));
+      else out[(p * K + k) * (NR / 2) + (j % (NR / 2))]! |= (q & 15) << (j < NR / 2 ? 0 : 4);
     }
   }
   return { bits, G, w: out, scale: sc, ...(zp.some((z) => z !== 0) ? { zp } : {}) };
