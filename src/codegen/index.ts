@@ -55,7 +55,9 @@ export function generateC(graph: Graph, opts: GenerateOptions): Generated {
   const name = modelName(graph, opts.name);
   if (!opts.float && !isQuantized(graph))
     fail('CODEGEN_FLOAT_GRAPH', `graph '${graph.name}' has no quantized ops: int8 code needs a quantized graph`, {
-      hint: "run 'qforge quantize' first, or compile the float model with --float",
+      hint: graph.nodes.some((n) => n.op === 'dequantize')
+        ? "a weight-only graph in dequantize → gemm/matmul form (--emit qdq): run 'qforge opt -p lower-weight-only' first"
+        : "run 'qforge quantize' first, or compile the float model with --float",
     });
   checkSupported(graph);
   const names = new Names();

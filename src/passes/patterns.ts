@@ -60,6 +60,13 @@ export const LIBRARY_PASSES: readonly LibraryPass[] = [
     description:
       'dq → conv2d/conv_transpose2d/gemm/matmul/add/mul/avgpool/global_avgpool → q ⇒ qconv2d/qconv_transpose2d/qlinear/qmatmul/qadd/qmul/qavgpool2d/qglobal_avgpool, elementwise functions (sigmoid, tanh, gelu, x·sigmoid(x)…) ⇒ qlut tables, plus fold-qdq (spec/patterns/lower-quantized.qpat, qdq.qpat)',
   },
+  // Weight-only graphs (quantize-weight-only's dequantize → gemm/matmul) as one op that keeps the
+  // int8/int4 weight: what codegen compiles. Bit-exact (the op sums as gemm does).
+  {
+    name: 'lower-weight-only',
+    files: ['lower-weight-only'],
+    description: 'dq(int8/int4 constant weight) → gemm/matmul ⇒ qlinear_weight_only, which keeps the integer weight and dequantizes it inside the GEMM; bit-exact (spec/patterns/lower-weight-only.qpat)',
+  },
 ];
 
 const libraryPass = ({ name, files, description }: LibraryPass): PassDef =>

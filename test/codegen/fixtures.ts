@@ -8,6 +8,7 @@ import { readNpy } from '../../src/ir/npy.js';
 import { tensor, type Graph, type Tensor } from '../../src/ir/index.js';
 import { runPipeline } from '../../src/passes/index.js';
 import { calibrate, loadDataset } from '../../src/passes/quantize/index.js';
+import { quantizeGraph, type QuantizeOptions } from '../../src/passes/quantize/flow.js';
 
 const FIX = path.resolve(process.cwd(), '../shared/fixtures');
 export const MODELS = ['conv_bn_relu', 'convT_bn_relu', 'depthwise_residual', 'small_resnet', 'mlp', 'digits_mlp', 'attention_block'];
@@ -26,9 +27,25 @@ export function quantizeFixture(model: string, quantizer: string): Part {
   const g = importOnnx(path.join(dir, 'model.onnx'));
   const prepared = runPipeline(g, [{ pass: 'prepare', options: { quantizer, observer: 'default' } }]);
   const cal = calibrate(prepared.graph, loadDataset(path.join(dir, 'calib.npy'), g));
-  const graph = runPipeline(cal.graph, ['convert', 'lower-quantized']).graph;
-  const test = readNpy(path.join(dir, 'test.npy')), n = test.data.length / test.shape[0]!;
+  return part(model, runPipeline(cal.graph, ['convert', 'lower-quantized']).graph);
+}
+
+function part(model: string, graph: Graph): Part {
+  const test = readNpy(path.join(FIX, model, 'test.npy')), n = test.data.length / test.shape[0]!;
   return { graph, inputs: [tensor('f32', test.shape.slice(1), (test.data as Float32Array).slice(0, n))], exact: !graph.nodes.some((x) => FLOAT_ACCUMULATING.has(x.op)) };
 }
 
 export const fixtureParts = (): Part[] => QUANTIZERS.flatMap((q) => MODELS.map((m) => quantizeFixture(m, q)));
+
+/** The linear-layer fixtures in the other modes: weight-only int4 (groups of 32) and int8, dynamic, and the x86-dynamic quantizer. */
+export const LINEAR_MODELS = ['mlp', 'digits_mlp', 'attention_block'];
+export const MODES: { name: string; opts: QuantizeOptions }[] = [
+  { name: 'weight-only int4', opts: { mode: 'weight-only', bits: 4, groupSize: 32 } },
+  { name: 'weight-only int8', opts: { mode: 'weight-only', bits: 8 } },
+  { name: 'dynamic', opts: { mode: 'dynamic' } },
+  { name: 'x86-dynamic', opts: { quantizer: 'x86-dynamic' } },
+];
+export const modeParts = (): Part[] =>
+  MODES.flatMap(({ opts }) =>
+    LINEAR_MODELS.map((m) => part(m, quantizeGraph(importOnnx(path.join(FIX, m, 'model.onnx')), { ...opts, calib: path.join(FIX, m, 'calib.npy') }).graph)),
+  );

@@ -170,6 +170,15 @@ export function misc(seed = 3): Case {
   const ws = Array.from({ length: 6 }, () => fround(0.001 * r(1, 20)));
   b.output(b.op('qlinear_dynamic', [r1, wd, bd], { w_scale: ws }, 'dyn_u8'));
   b.output(b.op('qlinear_dynamic', [r1, b.constant('wdyn2', randomTensor('i8', [6, 10], r, -100, 100))], { w_scale: [ws[0]!], w_zero_point: [3], x_dtype: 'i8', x_qmin: -100, x_qmax: 100, clamp_min: 0 }, 'dyn_i8_relu'));
+  // Weight-only linear layers: int4 per group of 30 with zero points, K = 300 across two of the
+  // interpreter's K blocks, N = 20 across a panel tail, bias, alpha and clamp; u8 per channel on a
+  // rank-3 x with zero points and scales that are not float32 values (the double multiply).
+  const r300 = b.op('reshape', [xf], { shape: [2, 300] }, 'r300');
+  const s4 = Array.from({ length: 200 }, () => fround(0.001 * r(1, 40)));
+  b.output(b.op('qlinear_weight_only', [r300, b.constant('w4', randomTensor('i4', [20, 300], r, -8, 7)), b.constant('b4', floatTensor([20], r))],
+    { scale: s4, zero_point: s4.map(() => r(-8, 7)), group_size: 30, alpha: 0.5, clamp_min: -1 }, 'wo_int4'));
+  b.output(b.op('qlinear_weight_only', [r1, b.constant('wu8', randomTensor('u8', [7, 10], r, 0, 255))],
+    { scale: Array.from({ length: 7 }, () => 0.001 * r(1, 40)), zero_point: Array.from({ length: 7 }, () => r(100, 150)) }, 'wo_u8'));
   // Table lookups (qlut) between both 8-bit dtypes, on NHWC and plain operands, with and without a
   // tail after the vector blocks (800, 400, 600 and 10 elements).
   const lut = (x: string, yd: 'u8' | 'i8', name: string) =>

@@ -37,6 +37,20 @@ describe('qforge quantize', () => {
     expect(rep.calibration.samples).toBe(16);
   });
 
+  it('x86-dynamic: the summary and the report say which activations are quantized at run time (no calibrated qparams)', async () => {
+    const out = path.join(dir, 'x86d.q.qir'), report = path.join(dir, 'x86d.json');
+    const r = await cli('quantize', path.join(DIGITS, 'model.onnx'), '--calib', path.join(DIGITS, 'calib.npy'), '--quantizer', 'x86-dynamic', '-o', out, '--report', report);
+    expect(r.code, r.err).toBe(0);
+    expect(r.out).toMatch(/quantized digits_mlp \(static, x86-dynamic\): 2 weights, 0 biases, 2 activations quantized at run time \(dynamic\); calibrated on 16 samples/);
+    expect(readQir(out).nodes.filter((n) => n.op === 'qlinear_dynamic').length).toBe(2);
+    const byName = Object.fromEntries(JSON.parse(readFileSync(report, 'utf8')).tensors.map((t: { name: string }) => [t.name, t]));
+    for (const a of ['/Flatten_output_0', '/relu/Relu_output_0']) expect(byName[a]).toMatchObject({ role: 'activation', dtype: 'u8', dynamic: true, scale: [], zeroPoint: [] });
+    expect(byName['fc1.weight']).toMatchObject({ role: 'weight', dtype: 'i8', granularity: 'per-channel' });
+    expect(byName['fc1.weight'].dynamic).toBeUndefined();
+    const dyn = await cli('quantize', path.join(DIGITS, 'model.onnx'), '--mode', 'dynamic', '-o', path.join(dir, 'dyn.q.qir'));
+    expect(dyn.out).toMatch(/quantized digits_mlp \(dynamic\): 2 weights quantized; 2 linear layer inputs quantized at run time/);
+  });
+
   it('takes a JSON config and an observer override', async () => {
     const out = path.join(dir, 'h.q.qir');
     const r = await cli('quantize', path.join(DIGITS, 'model.onnx'), '--calib', path.join(DIGITS, 'calib.npy'), '--quantizer', 'spec/quantizers/per-tensor-u8.json', '--observer', 'histogram', '-o', out);

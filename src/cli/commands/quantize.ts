@@ -51,8 +51,11 @@ export function quantizeModel(modelPath: string, opts: QuantizeOpts, io: Io): vo
     groupSize: Number(opts.groupSize ?? 32),
   });
   const stat = (k: string) => r.records.reduce((n, x) => n + (x.stats[k] ?? 0), 0);
+  const runTime = r.graph.nodes.filter((n) => n.op === 'qlinear_dynamic').length;
   const summary =
-    opts.mode === 'static' ? undefined : `${stat('quantized-weights')} weights quantized${stat('skipped-weights') ? `, ${stat('skipped-weights')} left float` : ''}`;
+    opts.mode === 'static'
+      ? undefined
+      : `${stat('quantized-weights')} weights quantized${stat('skipped-weights') ? `, ${stat('skipped-weights')} left float` : ''}${opts.mode === 'dynamic' ? `; ${runTime} linear layer input${runTime === 1 ? '' : 's'} quantized at run time` : ''}`;
   const warnings = r.warnings.map((w) => formatDiagnostic(w).replace(/\berror (QF\d+)/, 'warning $1'));
   for (const w of warnings) io.err(w + '\n');
   const out = opts.output ?? defaultOutput(modelPath);
@@ -60,9 +63,14 @@ export function quantizeModel(modelPath: string, opts: QuantizeOpts, io: Io): vo
   if (opts.exportOnnx) exportOnnx(r.qdq ?? r.graph, opts.exportOnnx);
   const tensors = r.calibrated ? tensorReports(r.calibrated) : [];
   const outputs = r.data ? outputSqnr(model, r.graph, r.data) : [];
-  const count = (role: string) => tensors.filter((t) => t.role === role).length;
+  const count = (role: string) => tensors.filter((t) => t.role === role && !t.dynamic).length;
+  const dynamic = tensors.filter((t) => t.dynamic).length;
+  // Dynamic specs (x86-dynamic) have no calibrated activation qparams: say what is quantized at run time.
+  const activations = !dynamic
+    ? `${count('activation')} activations`
+    : `${count('activation') ? `${count('activation')} activations + ` : ''}${dynamic} activation${dynamic === 1 ? '' : 's'} quantized at run time (dynamic)`;
   io.out(
-    (summary ? `quantized ${model.name} (${opts.mode}): ${summary}` : `quantized ${model.name} (${opts.mode}, ${opts.quantizer}): ${count('weight')} weights, ${count('bias')} biases, ${count('activation')} activations`) +
+    (summary ? `quantized ${model.name} (${opts.mode}): ${summary}` : `quantized ${model.name} (${opts.mode}, ${opts.quantizer}): ${count('weight')} weights, ${count('bias')} biases, ${activations}`) +
       (r.data ? `; ${summary ? 'SQNR over' : 'calibrated on'} ${r.data.size} sample${r.data.size === 1 ? '' : 's'}` : '') +
       `\n  wrote ${out}\n` +
       (opts.exportOnnx ? `  wrote ${opts.exportOnnx} (QDQ ONNX)\n` : ''),
@@ -96,7 +104,7 @@ export const registerQuantize: RegisterVerb = (program, io) => {
     .option('--observer <kind>', `activation observer overriding the quantizer's (${STAT_OBSERVERS.join(', ')})`)
     .option('-o, --output <file.qir>', 'where to write the quantized graph (default: <model>.q.qir)')
     .option('--report <file.json>', 'write qparams per tensor and output SQNR vs fp32 as JSON')
-    .option('--emit <form>', 'static: int8 (integer ops, for compile) or qdq (quantize/dequantize around float ops)', 'int8')
+    .option('--emit <form>', 'int8 (integer ops, for compile) or qdq (static: quantize/dequantize around float ops; weight-only: dequantize → gemm/matmul)', 'int8')
     .option('--export-onnx <file.onnx>', 'also write the quantized graph as a QDQ ONNX file (onnxruntime runs it)');
   withShapeOptions(cmd).action((model: string, opts: QuantizeOpts) => quantizeModel(model, opts, io));
 };

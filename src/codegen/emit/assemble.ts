@@ -127,6 +127,7 @@ export function renderSource(name: string, target: Target, pool: ConstPool, prog
     '#include <string.h>',
     '#include "qforge_runtime.h"',
     '#include "qforge_threads.h"',
+    '#include "qforge_weight_only.h"',
     `#include "${name}.h"`,
     '#if defined(__BYTE_ORDER__) && __BYTE_ORDER__ != __ORDER_LITTLE_ENDIAN__',
     '#error "qforge constants are little-endian byte arrays"',

@@ -82,6 +82,14 @@ export function tensorBytes(t: Tensor): Uint8Array {
 }
 export const f32Bytes = (v: ArrayLike<number>): Uint8Array => new Uint8Array(Float32Array.from(v).buffer);
 export const i32Bytes = (v: ArrayLike<number>): Uint8Array => new Uint8Array(Int32Array.from(v).buffer);
+export const f64Bytes = (v: ArrayLike<number>): Uint8Array => new Uint8Array(Float64Array.from(v).buffer);
+
+/** A C double literal that reads back as exactly v (17 significant digits round-trip). */
+export function f64lit(v: number): string {
+  if (Number.isNaN(v)) return 'NAN';
+  if (!Number.isFinite(v)) return v > 0 ? 'INFINITY' : '-INFINITY';
+  return Object.is(v, -0) ? '-0.0' : v.toPrecision(17);
+}
 
 interface Entry {
   sym: string;

@@ -10,6 +10,7 @@ import { INT_CLAMP, INT_MAXPOOL, QELEMENTWISE_EMITTERS, requantScaleIssue } from
 import { SELECT_EMITTERS } from './select.js';
 import { SHAPE_EMITTERS } from './shape.js';
 import { UNCOMPILED } from './uncompiled.js';
+import { WEIGHT_ONLY_EMITTERS } from './weight-only.js';
 import { attrsOf, type OpEmitter } from './util.js';
 
 export type { OpEmitter } from './util.js';
@@ -35,6 +36,7 @@ export const EMITTERS: Record<string, OpEmitter> = {
   ...MATMUL_EMITTERS,
   ...QELEMENTWISE_EMITTERS,
   ...DYNAMIC_EMITTERS,
+  ...WEIGHT_ONLY_EMITTERS,
   ...SELECT_EMITTERS,
   qconv2d: withScaleCheck(QCONV_EMITTERS.qconv2d!),
   qconv_transpose2d: withScaleCheck(QCONV_EMITTERS.qconv_transpose2d!),

@@ -4,13 +4,12 @@ import { dtypeRange, type DType } from '../../ir/dtype.js';
 import type { Node } from '../../ir/graph.js';
 import { fround } from '../../ir/quant-math.js';
 import { numel } from '../../ir/types.js';
-import { f32Bytes, f32lit, i32Bytes } from '../emit/consts.js';
+import { f32Bytes, f32lit, f64Bytes, i32Bytes } from '../emit/consts.js';
 import type { Lowering } from '../emit/lower.js';
 import { axisStride, dtypeCode, kernelForm } from '../plan/forms.js';
 import { binaryOperands } from './broadcast.js';
 import { at, attrsOf, geom, imageLoop, indent, outQuant, shiftOf, winOf, type OpEmitter } from './util.js';
 
-const f64Bytes = (v: number[]): Uint8Array => new Uint8Array(Float64Array.from(v).buffer);
 /** The layout the operand has now (constants are plain). */
 const layoutOf = (L: Lowering, name: string) => L.val(name).form.layout;
 
@@ -173,8 +172,14 @@ const f32Exact = (v: number) => fround(v) === v;
 
 export const QELEMENTWISE_EMITTERS: Record<string, OpEmitter> = {
   quantize: { emit: quantize },
-  // Per-group params (weight-only int4) have no C form yet: refuse rather than read them per channel.
-  dequantize: { emit: dequantize, unsupported: (n) => (n.attrs['group_size'] !== undefined ? 'per-group dequantize (group_size) has no C implementation' : undefined) },
+  // Per-group params (weight-only int4) compile inside qlinear_weight_only only: refuse a standalone one rather than read it per channel.
+  dequantize: {
+    emit: dequantize,
+    unsupported: (n) =>
+      n.attrs['group_size'] !== undefined
+        ? "per-group dequantize (group_size) has no C implementation on its own: run 'lower-weight-only' (qforge quantize does) to fold it into a gemm/matmul as qlinear_weight_only"
+        : undefined,
+  },
   requantize: { emit: requantize },
   qadd: { emit: qbinary },
   qmul: { emit: qbinary },

@@ -138,20 +138,28 @@ const dequantize: OpDef = {
     check(!x.quant || sameQuant(x.quant, quant), 'dequantize: the attributes disagree with the quantization params of the operand type');
     return [{ dtype: 'f32', shape: [...x.shape] }];
   },
-  kernel([x], attrs) {
-    const t: Tensor = x!;
-    const out = tensor('f32', t.shape);
-    const o = out.data as Float32Array, d = t.data as Int32Array;
-    if (attrs['group_size'] !== undefined) {
-      const { scale, zeroPoint, block } = groupParams(attrs, t.shape, ...dtypeRange(t.dtype));
-      for (let i = 0; i < o.length; i++) o[i] = dequantizeValue(d[i]!, scale[block(i)]!, zeroPoint[block(i)]!);
-      return [out];
-    }
-    const { quant } = qparams('dequantize', attrs, t.shape, ...dtypeRange(t.dtype));
-    forEachChannel(t.shape, quant, (i, c) => (o[i] = dequantizeValue(d[i]!, quant.scale[c]!, quant.zeroPoint[c]!)));
-    return [out];
-  },
+  kernel: ([x], attrs) => [dequantizeTensor(x!, attrs)],
 };
+
+/** Validates dequantize's scale/zero_point/axis/group_size for a shape and dtype (throws OpError). */
+export function checkDequantizeParams(attrs: ResolvedAttrs, shape: readonly number[], dtype: DType): void {
+  if (attrs['group_size'] !== undefined) groupParams(attrs, shape, ...dtypeRange(dtype));
+  else qparams('dequantize', attrs, shape, ...dtypeRange(dtype));
+}
+
+/** dequantize's semantics on a tensor (scale, zero_point, axis and optional group_size as the op's attributes). */
+export function dequantizeTensor(t: Tensor, attrs: ResolvedAttrs): Tensor {
+  const out = tensor('f32', t.shape);
+  const o = out.data as Float32Array, d = t.data as Int32Array;
+  if (attrs['group_size'] !== undefined) {
+    const { scale, zeroPoint, block } = groupParams(attrs, t.shape, ...dtypeRange(t.dtype));
+    for (let i = 0; i < o.length; i++) o[i] = dequantizeValue(d[i]!, scale[block(i)]!, zeroPoint[block(i)]!);
+    return out;
+  }
+  const { quant } = qparams('dequantize', attrs, t.shape, ...dtypeRange(t.dtype));
+  forEachChannel(t.shape, quant, (i, c) => (o[i] = dequantizeValue(d[i]!, quant.scale[c]!, quant.zeroPoint[c]!)));
+  return out;
+}
 
 /**
  * The training state a QAT fake_quantize carries (PyTorch FakeQuantize's buffers and observer):

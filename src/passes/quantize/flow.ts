@@ -19,7 +19,7 @@ export interface QuantizeOptions {
   calib?: Dataset | string;
   /** Activation observer overriding the quantizer's (minmax, histogram, percentile, moving-average). */
   observer?: string;
-  /** static: 'int8' lowers to integer ops (what codegen compiles), 'qdq' keeps the convert output. */
+  /** 'int8' lowers to integer ops (what codegen compiles); 'qdq' keeps the convert output (static) or the dequantize → gemm/matmul form (weight-only). */
   emit?: 'int8' | 'qdq';
   /** weight-only: 8 (int8 per output channel) or 4 (int4 per group of `groupSize` inputs). */
   bits?: 8 | 4;
@@ -29,7 +29,7 @@ export interface QuantizeOptions {
 export interface QuantizeResult {
   /** The quantized graph (lowered unless emit = 'qdq'). */
   graph: Graph;
-  /** The q/dq form before lowering (static mode): what the QDQ ONNX export writes. */
+  /** The q/dq form before lowering (static and weight-only modes): what the QDQ ONNX export writes. */
   qdq?: Graph;
   /** The calibrated graph (static mode), whose observe nodes hold every tensor's qparams. */
   calibrated?: Graph;
@@ -46,11 +46,17 @@ export function quantizeGraph(model: Graph, opts: QuantizeOptions = {}): Quantiz
   const mode = opts.mode ?? 'static';
   if (!(QUANT_MODES as readonly string[]).includes(mode)) fail('QUANT_CONFIG', `mode '${mode}' is not available (modes: ${QUANT_MODES.join(', ')})`);
   const data = opts.calib === undefined ? undefined : dataset(opts.calib, model);
-  if (mode !== 'static') {
-    const pipeline: PipelineItem[] =
-      mode === 'dynamic' ? ['quantize-dynamic'] : [{ pass: 'quantize-weight-only', options: { bits: String(opts.bits ?? 8), 'group-size': opts.groupSize ?? 32 } }];
-    const r = runPipeline(model, pipeline);
+  if (mode === 'dynamic') {
+    const r = runPipeline(model, ['quantize-dynamic']);
     return { graph: r.graph, ...(data ? { data } : {}), records: r.records, warnings: warningsOf(r.records) };
+  }
+  if (mode === 'weight-only') {
+    // The dequantize → gemm/matmul form is the reference (and what the ONNX export writes);
+    // lower-weight-only makes the op codegen compiles, with the same results bit for bit.
+    const q = runPipeline(model, [{ pass: 'quantize-weight-only', options: { bits: String(opts.bits ?? 8), 'group-size': opts.groupSize ?? 32 } }]);
+    const lowered = opts.emit === 'qdq' ? undefined : runPipeline(q.graph, ['lower-weight-only']);
+    const records = [...q.records, ...(lowered?.records ?? [])];
+    return { graph: (lowered ?? q).graph, qdq: q.graph, ...(data ? { data } : {}), records, warnings: warningsOf(records) };
   }
   if (!data) fail('CLI_USAGE', 'static quantization needs calibration data (--calib file.npy|folder)');
   const q = opts.quantizer ?? 'xnnpack';

@@ -100,7 +100,7 @@ const XNNPACK: QuantizerConfig = {
  * The bias stays fp32 as in PT2E; activation × activation matmul is left out as in its default
  * op set.
  */
-const X86_QUANTIZABLE = 'conv2d|gemm|matmul|concat|maxpool2d|avgpool2d|global_avgpool|flatten|add|mul';
+const X86_QUANTIZABLE = 'conv2d|conv_transpose2d|gemm|matmul|concat|maxpool2d|avgpool2d|global_avgpool|flatten|add|mul';
 const X86: QuantizerConfig = {
   name: 'x86',
   description: 'PyTorch X86InductorQuantizer (static): u8 activations, i8 symmetric per-channel weights, fp32 bias',
@@ -115,6 +115,10 @@ const X86: QuantizerConfig = {
     { match: ['conv2d', 'batch_norm?', 'relu|clip|hardswish'], inputs: { x: 'act', w: 'weight' } },
     { match: ['reshape', 'conv2d', 'reshape'], inputs: { x: 'act', 'conv2d.w': 'weight' }, comment: 'conv1d' },
     { match: ['conv2d', 'batch_norm?'], inputs: { x: 'act', w: 'weight' } },
+    // Beyond X86InductorQuantizer (it leaves ConvTranspose2d in float): conv_transpose2d like
+    // conv2d, weights per output channel (axis 1) when group = 1, else per tensor.
+    { match: ['conv_transpose2d', 'batch_norm?', 'relu|clip|hardswish'], inputs: { x: 'act', w: 'weight' }, comment: 'beyond X86InductorQuantizer' },
+    { match: ['conv_transpose2d', 'batch_norm?'], inputs: { x: 'act', w: 'weight' }, comment: 'beyond X86InductorQuantizer' },
     { match: ['gemm', 'add', 'relu'], when: ['constant:b'], inputs: { a: 'act', b: 'weight' } },
     { match: ['gemm', 'add'], when: ['constant:b'], inputs: { a: 'act', b: 'weight' } },
     { match: ['gemm', 'relu|leaky_relu|tanh|gelu'], when: ['constant:b'], inputs: { a: 'act', b: 'weight' } },
@@ -141,7 +145,7 @@ const X86_DYNAMIC: QuantizerConfig = {
   extends: 'x86',
   description: 'PyTorch X86InductorQuantizer, dynamic: linear inputs quantized at run time (u8), i8 symmetric per-channel weights',
   specs: { act: { dtype: 'u8', scheme: 'affine', dynamic: true, eps: PT2E_EPS } },
-  dropRules: ['conv2d', 'reshape', 'mul', 'maxpool2d', 'avgpool2d', 'global_avgpool', 'flatten', 'concat'],
+  dropRules: ['conv2d', 'conv_transpose2d', 'reshape', 'mul', 'maxpool2d', 'avgpool2d', 'global_avgpool', 'flatten', 'concat'],
 };
 
 /**

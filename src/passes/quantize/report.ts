@@ -1,5 +1,5 @@
-// The quantization report: every quantized tensor (by its original name) with its qparams, and
-// the SQNR of the quantized model's outputs against the float model on a dataset.
+// The quantization report: every quantized tensor (by its original name) with its qparams (or,
+// for a dynamic spec, the note that they are chosen at run time), and the SQNR of the quantized model's outputs against the float model on a dataset.
 import { lookup, type Graph } from '../../ir/graph.js';
 import { run } from '../../ir/interpreter.js';
 import type { Dataset } from './dataset.js';
@@ -22,6 +22,8 @@ export interface TensorReport {
   /** Observed range (per channel for per-channel observers). */
   min?: number[];
   max?: number[];
+  /** Quantized at run time from its own min/max (a dynamic spec, e.g. x86-dynamic): scale and zeroPoint are empty. */
+  dynamic?: boolean;
 }
 
 export interface OutputReport {
@@ -47,14 +49,14 @@ export function tensorReports(calibrated: Graph): TensorReport[] {
   const seen = new Set<string>();
   const out: TensorReport[] = [];
   for (const n of calibrated.nodes) {
-    if (n.op !== 'observe' || !n.attrs['scale']) continue;
+    if (n.op !== 'observe' || (!n.attrs['scale'] && !n.attrs['dynamic'])) continue;
     const a = n.attrs;
     const name = (a['tensor'] as string | undefined) ?? n.inputs[0]!;
     const key = `${name}\u0000${a['group']}`;
     if (seen.has(key)) continue;
     seen.add(key);
     const isConst = lookup(calibrated.constants, n.inputs[0]!) !== undefined;
-    const scale = a['scale'] as number[];
+    const scale = (a['scale'] as number[] | undefined) ?? [];
     const r: TensorReport = {
       name,
       role: a['observer'] === 'derived' ? 'bias' : isConst ? 'weight' : 'activation',
@@ -64,12 +66,13 @@ export function tensorReports(calibrated: Graph): TensorReport[] {
       scheme: (a['scheme'] as string | undefined) ?? 'affine',
       granularity: scale.length > 1 ? 'per-channel' : ((a['granularity'] as string | undefined) ?? 'per-tensor'),
       scale: [...scale],
-      zeroPoint: [...(a['zero_point'] as number[])],
+      zeroPoint: [...((a['zero_point'] as number[] | undefined) ?? [])],
       observer: a['observer'] as string,
       group: a['group'] as number,
     };
     if (scale.length > 1) r.axis = (a['axis'] as number | undefined) ?? 0;
     if (a['min']) [r.min, r.max] = [a['min'] as number[], a['max'] as number[]];
+    if (a['dynamic']) r.dynamic = true;
     out.push(r);
   }
   return out;
