@@ -19,8 +19,7 @@
  * stride SW 1 or 2) runs the column path (qf_dw3_all) on fast weights appended to the blob.
  */
 #include <immintrin.h>
-#include <string.h>
-#include "qforge_kernels.h"
+#include "qforge_kernels_simd.h"
 #include "qforge_lut.h"
 
 #define QF_MR 6          /* rows per register tile */
@@ -28,9 +27,6 @@
 #define QF_KCP (QF_KC / 2)
 #define QF_NB 16         /* panels (of 16 columns) per N block */
 #define QF_MC 24         /* rows per block of partial sums (multiple of QF_MR): 24 KiB of stack */
-#define QF_DW_MAXT 64    /* larger depthwise windows use the reference */
-#define QF_AI static inline __attribute__((always_inline))
-#define QF_UNROLL _Pragma("GCC unroll 16") /* register tiles: every row/column loop fully unrolled */
 
 /* Requantise 16 int32 sums for channels n..n+15 into 16 u8 (bias/mult hold 16 readable entries). */
 QF_AI __m128i qf_rq16(__m256i a0, __m256i a1, const int32_t *bias, const float *mult, __m256 lo, __m256 hi,
@@ -70,22 +66,6 @@ static qf_rqv qf_rqv_of(const qf_rq *rq) {
   r.hi = _mm256_set1_ps((float)(rq->qmax - rq->y_zp));
   r.zp = _mm256_set1_epi32(rq->y_zp);
   return r;
-}
-
-/* Points *b / *m at 16 readable entries for channels n..n+nc-1 (copies them when nc < 16). */
-static void qf_tail_consts(const int32_t *bias, const float *mult, size_t n, size_t nc, int32_t *tb, float *tm,
-                           const int32_t **b, const float **m) {
-  if (nc == 16) {
-    *b = bias + n;
-    *m = mult + n;
-    return;
-  }
-  memset(tb, 0, 16 * sizeof *tb);
-  memset(tm, 0, 16 * sizeof *tm);
-  memcpy(tb, bias + n, nc * sizeof *tb);
-  memcpy(tm, mult + n, nc * sizeof *tm);
-  *b = tb;
-  *m = tm;
 }
 
 /* ---- GEMM micro-kernels: acc[r][0..15] (+)= sum over the chunk, for r < mr ---- */
@@ -238,20 +218,7 @@ static void qf_gemm_avx2(size_t M, size_t N, size_t K, const uint8_t *A, size_t 
   }
 }
 
-void qf_qgemm(size_t M, size_t N, size_t K, const uint8_t *A, size_t lda, const void *W, const qf_rq *rq,
-              uint8_t *C, size_t ldc) {
-  qf_gemm_avx2(M, N, K, A, lda, W, rq, NULL, C, NULL, ldc, 0, N);
-}
-
-void qf_qgemm_cols(size_t M, size_t N, size_t K, const uint8_t *A, size_t lda, const void *W, const qf_rq *rq,
-                   uint8_t *C, size_t ldc, size_t n0, size_t n1) {
-  qf_gemm_avx2(M, N, K, A, lda, W, rq, NULL, C, NULL, ldc, n0, n1);
-}
-
-void qf_qgemm_i32(size_t M, size_t N, size_t K, const uint8_t *A, size_t lda, const void *W, const int32_t *bias,
-                  int32_t *C, size_t ldc) {
-  qf_gemm_avx2(M, N, K, A, lda, W, NULL, bias, NULL, C, ldc, 0, N);
-}
+QF_GEMM_ENTRY_POINTS(qf_gemm_avx2)
 
 /* ---- depthwise: 16 channels per step, two taps per vpmaddwd ---- */
 
@@ -266,13 +233,7 @@ static void qf_dw_avx2_any(const qf_geom *g, const uint8_t *x, const void *W, co
   size_t msk[QF_DW_MAXT + 1]; /* ~0: advance with the channel block; 0: stay on zb */
   for (int32_t oh = 0; oh < g->OH; oh++)
     for (int32_t ow = 0; ow < g->OW; ow++) {
-      const int32_t h0 = oh * g->SH - g->PT, w0 = ow * g->SW - g->PL;
-      for (int32_t t = 0; t < taps; t++) {
-        const int32_t ih = h0 + (t / g->KW) * g->DH, iw = w0 + (t % g->KW) * g->DW;
-        const int in = ih >= 0 && ih < g->H && iw >= 0 && iw < g->W;
-        pt[t] = in ? x + ((size_t)ih * g->W + iw) * C : zb;
-        msk[t] = in ? ~(size_t)0 : 0;
-      }
+      qf_dw_taps(g, x, C, taps, zb, oh, ow, pt, msk);
       pt[taps] = zb; /* partner of an odd last tap (its weight is zero) */
       msk[taps] = 0;
       uint8_t *out = y + ((size_t)oh * g->OW + ow) * C;
@@ -363,26 +324,14 @@ static void qf_dw3_all(const qf_geom *g, const uint8_t *x, const int16_t *wf, co
   const int32_t C = g->C;
   uint8_t zc[16];
   memset(zc, (int)g->x_zp, sizeof zc);
-  /* interior columns: ow*SW - PL >= 0 and ow*SW - PL + 2 <= W - 1 */
-  int32_t owa = g->OW, owb = g->OW;
-  if (g->W >= 3) {
-    owa = (g->PL + g->SW - 1) / g->SW;
-    owb = (g->W - 3 + g->PL) / g->SW + 1;
-    if (owa > g->OW) owa = g->OW;
-    if (owb > g->OW) owb = g->OW;
-    if (owb < owa) owb = owa;
-  }
+  QF_DW3_INTERIOR(g, owa, owb)
   const size_t rs = (size_t)g->W * (size_t)C;
   for (int32_t oh = 0; oh < g->OH; oh++) {
     const int32_t ih0 = oh * g->SH - g->PT;
     for (size_t c = 0; c < (size_t)C; c += 16) {
       const uint8_t *rp[3];
       size_t rst[3];
-      for (int r = 0; r < 3; r++) {
-        const int in = ih0 + r >= 0 && ih0 + r < g->H;
-        rp[r] = in ? x + (size_t)(ih0 + r) * rs + c : zc;
-        rst[r] = in ? (size_t)C : 0;
-      }
+      qf_dw3_rows(g, x, zc, ih0, c, (size_t)C, rs, rp, rst);
       const size_t nc = (size_t)C - c < 16 ? (size_t)C - c : 16;
       int32_t tb[16];
       float tm[16];
@@ -413,14 +362,4 @@ static void qf_dw_avx2(const qf_geom *g, const uint8_t *x, const void *W, const 
   qf_dw_avx2_any(g, x, W, rq, y);
 }
 
-void qf_qdwconv(const qf_geom *g, const uint8_t *x, const void *W, const qf_rq *rq, uint8_t *y) {
-  if (g->KH * g->KW > QF_DW_MAXT) {
-    qf_ref_qdwconv(g, x, W, rq, y); /* packDepthwise keeps the plain [taps][C] layout for such windows */
-    return;
-  }
-  qf_dw_avx2(g, x, W, rq, y);
-}
-
-void qf_qdwconv3x3(const qf_geom *g, const uint8_t *x, const void *W, const qf_rq *rq, uint8_t *y) {
-  qf_dw_avx2(g, x, W, rq, y);
-}
+QF_DWCONV_ENTRY_POINTS(qf_dw_avx2)

@@ -25,15 +25,11 @@
 #else
 #include <immintrin.h>
 #endif
-#include <string.h>
-#include "qforge_kernels.h"
+#include "qforge_kernels_simd.h"
 #include "qforge_lut.h"
 
 #define QF_MR 6
 #define QF_NV 4 /* zmm columns per panel */
-#define QF_DW_MAXT 64
-#define QF_AI static inline __attribute__((always_inline))
-#define QF_UNROLL _Pragma("GCC unroll 16") /* register tiles: every row/column loop fully unrolled */
 
 #ifdef QF_SIMDE
 QF_AI __m512 qf_cvtf(__m512i v) {
@@ -214,20 +210,7 @@ static void qf_gemm_vnni(size_t M, size_t N, size_t K, const uint8_t *A, size_t 
   }
 }
 
-void qf_qgemm(size_t M, size_t N, size_t K, const uint8_t *A, size_t lda, const void *W, const qf_rq *rq,
-              uint8_t *C, size_t ldc) {
-  qf_gemm_vnni(M, N, K, A, lda, W, rq, NULL, C, NULL, ldc, 0, N);
-}
-
-void qf_qgemm_cols(size_t M, size_t N, size_t K, const uint8_t *A, size_t lda, const void *W, const qf_rq *rq,
-                   uint8_t *C, size_t ldc, size_t n0, size_t n1) {
-  qf_gemm_vnni(M, N, K, A, lda, W, rq, NULL, C, NULL, ldc, n0, n1);
-}
-
-void qf_qgemm_i32(size_t M, size_t N, size_t K, const uint8_t *A, size_t lda, const void *W, const int32_t *bias,
-                  int32_t *C, size_t ldc) {
-  qf_gemm_vnni(M, N, K, A, lda, W, NULL, bias, NULL, C, ldc, 0, N);
-}
+QF_GEMM_ENTRY_POINTS(qf_gemm_vnni)
 
 /* ---- depthwise: 16 channels per step, 4 taps per vpdpbusd (general path: any window, borders) ---- */
 
@@ -239,13 +222,7 @@ static void qf_dw_pixel(const qf_geom *g, const uint8_t *x, const int8_t *wall, 
   const uint8_t *pt[QF_DW_MAXT + 3];
   size_t msk[QF_DW_MAXT + 3]; /* ~0: advance with the channel block; 0: stay on zb */
   for (int32_t t = taps; t < 4 * tq; t++) pt[t] = zb, msk[t] = 0; /* zero-weight fillers */
-  const int32_t h0 = oh * g->SH - g->PT, w0 = ow * g->SW - g->PL;
-  for (int32_t t = 0; t < taps; t++) {
-    const int32_t ih = h0 + (t / g->KW) * g->DH, iw = w0 + (t % g->KW) * g->DW;
-    const int in = ih >= 0 && ih < g->H && iw >= 0 && iw < g->W;
-    pt[t] = in ? x + ((size_t)ih * g->W + iw) * C : zb;
-    msk[t] = in ? ~(size_t)0 : 0;
-  }
+  qf_dw_taps(g, x, C, taps, zb, oh, ow, pt, msk);
   uint8_t *out = y + ((size_t)oh * g->OW + ow) * C;
   for (size_t b = 0; b < blocks; b++) {
     const size_t c = b * 16;
@@ -377,26 +354,14 @@ static void qf_dw3_all(const qf_geom *g, const uint8_t *x, const int8_t *wf, con
   const int P = g->SW == 1 && (C == 32 || C == 16) ? 64 / C : 1;
   uint8_t zc[64];
   memset(zc, (int)g->x_zp, sizeof zc);
-  /* interior columns: ow*SW - PL >= 0 and ow*SW - PL + 2 <= W - 1 */
-  int32_t owa = g->OW, owb = g->OW;
-  if (g->W >= 3) {
-    owa = (g->PL + g->SW - 1) / g->SW;
-    owb = (g->W - 3 + g->PL) / g->SW + 1;
-    if (owa > g->OW) owa = g->OW;
-    if (owb > g->OW) owb = g->OW;
-    if (owb < owa) owb = owa;
-  }
+  QF_DW3_INTERIOR(g, owa, owb)
   const size_t rs = (size_t)g->W * (size_t)C;
   for (int32_t oh = 0; oh < g->OH; oh++) {
     const int32_t ih0 = oh * g->SH - g->PT;
     for (size_t c = 0; c < (size_t)C; c += 64) {
       const uint8_t *rp[3];
       size_t rst[3];
-      for (int r = 0; r < 3; r++) {
-        const int in = ih0 + r >= 0 && ih0 + r < g->H;
-        rp[r] = in ? x + (size_t)(ih0 + r) * rs + c : zc;
-        rst[r] = in ? (size_t)C : 0;
-      }
+      qf_dw3_rows(g, x, zc, ih0, c, (size_t)C, rs, rp, rst);
       const int cnt = (size_t)C - c < 64 ? (int)((size_t)C - c) : 64;
       const int8_t *wb = wf + c / 64 * 12 * 64;
       if (g->SW == 1) {
@@ -428,14 +393,4 @@ static void qf_dw_vnni(const qf_geom *g, const uint8_t *x, const void *W, const 
     for (int32_t ow = 0; ow < g->OW; ow++) qf_dw_pixel(g, x, wall, rq, &rv, zb, oh, ow, y);
 }
 
-void qf_qdwconv(const qf_geom *g, const uint8_t *x, const void *W, const qf_rq *rq, uint8_t *y) {
-  if (g->KH * g->KW > QF_DW_MAXT) {
-    qf_ref_qdwconv(g, x, W, rq, y); /* packDepthwise keeps the plain [taps][C] layout for such windows */
-    return;
-  }
-  qf_dw_vnni(g, x, W, rq, y);
-}
-
-void qf_qdwconv3x3(const qf_geom *g, const uint8_t *x, const void *W, const qf_rq *rq, uint8_t *y) {
-  qf_dw_vnni(g, x, W, rq, y);
-}
+QF_DWCONV_ENTRY_POINTS(qf_dw_vnni)

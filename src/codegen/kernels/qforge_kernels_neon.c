@@ -18,15 +18,11 @@
  * one input load, one eor, SMULL + SMULL2 and four SADDW(2) for 16 channels.
  */
 #include <arm_neon.h>
-#include <string.h>
-#include "qforge_kernels.h"
+#include "qforge_kernels_simd.h"
 #include "qforge_lut.h"
 
 #define QF_MR 4
 #define QF_NR 4 /* columns per GEMM panel */
-#define QF_DW_MAXT 64
-#define QF_AI static inline __attribute__((always_inline))
-#define QF_UNROLL _Pragma("GCC unroll 16") /* register tiles: every row/column loop fully unrolled */
 
 typedef struct {
   float32x4_t lo, hi;
@@ -64,22 +60,6 @@ QF_AI void qf_store_n(uint8_t *dst, uint8x16_t v, size_t n) {
     vst1q_u8(t, v);
     memcpy(dst, t, n);
   }
-}
-
-/* Points *b / *m at 16 readable entries for channels n..n+nc-1 (copies them when nc < 16). */
-static void qf_tail_consts(const int32_t *bias, const float *mult, size_t n, size_t nc, int32_t *tb, float *tm,
-                           const int32_t **b, const float **m) {
-  if (nc == 16) {
-    *b = bias + n;
-    *m = mult + n;
-    return;
-  }
-  memset(tb, 0, 16 * sizeof *tb);
-  memset(tm, 0, 16 * sizeof *tm);
-  memcpy(tb, bias + n, nc * sizeof *tb);
-  memcpy(tm, mult + n, nc * sizeof *tm);
-  *b = tb;
-  *m = tm;
 }
 
 /* mr rows x 4 columns over the whole K (kb blocks of 16), then the epilogue. Accumulator (r, j) holds four
@@ -157,20 +137,7 @@ static void qf_gemm_neon(size_t M, size_t N, size_t K, const uint8_t *A, size_t 
   }
 }
 
-void qf_qgemm(size_t M, size_t N, size_t K, const uint8_t *A, size_t lda, const void *W, const qf_rq *rq,
-              uint8_t *C, size_t ldc) {
-  qf_gemm_neon(M, N, K, A, lda, W, rq, NULL, C, NULL, ldc, 0, N);
-}
-
-void qf_qgemm_cols(size_t M, size_t N, size_t K, const uint8_t *A, size_t lda, const void *W, const qf_rq *rq,
-                   uint8_t *C, size_t ldc, size_t n0, size_t n1) {
-  qf_gemm_neon(M, N, K, A, lda, W, rq, NULL, C, NULL, ldc, n0, n1);
-}
-
-void qf_qgemm_i32(size_t M, size_t N, size_t K, const uint8_t *A, size_t lda, const void *W, const int32_t *bias,
-                  int32_t *C, size_t ldc) {
-  qf_gemm_neon(M, N, K, A, lda, W, NULL, bias, NULL, C, ldc, 0, N);
-}
+QF_GEMM_ENTRY_POINTS(qf_gemm_neon)
 
 /* ---- depthwise: 16 channels per step, SMULL + SADDW per tap ---- */
 
@@ -186,13 +153,7 @@ static void qf_dw_neon(const qf_geom *g, const uint8_t *x, const void *W, const 
   size_t msk[QF_DW_MAXT]; /* ~0: advance with the channel block; 0: stay on zb */
   for (int32_t oh = 0; oh < g->OH; oh++)
     for (int32_t ow = 0; ow < g->OW; ow++) {
-      const int32_t h0 = oh * g->SH - g->PT, w0 = ow * g->SW - g->PL;
-      for (int32_t t = 0; t < taps; t++) {
-        const int32_t ih = h0 + (t / g->KW) * g->DH, iw = w0 + (t % g->KW) * g->DW;
-        const int in = ih >= 0 && ih < g->H && iw >= 0 && iw < g->W;
-        pt[t] = in ? x + ((size_t)ih * g->W + iw) * C : zb;
-        msk[t] = in ? ~(size_t)0 : 0;
-      }
+      qf_dw_taps(g, x, C, taps, zb, oh, ow, pt, msk);
       uint8_t *out = y + ((size_t)oh * g->OW + ow) * C;
       for (size_t b = 0; b < blocks; b++) {
         const size_t c = b * 16, nc = (size_t)C - c < 16 ? (size_t)C - c : 16;
@@ -218,14 +179,4 @@ static void qf_dw_neon(const qf_geom *g, const uint8_t *x, const void *W, const 
     }
 }
 
-void qf_qdwconv(const qf_geom *g, const uint8_t *x, const void *W, const qf_rq *rq, uint8_t *y) {
-  if (g->KH * g->KW > QF_DW_MAXT) {
-    qf_ref_qdwconv(g, x, W, rq, y); /* packDepthwise keeps the plain [taps][C] layout for such windows */
-    return;
-  }
-  qf_dw_neon(g, x, W, rq, y);
-}
-
-void qf_qdwconv3x3(const qf_geom *g, const uint8_t *x, const void *W, const qf_rq *rq, uint8_t *y) {
-  qf_dw_neon(g, x, W, rq, y);
-}
+QF_DWCONV_ENTRY_POINTS(qf_dw_neon)

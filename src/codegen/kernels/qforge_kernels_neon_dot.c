@@ -16,14 +16,10 @@
  * channels adds 4 taps.
  */
 #include <arm_neon.h>
-#include <string.h>
-#include "qforge_kernels.h"
+#include "qforge_kernels_simd.h"
 #include "qforge_lut.h"
 
 #define QF_MR 4
-#define QF_DW_MAXT 64
-#define QF_AI static inline __attribute__((always_inline))
-#define QF_UNROLL _Pragma("GCC unroll 16") /* register tiles: every row/column loop fully unrolled */
 
 typedef struct {
   float32x4_t lo, hi;
@@ -58,21 +54,6 @@ QF_AI void qf_store_n(uint8_t *dst, uint8x16_t v, size_t n) {
     vst1q_u8(t, v);
     memcpy(dst, t, n);
   }
-}
-
-static void qf_tail_consts(const int32_t *bias, const float *mult, size_t n, size_t nc, int32_t *tb, float *tm,
-                           const int32_t **b, const float **m) {
-  if (nc == 16) {
-    *b = bias + n;
-    *m = mult + n;
-    return;
-  }
-  memset(tb, 0, 16 * sizeof *tb);
-  memset(tm, 0, 16 * sizeof *tm);
-  memcpy(tb, bias + n, nc * sizeof *tb);
-  memcpy(tm, mult + n, nc * sizeof *tm);
-  *b = tb;
-  *m = tm;
 }
 
 /* K group L (4 K values) of the 16-K block: 4 weight vectors x every row's lane L. */
@@ -147,20 +128,7 @@ static void qf_gemm_dot(size_t M, size_t N, size_t K, const uint8_t *A, size_t l
   }
 }
 
-void qf_qgemm(size_t M, size_t N, size_t K, const uint8_t *A, size_t lda, const void *W, const qf_rq *rq,
-              uint8_t *C, size_t ldc) {
-  qf_gemm_dot(M, N, K, A, lda, W, rq, NULL, C, NULL, ldc, 0, N);
-}
-
-void qf_qgemm_cols(size_t M, size_t N, size_t K, const uint8_t *A, size_t lda, const void *W, const qf_rq *rq,
-                   uint8_t *C, size_t ldc, size_t n0, size_t n1) {
-  qf_gemm_dot(M, N, K, A, lda, W, rq, NULL, C, NULL, ldc, n0, n1);
-}
-
-void qf_qgemm_i32(size_t M, size_t N, size_t K, const uint8_t *A, size_t lda, const void *W, const int32_t *bias,
-                  int32_t *C, size_t ldc) {
-  qf_gemm_dot(M, N, K, A, lda, W, NULL, bias, NULL, C, ldc, 0, N);
-}
+QF_GEMM_ENTRY_POINTS(qf_gemm_dot)
 
 /* ---- depthwise: 16 channels per step, 4 taps per sdot ---- */
 
@@ -177,13 +145,7 @@ static void qf_dw_dot(const qf_geom *g, const uint8_t *x, const void *W, const q
   for (int32_t t = taps; t < 4 * tq; t++) pt[t] = zb, msk[t] = 0; /* zero-weight fillers */
   for (int32_t oh = 0; oh < g->OH; oh++)
     for (int32_t ow = 0; ow < g->OW; ow++) {
-      const int32_t h0 = oh * g->SH - g->PT, w0 = ow * g->SW - g->PL;
-      for (int32_t t = 0; t < taps; t++) {
-        const int32_t ih = h0 + (t / g->KW) * g->DH, iw = w0 + (t % g->KW) * g->DW;
-        const int in = ih >= 0 && ih < g->H && iw >= 0 && iw < g->W;
-        pt[t] = in ? x + ((size_t)ih * g->W + iw) * C : zb;
-        msk[t] = in ? ~(size_t)0 : 0;
-      }
+      qf_dw_taps(g, x, C, taps, zb, oh, ow, pt, msk);
       uint8_t *out = y + ((size_t)oh * g->OW + ow) * C;
       for (size_t b = 0; b < blocks; b++) {
         const size_t c = b * 16, nc = (size_t)C - c < 16 ? (size_t)C - c : 16;
@@ -214,14 +176,4 @@ static void qf_dw_dot(const qf_geom *g, const uint8_t *x, const void *W, const q
     }
 }
 
-void qf_qdwconv(const qf_geom *g, const uint8_t *x, const void *W, const qf_rq *rq, uint8_t *y) {
-  if (g->KH * g->KW > QF_DW_MAXT) {
-    qf_ref_qdwconv(g, x, W, rq, y); /* packDepthwise keeps the plain [taps][C] layout for such windows */
-    return;
-  }
-  qf_dw_dot(g, x, W, rq, y);
-}
-
-void qf_qdwconv3x3(const qf_geom *g, const uint8_t *x, const void *W, const qf_rq *rq, uint8_t *y) {
-  qf_dw_dot(g, x, W, rq, y);
-}
+QF_DWCONV_ENTRY_POINTS(qf_dw_dot)
