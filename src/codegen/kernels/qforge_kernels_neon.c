@@ -1,3 +1,4 @@
+/* Generated from templates/qforge_kernels_neon.c.in (DOT=false NR=4) by npm run gen:kernels: edit the template, not this file. */
 /* AArch64 NEON kernels without the dot-product extension (target neon): qf_qgemm, qf_qgemm_i32,
  * qf_qdwconv, qf_qdwconv3x3.
  *
@@ -68,7 +69,7 @@ QF_AI void qf_store_n(uint8_t *dst, uint8x16_t v, size_t n) {
 QF_AI void qf_tile(const int mr, const uint8_t *a, size_t lda, const int8_t *panel, size_t kb, size_t n0, size_t nc,
                    const qf_rq *rq, const qf_rqv *rv, const int32_t *bias32, uint8_t *C8, int32_t *C32, size_t ldc) {
   const int32x4_t corr = vld1q_s32((const int32_t *)panel);
-  const int8_t *w = panel + 16;
+  const int8_t *w = panel + 4 * QF_NR;
   const uint8x16_t flip = vdupq_n_u8(0x80);
   int32x4_t c[QF_MR][4];
   QF_UNROLL for (int r = 0; r < mr; r++)
@@ -117,8 +118,9 @@ static void qf_tile_any(int mr, const uint8_t *a, size_t lda, const int8_t *w, s
   }
 }
 
-/* Panel-outer loop: one 4-column weight panel stays in L1 while all rows stream past it (rows are
-   over-read by up to 15 bytes past K: the zero weights there cancel them, QF_SLACK covers the last row). */
+/* Panel-outer loop: one weight panel (QF_NR columns: corrections, then kb blocks of 16 K) stays in L1 while all
+   rows stream past it (rows are over-read by up to 15 bytes past K: the zero weights there cancel them, QF_SLACK
+   covers the last row). */
 static void qf_gemm_neon(size_t M, size_t N, size_t K, const uint8_t *A, size_t lda, const void *W,
                          const qf_rq *rq, const int32_t *bias32, uint8_t *C8, int32_t *C32, size_t ldc, size_t c0,
                          size_t c1) {
@@ -127,7 +129,7 @@ static void qf_gemm_neon(size_t M, size_t N, size_t K, const uint8_t *A, size_t 
   memset(&rv, 0, sizeof rv);
   if (rq) rv = qf_rqv_of(rq);
   for (size_t n0 = c0; n0 < c1; n0 += QF_NR) { /* columns [c0, c1) only (multiples of QF_NR, or c1 = N) */
-    const int8_t *panel = (const int8_t *)W + (n0 / QF_NR) * (16 + kb * 64);
+    const int8_t *panel = (const int8_t *)W + (n0 / QF_NR) * (4 * QF_NR + kb * (16 * QF_NR));
     const size_t nc = N - n0 < QF_NR ? N - n0 : QF_NR;
     for (size_t m0 = 0; m0 < M; m0 += QF_MR) {
       const int mr = M - m0 < QF_MR ? (int)(M - m0) : QF_MR;

@@ -1,3 +1,4 @@
+/* Generated from templates/qforge_kernels_neon.c.in (DOT=true NR=16) by npm run gen:kernels: edit the template, not this file. */
 /* AArch64 NEON + dot-product kernels (target neon-dot, ARMv8.2-A+dotprod): qf_qgemm, qf_qgemm_i32,
  * qf_qdwconv, qf_qdwconv3x3.
  *
@@ -20,6 +21,7 @@
 #include "qforge_lut.h"
 
 #define QF_MR 4
+#define QF_NR 16 /* columns per GEMM panel */
 
 typedef struct {
   float32x4_t lo, hi;
@@ -34,15 +36,19 @@ static qf_rqv qf_rqv_of(const qf_rq *rq) {
   return r;
 }
 
-QF_AI int16x4_t qf_rq4(int32x4_t acc, const int32_t *bias, const float *mult, const qf_rqv *rv) {
-  float32x4_t v = vmulq_f32(vcvtq_f32_s32(vaddq_s32(acc, vld1q_s32(bias))), vld1q_f32(mult));
+/* acc already includes the bias: scvtf, one fmul, clamp, fcvtns (nearest even), + zp, narrow. */
+QF_AI int16x4_t qf_rq4(int32x4_t acc, const float *mult, const qf_rqv *rv) {
+  float32x4_t v = vmulq_f32(vcvtq_f32_s32(acc), vld1q_f32(mult));
   v = vminq_f32(vmaxq_f32(v, rv->lo), rv->hi);
   return vqmovn_s32(vaddq_s32(vcvtnq_s32_f32(v), rv->zp));
 }
 
+/* Requantises 16 sums (bias/mult: 16 readable entries) into 16 u8 (already within [qmin, qmax]). */
 QF_AI uint8x16_t qf_rq16(const int32x4_t *c, const int32_t *bias, const float *mult, const qf_rqv *rv) {
-  const int16x8_t lo = vcombine_s16(qf_rq4(c[0], bias, mult, rv), qf_rq4(c[1], bias + 4, mult + 4, rv));
-  const int16x8_t hi = vcombine_s16(qf_rq4(c[2], bias + 8, mult + 8, rv), qf_rq4(c[3], bias + 12, mult + 12, rv));
+  const int16x8_t lo = vcombine_s16(qf_rq4(vaddq_s32(c[0], vld1q_s32(bias)), mult, rv),
+                                    qf_rq4(vaddq_s32(c[1], vld1q_s32(bias + 4)), mult + 4, rv));
+  const int16x8_t hi = vcombine_s16(qf_rq4(vaddq_s32(c[2], vld1q_s32(bias + 8)), mult + 8, rv),
+                                    qf_rq4(vaddq_s32(c[3], vld1q_s32(bias + 12)), mult + 12, rv));
   return vcombine_u8(vqmovun_s16(lo), vqmovun_s16(hi));
 }
 
@@ -61,7 +67,7 @@ QF_AI void qf_store_n(uint8_t *dst, uint8x16_t v, size_t n) {
   {                                                                                                           \
     const int8x16_t w0 = vld1q_s8(wb + (L) * 64), w1 = vld1q_s8(wb + (L) * 64 + 16);                          \
     const int8x16_t w2 = vld1q_s8(wb + (L) * 64 + 32), w3 = vld1q_s8(wb + (L) * 64 + 48);                     \
-    QF_UNROLL for (int r = 0; r < mr; r++) {                                                                            \
+    QF_UNROLL for (int r = 0; r < mr; r++) {                                                                  \
       c[r][0] = vdotq_laneq_s32(c[r][0], w0, av[r], L);                                                       \
       c[r][1] = vdotq_laneq_s32(c[r][1], w1, av[r], L);                                                       \
       c[r][2] = vdotq_laneq_s32(c[r][2], w2, av[r], L);                                                       \
@@ -69,11 +75,12 @@ QF_AI void qf_store_n(uint8_t *dst, uint8x16_t v, size_t n) {
     }                                                                                                         \
   }
 
-/* mr rows x 16 columns over the whole K (kb blocks of 16), then the epilogue. */
+/* mr rows x 16 columns over the whole K (kb blocks of 16), then the epilogue. Accumulator (r, j) holds the
+   sums of outputs (r, 4j..4j+3), starting at the panel's corrections. */
 QF_AI void qf_tile(const int mr, const uint8_t *a, size_t lda, const int8_t *panel, size_t kb, size_t n0, size_t nc,
                    const qf_rq *rq, const qf_rqv *rv, const int32_t *bias32, uint8_t *C8, int32_t *C32, size_t ldc) {
   const int32_t *corr = (const int32_t *)panel;
-  const int8_t *w = panel + 64;
+  const int8_t *w = panel + 4 * QF_NR;
   const uint8x16_t flip = vdupq_n_u8(0x80);
   int32x4_t c[QF_MR][4];
   QF_UNROLL for (int r = 0; r < mr; r++)
@@ -110,16 +117,19 @@ static void qf_tile_any(int mr, const uint8_t *a, size_t lda, const int8_t *w, s
   }
 }
 
-/* Panel-outer loop; rows are over-read by up to 15 bytes past K (zero weights, QF_SLACK). */
-static void qf_gemm_dot(size_t M, size_t N, size_t K, const uint8_t *A, size_t lda, const void *W, const qf_rq *rq,
-                        const int32_t *bias32, uint8_t *C8, int32_t *C32, size_t ldc, size_t c0, size_t c1) {
+/* Panel-outer loop: one weight panel (QF_NR columns: corrections, then kb blocks of 16 K) stays in L1 while all
+   rows stream past it (rows are over-read by up to 15 bytes past K: the zero weights there cancel them, QF_SLACK
+   covers the last row). */
+static void qf_gemm_neon(size_t M, size_t N, size_t K, const uint8_t *A, size_t lda, const void *W,
+                         const qf_rq *rq, const int32_t *bias32, uint8_t *C8, int32_t *C32, size_t ldc, size_t c0,
+                         size_t c1) {
   const size_t kb = (K + 15) / 16;
   qf_rqv rv;
   memset(&rv, 0, sizeof rv);
   if (rq) rv = qf_rqv_of(rq);
-  for (size_t n0 = c0; n0 < c1; n0 += 16) { /* columns [c0, c1) only (multiples of 16, or c1 = N) */
-    const int8_t *panel = (const int8_t *)W + (n0 / 16) * (64 + kb * 256);
-    const size_t nc = N - n0 < 16 ? N - n0 : 16;
+  for (size_t n0 = c0; n0 < c1; n0 += QF_NR) { /* columns [c0, c1) only (multiples of QF_NR, or c1 = N) */
+    const int8_t *panel = (const int8_t *)W + (n0 / QF_NR) * (4 * QF_NR + kb * (16 * QF_NR));
+    const size_t nc = N - n0 < QF_NR ? N - n0 : QF_NR;
     for (size_t m0 = 0; m0 < M; m0 += QF_MR) {
       const int mr = M - m0 < QF_MR ? (int)(M - m0) : QF_MR;
       qf_tile_any(mr, A + m0 * lda, lda, panel, kb, n0, nc, rq, &rv, bias32, C8 ? C8 + m0 * ldc : NULL,
@@ -128,14 +138,14 @@ static void qf_gemm_dot(size_t M, size_t N, size_t K, const uint8_t *A, size_t l
   }
 }
 
-QF_GEMM_ENTRY_POINTS(qf_gemm_dot)
+QF_GEMM_ENTRY_POINTS(qf_gemm_neon)
 
 /* ---- depthwise: 16 channels per step, 4 taps per sdot ---- */
 
-static void qf_dw_dot(const qf_geom *g, const uint8_t *x, const void *W, const qf_rq *rq, uint8_t *y) {
-  const int32_t C = g->C, taps = g->KH * g->KW, tq = (taps + 3) / 4;
+static void qf_dw_neon(const qf_geom *g, const uint8_t *x, const void *W, const qf_rq *rq, uint8_t *y) {
+  const int32_t C = g->C, taps = g->KH * g->KW, tq = (taps + 3) / 4; /* groups of 4 taps, zero-padded */
   const size_t blocks = ((size_t)C + 15) / 16, bstride = 64 + (size_t)tq * 64;
-  const uint8_t *wall = (const uint8_t *)W;
+  const int8_t *wall = (const int8_t *)W;
   const qf_rqv rv = qf_rqv_of(rq);
   const uint8x16_t flip = vdupq_n_u8(0x80);
   uint8_t zb[16];
@@ -149,11 +159,11 @@ static void qf_dw_dot(const qf_geom *g, const uint8_t *x, const void *W, const q
       uint8_t *out = y + ((size_t)oh * g->OW + ow) * C;
       for (size_t b = 0; b < blocks; b++) {
         const size_t c = b * 16, nc = (size_t)C - c < 16 ? (size_t)C - c : 16;
-        const uint8_t *wb = wall + b * bstride;
+        const int8_t *wb = wall + b * bstride;
         int32x4_t acc[4];
-        QF_UNROLL for (int j = 0; j < 4; j++) acc[j] = vld1q_s32((const int32_t *)wb + 4 * j);
+        QF_UNROLL for (int j = 0; j < 4; j++) acc[j] = vld1q_s32((const int32_t *)wb + 4 * j); /* 128·Σt w[t][c] */
         for (int32_t q = 0; q < tq; q++) {
-          const int8_t *wq = (const int8_t *)wb + 64 + q * 64;
+          const int8_t *wq = wb + 64 + q * 64;
           const uint8x16_t x0 = veorq_u8(vld1q_u8(pt[4 * q] + (c & msk[4 * q])), flip);
           const uint8x16_t x1 = veorq_u8(vld1q_u8(pt[4 * q + 1] + (c & msk[4 * q + 1])), flip);
           const uint8x16_t x2 = veorq_u8(vld1q_u8(pt[4 * q + 2] + (c & msk[4 * q + 2])), flip);
@@ -176,4 +186,4 @@ static void qf_dw_dot(const qf_geom *g, const uint8_t *x, const void *W, const q
     }
 }
 
-QF_DWCONV_ENTRY_POINTS(qf_dw_dot)
+QF_DWCONV_ENTRY_POINTS(qf_dw_neon)
