@@ -17,6 +17,16 @@ export interface KernelFile {
 }
 
 export const KERNEL_FILES: readonly KernelFile[] = [
+  {
+    file: 'qforge_kernels_avx2.c',
+    template: 'qforge_kernels_x86.c.in',
+    params: { AVX512: false, SUFFIX: 'avx2', W: 256, DW3_CH: 16, DW3_WT: 'int16_t' },
+  },
+  {
+    file: 'qforge_kernels_avx512_vnni.c',
+    template: 'qforge_kernels_x86.c.in',
+    params: { AVX512: true, SUFFIX: 'vnni', W: 512, DW3_CH: 64, DW3_WT: 'int8_t' },
+  },
   { file: 'qforge_kernels_neon.c', template: 'qforge_kernels_neon.c.in', params: { DOT: false, NR: 4 } },
   { file: 'qforge_kernels_neon_dot.c', template: 'qforge_kernels_neon.c.in', params: { DOT: true, NR: 16 } },
 ];

@@ -1,3 +1,4 @@
+/* Generated from templates/qforge_kernels_x86.c.in (AVX512=false SUFFIX=avx2 W=256 DW3_CH=16 DW3_WT=int16_t) by npm run gen:kernels: edit the template, not this file. */
 /* AVX2 kernels (target avx2): qf_qgemm, qf_qgemm_i32, qf_qdwconv, qf_qdwconv3x3.
  *
  * GEMM blob (packGemm in src/codegen/targets/pack/avx2.ts): a table of one uint32 per 16-column panel,
@@ -28,6 +29,20 @@
 #define QF_NB 16         /* panels (of 16 columns) per N block */
 #define QF_MC 24         /* rows per block of partial sums (multiple of QF_MR): 24 KiB of stack */
 
+/* Per-channel constants of a requantisation: the clamp bounds of v = acc * mult and the zero point. */
+typedef struct {
+  __m256 lo, hi;
+  __m256i zp;
+} qf_rqv;
+
+static qf_rqv qf_rqv_of(const qf_rq *rq) {
+  qf_rqv r;
+  r.lo = _mm256_set1_ps((float)(rq->qmin - rq->y_zp));
+  r.hi = _mm256_set1_ps((float)(rq->qmax - rq->y_zp));
+  r.zp = _mm256_set1_epi32(rq->y_zp);
+  return r;
+}
+
 /* Requantise 16 int32 sums for channels n..n+15 into 16 u8 (bias/mult hold 16 readable entries). */
 QF_AI __m128i qf_rq16(__m256i a0, __m256i a1, const int32_t *bias, const float *mult, __m256 lo, __m256 hi,
                       __m256i zp) {
@@ -52,20 +67,6 @@ QF_AI void qf_store_n(uint8_t *dst, __m128i v, size_t n) {
     _mm_storeu_si128((__m128i *)t, v);
     memcpy(dst, t, n);
   }
-}
-
-/* Per-channel constants of a requantisation, with a zero-padded copy for a channel tail. */
-typedef struct {
-  __m256 lo, hi;
-  __m256i zp;
-} qf_rqv;
-
-static qf_rqv qf_rqv_of(const qf_rq *rq) {
-  qf_rqv r;
-  r.lo = _mm256_set1_ps((float)(rq->qmin - rq->y_zp));
-  r.hi = _mm256_set1_ps((float)(rq->qmax - rq->y_zp));
-  r.zp = _mm256_set1_epi32(rq->y_zp);
-  return r;
 }
 
 /* ---- GEMM micro-kernels: acc[r][0..15] (+)= sum over the chunk, for r < mr ---- */

@@ -1,3 +1,4 @@
+/* Generated from templates/qforge_kernels_x86.c.in (AVX512=true SUFFIX=vnni W=512 DW3_CH=64 DW3_WT=int8_t) by npm run gen:kernels: edit the template, not this file. */
 /* AVX-512 VNNI kernels (target avx512-vnni): qf_qgemm, qf_qgemm_i32, qf_qdwconv, qf_qdwconv3x3.
  *
  * GEMM blob (packGemm in src/codegen/targets/pack/avx512-vnni.ts): panels of 64 columns (the last one
@@ -28,7 +29,7 @@
 #include "qforge_kernels_simd.h"
 #include "qforge_lut.h"
 
-#define QF_MR 6
+#define QF_MR 6          /* rows per register tile */
 #define QF_NV 4 /* zmm columns per panel */
 
 #ifdef QF_SIMDE
@@ -71,10 +72,11 @@ QF_AI void qf_store_i32n(int32_t *p, __m512i v, int n) {
 #define qf_store_i32n(p, v, n) _mm512_mask_storeu_epi32((p), qf_mask(n), (v))
 #endif
 
+/* Per-channel constants of a requantisation: the clamp bounds of v = acc * mult and the zero point. */
 typedef struct {
   __m512 lo, hi;
   __m512i zp;
-  __m512i zp16, qmin8, qmax8; /* y_zp as int16, qmin and qmax as bytes (depthwise fast path) */
+  __m512i zp16, qmin8, qmax8; /* y_zp as int16, qmin and qmax as bytes (narrowing in qf_narrow4, qf_dw3_run) */
 } qf_rqv;
 
 static qf_rqv qf_rqv_of(const qf_rq *rq) {
