@@ -294,9 +294,6 @@ QF_AI void qf_dw3_run(const int S, const int chk, const qf_geom *g, const uint8_
   const size_t s0 = rst[0], s1 = rst[1], s2 = rst[2];
   qf_col4 zcol;
   if (chk) zcol = qf_dw3_col(zc, zc, zc);
-#define QF_DW3_COL(iw)                                                                                        \
-  ((chk && ((iw) < 0 || (iw) >= g->W)) ? zcol                                                                 \
-                                       : qf_dw3_col(r0 + (size_t)(iw) * s0, r1 + (size_t)(iw) * s1, r2 + (size_t)(iw) * s2))
 #define QF_W(j, k) _mm256_loadu_si256((const __m256i *)(wf + ((j) * 4 + (k)) * 16))
   int32_t iw = ow0 * S - g->PL;
   uint8_t *out = y + ((size_t)oh * g->OW + ow0) * C + c;
@@ -317,7 +314,6 @@ QF_AI void qf_dw3_run(const int S, const int chk, const qf_geom *g, const uint8_
     iw += S;
   }
 #undef QF_W
-#undef QF_DW3_COL
 }
 
 static void qf_dw3_all(const qf_geom *g, const uint8_t *x, const int16_t *wf, const qf_rq *rq, const qf_rqv *rv,

@@ -300,9 +300,6 @@ QF_AI void qf_dw3_run(const int S, const int P, const int chk, const qf_geom *g,
   const size_t s0 = rst[0], s1 = rst[1], s2 = rst[2];
   qf_col4 zcol;
   if (chk) zcol = qf_dw3_col(zc, zc, zc);
-#define QF_DW3_COL(iw)                                                                                        \
-  ((chk && ((iw) < 0 || (iw) >= g->W)) ? zcol                                                                 \
-                                       : qf_dw3_col(r0 + (size_t)(iw) * s0, r1 + (size_t)(iw) * s1, r2 + (size_t)(iw) * s2))
   int32_t iw = ow0 * S - g->PL;
   uint8_t *out = y + ((size_t)oh * g->OW + ow0) * C + c;
   qf_col4 ca = QF_DW3_COL(iw), cb;
@@ -334,7 +331,6 @@ QF_AI void qf_dw3_run(const int S, const int P, const int chk, const qf_geom *g,
     else if (D == 2) ca = cc;
     iw += D;
   }
-#undef QF_DW3_COL
 }
 
 /* The whole 3x3 (dilation 1, stride SW 1 or 2) output through qf_dw3_run: per output row and 64 channels,

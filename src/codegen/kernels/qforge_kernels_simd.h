@@ -1,6 +1,7 @@
 /* The ISA-independent parts of the SIMD kernel files (qforge_kernels_<isa>.c): the public entry points over a
- * file's drivers, channel-tail constants, the depthwise tap table and the 3x3 column path's row and border
- * split. Included by those files after their intrinsics header; everything here is scalar C, written once. */
+ * file's drivers, channel-tail constants, the depthwise tap table and the 3x3 column path's border split,
+ * window rows and column fetch. Included by those files after their intrinsics header; scalar C (or macros
+ * over the including file's own functions), written once. */
 #ifndef QFORGE_KERNELS_SIMD_H
 #define QFORGE_KERNELS_SIMD_H
 #include <string.h>
@@ -82,6 +83,13 @@ QF_AI void qf_dw_taps(const qf_geom *g, const uint8_t *x, int32_t C, int32_t tap
     if (owb > (g)->OW) owb = (g)->OW;                                                                          \
     if (owb < owa) owb = owa;                                                                                  \
   }
+
+/* 3x3 column path, inside a file's qf_dw3_run: input column iw of the three window rows as the file's qf_dw3_col
+   builds it from the rows' starts r0..r2 and steps s0..s2, or zcol (the x_zp column) where chk is set and iw lies
+   outside the image. */
+#define QF_DW3_COL(iw)                                                                                        \
+  ((chk && ((iw) < 0 || (iw) >= g->W)) ? zcol                                                                 \
+                                       : qf_dw3_col(r0 + (size_t)(iw) * s0, r1 + (size_t)(iw) * s1, r2 + (size_t)(iw) * s2))
 
 /* 3x3 column path: the three window rows of output row starting at input row ih0, from channel c: row r reads
    rp[r] + iw * rst[r]; a row outside the image reads zc (x_zp) with step 0. rs = W * C. */
