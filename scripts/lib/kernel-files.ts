@@ -4,9 +4,10 @@
 // differs from what this table and the templates give.
 import { readFileSync } from 'node:fs';
 import { join } from 'node:path';
+import { fileURLToPath } from 'node:url';
 import { expandTemplate, type TemplateParams } from './kernel-template.js';
 
-export const KERNELS_DIR = new URL('../../src/codegen/kernels/', import.meta.url).pathname;
+export const KERNELS_DIR = fileURLToPath(new URL('../../src/codegen/kernels/', import.meta.url));
 
 export interface KernelFile {
   /** The generated file, in src/codegen/kernels (a target's kernelFile). */
