@@ -143,14 +143,31 @@ void qf_broadcast2(int rank, const int32_t *shape, const int32_t *sa, const int3
     row(1, a, 0, b, 0, p, y);
     return;
   }
+  qf_broadcast2_rows(rank, shape, sa, sb, ea, eb, ey, a, b, y, row, p, 0, qf_broadcast2_count(rank, shape));
+}
+
+size_t qf_broadcast2_count(int rank, const int32_t *shape) {
+  size_t rows = 1;
+  for (int d = 0; d < rank - 1; d++) rows *= (size_t)shape[d];
+  return rows;
+}
+
+void qf_broadcast2_rows(int rank, const int32_t *shape, const int32_t *sa, const int32_t *sb, size_t ea, size_t eb,
+                        size_t ey, const void *a, const void *b, void *y, qf_row2 row, const void *p, size_t r0,
+                        size_t r1) {
   const uint8_t *pa = (const uint8_t *)a, *pb = (const uint8_t *)b;
   uint8_t *py = (uint8_t *)y;
   const size_t inner = (size_t)shape[rank - 1];
-  size_t rows = 1;
-  for (int d = 0; d < rank - 1; d++) rows *= (size_t)shape[d];
   int32_t idx[16] = {0};
   int64_t oa = 0, ob = 0;
-  for (size_t r = 0; r < rows; r++) {
+  size_t q = r0; /* the index and operand offsets of row r0 */
+  for (int d = rank - 2; d >= 0; d--) {
+    idx[d] = (int32_t)(q % (size_t)shape[d]);
+    q /= (size_t)shape[d];
+    oa += (int64_t)idx[d] * sa[d];
+    ob += (int64_t)idx[d] * sb[d];
+  }
+  for (size_t r = r0; r < r1; r++) {
     row(inner, pa + oa * (int64_t)ea, (size_t)sa[rank - 1], pb + ob * (int64_t)eb, (size_t)sb[rank - 1], p, py + r * inner * ey);
     for (int d = rank - 2; d >= 0; d--) {
       oa += sa[d];

@@ -328,6 +328,19 @@ static void qf_maxpool(const qf_geom *g, const uint8_t *x, const void *W, const 
   qf_maxpool_u8(g, x, y);
 }
 
+/* qavgpool's own parameters travel in the window's W (the top-padding shift leaves its counts alone:
+   a window never starts above row -PT, so the clip at -PT never binds). */
+typedef struct {
+  int count_include_pad;
+  float mult;
+  int32_t y_zp, qmin, qmax;
+} qf_avg_args;
+static void qf_avgpool(const qf_geom *g, const uint8_t *x, const void *W, const qf_rq *rq, uint8_t *y) {
+  const qf_avg_args *a = (const qf_avg_args *)W;
+  (void)rq;
+  qf_qavgpool(g, a->count_include_pad, a->mult, a->y_zp, a->qmin, a->qmax, x, y);
+}
+
 void qf_par_qdwconv(qf_ctx *ctx, const qf_geom *g, const uint8_t *x, const void *W, const qf_rq *rq, uint8_t *y) {
   qf_window(ctx, qf_dw_any, g, x, W, rq, y);
 }
@@ -337,10 +350,128 @@ void qf_par_qdwconv3x3(qf_ctx *ctx, const qf_geom *g, const uint8_t *x, const vo
 void qf_par_maxpool_u8(qf_ctx *ctx, const qf_geom *g, const uint8_t *x, uint8_t *y) {
   qf_window(ctx, qf_maxpool, g, x, NULL, NULL, y);
 }
+void qf_par_qavgpool(qf_ctx *ctx, const qf_geom *g, int count_include_pad, float mult, int32_t y_zp, int32_t qmin,
+                     int32_t qmax, const uint8_t *x, uint8_t *y) {
+  const qf_avg_args a = {count_include_pad, mult, y_zp, qmin, qmax};
+  qf_window(ctx, qf_avgpool, g, x, &a, NULL, y);
+}
+
+/* ---- transposed convolution ---- */
+
+typedef struct {
+  size_t N, K, lda, ldc;
+  const uint8_t *A;
+  const void *W;
+  const int32_t *bias;
+  int32_t *C;
+} qf_gemm_i32_args;
+
+static void qf_gemm_i32_rows(const void *p, size_t lo, size_t hi, uint8_t *scratch) {
+  const qf_gemm_i32_args *a = (const qf_gemm_i32_args *)p;
+  (void)scratch;
+  qf_qgemm_i32(hi - lo, a->N, a->K, a->A + lo * a->lda, a->lda, a->W, a->bias, a->C + lo * a->ldc, a->ldc);
+}
+
+void qf_par_qgemm_i32(qf_ctx *ctx, size_t M, size_t N, size_t K, const uint8_t *A, size_t lda, const void *W,
+                      const int32_t *bias, int32_t *C, size_t ldc) {
+  const qf_gemm_i32_args a = {N, K, lda, ldc, A, W, bias, C};
+  qf_parallel(ctx, M, qf_grain(N * K, 8 * (size_t)QF_PAR_MIN_OPS), qf_gemm_i32_rows, &a, NULL);
+}
+
+/* col2im adds each input pixel's taps into output rows ih*SH - PT + [0, (KH-1)*DH]. Blocks of B input
+   rows with B*SH >= (KH-1)*DH reach disjoint output rows when they are two blocks apart, so the even
+   blocks run in parallel, then the odd ones. The sums are integers: the same in any order. A block is
+   the same kernel on its rows, with the top padding moved up by its first row (as qf_window does). */
+typedef struct {
+  const qf_geom *g;
+  int32_t Mg, m0, M;
+  const int32_t *cols;
+  size_t ld, B, wave;
+  int32_t *acc;
+} qf_col2im_args;
+
+static void qf_col2im_blocks(const void *p, size_t lo, size_t hi, uint8_t *scratch) {
+  const qf_col2im_args *a = (const qf_col2im_args *)p;
+  (void)scratch;
+  for (size_t i = lo; i < hi; i++) {
+    const size_t r0 = (2 * i + a->wave) * a->B, r1 = r0 + a->B < (size_t)a->g->H ? r0 + a->B : (size_t)a->g->H;
+    qf_geom g = *a->g;
+    g.H = (int32_t)(r1 - r0);
+    g.PT -= (int32_t)r0 * g.SH;
+    qf_col2im_i32(&g, a->Mg, a->m0, a->M, a->cols + r0 * (size_t)a->g->W * a->ld, a->ld, a->acc);
+  }
+}
+
+void qf_par_col2im_i32(qf_ctx *ctx, const qf_geom *g, int32_t Mg, int32_t m0, int32_t M, const int32_t *cols, size_t ld,
+                       int32_t *acc) {
+  const size_t H = (size_t)g->H, reach = (size_t)((g->KH - 1) * g->DH), k = (size_t)qf_ctx_threads(ctx);
+  const size_t row = (size_t)g->W * (size_t)g->KH * (size_t)g->KW * (size_t)Mg; /* adds per input row */
+  size_t B = (reach + (size_t)g->SH - 1) / (size_t)g->SH, want = (H + 2 * k - 1) / (2 * k), min = qf_grain(row, QF_PAR_MIN_OPS);
+  if (B < want) B = want; /* two blocks per thread: one per wave */
+  if (B < min) B = min;
+  if (B < 1) B = 1;
+  const size_t blocks = (H + B - 1) / B;
+  qf_col2im_args a = {g, Mg, m0, M, cols, ld, B, 0, acc};
+  if (k <= 1 || blocks < 2) {
+    qf_col2im_i32(g, Mg, m0, M, cols, ld, acc);
+    return;
+  }
+  qf_parallel(ctx, (blocks + 1) / 2, 1, qf_col2im_blocks, &a, NULL);
+  a.wave = 1;
+  qf_parallel(ctx, blocks / 2, 1, qf_col2im_blocks, &a, NULL);
+}
+
+typedef struct {
+  size_t N;
+  const int32_t *acc;
+  const qf_rq *rq;
+  uint8_t *y;
+} qf_requant_i32_args;
+
+static void qf_requant_i32_rows(const void *p, size_t lo, size_t hi, uint8_t *scratch) {
+  const qf_requant_i32_args *a = (const qf_requant_i32_args *)p;
+  (void)scratch;
+  qf_requant_i32(hi - lo, a->N, a->acc + lo * a->N, a->rq, a->y + lo * a->N);
+}
+
+void qf_par_requant_i32(qf_ctx *ctx, size_t P, size_t N, const int32_t *acc, const qf_rq *rq, uint8_t *y) {
+  const qf_requant_i32_args a = {N, acc, rq, y};
+  qf_parallel(ctx, P, qf_grain(N, QF_PAR_MIN_OPS), qf_requant_i32_rows, &a, NULL);
+}
+
+/* ---- batched qmatmul over (batch, row) pairs ---- */
+
+typedef struct {
+  size_t M, N, K;
+  const uint32_t (*offsets)[2];
+  const uint8_t *A, *B;
+  int32_t a_zp, b_zp, y_zp, qmin, qmax;
+  float mult;
+  uint8_t *C;
+} qf_qmatmul_args;
+
+static void qf_qmatmul_rows(const void *p, size_t lo, size_t hi, uint8_t *scratch) {
+  const qf_qmatmul_args *a = (const qf_qmatmul_args *)p;
+  while (lo < hi) {
+    const size_t b = lo / a->M, m0 = lo % a->M, m1 = hi - b * a->M < a->M ? hi - b * a->M : a->M;
+    const size_t ao = a->offsets ? a->offsets[b][0] : 0, bo = a->offsets ? a->offsets[b][1] : 0;
+    qf_qmatmul(m1 - m0, a->N, a->K, a->A + ao + m0 * a->K, a->a_zp, a->B + bo, a->b_zp, a->mult, a->y_zp, a->qmin, a->qmax,
+               a->C + (b * a->M + m0) * a->N, scratch);
+    lo = b * a->M + m1;
+  }
+}
+
+void qf_par_qmatmul(qf_ctx *ctx, size_t batches, const uint32_t (*offsets)[2], size_t M, size_t N, size_t K,
+                    const uint8_t *A, int32_t a_zp, const uint8_t *B, int32_t b_zp, float mult, int32_t y_zp,
+                    int32_t qmin, int32_t qmax, uint8_t *C, uint8_t *scratch) {
+  const qf_qmatmul_args a = {M, N, K, offsets, A, B, a_zp, b_zp, y_zp, qmin, qmax, mult, C};
+  if (!M) return;
+  qf_parallel(ctx, batches * M, qf_grain(N * K, 8 * (size_t)QF_PAR_MIN_OPS), qf_qmatmul_rows, &a, scratch);
+}
 
 /* Elementwise kernels over chunks of `period` elements (1, or one period of the channel index for
    the per-channel edges, so that every chunk starts at channel 0). */
-enum { QF_EW_QADD, QF_EW_QMUL, QF_EW_REQ, QF_EW_REQ_DIV, QF_EW_CLAMP, QF_EW_Q, QF_EW_Q_DIV, QF_EW_DQ, QF_EW_XOR80 };
+enum { QF_EW_QADD, QF_EW_QMUL, QF_EW_REQ, QF_EW_REQ_DIV, QF_EW_CLAMP, QF_EW_Q, QF_EW_Q_DIV, QF_EW_DQ, QF_EW_XOR80, QF_EW_LUT };
 typedef struct {
   int op;
   size_t n, period, inner, C, sa, sb;
@@ -370,6 +501,7 @@ static void qf_ew_range(const void *p, size_t lo, size_t hi, uint8_t *scratch) {
   case QF_EW_Q: qf_quantize_u8(n, e->inner, e->C, e->xf + i, e->fs, e->zp, e->qmin, e->qmax, e->y + i); break;
   case QF_EW_Q_DIV: qf_quantize_div_u8(n, e->inner, e->C, e->xf + i, e->fs, e->zp, e->qmin, e->qmax, e->y + i); break;
   case QF_EW_XOR80: qf_xor80(n, e->a + i, e->y + i); break;
+  case QF_EW_LUT: qf_lut_u8(n, e->C == 1 ? n : e->inner, e->C, e->a + i, e->b, e->y + i); break; /* one table: inner = n */
   default: qf_dequantize_u8(n, e->inner, e->C, e->a + i, e->ds, e->zp, e->yf + i); break;
   }
 }
@@ -422,6 +554,37 @@ void qf_par_xor80(qf_ctx *ctx, size_t n, const uint8_t *x, uint8_t *y) {
   qf_ew_args e = qf_ew_of(QF_EW_XOR80, n);
   e.a = x, e.y = y;
   qf_ew(ctx, &e);
+}
+
+void qf_par_lut_u8(qf_ctx *ctx, size_t n, size_t inner, size_t C, const uint8_t *x, const uint8_t *table, uint8_t *y) {
+  qf_ew_args e = qf_ew_of(QF_EW_LUT, n);
+  e.period = C == 1 ? 1 : inner * C, e.inner = inner, e.C = C, e.a = x, e.b = table, e.y = y;
+  qf_ew(ctx, &e);
+}
+
+typedef struct {
+  int rank;
+  const int32_t *shape, *sa, *sb;
+  size_t ea, eb, ey;
+  const void *a, *b, *p;
+  void *y;
+  qf_row2 row;
+} qf_bcast_args;
+
+static void qf_bcast_rows(const void *p, size_t lo, size_t hi, uint8_t *scratch) {
+  const qf_bcast_args *e = (const qf_bcast_args *)p;
+  (void)scratch;
+  qf_broadcast2_rows(e->rank, e->shape, e->sa, e->sb, e->ea, e->eb, e->ey, e->a, e->b, e->y, e->row, e->p, lo, hi);
+}
+
+void qf_par_broadcast2(qf_ctx *ctx, int rank, const int32_t *shape, const int32_t *sa, const int32_t *sb, size_t ea,
+                       size_t eb, size_t ey, const void *a, const void *b, void *y, qf_row2 row, const void *p) {
+  if (rank == 0) {
+    qf_broadcast2(rank, shape, sa, sb, ea, eb, ey, a, b, y, row, p);
+    return;
+  }
+  const qf_bcast_args e = {rank, shape, sa, sb, ea, eb, ey, a, b, p, y, row};
+  qf_parallel(ctx, qf_broadcast2_count(rank, shape), qf_grain((size_t)shape[rank - 1], QF_PAR_MIN_OPS), qf_bcast_rows, &e, NULL);
 }
 
 void qf_par_clamp_u8(qf_ctx *ctx, size_t n, const uint8_t *x, uint8_t lo, uint8_t hi, uint8_t *y) {

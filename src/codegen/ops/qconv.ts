@@ -123,10 +123,10 @@ function qconvTranspose(node: Node, L: Lowering): void {
   const body = [
     `memset(${acc}, 0, ${OH * OW * M * 4});`,
     `for (size_t g = 0; g < ${G}; g++) {`,
-    `  qf_qgemm_i32(${H * W}, ${NC}, ${Cg}, ${at(x.cname, [img.n, H * W * C], ['g', Cg])}, ${C}, ${wp}[g], (const int32_t *)${cb} + g * ${NC}, (int32_t *)${cols}, ${NC});`,
-    `  qf_col2im_i32(&${gm}, ${Mg}, (int32_t)(g * ${Mg}), ${M}, (const int32_t *)${cols}, ${NC}, (int32_t *)${acc});`,
+    `  qf_par_qgemm_i32(ctx, ${H * W}, ${NC}, ${Cg}, ${at(x.cname, [img.n, H * W * C], ['g', Cg])}, ${C}, ${wp}[g], (const int32_t *)${cb} + g * ${NC}, (int32_t *)${cols}, ${NC});`,
+    `  qf_par_col2im_i32(ctx, &${gm}, ${Mg}, (int32_t)(g * ${Mg}), ${M}, (const int32_t *)${cols}, ${NC}, (int32_t *)${acc});`,
     '}',
-    `qf_requant_i32(${OH * OW}, ${M}, (const int32_t *)${acc}, &${rq}, ${at(y.cname, [img.n, OH * OW * M])});`,
+    `qf_par_requant_i32(ctx, ${OH * OW}, ${M}, (const int32_t *)${acc}, &${rq}, ${at(y.cname, [img.n, OH * OW * M])});`,
   ];
   L.emit(`GEMM + col2im ${N}x${C}x${H}x${W} -> ${M}x${OH}x${OW}, group ${G}`, [...img.open, ...indent(body, img.open.length), ...img.close]);
 }
