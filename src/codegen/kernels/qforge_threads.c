@@ -7,13 +7,17 @@
 #include "qforge_threads.h"
 #ifndef QF_NO_THREADS
 #include <pthread.h>
+#include <time.h>
 #include <unistd.h>
 #endif
 
-/* Spins of a parked worker (and of the caller waiting for the last range) before it sleeps: kernels
-   of one model follow each other within microseconds, a condition variable wake-up costs more. */
-#ifndef QF_SPIN
-#define QF_SPIN 1000
+/* Microseconds a worker waiting for the next job (and the caller waiting for the last range) spins
+   before it sleeps. Kernels of one model follow each other within microseconds, and a sleeping worker
+   wakes tens of microseconds late, so that the caller has often done every range by then. The spin
+   counts pause instructions, calibrated to this time when the ctx is made (a pause takes from ~10 to
+   ~140 cycles depending on the CPU). */
+#ifndef QF_SPIN_US
+#define QF_SPIN_US 200
 #endif
 #define QF_MAX_THREADS 512
 
@@ -37,6 +41,12 @@ struct qf_ctx {
   uint64_t state;
   size_t finished; /* (atomic) ranges of the current job done */
   int stop;        /* (atomic) */
+  /* (atomic) workers asleep on `wake`, and 1 while the caller sleeps on `done`: a job and its end take
+     the mutex and signal only when someone sleeps (a spinning thread sees the atomics by itself). Each
+     side stores its own word and then loads the other's, all seq_cst, so either the signaller sees the
+     sleeper or the sleeper sees the new state before it waits. */
+  int sleepers, waiting;
+  long spin; /* pauses in QF_SPIN_US */
   /* the current job: written before its state is published, read only by the claimer of a range */
   qf_task fn;
   const void *args;
@@ -81,7 +91,7 @@ static void qf_work(qf_ctx *c, uint32_t gen, uint8_t *scratch) {
     if (!__atomic_compare_exchange_n(&c->state, &st, st + ((uint64_t)1 << 16), 0, __ATOMIC_ACQ_REL, __ATOMIC_ACQUIRE)) continue;
     const size_t t = QF_NEXT(st), k = QF_RANGES(st);
     c->fn(c->args, c->n * t / k, c->n * (t + 1) / k, scratch);
-    if (__atomic_add_fetch(&c->finished, 1, __ATOMIC_ACQ_REL) == k) {
+    if (__atomic_add_fetch(&c->finished, 1, __ATOMIC_SEQ_CST) == k && __atomic_load_n(&c->waiting, __ATOMIC_SEQ_CST)) {
       pthread_mutex_lock(&c->mu);
       pthread_cond_signal(&c->done);
       pthread_mutex_unlock(&c->mu);
@@ -97,13 +107,15 @@ static void *qf_worker_main(void *p) {
   uint32_t seen = 0;
   for (;;) {
     uint32_t g = QF_GEN(__atomic_load_n(&c->state, __ATOMIC_ACQUIRE));
-    for (int s = 0; g == seen && s < QF_SPIN; s++) {
+    for (long s = 0; g == seen && s < c->spin; s++) {
       qf_pause();
       g = QF_GEN(__atomic_load_n(&c->state, __ATOMIC_ACQUIRE));
     }
     if (g == seen) {
       pthread_mutex_lock(&c->mu);
-      while ((g = QF_GEN(__atomic_load_n(&c->state, __ATOMIC_ACQUIRE))) == seen) pthread_cond_wait(&c->wake, &c->mu);
+      __atomic_add_fetch(&c->sleepers, 1, __ATOMIC_SEQ_CST);
+      while ((g = QF_GEN(__atomic_load_n(&c->state, __ATOMIC_SEQ_CST))) == seen) pthread_cond_wait(&c->wake, &c->mu);
+      __atomic_sub_fetch(&c->sleepers, 1, __ATOMIC_RELAXED);
       pthread_mutex_unlock(&c->mu);
     }
     seen = g;
@@ -112,14 +124,16 @@ static void *qf_worker_main(void *p) {
   }
 }
 
-/* Publishes a job of `ranges` ranges (0: stop) and wakes the parked workers. */
+/* Publishes a job of `ranges` ranges (0: stop) and wakes the workers that sleep. */
 static uint32_t qf_publish(qf_ctx *c, size_t ranges) {
   const uint32_t gen = QF_GEN(__atomic_load_n(&c->state, __ATOMIC_RELAXED)) + 1;
   __atomic_store_n(&c->finished, 0, __ATOMIC_RELAXED);
-  pthread_mutex_lock(&c->mu);
-  __atomic_store_n(&c->state, (uint64_t)gen << 32 | ranges, __ATOMIC_RELEASE);
-  pthread_cond_broadcast(&c->wake);
-  pthread_mutex_unlock(&c->mu);
+  __atomic_store_n(&c->state, (uint64_t)gen << 32 | ranges, __ATOMIC_SEQ_CST);
+  if (__atomic_load_n(&c->sleepers, __ATOMIC_SEQ_CST)) {
+    pthread_mutex_lock(&c->mu);
+    pthread_cond_broadcast(&c->wake);
+    pthread_mutex_unlock(&c->mu);
+  }
   return gen;
 }
 
@@ -135,13 +149,30 @@ void qf_parallel(qf_ctx *ctx, size_t n, size_t grain, qf_task fn, const void *ar
   ctx->args = args;
   ctx->n = n;
   qf_work(ctx, qf_publish(ctx, k), scratch0);
-  for (int s = 0; s < QF_SPIN; s++) {
+  for (long s = 0; s < ctx->spin; s++) {
     if (__atomic_load_n(&ctx->finished, __ATOMIC_ACQUIRE) == k) return;
     qf_pause();
   }
   pthread_mutex_lock(&ctx->mu);
-  while (__atomic_load_n(&ctx->finished, __ATOMIC_ACQUIRE) != k) pthread_cond_wait(&ctx->done, &ctx->mu);
+  __atomic_store_n(&ctx->waiting, 1, __ATOMIC_SEQ_CST);
+  while (__atomic_load_n(&ctx->finished, __ATOMIC_SEQ_CST) != k) pthread_cond_wait(&ctx->done, &ctx->mu);
+  __atomic_store_n(&ctx->waiting, 0, __ATOMIC_RELAXED);
   pthread_mutex_unlock(&ctx->mu);
+}
+
+/* Pauses in QF_SPIN_US microseconds: the fastest of a few timings (a preempted one only runs slower). */
+static long qf_spin_count(void) {
+  double best = 1e30;
+  for (int r = 0; r < 4; r++) {
+    struct timespec a, b;
+    clock_gettime(CLOCK_MONOTONIC, &a);
+    for (int i = 0; i < 256; i++) qf_pause();
+    clock_gettime(CLOCK_MONOTONIC, &b);
+    const double ns = (double)(b.tv_sec - a.tv_sec) * 1e9 + (double)(b.tv_nsec - a.tv_nsec);
+    if (ns < best) best = ns;
+  }
+  const double n = QF_SPIN_US * 1e3 * 256 / (best > 1 ? best : 1);
+  return n < 1 ? 1 : n > 1e8 ? 100000000L : (long)n;
 }
 
 static void qf_stop(qf_ctx *c, int started) {
@@ -159,6 +190,7 @@ qf_ctx *qf_ctx_new(int threads, size_t scratch) {
   qf_ctx *c = (qf_ctx *)calloc(1, sizeof *c);
   if (!c) return NULL;
   c->threads = threads;
+  c->spin = threads > 1 ? qf_spin_count() : 0;
   c->scratch_bytes = scratch ? (scratch + QF_SLACK + 63) / 64 * 64 : 0;
   void *mem = NULL;
   const int no_scratch = threads > 1 && c->scratch_bytes && posix_memalign(&mem, 64, c->scratch_bytes * (size_t)(threads - 1));
