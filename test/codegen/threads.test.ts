@@ -145,6 +145,12 @@ describe('threads: API and CLI', () => {
   });
 
 
+  it('-DQF_SPIN_US=0: every wait sleeps on a condition variable at once (no lost wake-up), same bytes', () => {
+    const { graph, inputs } = mergeGraphs([convZoo(8), misc(9), splits()]);
+    const b = build(graph, 'avx2', { cflags: ['-DQF_SPIN_US=0', '-DQF_PAR_MIN_OPS=1'] });
+    expect(mismatches(graph, expectSameForEveryThreadCount(b, graph, inputs), interpret(graph, inputs))).toEqual([]);
+  });
+
   it('the int8 kernels of the split-test graph are called in their parallel forms', () => {
     const c = generateC(splits().graph, { target: 'avx2', name: 'm' }).files.get('m.c')!;
     for (const fn of ['qgemm_i32', 'col2im_i32', 'requant_i32', 'qmatmul', 'broadcast2', 'lut_u8', 'qavgpool']) expect(c).toContain(`qf_par_${fn}(ctx, `);
