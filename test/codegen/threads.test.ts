@@ -55,8 +55,8 @@ function wide(seed = 11): Case {
 
 /** Kernels split in more than one way: transposed convolutions whose col2im runs in two waves of row
  *  blocks (taps reaching 1..4 rows past their block, groups, dilation), batched qmatmul whose row
- *  ranges straddle batches, broadcasting qadd/qmul over rows, per-channel qlut and average pools on
- *  row counts that do not divide by the thread counts. */
+ *  ranges straddle batches, broadcasting qadd/qmul over rows, per-channel qlut, average pools and a
+ *  pad of short rows (qf_remap's tiles), on row counts that do not divide by the thread counts. */
 function splits(seed = 13): Case {
   const r = rng(seed), b = new GraphBuilder('splits');
   const xf = b.input('x', { dtype: 'f32', shape: [1, 8, 17, 5] });
@@ -73,6 +73,8 @@ function splits(seed = 13): Case {
     b.op('qadd', [mm, b.op('slice', [mm], { starts: [0, 0, 0], ends: [1, 17, 3] }, 'mm0')], { a_scale: 0.1, a_zero_point: 3, b_scale: 0.1, b_zero_point: 3, y_scale: 0.15, y_zero_point: 0, dtype: 'i8' }, 'add_batch'),
     b.op('qlut', [x, b.constant('lut_table', randomTensor('u8', [8, 256], r, 0, 255))], { axis: 1, y_scale: 0.01, y_zero_point: 0, dtype: 'u8' }, 'lut_channels'),
     b.op('qavgpool2d', [x], { kernel_shape: [3, 2], strides: [2, 1], pads: [1, 1, 1, 0], count_include_pad: true, x_zero_point: 9, requant_scale: fround(0.02 / 0.03), y_scale: 0.03, y_zero_point: 0, dtype: 'u8' }, 'avg'),
+    // short rows (6 bytes) padded on both axes: qf_remap's tiles with padding, cut by the row ranges
+    b.op('pad', [b.op('slice', [qa], { starts: [0, 0, 0], ends: [4, 17, 3] }, 'qa3')], { pads: [0, 2, 1, 0, 1, 2], value: 7 }, 'pad_short'),
   );
   return { graph: b.build(), inputs: [floatTensor([1, 8, 17, 5], r, 3)] };
 }
