@@ -7,8 +7,9 @@
  * only on n and the thread count, never on timing; the caller and the workers then claim ranges first
  * come, first served. Every split is over outputs (GEMM rows, depthwise/pool output rows, output
  * channels of a float convolution, elementwise chunks): each output is computed whole, by the
- * single-threaded code, and no reduction is ever divided, so the bytes are the same for every thread
- * count and every schedule. Work below QF_PAR_MIN_OPS per range stays on the calling thread.
+ * single-threaded code, and no float reduction is ever divided, so the bytes are the same for every
+ * thread count and every schedule. (col2im adds into int32 accumulators from blocks of two waves:
+ * exact in any order.) Work below QF_PAR_MIN_OPS per range stays on the calling thread.
  * A NULL ctx runs everything on the calling thread. Build with -DQF_NO_THREADS where there are no
  * pthreads: every ctx then has one thread. */
 #ifndef QFORGE_THREADS_H
