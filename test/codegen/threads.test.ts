@@ -13,9 +13,10 @@ import { main } from '../../src/cli/main.js';
 import { GraphBuilder, tensor, type Graph, type Tensor } from '../../src/ir/index.js';
 import { readNpy, writeNpy } from '../../src/ir/npy.js';
 import { writeQir } from '../../src/ir/text/index.js';
-import { fixtureParts } from './fixtures.js';
+import { fixtureParts, quantizeFixture } from './fixtures.js';
 import { addConv, addLinear, convZoo, floatNet, misc, type Case } from './graphs.js';
-import { interpret, mergeGraphs, mismatches, randomTensor, rng } from './helpers.js';
+import { floatTensor, interpret, mergeGraphs, mismatches, randomTensor, rng } from './helpers.js';
+import { fround } from '../../src/ir/quant-math.js';
 import { randomCases, randomGraph } from './random-graphs.js';
 
 /** 0: one thread per online CPU. */
@@ -52,6 +53,32 @@ function wide(seed = 11): Case {
   return { graph: b.build(), inputs: [randomTensor('u8', [1, 40, 3, 3], r, 0, 255), randomTensor('i8', [2, 300], r, -128, 127)] };
 }
 
+/** Kernels split in more than one way: transposed convolutions whose col2im runs in two waves of row
+ *  blocks (taps reaching 1..4 rows past their block, groups, dilation), batched qmatmul whose row
+ *  ranges straddle batches, broadcasting qadd/qmul over rows, per-channel qlut, average pools and a
+ *  pad of short rows (qf_remap's tiles), on row counts that do not divide by the thread counts. */
+function splits(seed = 13): Case {
+  const r = rng(seed), b = new GraphBuilder('splits');
+  const xf = b.input('x', { dtype: 'f32', shape: [1, 8, 17, 5] });
+  const x = b.op('quantize', [xf], { scale: [0.02], zero_point: [9], dtype: 'u8' }, 'qx');
+  b.output(addConv(b, x, 9, { cin: 8, cout: 6, k: [4, 4], stride: [2, 2], pads: [1, 1, 1, 1], transpose: true }, r, 'ct4'));
+  b.output(addConv(b, x, 9, { cin: 8, cout: 4, k: [5, 3], pads: [2, 1, 2, 1], group: 2, transpose: true, ydtype: 'i8' }, r, 'ct5_g2'));
+  b.output(addConv(b, x, 9, { cin: 8, cout: 5, k: [3, 3], stride: [3, 1], dil: [2, 1], transpose: true }, r, 'ct_s3'));
+  const qa = b.op('quantize', [b.op('reshape', [xf], { shape: [4, 17, 10] }, 'ra')], { scale: [0.03], zero_point: [5], dtype: 'u8' }, 'qa');
+  const qb = b.op('quantize', [b.op('slice', [xf], { starts: [0, 0, 0, 0], ends: [1, 1, 10, 3] }, 'sb')], { scale: [0.04], zero_point: [-1], dtype: 'i8' }, 'qb');
+  const mm = b.op('qmatmul', [qa, b.op('reshape', [qb], { shape: [10, 3] }, 'qbm')], { a_zero_point: 5, b_zero_point: -1, requant_scale: fround((0.03 * 0.04) / 0.1), y_scale: 0.1, y_zero_point: 3, dtype: 'i8' }, 'mm');
+  const col = b.op('quantize', [b.op('slice', [xf], { starts: [0, 0, 0, 0], ends: [1, 8, 17, 1] }, 'sc')], { scale: [0.02], zero_point: [0], dtype: 'u8' }, 'qcol');
+  b.output(mm,
+    b.op('qmul', [x, col], { a_scale: 0.02, a_zero_point: 9, b_scale: 0.02, b_zero_point: 0, y_scale: 0.01, y_zero_point: 4, dtype: 'u8' }, 'mul_cols'),
+    b.op('qadd', [mm, b.op('slice', [mm], { starts: [0, 0, 0], ends: [1, 17, 3] }, 'mm0')], { a_scale: 0.1, a_zero_point: 3, b_scale: 0.1, b_zero_point: 3, y_scale: 0.15, y_zero_point: 0, dtype: 'i8' }, 'add_batch'),
+    b.op('qlut', [x, b.constant('lut_table', randomTensor('u8', [8, 256], r, 0, 255))], { axis: 1, y_scale: 0.01, y_zero_point: 0, dtype: 'u8' }, 'lut_channels'),
+    b.op('qavgpool2d', [x], { kernel_shape: [3, 2], strides: [2, 1], pads: [1, 1, 1, 0], count_include_pad: true, x_zero_point: 9, requant_scale: fround(0.02 / 0.03), y_scale: 0.03, y_zero_point: 0, dtype: 'u8' }, 'avg'),
+    // short rows (6 bytes) padded on both axes: qf_remap's tiles with padding, cut by the row ranges
+    b.op('pad', [b.op('slice', [qa], { starts: [0, 0, 0], ends: [4, 17, 3] }, 'qa3')], { pads: [0, 2, 1, 0, 1, 2], value: 7 }, 'pad_short'),
+  );
+  return { graph: b.build(), inputs: [floatTensor([1, 8, 17, 5], r, 3)] };
+}
+
 /** Runs once per thread count, twice in one process each time; every run must give the bytes of the first. */
 function expectSameForEveryThreadCount(b: BuildResult, g: Graph, inputs: Tensor[]): Tensor[] {
   const first = runC(b, { inputs, inputNames: g.inputs, threads: 1 }).outputs;
@@ -67,7 +94,7 @@ function expectSameForEveryThreadCount(b: BuildResult, g: Graph, inputs: Tensor[
 }
 
 describe('threads: same bytes for every thread count', () => {
-  const cases = [...fixtureParts(), convZoo(8), misc(9), wide()];
+  const cases = [...fixtureParts(), convZoo(8), misc(9), wide(), splits()];
   const models = mergeGraphs([...cases, floatNet(5)]);
   // Outputs the interpreter defines bit for bit: all but float accumulations (float GEMMs a quantizer
   // left, the float net), which other tests compare within a tolerance.
@@ -86,7 +113,7 @@ describe('threads: same bytes for every thread count', () => {
 
   for (const target of ['neon', 'neon-dot'])
     it(`conv zoo and misc ops, ${target} under qemu`, () => {
-      const small = mergeGraphs([convZoo(8), misc(9), wide()]);
+      const small = mergeGraphs([convZoo(8), misc(9), wide(), splits()]);
       const got = expectSameForEveryThreadCount(build(small.graph, target), small.graph, small.inputs);
       expect(mismatches(small.graph, got, interpret(small.graph, small.inputs))).toEqual([]);
     });
@@ -102,8 +129,8 @@ describe('threads: random quantized graphs', () => {
 });
 
 describe('threads: ThreadSanitizer', () => {
-  it('finds no data race in a model run on 3 threads (avx2)', () => {
-    const { graph, inputs } = mergeGraphs([...fixtureParts().slice(0, 4), convZoo(8), misc(9)]);
+  it('finds no data race in a model run on 3 threads (avx2; conv_transpose, attention, pools, broadcasts, qlut)', () => {
+    const { graph, inputs } = mergeGraphs([...fixtureParts().slice(0, 4), quantizeFixture('attention_block', 'xnnpack'), convZoo(8), misc(9), splits()]);
     const b = build(graph, 'avx2', { sanitize: 'thread' });
     process.env.TSAN_OPTIONS = 'halt_on_error=1 exitcode=66';
     const got = runC(b, { inputs: inputs.map((t) => stacked(t, 2)), inputNames: graph.inputs, threads: 3 }).outputs;
@@ -119,6 +146,18 @@ describe('threads: API and CLI', () => {
     expect(mismatches(graph, expectSameForEveryThreadCount(b, graph, inputs), interpret(graph, inputs))).toEqual([]);
   });
 
+
+  it('-DQF_SPIN_US=0: every wait sleeps on a condition variable at once (no lost wake-up), same bytes', () => {
+    const { graph, inputs } = mergeGraphs([convZoo(8), misc(9), splits()]);
+    const b = build(graph, 'avx2', { cflags: ['-DQF_SPIN_US=0', '-DQF_PAR_MIN_OPS=1'] });
+    expect(mismatches(graph, expectSameForEveryThreadCount(b, graph, inputs), interpret(graph, inputs))).toEqual([]);
+  });
+
+  it('the int8 kernels of the split-test graph are called in their parallel forms', () => {
+    const c = generateC(splits().graph, { target: 'avx2', name: 'm' }).files.get('m.c')!;
+    for (const fn of ['qgemm_i32', 'col2im_i32', 'requant_i32', 'qmatmul', 'broadcast2', 'lut_u8', 'qavgpool']) expect(c).toContain(`qf_par_${fn}(ctx, `);
+    expect(c).not.toMatch(/[^_]qf_(qgemm_i32|col2im_i32|requant_i32|qmatmul|broadcast2|lut_u8|qavgpool)\(/);
+  });
 
   it('the header declares and documents the ctx API next to the unchanged entry points', () => {
     const h = generateC(misc(3).graph, { target: 'c', name: 'net' }).files.get('net.h')!;

@@ -3,6 +3,9 @@
 // profiling copy of the sources gets a clock read before each of them (and before the return),
 // sums the time per step over the benchmark runs, and prints the sums at exit. The clock is the
 // thread's CPU time, so other processes' load does not land on whichever step was preempted.
+// With --threads N the probed build also runs on 1 and on N threads with a wall clock
+// (QF_PROF_WALL): CPU time of the calling thread says nothing about work spread over N threads;
+// the steps that lose most against a perfect 1/N are the ones that do not scale.
 // Steps are grouped by what they do (im2col GEMM, pointwise GEMM, depthwise, layout remap...).
 import { spawnSync } from 'node:child_process';
 import { copyFileSync, readdirSync, readFileSync, writeFileSync } from 'node:fs';
@@ -20,6 +23,9 @@ export interface Step {
   ms: number;
   /** int8 MACs of the node (0 for data movement and elementwise steps). */
   macs: number;
+  /** Wall ms per run on 1 thread and on `Profile.threads` threads (only when profiled with threads > 1). */
+  wall1?: number;
+  wallN?: number;
 }
 
 export interface Profile {
@@ -27,6 +33,8 @@ export interface Profile {
   /** ms per run by kind of step. */
   byKind: Record<string, { ms: number; macs: number }>;
   totalMs: number;
+  /** Thread count of the wall-clock comparison (absent: none made). */
+  threads?: number;
   /** perf's top symbols (% of samples), when perf is installed. */
   perf?: { symbol: string; pct: number }[];
 }
@@ -51,7 +59,8 @@ function instrument(file: string, fn: string): { node: string; op: string; what:
   const labels: { node: string; op: string; what: string }[] = [];
   const out = lines.slice(0, start);
   out.push('static double qf_prof_ns[QF_PROF_N + 1]; static long qf_prof_runs; static int qf_prof_cur = -1; static struct timespec qf_prof_t;',
-    'static void qf_prof(int k) { struct timespec t; clock_gettime(CLOCK_THREAD_CPUTIME_ID, &t);',
+    'static void qf_prof(int k) { static int wall = -1; if (wall < 0) wall = getenv("QF_PROF_WALL") != NULL;',
+    '  struct timespec t; clock_gettime(wall ? CLOCK_MONOTONIC : CLOCK_THREAD_CPUTIME_ID, &t);',
     '  if (qf_prof_cur >= 0) qf_prof_ns[qf_prof_cur] += (double)(t.tv_sec - qf_prof_t.tv_sec) * 1e9 + (double)(t.tv_nsec - qf_prof_t.tv_nsec);',
     '  qf_prof_cur = k; qf_prof_t = t; if (k == QF_PROF_N) { qf_prof_runs++; qf_prof_cur = -1; } }',
     '__attribute__((destructor)) static void qf_prof_dump(void) { const char *f = getenv("QF_PROF_OUT"); FILE *o = f ? fopen(f, "w") : NULL;',
@@ -83,25 +92,37 @@ function perfSymbols(c: Compiled, input: Tensor, runs: number): Profile['perf'] 
   return [...(rep.stdout ?? '').matchAll(/^\s+([\d.]+)%\s+\[\.\]\s+(\S+)/gm)].slice(0, 8).map((m) => ({ symbol: m[2]!, pct: Number(m[1]) }));
 }
 
-/** Builds a probed copy of the compiled int8 model, runs it `runs` times, and sums the time per step. */
-export function profileOurs(c: Compiled, input: Tensor, runs: number, macsOf: (node: string) => number): Profile {
+/** ms per run of each step of a probed build (wall: the monotonic clock instead of thread CPU time). */
+function probedRun(build: ReturnType<typeof buildC>, dir: string, input: Tensor, runs: number, threads: number, wall: boolean): number[] {
+  const out = path.join(dir, `profile-${threads}-${wall ? 'wall' : 'cpu'}.txt`);
+  process.env['QF_PROF_OUT'] = out;
+  if (wall) process.env['QF_PROF_WALL'] = '1';
+  try {
+    runC(build, { inputs: [input], bench: runs, threads });
+  } finally {
+    delete process.env['QF_PROF_OUT'];
+    delete process.env['QF_PROF_WALL'];
+  }
+  return readFileSync(out, 'utf8').trim().split('\n').map((l) => {
+    const [, ns, n] = l.split(' ').map(Number) as [number, number, number];
+    return ns / n / 1e6;
+  });
+}
+
+/** Builds a probed copy of the compiled int8 model, runs it `runs` times, and sums the time per step;
+ *  with threads > 1 also the wall time per step on 1 and on `threads` threads. */
+export function profileOurs(c: Compiled, input: Tensor, runs: number, macsOf: (node: string) => number, threads = 1): Profile {
   const dir = tempDir('profile');
   for (const f of readdirSync(c.dir)) if (/\.(c|h)$/.test(f)) copyFileSync(path.join(c.dir, f), path.join(dir, f));
   const labels = instrument(path.join(dir, 'model.c'), 'model_run_ctx');
-  const out = path.join(dir, 'profile.txt');
   const build = buildC(dir, c.target, { name: 'model' });
-  process.env['QF_PROF_OUT'] = out;
-  try {
-    runC(build, { inputs: [input], bench: runs });
-  } finally {
-    delete process.env['QF_PROF_OUT'];
-  }
-  const steps: Step[] = readFileSync(out, 'utf8').trim().split('\n').map((l) => {
-    const [k, ns, n] = l.split(' ').map(Number) as [number, number, number];
+  const cpu = probedRun(build, dir, input, runs, 1, false);
+  const wall = threads > 1 ? [probedRun(build, dir, input, runs, 1, true), probedRun(build, dir, input, runs, threads, true)] : undefined;
+  const steps: Step[] = cpu.map((ms, k) => {
     const lab = labels[k]!;
     // A node's layout remap and its GEMM are separate steps: the MACs belong to the compute step.
     const macs = kindOf(lab.op, lab.what) === 'layout remap' ? 0 : macsOf(lab.node);
-    return { ...lab, ms: ns / n / 1e6, macs };
+    return { ...lab, ms, macs, ...(wall ? { wall1: wall[0]![k], wallN: wall[1]![k] } : {}) };
   });
   const byKind: Record<string, { ms: number; macs: number }> = {};
   for (const s of steps) {
@@ -110,7 +131,7 @@ export function profileOurs(c: Compiled, input: Tensor, runs: number, macsOf: (n
     k.macs += s.macs;
   }
   const perf = perfSymbols(c, input, runs);
-  return { steps, byKind, totalMs: steps.reduce((a, s) => a + s.ms, 0), ...(perf ? { perf } : {}) };
+  return { steps, byKind, totalMs: steps.reduce((a, s) => a + s.ms, 0), ...(wall ? { threads } : {}), ...(perf ? { perf } : {}) };
 }
 
 /** Text report: time by kind of step, the slowest steps, perf's symbols. */
@@ -125,6 +146,20 @@ export function formatProfile(model: string, p: Profile, top = 12): string {
     ...kinds.map(([k, v]) => `    ${k.padEnd(28)} ${v.ms.toFixed(3).padStart(8)} ms ${pct(v.ms)} ${rate(v.macs, v.ms)}`),
     `  slowest ${steps.length} steps:`,
     ...steps.map((s) => `    ${s.ms.toFixed(3).padStart(8)} ms ${pct(s.ms)} ${rate(s.macs, s.ms)}  ${s.node} (${s.op}): ${s.what}`),
+    ...(p.threads ? scaling(p, p.threads, top) : []),
     ...(p.perf ? ['  perf, top symbols:', ...p.perf.map((x) => `    ${x.pct.toFixed(1).padStart(5)}%  ${x.symbol}`)] : []),
   ].join('\n');
+}
+
+/** Wall time on 1 and N threads, in total and for the steps that lose most against a perfect 1/N. */
+function scaling(p: Profile, n: number, top: number): string[] {
+  const sum = (f: (s: Step) => number) => p.steps.reduce((a, s) => a + f(s), 0);
+  const w1 = sum((s) => s.wall1 ?? 0), wn = sum((s) => s.wallN ?? 0);
+  const lost = (s: Step) => (s.wallN ?? 0) - (s.wall1 ?? 0) / n;
+  const worst = [...p.steps].sort((a, b) => lost(b) - lost(a)).slice(0, top);
+  return [
+    `  wall clock, 1 vs ${n} threads: ${w1.toFixed(3)} -> ${wn.toFixed(3)} ms (${(w1 / wn).toFixed(2)}x; the steps' sum, probes included)`,
+    `  steps losing most against 1/${n} of their 1-thread time (1T ms, ${n}T ms, speed-up, lost ms):`,
+    ...worst.map((s) => `    ${s.wall1!.toFixed(3).padStart(8)} ${s.wallN!.toFixed(3).padStart(8)} ${(s.wall1! / s.wallN!).toFixed(2).padStart(5)}x ${lost(s).toFixed(3).padStart(7)}  ${s.node} (${s.op}): ${s.what}`),
+  ];
 }

@@ -152,7 +152,7 @@ export async function benchModel(m: BenchModel, o: RunOptions): Promise<Prepared
     const c = built.oursInt8;
     const g = q!.graph;
     const macs = new Map(g.nodes.map((n) => [n.name, nodeMacs(g, n.name)]));
-    row.profile = step('profile', () => profileOurs(c, m.input, o.runs, (n) => macs.get(n) ?? 0)) ?? undefined;
+    row.profile = step('profile', () => profileOurs(c, m.input, o.runs, (n) => macs.get(n) ?? 0, o.threads)) ?? undefined;
     lap('profiled');
   }
   return { model: m, int8: q?.graph ?? null, float, qdqOnnx: ortQdq ?? qdqOnnx, floatOnnx, reference, ours, row };

@@ -32,6 +32,11 @@ void qf_cast(int from, int to, size_t n, const void *x, void *y);
 typedef void (*qf_row2)(size_t n, const void *a, size_t sa, const void *b, size_t sb, const void *p, void *y);
 void qf_broadcast2(int rank, const int32_t *shape, const int32_t *sa, const int32_t *sb, size_t ea, size_t eb,
                    size_t ey, const void *a, const void *b, void *y, qf_row2 row, const void *p);
+/* Its rows (of the innermost dim; rank >= 1): how many, and rows [r0, r1) only (to split it over threads). */
+size_t qf_broadcast2_count(int rank, const int32_t *shape);
+void qf_broadcast2_rows(int rank, const int32_t *shape, const int32_t *sa, const int32_t *sb, size_t ea, size_t eb,
+                        size_t ey, const void *a, const void *b, void *y, qf_row2 row, const void *p, size_t r0,
+                        size_t r1);
 enum { QF_ADD, QF_SUB, QF_MUL, QF_DIV, QF_POW, QF_MIN, QF_MAX, QF_PRELU };
 /* p points at an int holding one of the enum values above. */
 void qf_f_binary_row(size_t n, const void *a, size_t sa, const void *b, size_t sb, const void *p, void *y);

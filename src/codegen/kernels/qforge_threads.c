@@ -7,13 +7,17 @@
 #include "qforge_threads.h"
 #ifndef QF_NO_THREADS
 #include <pthread.h>
+#include <time.h>
 #include <unistd.h>
 #endif
 
-/* Spins of a parked worker (and of the caller waiting for the last range) before it sleeps: kernels
-   of one model follow each other within microseconds, a condition variable wake-up costs more. */
-#ifndef QF_SPIN
-#define QF_SPIN 1000
+/* Microseconds a worker waiting for the next job (and the caller waiting for the last range) spins
+   before it sleeps. Kernels of one model follow each other within microseconds, and a sleeping worker
+   wakes tens of microseconds late, so that the caller has often done every range by then. The spin
+   counts pause instructions, calibrated to this time when the ctx is made (a pause takes from ~10 to
+   ~140 cycles depending on the CPU). */
+#ifndef QF_SPIN_US
+#define QF_SPIN_US 200
 #endif
 #define QF_MAX_THREADS 512
 
@@ -37,6 +41,12 @@ struct qf_ctx {
   uint64_t state;
   size_t finished; /* (atomic) ranges of the current job done */
   int stop;        /* (atomic) */
+  /* (atomic) workers asleep on `wake`, and 1 while the caller sleeps on `done`: a job and its end take
+     the mutex and signal only when someone sleeps (a spinning thread sees the atomics by itself). Each
+     side stores its own word and then loads the other's, all seq_cst, so either the signaller sees the
+     sleeper or the sleeper sees the new state before it waits. */
+  int sleepers, waiting;
+  long spin; /* pauses in QF_SPIN_US */
   /* the current job: written before its state is published, read only by the claimer of a range */
   qf_task fn;
   const void *args;
@@ -81,7 +91,7 @@ static void qf_work(qf_ctx *c, uint32_t gen, uint8_t *scratch) {
     if (!__atomic_compare_exchange_n(&c->state, &st, st + ((uint64_t)1 << 16), 0, __ATOMIC_ACQ_REL, __ATOMIC_ACQUIRE)) continue;
     const size_t t = QF_NEXT(st), k = QF_RANGES(st);
     c->fn(c->args, c->n * t / k, c->n * (t + 1) / k, scratch);
-    if (__atomic_add_fetch(&c->finished, 1, __ATOMIC_ACQ_REL) == k) {
+    if (__atomic_add_fetch(&c->finished, 1, __ATOMIC_SEQ_CST) == k && __atomic_load_n(&c->waiting, __ATOMIC_SEQ_CST)) {
       pthread_mutex_lock(&c->mu);
       pthread_cond_signal(&c->done);
       pthread_mutex_unlock(&c->mu);
@@ -97,13 +107,15 @@ static void *qf_worker_main(void *p) {
   uint32_t seen = 0;
   for (;;) {
     uint32_t g = QF_GEN(__atomic_load_n(&c->state, __ATOMIC_ACQUIRE));
-    for (int s = 0; g == seen && s < QF_SPIN; s++) {
+    for (long s = 0; g == seen && s < c->spin; s++) {
       qf_pause();
       g = QF_GEN(__atomic_load_n(&c->state, __ATOMIC_ACQUIRE));
     }
     if (g == seen) {
       pthread_mutex_lock(&c->mu);
-      while ((g = QF_GEN(__atomic_load_n(&c->state, __ATOMIC_ACQUIRE))) == seen) pthread_cond_wait(&c->wake, &c->mu);
+      __atomic_add_fetch(&c->sleepers, 1, __ATOMIC_SEQ_CST);
+      while ((g = QF_GEN(__atomic_load_n(&c->state, __ATOMIC_SEQ_CST))) == seen) pthread_cond_wait(&c->wake, &c->mu);
+      __atomic_sub_fetch(&c->sleepers, 1, __ATOMIC_RELAXED);
       pthread_mutex_unlock(&c->mu);
     }
     seen = g;
@@ -112,14 +124,16 @@ static void *qf_worker_main(void *p) {
   }
 }
 
-/* Publishes a job of `ranges` ranges (0: stop) and wakes the parked workers. */
+/* Publishes a job of `ranges` ranges (0: stop) and wakes the workers that sleep. */
 static uint32_t qf_publish(qf_ctx *c, size_t ranges) {
   const uint32_t gen = QF_GEN(__atomic_load_n(&c->state, __ATOMIC_RELAXED)) + 1;
   __atomic_store_n(&c->finished, 0, __ATOMIC_RELAXED);
-  pthread_mutex_lock(&c->mu);
-  __atomic_store_n(&c->state, (uint64_t)gen << 32 | ranges, __ATOMIC_RELEASE);
-  pthread_cond_broadcast(&c->wake);
-  pthread_mutex_unlock(&c->mu);
+  __atomic_store_n(&c->state, (uint64_t)gen << 32 | ranges, __ATOMIC_SEQ_CST);
+  if (__atomic_load_n(&c->sleepers, __ATOMIC_SEQ_CST)) {
+    pthread_mutex_lock(&c->mu);
+    pthread_cond_broadcast(&c->wake);
+    pthread_mutex_unlock(&c->mu);
+  }
   return gen;
 }
 
@@ -135,13 +149,30 @@ void qf_parallel(qf_ctx *ctx, size_t n, size_t grain, qf_task fn, const void *ar
   ctx->args = args;
   ctx->n = n;
   qf_work(ctx, qf_publish(ctx, k), scratch0);
-  for (int s = 0; s < QF_SPIN; s++) {
+  for (long s = 0; s < ctx->spin; s++) {
     if (__atomic_load_n(&ctx->finished, __ATOMIC_ACQUIRE) == k) return;
     qf_pause();
   }
   pthread_mutex_lock(&ctx->mu);
-  while (__atomic_load_n(&ctx->finished, __ATOMIC_ACQUIRE) != k) pthread_cond_wait(&ctx->done, &ctx->mu);
+  __atomic_store_n(&ctx->waiting, 1, __ATOMIC_SEQ_CST);
+  while (__atomic_load_n(&ctx->finished, __ATOMIC_SEQ_CST) != k) pthread_cond_wait(&ctx->done, &ctx->mu);
+  __atomic_store_n(&ctx->waiting, 0, __ATOMIC_RELAXED);
   pthread_mutex_unlock(&ctx->mu);
+}
+
+/* Pauses in QF_SPIN_US microseconds: the fastest of a few timings (a preempted one only runs slower). */
+static long qf_spin_count(void) {
+  double best = 1e30;
+  for (int r = 0; r < 4; r++) {
+    struct timespec a, b;
+    clock_gettime(CLOCK_MONOTONIC, &a);
+    for (int i = 0; i < 256; i++) qf_pause();
+    clock_gettime(CLOCK_MONOTONIC, &b);
+    const double ns = (double)(b.tv_sec - a.tv_sec) * 1e9 + (double)(b.tv_nsec - a.tv_nsec);
+    if (ns < best) best = ns;
+  }
+  const double n = QF_SPIN_US * 1e3 * 256 / (best > 1 ? best : 1);
+  return n < 1 ? 1 : n > 1e8 ? 100000000L : (long)n;
 }
 
 static void qf_stop(qf_ctx *c, int started) {
@@ -159,6 +190,7 @@ qf_ctx *qf_ctx_new(int threads, size_t scratch) {
   qf_ctx *c = (qf_ctx *)calloc(1, sizeof *c);
   if (!c) return NULL;
   c->threads = threads;
+  c->spin = threads > 1 ? qf_spin_count() : 0;
   c->scratch_bytes = scratch ? (scratch + QF_SLACK + 63) / 64 * 64 : 0;
   void *mem = NULL;
   const int no_scratch = threads > 1 && c->scratch_bytes && posix_memalign(&mem, 64, c->scratch_bytes * (size_t)(threads - 1));
@@ -202,8 +234,12 @@ void qf_ctx_free(qf_ctx *ctx) {
 
 /* GEMMs split into a grid of cells: row bands (in units of QF_PAR_ROWS rows) x column blocks (in
    units of QF_QGEMM_COLS), at most one cell per thread, the grid chosen to make the largest cell
-   smallest: 49-row layers with 512 columns split by columns, big images by rows. */
+   smallest: 49-row layers with 512 columns split by columns, big images by rows. A cell of an im2col
+   convolution also im2col's its rows, whatever its columns: QF_IM2COL_COST twentieths of a column
+   block per row unit (measured on ResNet-18's layers, K = 576 to 4608: 0.12 to 0.16), so that a
+   column split, which repeats the im2col in every column block, must win by more than that. */
 #define QF_PAR_ROWS 4
+#define QF_IM2COL_COST 3
 
 /* Items per range so that one range holds at least `min` units of work. */
 static size_t qf_grain(size_t work_per_item, size_t min) {
@@ -222,7 +258,7 @@ typedef struct {
   const qf_geom *g;
   const uint8_t *x;
   int32_t c0, Cg;
-  size_t R;
+  size_t R; /* 0: a plain GEMM (no im2col) */
 } qf_gemm_args;
 
 static void qf_gemm_grid(qf_ctx *ctx, qf_gemm_args *a, qf_task fn, uint8_t *scratch0) {
@@ -233,7 +269,7 @@ static void qf_gemm_grid(qf_ctx *ctx, qf_gemm_args *a, qf_task fn, uint8_t *scra
   a->bands = 1, a->blocks = 1;
   for (size_t c = 1; c <= cols && c <= k; c++) {
     const size_t r = k / c < units ? k / c : units;
-    const size_t cost = (units + r - 1) / r * ((cols + c - 1) / c);
+    const size_t cost = (units + r - 1) / r * (20 * ((cols + c - 1) / c) + (a->R ? QF_IM2COL_COST : 0));
     if (cost < best) best = cost, a->bands = r, a->blocks = c;
   }
   qf_parallel(ctx, a->bands * a->blocks, 1, fn, a, scratch0);
@@ -328,6 +364,19 @@ static void qf_maxpool(const qf_geom *g, const uint8_t *x, const void *W, const 
   qf_maxpool_u8(g, x, y);
 }
 
+/* qavgpool's own parameters travel in the window's W (the top-padding shift leaves its counts alone:
+   a window never starts above row -PT, so the clip at -PT never binds). */
+typedef struct {
+  int count_include_pad;
+  float mult;
+  int32_t y_zp, qmin, qmax;
+} qf_avg_args;
+static void qf_avgpool(const qf_geom *g, const uint8_t *x, const void *W, const qf_rq *rq, uint8_t *y) {
+  const qf_avg_args *a = (const qf_avg_args *)W;
+  (void)rq;
+  qf_qavgpool(g, a->count_include_pad, a->mult, a->y_zp, a->qmin, a->qmax, x, y);
+}
+
 void qf_par_qdwconv(qf_ctx *ctx, const qf_geom *g, const uint8_t *x, const void *W, const qf_rq *rq, uint8_t *y) {
   qf_window(ctx, qf_dw_any, g, x, W, rq, y);
 }
@@ -337,10 +386,128 @@ void qf_par_qdwconv3x3(qf_ctx *ctx, const qf_geom *g, const uint8_t *x, const vo
 void qf_par_maxpool_u8(qf_ctx *ctx, const qf_geom *g, const uint8_t *x, uint8_t *y) {
   qf_window(ctx, qf_maxpool, g, x, NULL, NULL, y);
 }
+void qf_par_qavgpool(qf_ctx *ctx, const qf_geom *g, int count_include_pad, float mult, int32_t y_zp, int32_t qmin,
+                     int32_t qmax, const uint8_t *x, uint8_t *y) {
+  const qf_avg_args a = {count_include_pad, mult, y_zp, qmin, qmax};
+  qf_window(ctx, qf_avgpool, g, x, &a, NULL, y);
+}
+
+/* ---- transposed convolution ---- */
+
+typedef struct {
+  size_t N, K, lda, ldc;
+  const uint8_t *A;
+  const void *W;
+  const int32_t *bias;
+  int32_t *C;
+} qf_gemm_i32_args;
+
+static void qf_gemm_i32_rows(const void *p, size_t lo, size_t hi, uint8_t *scratch) {
+  const qf_gemm_i32_args *a = (const qf_gemm_i32_args *)p;
+  (void)scratch;
+  qf_qgemm_i32(hi - lo, a->N, a->K, a->A + lo * a->lda, a->lda, a->W, a->bias, a->C + lo * a->ldc, a->ldc);
+}
+
+void qf_par_qgemm_i32(qf_ctx *ctx, size_t M, size_t N, size_t K, const uint8_t *A, size_t lda, const void *W,
+                      const int32_t *bias, int32_t *C, size_t ldc) {
+  const qf_gemm_i32_args a = {N, K, lda, ldc, A, W, bias, C};
+  qf_parallel(ctx, M, qf_grain(N * K, 8 * (size_t)QF_PAR_MIN_OPS), qf_gemm_i32_rows, &a, NULL);
+}
+
+/* col2im adds each input pixel's taps into output rows ih*SH - PT + [0, (KH-1)*DH]. Blocks of B input
+   rows with B*SH >= (KH-1)*DH reach disjoint output rows when they are two blocks apart, so the even
+   blocks run in parallel, then the odd ones. The sums are integers: the same in any order. A block is
+   the same kernel on its rows, with the top padding moved up by its first row (as qf_window does). */
+typedef struct {
+  const qf_geom *g;
+  int32_t Mg, m0, M;
+  const int32_t *cols;
+  size_t ld, B, wave;
+  int32_t *acc;
+} qf_col2im_args;
+
+static void qf_col2im_blocks(const void *p, size_t lo, size_t hi, uint8_t *scratch) {
+  const qf_col2im_args *a = (const qf_col2im_args *)p;
+  (void)scratch;
+  for (size_t i = lo; i < hi; i++) {
+    const size_t r0 = (2 * i + a->wave) * a->B, r1 = r0 + a->B < (size_t)a->g->H ? r0 + a->B : (size_t)a->g->H;
+    qf_geom g = *a->g;
+    g.H = (int32_t)(r1 - r0);
+    g.PT -= (int32_t)r0 * g.SH;
+    qf_col2im_i32(&g, a->Mg, a->m0, a->M, a->cols + r0 * (size_t)a->g->W * a->ld, a->ld, a->acc);
+  }
+}
+
+void qf_par_col2im_i32(qf_ctx *ctx, const qf_geom *g, int32_t Mg, int32_t m0, int32_t M, const int32_t *cols, size_t ld,
+                       int32_t *acc) {
+  const size_t H = (size_t)g->H, reach = (size_t)((g->KH - 1) * g->DH), k = (size_t)qf_ctx_threads(ctx);
+  const size_t row = (size_t)g->W * (size_t)g->KH * (size_t)g->KW * (size_t)Mg; /* adds per input row */
+  size_t B = (reach + (size_t)g->SH - 1) / (size_t)g->SH, want = (H + 2 * k - 1) / (2 * k), min = qf_grain(row, QF_PAR_MIN_OPS);
+  if (B < want) B = want; /* two blocks per thread: one per wave */
+  if (B < min) B = min;
+  if (B < 1) B = 1;
+  const size_t blocks = (H + B - 1) / B;
+  qf_col2im_args a = {g, Mg, m0, M, cols, ld, B, 0, acc};
+  if (k <= 1 || blocks < 2) {
+    qf_col2im_i32(g, Mg, m0, M, cols, ld, acc);
+    return;
+  }
+  qf_parallel(ctx, (blocks + 1) / 2, 1, qf_col2im_blocks, &a, NULL);
+  a.wave = 1;
+  qf_parallel(ctx, blocks / 2, 1, qf_col2im_blocks, &a, NULL);
+}
+
+typedef struct {
+  size_t N;
+  const int32_t *acc;
+  const qf_rq *rq;
+  uint8_t *y;
+} qf_requant_i32_args;
+
+static void qf_requant_i32_rows(const void *p, size_t lo, size_t hi, uint8_t *scratch) {
+  const qf_requant_i32_args *a = (const qf_requant_i32_args *)p;
+  (void)scratch;
+  qf_requant_i32(hi - lo, a->N, a->acc + lo * a->N, a->rq, a->y + lo * a->N);
+}
+
+void qf_par_requant_i32(qf_ctx *ctx, size_t P, size_t N, const int32_t *acc, const qf_rq *rq, uint8_t *y) {
+  const qf_requant_i32_args a = {N, acc, rq, y};
+  qf_parallel(ctx, P, qf_grain(N, QF_PAR_MIN_OPS), qf_requant_i32_rows, &a, NULL);
+}
+
+/* ---- batched qmatmul over (batch, row) pairs ---- */
+
+typedef struct {
+  size_t M, N, K;
+  const uint32_t (*offsets)[2];
+  const uint8_t *A, *B;
+  int32_t a_zp, b_zp, y_zp, qmin, qmax;
+  float mult;
+  uint8_t *C;
+} qf_qmatmul_args;
+
+static void qf_qmatmul_rows(const void *p, size_t lo, size_t hi, uint8_t *scratch) {
+  const qf_qmatmul_args *a = (const qf_qmatmul_args *)p;
+  while (lo < hi) {
+    const size_t b = lo / a->M, m0 = lo % a->M, m1 = hi - b * a->M < a->M ? hi - b * a->M : a->M;
+    const size_t ao = a->offsets ? a->offsets[b][0] : 0, bo = a->offsets ? a->offsets[b][1] : 0;
+    qf_qmatmul(m1 - m0, a->N, a->K, a->A + ao + m0 * a->K, a->a_zp, a->B + bo, a->b_zp, a->mult, a->y_zp, a->qmin, a->qmax,
+               a->C + (b * a->M + m0) * a->N, scratch);
+    lo = b * a->M + m1;
+  }
+}
+
+void qf_par_qmatmul(qf_ctx *ctx, size_t batches, const uint32_t (*offsets)[2], size_t M, size_t N, size_t K,
+                    const uint8_t *A, int32_t a_zp, const uint8_t *B, int32_t b_zp, float mult, int32_t y_zp,
+                    int32_t qmin, int32_t qmax, uint8_t *C, uint8_t *scratch) {
+  const qf_qmatmul_args a = {M, N, K, offsets, A, B, a_zp, b_zp, y_zp, qmin, qmax, mult, C};
+  if (!M) return;
+  qf_parallel(ctx, batches * M, qf_grain(N * K, 8 * (size_t)QF_PAR_MIN_OPS), qf_qmatmul_rows, &a, scratch);
+}
 
 /* Elementwise kernels over chunks of `period` elements (1, or one period of the channel index for
    the per-channel edges, so that every chunk starts at channel 0). */
-enum { QF_EW_QADD, QF_EW_QMUL, QF_EW_REQ, QF_EW_REQ_DIV, QF_EW_CLAMP, QF_EW_Q, QF_EW_Q_DIV, QF_EW_DQ, QF_EW_XOR80 };
+enum { QF_EW_QADD, QF_EW_QMUL, QF_EW_REQ, QF_EW_REQ_DIV, QF_EW_CLAMP, QF_EW_Q, QF_EW_Q_DIV, QF_EW_DQ, QF_EW_XOR80, QF_EW_LUT };
 typedef struct {
   int op;
   size_t n, period, inner, C, sa, sb;
@@ -370,6 +537,7 @@ static void qf_ew_range(const void *p, size_t lo, size_t hi, uint8_t *scratch) {
   case QF_EW_Q: qf_quantize_u8(n, e->inner, e->C, e->xf + i, e->fs, e->zp, e->qmin, e->qmax, e->y + i); break;
   case QF_EW_Q_DIV: qf_quantize_div_u8(n, e->inner, e->C, e->xf + i, e->fs, e->zp, e->qmin, e->qmax, e->y + i); break;
   case QF_EW_XOR80: qf_xor80(n, e->a + i, e->y + i); break;
+  case QF_EW_LUT: qf_lut_u8(n, e->C == 1 ? n : e->inner, e->C, e->a + i, e->b, e->y + i); break; /* one table: inner = n */
   default: qf_dequantize_u8(n, e->inner, e->C, e->a + i, e->ds, e->zp, e->yf + i); break;
   }
 }
@@ -422,6 +590,37 @@ void qf_par_xor80(qf_ctx *ctx, size_t n, const uint8_t *x, uint8_t *y) {
   qf_ew_args e = qf_ew_of(QF_EW_XOR80, n);
   e.a = x, e.y = y;
   qf_ew(ctx, &e);
+}
+
+void qf_par_lut_u8(qf_ctx *ctx, size_t n, size_t inner, size_t C, const uint8_t *x, const uint8_t *table, uint8_t *y) {
+  qf_ew_args e = qf_ew_of(QF_EW_LUT, n);
+  e.period = C == 1 ? 1 : inner * C, e.inner = inner, e.C = C, e.a = x, e.b = table, e.y = y;
+  qf_ew(ctx, &e);
+}
+
+typedef struct {
+  int rank;
+  const int32_t *shape, *sa, *sb;
+  size_t ea, eb, ey;
+  const void *a, *b, *p;
+  void *y;
+  qf_row2 row;
+} qf_bcast_args;
+
+static void qf_bcast_rows(const void *p, size_t lo, size_t hi, uint8_t *scratch) {
+  const qf_bcast_args *e = (const qf_bcast_args *)p;
+  (void)scratch;
+  qf_broadcast2_rows(e->rank, e->shape, e->sa, e->sb, e->ea, e->eb, e->ey, e->a, e->b, e->y, e->row, e->p, lo, hi);
+}
+
+void qf_par_broadcast2(qf_ctx *ctx, int rank, const int32_t *shape, const int32_t *sa, const int32_t *sb, size_t ea,
+                       size_t eb, size_t ey, const void *a, const void *b, void *y, qf_row2 row, const void *p) {
+  if (rank == 0) {
+    qf_broadcast2(rank, shape, sa, sb, ea, eb, ey, a, b, y, row, p);
+    return;
+  }
+  const qf_bcast_args e = {rank, shape, sa, sb, ea, eb, ey, a, b, p, y, row};
+  qf_parallel(ctx, qf_broadcast2_count(rank, shape), qf_grain((size_t)shape[rank - 1], QF_PAR_MIN_OPS), qf_bcast_rows, &e, NULL);
 }
 
 void qf_par_clamp_u8(qf_ctx *ctx, size_t n, const uint8_t *x, uint8_t lo, uint8_t hi, uint8_t *y) {

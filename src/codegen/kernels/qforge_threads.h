@@ -7,8 +7,9 @@
  * only on n and the thread count, never on timing; the caller and the workers then claim ranges first
  * come, first served. Every split is over outputs (GEMM rows, depthwise/pool output rows, output
  * channels of a float convolution, elementwise chunks): each output is computed whole, by the
- * single-threaded code, and no reduction is ever divided, so the bytes are the same for every thread
- * count and every schedule. Work below QF_PAR_MIN_OPS per range stays on the calling thread.
+ * single-threaded code, and no float reduction is ever divided, so the bytes are the same for every
+ * thread count and every schedule. (col2im adds into int32 accumulators from blocks of two waves:
+ * exact in any order.) Work below QF_PAR_MIN_OPS per range stays on the calling thread.
  * A NULL ctx runs everything on the calling thread. Build with -DQF_NO_THREADS where there are no
  * pthreads: every ctx then has one thread. */
 #ifndef QFORGE_THREADS_H
@@ -51,6 +52,22 @@ void qf_par_conv_im2col(qf_ctx *ctx, const qf_geom *g, const uint8_t *x, int32_t
 void qf_par_qdwconv(qf_ctx *ctx, const qf_geom *g, const uint8_t *x, const void *W, const qf_rq *rq, uint8_t *y);
 void qf_par_qdwconv3x3(qf_ctx *ctx, const qf_geom *g, const uint8_t *x, const void *W, const qf_rq *rq, uint8_t *y);
 void qf_par_maxpool_u8(qf_ctx *ctx, const qf_geom *g, const uint8_t *x, uint8_t *y);
+void qf_par_qavgpool(qf_ctx *ctx, const qf_geom *g, int count_include_pad, float mult, int32_t y_zp, int32_t qmin,
+                     int32_t qmax, const uint8_t *x, uint8_t *y);
+/* Transposed convolution: the int32 GEMM over rows of input pixels, col2im over blocks of input rows
+   (in two waves, so that no two blocks of a wave add to the same output row) and the requantisation
+   over output pixels. */
+void qf_par_qgemm_i32(qf_ctx *ctx, size_t M, size_t N, size_t K, const uint8_t *A, size_t lda, const void *W,
+                      const int32_t *bias, int32_t *C, size_t ldc);
+void qf_par_col2im_i32(qf_ctx *ctx, const qf_geom *g, int32_t Mg, int32_t m0, int32_t M, const int32_t *cols, size_t ld,
+                       int32_t *acc);
+void qf_par_requant_i32(qf_ctx *ctx, size_t P, size_t N, const int32_t *acc, const qf_rq *rq, uint8_t *y);
+/* Batched qf_qmatmul: `batches` products of MxK by KxN (offsets[b] = {A, B} element offsets of batch b;
+   NULL: one batch), C batch b at b*M*N; split over (batch, row) pairs, each range transposing its
+   batches' B into the running thread's scratch (QF_QMATMUL_SCRATCH bytes). */
+void qf_par_qmatmul(qf_ctx *ctx, size_t batches, const uint32_t (*offsets)[2], size_t M, size_t N, size_t K,
+                    const uint8_t *A, int32_t a_zp, const uint8_t *B, int32_t b_zp, float mult, int32_t y_zp,
+                    int32_t qmin, int32_t qmax, uint8_t *C, uint8_t *scratch);
 void qf_par_qadd(qf_ctx *ctx, size_t n, const uint8_t *a, size_t sa, const uint8_t *b, size_t sb, const qf_qbin *p,
                  uint8_t *y);
 void qf_par_qmul(qf_ctx *ctx, size_t n, const uint8_t *a, size_t sa, const uint8_t *b, size_t sb, const qf_qbin *p,
@@ -59,6 +76,10 @@ void qf_par_requantize_u8(qf_ctx *ctx, size_t n, const uint8_t *x, double x_s, i
                           int32_t qmin, int32_t qmax, uint8_t *y);
 void qf_par_requantize_div_u8(qf_ctx *ctx, size_t n, const uint8_t *x, double x_s, int32_t x_zp, float y_s,
                               int32_t y_zp, int32_t qmin, int32_t qmax, uint8_t *y);
+void qf_par_lut_u8(qf_ctx *ctx, size_t n, size_t inner, size_t C, const uint8_t *x, const uint8_t *table, uint8_t *y);
+/* qf_broadcast2 over rows of its innermost dimension. */
+void qf_par_broadcast2(qf_ctx *ctx, int rank, const int32_t *shape, const int32_t *sa, const int32_t *sb, size_t ea,
+                       size_t eb, size_t ey, const void *a, const void *b, void *y, qf_row2 row, const void *p);
 void qf_par_clamp_u8(qf_ctx *ctx, size_t n, const uint8_t *x, uint8_t lo, uint8_t hi, uint8_t *y);
 void qf_par_quantize_u8(qf_ctx *ctx, size_t n, size_t inner, size_t C, const float *x, const float *inv,
                         const int32_t *zp, int32_t qmin, int32_t qmax, uint8_t *y);

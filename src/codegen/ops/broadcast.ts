@@ -16,7 +16,8 @@ export interface BinaryCall {
   b: Val;
   layout: Layout;
   /** C statement: `flat` is called as flat(lead, n, a, sa, b, sb, params, y) when no real broadcast is needed
-   *  (`lead`: leading arguments such as the ctx of a parallel kernel, none by default). */
+   *  (`lead`: leading arguments such as the ctx of a parallel kernel, none by default), else qf_broadcast2
+   *  with `row` (qf_par_broadcast2(lead, …), split over rows, when there is a `lead`). */
   call(flat: string, row: string, esize: [number, number, number], params: string, y: Val, lead?: string): string;
 }
 
@@ -41,7 +42,7 @@ export function binaryOperands(L: Lowering, node: Node, form: (t: TensorType, la
         return `${flat}(${lead ? `${lead}, ` : ''}${n}, ${a.cname}, ${na === 1 && n > 1 ? 0 : 1}, ${b.cname}, ${nb === 1 && n > 1 ? 0 : 1}, ${params}, ${y.cname});`;
       const sa = broadcastStrides(po, pa), sb = broadcastStrides(po, pb);
       const arr = (v: number[], h: string) => L.pool.decl(`${node.name}_${h}`, 'int32_t', `{${v.join(',')}}`, `[${v.length}]`);
-      return `qf_broadcast2(${po.length}, ${arr(po, 'shape')}, ${arr(sa, 'sa')}, ${arr(sb, 'sb')}, ${esize.join(', ')}, ${a.cname}, ${b.cname}, ${y.cname}, ${row}, ${params});`;
+      return `${lead ? `qf_par_broadcast2(${lead}, ` : 'qf_broadcast2('}${po.length}, ${arr(po, 'shape')}, ${arr(sa, 'sa')}, ${arr(sb, 'sb')}, ${esize.join(', ')}, ${a.cname}, ${b.cname}, ${y.cname}, ${row}, ${params});`;
     },
   };
 }

@@ -1,5 +1,6 @@
 // Batched matmul (NumPy broadcasting of batch dims): qmatmul on two u8 activations, and float
-// matmul/gemm. One kernel call per batch matrix, with compile-time batch offsets.
+// matmul/gemm, with compile-time batch offsets: qmatmul is one qf_par_qmatmul over all batch matrices
+// (split over (batch, row) pairs), float matmul one kernel call per batch matrix.
 import { broadcastStrides } from '../../ir/compute/broadcast.js';
 import { matmulShapes } from '../../ir/compute/matmul.js';
 import type { Node } from '../../ir/graph.js';
@@ -33,10 +34,14 @@ function batches(as: readonly number[], bs: readonly number[]): Batch {
   return { M, K, N, offsets };
 }
 
+/** The static table of batch offsets: uint32_t [batches][2]. */
+const batchTable = (L: Lowering, node: Node, b: Batch): string =>
+  L.pool.decl(`${node.name}_batch`, 'uint32_t', `{${b.offsets.map(([x, y]) => `{${x},${y}}`).join(',')}}`, `[${b.offsets.length}][2]`);
+
 /** `call(aOff, bOff, yOff)` once, or a loop over a static offsets table. */
 function perBatch(L: Lowering, node: Node, b: Batch, call: (ao: string, bo: string, yo: string) => string): string[] {
   if (b.offsets.length === 1) return [call('0', '0', '0')];
-  const t = L.pool.decl(`${node.name}_batch`, 'uint32_t', `{${b.offsets.map(([x, y]) => `{${x},${y}}`).join(',')}}`, `[${b.offsets.length}][2]`);
+  const t = batchTable(L, node, b);
   return [`for (size_t i = 0; i < ${b.offsets.length}; i++) ${call(`${t}[i][0]`, `${t}[i][1]`, `i * ${b.M * b.N}`)}`];
 }
 
@@ -48,9 +53,12 @@ function qmatmul(node: Node, L: Lowering): void {
   const b = batches(at.shape, bt.shape), oq = outQuant(a, yt.dtype as DType);
   const az = (a.a_zero_point as number) + shiftOf(at.dtype), bz = (a.b_zero_point as number) + shiftOf(bt.dtype);
   const m = f32lit(a.requant_scale as number);
-  const scratch = L.scratch(Math.ceil((b.K * b.N) / 4) * 4 + 4 * b.N, `${node.name}_bt`); // QF_QMATMUL_SCRATCH(K, N)
-  L.emit(`${b.offsets.length} x (${b.M}x${b.K} x ${b.K}x${b.N})`, perBatch(L, node, b, (ao, bo, yo) =>
-    `qf_qmatmul(${b.M}, ${b.N}, ${b.K}, ${x.cname} + ${ao}, ${az}, ${w.cname} + ${bo}, ${bz}, ${m}, ${oq.zp}, ${oq.qmin}, ${oq.qmax}, ${y.cname} + ${yo}, ${scratch});`));
+  // QF_QMATMUL_SCRATCH(K, N), for each thread: every range transposes its batches' B itself.
+  const scratch = L.scratch(Math.ceil((b.K * b.N) / 4) * 4 + 4 * b.N, `${node.name}_bt`, { perThread: true });
+  const offsets = b.offsets.length === 1 ? 'NULL' : batchTable(L, node, b);
+  L.emit(`${b.offsets.length} x (${b.M}x${b.K} x ${b.K}x${b.N})`, [
+    `qf_par_qmatmul(ctx, ${b.offsets.length}, ${offsets}, ${b.M}, ${b.N}, ${b.K}, ${x.cname}, ${az}, ${w.cname}, ${bz}, ${m}, ${oq.zp}, ${oq.qmin}, ${oq.qmax}, ${y.cname}, ${scratch});`,
+  ]);
 }
 
 function matmul(node: Node, L: Lowering): void {

@@ -128,7 +128,7 @@ function intPool(node: Node, L: Lowering): void {
   if (node.op === 'maxpool2d') call = `qf_par_maxpool_u8(ctx, &${gm}, ${xi}, ${yi});`;
   else {
     const oq = outQuant(a, yt.dtype as DType);
-    call = `qf_qavgpool(&${gm}, ${a.count_include_pad ? 1 : 0}, ${f32lit(a.requant_scale as number)}, ${oq.zp}, ${oq.qmin}, ${oq.qmax}, ${xi}, ${yi});`;
+    call = `qf_par_qavgpool(ctx, &${gm}, ${a.count_include_pad ? 1 : 0}, ${f32lit(a.requant_scale as number)}, ${oq.zp}, ${oq.qmin}, ${oq.qmax}, ${xi}, ${yi});`;
   }
   L.emit(`${win.kh}x${win.kw}/${win.sh},${win.sw} on ${N}x${C}x${H}x${W}`, [...img.open, ...indent([call], img.open.length), ...img.close]);
 }
@@ -165,7 +165,7 @@ function qlut(node: Node, L: Lowering): void {
   const table = L.pool.bytes(`${node.name}_table`, Uint8Array.from(t.data as ArrayLike<number>, (v) => v + s));
   const [inner, C] = t.shape.length === 2 && t.shape[0]! > 1 ? channels(L, xn, attrsOf(node).axis as number, t.shape[0]!, layout) : [n, 1];
   const y = L.define(yn, yt, kernelForm(yt.dtype, layout));
-  L.emit(`${xt.dtype} -> ${yt.dtype} table lookup${C > 1 ? ` per channel (${C})` : ''}`, [`qf_lut_u8(${n}, ${inner}, ${C}, ${x.cname}, ${table}, ${y.cname});`]);
+  L.emit(`${xt.dtype} -> ${yt.dtype} table lookup${C > 1 ? ` per channel (${C})` : ''}`, [`qf_par_lut_u8(ctx, ${n}, ${inner}, ${C}, ${x.cname}, ${table}, ${y.cname});`]);
 }
 
 const f32Exact = (v: number) => fround(v) === v;
