@@ -116,6 +116,12 @@ export class NumberedGraph {
     return v === NONE ? NONE : this.values.producer(v);
   }
 
+  /** The definition of the live node computing the named value (undefined: see producerOf). */
+  definingNode(name: string): Node | undefined {
+    const n = this.producerOf(name);
+    return n === NONE ? undefined : this.defs[n];
+  }
+
   /** Distinct live nodes using the named value, in node order on an unedited graph. */
   usersOf(name: string): NodeId[] {
     const v = this.values.find(name);
