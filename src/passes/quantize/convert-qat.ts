@@ -166,7 +166,7 @@ export const convertQatPass = definePass({
   name: 'convert-qat',
   description: 'after QAT: folds simulated conv+BN with the learned statistics (BN erased) and turns fake quantizers into quantize/dequantize',
   options: {},
-  run(_draft, ctx) {
+  transform(ctx) {
     const folded = foldConvBnQat(ctx.input);
     ctx.count('conv-bn-folded', folded.folded);
     return convertGraph(fakeQuantToObservers(folded.graph)).graph;

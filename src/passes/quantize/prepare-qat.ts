@@ -158,7 +158,7 @@ export const prepareQatPass = definePass({
   options: {
     quantizer: { type: 'string', default: 'xnnpack', doc: 'built-in quantizer or a JSON config path' },
   },
-  run(_draft, ctx) {
+  transform(ctx) {
     const p = prepareQat(ctx.input, ctx.options.quantizer);
     ctx.count('fake-quantizers', p.observers);
     ctx.count('conv-bn-simulated', p.fusedConvBn);

@@ -342,11 +342,9 @@ export class FlatGraph {
     return out;
   }
 
-  /** Writes the net change into an immer draft: one root-level assignment per changed container. */
-  writeInto(draft: Graph): void {
+  /** The graph after the applied edits: the input itself when nothing changed, else a copy with the changed containers. */
+  writeBack(): Graph {
     const r = this.result();
-    if (r.nodes) draft.nodes = r.nodes;
-    if (r.values) draft.values = r.values;
-    if (r.constants) draft.constants = r.constants;
+    return r.nodes || r.values || r.constants ? { ...this.input, ...r } : this.input;
   }
 }
