@@ -13,7 +13,7 @@ import { runToFixpoint } from './manager/fixpoint.js';
 import { defaultOptions } from './manager/options.js';
 import { definePass } from './manager/pass.js';
 import type { EditPass } from './util/edit-pass.js';
-import { FlatGraph } from './util/flat-graph.js';
+import { FlatGraph } from '../ir/numbered/index.js';
 
 export const canonicalizePass = definePass({
   kind: 'transform',

@@ -3,7 +3,7 @@
 // a shared working graph (canonicalize runs four of them to a fixpoint on one FlatGraph).
 import type { OptionSchema, OptionValues } from '../manager/options.js';
 import type { PassContext, TransformPass } from '../manager/pass.js';
-import { FlatGraph, type EditSummary } from './flat-graph.js';
+import { FlatGraph, type EditSummary } from '../../ir/numbered/index.js';
 
 export interface EditPass<S extends OptionSchema = OptionSchema> extends TransformPass<S> {
   /**

@@ -8,9 +8,9 @@
 // The subtle part of every rewrite lives here too: graph outputs keep their names. When an edit
 // replaces an output, the replacement's definition takes the output's name, or, where it cannot
 // (the replacement is a graph input or another output), the output's definition stays for it.
-import { lookup, store, type Graph, type Node } from '../../ir/graph.js';
-import type { Tensor } from '../../ir/tensor.js';
-import type { TensorType } from '../../ir/types.js';
+import { lookup, store, type Graph, type Node } from '../graph.js';
+import type { Tensor } from '../tensor.js';
+import type { TensorType } from '../types.js';
 import { valueIds } from './value-ids.js';
 
 export interface EditSummary {
