@@ -6,28 +6,27 @@
 // the graph: the producer when they sit on its result (the producer's only user, or a chain of
 // such), else the first consumer (an input edge: weights, biases, graph inputs, requantization).
 import type { Graph, Node } from './graph.js';
+import { NONE, NumberedGraph } from './numbered/index.js';
 
 export const QDQ_OPS: ReadonlySet<string> = new Set(['observe', 'quantize', 'dequantize', 'fake_quantize']);
 
 /** The graph with every handle-less quantization node given the handle of the node it serves. */
 export function inheritQdqHandles(g: Graph): Graph {
-  const producer = new Map<string, number>();
-  const users = new Map<string, number[]>();
-  g.nodes.forEach((n, i) => {
-    n.outputs.forEach((o) => producer.set(o, i));
-    for (const v of new Set(n.inputs)) if (v) users.set(v, [...(users.get(v) ?? []), i]);
-  });
+  const ng = new NumberedGraph(g);
   const outputs = new Set(g.outputs);
   const memo = new Map<number, number | undefined>();
-  const soleUse = (v: string, i: number) => !outputs.has(v) && users.get(v)?.length === 1 && users.get(v)![0] === i;
+  const soleUse = (v: string, i: number) => {
+    const us = ng.usersOf(v);
+    return !outputs.has(v) && us.length === 1 && us[0] === i;
+  };
 
   // Upward: through quantization nodes that are the only use of their operand, to a producer.
   const fromProducer = (i: number): number | undefined => {
     let cur = i;
     for (;;) {
       const v = g.nodes[cur]!.inputs[0]!;
-      const p = producer.get(v);
-      if (p === undefined || !soleUse(v, cur)) return undefined;
+      const p = ng.producerOf(v);
+      if (p === NONE || !soleUse(v, cur)) return undefined;
       const pn = g.nodes[p]!;
       if (pn.debugHandle !== undefined || !QDQ_OPS.has(pn.op)) return pn.debugHandle;
       cur = p;
@@ -35,7 +34,7 @@ export function inheritQdqHandles(g: Graph): Graph {
   };
   // Downward: the first user in graph order, through quantization nodes, that has a handle.
   const fromConsumer = (i: number, depth = 0): number | undefined => {
-    for (const u of users.get(g.nodes[i]!.outputs[0]!) ?? []) {
+    for (const u of ng.usersOf(g.nodes[i]!.outputs[0]!)) {
       const un = g.nodes[u]!;
       if (un.debugHandle !== undefined) return un.debugHandle;
       if (QDQ_OPS.has(un.op) && depth < g.nodes.length) {

@@ -37,27 +37,6 @@ export function emptyGraph(name = 'main'): Graph {
   return { name, inputs: [], outputs: [], values: {}, constants: {}, nodes: [] };
 }
 
-/** Map value name -> index of the node producing it (inputs/constants are absent). */
-export function producers(g: Graph): Map<string, number> {
-  const m = new Map<string, number>();
-  g.nodes.forEach((n, i) => n.outputs.forEach((o) => m.set(o, i)));
-  return m;
-}
-
-/** Map value name -> indices of the nodes using it as an operand (each node listed once). */
-export function users(g: Graph): Map<string, number[]> {
-  const m = new Map<string, number[]>();
-  g.nodes.forEach((n, i) => {
-    for (const v of n.inputs) {
-      if (!v) continue;
-      const list = m.get(v);
-      if (!list) m.set(v, [i]);
-      else if (list[list.length - 1] !== i) list.push(i);
-    }
-  });
-  return m;
-}
-
 /** A name not yet used by any value or node of the graph, based on `base`. */
 export function freshName(taken: { has(name: string): boolean }, base: string): string {
   if (!taken.has(base)) return base;

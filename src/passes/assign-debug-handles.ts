@@ -10,9 +10,9 @@ export const assignDebugHandlesPass = definePass({
   description: 'gives quantization nodes the debug handle of the node they serve, and every other node without one a fresh handle',
   options: {},
   idempotent: true,
-  run(_draft, ctx) {
+  transform(ctx) {
     const g = assignDebugHandles(ctx.input);
-    if (g === ctx.input) return;
+    if (g === ctx.input) return g;
     ctx.count('handles-assigned', g.nodes.filter((_n, i) => ctx.input.nodes[i]!.debugHandle === undefined).length);
     return g;
   },

@@ -13,7 +13,7 @@ import { runToFixpoint } from './manager/fixpoint.js';
 import { defaultOptions } from './manager/options.js';
 import { definePass } from './manager/pass.js';
 import type { EditPass } from './util/edit-pass.js';
-import { FlatGraph } from './util/flat-graph.js';
+import { FlatGraph } from '../ir/numbered/index.js';
 
 export const canonicalizePass = definePass({
   kind: 'transform',
@@ -26,7 +26,7 @@ export const canonicalizePass = definePass({
     'keep-ops': { ...foldConstantsPass.options['keep-ops'], doc: 'fold-constants: ops never folded' },
   },
   idempotent: true,
-  run(draft, ctx) {
+  transform(ctx) {
     const o = ctx.options;
     const parts: EditPass[] = [removeIdentityPass, ...(o.fold ? [foldConstantsPass] : []), csePass, dcePass];
     const options = new Map<EditPass, Record<string, unknown>>(parts.map((p) => [p, defaultOptions(p.options)]));
@@ -47,6 +47,6 @@ export const canonicalizePass = definePass({
     );
     ctx.count('rounds', rounds);
     if (!converged) ctx.warn(diag('PASS_NO_FIXPOINT', `canonicalize still changed the graph after ${rounds} round(s)`, { hint: 'raise max-iterations' }));
-    g.writeInto(draft);
+    return g.writeBack();
   },
 });

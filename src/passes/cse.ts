@@ -10,7 +10,7 @@
 import { getOp, resolveAttrs, OpError } from '../ir/ops/index.js';
 import { sameShape, sameType, type TensorType } from '../ir/types.js';
 import { defineEditPass } from './util/edit-pass.js';
-import type { FlatGraph } from './util/flat-graph.js';
+import type { FlatGraph } from '../ir/numbered/index.js';
 import { attrsKey, hashTensorBytes, sameTensorBytes, typeKey } from './util/keys.js';
 
 /** Past this many candidates on one anchor, the anchor indexes them by full key instead. */

@@ -23,7 +23,7 @@ export const inferShapesPass = definePass({
     },
   },
   idempotent: true,
-  run(draft, ctx) {
+  transform(ctx) {
     const g = ctx.input;
     const mode = ctx.options['on-mismatch'];
     const fixed = new Map<string, TensorType>();
@@ -61,16 +61,15 @@ export const inferShapesPass = definePass({
         found.push(diag('PASS_TYPE_MISMATCH', `'${o}' is declared ${d ? show(d) : 'without a type'}, the op table infers ${show(want)}`, { node: { name: n.name, op: n.op } }));
       });
     }
-    if (found.length === 0) return;
+    if (found.length === 0) return g;
     ctx.count('mismatches', found.length);
     if (mode === 'error') throw new QforgeError(found);
     found.forEach((d) => ctx.warn(d));
-    if (mode === 'update') {
-      // A new record assigned at the root: writing `__proto__` through the draft would set its prototype.
-      const values = { ...ctx.input.values };
-      for (const [name, t] of fixed) store(values, name, t);
-      draft.values = values;
-      ctx.count('updated', fixed.size);
-    }
+    if (mode !== 'update') return g;
+    // store: a value named `__proto__` must become an entry, not the record's prototype.
+    const values = { ...g.values };
+    for (const [name, t] of fixed) store(values, name, t);
+    ctx.count('updated', fixed.size);
+    return { ...g, values };
   },
 });

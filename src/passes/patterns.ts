@@ -13,7 +13,7 @@ export const patternsPass = definePass({
   name: 'patterns',
   description: 'applies the rewrite patterns of a .qpat file (greedy, by benefit) and counts rewrites per pattern',
   options: { file: { type: 'string', default: '', doc: "the .qpat file to apply (default: runPipeline's in-memory patterns option)" }, ...PATTERN_OPTIONS },
-  run(_draft, ctx) {
+  transform(ctx) {
     const set = ctx.options.file ? loadPatternFile(ctx.options.file) : ctx.patterns;
     if (!set) throw new QforgeError(diag('PASS_OPTION', 'patterns needs a pattern file: patterns{file=my.qpat} (or, from the API, runPipeline(g, p, { patterns: set }))'));
     return runPatternSet(ctx, set);
@@ -76,7 +76,7 @@ const libraryPass = ({ name, files, description }: LibraryPass): PassDef =>
     description,
     options: PATTERN_OPTIONS,
     idempotent: true,
-    run: (_draft, ctx) => runPatternSet(ctx, builtinPatterns(...files)),
+    transform: (ctx) => runPatternSet(ctx, builtinPatterns(...files)),
   });
 
 export const PATTERN_PASSES: readonly PassDef[] = [patternsPass, ...LIBRARY_PASSES.map(libraryPass)];

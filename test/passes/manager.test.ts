@@ -48,13 +48,13 @@ const thrower = definePass({
     throw new TypeError('boom');
   },
 });
-// Returns a whole new graph instead of editing the draft.
+// A pass as a function: returns a new graph instead of editing a draft.
 const renamer = definePass({
   kind: 'transform',
   name: 'test-rename',
   description: 'renames the graph',
   options: { to: { type: 'string', default: 'renamed', doc: 'new name' } },
-  run(_draft, ctx) {
+  transform(ctx) {
     return { ...ctx.input, name: ctx.options.to };
   },
 });
@@ -110,10 +110,19 @@ describe('pass records', () => {
     expect(Object.isFrozen(thawed.nodes)).toBe(false);
   });
 
-  it('a pass may return a new graph', () => {
-    const { graph, records } = runPipeline(small(), 'test-rename{to=other}');
+  it('a pass may return a new graph; its patches replace the changed top-level containers', () => {
+    const g = small();
+    const { graph, records } = runPipeline(g, 'test-rename{to=other}');
     expect(graph.name).toBe('other');
     expect(records[0]!.changed).toBe(true);
+    expect(records[0]!.patches).toEqual([{ op: 'replace', path: ['name'], value: 'other' }]);
+    expect(applyPatches(g, records[0]!.patches)).toEqual(graph);
+  });
+
+  it('a transform pass gives exactly one of transform and run', () => {
+    const both = definePass({ kind: 'transform', name: 'test-both', description: 'both forms', options: {}, transform: (ctx) => ctx.input, run() {} });
+    const neither = definePass({ kind: 'transform', name: 'test-neither', description: 'no form', options: {} });
+    for (const p of [both, neither]) expect(() => runPipeline(small(), p)).toThrow(/exactly one of transform\(ctx\) and run\(draft, ctx\)/);
   });
 
   it('recordPatches: false keeps no patches', () => {

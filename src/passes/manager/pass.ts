@@ -1,6 +1,8 @@
 // What a pass is: a named transformation with an option schema and a description. A transform
-// pass edits an immer draft of the graph; a composite pass expands to a sub-pipeline (that is how
-// `canonicalize` is a fixpoint of smaller passes while keeping one record per sub-pass).
+// pass is a function from the input graph to the output graph (`transform`, what every built-in
+// pass is), or, for small local edits, a recipe that edits an immer draft (`run`); a composite
+// pass expands to a sub-pipeline (that is how `canonicalize` is a fixpoint of smaller passes while
+// keeping one record per sub-pass). The contract in full: docs/passes-api.md.
 import type { Patch } from 'immer';
 import type { Diagnostic } from '../../diagnostics/index.js';
 import type { Graph } from '../../ir/graph.js';
@@ -12,8 +14,8 @@ export interface PassContext<O = Readonly<Record<string, unknown>>> {
   readonly options: O;
   /**
    * The graph as it was when the pass started. It is immutable and plain, so reading it is
-   * cheap, whereas every object read through the draft becomes a proxy: passes analyse
-   * `input` and write only their changes into the draft.
+   * cheap (whereas every object read through a draft becomes a proxy): passes analyse `input`
+   * and never edit it.
    */
   readonly input: Graph;
   /** Adds n (default 1) to a named statistic, e.g. `count('merged')`. */
@@ -35,10 +37,17 @@ interface PassCommon<S extends OptionSchema> {
 export interface TransformPass<S extends OptionSchema = OptionSchema> extends PassCommon<S> {
   kind: 'transform';
   /**
-   * Edits `draft` in place; the manager wraps the call in immer's produce. It may instead leave
-   * the draft alone and return a whole new graph.
+   * The pass as a function: returns the graph after it, `ctx.input` itself when nothing changes.
+   * It never edits the input and shares every unchanged container, node, type and tensor with it
+   * (the numbered graph's write-back does this). The record's patches replace the top-level
+   * containers that changed. Give exactly one of `transform` and `run`.
    */
-  run(draft: Graph, ctx: PassContext<OptionValues<S>>): void | Graph;
+  transform?(ctx: PassContext<OptionValues<S>>): Graph;
+  /**
+   * The pass as an immer recipe, for small local edits: edits `draft` in place; the manager wraps
+   * the call in immer's produce, which copies what was written and records it as patches.
+   */
+  run?(draft: Graph, ctx: PassContext<OptionValues<S>>): void;
   /**
    * Running it twice in a row never changes anything the second time. A fixpoint group does not
    * re-run an idempotent pass when it was the last one to change the graph.
@@ -100,7 +109,10 @@ export interface PassRecord {
   /** Wall time in milliseconds, including nested passes. */
   timeMs: number;
   changed: boolean;
-  /** Immer patches turning the input graph into the output (empty unless recorded). */
+  /**
+   * Immer patches turning the input graph into the output (empty when unchanged or not recorded):
+   * a `run` pass's edits as immer recorded them, a `transform` pass's changed top-level containers.
+   */
   patches: Patch[];
   /** Counters the pass reported (summed over children for groups and composites). */
   stats: Record<string, number>;

@@ -1,5 +1,6 @@
-// The pass manager: runs resolved steps in order, each transform inside immer's produce, and
-// records per pass its time, whether it changed the graph, the patches and its statistics.
+// The pass manager: runs resolved steps in order (a `transform` pass as a plain call, a `run`
+// pass inside immer's produce) and records per pass its time, whether it changed the graph, the
+// patches and its statistics.
 // Instrumentations observe every step (the CLI's --print-ir-*, --dump-dir, --timing build on
 // them); --verify-each runs the verifier after every transform and names the one that broke it.
 import { Immer, enablePatches, freeze as deepFreeze, type Patch } from 'immer';
@@ -14,8 +15,8 @@ import { resolvePipeline } from './resolve.js';
 enablePatches();
 
 /**
- * Immutability has two halves. Copy-on-write is structural and always on: a pass edits an immer
- * draft and never its input, so every earlier graph stays as it was. Freezing is the tripwire
+ * Immutability has two halves. Copy-on-write is structural and always on: a pass builds a new
+ * graph (or edits an immer draft) and never its input, so every earlier graph stays as it was. Freezing is the tripwire
  * that turns a stray in-place edit (a pass writing to ctx.input, a caller editing a returned
  * graph) into a TypeError. Freezing walks every new object (and, once, the whole input graph):
  * scripts/bench-passes.ts measures it; it is on where bugs are looked for (tests, development,
@@ -132,10 +133,17 @@ class Runner {
       ...(this.opts.patterns ? { patterns: this.opts.patterns } : {}),
     };
     let next: Graph, patches: Patch[] = [];
+    const record = this.opts.recordPatches ?? true;
     try {
-      const recipe = (d: Graph): Graph | undefined => pass.run(d, ctx as never) ?? undefined;
-      if (this.opts.recordPatches ?? true) [next, patches] = immer.produceWithPatches(g, recipe);
-      else next = immer.produce(g, recipe);
+      if (!pass.transform === !pass.run) throw new Error('a transform pass gives exactly one of transform(ctx) and run(draft, ctx)');
+      if (pass.transform) {
+        next = pass.transform(ctx as never);
+        if (record) patches = containerPatches(g, next);
+      } else {
+        const recipe = (d: Graph): void => void pass.run!(d, ctx as never);
+        if (record) [next, patches] = immer.produceWithPatches(g, recipe);
+        else next = immer.produce(g, recipe);
+      }
     } catch (e) {
       if (e instanceof QforgeError) throw e;
       const err = new QforgeError(diag('PASS_FAILED', `pass '${ev.path}' (step ${ev.index}) failed: ${e instanceof Error ? e.message : String(e)}`));
@@ -189,6 +197,16 @@ class Runner {
     const found = (this.opts.verifier ?? verify)(g);
     if (found.length) throw new QforgeError([diag('PASS_VERIFY', `graph is invalid ${when}: ${found.length} problem(s) follow`), ...found]);
   }
+}
+
+/** Patches replacing, adding or removing the top-level containers (nodes, values, …) that differ. */
+function containerPatches(before: Graph, after: Graph): Patch[] {
+  if (before === after) return [];
+  const b = before as unknown as Record<string, unknown>, a = after as unknown as Record<string, unknown>;
+  const patches: Patch[] = [];
+  for (const k of Object.keys(a)) if (b[k] !== a[k]) patches.push({ op: Object.hasOwn(b, k) ? 'replace' : 'add', path: [k], value: a[k] });
+  for (const k of Object.keys(b)) if (!Object.hasOwn(a, k)) patches.push({ op: 'remove', path: [k] });
+  return patches;
 }
 
 /**

@@ -147,7 +147,7 @@ export const calibratePass = definePass({
     data: { type: 'string', default: '', doc: 'calibration data: a .npy file (samples along axis 0) or a folder of .npy files' },
     progress: { type: 'bool', default: false, doc: 'draw a progress bar on stderr (only on a TTY)' },
   },
-  run(_draft, ctx) {
+  transform(ctx) {
     if (!ctx.options.data) fail('QUANT_CALIB_DATA', 'calibrate needs data=<file.npy or folder>');
     const c = calibrate(ctx.input, loadDataset(ctx.options.data, ctx.input), { progress: ctx.options.progress && !!process.stderr.isTTY });
     c.warnings.forEach((w) => ctx.warn(w));

@@ -1,6 +1,7 @@
 // Constant folding for convert (PT2E constant_fold.py): a weight computed from constants (a
 // transposed or reshaped parameter) is quantized at compile time like a constant one.
-import { lookup, producers, type Graph, type Node } from '../../ir/graph.js';
+import { lookup, type Graph, type Node } from '../../ir/graph.js';
+import { NumberedGraph } from '../../ir/numbered/index.js';
 import { getOp, resolveAttrs } from '../../ir/ops/index.js';
 import type { Tensor } from '../../ir/tensor.js';
 
@@ -11,12 +12,12 @@ import type { Tensor } from '../../ir/tensor.js';
  * else reads them.
  */
 export class ConstantChains {
-  private readonly prod: Map<string, number>;
+  private readonly ng: NumberedGraph;
   private readonly cache = new Map<string, Tensor | undefined>();
   private readonly chainNodes = new Set<string>();
   readonly leaves = new Set<string>();
   constructor(private readonly g: Graph) {
-    this.prod = producers(g);
+    this.ng = new NumberedGraph(g);
   }
   value(v: string): Tensor | undefined {
     if (this.cache.has(v)) return this.cache.get(v);
@@ -26,8 +27,7 @@ export class ConstantChains {
       this.leaves.add(v);
       return c;
     }
-    const i = this.prod.get(v);
-    const n = i === undefined ? undefined : this.g.nodes[i]!;
+    const n = this.ng.definingNode(v);
     if (!n || NOT_FOLDED.has(n.op) || n.outputs.length !== 1) return undefined;
     const ins = n.inputs.map((x) => (x ? this.value(x) : undefined));
     if (n.inputs.some((x, k) => x && !ins[k])) return undefined;

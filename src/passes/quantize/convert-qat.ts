@@ -4,6 +4,7 @@
 // quantize/dequantize exactly as after calibration; then fold-qdq and lower-quantized as usual.
 import { fail, type Diagnostic } from '../../diagnostics/index.js';
 import { define, lookup, type Attrs, type Graph, type Node } from '../../ir/graph.js';
+import { NumberedGraph } from '../../ir/numbered/index.js';
 import { fround } from '../../ir/quant-math.js';
 import type { QuantParams } from '../../ir/types.js';
 import { flattenRecords, runPipeline, type PassRecord } from '../manager/index.js';
@@ -24,8 +25,11 @@ interface SimulatedConvBn {
 }
 
 /** Matches conv → div(·, reshape(k)) [→ add(·, reshape(b))] → batch_norm with w reaching the conv as [FQ](mul(w, reshape(k))). */
-function matchSimulated(bn: Node, producer: Map<string, Node>, g: Graph): SimulatedConvBn | undefined {
-  const by = (v: string | undefined, op: string) => (v !== undefined && producer.get(v)?.op === op ? producer.get(v) : undefined);
+function matchSimulated(bn: Node, ng: NumberedGraph, g: Graph): SimulatedConvBn | undefined {
+  const by = (v: string | undefined, op: string) => {
+    const p = v === undefined ? undefined : ng.definingNode(v);
+    return p?.op === op ? p : undefined;
+  };
   let add = by(bn.inputs[0], 'add'), div = by(bn.inputs[0], 'div');
   if (add) div = by(add.inputs[0], 'div');
   const conv = div && (by(div.inputs[0], 'conv2d') ?? by(div.inputs[0], 'conv_transpose2d'));
@@ -57,8 +61,8 @@ const f32 = (g: Graph, v: string) => lookup(g.constants, v)!.data as Float32Arra
  * folded constants; the batch_norm and the scaling nodes are erased.
  */
 export function foldConvBnQat(g: Graph): { graph: Graph; folded: number } {
-  const producer = new Map(g.nodes.flatMap((n) => n.outputs.map((o) => [o, n] as const)));
-  const matches = g.nodes.filter((n) => n.op === 'batch_norm').map((bn) => matchSimulated(bn, producer, g)).filter((m) => m !== undefined);
+  const ng = new NumberedGraph(g);
+  const matches = g.nodes.filter((n) => n.op === 'batch_norm').map((bn) => matchSimulated(bn, ng, g)).filter((m) => m !== undefined);
   if (!matches.length) return { graph: g, folded: 0 };
   const e = new GraphEdit(g);
   const replace = new Map<Node, Node>(), drop = new Set<Node>(), rename = new Map<string, string>();
@@ -162,7 +166,7 @@ export const convertQatPass = definePass({
   name: 'convert-qat',
   description: 'after QAT: folds simulated conv+BN with the learned statistics (BN erased) and turns fake quantizers into quantize/dequantize',
   options: {},
-  run(_draft, ctx) {
+  transform(ctx) {
     const folded = foldConvBnQat(ctx.input);
     ctx.count('conv-bn-folded', folded.folded);
     return convertGraph(fakeQuantToObservers(folded.graph)).graph;

@@ -155,7 +155,7 @@ export const convertPass = definePass({
   options: {
     'fold-quantize': { type: 'bool', default: true, doc: 'quantize constants (weights, biases) at compile time' },
   },
-  run(_draft, ctx) {
+  transform(ctx) {
     const r = convertGraph(ctx.input, { foldQuantize: ctx.options['fold-quantize'] });
     ctx.count('folded-constants', r.foldedConstants);
     ctx.count('qdq-pairs', r.qdqPairs);

@@ -14,7 +14,7 @@ export const quantizeDynamicPass = definePass({
   name: 'quantize-dynamic',
   description: 'dynamic quantization: gemm/matmul with constant weights become qlinear_dynamic (int8 per-channel weights, activations quantized at run time)',
   options: PATTERN_OPTIONS,
-  run(_draft, ctx) {
+  transform(ctx) {
     const w = quantizeWeightsOnly(ctx.input, { bits: 8, groupSize: 1 });
     ctx.count('quantized-weights', w.quantized);
     if (!w.quantized) ctx.warn(diag('QUANT_NO_LINEAR', 'no gemm or matmul with a constant 2-D f32 weight: nothing to quantize dynamically'));

@@ -7,7 +7,8 @@
 //   (+ b[None,:,None,None]);  y = batch_norm(y, …)
 // so the weight fake quantizer sees the folded weight, per channel where the spec says so.
 import { fail } from '../../diagnostics/index.js';
-import { define, freshName, lookup, users, type Attrs, type Graph, type Node } from '../../ir/graph.js';
+import { define, freshName, lookup, type Attrs, type Graph, type Node } from '../../ir/graph.js';
+import { NumberedGraph } from '../../ir/numbered/index.js';
 import { dtypeRange, type DType } from '../../ir/dtype.js';
 import { getOp, resolveAttrs } from '../../ir/ops/index.js';
 import { tensor } from '../../ir/tensor.js';
@@ -48,10 +49,10 @@ export class GraphEdit {
 }
 
 /** The conv a batch norm reads, when the pair can be simulated (the conv's result has no other user). */
-function convOfBn(g: Graph, bn: Node, producer: Map<string, Node>, use: Map<string, number[]>): Node | undefined {
-  const conv = producer.get(bn.inputs[0]!);
+function convOfBn(g: Graph, bn: Node, ng: NumberedGraph): Node | undefined {
+  const conv = ng.definingNode(bn.inputs[0]!);
   if (!conv || (conv.op !== 'conv2d' && conv.op !== 'conv_transpose2d')) return undefined;
-  if ((use.get(conv.outputs[0]!) ?? []).length !== 1 || g.outputs.includes(conv.outputs[0]!)) return undefined;
+  if (ng.usersOf(conv.outputs[0]!).length !== 1 || g.outputs.includes(conv.outputs[0]!)) return undefined;
   // conv_transpose2d scales weight axis 1, the output channel only without groups.
   if (conv.op === 'conv_transpose2d' && ((conv.attrs['group'] as number | undefined) ?? 1) !== 1) return undefined;
   return conv;
@@ -60,12 +61,11 @@ function convOfBn(g: Graph, bn: Node, producer: Map<string, Node>, use: Map<stri
 /** Rewrites every conv → batch_norm into the simulated-folding form (see the header). */
 export function fuseConvBnQat(g: Graph): { graph: Graph; fused: number } {
   const e = new GraphEdit(g);
-  const producer = new Map(g.nodes.flatMap((n) => n.outputs.map((o) => [o, n] as const)));
-  const use = users(g);
+  const ng = new NumberedGraph(g);
   const pairs = new Map<Node, Node>(); // conv -> bn
   for (const n of g.nodes) {
     if (n.op !== 'batch_norm') continue;
-    const conv = convOfBn(g, n, producer, use);
+    const conv = convOfBn(g, n, ng);
     if (conv) pairs.set(conv, n);
   }
   const nodes: Node[] = [];
@@ -86,7 +86,7 @@ export function fuseConvBnQat(g: Graph): { graph: Graph; fused: number } {
     const wShape = n.op === 'conv2d' ? [-1, 1, 1, 1] : [1, -1, 1, 1];
     const kw = place(e.node('reshape', [k], { shape: wShape }, `${bn.name}_scale_factor_w`, h));
     // The weight operand is the weight observer's result (or the weight itself when unobserved).
-    const wObs = producer.get(n.inputs[1]!);
+    const wObs = ng.definingNode(n.inputs[1]!);
     const w = wObs?.op === 'observe' ? wObs.inputs[0]! : n.inputs[1]!;
     const scaled = place(e.node('mul', [w, kw], {}, `${bn.name}_scaled_weight`, h));
     let wIn = scaled;
@@ -158,7 +158,7 @@ export const prepareQatPass = definePass({
   options: {
     quantizer: { type: 'string', default: 'xnnpack', doc: 'built-in quantizer or a JSON config path' },
   },
-  run(_draft, ctx) {
+  transform(ctx) {
     const p = prepareQat(ctx.input, ctx.options.quantizer);
     ctx.count('fake-quantizers', p.observers);
     ctx.count('conv-bn-simulated', p.fusedConvBn);

@@ -171,7 +171,7 @@ function insertObservers(pick: (name: string) => Quantizer) {
     name: 'insert-observers',
     description: 'annotates the graph with a quantizer and inserts observe nodes (one observer per sharing group)',
     options: OPTIONS,
-    run(_draft, ctx) {
+    transform(ctx) {
       const observer = ctx.options.observer === 'default' ? undefined : ctx.options.observer;
       const p = prepareGraph(ctx.input, pick(ctx.options.quantizer), { observer, foldBatchNorm: false });
       for (const n of p.graph.nodes)

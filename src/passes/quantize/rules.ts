@@ -4,7 +4,8 @@
 // an earlier rule annotated — PyTorch's annotators work the same way (first writer wins) — and
 // the whole list runs again while it annotates something new.
 import { fail } from '../../diagnostics/index.js';
-import { lookup, producers, users, type Graph, type Node } from '../../ir/graph.js';
+import { lookup, type Graph, type Node } from '../../ir/graph.js';
+import { NumberedGraph } from '../../ir/numbered/index.js';
 import { getOp } from '../../ir/ops/index.js';
 import type { AnnotationTable, NodeAnnotation, Quantizer } from './quantizer.js';
 import type { EdgeOrNode, Spec } from './quant-spec.js';
@@ -85,8 +86,7 @@ export class RuleQuantizer implements Quantizer {
 
 class Annotator {
   readonly table: AnnotationTable = new Map();
-  private readonly prod: Map<string, number>;
-  private readonly use: Map<string, number[]>;
+  private readonly ng: NumberedGraph;
   private readonly outs: Set<string>;
   private readonly skipNodes: Set<string>;
   private readonly skipOps: Set<string>;
@@ -100,8 +100,7 @@ class Annotator {
     private readonly specs: Map<string, SpecTemplate>,
     private readonly taken: ReadonlySet<string> = new Set(),
   ) {
-    this.prod = producers(g);
-    this.use = users(g);
+    this.ng = new NumberedGraph(g);
     this.outs = new Set(g.outputs);
     this.skipNodes = new Set(cfg.skip?.nodes ?? []);
     this.skipOps = new Set(cfg.skip?.ops ?? []);
@@ -138,8 +137,8 @@ class Annotator {
     for (const m of r.members.slice(1)) {
       const tail = chain[chain.length - 1]!;
       const v = tail.outputs.length === 1 ? tail.outputs[0]! : undefined;
-      const us = v === undefined || this.outs.has(v) ? [] : (this.use.get(v) ?? []);
-      const next = us.length === 1 ? this.g.nodes[us[0]!]! : undefined;
+      const us = v === undefined || this.outs.has(v) ? [] : this.ng.usersOf(v);
+      const next = us.length === 1 ? this.ng.node(us[0]!) : undefined;
       if (next && m.ops.has(next.op) && this.free(next)) chain.push(next);
       else if (!m.optional) return undefined;
     }
@@ -181,14 +180,13 @@ class Annotator {
   }
 
   private producerOf(v: string): Node | undefined {
-    const i = this.prod.get(v);
-    return i === undefined ? undefined : this.g.nodes[i];
+    return this.ng.definingNode(v);
   }
 
   private holds(c: Compiled['when'][number], chain: Node[]): boolean {
     if (c.cond === 'feeds') {
       const tail = chain[chain.length - 1]!;
-      return tail.outputs.some((v) => (this.use.get(v) ?? []).some((i) => c.ops!.has(this.g.nodes[i]!.op)));
+      return tail.outputs.some((v) => this.ng.usersOf(v).some((i) => c.ops!.has(this.ng.op(i))));
     }
     if (c.cond === 'same-shape') {
       const shapes = chain[0]!.inputs.filter(Boolean).map((v) => lookup(this.g.values, v)!.shape.join(','));

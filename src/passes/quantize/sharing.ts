@@ -3,7 +3,8 @@
 // other annotated edges from the same producer and the producer's own output when their specs
 // are equal. Each resulting set is one observer group: one observer, one set of qparams.
 import { fail } from '../../diagnostics/index.js';
-import { producers, users, type Graph } from '../../ir/graph.js';
+import type { Graph } from '../../ir/graph.js';
+import { NumberedGraph } from '../../ir/numbered/index.js';
 import type { AnnotationTable } from './quantizer.js';
 import { describeKey, sameSpec, type ConcreteSpec, type EdgeOrNode, type Spec } from './quant-spec.js';
 
@@ -82,7 +83,7 @@ export function resolveSharing(g: Graph, table: AnnotationTable): Sharing {
 
   // Implicit sharing, edge by edge in annotation order.
   const byName = new Map(g.nodes.map((n) => [n.name, n] as const));
-  const prod = producers(g), use = users(g);
+  const ng = new NumberedGraph(g);
   const join = (a: string, b: string) => {
     const ra = uf.find(a), rb = uf.find(b);
     if (ra === rb) return;
@@ -97,17 +98,17 @@ export function resolveSharing(g: Graph, table: AnnotationTable): Sharing {
     const e = where.get(k)!;
     if (e.input === undefined || table.get(e.node)!.allowImplicitSharing === false) continue;
     const v = byName.get(e.node)!.inputs[e.input]!;
-    for (const ui of use.get(v) ?? []) {
-      const u = g.nodes[ui]!;
+    for (const ui of ng.usersOf(v)) {
+      const u = ng.node(ui);
       u.inputs.forEach((x, j) => {
         const other = keyOf({ node: u.name, input: j });
         if (x !== v || other === k || !spec.has(other)) return;
         if (sameSpec(rootSpec.get(uf.find(k))!, rootSpec.get(uf.find(other))!)) join(other, k);
       });
     }
-    const pi = prod.get(v);
-    if (pi === undefined) continue;
-    const out = keyOf({ node: g.nodes[pi]!.name });
+    const p = ng.definingNode(v);
+    if (!p) continue;
+    const out = keyOf({ node: p.name });
     if (spec.has(out) && sameSpec(rootSpec.get(uf.find(k))!, rootSpec.get(uf.find(out))!)) join(out, k);
   }
 

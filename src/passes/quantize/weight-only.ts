@@ -110,7 +110,7 @@ export const quantizeWeightOnlyPass = definePass({
     bits: { type: 'enum', values: ['8', '4'], default: '8', doc: '8: int8 per channel; 4: int4 per group' },
     'group-size': { type: 'int', default: 32, min: 1, doc: 'input features per scale for 4 bits' },
   },
-  run(_draft, ctx) {
+  transform(ctx) {
     const r = quantizeWeightsOnly(ctx.input, { bits: ctx.options.bits === '4' ? 4 : 8, groupSize: ctx.options['group-size'] });
     ctx.count('quantized-weights', r.quantized);
     if (r.skipped.length) ctx.count('skipped-weights', r.skipped.length);

@@ -3,7 +3,7 @@
 // a shared working graph (canonicalize runs four of them to a fixpoint on one FlatGraph).
 import type { OptionSchema, OptionValues } from '../manager/options.js';
 import type { PassContext, TransformPass } from '../manager/pass.js';
-import { FlatGraph, type EditSummary } from './flat-graph.js';
+import { FlatGraph, type EditSummary } from '../../ir/numbered/index.js';
 
 export interface EditPass<S extends OptionSchema = OptionSchema> extends TransformPass<S> {
   /**
@@ -13,16 +13,16 @@ export interface EditPass<S extends OptionSchema = OptionSchema> extends Transfo
   rewrite(ctx: PassContext<OptionValues<S>>, g: FlatGraph): ((applied: EditSummary) => void) | void;
 }
 
-export function defineEditPass<const S extends OptionSchema>(def: Omit<EditPass<S>, 'kind' | 'run'>): EditPass<S> {
+export function defineEditPass<const S extends OptionSchema>(def: Omit<EditPass<S>, 'kind' | 'transform' | 'run'>): EditPass<S> {
   return {
     ...def,
     kind: 'transform',
-    run(draft, ctx) {
+    transform(ctx) {
       const g = new FlatGraph(ctx.input);
       const after = def.rewrite(ctx, g);
       const applied = g.apply();
       if (after) after(applied);
-      g.writeInto(draft);
+      return g.writeBack();
     },
   };
 }

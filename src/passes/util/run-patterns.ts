@@ -25,10 +25,10 @@ export const PATTERN_OPTIONS = {
 export type PatternOptions = { 'max-rewrites': number; trace: boolean; verify: boolean };
 
 /**
- * Applies `set` to `graph` (default: the pass input). Returns the new graph, or undefined when
- * nothing changed (the pass contract's "leave the draft alone").
+ * Applies `set` to `graph` (default: the pass input). Returns the new graph (`graph` itself when
+ * nothing changed).
  */
-export function runPatternSet(ctx: PassContext<PatternOptions>, set: PatternSet, graph: Graph = ctx.input): Graph | undefined {
+export function runPatternSet(ctx: PassContext<PatternOptions>, set: PatternSet, graph: Graph = ctx.input): Graph {
   const sink = traceSink ?? (ctx.options.trace ? (l: string) => process.stderr.write(`${l}\n`) : undefined);
   const res = applyPatterns(graph, set, {
     ...(ctx.options['max-rewrites'] ? { maxRewrites: ctx.options['max-rewrites'] } : {}),
@@ -46,7 +46,7 @@ export function runPatternSet(ctx: PassContext<PatternOptions>, set: PatternSet,
   if (res.changed && ctx.options.verify) verifyRewritten(graph, res);
   for (const [p, n] of Object.entries(res.rewrites)) ctx.count(p, n);
   if (res.erased) ctx.count('nodes-erased', res.erased);
-  return res.changed || graph !== ctx.input ? res.graph : undefined;
+  return res.graph;
 }
 
 /**

@@ -8,7 +8,7 @@ import type { Expr, Span } from '../syntax/ast.js';
 import { assignable, join, paramBase, PatternError, showTy, ty, ValueRef, type Base, type RtVal, type Ty } from '../lang/types.js';
 import { binaryOp } from '../helpers/tensor-math.js';
 import { signature, type Helper } from '../helpers/registry.js';
-import { NONE } from '../engine/ids.js';
+import { NONE } from '../../ir/numbered/index.js';
 import type { CExpr, EvalCtx } from '../engine/program.js';
 import { restValues } from '../engine/values.js';
 import { INTRINSIC_BY_NAME, INTRINSICS, type Intrinsic } from './intrinsics.js';

@@ -4,7 +4,7 @@
 import { sameQuant } from '../../ir/types.js';
 import type { Base, RtVal } from '../lang/types.js';
 import type { ValueRef } from '../lang/types.js';
-import type { ValueId } from '../engine/ids.js';
+import type { ValueId } from '../../ir/numbered/index.js';
 import type { EvalCtx } from '../engine/program.js';
 import { LUT_INTRINSICS } from './lut-table.js';
 

@@ -9,8 +9,7 @@ import { getOp } from '../../ir/ops/index.js';
 import { tensor, type Tensor } from '../../ir/tensor.js';
 import { numel } from '../../ir/types.js';
 import { LUT_SIZE } from '../../ir/ops/quantized.js';
-import { NONE, type ValueId } from '../engine/ids.js';
-import type { WorkGraph } from '../engine/work-graph.js';
+import { NONE, type NumberedGraph, type ValueId } from '../../ir/numbered/index.js';
 import type { ValueRef } from '../lang/types.js';
 import type { Intrinsic } from './intrinsics.js';
 
@@ -19,7 +18,7 @@ import type { Intrinsic } from './intrinsics.js';
  * `scalars`, a constant operand must be one number (broadcast over the input, or the table would
  * mix positions); a per-channel table's pattern vouches for its constants (batch_norm's [C]).
  */
-function evaluate(g: WorkGraph, v: ValueId, at: Map<ValueId, Tensor>, scalars: boolean): Tensor {
+function evaluate(g: NumberedGraph, v: ValueId, at: Map<ValueId, Tensor>, scalars: boolean): Tensor {
   const known = at.get(v) ?? g.constant(v);
   if (known) {
     if (scalars && !at.has(v) && numel(known.shape) !== 1) throw new Error(`lookup table: constant '${g.valueName(v)}' has ${numel(known.shape)} elements; only scalars keep the function elementwise`);
@@ -43,7 +42,7 @@ const everyValue = (dtype: DType): Tensor => tensor(dtype, [LUT_SIZE], Array.fro
  * table[c][i] for channel c, from a tensor holding the 256 values next to the channel axis
  * ([1, C, 256, 1] for NCHW and axis 1; [256, C] for [N, C]), so per-channel parameters apply.
  */
-export function lutTable(g: WorkGraph, d: ValueId, y: ValueId, axis?: number): Tensor {
+export function lutTable(g: NumberedGraph, d: ValueId, y: ValueId, axis?: number): Tensor {
   const dq = g.producer(d), x = g.operand(dq, 0), xt = g.type(x)!;
   const lo = dtypeRange(xt.dtype)[0], rank = xt.shape.length;
   const ax = axis === undefined ? -1 : axis < 0 ? axis + rank : axis;
@@ -66,14 +65,14 @@ export function lutTable(g: WorkGraph, d: ValueId, y: ValueId, axis?: number): T
 }
 
 /** The table of %l = qlut(x, T) followed by the integer map %r (requantize, a one-table qlut): %r run on T. */
-export function lutThen(g: WorkGraph, l: ValueId, r: ValueId): Tensor {
+export function lutThen(g: NumberedGraph, l: ValueId, r: ValueId): Tensor {
   const table = g.constant(g.operand(g.producer(l), 1));
   if (!table) throw new Error(`lut_then: the table of '${g.valueName(l)}' is not a constant`);
   return evaluate(g, r, new Map([[l, table]]), false); // %r's own constant is a table (a second qlut)
 }
 
 /** The table of an integer op %n of one 8-bit operand and scalar constants: %n run on every value. */
-export function lutOf(g: WorkGraph, nv: ValueId): Tensor {
+export function lutOf(g: NumberedGraph, nv: ValueId): Tensor {
   const n = g.producer(nv), vars = g.operands(n).filter((u) => u !== NONE && !g.constant(u));
   if (vars.length !== 1) throw new Error(`lut_of: '${g.valueName(nv)}' must have exactly one operand that is not a constant`);
   const out = evaluate(g, nv, new Map([[vars[0]!, everyValue(g.type(vars[0]!)!.dtype)]]), true);

@@ -7,12 +7,11 @@
 // A cap on the number of rewrites stops a rewrite cycle and names the patterns that kept firing.
 import { diag, locate, QforgeError, type Diagnostic } from '../../diagnostics/index.js';
 import type { Graph } from '../../ir/graph.js';
-import { NONE, type NodeId, type ValueId } from './ids.js';
+import { NONE, NumberedGraph, type NodeId, type ValueId } from '../../ir/numbered/index.js';
 import { Matcher } from './match.js';
 import type { PatternSet } from './pattern-set.js';
 import type { Variant } from './program.js';
 import { Rewriter } from './rewrite.js';
-import { WorkGraph } from './work-graph.js';
 
 export interface RewriteEvent {
   pattern: string;
@@ -73,7 +72,7 @@ export function applyPatterns(graph: Graph, set: PatternSet, opts: ApplyOptions 
 // The hot paths are methods with indexed loops: small functions get optimized early, while a
 // for-of in a long-running function body can keep allocating iterator results until it is.
 class Driver {
-  private readonly g: WorkGraph;
+  private readonly g: NumberedGraph;
   private readonly matcher: Matcher;
   private readonly rewriter: Rewriter;
   private readonly stack: NodeId[];
@@ -92,7 +91,7 @@ class Driver {
     private readonly set: PatternSet,
     private readonly opts: ApplyOptions,
   ) {
-    this.g = new WorkGraph(graph);
+    this.g = new NumberedGraph(graph);
     this.matcher = new Matcher(this.g);
     this.rewriter = new Rewriter(this.g, this.matcher.st);
     // Every node, in order: the last one pops first.

@@ -4,7 +4,7 @@ import { fail } from '../../diagnostics/index.js';
 import type { Graph } from '../../ir/graph.js';
 import { Matcher } from './match.js';
 import type { PatternSet } from './pattern-set.js';
-import { WorkGraph } from './work-graph.js';
+import { NumberedGraph } from '../../ir/numbered/index.js';
 
 export interface VariantExplanation {
   variant: string;
@@ -26,7 +26,7 @@ export interface Explanation {
 export function explainMatch(graph: Graph, set: PatternSet, patternName: string, nodeName: string): Explanation {
   const p = set.get(patternName);
   if (!p) fail('PAT_EXPLAIN', `unknown pattern '${patternName}'`, { hint: `loaded patterns: ${set.patterns.map((q) => q.name).join(', ') || 'none'}` });
-  const g = new WorkGraph(graph);
+  const g = new NumberedGraph(graph);
   const node = g.nodes().find((n) => g.nodeName(n) === nodeName);
   if (node === undefined) fail('PAT_EXPLAIN', `graph '${graph.name}' has no node '${nodeName}'`);
   const op = g.op(node);

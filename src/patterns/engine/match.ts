@@ -4,15 +4,14 @@
 // In explain mode every failure records a sentence; otherwise nothing is formatted.
 import { getOp } from '../../ir/ops/index.js';
 import { formatType } from '../../ir/types.js';
-import { NONE, type NodeId, type ValueId } from './ids.js';
+import { NONE, type NodeId, type NumberedGraph, type ValueId } from '../../ir/numbered/index.js';
 import type { CExpr, EvalCtx, NodeP, OperandP, ValueCheckP, Variant, DimP } from './program.js';
-import type { WorkGraph } from './work-graph.js';
 import { showValue } from './values.js';
 import { PatternError } from '../lang/types.js';
 import { diag, locate, QforgeError } from '../../diagnostics/index.js';
 
 /** A PatternError met at `root` as a diagnostic located in the pattern file. */
-export function patternError(v: Variant, g: WorkGraph, root: NodeId, e: PatternError): QforgeError {
+export function patternError(v: Variant, g: NumberedGraph, root: NodeId, e: PatternError): QforgeError {
   const p = v.pattern, name = g.nodeName(root);
   return new QforgeError(
     diag('PAT_EVAL', `pattern ${p.name} at node '${name}': ${e.message}`, {
@@ -123,8 +122,8 @@ export class MatchState {
 
 const VAL = 0, NODE = 1, SYM = 2;
 
-const nodeText = (g: WorkGraph, n: NodeId): string => `'${g.nodeName(n)}' (${g.op(n)})`;
-const at = (g: WorkGraph, p: NodeP, n: NodeId, i: number): string => `operand ${i} of ${p.display} ${nodeText(g, n)}`;
+const nodeText = (g: NumberedGraph, n: NodeId): string => `'${g.nodeName(n)}' (${g.op(n)})`;
+const at = (g: NumberedGraph, p: NodeP, n: NodeId, i: number): string => `operand ${i} of ${p.display} ${nodeText(g, n)}`;
 
 export class Matcher {
   readonly st = new MatchState();
@@ -132,7 +131,7 @@ export class Matcher {
   /** Reused for every match: checks read the graph and the bindings, not lets. */
   private readonly ctx: EvalCtx;
 
-  constructor(readonly g: WorkGraph) {
+  constructor(readonly g: NumberedGraph) {
     this.ctx = { g, st: this.st, lets: new Bindings() };
   }
 

@@ -6,10 +6,10 @@ import type { DType } from '../../ir/dtype.js';
 import type { PatternDecl, Span } from '../syntax/ast.js';
 import type { RtVal, Ty } from '../lang/types.js';
 import type { Bindings, MatchState } from './match.js';
-import type { WorkGraph } from './work-graph.js';
+import type { NumberedGraph } from '../../ir/numbered/index.js';
 
 export interface EvalCtx {
-  g: WorkGraph;
+  g: NumberedGraph;
   st: MatchState;
   /** Values of `let` names while a rewrite is being built. */
   lets: Bindings<RtVal>;

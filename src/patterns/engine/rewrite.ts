@@ -12,10 +12,9 @@ import { formatType, sameShape, type TensorType } from '../../ir/types.js';
 import type { Span } from '../syntax/ast.js';
 import { PatternError, ValueRef, type RtVal } from '../lang/types.js';
 import type { CArg, CBuild, CExpr, EvalCtx, Variant } from './program.js';
-import { NONE, type NodeId, type ValueId } from './ids.js';
+import { NONE, resolvedAttrs, type NodeId, type NumberedGraph, type ValueId } from '../../ir/numbered/index.js';
 import { Bindings, patternError, type MatchState } from './match.js';
 import { restValues } from './values.js';
-import { resolvedAttrs, type WorkGraph } from './work-graph.js';
 
 const NO_NODES: NodeId[] = [];
 
@@ -40,7 +39,7 @@ export class Rewriter {
   private created: NodeId[] = [];
 
   constructor(
-    private readonly g: WorkGraph,
+    private readonly g: NumberedGraph,
     private readonly st: MatchState,
   ) {
     this.ctx = { g, st, lets: new Bindings() };

@@ -1,7 +1,7 @@
 // Printing run-time values of pattern expressions (explanations, traces, error messages).
 import type { Tensor } from '../../ir/tensor.js';
 import { ValueRef, type RtVal } from '../lang/types.js';
-import { NONE } from './ids.js';
+import { NONE } from '../../ir/numbered/index.js';
 import type { EvalCtx } from './program.js';
 
 function showNumber(n: number): string {

@@ -1,7 +1,7 @@
 // Static types of pattern expressions and the run-time values they evaluate to.
 import type { Tensor } from '../../ir/tensor.js';
 import type { ParamType, ResultType } from '../helpers/registry.js';
-import type { ValueId } from '../engine/ids.js';
+import type { ValueId } from '../../ir/numbered/index.js';
 import type { Span } from '../syntax/ast.js';
 
 /**

@@ -4,7 +4,7 @@
 import { describe, expect } from 'vitest';
 import { fc, test as fcTest } from '@fast-check/vitest';
 import { tensor, type Graph } from '../../src/ir/index.js';
-import { valueIds } from '../../src/passes/util/value-ids.js';
+import { valueIds } from '../../src/ir/numbered/value-ids.js';
 
 const T = { dtype: 'f32' as const, shape: [1] };
 

@@ -1,7 +1,7 @@
-// The operand slots of the working graph's nodes, each linked into the use list of the value it
+// The operand slots of a numbered graph's nodes, each linked into the use list of the value it
 // reads. A node's operands are consecutive slots, so operand i of a node is one array read; adding
 // or dropping a use is O(1) and allocates nothing. A list keeps the order in which its uses were
-// added (the driver revisits users in that order). A redefined node gets fresh slots; the old
+// added (the pattern driver revisits users in that order). A redefined node gets fresh slots; the old
 // ones are unlinked and stay unused.
 import { grown, NONE, type NodeId, type ValueId } from './ids.js';
 

@@ -1,10 +1,10 @@
-// The values of the rewrite engine's working graph (work-graph.ts), numbered from 0 in the order
+// The values of a numbered graph (numbered-graph.ts), numbered from 0 in the order
 // they are first referred to. Per value: its name, flags, producer, and its type and constant —
 // read from the source graph on first use, or set by a rewrite. The new types and constants are
 // written back after the source's, in the order they were (last) set, as a Map would keep them.
-import { lookup, store, type Graph, type Node } from '../../ir/graph.js';
-import type { Tensor } from '../../ir/tensor.js';
-import type { TensorType } from '../../ir/types.js';
+import { lookup, store, type Graph, type Node } from '../graph.js';
+import type { Tensor } from '../tensor.js';
+import type { TensorType } from '../types.js';
 import { grown, NONE, type NodeId, type ValueId } from './ids.js';
 
 // SRC_*: the slot holds the source's entry, read on first use. NEW_*: it holds one a rewrite set.
@@ -62,6 +62,11 @@ export class ValueTable {
   id(name: string): ValueId {
     const v = this.ids.get(name);
     return v === undefined ? this.add(name) : v;
+  }
+
+  /** The id of a value name, NONE for a name no node or output refers to (nothing is numbered). */
+  find(name: string): ValueId {
+    return this.ids.get(name) ?? NONE;
   }
 
   /** Numbers the values that `nodes` refer to; returns per node the ids of its operands (NONE: absent), then of its results. */

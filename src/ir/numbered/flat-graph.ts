@@ -8,9 +8,9 @@
 // The subtle part of every rewrite lives here too: graph outputs keep their names. When an edit
 // replaces an output, the replacement's definition takes the output's name, or, where it cannot
 // (the replacement is a graph input or another output), the output's definition stays for it.
-import { lookup, store, type Graph, type Node } from '../../ir/graph.js';
-import type { Tensor } from '../../ir/tensor.js';
-import type { TensorType } from '../../ir/types.js';
+import { lookup, store, type Graph, type Node } from '../graph.js';
+import type { Tensor } from '../tensor.js';
+import type { TensorType } from '../types.js';
 import { valueIds } from './value-ids.js';
 
 export interface EditSummary {
@@ -342,11 +342,9 @@ export class FlatGraph {
     return out;
   }
 
-  /** Writes the net change into an immer draft: one root-level assignment per changed container. */
-  writeInto(draft: Graph): void {
+  /** The graph after the applied edits: the input itself when nothing changed, else a copy with the changed containers. */
+  writeBack(): Graph {
     const r = this.result();
-    if (r.nodes) draft.nodes = r.nodes;
-    if (r.values) draft.values = r.values;
-    if (r.constants) draft.constants = r.constants;
+    return r.nodes || r.values || r.constants ? { ...this.input, ...r } : this.input;
   }
 }

@@ -1,9 +1,9 @@
-// The rewrite engine numbers the values and nodes of its working graph (work-graph.ts) and keeps
-// their fields in flat arrays indexed by those numbers.
+// The numbered graph (numbered-graph.ts) numbers its values and nodes and keeps their fields in
+// flat arrays indexed by those numbers.
 
-/** A value of the working graph: an index into its per-value arrays. */
+/** A value of a numbered graph: an index into its per-value arrays. */
 export type ValueId = number;
-/** A node of the working graph: an index into its per-node arrays. */
+/** A node of a numbered graph: an index into its per-node arrays. */
 export type NodeId = number;
 /** No value (an absent operand) or no node (a value without a live producer). */
 export const NONE = -1;

@@ -7,7 +7,7 @@
 // before it, a constant near the last constant found; those tables stay in cache. Names from
 // further away are found by walking the blocks, and remembered; if walking ever costs more than a
 // fixed share of the graph's size, one whole-range Map takes over, so the total stays linear.
-import type { Graph } from '../../ir/graph.js';
+import type { Graph } from '../graph.js';
 
 const BLOCK = 4096; // node results per block
 const SLOTS = 2 * BLOCK; // open addressing at load <= 1/2

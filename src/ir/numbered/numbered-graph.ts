@@ -1,16 +1,18 @@
-// A mutable working view of a Graph for the rewrite driver. Values and nodes are numbered
-// (ValueId, NodeId, see ids.ts) and their fields live in flat arrays indexed by those numbers:
-// the matcher and the driver index arrays instead of looking names up, and building the view
+// The numbered graph: the one mutable, integer-indexed view of a Graph that the pattern engine,
+// the passes' analyses, the quantizer and codegen work on (the string-keyed Graph stays the
+// text/ONNX/API form). Values and nodes are numbered densely (ValueId, NodeId, see ids.ts) and
+// their fields live in flat arrays indexed by those numbers: users index arrays instead of
+// looking names up (a node's id is its index in the source's node list), and building the view
 // allocates no object per node or value (on a 100k-node graph, string-keyed lookups, per-value
 // records and the garbage collection they caused were most of the time). Names are resolved
 // once, when a node enters the view (value-table.ts). Nodes stay in topological order in a
 // doubly linked list, so inserting a replacement before its root is O(1); operands are slots of
 // the values' use lists (use-lists.ts). A node's definition is a plain Node: the source's while
 // it is unchanged, a new one from the rewrite that changed it; toGraph() writes them back.
-import { freshName, type Attrs, type Graph, type Node } from '../../ir/graph.js';
-import { getOp, resolveAttrs, type OpDef, type ResolvedAttrs } from '../../ir/ops/index.js';
-import type { Tensor } from '../../ir/tensor.js';
-import type { TensorType } from '../../ir/types.js';
+import { freshName, type Attrs, type Graph, type Node } from '../graph.js';
+import { getOp, resolveAttrs, type OpDef, type ResolvedAttrs } from '../ops/index.js';
+import type { Tensor } from '../tensor.js';
+import type { TensorType } from '../types.js';
 import { grown, NONE, type NodeId, type ValueId } from './ids.js';
 import { UseLists } from './use-lists.js';
 import { ValueTable } from './value-table.js';
@@ -49,7 +51,7 @@ function nodeOf(name: string, op: string, inputs: string[], outputs: string[], a
   return node;
 }
 
-export class WorkGraph {
+export class NumberedGraph {
   private readonly values: ValueTable;
   private readonly uses: UseLists;
   private readonly defs: Node[] = [];
@@ -102,6 +104,29 @@ export class WorkGraph {
   }
 
   // ---- values ----
+
+  /** The id of a value name; NONE for one that no node or graph output refers to. */
+  find(name: string): ValueId {
+    return this.values.find(name);
+  }
+
+  /** The live node computing the named value, NONE for an input, a constant or an unknown name. */
+  producerOf(name: string): NodeId {
+    const v = this.values.find(name);
+    return v === NONE ? NONE : this.values.producer(v);
+  }
+
+  /** The definition of the live node computing the named value (undefined: see producerOf). */
+  definingNode(name: string): Node | undefined {
+    const n = this.producerOf(name);
+    return n === NONE ? undefined : this.defs[n];
+  }
+
+  /** Distinct live nodes using the named value, in node order on an unedited graph. */
+  usersOf(name: string): NodeId[] {
+    const v = this.values.find(name);
+    return v === NONE ? [] : this.userNodes(v);
+  }
 
   valueName(v: ValueId): string {
     return this.values.name(v);
@@ -156,6 +181,11 @@ export class WorkGraph {
   }
 
   // ---- nodes ----
+
+  /** The definition of n as a plain Node (the source's own object while n is unchanged); read only. */
+  node(n: NodeId): Node {
+    return this.defs[n]!;
+  }
 
   nodeName(n: NodeId): string {
     return this.defs[n]!.name;
