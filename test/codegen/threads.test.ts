@@ -13,8 +13,8 @@ import { main } from '../../src/cli/main.js';
 import { GraphBuilder, tensor, type Graph, type Tensor } from '../../src/ir/index.js';
 import { readNpy, writeNpy } from '../../src/ir/npy.js';
 import { writeQir } from '../../src/ir/text/index.js';
-import { fixtureParts } from './fixtures.js';
-import { addConv, addLinear, convZoo, floatNet, misc, type Case } from './graphs.js';
+import { fixtureParts, x86ResidualParts } from './fixtures.js';
+import { addConv, addLinear, convZoo, floatNet, misc, residual, type Case } from './graphs.js';
 import { interpret, mergeGraphs, mismatches, randomTensor, rng } from './helpers.js';
 import { randomCases, randomGraph } from './random-graphs.js';
 
@@ -67,7 +67,7 @@ function expectSameForEveryThreadCount(b: BuildResult, g: Graph, inputs: Tensor[
 }
 
 describe('threads: same bytes for every thread count', () => {
-  const cases = [...fixtureParts(), convZoo(8), misc(9), wide()];
+  const cases = [...fixtureParts(), ...x86ResidualParts(), convZoo(8), misc(9), wide(), residual(10)];
   const models = mergeGraphs([...cases, floatNet(5)]);
   // Outputs the interpreter defines bit for bit: all but float accumulations (float GEMMs a quantizer
   // left, the float net), which other tests compare within a tolerance.
@@ -86,7 +86,7 @@ describe('threads: same bytes for every thread count', () => {
 
   for (const target of ['neon', 'neon-dot'])
     it(`conv zoo and misc ops, ${target} under qemu`, () => {
-      const small = mergeGraphs([convZoo(8), misc(9), wide()]);
+      const small = mergeGraphs([convZoo(8), misc(9), wide(), residual(10)]);
       const got = expectSameForEveryThreadCount(build(small.graph, target), small.graph, small.inputs);
       expect(mismatches(small.graph, got, interpret(small.graph, small.inputs))).toEqual([]);
     });
@@ -103,7 +103,7 @@ describe('threads: random quantized graphs', () => {
 
 describe('threads: ThreadSanitizer', () => {
   it('finds no data race in a model run on 3 threads (avx2)', () => {
-    const { graph, inputs } = mergeGraphs([...fixtureParts().slice(0, 4), convZoo(8), misc(9)]);
+    const { graph, inputs } = mergeGraphs([...fixtureParts().slice(0, 4), convZoo(8), misc(9), residual(10)]);
     const b = build(graph, 'avx2', { sanitize: 'thread' });
     process.env.TSAN_OPTIONS = 'halt_on_error=1 exitcode=66';
     const got = runC(b, { inputs: inputs.map((t) => stacked(t, 2)), inputNames: graph.inputs, threads: 3 }).outputs;
