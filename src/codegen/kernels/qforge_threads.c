@@ -322,7 +322,7 @@ void qf_par_gemm_add(qf_ctx *ctx, const qf_geom *g, const uint8_t *x, int32_t c0
                      size_t K, size_t R, const void *W, const int32_t *bias32, const uint8_t *r, size_t ldr,
                      const qf_radd *p, uint8_t *y, size_t ldy, uint8_t *scratch) {
   const qf_add_args a = {g, x, r, c0, Cg, M, N, K, R, ldr, ldy, W, bias32, p, y};
-  qf_parallel(ctx, (M + R - 1) / R, qf_grain(R * N * K, QF_PAR_MIN_OPS), qf_add_blocks, &a, scratch);
+  qf_parallel(ctx, (M + R - 1) / R, qf_grain(R * N * K, 8 * (size_t)QF_PAR_MIN_OPS), qf_add_blocks, &a, scratch);
 }
 
 /* Window ops (depthwise, pools) over output rows: rows [lo, hi) are the same op on a geometry with
