@@ -13,12 +13,11 @@
 import { qconv2d, qlinear, type Finish } from '../compute/qconv.js';
 import { dequantizeValue, fround, quantizer, type QuantScaling } from '../quant-math.js';
 import { tensor, type Tensor } from '../tensor.js';
-import type { TensorType } from '../types.js';
+import { numel, type TensorType } from '../types.js';
 import { operand } from './infer-util.js';
 import { SCALING_ATTR } from './quant.js';
 import { ACT, ACCUM, WEIGHT, GEOM, checkZero, convArgs, inferAccum, inferLinear, requantOf } from './quantized.js';
 import { check, type AttrSpec, type OpDef, type ResolvedAttrs } from './registry.js';
-import { numel } from '../types.js';
 
 /** The accumulating ops' attributes with acc_scale in place of requant_scale, plus the residual's qparams. */
 const { requant_scale: _requant, ...ACC_IN } = ACCUM;

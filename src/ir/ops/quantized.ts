@@ -22,7 +22,7 @@ export const WEIGHT: readonly DType[] = ['i8', 'u8', 'i4', 'u4'];
 const OUT_DTYPE: AttrSpec = { type: 'dtype', oneOf: ['u8', 'i8'], doc: 'result dtype' };
 
 /** Result qparams and clamp, shared by every quantized op. */
-export const RESULT: Record<string, AttrSpec> = {
+const RESULT: Record<string, AttrSpec> = {
   y_scale: { type: 'float', doc: 'result scale (for the result type)' },
   y_zero_point: { type: 'int', default: 0 },
   dtype: OUT_DTYPE,
@@ -43,7 +43,7 @@ export const GEOM: Record<string, AttrSpec> = {
   group: { type: 'int', default: 1 },
 };
 
-export function resultType(attrs: ResolvedAttrs, shape: number[]): TensorType {
+function resultType(attrs: ResolvedAttrs, shape: number[]): TensorType {
   const dtype = attrs.dtype as DType;
   const [lo, hi] = dtypeRange(dtype);
   const qmin = (attrs.qmin as number | undefined) ?? lo, qmax = (attrs.qmax as number | undefined) ?? hi;
@@ -66,7 +66,7 @@ export function checkZero(t: TensorType, name: string, zp: readonly number[]): v
   check(z.length === zp.length ? z.every((v, i) => v === zp[i]) : z.every((v) => v === zp[0]), () => `${name}'s type has zero point ${JSON.stringify(z)} but the op uses ${JSON.stringify(zp)}`);
 }
 
-export function checkBias(op: string, b: TensorType | undefined, dtype: DType, channels: number): void {
+function checkBias(op: string, b: TensorType | undefined, dtype: DType, channels: number): void {
   if (b) check(b.dtype === dtype && b.shape.length === 1 && b.shape[0] === channels, `${op}: bias must be ${dtype}[${channels}], got ${b.dtype}[${b.shape.join(',')}]`);
 }
 
@@ -79,7 +79,7 @@ export interface AccForm {
 }
 const REQUANT_FORM: AccForm = { scale: 'requant_scale', bias: { index: 2, dtype: 'i32' } };
 
-export function perChannel(attrs: ResolvedAttrs, channels: number, scaleKey = 'requant_scale'): void {
+function perChannel(attrs: ResolvedAttrs, channels: number, scaleKey = 'requant_scale'): void {
   for (const key of [scaleKey, 'w_zero_point']) {
     const v = attrs[key] as number[];
     check(v.length === 1 || v.length === channels, `${key} needs 1 or ${channels} values, got ${v.length}`);
@@ -136,7 +136,7 @@ function convKernel(transpose: boolean) {
   };
 }
 
-export const ACC_OPERANDS = [
+const ACC_OPERANDS = [
   { name: 'x', dtypes: ACT },
   { name: 'w', dtypes: WEIGHT },
   { name: 'b', optional: true, dtypes: ['i32'] as readonly DType[] },
