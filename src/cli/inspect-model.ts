@@ -40,7 +40,8 @@ const MACS: Record<string, (n: Node, s: Shapes) => number> = {
   matmul: (n, s) => numel(s(n.outputs[0]!)) * s(n.inputs[0]!).at(-1)!,
   qlinear: (n, s) => numel(s(n.outputs[0]!)) * s(n.inputs[1]!)[1]!,
 };
-MACS['qconv2d'] = MACS['conv2d']!;
+MACS['qconv2d'] = MACS['qconv2d_add'] = MACS['conv2d']!;
+MACS['qlinear_add'] = MACS['qlinear']!;
 MACS['qconv_transpose2d'] = MACS['conv_transpose2d']!;
 MACS['qmatmul'] = MACS['matmul']!;
 

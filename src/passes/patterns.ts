@@ -58,7 +58,7 @@ export const LIBRARY_PASSES: readonly LibraryPass[] = [
     name: 'lower-quantized',
     files: ['lower-quantized', 'qdq'],
     description:
-      'dq → conv2d/conv_transpose2d/gemm/matmul/add/mul/avgpool/global_avgpool → q ⇒ qconv2d/qconv_transpose2d/qlinear/qmatmul/qadd/qmul/qavgpool2d/qglobal_avgpool, elementwise functions (sigmoid, tanh, gelu, x·sigmoid(x)…) ⇒ qlut tables, plus fold-qdq (spec/patterns/lower-quantized.qpat, qdq.qpat)',
+      'dq → conv2d/conv_transpose2d/gemm/matmul/add/mul/avgpool/global_avgpool → q ⇒ qconv2d/qconv_transpose2d/qlinear/qmatmul/qadd/qmul/qavgpool2d/qglobal_avgpool, conv/linear → add(dq r) → q ⇒ qconv2d_add/qlinear_add, elementwise functions (sigmoid, tanh, gelu, x·sigmoid(x)…) ⇒ qlut tables, plus fold-qdq (spec/patterns/lower-quantized.qpat, qdq.qpat)',
   },
   // Weight-only graphs (quantize-weight-only's dequantize → gemm/matmul) as one op that keeps the
   // int8/int4 weight: what codegen compiles. Bit-exact (the op sums as gemm does).

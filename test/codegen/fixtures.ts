@@ -49,3 +49,17 @@ export const modeParts = (): Part[] =>
   MODES.flatMap(({ opts }) =>
     LINEAR_MODELS.map((m) => part(m, quantizeGraph(importOnnx(path.join(FIX, m, 'model.onnx')), { ...opts, calib: path.join(FIX, m, 'calib.npy') }).graph)),
   );
+
+/** Fixture models with residual adds quantized by the x86 quantizer (conv → add → relu lowers to qconv2d_add). */
+export const X86_RESIDUAL_MODELS = ['small_resnet', 'depthwise_residual'];
+
+/**
+ * Those models with the results of their qconv2d_add nodes as the graph's outputs: integer values
+ * defined bit for bit (the model's own output comes from a float GEMM the x86 quantizer leaves).
+ */
+export const x86ResidualParts = (): Part[] =>
+  X86_RESIDUAL_MODELS.map((m) => {
+    const { graph, inputs } = quantizeFixture(m, 'x86');
+    const outputs = graph.nodes.filter((n) => n.op === 'qconv2d_add').map((n) => n.outputs[0]!);
+    return { graph: { ...graph, outputs }, inputs, exact: true };
+  });

@@ -3,7 +3,7 @@
 // counts 1..33, extreme zero points, the int16-saturation pattern, pools and elementwise ops.
 import { describe, expect, it } from 'vitest';
 import { run, GraphBuilder, tensor } from '../../src/ir/index.js';
-import { compileRun, interpret, mergeGraphs, mismatches, rng, floatTensor } from './helpers.js';
+import { compileRun, interpret, mergeGraphs, mismatches, rng, floatTensor, randomTensor } from './helpers.js';
 import { addConv, convZoo, misc, saturation, tails } from './graphs.js';
 
 describe('c target: bit-exact with the interpreter', () => {
@@ -40,5 +40,20 @@ describe('c target: bit-exact with the interpreter', () => {
     b.output(y, z, y, x);
     const g = b.build(), xin = tensor('u8', [2, 3], [0, 3, 100, 255, 7, 50]);
     expect(mismatches(g, compileRun(g, 'c', [xin]).outputs, interpret(g, [xin]))).toEqual([]);
+  });
+
+  it('a dequantized constant weight (a linear the quantizer left float) is computed at compile time: same values, no run-time dequantize', () => {
+    const r = rng(5), b = new GraphBuilder('float_tail');
+    const x = b.input('x', { dtype: 'u8', shape: [2, 6] });
+    // power-of-two scales: every product and sum is exact in float32, so the float matmul is bit-exact too
+    const w = b.op('dequantize', [b.constant('w', randomTensor('i8', [4, 6], r, -128, 127))], { scale: [0.25, 0.5, 0.125, 1], zero_point: [0, 0, 0, 0], axis: 0 }, 'w_dq');
+    const wt = b.op('transpose', [w], { perm: [1, 0] }, 'wt');
+    b.output(b.op('matmul', [b.op('dequantize', [x], { scale: [0.125], zero_point: [3] }, 'x_dq'), wt], {}, 'y'), wt);
+    b.output(b.op('requantize', [x], { x_scale: 0.1, x_zero_point: 3, y_scale: 0.2, y_zero_point: 0, dtype: 'u8' }, 'rq'));
+    const g = b.build(), xin = randomTensor('u8', [2, 6], r, 0, 255);
+    const got = compileRun(g, 'c', [xin]);
+    // x's dequantize in each entry point (run, run_quantized); none for the weight
+    expect(got.source.match(/qf_par_dequantize_u8|qf_dequantize_any/g)?.length).toBe(2);
+    expect(mismatches(g, got.outputs, interpret(g, [xin]))).toEqual([]);
   });
 });

@@ -1,21 +1,21 @@
 // Every target against the interpreter, one program per target: the hand-built graphs (conv zoo,
-// channel tails, the int16-saturation pattern, pools and elementwise ops), every fixture model
-// quantized by two quantizers, and the linear ones in the weight-only and dynamic modes. avx2 runs
-// natively, avx512-vnni through SIMDe (AVX-512 emulated on AVX2), neon and neon-dot under
-// qemu-aarch64; the SIMD kernels replace the portable ones through the kernel interface and must
-// not change a single bit.
+// channel tails, the int16-saturation pattern, pools and elementwise ops, the residual-add convs),
+// every fixture model quantized by two quantizers, the x86 quantizer's residual convs of two
+// fixtures, and the linear ones in the weight-only and dynamic modes. avx2 runs natively,
+// avx512-vnni through SIMDe (AVX-512 emulated on AVX2), neon and neon-dot under qemu-aarch64; the
+// SIMD kernels replace the portable ones through the kernel interface and must not change a single bit.
 import { beforeAll, describe, expect, it } from 'vitest';
 import { getTarget, hostCpuFlags, hostRuns } from '../../src/codegen/targets/index.js';
 import type { Graph, Tensor } from '../../src/ir/index.js';
 import { approximateOutputs, compileRun, FLOAT_TOLERANCE, interpret, mergeGraphs, relErr } from './helpers.js';
-import { convZoo, misc, saturation, tails } from './graphs.js';
-import { fixtureParts, LINEAR_MODELS, modeParts, MODELS, MODES, QUANTIZERS } from './fixtures.js';
+import { convZoo, misc, residual, saturation, tails } from './graphs.js';
+import { fixtureParts, LINEAR_MODELS, modeParts, MODELS, MODES, QUANTIZERS, x86ResidualParts } from './fixtures.js';
 
 describe(`targets: hand-built graphs and the fixture models (${MODELS.length} models x ${QUANTIZERS.join(', ')}; ${LINEAR_MODELS.length} x ${MODES.map((m) => m.name).join(', ')})`, () => {
   let graph: Graph, inputs: Tensor[], want: Tensor[], exact: boolean[];
   beforeAll(() => {
-    const hand = [convZoo(5), tails(6, [1, 2, 3, 4, 5, 7, 8, 9, 15, 16, 17, 31, 32, 33]), saturation(), misc(7)].map((p) => ({ ...p, exact: true }));
-    const parts = [...hand, ...fixtureParts(), ...modeParts()];
+    const hand = [convZoo(5), tails(6, [1, 2, 3, 4, 5, 7, 8, 9, 15, 16, 17, 31, 32, 33]), saturation(), misc(7), residual(12)].map((p) => ({ ...p, exact: true }));
+    const parts = [...hand, ...fixtureParts(), ...x86ResidualParts(), ...modeParts()];
     ({ graph, inputs } = mergeGraphs(parts));
     const approx = approximateOutputs(graph);
     exact = parts.flatMap((p) => p.graph.outputs.map(() => p.exact)).map((e, i) => e && !approx[i]);

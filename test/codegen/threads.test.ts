@@ -13,8 +13,8 @@ import { main } from '../../src/cli/main.js';
 import { GraphBuilder, tensor, type Graph, type Tensor } from '../../src/ir/index.js';
 import { readNpy, writeNpy } from '../../src/ir/npy.js';
 import { writeQir } from '../../src/ir/text/index.js';
-import { fixtureParts, quantizeFixture } from './fixtures.js';
-import { addConv, addLinear, convZoo, floatNet, misc, type Case } from './graphs.js';
+import { fixtureParts, quantizeFixture, x86ResidualParts } from './fixtures.js';
+import { addConv, addLinear, convZoo, floatNet, misc, residual, type Case } from './graphs.js';
 import { floatTensor, interpret, mergeGraphs, mismatches, randomTensor, rng } from './helpers.js';
 import { fround } from '../../src/ir/quant-math.js';
 import { randomCases, randomGraph } from './random-graphs.js';
@@ -94,7 +94,7 @@ function expectSameForEveryThreadCount(b: BuildResult, g: Graph, inputs: Tensor[
 }
 
 describe('threads: same bytes for every thread count', () => {
-  const cases = [...fixtureParts(), convZoo(8), misc(9), wide(), splits()];
+  const cases = [...fixtureParts(), ...x86ResidualParts(), convZoo(8), misc(9), wide(), splits(), residual(10)];
   const models = mergeGraphs([...cases, floatNet(5)]);
   // Outputs the interpreter defines bit for bit: all but float accumulations (float GEMMs a quantizer
   // left, the float net), which other tests compare within a tolerance.
@@ -113,7 +113,7 @@ describe('threads: same bytes for every thread count', () => {
 
   for (const target of ['neon', 'neon-dot'])
     it(`conv zoo and misc ops, ${target} under qemu`, () => {
-      const small = mergeGraphs([convZoo(8), misc(9), wide(), splits()]);
+      const small = mergeGraphs([convZoo(8), misc(9), wide(), splits(), residual(10)]);
       const got = expectSameForEveryThreadCount(build(small.graph, target), small.graph, small.inputs);
       expect(mismatches(small.graph, got, interpret(small.graph, small.inputs))).toEqual([]);
     });
@@ -129,8 +129,8 @@ describe('threads: random quantized graphs', () => {
 });
 
 describe('threads: ThreadSanitizer', () => {
-  it('finds no data race in a model run on 3 threads (avx2; conv_transpose, attention, pools, broadcasts, qlut)', () => {
-    const { graph, inputs } = mergeGraphs([...fixtureParts().slice(0, 4), quantizeFixture('attention_block', 'xnnpack'), convZoo(8), misc(9), splits()]);
+  it('finds no data race in a model run on 3 threads (avx2; conv_transpose, attention, pools, broadcasts, qlut, residual convs)', () => {
+    const { graph, inputs } = mergeGraphs([...fixtureParts().slice(0, 4), quantizeFixture('attention_block', 'xnnpack'), convZoo(8), misc(9), splits(), residual(10)]);
     const b = build(graph, 'avx2', { sanitize: 'thread' });
     process.env.TSAN_OPTIONS = 'halt_on_error=1 exitcode=66';
     const got = runC(b, { inputs: inputs.map((t) => stacked(t, 2)), inputNames: graph.inputs, threads: 3 }).outputs;

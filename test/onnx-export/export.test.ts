@@ -110,6 +110,16 @@ function single(op: string, acts: Act[], attrs: Record<string, number | number[]
   return b.build();
 }
 
+/** quantize(x), quantize(r) → op(x, w, r, bias?) → dequantize: a residual op alone. */
+function residualCase(op: string, x: Act, r: Act, attrs: Record<string, number | number[] | string>, consts: (b: GraphBuilder) => string[], out: [scale: number, zp: number]): Graph {
+  const b = new GraphBuilder(op);
+  const [xq, rd] = [x, r].map(([n, shape, scale, zp, dtype]) => b.op('quantize', [b.input(n, { dtype: 'f32', shape })], { scale: [fround(scale)], zero_point: [zp], dtype }, `${n}_q`));
+  const [w, ...bias] = consts(b);
+  const y = b.op(op, [xq!, w!, rd!, ...bias], f32s(attrs), op);
+  b.output(b.op('dequantize', [y], { scale: [fround(out[0])], zero_point: [out[1]] }, 'y'));
+  return b.build();
+}
+
 const sigmoidTable = (lo: number) => Array.from({ length: 256 }, (_, k) => lo + Math.round(255 / (1 + Math.exp(-(k - 128) / 64))));
 const convWs = [0.011, 0.007, 0.013, 0.009].map(fround), linWs = [0.02, 0.03, 0.025, 0.01, 0.04], lin3Ws = [0.01, 0.02, 0.015, 0.03, 0.012, 0.018].map(fround);
 
@@ -140,6 +150,13 @@ const CASES: [string, Graph][] = [
   ['qlut (i8 → u8)', single('qlut', [['x', [2, 3, 50], 0.03, -5, 'i8']], { y_scale: 0.004, y_zero_point: 3, dtype: 'u8' }, (b) => [b.constant('t', tensor('u8', [256], sigmoidTable(0)))], [0.004, 3])],
   ['qlut (per channel)', single('qlut', [['x', [1, 3, 4, 5], 0.05, 10, 'i8']], { axis: 1, y_scale: 0.02, y_zero_point: -1, dtype: 'i8' }, (b) => [b.constant('t', tensor('i8', [3, 256], [0, 40, 90].flatMap((o) => sigmoidTable(-128).map((v, k) => Math.min(127, v + (k > o ? 1 : 0))))))], [0.02, -1])],
   ['qlut (u8 → i8)', single('qlut', [['x', [4, 60], 0.05, 128, 'u8']], { y_scale: 0.02, y_zero_point: -1, dtype: 'i8' }, (b) => [b.constant('t', tensor('i8', [256], sigmoidTable(-128)))], [0.02, -1])],
+  // The residual ops: x and r quantized inputs, w (and a float bias) constants; weight scales from the type, or derived from acc_scale.
+  ['qconv2d_add (per-channel, float bias, relu)', residualCase('qconv2d_add', ['x', [1, 3, 6, 6], 0.04, 128, 'u8'], ['r', [1, 4, 6, 6], 0.03, 100, 'u8'], {
+    pads: [1, 1, 1, 1], x_zero_point: 128, acc_scale: convWs.map((s) => fround(fround(0.04) * s)), r_scale: fround(0.03), r_zero_point: 100, y_scale: 0.05, y_zero_point: 120, dtype: 'u8', qmin: 120,
+  }, (b) => [b.constant('w', tensor('i8', [4, 3, 3, 3], ints(108, -127, 127, 21)), { scale: convWs, zeroPoint: [0, 0, 0, 0], axis: 0 }), b.constant('b', tensor('f32', [4], floats(4, 22)))], [0.05, 120])],
+  ['qlinear_add (3-D input, weight scales derived)', residualCase('qlinear_add', ['x', [2, 3, 5], 0.06, 0, 'i8'], ['r', [2, 3, 6], 0.05, -4, 'i8'], {
+    acc_scale: lin3Ws.map((s) => fround(fround(0.06) * s)), r_scale: fround(0.05), r_zero_point: -4, y_scale: 0.08, dtype: 'i8',
+  }, (b) => [b.constant('w', tensor('i8', [6, 5], ints(30, -127, 127, 23)))], [0.08, 0])],
 ];
 
 const inputsOf = (g: Graph): Record<string, Tensor> =>

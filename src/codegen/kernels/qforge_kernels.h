@@ -62,6 +62,22 @@ void qf_ref_col2im_i32(const qf_geom *g, int32_t Mg, int32_t m0, int32_t M, cons
                        int32_t *acc);
 /* y[p*N + n] = rq(bias[n] + acc[p*N + n]) for p < P. */
 void qf_ref_requant_i32(size_t P, size_t N, const int32_t *acc, const qf_rq *rq, uint8_t *y);
+/* Residual-add epilogue (qconv2d_add, qlinear_add) of an int32 block, every step in float32 (never an FMA):
+     v = (float)acc[p*lda + n] * scale[n] + bias[n];  s = v + (float)((double)(r[p*ldr + n] - r_zp) * r_s);
+     y[p*ldy + n] = clamp(rint(s * inv_y) + y_zp, qmin, qmax)   (s / y_s with divide; NaN -> clamp(y_zp))
+   for p < P, n < N. bias is never NULL: an op without one gets zeros (v + 0 differs from v only in the
+   sign of a zero, which quantizes the same). */
+typedef struct qf_radd {
+  const float *scale; /* [N] fround(x_s * w_s[n]) */
+  const float *bias;  /* [N] float32 bias */
+  double r_s;         /* the residual's dequantize scale (as in the graph) */
+  int32_t r_zp;       /* stored domain */
+  float inv_y, y_s;   /* fround(1 / y_scale), fround(y_scale) */
+  int32_t divide;     /* 0: multiply by inv_y; 1: divide by y_s */
+  int32_t y_zp, qmin, qmax;
+} qf_radd;
+void qf_ref_requant_add_i32(size_t P, size_t N, const int32_t *acc, size_t lda, const uint8_t *r, size_t ldr,
+                            const qf_radd *p, uint8_t *y, size_t ldy);
 /* Max pool on NHWC uint8 (padding never wins; a window of padding only gives 0, the stored dtype minimum). */
 void qf_ref_maxpool_u8(const qf_geom *g, const uint8_t *x, uint8_t *y);
 /* y[i] = table[c][x[i]] for i < n, c = (i / inner) % C: a 256-entry lookup per channel on stored bytes
@@ -159,6 +175,11 @@ void qf_col2im_i32(const qf_geom *g, int32_t Mg, int32_t m0, int32_t M, const in
 void qf_requant_i32(size_t P, size_t N, const int32_t *acc, const qf_rq *rq, uint8_t *y);
 #else
 #define qf_requant_i32 qf_ref_requant_i32
+#endif
+#ifdef QF_HAVE_REQUANT_ADD_I32
+void qf_requant_add_i32(size_t P, size_t N, const int32_t *acc, size_t lda, const uint8_t *r, size_t ldr, const qf_radd *p, uint8_t *y, size_t ldy);
+#else
+#define qf_requant_add_i32 qf_ref_requant_add_i32
 #endif
 #ifdef QF_HAVE_MAXPOOL_U8
 void qf_maxpool_u8(const qf_geom *g, const uint8_t *x, uint8_t *y);

@@ -259,6 +259,33 @@ void qf_ref_qmul(size_t n, const uint8_t *a, size_t sa, const uint8_t *b, size_t
   qf_qbin_run(n, a, sa, b, sb, p, y, 1);
 }
 
+/* qf_requant_add_i32, one row. With r_s a float32 value the dequantize's double product is exact, so
+   float32 does it: the fexact copy is all float32 and vectorises; other scales take the double product. */
+static inline __attribute__((always_inline)) void qf_radd_row(size_t N, const int32_t *acc, const uint8_t *r,
+                                                              const qf_radd *p, uint8_t *y, int fexact) {
+  const float *sc = p->scale, *b = p->bias;
+  const float inv = p->inv_y, ys = p->y_s, rs = (float)p->r_s, rz = (float)p->r_zp;
+  const int divide = p->divide;
+  const int32_t zp = p->y_zp, qmin = p->qmin, qmax = p->qmax, zc = zp < qmin ? qmin : zp > qmax ? qmax : zp;
+  for (size_t n = 0; n < N; n++) {
+    const float v = (float)acc[n] * sc[n] + b[n];
+    const float d = fexact ? ((float)r[n] - rz) * rs : (float)((double)((int32_t)r[n] - p->r_zp) * p->r_s);
+    const float s = v + d, q = divide ? s / ys : s * inv;
+    y[n] = q != q ? (uint8_t)zc : qf_round_store(q, zp, qmin, qmax);
+  }
+}
+
+void qf_ref_requant_add_i32(size_t P, size_t N, const int32_t *acc, size_t lda, const uint8_t *r, size_t ldr,
+                            const qf_radd *p, uint8_t *y, size_t ldy) {
+  const int fexact = (double)(float)p->r_s == p->r_s;
+  for (size_t i = 0; i < P; i++) {
+    if (fexact)
+      qf_radd_row(N, acc + i * lda, r + i * ldr, p, y + i * ldy, 1);
+    else
+      qf_radd_row(N, acc + i * lda, r + i * ldr, p, y + i * ldy, 0);
+  }
+}
+
 void qf_ref_requantize_u8(size_t n, const uint8_t *x, double x_s, int32_t x_zp, float inv_y, int32_t y_zp,
                           int32_t qmin, int32_t qmax, uint8_t *y) {
   for (size_t i = 0; i < n; i++) {

@@ -328,6 +328,39 @@ void qf_par_conv_im2col(qf_ctx *ctx, const qf_geom *g, const uint8_t *x, int32_t
   qf_gemm_grid(ctx, &a, qf_im2col_cells, cols);
 }
 
+/* Residual GEMMs split over whole row blocks only (qf_qgemm_i32 has no column range): a block is computed
+   the same way whichever thread runs it. */
+typedef struct {
+  const qf_geom *g;
+  const uint8_t *x, *r;
+  int32_t c0, Cg;
+  size_t M, N, K, R, ldr, ldy;
+  const void *W;
+  const int32_t *bias32;
+  const qf_radd *p;
+  uint8_t *y;
+} qf_add_args;
+
+static void qf_add_blocks(const void *p, size_t lo, size_t hi, uint8_t *scratch) {
+  const qf_add_args *a = (const qf_add_args *)p;
+  int32_t *acc = (int32_t *)(void *)scratch;
+  uint8_t *cols = scratch + ((a->R * a->N * 4 + 63) & ~(size_t)63);
+  for (size_t b = lo; b < hi; b++) {
+    const size_t m0 = b * a->R, rows = a->M - m0 < a->R ? a->M - m0 : a->R;
+    const uint8_t *A = a->x + m0 * a->K;
+    if (a->g) qf_im2col(a->g, a->x, a->c0, a->Cg, m0, rows, cols, a->K), A = cols;
+    qf_qgemm_i32(rows, a->N, a->K, A, a->K, a->W, a->bias32, acc, a->N);
+    qf_requant_add_i32(rows, a->N, acc, a->N, a->r + m0 * a->ldr, a->ldr, a->p, a->y + m0 * a->ldy, a->ldy);
+  }
+}
+
+void qf_par_gemm_add(qf_ctx *ctx, const qf_geom *g, const uint8_t *x, int32_t c0, int32_t Cg, size_t M, size_t N,
+                     size_t K, size_t R, const void *W, const int32_t *bias32, const uint8_t *r, size_t ldr,
+                     const qf_radd *p, uint8_t *y, size_t ldy, uint8_t *scratch) {
+  const qf_add_args a = {g, x, r, c0, Cg, M, N, K, R, ldr, ldy, W, bias32, p, y};
+  qf_parallel(ctx, (M + R - 1) / R, qf_grain(R * N * K, 8 * (size_t)QF_PAR_MIN_OPS), qf_add_blocks, &a, scratch);
+}
+
 /* Window ops (depthwise, pools) over output rows: rows [lo, hi) are the same op on a geometry with
    OH = hi - lo whose top padding is moved up by lo strides (kernels only use PT as oh * SH - PT). */
 typedef void (*qf_window_fn)(const qf_geom *g, const uint8_t *x, const void *W, const qf_rq *rq, uint8_t *y);

@@ -49,6 +49,12 @@ void qf_par_qgemm(qf_ctx *ctx, size_t M, size_t N, size_t K, const uint8_t *A, s
    (Mg columns) into y (row stride ldy). */
 void qf_par_conv_im2col(qf_ctx *ctx, const qf_geom *g, const uint8_t *x, int32_t c0, int32_t Cg, size_t P, size_t R,
                         size_t K, size_t Mg, const void *W, const qf_rq *rq, uint8_t *y, size_t ldy, uint8_t *cols);
+/* qconv2d_add / qlinear_add: rows [0, M) in blocks of at most R, each (im2col'ed from x when g is set, else
+   rows of x, K bytes apart) multiplied into int32 by qf_qgemm_i32 (N columns, bias32) and finished by
+   qf_requant_add_i32 with its rows of r into y. scratch: R*N*4 bytes (64-aligned up) + R*K with g. */
+void qf_par_gemm_add(qf_ctx *ctx, const qf_geom *g, const uint8_t *x, int32_t c0, int32_t Cg, size_t M, size_t N,
+                     size_t K, size_t R, const void *W, const int32_t *bias32, const uint8_t *r, size_t ldr,
+                     const qf_radd *p, uint8_t *y, size_t ldy, uint8_t *scratch);
 void qf_par_qdwconv(qf_ctx *ctx, const qf_geom *g, const uint8_t *x, const void *W, const qf_rq *rq, uint8_t *y);
 void qf_par_qdwconv3x3(qf_ctx *ctx, const qf_geom *g, const uint8_t *x, const void *W, const qf_rq *rq, uint8_t *y);
 void qf_par_maxpool_u8(qf_ctx *ctx, const qf_geom *g, const uint8_t *x, uint8_t *y);

@@ -14,9 +14,21 @@ import { centred, foldBias, packedTable, rqDecl } from './weights.js';
 /** Target im2col block: rows x K bytes of scratch per GEMM call (and per thread). Every block streams
  *  all the weights once: at 64 KiB ResNet-18's 7x7 layers (K = 4608, 2.4 MB of weights, more than an
  *  L2) ran in 4 blocks of 14 rows at ~150 GMAC/s; in one block of 49 rows (225 KiB) at ~195. */
-const IM2COL_BYTES = 256 * 1024;
+export const IM2COL_BYTES = 256 * 1024;
 
-const constWeights = (n: Node, g: { constants: Record<string, unknown> }): string | undefined =>
+/** Each group's centred weights [Mg][C/G][taps] reordered to [Mg][(i, j, c)], the im2col column order (channels innermost). */
+export function im2colRows(wc: Int8Array, G: number, Mg: number, Cg: number, taps: number): Int8Array[] {
+  const K = Cg * taps;
+  return Array.from({ length: G }, (_, g) => {
+    const wg = new Int8Array(Mg * K);
+    for (let m = 0; m < Mg; m++)
+      for (let c = 0; c < Cg; c++)
+        for (let t = 0; t < taps; t++) wg[m * K + t * Cg + c] = wc[(g * Mg + m) * K + c * taps + t]!;
+    return wg;
+  });
+}
+
+export const constWeights = (n: Node, g: { constants: Record<string, unknown> }): string | undefined =>
   !(n.inputs[1]! in g.constants) ? 'weights must be constants (they are packed at compile time)'
     : n.inputs[2] && !(n.inputs[2] in g.constants) ? 'bias must be a constant' : undefined;
 
@@ -61,17 +73,12 @@ function qconv(node: Node, L: Lowering): void {
     L.emit(`pointwise GEMM ${shape}`, [`qf_par_qgemm(ctx, ${N * P}, ${M}, ${K}, ${x.cname}, ${C}, ${wsym}, &${rq}, ${y.cname}, ${M});`]);
     return;
   }
-  // Reorder each group's weights to [Mg][(i, j, c)], the im2col column order (channels innermost).
   const [rq, wp] = once('im2col', (wc) => {
     const blobs: Uint8Array[] = [], folded: number[] = [];
-    for (let g = 0; g < G; g++) {
-      const wg = new Int8Array(Mg * K);
-      for (let m = 0; m < Mg; m++)
-        for (let c = 0; c < Cg; c++)
-          for (let t = 0; t < kh * kw; t++) wg[m * K + t * Cg + c] = wc[(g * Mg + m) * K + c * kh * kw + t]!;
+    im2colRows(wc, G, Mg, Cg, kh * kw).forEach((wg, g) => {
       folded.push(...foldBias(node, wg, Mg, K, bias && Array.from({ length: Mg }, (_, m) => Number(bias[g * Mg + m])), xz));
       blobs.push(L.target.packGemm(wg, Mg, K));
-    }
+    });
     return [rqDecl(L, node.name, folded, mult, oq, G), packedTable(L, node.name, blobs)];
   });
   const R = Math.max(1, Math.min(P, Math.floor(IM2COL_BYTES / K)));

@@ -32,7 +32,12 @@ export interface QConvArgs {
   out: TypedArray;
   outShape: readonly number[]; // N, M, Ho, Wo
   requant: Requant;
+  /** Replaces the requantization: the result at flat output index o (NCHW) of channel c from its exact sum. */
+  finish?: Finish;
 }
+
+/** An integer op's result from its exact int32 sum acc, for output channel c at flat output index o. */
+export type Finish = (acc: number, c: number, o: number) => number;
 
 const zeroOf = (z: readonly number[], c: number) => (z.length === 1 ? z[0]! : z[c]!);
 const scaleOf = (s: readonly number[], c: number) => (s.length === 1 ? s[0]! : s[c]!);
@@ -74,7 +79,8 @@ export function qconv2d(a: QConvArgs): void {
           for (let p = 0; p < P; p++) acc[p]! += wv * cols[row + p]!;
         }
         const ms = scaleOf(a.requant.scale, m), out = (n * M + m) * P;
-        for (let p = 0; p < P; p++) a.out[out + p] = requantize(acc[p]!, ms, a.requant);
+        if (a.finish) for (let p = 0; p < P; p++) a.out[out + p] = a.finish(acc[p]!, m, out + p);
+        else for (let p = 0; p < P; p++) a.out[out + p] = requantize(acc[p]!, ms, a.requant);
       }
     }
   }
@@ -115,8 +121,8 @@ export function qconvTranspose2d(a: QConvArgs): void {
   }
 }
 
-/** y[r, n] = requant(bias[n] + Σk (x[r,k] - xz)(w[n,k] - wz[n])) for R rows of length K. */
-export function qlinear(x: TypedArray, xZero: number, w: TypedArray, wZero: readonly number[], bias: Int32Array | undefined, R: number, K: number, Nout: number, out: TypedArray, rq: Requant): void {
+/** y[r, n] = requant(bias[n] + Σk (x[r,k] - xz)(w[n,k] - wz[n])) for R rows of length K (finish replaces requant). */
+export function qlinear(x: TypedArray, xZero: number, w: TypedArray, wZero: readonly number[], bias: Int32Array | undefined, R: number, K: number, Nout: number, out: TypedArray, rq: Requant, finish?: Finish): void {
   const xc = new Int32Array(K);
   for (let r = 0; r < R; r++) {
     for (let k = 0; k < K; k++) xc[k] = (x[r * K + k] as number) - xZero;
@@ -124,7 +130,8 @@ export function qlinear(x: TypedArray, xZero: number, w: TypedArray, wZero: read
       let acc = bias ? bias[n]! : 0;
       const wz = zeroOf(wZero, n), base = n * K;
       for (let k = 0; k < K; k++) acc += xc[k]! * ((w[base + k] as number) - wz);
-      out[r * Nout + n] = requantize(acc, scaleOf(rq.scale, n), rq);
+      const o = r * Nout + n;
+      out[o] = finish ? finish(acc, n, o) : requantize(acc, scaleOf(rq.scale, n), rq);
     }
   }
 }

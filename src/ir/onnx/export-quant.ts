@@ -124,13 +124,19 @@ function emitResult(c: ExportContext, n: Node, a: ResolvedAttrs, y: string): voi
   emitQuantize(c, y, n.outputs[0]!, q, a['dtype'] as DType, a['qmin'] as number | undefined, a['qmax'] as number | undefined, 'aux', a['scaling'] as QuantScaling | undefined);
 }
 
+/** w_s[c] from the op's multipliers (when the weight's type has none): acc_scale/x_s, or requant_scale·y_s/x_s. */
+function weightScales(a: ResolvedAttrs, xs: number, channels: number): number[] {
+  if (a['acc_scale']) return perChannel(a['acc_scale'] as number[], channels).map((s) => fround(s / xs));
+  const ys = a['y_scale'] as number;
+  return perChannel(a['requant_scale'] as number[], channels).map((m) => fround(fround(m * ys) / xs));
+}
+
 /** x, w, b of an accumulating op dequantized: the weight per output channel along `axis`. */
 function accOperands(c: ExportContext, n: Node, a: ResolvedAttrs, channels: number, wAxis: number): string[] {
   const [x, w, b] = n.inputs;
   const xs = actScale(c, x!, 'x');
-  const ys = a['y_scale'] as number, requant = perChannel(a['requant_scale'] as number[], channels);
   const wq = c.type(w!).quant;
-  const ws = wq ? perChannel(wq.scale, channels) : requant.map((m) => fround(fround(m * ys) / xs));
+  const ws = wq ? perChannel(wq.scale, channels) : weightScales(a, xs, channels);
   const wz = perChannel(a['w_zero_point'] as number[], channels);
   const uniform = ws.every((s) => s === ws[0]) && wz.every((z) => z === wz[0]);
   const wqp: QP = uniform ? { scale: [ws[0]!], zeroPoint: [wz[0]!] } : { scale: ws, zeroPoint: wz, axis: wAxis };
@@ -161,18 +167,34 @@ const qconvT: Exporter = (c, n, a) => {
   emitResult(c, n, a, y);
 };
 
+/** x·wᵀ (+ b) into y: Gemm on a 2-D x, else Transpose + MatMul (+ Add). */
+function emitLinear(c: ExportContext, n: Node, xf: string, wf: string, bf: string | undefined, y: string): void {
+  if (c.type(n.inputs[0]!).shape.length === 2) return void c.emit('Gemm', [xf, wf, bf ?? ''], [y], { transB: 1 });
+  const wt = c.temp('weight_t', { dtype: 'f32', shape: [...c.type(n.inputs[1]!).shape].reverse() });
+  c.emit('Transpose', [wf], [wt], { perm: [1, 0] }, 'aux');
+  const mm = bf ? c.temp('matmul', { dtype: 'f32', shape: c.type(n.outputs[0]!).shape }) : y;
+  c.emit('MatMul', [xf, wt], [mm]);
+  if (bf) c.emit('Add', [mm, bf], [y], {}, 'aux');
+}
+
 const qlinear: Exporter = (c, n, a) => {
-  const N = c.type(n.inputs[1]!).shape[0]!;
-  const [xf, wf, bf] = accOperands(c, n, a, N, 0);
+  const [xf, wf, bf] = accOperands(c, n, a, c.type(n.inputs[1]!).shape[0]!, 0);
   const y = floatOut(c, n);
-  if (c.type(n.inputs[0]!).shape.length === 2) c.emit('Gemm', [xf!, wf!, bf ?? ''], [y], { transB: 1 });
-  else {
-    const wt = c.temp('weight_t', { dtype: 'f32', shape: [...c.type(n.inputs[1]!).shape].reverse() });
-    c.emit('Transpose', [wf!], [wt], { perm: [1, 0] }, 'aux');
-    const mm = bf ? c.temp('matmul', { dtype: 'f32', shape: c.type(n.outputs[0]!).shape }) : y;
-    c.emit('MatMul', [xf!, wt], [mm]);
-    if (bf) c.emit('Add', [mm, bf], [y], {}, 'aux');
-  }
+  emitLinear(c, n, xf!, wf!, bf, y);
+  emitResult(c, n, a, y);
+};
+
+/** qconv2d_add / qlinear_add: the float op on dequantized x and w with the float bias, + dequantized r, quantized. */
+const residualAdd = (conv: boolean): Exporter => (c, n, a) => {
+  const [x, w, r, b] = n.inputs;
+  const channels = conv ? c.type(n.outputs[0]!).shape[1]! : c.type(w!).shape[0]!;
+  const [xf, wf] = accOperands(c, { ...n, inputs: [x!, w!] }, a, channels, 0);
+  const sum = c.temp(conv ? 'conv' : 'linear', { dtype: 'f32', shape: c.type(n.outputs[0]!).shape });
+  if (conv) c.emit('Conv', [xf!, wf!, ...(b ? [b] : [])], [sum], GEOM(a));
+  else emitLinear(c, n, xf!, wf!, b || undefined, sum);
+  const rf = emitDequantize(c, r!, { scale: [a['r_scale'] as number], zeroPoint: [a['r_zero_point'] as number] });
+  const y = floatOut(c, n);
+  c.emit('Add', [sum, rf], [y], {}, 'aux');
   emitResult(c, n, a, y);
 };
 
@@ -243,6 +265,8 @@ export const QUANT_EXPORTERS: Record<string, Exporter> = {
   qconv2d: qconv,
   qconv_transpose2d: qconvT,
   qlinear,
+  qconv2d_add: residualAdd(true),
+  qlinear_add: residualAdd(false),
   qmatmul,
   qadd: qbinary('Add'),
   qmul: qbinary('Mul'),

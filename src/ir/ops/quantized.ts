@@ -6,7 +6,7 @@
 // This is PyTorch/QNNPACK's formula with requant_scale = fround(fround(x_s·w_s[c]) · fround(1/y_s)).
 import type { DType } from '../dtype.js';
 import { dtypeRange } from '../dtype.js';
-import { qconv2d, qconvTranspose2d, qlinear, requantize, type Requant } from '../compute/qconv.js';
+import { qconv2d, qconvTranspose2d, qlinear, requantize, type QConvArgs, type Requant } from '../compute/qconv.js';
 import { broadcastStrides, forEachBroadcast2 } from '../compute/broadcast.js';
 import { matmulShapes } from '../compute/matmul.js';
 import { validRange, window2d } from '../compute/window.js';
@@ -17,8 +17,8 @@ import { numel, type TensorType } from '../types.js';
 import { broadcastShapes, operand } from './infer-util.js';
 import { check, getOp, type AttrSpec, type InferContext, type OpDef, type ResolvedAttrs } from './registry.js';
 
-const ACT: readonly DType[] = ['u8', 'i8'];
-const WEIGHT: readonly DType[] = ['i8', 'u8', 'i4', 'u4'];
+export const ACT: readonly DType[] = ['u8', 'i8'];
+export const WEIGHT: readonly DType[] = ['i8', 'u8', 'i4', 'u4'];
 const OUT_DTYPE: AttrSpec = { type: 'dtype', oneOf: ['u8', 'i8'], doc: 'result dtype' };
 
 /** Result qparams and clamp, shared by every quantized op. */
@@ -30,13 +30,13 @@ const RESULT: Record<string, AttrSpec> = {
   qmax: { type: 'int', optional: true, doc: 'default: dtype max' },
 };
 /** Integer accumulation ops: input/weight zero points and the per-channel multiplier. */
-const ACCUM: Record<string, AttrSpec> = {
+export const ACCUM: Record<string, AttrSpec> = {
   x_zero_point: { type: 'int', default: 0 },
   w_zero_point: { type: 'ints', default: [0], doc: 'one, or one per output channel' },
   requant_scale: { type: 'floats', doc: 'float32 multiplier per output channel (or one): x_s·w_s/y_s' },
   ...RESULT,
 };
-const GEOM: Record<string, AttrSpec> = {
+export const GEOM: Record<string, AttrSpec> = {
   strides: { type: 'ints', default: [1, 1] },
   pads: { type: 'ints', default: [0, 0, 0, 0] },
   dilations: { type: 'ints', default: [1, 1] },
@@ -54,29 +54,40 @@ function resultType(attrs: ResolvedAttrs, shape: number[]): TensorType {
   return { dtype, shape, quant: { scale: [ys], zeroPoint: [yz] } };
 }
 
-function requantOf(attrs: ResolvedAttrs, scale: readonly number[]): Requant {
+export function requantOf(attrs: ResolvedAttrs, scale: readonly number[]): Requant {
   const [lo, hi] = dtypeRange(attrs.dtype as DType);
   return { scale, zeroPoint: attrs.y_zero_point as number, qmin: (attrs.qmin as number | undefined) ?? lo, qmax: (attrs.qmax as number | undefined) ?? hi };
 }
 
 /** The operand's quant params, when its type carries them, must agree with the op's attributes. */
-function checkZero(t: TensorType, name: string, zp: readonly number[]): void {
+export function checkZero(t: TensorType, name: string, zp: readonly number[]): void {
   if (!t.quant) return;
   const z = t.quant.zeroPoint;
   check(z.length === zp.length ? z.every((v, i) => v === zp[i]) : z.every((v) => v === zp[0]), () => `${name}'s type has zero point ${JSON.stringify(z)} but the op uses ${JSON.stringify(zp)}`);
 }
 
+function checkBias(op: string, b: TensorType | undefined, dtype: DType, channels: number): void {
+  if (b) check(b.dtype === dtype && b.shape.length === 1 && b.shape[0] === channels, `${op}: bias must be ${dtype}[${channels}], got ${b.dtype}[${b.shape.join(',')}]`);
+}
+
 const asF32 = (t: TensorType | undefined): TensorType | undefined => t && { dtype: 'f32', shape: t.shape };
 
-function perChannel(attrs: ResolvedAttrs, channels: number): void {
-  for (const key of ['requant_scale', 'w_zero_point']) {
+/** Where an accumulating op keeps its per-channel scale and its bias (qconv2d: requant_scale, i32 operand 2). */
+export interface AccForm {
+  scale: string;
+  bias: { index: number; dtype: DType };
+}
+const REQUANT_FORM: AccForm = { scale: 'requant_scale', bias: { index: 2, dtype: 'i32' } };
+
+function perChannel(attrs: ResolvedAttrs, channels: number, scaleKey = 'requant_scale'): void {
+  for (const key of [scaleKey, 'w_zero_point']) {
     const v = attrs[key] as number[];
     check(v.length === 1 || v.length === channels, `${key} needs 1 or ${channels} values, got ${v.length}`);
   }
-  check((attrs.requant_scale as number[]).every((m) => m > 0 && Number.isFinite(m)), 'requant_scale values must be positive and finite');
+  check((attrs[scaleKey] as number[]).every((m) => m > 0 && Number.isFinite(m)), `${scaleKey} values must be positive and finite`);
 }
 
-function inferAccum(op: string, floatOp: string, ctx: InferContext, channelsOf: (out: number[]) => number): TensorType[] {
+export function inferAccum(op: string, floatOp: string, ctx: InferContext, channelsOf: (out: number[]) => number, form: AccForm = REQUANT_FORM): TensorType[] {
   const x = operand(ctx.inputs, 0, 'x'), w = operand(ctx.inputs, 1, 'w');
   check(ACT.includes(x.dtype), `${op}: x must be u8 or i8, got ${x.dtype}`);
   check(WEIGHT.includes(w.dtype), `${op}: w must be an integer weight (i8/u8/i4/u4), got ${w.dtype}`);
@@ -86,26 +97,41 @@ function inferAccum(op: string, floatOp: string, ctx: InferContext, channelsOf: 
   for (const [k, spec] of Object.entries(fl.attrs)) if (!(k in floatAttrs) && spec.default !== undefined) floatAttrs[k] = spec.default;
   const [ft] = fl.infer({ inputs: [asF32(x), asF32(w)], attrs: floatAttrs });
   const channels = channelsOf(ft!.shape);
-  perChannel(ctx.attrs, channels);
-  const b = ctx.inputs[2];
-  if (b) check(b.dtype === 'i32' && b.shape.length === 1 && b.shape[0] === channels, `${op}: bias must be i32[${channels}], got ${b.dtype}[${b.shape.join(',')}]`);
+  perChannel(ctx.attrs, channels, form.scale);
+  checkBias(op, ctx.inputs[form.bias.index], form.bias.dtype, channels);
   checkZero(x, 'x', [ctx.attrs.x_zero_point as number]);
   checkZero(w, 'w', ctx.attrs.w_zero_point as number[]);
   return [resultType(ctx.attrs, ft!.shape)];
 }
 
+/** The integer conv kernels' arguments for x, w (an int32 bias b) and the result tensor out. */
+export const convArgs = (x: Tensor, w: Tensor, b: Tensor | undefined, attrs: ResolvedAttrs, out: Tensor): QConvArgs => ({
+  x: x.data, xShape: x.shape, xZero: attrs.x_zero_point as number,
+  w: w.data, wShape: w.shape, wZero: attrs.w_zero_point as number[],
+  bias: b?.data as Int32Array | undefined,
+  win: window2d([w.shape[2]!, w.shape[3]!], attrs.strides as number[], attrs.pads as number[], attrs.dilations as number[]),
+  group: attrs.group as number, out: out.data, outShape: out.shape,
+  requant: requantOf(attrs, (attrs.requant_scale as number[] | undefined) ?? []),
+});
+
+/** qlinear's result type: x [..., K] times weight [N, K] gives [..., N]. */
+export function inferLinear(op: string, ctx: InferContext, form: AccForm = REQUANT_FORM): TensorType[] {
+  const x = operand(ctx.inputs, 0, 'x'), w = operand(ctx.inputs, 1, 'w');
+  check(w.shape.length === 2, `${op}: weight must be [N, K], got [${w.shape.join(',')}]`);
+  check(x.shape.length >= 1 && x.shape[x.shape.length - 1] === w.shape[1], `${op}: x [${x.shape.join(',')}] must end in K = ${w.shape[1]}`);
+  check(ACT.includes(x.dtype), `${op}: x must be u8 or i8, got ${x.dtype}`);
+  const N = w.shape[0]!;
+  perChannel(ctx.attrs, N, form.scale);
+  checkBias(op, ctx.inputs[form.bias.index], form.bias.dtype, N);
+  checkZero(x, 'x', [ctx.attrs.x_zero_point as number]);
+  checkZero(w, 'w', ctx.attrs.w_zero_point as number[]);
+  return [resultType(ctx.attrs, [...x.shape.slice(0, -1), N])];
+}
+
 function convKernel(transpose: boolean) {
   return ([x, w, b]: (Tensor | undefined)[], attrs: ResolvedAttrs, [yt]: TensorType[]): Tensor[] => {
     const out = tensor(yt!.dtype, yt!.shape);
-    const args = {
-      x: x!.data, xShape: x!.shape, xZero: attrs.x_zero_point as number,
-      w: w!.data, wShape: w!.shape, wZero: attrs.w_zero_point as number[],
-      bias: b?.data as Int32Array | undefined,
-      win: window2d([w!.shape[2]!, w!.shape[3]!], attrs.strides as number[], attrs.pads as number[], attrs.dilations as number[]),
-      group: attrs.group as number, out: out.data, outShape: out.shape,
-      requant: requantOf(attrs, attrs.requant_scale as number[]),
-    };
-    (transpose ? qconvTranspose2d : qconv2d)(args);
+    (transpose ? qconvTranspose2d : qconv2d)(convArgs(x!, w!, b, attrs, out));
     return [out];
   };
 }
@@ -145,19 +171,7 @@ const qlinearOp: OpDef = {
   operands: ACC_OPERANDS,
   results: 1,
   attrs: ACCUM,
-  infer(ctx) {
-    const x = operand(ctx.inputs, 0, 'x'), w = operand(ctx.inputs, 1, 'w');
-    check(w.shape.length === 2, `qlinear: weight must be [N, K], got [${w.shape.join(',')}]`);
-    check(x.shape.length >= 1 && x.shape[x.shape.length - 1] === w.shape[1], `qlinear: x [${x.shape.join(',')}] must end in K = ${w.shape[1]}`);
-    check(ACT.includes(x.dtype), `qlinear: x must be u8 or i8, got ${x.dtype}`);
-    const N = w.shape[0]!;
-    perChannel(ctx.attrs, N);
-    const b = ctx.inputs[2];
-    if (b) check(b.dtype === 'i32' && b.shape.length === 1 && b.shape[0] === N, `qlinear: bias must be i32[${N}]`);
-    checkZero(x, 'x', [ctx.attrs.x_zero_point as number]);
-    checkZero(w, 'w', ctx.attrs.w_zero_point as number[]);
-    return [resultType(ctx.attrs, [...x.shape.slice(0, -1), N])];
-  },
+  infer: (ctx) => inferLinear('qlinear', ctx),
   kernel([x, w, b], attrs, [yt]) {
     const K = w!.shape[1]!, N = w!.shape[0]!;
     const out = tensor(yt!.dtype, yt!.shape);

@@ -8,7 +8,7 @@
 // quantize(clamp(v, lo, hi)) = clamp(quantize(v), quantize(lo), quantize(hi)) exactly).
 import { dtypeRange, type DType } from '../../ir/dtype.js';
 import { OpError } from '../../ir/ops/index.js';
-import { fround, quantizeValue, rint } from '../../ir/quant-math.js';
+import { dequantizeValue, fround, quantizeValue, rint } from '../../ir/quant-math.js';
 import { tensor, type Tensor } from '../../ir/tensor.js';
 import { defineHelper, type Helper } from './registry.js';
 
@@ -58,6 +58,17 @@ export function quantizeBias(b: Tensor | undefined, bScale: readonly number[], b
     o[c] = s === at(sb, c) ? q : clampI32(rint(fround(fround(q * s) * fround(1 / at(sb, c)))));
   }
   return out;
+}
+
+/**
+ * The float32 bias [channels] a float op reads: a float bias as is, an i32 bias through its
+ * dequantize (fround(q·b_scale[c]), the dequantize op's values).
+ */
+export function floatBias(b: Tensor, bScale: readonly number[], channels: number): Tensor {
+  if (b.data.length !== channels) throw new OpError(`bias has ${b.data.length} elements, the op has ${channels} output channels`);
+  if (b.dtype === 'f32' && !bScale.length) return { dtype: 'f32', shape: [channels], data: Float32Array.from(b.data as Float32Array) };
+  if (b.dtype !== 'i32' || !bScale.length) throw new OpError(`the bias must be f32, or i32 read through a dequantize; got ${b.dtype}`);
+  return { dtype: 'f32', shape: [channels], data: Float32Array.from(b.data as Int32Array, (q, c) => dequantizeValue(q, at(bScale, c), 0)) };
 }
 
 /** Largest |x − x_zp| for an x of this dtype. */
@@ -120,6 +131,20 @@ export const QUANT_HELPERS: Helper[] = [
     params: [{ name: 'b', type: 'tensor?' }, FS('b_scale'), F('beta'), F('x_scale'), FS('w_scale'), I('channels')],
     result: 'tensor',
     fn: quantizeBias,
+  }),
+  defineHelper({
+    name: 'acc_scale',
+    doc: 'fround(x_s·w_s[c]), one per weight scale: the float32 scale of an int32 sum (and of its bias)',
+    params: [F('x_scale'), FS('w_scale')],
+    result: 'floats',
+    fn: biasScales,
+  }),
+  defineHelper({
+    name: 'float_bias',
+    doc: 'the float32 bias [channels] a float op reads: an f32 bias as is, an i32 bias dequantized with b_scale',
+    params: [T('b'), FS('b_scale'), I('channels')],
+    result: 'tensor',
+    fn: floatBias,
   }),
   defineHelper({
     name: 'bias_ok',
