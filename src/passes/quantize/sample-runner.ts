@@ -81,7 +81,13 @@ function runHere(g: Graph, data: Dataset, i: number, watch: Set<Node>): Outputs 
 function bootstrap(): string {
   const ts = import.meta.url.endsWith('.ts');
   const script = JSON.stringify(new URL(`./calibrate-worker.${ts ? 'ts' : 'js'}`, import.meta.url).href);
-  const loader = ts ? `import(${JSON.stringify(import.meta.resolve('tsx/esm/api'))}).then((m) => m.register())` : 'Promise.resolve()';
+  let loader = 'Promise.resolve()';
+  if (ts)
+    try {
+      loader = `import(${JSON.stringify(import.meta.resolve('tsx/esm/api'))}).then((m) => m.register())`;
+    } catch {
+      loader = `Promise.reject(new Error('no tsx to load the TypeScript worker'))`; // the samples run here
+    }
   return `const { port, signal } = require('node:worker_threads').workerData;
 ${loader}.then(() => import(${script})).catch((e) => {
   port.postMessage({ cannot: String(e && e.stack || e) });
