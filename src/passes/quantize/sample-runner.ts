@@ -111,7 +111,6 @@ function runShared(g: Graph, data: Dataset, later: Set<Node>, feed: (node: Node,
     return { worker, port: port1, busy: 0 };
   });
   const done = new Map<number, Outputs | Error>();
-  const owner = new Map<number, (typeof workers)[number]>();
   let sent = 1, next = 1;
   try {
     while (next < data.size) {
@@ -120,7 +119,7 @@ function runShared(g: Graph, data: Dataset, later: Set<Node>, feed: (node: Node,
           // A copy of just this sample: a view would carry its whole dataset buffer along.
           const inputs = data.sample(sent).map((t) => ({ ...t, data: t.data.slice() }));
           w.port.postMessage({ i: sent, inputs }, inputs.map((t) => t.data.buffer as ArrayBuffer));
-          owner.set(sent++, w);
+          sent++;
           w.busy++;
         }
       const seen = Atomics.load(signal, 0);
@@ -137,7 +136,7 @@ function runShared(g: Graph, data: Dataset, later: Set<Node>, feed: (node: Node,
           try {
             done.set(i, runHere(g, data, i, later));
           } catch (e) {
-            done.set(i, e as Error); // thrown in sample order, as a sequential run would
+            done.set(i, e instanceof Error ? e : new Error(String(e))); // thrown in sample order, as a sequential run would
           }
         } else Atomics.wait(signal, 0, seen);
         continue;
