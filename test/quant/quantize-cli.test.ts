@@ -59,7 +59,17 @@ describe('qforge quantize', () => {
     expect(obs.length).toBeGreaterThan(0);
   });
 
+  it('writes the same graph with calibration on 2 threads (--jobs 2) as on one', async () => {
+    const files = ['1', '2'].map((j) => path.join(dir, `jobs${j}.q.qir`));
+    for (const [k, j] of ['1', '2'].entries()) {
+      const r = await cli('quantize', path.join(DIGITS, 'model.onnx'), '--calib', path.join(DIGITS, 'calib.npy'), '--quantizer', 'pytorch-fx-histogram', '--jobs', j, '-o', files[k]!);
+      expect(r.code).toBe(0);
+    }
+    expect(readFileSync(files[1]!, 'utf8')).toBe(readFileSync(files[0]!, 'utf8')); // weights inline: a small model
+  });
+
   const usage: [string, string[], number, RegExp][] = [
+    ['a bad --jobs', ['--calib', path.join(DIGITS, 'calib.npy'), '--jobs', '0'], 2, /--jobs 0: expected a whole number ≥ 1/],
     ['an unknown mode', ['--mode', 'int2'], 2, /--mode int2 is not available \(modes: static, dynamic, weight-only\)/],
     ['an unknown observer', ['--observer', 'kl'], 2, /--observer kl: expected one of minmax/],
     ['missing calibration data', [], 2, /needs calibration data: --calib/],

@@ -28,6 +28,8 @@ export interface QuantizeOpts extends ShapeOptions {
   groupSize?: string;
   /** static: 'int8' (lowered integer ops, what `compile` wants) or 'qdq' (the convert output). */
   emit?: string;
+  /** Calibration forward passes at once. */
+  jobs?: string;
 }
 
 const MODE_NAMES: readonly string[] = QUANT_MODES;
@@ -39,6 +41,7 @@ export function quantizeModel(modelPath: string, opts: QuantizeOpts, io: Io): vo
   if (opts.observer !== undefined && !(STAT_OBSERVERS as readonly string[]).includes(opts.observer))
     fail('CLI_USAGE', `--observer ${opts.observer}: expected one of ${STAT_OBSERVERS.join(', ')}`);
   if (opts.emit !== undefined && opts.emit !== 'int8' && opts.emit !== 'qdq') fail('CLI_USAGE', `--emit ${opts.emit}: expected int8 or qdq`);
+  if (opts.jobs !== undefined && !/^[1-9]\d*$/.test(opts.jobs)) fail('CLI_USAGE', `--jobs ${opts.jobs}: expected a whole number ≥ 1`);
   if (opts.mode === 'static' && !opts.calib) fail('CLI_USAGE', 'static quantization needs calibration data: --calib file.npy|folder');
   const model = loadModel(modelPath, opts);
   const r = quantizeGraph(model, {
@@ -49,6 +52,7 @@ export function quantizeModel(modelPath: string, opts: QuantizeOpts, io: Io): vo
     emit: opts.emit === 'qdq' ? 'qdq' : 'int8',
     bits: Number(opts.bits ?? 8) as 8 | 4,
     groupSize: Number(opts.groupSize ?? 32),
+    ...(opts.jobs ? { jobs: Number(opts.jobs) } : {}),
   });
   const stat = (k: string) => r.records.reduce((n, x) => n + (x.stats[k] ?? 0), 0);
   const runTime = r.graph.nodes.filter((n) => n.op === 'qlinear_dynamic').length;
@@ -101,6 +105,7 @@ export const registerQuantize: RegisterVerb = (program, io) => {
     .option('--mode <mode>', `quantization mode (${QUANT_MODES.join(', ')})`, 'static')
     .option('--bits <8|4>', 'weight-only: 8 (int8 per output channel) or 4 (int4 per group)', '8')
     .option('--group-size <n>', 'weight-only, 4 bits: input features per scale', '32')
+    .option('--jobs <n>', 'calibration forward passes at once, in worker threads (default: the idle cores; results do not depend on it)')
     .option('--observer <kind>', `activation observer overriding the quantizer's (${STAT_OBSERVERS.join(', ')})`)
     .option('-o, --output <file.qir>', 'where to write the quantized graph (default: <model>.q.qir)')
     .option('--report <file.json>', 'write qparams per tensor and output SQNR vs fp32 as JSON')

@@ -3,6 +3,7 @@
 // lowering), so results do not depend on summation order.
 import { fround, rint } from '../quant-math.js';
 import type { TypedArray } from '../dtype.js';
+import { gemm, view } from './gemm.js';
 import { validRange, type Window2d } from './window.js';
 
 export interface Requant {
@@ -42,18 +43,29 @@ export type Finish = (acc: number, c: number, o: number) => number;
 const zeroOf = (z: readonly number[], c: number) => (z.length === 1 ? z[0]! : z[c]!);
 const scaleOf = (s: readonly number[], c: number) => (s.length === 1 ? s[0]! : s[c]!);
 
-/** Quantized conv2d via an int32 im2col of the centred input per (image, group). */
+let colBuf = new Float32Array(0);
+
+/**
+ * Quantized conv2d: per (image, group) an im2col of the centred input times the centred weights
+ * on the float GEMM. Centred values are integers below 2^9 in magnitude, so every product and
+ * partial sum is an exact integer in float64 (far below 2^53) whatever the GEMM's order.
+ */
 export function qconv2d(a: QConvArgs): void {
   const [N, C, H, W] = a.xShape as [number, number, number, number];
   const [M, Cg, kh, kw] = a.wShape as [number, number, number, number];
   const [, , Ho, Wo] = a.outShape as [number, number, number, number];
   const { sh, sw, pt, pl, dh, dw } = a.win;
   const G = a.group, Mg = M / G, K = Cg * kh * kw, P = Ho * Wo;
-  const cols = new Int32Array(K * P);
-  const acc = new Float64Array(P);
+  const wc = new Float32Array(M * K);
+  for (let m = 0; m < M; m++) {
+    const wz = zeroOf(a.wZero, m);
+    for (let k = 0; k < K; k++) wc[m * K + k] = (a.w[m * K + k] as number) - wz;
+  }
+  if (colBuf.length < K * P) colBuf = new Float32Array(K * P);
+  const cols = colBuf;
   for (let n = 0; n < N; n++) {
     for (let g = 0; g < G; g++) {
-      cols.fill(0); // padding contributes (x_zp - x_zp) = 0
+      cols.fill(0, 0, K * P); // padding contributes (x_zp - x_zp) = 0
       for (let c = 0; c < Cg; c++) {
         const plane = (n * C + g * Cg + c) * H * W;
         for (let i = 0; i < kh; i++) {
@@ -68,20 +80,14 @@ export function qconv2d(a: QConvArgs): void {
           }
         }
       }
-      for (let mg = 0; mg < Mg; mg++) {
-        const m = g * Mg + mg;
-        acc.fill(a.bias ? a.bias[m]! : 0);
-        const wz = zeroOf(a.wZero, m), wBase = m * K;
-        for (let k = 0; k < K; k++) {
-          const wv = (a.w[wBase + k] as number) - wz;
-          if (wv === 0) continue;
-          const row = k * P;
-          for (let p = 0; p < P; p++) acc[p]! += wv * cols[row + p]!;
+      gemm(Mg, P, K, view(wc, g * Mg * K, K, 1), view(cols, 0, P, 1), (acc, ld, n0, nc) => {
+        for (let mg = 0; mg < Mg; mg++) {
+          const m = g * Mg + mg, b = a.bias ? a.bias[m]! : 0, ms = scaleOf(a.requant.scale, m);
+          const out = (n * M + m) * P + n0;
+          if (a.finish) for (let j = 0; j < nc; j++) a.out[out + j] = a.finish(acc[mg * ld + j]! + b, m, out + j);
+          else for (let j = 0; j < nc; j++) a.out[out + j] = requantize(acc[mg * ld + j]! + b, ms, a.requant);
         }
-        const ms = scaleOf(a.requant.scale, m), out = (n * M + m) * P;
-        if (a.finish) for (let p = 0; p < P; p++) a.out[out + p] = a.finish(acc[p]!, m, out + p);
-        else for (let p = 0; p < P; p++) a.out[out + p] = requantize(acc[p]!, ms, a.requant);
-      }
+      });
     }
   }
 }

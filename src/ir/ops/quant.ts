@@ -62,7 +62,8 @@ function forEachChannel(shape: readonly number[], q: QuantParams, f: (i: number,
     return;
   }
   const inner = strides(shape)[q.axis]!, channels = shape[q.axis]!;
-  for (let i = 0; i < n; i++) f(i, Math.floor(i / inner) % channels);
+  // Channel-major blocks rather than a division per element (this runs for every dequantized weight).
+  for (let i = 0; i < n; ) for (let c = 0; c < channels; c++) for (let end = i + inner; i < end; i++) f(i, c);
 }
 
 const floatOperand = (inputs: (TensorType | undefined)[], op: string): TensorType => operandOf(inputs, 0, 'x', ['f32'], op);

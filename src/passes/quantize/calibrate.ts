@@ -1,10 +1,11 @@
-// calibrate: runs the prepared graph over a dataset with the interpreter. Observers live in a
+// calibrate: runs the prepared graph over a dataset with the interpreter (the samples' forward
+// passes spread over worker threads: sample-runner.ts, which feeds the observers in sample order,
+// so the result does not depend on how many run at once). Observers live in a
 // side table keyed by sharing group (one instance per group, fed by every observe node of the
 // group, in execution order — as PT2E calls one shared module at several positions); at the end
 // each observe node gets its group's scale/zero_point and observed range as attributes.
 import { diag, fail, type Diagnostic } from '../../diagnostics/index.js';
 import { lookup, type Attrs, type Graph, type Node } from '../../ir/graph.js';
-import { run } from '../../ir/interpreter.js';
 import { fround } from '../../ir/quant-math.js';
 import type { DType } from '../../ir/dtype.js';
 import type { QuantParams } from '../../ir/types.js';
@@ -13,10 +14,16 @@ import { loadDataset, type Dataset } from './dataset.js';
 import { derive } from './derive.js';
 import { createObserver, type Observer, type ObserverConfig } from './observers.js';
 import { makeRange, type QScheme } from './qparams.js';
+import { runSamples } from './sample-runner.js';
 
 export interface CalibrateOptions {
   /** Draw a progress bar on stderr (default: only when stderr is a TTY). */
   progress?: boolean;
+  /**
+   * Forward passes at once (worker threads plus this one); 1 runs every sample in this thread.
+   * Default: the idle cores (cores minus the load average). The results do not depend on it.
+   */
+  jobs?: number;
 }
 
 export interface Calibrated {
@@ -24,6 +31,8 @@ export interface Calibrated {
   /** Group id -> its observer (statistics groups only). */
   observers: Map<number, Observer>;
   samples: number;
+  /** Threads that ran the forward passes (see CalibrateOptions.jobs). */
+  threads: number;
   warnings: Diagnostic[];
 }
 
@@ -67,6 +76,7 @@ class Progress {
 }
 
 export function calibrate(g: Graph, data: Dataset, opts: CalibrateOptions = {}): Calibrated {
+  if (opts.jobs !== undefined && !(Number.isInteger(opts.jobs) && opts.jobs >= 1)) fail('QUANT_CONFIG', `calibration jobs must be a whole number ≥ 1, got ${opts.jobs}`);
   const warnings: Diagnostic[] = [];
   const obsNodes = g.nodes.filter((n) => n.op === 'observe');
   if (!obsNodes.length) warnings.push(diag('QUANT_UNCALIBRATED', `graph '${g.name}' has no observe nodes; run prepare first`));
@@ -80,17 +90,14 @@ export function calibrate(g: Graph, data: Dataset, opts: CalibrateOptions = {}):
   }
   const constantFed = new Set(obsNodes.filter((n) => lookup(g.constants, n.inputs[0]!) !== undefined).map((n) => n.name));
   const progress = new Progress(data.size, opts.progress ?? !!process.stderr.isTTY);
-  for (let i = 0; i < data.size; i++) {
-    run(g, data.sample(i), {
-      onNode(node, [out]) {
-        if (node.op !== 'observe') return;
-        // Constants are the same every run: observing them once keeps histograms from piling up.
-        if (i > 0 && constantFed.has(node.name)) return;
-        observers.get(node.attrs['group'] as number)?.observe(out!);
-      },
-    });
-    progress.tick(i + 1);
-  }
+  const groupOf = (n: Node) => n.attrs['group'] as number;
+  const fed = obsNodes.filter((n) => observers.has(groupOf(n)));
+  // Constants are the same every run: observing them once keeps histograms from piling up.
+  const later = fed.filter((n) => !constantFed.has(n.name));
+  const threads = runSamples(g, data, new Set(fed), new Set(later), (n, out) => observers.get(groupOf(n))!.observe(out), {
+    ...(opts.jobs !== undefined ? { jobs: opts.jobs } : {}),
+    onSample: (done) => progress.tick(done),
+  });
 
   // qparams per group: statistics first, then fixed, then derived from those.
   const results = new Map<number, { q: QuantParams; min?: number[]; max?: number[] }>();
@@ -136,7 +143,7 @@ export function calibrate(g: Graph, data: Dataset, opts: CalibrateOptions = {}):
     if (r.min) [attrs['min'], attrs['max']] = [r.min, r.max!];
     return { ...n, attrs };
   });
-  return { graph: { ...g, nodes }, observers, samples: data.size, warnings };
+  return { graph: { ...g, nodes }, observers, samples: data.size, threads, warnings };
 }
 
 export const calibratePass = definePass({
@@ -146,10 +153,14 @@ export const calibratePass = definePass({
   options: {
     data: { type: 'string', default: '', doc: 'calibration data: a .npy file (samples along axis 0) or a folder of .npy files' },
     progress: { type: 'bool', default: false, doc: 'draw a progress bar on stderr (only on a TTY)' },
+    jobs: { type: 'int', default: 0, min: 0, doc: 'forward passes at once (worker threads plus the main one); 0: the idle cores' },
   },
   transform(ctx) {
     if (!ctx.options.data) fail('QUANT_CALIB_DATA', 'calibrate needs data=<file.npy or folder>');
-    const c = calibrate(ctx.input, loadDataset(ctx.options.data, ctx.input), { progress: ctx.options.progress && !!process.stderr.isTTY });
+    const c = calibrate(ctx.input, loadDataset(ctx.options.data, ctx.input), {
+      progress: ctx.options.progress && !!process.stderr.isTTY,
+      ...(ctx.options.jobs ? { jobs: ctx.options.jobs } : {}),
+    });
     c.warnings.forEach((w) => ctx.warn(w));
     ctx.count('samples', c.samples);
     ctx.count('observers', c.observers.size);

@@ -24,6 +24,8 @@ export interface QuantizeOptions {
   /** weight-only: 8 (int8 per output channel) or 4 (int4 per group of `groupSize` inputs). */
   bits?: 8 | 4;
   groupSize?: number;
+  /** static: calibration forward passes at once (see CalibrateOptions.jobs; default: the idle cores). */
+  jobs?: number;
 }
 
 export interface QuantizeResult {
@@ -63,7 +65,7 @@ export function quantizeGraph(model: Graph, opts: QuantizeOptions = {}): Quantiz
   const observer = opts.observer ?? 'default';
   const prepare: PipelineItem = typeof q === 'string' ? { pass: 'prepare', options: { quantizer: q, observer } } : { pass: preparePassFor(q), options: { observer } };
   const prepared = runPipeline(model, [prepare]);
-  const cal = calibrate(prepared.graph, data);
+  const cal = calibrate(prepared.graph, data, opts.jobs !== undefined ? { jobs: opts.jobs } : {});
   const converted = runPipeline(cal.graph, ['convert']);
   const lowered = opts.emit === 'qdq' ? undefined : runPipeline(converted.graph, ['fold-qdq', 'lower-quantized']);
   const records = [...prepared.records, ...converted.records, ...(lowered?.records ?? [])];
