@@ -35,6 +35,23 @@ describe('qforge quantize', () => {
     expect(rep.outputs[0].name).toBe('output');
     expect(rep.outputs[0].sqnrDb).toBeGreaterThan(35);
     expect(rep.calibration.samples).toBe(16);
+    expect(rep.sqnrSamples).toBe(8);
+  });
+
+  it('--sqnr-samples: the SQNR check on the first n samples, all of them, or none; a bad value is a usage error', async () => {
+    const args = ['quantize', path.join(DIGITS, 'model.onnx'), '--calib', path.join(DIGITS, 'calib.npy'), '-o', path.join(dir, 's.q.qir'), '--report', path.join(dir, 's.json')];
+    const sqnr = (out: string) => Number(/SQNR ([\d.]+) dB/.exec(out)?.[1]);
+    const all = await cli(...args, '--sqnr-samples', 'all');
+    expect(all.out).toMatch(/calibrated on 16 samples, SQNR over all\n/);
+    const two = await cli(...args, '--sqnr-samples', '2');
+    expect(two.out).toMatch(/calibrated on 16 samples, SQNR over the first 2\n/);
+    expect(sqnr(two.out)).not.toBe(sqnr(all.out)); // a different sample set, so it can fail if the count were ignored
+    expect(JSON.parse(readFileSync(path.join(dir, 's.json'), 'utf8')).sqnrSamples).toBe(2);
+    const none = await cli(...args, '--sqnr-samples', '0');
+    expect(none.out).not.toMatch(/SQNR/);
+    const bad = await cli(...args, '--sqnr-samples', 'some');
+    expect(bad.code).not.toBe(0);
+    expect(bad.err).toMatch(/--sqnr-samples some: expected a whole number or 'all'/);
   });
 
   it('x86-dynamic: the summary and the report say which activations are quantized at run time (no calibrated qparams)', async () => {

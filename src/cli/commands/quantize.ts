@@ -30,6 +30,15 @@ export interface QuantizeOpts extends ShapeOptions {
   emit?: string;
   /** Calibration forward passes at once. */
   jobs?: string;
+  /** Samples of the output SQNR check: a count or 'all' (default 8). */
+  sqnrSamples?: string;
+}
+
+/** --sqnr-samples: a count (0: no check) or 'all'. */
+function sqnrSampleCount(v: string | undefined, size: number): number {
+  if (v === undefined) return Math.min(size, 8);
+  if (v === 'all') return size;
+  return Number(v);
 }
 
 const MODE_NAMES: readonly string[] = QUANT_MODES;
@@ -42,6 +51,7 @@ export function quantizeModel(modelPath: string, opts: QuantizeOpts, io: Io): vo
     fail('CLI_USAGE', `--observer ${opts.observer}: expected one of ${STAT_OBSERVERS.join(', ')}`);
   if (opts.emit !== undefined && opts.emit !== 'int8' && opts.emit !== 'qdq') fail('CLI_USAGE', `--emit ${opts.emit}: expected int8 or qdq`);
   if (opts.jobs !== undefined && !/^[1-9]\d*$/.test(opts.jobs)) fail('CLI_USAGE', `--jobs ${opts.jobs}: expected a whole number ≥ 1`);
+  if (opts.sqnrSamples !== undefined && !/^(\d+|all)$/.test(opts.sqnrSamples)) fail('CLI_USAGE', `--sqnr-samples ${opts.sqnrSamples}: expected a whole number or 'all'`);
   if (opts.mode === 'static' && !opts.calib) fail('CLI_USAGE', 'static quantization needs calibration data: --calib file.npy|folder');
   const model = loadModel(modelPath, opts);
   const r = quantizeGraph(model, {
@@ -66,7 +76,10 @@ export function quantizeModel(modelPath: string, opts: QuantizeOpts, io: Io): vo
   writeQir(out, r.graph);
   if (opts.exportOnnx) exportOnnx(r.qdq ?? r.graph, opts.exportOnnx);
   const tensors = r.calibrated ? tensorReports(r.calibrated) : [];
-  const outputs = r.data ? outputSqnr(model, r.graph, r.data) : [];
+  // The SQNR check runs both models in the interpreter, twice a calibration pass per sample: on a
+  // few samples by default, so that it does not dominate quantize's time on large models.
+  const sqnrSamples = r.data ? Math.min(r.data.size, sqnrSampleCount(opts.sqnrSamples, r.data.size)) : 0;
+  const outputs = r.data && sqnrSamples > 0 ? outputSqnr(model, r.graph, r.data, sqnrSamples) : [];
   const count = (role: string) => tensors.filter((t) => t.role === role && !t.dynamic).length;
   const dynamic = tensors.filter((t) => t.dynamic).length;
   // Dynamic specs (x86-dynamic) have no calibrated activation qparams: say what is quantized at run time.
@@ -75,7 +88,8 @@ export function quantizeModel(modelPath: string, opts: QuantizeOpts, io: Io): vo
     : `${count('activation') ? `${count('activation')} activations + ` : ''}${dynamic} activation${dynamic === 1 ? '' : 's'} quantized at run time (dynamic)`;
   io.out(
     (summary ? `quantized ${model.name} (${opts.mode}): ${summary}` : `quantized ${model.name} (${opts.mode}, ${opts.quantizer}): ${count('weight')} weights, ${count('bias')} biases, ${activations}`) +
-      (r.data ? `; ${summary ? 'SQNR over' : 'calibrated on'} ${r.data.size} sample${r.data.size === 1 ? '' : 's'}` : '') +
+      (r.data ? `; ${summary ? 'SQNR over' : 'calibrated on'} ${summary ? sqnrSamples : r.data.size} sample${(summary ? sqnrSamples : r.data.size) === 1 ? '' : 's'}` : '') +
+      (r.data && !summary && outputs.length ? `, SQNR over ${sqnrSamples === r.data.size ? 'all' : `the first ${sqnrSamples}`}` : '') +
       `\n  wrote ${out}\n` +
       (opts.exportOnnx ? `  wrote ${opts.exportOnnx} (QDQ ONNX)\n` : ''),
   );
@@ -86,6 +100,7 @@ export function quantizeModel(modelPath: string, opts: QuantizeOpts, io: Io): vo
       quantizer: opts.quantizer,
       mode: opts.mode,
       calibration: { source: r.data?.source ?? '', samples: r.data?.size ?? 0 },
+      sqnrSamples,
       tensors,
       outputs,
       warnings,
@@ -105,6 +120,7 @@ export const registerQuantize: RegisterVerb = (program, io) => {
     .option('--mode <mode>', `quantization mode (${QUANT_MODES.join(', ')})`, 'static')
     .option('--bits <8|4>', 'weight-only: 8 (int8 per output channel) or 4 (int4 per group)', '8')
     .option('--group-size <n>', 'weight-only, 4 bits: input features per scale', '32')
+    .option('--sqnr-samples <n|all>', 'calibration samples the output SQNR check runs on, from the first (both models in the interpreter; 0: no check; default 8)')
     .option('--jobs <n>', 'calibration forward passes at once, in worker threads (default: the idle cores; results do not depend on it)')
     .option('--observer <kind>', `activation observer overriding the quantizer's (${STAT_OBSERVERS.join(', ')})`)
     .option('-o, --output <file.qir>', 'where to write the quantized graph (default: <model>.q.qir)')

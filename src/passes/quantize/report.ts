@@ -38,6 +38,8 @@ export interface QuantReport {
   quantizer: string;
   mode: string;
   calibration: { source: string; samples: number };
+  /** The first this many samples of the calibration data are the SQNR check's (0: no check). */
+  sqnrSamples: number;
   tensors: TensorReport[];
   outputs: OutputReport[];
   /** The flow's warnings (e.g. degenerate calibration data), one formatted line each. */
@@ -78,10 +80,10 @@ export function tensorReports(calibrated: Graph): TensorReport[] {
   return out;
 }
 
-/** SQNR of each output of `quantized` against `reference` over the dataset. */
-export function outputSqnr(reference: Graph, quantized: Graph, data: Dataset): OutputReport[] {
+/** SQNR of each output of `quantized` against `reference` over the first `samples` samples of the dataset (default all). */
+export function outputSqnr(reference: Graph, quantized: Graph, data: Dataset, samples = data.size): OutputReport[] {
   const signal = reference.outputs.map(() => 0), noise = reference.outputs.map(() => 0), maxErr = reference.outputs.map(() => 0);
-  for (let i = 0; i < data.size; i++) {
+  for (let i = 0; i < Math.min(samples, data.size); i++) {
     const x = data.sample(i);
     const ref = run(reference, x).outputs, got = run(quantized, x).outputs;
     ref.forEach((r, k) => {
