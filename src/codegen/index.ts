@@ -100,6 +100,9 @@ function configHeader(t: Target): string {
     '#define QFORGE_CONFIG_H',
     `#define QF_TARGET "${t.name}"`,
     ...t.provides.map((k) => `#define QF_HAVE_${k.toUpperCase()} 1`),
+    ...(t.float.vec === 'scalar' ? [] : [`#define QF_FVEC_${t.float.vec.toUpperCase()} 1`]),
+    `#define QF_FMR ${t.float.mr} /* float GEMM tile (qforge_fvec.h) */`,
+    `#define QF_FNR ${t.float.nr}`,
     '#endif',
     '',
   ].join('\n');

@@ -17,6 +17,7 @@
 #include <stdint.h>
 #include "qforge_kernels.h"
 #include "qforge_runtime.h"
+#include "qforge_fgemm.h"
 
 /* Smallest amount of work (multiply-adds or elements) worth a range of its own: below it, waking a
    worker costs more than it saves. Tests lower it (-DQF_PAR_MIN_OPS=1) to split even tiny models. */
@@ -79,4 +80,13 @@ void qf_par_f_gemm(qf_ctx *ctx, size_t M, size_t N, size_t K, const float *A, si
 void qf_par_remap(qf_ctx *ctx, size_t esize, int rank, const int32_t *shape, const int32_t *const *maps, const void *x,
                   void *y, const void *fill);
 void qf_par_xor80(qf_ctx *ctx, size_t n, const uint8_t *x, uint8_t *y);
+/* ---- float GEMM family (qforge_fgemm.h; the floatk section): the same arguments after the ctx;
+   scratch: the caller's block (qf_fconv_run / qf_fdeconv_run), each extra thread gets its own ---- */
+void qf_par_fconv(qf_ctx *ctx, const qf_fconv *p, size_t pb, const float *x, const float *W, const float *b, float *y,
+                  float *scratch);
+void qf_par_fdwconv(qf_ctx *ctx, const qf_fconv *p, const float *x, const float *w, const float *b, float *y);
+void qf_par_fdeconv(qf_ctx *ctx, const qf_fconv *p, size_t pb, const float *x, const float *W, const float *b, float *y,
+                    float *scratch);
+void qf_par_fgemm_packed(qf_ctx *ctx, size_t M, size_t N, size_t K, const float *A, size_t lda, const float *Bp,
+                         const float *bias, float lo, float hi, float *Y, size_t ldy);
 #endif /* QFORGE_THREADS_H */

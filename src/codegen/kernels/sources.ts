@@ -22,4 +22,4 @@ export function kernelSource(file: string): string {
 }
 
 /** Files every model gets, whatever the target. */
-export const COMMON_SOURCES = ['qforge_kernels.h', 'qforge_lut.h', 'qforge_kernels_ref.c', 'qforge_runtime.h', 'qforge_runtime.c', 'qforge_float.c', 'qforge_fmath.h', 'qforge_threads.h', 'qforge_threads.c', 'qforge_npy.h'] as const;
+export const COMMON_SOURCES = ['qforge_kernels.h', 'qforge_lut.h', 'qforge_kernels_ref.c', 'qforge_runtime.h', 'qforge_runtime.c', 'qforge_float.c', 'qforge_fmath.h', 'qforge_fvec.h', 'qforge_fgemm.h', 'qforge_fgemm.c', 'qforge_threads.h', 'qforge_threads.c', 'qforge_npy.h'] as const;

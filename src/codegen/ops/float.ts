@@ -8,6 +8,7 @@ import { f32lit, f32Bytes, i32Bytes } from '../emit/consts.js';
 import type { Lowering } from '../emit/lower.js';
 import { PLAIN } from '../plan/forms.js';
 import { binaryOperands } from './broadcast.js';
+import { pixelBlock, rowPanels } from './fpack.js';
 import { attrsOf, winOf, type OpEmitter } from './util.js';
 
 const f32Only = (n: Node, g: { values: Record<string, TensorType> }): string | undefined => {
@@ -102,20 +103,37 @@ function fconv(L: Lowering, node: Node, x: TensorType, y: TensorType, k: [number
   return L.pool.decl(`${node.name}_conv`, 'qf_fconv', `{${f.join(', ')}, ${f32lit(fround(lo))}, ${f32lit(fround(hi))}}`);
 }
 
+/**
+ * Convolution on the packed float GEMM family (qforge_fgemm.c): depthwise as row-wise multiply-adds,
+ * everything else as a GEMM on row-panel weights, by im2col blocks (conv2d) or followed by col2im
+ * (conv_transpose2d, rows (m, i, j) of each group times the input pixels).
+ */
 function conv(node: Node, L: Lowering): void {
   const a = attrsOf(node), [xn, wn, bn] = node.inputs as [string, string, string | undefined], yn = node.outputs[0]!;
-  const xt = L.type(xn), wt = L.type(wn), yt = L.type(yn);
-  const x = L.need(xn, PLAIN), w = L.need(wn, PLAIN), b = bn ? L.need(bn, PLAIN) : undefined;
-  const p = fconv(L, node, xt, yt, [wt.shape[2]!, wt.shape[3]!], a.group as number, a.clamp_min as number, a.clamp_max as number);
-  if (node.op === 'conv_transpose2d') {
-    const y = L.define(yn, yt, PLAIN);
-    L.emit('direct scatter', [`qf_f_conv_transpose2d(&${p}, ${x.cname}, ${w.cname}, ${b ? b.cname : 'NULL'}, ${y.cname});`]);
+  const xt = L.type(xn), wt = L.type(wn), yt = L.type(yn), G = a.group as number;
+  const [, C, H, W] = xt.shape as number[], [, M, OH, OW] = yt.shape as number[];
+  const KK = wt.shape[2]! * wt.shape[3]!, Cg = C! / G, Mg = M! / G, deconv = node.op === 'conv_transpose2d';
+  const x = L.need(xn, PLAIN), b = bn ? L.need(bn, PLAIN) : undefined;
+  const p = fconv(L, node, xt, yt, [wt.shape[2]!, wt.shape[3]!], G, a.clamp_min as number, a.clamp_max as number);
+  const bias = b ? b.cname : 'NULL';
+  if (!deconv && Cg === 1 && Mg === 1) {
+    const w = L.need(wn, PLAIN), y = L.define(yn, yt, PLAIN);
+    L.emit(`depthwise ${wt.shape[2]}x${wt.shape[3]}`, [`qf_par_fdwconv(ctx, &${p}, ${x.cname}, ${w.cname}, ${bias}, ${y.cname});`]);
     return;
   }
-  const K = (wt.shape[1]! * wt.shape[2]! * wt.shape[3]!);
-  const s = L.scratch(K * 256 * 4, `${node.name}_cols`, { perThread: true });
+  const R = deconv ? Mg * KK : Mg, K = deconv ? Cg : Cg * KK;
+  // conv2d weights [M][Cg][KH][KW]: row m, k = (c, i, j); conv_transpose2d [C][Mg][KH][KW]: row (m, i, j), k = c
+  const w = rowPanels(L, wn, deconv ? { G, R, K, gs: Cg * R, rs: 1, ks: R } : { G, R, K, gs: Mg * K, rs: K, ks: 1 }, node.name);
   const y = L.define(yn, yt, PLAIN);
-  L.emit(`${xt.shape} -> ${yt.shape}`, [`qf_par_f_conv2d(ctx, &${p}, ${x.cname}, ${w.cname}, ${b ? b.cname : 'NULL'}, ${y.cname}, (float *)${s});`]);
+  if (deconv) {
+    const mr = L.target.float.mr, pb = pixelBlock(L, Cg + R, H! * W!);
+    const s = L.scratch((Cg + (Math.floor(R / mr) + 2) * mr) * pb * 4, `${node.name}_cols`, { perThread: true });
+    L.emit(`GEMM ${R}x${K} by ${pb}-pixel blocks, col2im`, [...w.lines, `qf_par_fdeconv(ctx, &${p}, ${pb}, ${x.cname}, ${w.ptr}, ${bias}, ${y.cname}, (float *)${s});`]);
+    return;
+  }
+  const pb = pixelBlock(L, K, OH! * OW!);
+  const s = L.scratch(K * pb * 4, `${node.name}_cols`, { perThread: true });
+  L.emit(`GEMM ${R}x${K} by ${pb}-pixel im2col blocks`, [...w.lines, `qf_par_fconv(ctx, &${p}, ${pb}, ${x.cname}, ${w.ptr}, ${bias}, ${y.cname}, (float *)${s});`]);
 }
 
 function pool(node: Node, L: Lowering): void {

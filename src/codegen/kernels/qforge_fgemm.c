@@ -1,0 +1,290 @@
+/* qforge float GEMM family (see qforge_fgemm.h): one micro-kernel (qf_ftile) over the target's vector
+ * type (qforge_fvec.h) and the drivers that feed it: im2col'ed convolution, transposed convolution
+ * (GEMM then col2im), linear layers; plus depthwise convolution as row-wise fused multiply-adds. */
+#include <math.h>
+#include <string.h>
+#include "qforge_fgemm.h"
+#include "qforge_fvec.h"
+
+/* k block: a QF_FKC x QF_FNR slice of the right operand (8-16 KiB) stays in L1 while every row panel
+   streams past it; partial sums go through the output (float32 stored and reloaded: exact). */
+#define QF_FKC 128
+#define QF_AI static inline __attribute__((always_inline))
+#define QF_UNROLL _Pragma("GCC unroll 16") /* register tile: every row/column loop fully unrolled */
+
+/* One multiply-add as the vector lanes do it (fused where they fuse). */
+#if QF_FVL > 1
+#define qf_f1_fma(acc, a, b) fmaf((a), (b), (acc))
+#else
+#define qf_f1_fma(acc, a, b) ((acc) + (a) * (b))
+#endif
+
+typedef struct {
+  const float *row_bias, *col_bias;
+  float lo, hi;
+} qf_fepi;
+
+/* The micro-kernel: C[i][j] for i < mr, j < nr (at most QF_FMR x QF_FNR) += Σk<kc a[i·rs + k·cs]·b[k·QF_FNR + j],
+ * starting from 0 when `first`; `e` (the last k block) adds the biases and clamps. Rows at or past
+ * `arows` of a are never read (row arows-1 is read again instead, its results dropped); b has all
+ * QF_FNR columns (zero-padded panels). */
+QF_AI void qf_ftile(size_t kc, const float *a, size_t rs, size_t cs, size_t arows, const float *b, float *c, size_t ldc,
+                    size_t mr, size_t nr, int first, const qf_fepi *e) {
+  const float *ar[QF_FMR];
+  qf_fv acc[QF_FMR][QF_FNV];
+  float tmp[QF_FNR];
+  QF_UNROLL for (int i = 0; i < QF_FMR; i++) ar[i] = a + (size_t)(i < (int)arows ? i : (int)arows - 1) * rs;
+  QF_UNROLL for (int i = 0; i < QF_FMR; i++) QF_UNROLL for (int j = 0; j < QF_FNV; j++) acc[i][j] = qf_fv_zero();
+  if (!first) {
+    memset(tmp, 0, sizeof tmp);
+    QF_UNROLL for (int i = 0; i < QF_FMR; i++) {
+      if ((size_t)i >= mr) break;
+      const float *src = c + (size_t)i * ldc;
+      if (nr < QF_FNR) src = (const float *)memcpy(tmp, src, nr * sizeof(float));
+      QF_UNROLL for (int j = 0; j < QF_FNV; j++) acc[i][j] = qf_fv_load(src + j * QF_FVL);
+    }
+  }
+  for (size_t k = 0; k < kc; k++) {
+    qf_fv bv[QF_FNV];
+    QF_UNROLL for (int j = 0; j < QF_FNV; j++) bv[j] = qf_fv_load(b + k * QF_FNR + j * QF_FVL);
+    QF_UNROLL for (int i = 0; i < QF_FMR; i++) {
+      const qf_fv av = qf_fv_set1(ar[i][k * cs]);
+      QF_UNROLL for (int j = 0; j < QF_FNV; j++) acc[i][j] = qf_fv_fma(acc[i][j], av, bv[j]);
+    }
+  }
+  QF_UNROLL for (int i = 0; i < QF_FMR; i++) {
+    if ((size_t)i >= mr) break;
+    float *dst = nr < QF_FNR ? tmp : c + (size_t)i * ldc;
+    QF_UNROLL for (int j = 0; j < QF_FNV; j++) {
+      qf_fv v = acc[i][j];
+      if (e) {
+        if (e->row_bias) v = qf_fv_add(v, qf_fv_set1(e->row_bias[i]));
+        if (e->col_bias) v = qf_fv_add(v, qf_fv_load(e->col_bias + j * QF_FVL));
+        v = qf_fv_min(qf_fv_set1(e->hi), qf_fv_max(qf_fv_set1(e->lo), v));
+      }
+      qf_fv_store(dst + j * QF_FVL, v);
+    }
+    if (nr < QF_FNR) memcpy(c + (size_t)i * ldc, tmp, nr * sizeof(float));
+  }
+}
+
+/* Row panels [pan0, pan1) of Ap (R rows in all, K deep) times the np columns of the column panels Bp;
+   panel pan0's first row lands in row 0 of C. */
+static void qf_fgemm_rows(size_t K, const float *Ap, size_t pan0, size_t pan1, size_t R, const float *Bp, size_t np,
+                          float *C, size_t ldc, const float *row_bias, float lo, float hi) {
+  const size_t nq = (np + QF_FNR - 1) / QF_FNR;
+  for (size_t k0 = 0; k0 < K; k0 += QF_FKC) {
+    const size_t kc = K - k0 < QF_FKC ? K - k0 : QF_FKC;
+    for (size_t q = 0; q < nq; q++) {
+      const size_t nr = np - q * QF_FNR < QF_FNR ? np - q * QF_FNR : QF_FNR;
+      const float *bq = Bp + (q * K + k0) * QF_FNR;
+      for (size_t pn = pan0; pn < pan1; pn++) {
+        const size_t r = pn * QF_FMR, mr = R - r < QF_FMR ? R - r : QF_FMR;
+        const qf_fepi e = {row_bias ? row_bias + r : NULL, NULL, lo, hi};
+        qf_ftile(kc, Ap + (pn * K + k0) * QF_FMR, 1, QF_FMR, QF_FMR, bq, C + (r - pan0 * QF_FMR) * ldc + q * QF_FNR, ldc,
+                 mr, nr, k0 == 0, k0 + kc == K ? &e : NULL);
+      }
+    }
+  }
+}
+
+void qf_fgemm_packed(size_t M, size_t N, size_t K, const float *A, size_t lda, const float *Bp, const float *bias,
+                     float lo, float hi, float *Y, size_t ldy, size_t q0, size_t q1) {
+  for (size_t q = q0; q < q1; q++) {
+    const size_t n0 = q * QF_FNR, nr = N - n0 < QF_FNR ? N - n0 : QF_FNR;
+    const qf_fepi e = {NULL, bias ? bias + n0 : NULL, lo, hi};
+    for (size_t k0 = 0; k0 < K; k0 += QF_FKC) {
+      const size_t kc = K - k0 < QF_FKC ? K - k0 : QF_FKC;
+      for (size_t m = 0; m < M; m += QF_FMR) {
+        const size_t mr = M - m < QF_FMR ? M - m : QF_FMR;
+        qf_ftile(kc, A + m * lda + k0, lda, 1, mr, Bp + (q * K + k0) * QF_FNR, Y + m * ldy + n0, ldy, mr, nr, k0 == 0,
+                 k0 + kc == K ? &e : NULL);
+      }
+    }
+  }
+}
+
+/* The np output pixels from p0 of one group's image as column panels [K][QF_FNR] (k = (c, i, j)),
+   zeros for padding and for the slots past np. */
+static void qf_im2col_panels(const qf_fconv *p, const float *xg, size_t K, size_t p0, size_t np, float *out) {
+  const size_t KK = (size_t)p->KH * p->KW, slots = (np + QF_FNR - 1) / QF_FNR * QF_FNR;
+  for (size_t k = 0; k < K; k++) {
+    const int32_t i = (int32_t)(k / p->KW % p->KH), j = (int32_t)(k % p->KW);
+    const float *xc = xg + k / KK * p->H * p->W;
+    const int32_t offh = i * p->DH - p->PT, offw = j * p->DW - p->PL;
+    int32_t oh = (int32_t)(p0 / p->OW), ow = (int32_t)(p0 % p->OW);
+    for (size_t s = 0; s < slots;) {
+      float *d = out + s / QF_FNR * K * QF_FNR + k * QF_FNR + s % QF_FNR;
+      size_t run = QF_FNR - s % QF_FNR;
+      if (s >= np) {
+        memset(d, 0, run * sizeof(float));
+        s += run;
+        continue;
+      }
+      if (run > np - s) run = np - s;
+      if (run > (size_t)(p->OW - ow)) run = (size_t)(p->OW - ow);
+      const int32_t ih = oh * p->SH + offh;
+      if (ih < 0 || ih >= p->H) {
+        memset(d, 0, run * sizeof(float));
+      } else {
+        const float *xr = xc + (size_t)ih * p->W;
+        for (size_t t = 0; t < run; t++) {
+          const int32_t iw = (ow + (int32_t)t) * p->SW + offw;
+          d[t] = iw >= 0 && iw < p->W ? xr[iw] : 0.0f;
+        }
+      }
+      s += run;
+      ow += (int32_t)run;
+      if (ow == p->OW) ow = 0, oh++;
+    }
+  }
+}
+
+size_t qf_fconv_cells(const qf_fconv *p, size_t pb, size_t chunks) {
+  const size_t P = (size_t)p->OH * p->OW;
+  return (size_t)p->N * p->G * ((P + pb - 1) / pb) * chunks;
+}
+
+void qf_fconv_run(const qf_fconv *p, size_t pb, size_t chunks, size_t c0, size_t c1, const float *x, const float *W,
+                  const float *b, float *y, float *scratch) {
+  const size_t Cg = (size_t)(p->C / p->G), Mg = (size_t)(p->M / p->G), P = (size_t)p->OH * p->OW;
+  const size_t K = Cg * p->KH * p->KW, nb = (P + pb - 1) / pb, npan = (Mg + QF_FMR - 1) / QF_FMR;
+  size_t packed = (size_t)-1; /* the (image, group, block) whose columns are in scratch */
+  for (size_t cell = c0; cell < c1; cell++) {
+    const size_t chunk = cell % chunks, blk = cell / chunks, bi = blk % nb, g = blk / nb % (size_t)p->G, n = blk / nb / (size_t)p->G;
+    const size_t p0 = bi * pb, np = P - p0 < pb ? P - p0 : pb;
+    if (blk != packed) qf_im2col_panels(p, x + (n * (size_t)p->C + g * Cg) * p->H * p->W, K, p0, np, scratch);
+    packed = blk;
+    const size_t pan0 = npan * chunk / chunks, pan1 = npan * (chunk + 1) / chunks;
+    float *yg = y + (n * (size_t)p->M + g * Mg + pan0 * QF_FMR) * P + p0;
+    qf_fgemm_rows(K, W + g * npan * K * QF_FMR, pan0, pan1, Mg, scratch, np, yg, P, b ? b + g * Mg : NULL, p->lo, p->hi);
+  }
+}
+
+/* y[0, n) += a·x[0, n), one fused multiply-add per element */
+static void qf_faxpy(size_t n, float a, const float *x, float *y) {
+  size_t t = 0;
+  const qf_fv av = qf_fv_set1(a);
+  for (; t + QF_FVL <= n; t += QF_FVL) qf_fv_store(y + t, qf_fv_fma(qf_fv_load(y + t), av, qf_fv_load(x + t)));
+  for (; t < n; t++) y[t] = qf_f1_fma(y[t], a, x[t]);
+}
+
+/* Output positions o in [0, n) with 0 <= o·s + off < lim: [*lo, *hi). */
+static void qf_valid(int32_t n, int32_t s, int32_t off, int32_t lim, int32_t *lo, int32_t *hi) {
+  *lo = off >= 0 ? 0 : (-off + s - 1) / s;
+  *hi = lim - 1 - off < 0 ? 0 : (lim - 1 - off) / s + 1;
+  if (*hi > n) *hi = n;
+  if (*lo > *hi) *lo = *hi;
+}
+
+static void qf_fepilogue(size_t n, const float *b, float lo, float hi, float *y) {
+  const float bias = b ? *b : 0.0f;
+  for (size_t t = 0; t < n; t++) {
+    float v = b ? y[t] + bias : y[t];
+    v = v < lo ? lo : v;
+    y[t] = v > hi ? hi : v;
+  }
+}
+
+void qf_fdwconv(const qf_fconv *p, size_t q0, size_t q1, const float *x, const float *w, const float *b, float *y) {
+  const size_t KK = (size_t)p->KH * p->KW;
+  for (size_t q = q0; q < q1; q++) {
+    const size_t c = q % (size_t)p->C;
+    const float *xp = x + q * p->H * p->W, *wc = w + c * KK;
+    for (int32_t oh = 0; oh < p->OH; oh++) {
+      float *yr = y + (q * p->OH + oh) * p->OW;
+      memset(yr, 0, (size_t)p->OW * sizeof(float));
+      for (int32_t i = 0; i < p->KH; i++) {
+        const int32_t ih = oh * p->SH - p->PT + i * p->DH;
+        if (ih < 0 || ih >= p->H) continue;
+        const float *xr = xp + (size_t)ih * p->W;
+        for (int32_t j = 0; j < p->KW; j++) {
+          const float wv = wc[i * p->KW + j];
+          const int32_t off = j * p->DW - p->PL;
+          int32_t lo, hi;
+          qf_valid(p->OW, p->SW, off, p->W, &lo, &hi);
+          if (p->SW == 1) qf_faxpy((size_t)(hi - lo), wv, xr + lo + off, yr + lo);
+          else
+            for (int32_t ow = lo; ow < hi; ow++) yr[ow] = qf_f1_fma(yr[ow], wv, xr[ow * p->SW + off]);
+        }
+      }
+      qf_fepilogue((size_t)p->OW, b ? b + c : NULL, p->lo, p->hi, yr);
+    }
+  }
+}
+
+size_t qf_fdeconv_cells(const qf_fconv *p, size_t chunks) { return (size_t)p->N * p->G * chunks; }
+
+/* Column panels [Cg][QF_FNR] of the np input pixels from p0 (rows of HW floats). */
+static void qf_pack_pixels(const float *xg, size_t HW, size_t Cg, size_t p0, size_t np, float *out) {
+  for (size_t s = 0; s < np; s += QF_FNR) {
+    const size_t nr = np - s < QF_FNR ? np - s : QF_FNR;
+    float *d = out + s * Cg;
+    for (size_t c = 0; c < Cg; c++, d += QF_FNR) {
+      memcpy(d, xg + c * HW + p0 + s, nr * sizeof(float));
+      memset(d + nr, 0, (QF_FNR - nr) * sizeof(float));
+    }
+  }
+}
+
+/* Adds the GEMM row of output channel plane yp, tap (i, j), over input pixels [p0, p0 + np). */
+static void qf_col2im_row(const qf_fconv *p, int32_t i, int32_t j, const float *cr, size_t p0, size_t np, float *yp) {
+  const int32_t offh = i * p->DH - p->PT, offw = j * p->DW - p->PL;
+  int32_t lo, hi;
+  qf_valid(p->W, p->SW, offw, p->OW, &lo, &hi);
+  for (size_t t = 0; t < np;) {
+    const int32_t ih = (int32_t)((p0 + t) / p->W), iw0 = (int32_t)((p0 + t) % p->W);
+    const size_t run = np - t < (size_t)(p->W - iw0) ? np - t : (size_t)(p->W - iw0);
+    const int32_t oh = ih * p->SH + offh, a = iw0 > lo ? iw0 : lo, z = iw0 + (int32_t)run < hi ? iw0 + (int32_t)run : hi;
+    if (oh >= 0 && oh < p->OH && a < z) {
+      float *yr = yp + (size_t)oh * p->OW;
+      const float *src = cr + t;
+      if (p->SW == 1)
+        for (int32_t iw = a; iw < z; iw++) yr[iw + offw] += src[iw - iw0];
+      else
+        for (int32_t iw = a; iw < z; iw++) yr[iw * p->SW + offw] += src[iw - iw0];
+    }
+    t += run;
+  }
+}
+
+void qf_fdeconv_run(const qf_fconv *p, size_t pb, size_t chunks, size_t c0, size_t c1, const float *x, const float *W,
+                    const float *b, float *y, float *scratch) {
+  const size_t Cg = (size_t)(p->C / p->G), Mg = (size_t)(p->M / p->G), KK = (size_t)p->KH * p->KW, R = Mg * KK;
+  const size_t HW = (size_t)p->H * p->W, P = (size_t)p->OH * p->OW, npan = (R + QF_FMR - 1) / QF_FMR;
+  float *bp = scratch, *cols = scratch + Cg * pb;
+  for (size_t cell = c0; cell < c1; cell++) {
+    const size_t chunk = cell % chunks, g = cell / chunks % (size_t)p->G, n = cell / chunks / (size_t)p->G;
+    const size_t m0 = Mg * chunk / chunks, m1 = Mg * (chunk + 1) / chunks;
+    if (m0 == m1) continue;
+    const size_t pan0 = m0 * KK / QF_FMR, pan1 = (m1 * KK + QF_FMR - 1) / QF_FMR;
+    float *yg = y + (n * (size_t)p->M + g * Mg) * P;
+    memset(yg + m0 * P, 0, (m1 - m0) * P * sizeof(float));
+    for (size_t p0 = 0; p0 < HW; p0 += pb) {
+      const size_t np = HW - p0 < pb ? HW - p0 : pb;
+      qf_pack_pixels(x + (n * (size_t)p->C + g * Cg) * HW, HW, Cg, p0, np, bp);
+      qf_fgemm_rows(Cg, W + g * npan * Cg * QF_FMR, pan0, pan1, R, bp, np, cols, pb, NULL, -INFINITY, INFINITY);
+      for (size_t r = m0 * KK; r < m1 * KK; r++)
+        qf_col2im_row(p, (int32_t)(r % KK / (size_t)p->KW), (int32_t)(r % (size_t)p->KW), cols + (r - pan0 * QF_FMR) * pb,
+                      p0, np, yg + r / KK * P);
+    }
+    for (size_t m = m0; m < m1; m++) qf_fepilogue(P, b ? b + g * Mg + m : NULL, p->lo, p->hi, yg + m * P);
+  }
+}
+
+void qf_fpack_rows(size_t G, size_t R, size_t K, const float *src, size_t gs, size_t rs, size_t ks, float *out) {
+  const size_t npan = (R + QF_FMR - 1) / QF_FMR;
+  for (size_t g = 0; g < G; g++)
+    for (size_t pn = 0; pn < npan; pn++)
+      for (size_t k = 0; k < K; k++)
+        for (size_t i = 0; i < QF_FMR; i++) {
+          const size_t r = pn * QF_FMR + i;
+          *out++ = r < R ? src[g * gs + r * rs + k * ks] : 0.0f;
+        }
+}
+
+void qf_fpack_cols(size_t N, size_t K, const float *src, size_t ks, size_t ns, float *out) {
+  for (size_t n0 = 0; n0 < N; n0 += QF_FNR)
+    for (size_t k = 0; k < K; k++)
+      for (size_t j = 0; j < QF_FNR; j++) *out++ = n0 + j < N ? src[k * ks + (n0 + j) * ns] : 0.0f;
+}

@@ -1,0 +1,49 @@
+/* qforge float GEMM family (qforge_fgemm.c): float32 convolution, linear layers, depthwise and
+ * transposed convolution on weights packed at compile time (src/codegen/ops/fpack.ts), one register-
+ * blocked micro-kernel written once against qforge_fvec.h. Activations are NCHW float32.
+ *
+ * Packed layouts (QF_FMR x QF_FNR is the target's float tile, in qforge_config.h):
+ *  - row panels (convolution and conv_transpose weights, the GEMM's left operand): per group,
+ *    ceil(R / QF_FMR) panels of [K][QF_FMR] floats (row r of the panel at k*QF_FMR + r), zero rows
+ *    past R; R = output channels (conv) or Mg*KH*KW (conv_transpose), K the reduction;
+ *  - column panels (linear weights, the right operand): ceil(N / QF_FNR) panels of [K][QF_FNR].
+ *
+ * Every output is one chain of fused multiply-adds over k = 0..K-1 in order, started from 0, then
+ * + bias and the clamp, whatever tile, panel, block or thread computes it: so results are the same
+ * for every split (threads) and differ from the interpreter's float64 sum only by float32 rounding. */
+#ifndef QFORGE_FGEMM_H
+#define QFORGE_FGEMM_H
+#include <stddef.h>
+#include <stdint.h>
+#include "qforge_runtime.h"
+
+/* Convolution on row-panel weights W. pb (a multiple of QF_FNR) output pixels are im2col'ed at a
+ * time into `scratch` (K * pb floats, K = C/G*KH*KW). The work is cut into cells: image x group x
+ * pixel block x channel chunk (`chunks` chunks of the output-channel panels); qf_fconv_run computes
+ * cells [c0, c1). A depthwise convolution (C = M = G) takes qf_fdwconv instead. */
+size_t qf_fconv_cells(const qf_fconv *p, size_t pb, size_t chunks);
+void qf_fconv_run(const qf_fconv *p, size_t pb, size_t chunks, size_t c0, size_t c1, const float *x, const float *W,
+                  const float *b, float *y, float *scratch);
+
+/* Depthwise convolution (C = M = G), plain [C][KH*KW] weights, planes (image, channel) [q0, q1). */
+void qf_fdwconv(const qf_fconv *p, size_t q0, size_t q1, const float *x, const float *w, const float *b, float *y);
+
+/* Transposed convolution as a GEMM (row-panel weights: rows (m, i, j) of each group, K = C/G input
+ * channels) into column blocks of pb input pixels, then col2im; cells: image x group x chunk of
+ * `chunks` output-channel ranges; scratch: (Cg + (floor(Mg*KH*KW / QF_FMR) + 2) * QF_FMR) * pb floats. */
+size_t qf_fdeconv_cells(const qf_fconv *p, size_t chunks);
+void qf_fdeconv_run(const qf_fconv *p, size_t pb, size_t chunks, size_t c0, size_t c1, const float *x, const float *W,
+                    const float *b, float *y, float *scratch);
+
+/* Y[m][n] = clamp(Σk A[m][k]·B[k][n] + bias[n]) for the column panels [q0, q1) of column-panel weights
+ * Bp; bias: ceil(N / QF_FNR) * QF_FNR floats or NULL. */
+void qf_fgemm_packed(size_t M, size_t N, size_t K, const float *A, size_t lda, const float *Bp, const float *bias,
+                     float lo, float hi, float *Y, size_t ldy, size_t q0, size_t q1);
+
+/* Run-time packing, for weights that are not constants (the same layouts as fpack.ts): row panels of
+ * G groups x R rows x K, element (g, r, k) at src[g*gs + r*rs + k*ks]; column panels of N columns x K,
+ * element (k, n) at src[k*ks + n*ns]. Sizes: G * ceil(R / QF_FMR) * QF_FMR * K and
+ * ceil(N / QF_FNR) * QF_FNR * K floats. */
+void qf_fpack_rows(size_t G, size_t R, size_t K, const float *src, size_t gs, size_t rs, size_t ks, float *out);
+void qf_fpack_cols(size_t N, size_t K, const float *src, size_t ks, size_t ns, float *out);
+#endif /* QFORGE_FGEMM_H */
