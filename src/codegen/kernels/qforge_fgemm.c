@@ -2,6 +2,7 @@
  * type (qforge_fvec.h) and the drivers that feed it: im2col'ed convolution, transposed convolution
  * (GEMM then col2im), linear layers; plus depthwise convolution as row-wise fused multiply-adds. */
 #include <math.h>
+#include <limits.h>
 #include <string.h>
 #include "qforge_fgemm.h"
 #include "qforge_fvec.h"
@@ -104,39 +105,40 @@ void qf_fgemm_packed(size_t M, size_t N, size_t K, const float *A, size_t lda, c
   }
 }
 
+/* Output positions o in [0, n) with 0 <= o·s + off < lim: [*lo, *hi). */
+static void qf_valid(int32_t n, int32_t s, int32_t off, int32_t lim, int32_t *lo, int32_t *hi) {
+  *lo = off >= 0 ? 0 : (-off + s - 1) / s;
+  *hi = lim - 1 - off < 0 ? 0 : (lim - 1 - off) / s + 1;
+  if (*hi > n) *hi = n;
+  if (*lo > *hi) *lo = *hi;
+}
+
+/* One panel row of im2col: QF_FNR slots of window corners (hs, ws) shifted by the tap (di, dj). */
+static void qf_im2col_slots(const int32_t *restrict hs, const int32_t *restrict ws, int32_t di, int32_t dj, int32_t H, int32_t W,
+                            const float *restrict xc, float *restrict d) {
+  for (size_t l = 0; l < QF_FNR; l++) {
+    const int32_t ih = hs[l] + di, iw = ws[l] + dj, in = (uint32_t)ih < (uint32_t)H && (uint32_t)iw < (uint32_t)W;
+    const float v = xc[in ? ih * W + iw : 0]; /* an unconditional load: vectorisable */
+    d[l] = in ? v : 0.0f;
+  }
+}
+
 /* The np output pixels from p0 of one group's image as column panels [K][QF_FNR] (k = (c, i, j)),
-   zeros for padding and for the slots past np. */
-static void qf_im2col_panels(const qf_fconv *p, const float *xg, size_t K, size_t p0, size_t np, float *out) {
+   zeros for padding and for the slots past np. `at` (2 * slots int32) receives each slot's window
+   corner (row, column; far outside the image for slots past np), so that per k every slot is one
+   bounds test and one load, a loop the compiler vectorises (masked gathers on AVX-512/AVX2). */
+static void qf_im2col_panels(const qf_fconv *p, const float *xg, size_t K, size_t p0, size_t np, float *out, int32_t *at) {
   const size_t KK = (size_t)p->KH * p->KW, slots = (np + QF_FNR - 1) / QF_FNR * QF_FNR;
+  int32_t *ih0 = at, *iw0 = at + slots, oh = (int32_t)(p0 / p->OW), ow = (int32_t)(p0 % p->OW);
+  for (size_t s = 0; s < slots; s++) {
+    ih0[s] = s < np ? oh * p->SH - p->PT : INT32_MIN / 2;
+    iw0[s] = ow * p->SW - p->PL;
+    if (++ow == p->OW) ow = 0, oh++;
+  }
   for (size_t k = 0; k < K; k++) {
-    const int32_t i = (int32_t)(k / p->KW % p->KH), j = (int32_t)(k % p->KW);
+    const int32_t di = (int32_t)(k / p->KW % p->KH) * p->DH, dj = (int32_t)(k % p->KW) * p->DW;
     const float *xc = xg + k / KK * p->H * p->W;
-    const int32_t offh = i * p->DH - p->PT, offw = j * p->DW - p->PL;
-    int32_t oh = (int32_t)(p0 / p->OW), ow = (int32_t)(p0 % p->OW);
-    for (size_t s = 0; s < slots;) {
-      float *d = out + s / QF_FNR * K * QF_FNR + k * QF_FNR + s % QF_FNR;
-      size_t run = QF_FNR - s % QF_FNR;
-      if (s >= np) {
-        memset(d, 0, run * sizeof(float));
-        s += run;
-        continue;
-      }
-      if (run > np - s) run = np - s;
-      if (run > (size_t)(p->OW - ow)) run = (size_t)(p->OW - ow);
-      const int32_t ih = oh * p->SH + offh;
-      if (ih < 0 || ih >= p->H) {
-        memset(d, 0, run * sizeof(float));
-      } else {
-        const float *xr = xc + (size_t)ih * p->W;
-        for (size_t t = 0; t < run; t++) {
-          const int32_t iw = (ow + (int32_t)t) * p->SW + offw;
-          d[t] = iw >= 0 && iw < p->W ? xr[iw] : 0.0f;
-        }
-      }
-      s += run;
-      ow += (int32_t)run;
-      if (ow == p->OW) ow = 0, oh++;
-    }
+    for (size_t s0 = 0; s0 < slots; s0 += QF_FNR) qf_im2col_slots(ih0 + s0, iw0 + s0, di, dj, p->H, p->W, xc, out + s0 * K + k * QF_FNR);
   }
 }
 
@@ -153,7 +155,7 @@ void qf_fconv_run(const qf_fconv *p, size_t pb, size_t chunks, size_t c0, size_t
   for (size_t cell = c0; cell < c1; cell++) {
     const size_t chunk = cell % chunks, blk = cell / chunks, bi = blk % nb, g = blk / nb % (size_t)p->G, n = blk / nb / (size_t)p->G;
     const size_t p0 = bi * pb, np = P - p0 < pb ? P - p0 : pb;
-    if (blk != packed) qf_im2col_panels(p, x + (n * (size_t)p->C + g * Cg) * p->H * p->W, K, p0, np, scratch);
+    if (blk != packed) qf_im2col_panels(p, x + (n * (size_t)p->C + g * Cg) * p->H * p->W, K, p0, np, scratch, (int32_t *)(scratch + K * pb));
     packed = blk;
     const size_t pan0 = npan * chunk / chunks, pan1 = npan * (chunk + 1) / chunks;
     float *yg = y + (n * (size_t)p->M + g * Mg + pan0 * QF_FMR) * P + p0;
@@ -167,14 +169,6 @@ static void qf_faxpy(size_t n, float a, const float *x, float *y) {
   const qf_fv av = qf_fv_set1(a);
   for (; t + QF_FVL <= n; t += QF_FVL) qf_fv_store(y + t, qf_fv_fma(qf_fv_load(y + t), av, qf_fv_load(x + t)));
   for (; t < n; t++) y[t] = qf_f1_fma(y[t], a, x[t]);
-}
-
-/* Output positions o in [0, n) with 0 <= o·s + off < lim: [*lo, *hi). */
-static void qf_valid(int32_t n, int32_t s, int32_t off, int32_t lim, int32_t *lo, int32_t *hi) {
-  *lo = off >= 0 ? 0 : (-off + s - 1) / s;
-  *hi = lim - 1 - off < 0 ? 0 : (lim - 1 - off) / s + 1;
-  if (*hi > n) *hi = n;
-  if (*lo > *hi) *lo = *hi;
 }
 
 static void qf_fepilogue(size_t n, const float *b, float lo, float hi, float *y) {

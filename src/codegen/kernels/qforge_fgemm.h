@@ -18,7 +18,7 @@
 #include "qforge_runtime.h"
 
 /* Convolution on row-panel weights W. pb (a multiple of QF_FNR) output pixels are im2col'ed at a
- * time into `scratch` (K * pb floats, K = C/G*KH*KW). The work is cut into cells: image x group x
+ * time into `scratch` ((K + 2) * pb floats, K = C/G*KH*KW). The work is cut into cells: image x group x
  * pixel block x channel chunk (`chunks` chunks of the output-channel panels); qf_fconv_run computes
  * cells [c0, c1). A depthwise convolution (C = M = G) takes qf_fdwconv instead. */
 size_t qf_fconv_cells(const qf_fconv *p, size_t pb, size_t chunks);

@@ -132,7 +132,7 @@ function conv(node: Node, L: Lowering): void {
     return;
   }
   const pb = pixelBlock(L, K, OH! * OW!);
-  const s = L.scratch(K * pb * 4, `${node.name}_cols`, { perThread: true });
+  const s = L.scratch((K + 2) * pb * 4, `${node.name}_cols`, { perThread: true });
   L.emit(`GEMM ${R}x${K} by ${pb}-pixel im2col blocks`, [...w.lines, `qf_par_fconv(ctx, &${p}, ${pb}, ${x.cname}, ${w.ptr}, ${bias}, ${y.cname}, (float *)${s});`]);
 }
 
