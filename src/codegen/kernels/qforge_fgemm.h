@@ -25,8 +25,12 @@ size_t qf_fconv_cells(const qf_fconv *p, size_t pb, size_t chunks);
 void qf_fconv_run(const qf_fconv *p, size_t pb, size_t chunks, size_t c0, size_t c1, const float *x, const float *W,
                   const float *b, float *y, float *scratch);
 
-/* Depthwise convolution (C = M = G), plain [C][KH*KW] weights, planes (image, channel) [q0, q1). */
-void qf_fdwconv(const qf_fconv *p, size_t q0, size_t q1, const float *x, const float *w, const float *b, float *y);
+/* Depthwise convolution (C = M = G), plain [C][KH*KW] weights, planes (image, channel) [q0, q1): per
+ * plane the input is zero-padded into scratch ((H + PT + PB) * SW * (ceil((W + PL + PR) / SW) + 16)
+ * floats), its columns split by stride phase, and each output row is taps x vectors of fused
+ * multiply-adds (padding included: it adds w·0). */
+void qf_fdwconv(const qf_fconv *p, size_t q0, size_t q1, const float *x, const float *w, const float *b, float *y,
+                float *scratch);
 
 /* Transposed convolution as a GEMM (row-panel weights: rows (m, i, j) of each group, K = C/G input
  * channels) into column blocks of pb input pixels, then col2im; cells: image x group x chunk of

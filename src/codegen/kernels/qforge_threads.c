@@ -576,14 +576,14 @@ void qf_par_fconv(qf_ctx *ctx, const qf_fconv *p, size_t pb, const float *x, con
 
 static void qf_fdw_task(const void *p, size_t lo, size_t hi, uint8_t *scratch) {
   const qf_ffam_args *a = (const qf_ffam_args *)p;
-  (void)scratch;
-  qf_fdwconv(a->p, lo, hi, a->x, a->w, a->b, a->y);
+  qf_fdwconv(a->p, lo, hi, a->x, a->w, a->b, a->y, (float *)(void *)scratch);
 }
 
-void qf_par_fdwconv(qf_ctx *ctx, const qf_fconv *p, const float *x, const float *w, const float *b, float *y) {
+void qf_par_fdwconv(qf_ctx *ctx, const qf_fconv *p, const float *x, const float *w, const float *b, float *y,
+                    float *scratch) {
   const qf_ffam_args a = {p, 0, 0, 0, 0, 0, 0, 0, x, w, b, 0, 0, y};
   const size_t per = (size_t)p->OH * p->OW * p->KH * p->KW;
-  qf_parallel(ctx, (size_t)p->N * p->C, qf_grain(per, QF_PAR_MIN_OPS), qf_fdw_task, &a, NULL);
+  qf_parallel(ctx, (size_t)p->N * p->C, qf_grain(per, QF_PAR_MIN_OPS), qf_fdw_task, &a, (uint8_t *)(void *)scratch);
 }
 
 static void qf_fdeconv_task(const void *p, size_t lo, size_t hi, uint8_t *scratch) {

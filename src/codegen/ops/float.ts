@@ -117,8 +117,10 @@ function conv(node: Node, L: Lowering): void {
   const p = fconv(L, node, xt, yt, [wt.shape[2]!, wt.shape[3]!], G, a.clamp_min as number, a.clamp_max as number);
   const bias = b ? b.cname : 'NULL';
   if (!deconv && Cg === 1 && Mg === 1) {
-    const w = L.need(wn, PLAIN), y = L.define(yn, yt, PLAIN);
-    L.emit(`depthwise ${wt.shape[2]}x${wt.shape[3]}`, [`qf_par_fdwconv(ctx, &${p}, ${x.cname}, ${w.cname}, ${bias}, ${y.cname});`]);
+    const w = L.need(wn, PLAIN), y = L.define(yn, yt, PLAIN), wd = winOf(a, [wt.shape[2]!, wt.shape[3]!]);
+    // qf_fdwconv_scratch: the padded plane, columns by stride phase, 16 floats of slack a row
+    const s = L.scratch((H! + wd.pt + wd.pb) * wd.sw * (Math.ceil((W! + wd.pl + wd.pr) / wd.sw) + 16) * 4, `${node.name}_plane`, { perThread: true });
+    L.emit(`depthwise ${wt.shape[2]}x${wt.shape[3]}`, [`qf_par_fdwconv(ctx, &${p}, ${x.cname}, ${w.cname}, ${bias}, ${y.cname}, (float *)${s});`]);
     return;
   }
   const R = deconv ? Mg * KK : Mg, K = deconv ? Cg : Cg * KK;
