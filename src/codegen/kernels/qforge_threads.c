@@ -455,24 +455,6 @@ void qf_par_dequantize_u8(qf_ctx *ctx, size_t n, size_t inner, size_t C, const u
 /* ---- float fallbacks ---- */
 
 typedef struct {
-  const qf_fconv *p;
-  const float *x, *w, *b;
-  float *y;
-} qf_fconv_args;
-
-static void qf_fconv_channels(const void *p, size_t lo, size_t hi, uint8_t *scratch) {
-  const qf_fconv_args *a = (const qf_fconv_args *)p;
-  qf_f_conv2d_channels(a->p, (int32_t)lo, (int32_t)hi, a->x, a->w, a->b, a->y, (float *)(void *)scratch);
-}
-
-void qf_par_f_conv2d(qf_ctx *ctx, const qf_fconv *p, const float *x, const float *w, const float *b, float *y,
-                     float *scratch) {
-  const qf_fconv_args a = {p, x, w, b, y};
-  const size_t per = (size_t)p->N * p->G * p->OH * p->OW * (size_t)(p->C / p->G) * p->KH * p->KW;
-  qf_parallel(ctx, (size_t)(p->M / p->G), qf_grain(per, 8 * (size_t)QF_PAR_MIN_OPS), qf_fconv_channels, &a, (uint8_t *)(void *)scratch);
-}
-
-typedef struct {
   size_t sa, sb;
   const float *a, *b;
   const void *p;

@@ -67,10 +67,7 @@ void qf_par_quantize_div_u8(qf_ctx *ctx, size_t n, size_t inner, size_t C, const
                             const int32_t *zp, int32_t qmin, int32_t qmax, uint8_t *y);
 void qf_par_dequantize_u8(qf_ctx *ctx, size_t n, size_t inner, size_t C, const uint8_t *x, const double *s,
                           const int32_t *zp, float *y);
-/* Float fallbacks: convolution over output channels (scratch: the thread's im2col block, as for
-   qf_f_conv2d), the flat (unbroadcast) binary row. */
-void qf_par_f_conv2d(qf_ctx *ctx, const qf_fconv *p, const float *x, const float *w, const float *b, float *y,
-                     float *scratch);
+/* Float fallbacks: the flat (unbroadcast) binary row. */
 void qf_par_f_binary(qf_ctx *ctx, size_t n, const void *a, size_t sa, const void *b, size_t sb, const void *p, void *y);
 /* Float GEMM over blocks of output columns (every output keeps its sum over k in order). */
 void qf_par_f_gemm(qf_ctx *ctx, size_t M, size_t N, size_t K, const float *A, size_t ars, size_t acs, const float *B,
