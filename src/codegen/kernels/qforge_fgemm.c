@@ -83,8 +83,10 @@ static void qf_fgemm_rows(size_t K, const float *Ap, size_t pan0, size_t pan1, s
   }
 }
 
-void qf_fgemm_packed(size_t M, size_t N, size_t K, const float *A, size_t lda, const float *Bp, const float *bias,
-                     float lo, float hi, float *Y, size_t ldy, size_t q0, size_t q1) {
+/* Column panels [q0, q1) of Bp times A (element (m, k) at A[m·rs + k·cs]); column q0·QF_FNR lands in
+   column 0 of Y. */
+static void qf_fgemm_cols(size_t M, size_t N, size_t K, const float *A, size_t rs, size_t cs, const float *Bp,
+                          const float *bias, float lo, float hi, float *Y, size_t ldy, size_t q0, size_t q1) {
   for (size_t q = q0; q < q1; q++) {
     const size_t n0 = q * QF_FNR, nr = N - n0 < QF_FNR ? N - n0 : QF_FNR;
     const qf_fepi e = {NULL, bias ? bias + n0 : NULL, lo, hi};
@@ -92,11 +94,16 @@ void qf_fgemm_packed(size_t M, size_t N, size_t K, const float *A, size_t lda, c
       const size_t kc = K - k0 < QF_FKC ? K - k0 : QF_FKC;
       for (size_t m = 0; m < M; m += QF_FMR) {
         const size_t mr = M - m < QF_FMR ? M - m : QF_FMR;
-        qf_ftile(kc, A + m * lda + k0, lda, 1, mr, Bp + (q * K + k0) * QF_FNR, Y + m * ldy + n0, ldy, mr, nr, k0 == 0,
-                 k0 + kc == K ? &e : NULL);
+        qf_ftile(kc, A + m * rs + k0 * cs, rs, cs, mr, Bp + (q * K + k0) * QF_FNR, Y + m * ldy + (q - q0) * QF_FNR, ldy, mr,
+                 nr, k0 == 0, k0 + kc == K ? &e : NULL);
       }
     }
   }
+}
+
+void qf_fgemm_packed(size_t M, size_t N, size_t K, const float *A, size_t lda, const float *Bp, const float *bias,
+                     float lo, float hi, float *Y, size_t ldy, size_t q0, size_t q1) {
+  qf_fgemm_cols(M, N, K, A, lda, 1, Bp, bias, lo, hi, Y + q0 * QF_FNR, ldy, q0, q1);
 }
 
 /* Output positions o in [0, n) with 0 <= o·s + off < lim: [*lo, *hi). */
@@ -233,20 +240,9 @@ void qf_fdwconv(const qf_fconv *p, size_t q0, size_t q1, const float *x, const f
 
 size_t qf_fdeconv_cells(const qf_fconv *p, size_t chunks) { return (size_t)p->N * p->G * chunks; }
 
-/* Column panels [Cg][QF_FNR] of the np input pixels from p0 (rows of HW floats). */
-static void qf_pack_pixels(const float *xg, size_t HW, size_t Cg, size_t p0, size_t np, float *out) {
-  for (size_t s = 0; s < np; s += QF_FNR) {
-    const size_t nr = np - s < QF_FNR ? np - s : QF_FNR;
-    float *d = out + s * Cg;
-    for (size_t c = 0; c < Cg; c++, d += QF_FNR) {
-      memcpy(d, xg + c * HW + p0 + s, nr * sizeof(float));
-      memset(d + nr, 0, (QF_FNR - nr) * sizeof(float));
-    }
-  }
-}
-
-/* Adds the GEMM row of output channel plane yp, tap (i, j), over input pixels [p0, p0 + np). */
-static void qf_col2im_row(const qf_fconv *p, int32_t i, int32_t j, const float *cr, size_t p0, size_t np, float *yp) {
+/* Adds column rr of the GEMM block (tap (i, j) of one output channel; row t = input pixel p0 + t, row
+   stride ld) into that channel's plane yp, over input pixels [p0, p0 + np). */
+static void qf_col2im(const qf_fconv *p, int32_t i, int32_t j, const float *cols, size_t ld, size_t p0, size_t np, float *yp) {
   const int32_t offh = i * p->DH - p->PT, offw = j * p->DW - p->PL;
   int32_t lo, hi;
   qf_valid(p->W, p->SW, offw, p->OW, &lo, &hi);
@@ -254,14 +250,8 @@ static void qf_col2im_row(const qf_fconv *p, int32_t i, int32_t j, const float *
     const int32_t ih = (int32_t)((p0 + t) / p->W), iw0 = (int32_t)((p0 + t) % p->W);
     const size_t run = np - t < (size_t)(p->W - iw0) ? np - t : (size_t)(p->W - iw0);
     const int32_t oh = ih * p->SH + offh, a = iw0 > lo ? iw0 : lo, z = iw0 + (int32_t)run < hi ? iw0 + (int32_t)run : hi;
-    if (oh >= 0 && oh < p->OH && a < z) {
-      float *yr = yp + (size_t)oh * p->OW;
-      const float *src = cr + t;
-      if (p->SW == 1)
-        for (int32_t iw = a; iw < z; iw++) yr[iw + offw] += src[iw - iw0];
-      else
-        for (int32_t iw = a; iw < z; iw++) yr[iw * p->SW + offw] += src[iw - iw0];
-    }
+    if (oh >= 0 && oh < p->OH)
+      for (int32_t iw = a; iw < z; iw++) yp[(size_t)oh * p->OW + (size_t)(iw * p->SW + offw)] += cols[(t + (size_t)(iw - iw0)) * ld];
     t += run;
   }
 }
@@ -269,22 +259,22 @@ static void qf_col2im_row(const qf_fconv *p, int32_t i, int32_t j, const float *
 void qf_fdeconv_run(const qf_fconv *p, size_t pb, size_t chunks, size_t c0, size_t c1, const float *x, const float *W,
                     const float *b, float *y, float *scratch) {
   const size_t Cg = (size_t)(p->C / p->G), Mg = (size_t)(p->M / p->G), KK = (size_t)p->KH * p->KW, R = Mg * KK;
-  const size_t HW = (size_t)p->H * p->W, P = (size_t)p->OH * p->OW, npan = (R + QF_FMR - 1) / QF_FMR;
-  float *bp = scratch, *cols = scratch + Cg * pb;
+  const size_t HW = (size_t)p->H * p->W, P = (size_t)p->OH * p->OW, nq = (R + QF_FNR - 1) / QF_FNR;
   for (size_t cell = c0; cell < c1; cell++) {
     const size_t chunk = cell % chunks, g = cell / chunks % (size_t)p->G, n = cell / chunks / (size_t)p->G;
     const size_t m0 = Mg * chunk / chunks, m1 = Mg * (chunk + 1) / chunks;
     if (m0 == m1) continue;
-    const size_t pan0 = m0 * KK / QF_FMR, pan1 = (m1 * KK + QF_FMR - 1) / QF_FMR;
+    const size_t q0 = m0 * KK / QF_FNR, q1 = (m1 * KK + QF_FNR - 1) / QF_FNR, ld = (q1 - q0) * QF_FNR;
+    const float *xg = x + (n * (size_t)p->C + g * Cg) * HW;
     float *yg = y + (n * (size_t)p->M + g * Mg) * P;
     memset(yg + m0 * P, 0, (m1 - m0) * P * sizeof(float));
     for (size_t p0 = 0; p0 < HW; p0 += pb) {
       const size_t np = HW - p0 < pb ? HW - p0 : pb;
-      qf_pack_pixels(x + (n * (size_t)p->C + g * Cg) * HW, HW, Cg, p0, np, bp);
-      qf_fgemm_rows(Cg, W + g * npan * Cg * QF_FMR, pan0, pan1, R, bp, np, cols, pb, NULL, -INFINITY, INFINITY);
+      /* the block's columns [q0·NR, q1·NR) of x^T (pixels x Cg, read in place) times W (Cg x R) */
+      qf_fgemm_cols(np, R, Cg, xg + p0, 1, HW, W + g * nq * Cg * QF_FNR, NULL, -INFINITY, INFINITY, scratch, ld, q0, q1);
       for (size_t r = m0 * KK; r < m1 * KK; r++)
-        qf_col2im_row(p, (int32_t)(r % KK / (size_t)p->KW), (int32_t)(r % (size_t)p->KW), cols + (r - pan0 * QF_FMR) * pb,
-                      p0, np, yg + r / KK * P);
+        qf_col2im(p, (int32_t)(r % KK / (size_t)p->KW), (int32_t)(r % (size_t)p->KW), scratch + (r - q0 * QF_FNR), ld, p0, np,
+                  yg + r / KK * P);
     }
     for (size_t m = m0; m < m1; m++) qf_fepilogue(P, b ? b + g * Mg + m : NULL, p->lo, p->hi, yg + m * P);
   }
@@ -301,8 +291,9 @@ void qf_fpack_rows(size_t G, size_t R, size_t K, const float *src, size_t gs, si
         }
 }
 
-void qf_fpack_cols(size_t N, size_t K, const float *src, size_t ks, size_t ns, float *out) {
-  for (size_t n0 = 0; n0 < N; n0 += QF_FNR)
-    for (size_t k = 0; k < K; k++)
-      for (size_t j = 0; j < QF_FNR; j++) *out++ = n0 + j < N ? src[k * ks + (n0 + j) * ns] : 0.0f;
+void qf_fpack_cols(size_t G, size_t N, size_t K, const float *src, size_t gs, size_t ks, size_t ns, float *out) {
+  for (size_t g = 0; g < G; g++)
+    for (size_t n0 = 0; n0 < N; n0 += QF_FNR)
+      for (size_t k = 0; k < K; k++)
+        for (size_t j = 0; j < QF_FNR; j++) *out++ = n0 + j < N ? src[g * gs + k * ks + (n0 + j) * ns] : 0.0f;
 }

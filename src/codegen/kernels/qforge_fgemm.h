@@ -3,10 +3,11 @@
  * blocked micro-kernel written once against qforge_fvec.h. Activations are NCHW float32.
  *
  * Packed layouts (QF_FMR x QF_FNR is the target's float tile, in qforge_config.h):
- *  - row panels (convolution and conv_transpose weights, the GEMM's left operand): per group,
- *    ceil(R / QF_FMR) panels of [K][QF_FMR] floats (row r of the panel at k*QF_FMR + r), zero rows
- *    past R; R = output channels (conv) or Mg*KH*KW (conv_transpose), K the reduction;
- *  - column panels (linear weights, the right operand): ceil(N / QF_FNR) panels of [K][QF_FNR].
+ *  - row panels (convolution weights, the GEMM's left operand): per group, ceil(R / QF_FMR) panels
+ *    of [K][QF_FMR] floats (row r of the panel at k*QF_FMR + r), zero rows past R; R = output
+ *    channels, K = C/G*KH*KW the reduction;
+ *  - column panels (linear and conv_transpose weights, the right operand): per group,
+ *    ceil(N / QF_FNR) panels of [K][QF_FNR].
  *
  * Every output is one chain of fused multiply-adds over k = 0..K-1 in order, started from 0, then
  * + bias and the clamp, whatever tile, panel, block or thread computes it: so results are the same
@@ -32,9 +33,10 @@ void qf_fconv_run(const qf_fconv *p, size_t pb, size_t chunks, size_t c0, size_t
 void qf_fdwconv(const qf_fconv *p, size_t q0, size_t q1, const float *x, const float *w, const float *b, float *y,
                 float *scratch);
 
-/* Transposed convolution as a GEMM (row-panel weights: rows (m, i, j) of each group, K = C/G input
- * channels) into column blocks of pb input pixels, then col2im; cells: image x group x chunk of
- * `chunks` output-channel ranges; scratch: (Cg + (floor(Mg*KH*KW / QF_FMR) + 2) * QF_FMR) * pb floats. */
+/* Transposed convolution as a GEMM per block of pb input pixels (a multiple of QF_FMR): the block's
+ * pixels x Cg (read in place from NCHW) times column-panel weights (per group Cg x R, R = Mg*KH*KW
+ * columns (m, i, j)), then col2im; cells: image x group x chunk of `chunks` output-channel ranges;
+ * scratch: pb * (ceil(R / QF_FNR) + 1) * QF_FNR floats. */
 size_t qf_fdeconv_cells(const qf_fconv *p, size_t chunks);
 void qf_fdeconv_run(const qf_fconv *p, size_t pb, size_t chunks, size_t c0, size_t c1, const float *x, const float *W,
                     const float *b, float *y, float *scratch);
@@ -45,9 +47,9 @@ void qf_fgemm_packed(size_t M, size_t N, size_t K, const float *A, size_t lda, c
                      float lo, float hi, float *Y, size_t ldy, size_t q0, size_t q1);
 
 /* Run-time packing, for weights that are not constants (the same layouts as fpack.ts): row panels of
- * G groups x R rows x K, element (g, r, k) at src[g*gs + r*rs + k*ks]; column panels of N columns x K,
- * element (k, n) at src[k*ks + n*ns]. Sizes: G * ceil(R / QF_FMR) * QF_FMR * K and
- * ceil(N / QF_FNR) * QF_FNR * K floats. */
+ * G groups x R rows x K, element (g, r, k) at src[g*gs + r*rs + k*ks]; column panels of G groups x
+ * N columns x K, element (g, k, n) at src[g*gs + k*ks + n*ns]. Sizes: G * ceil(R / QF_FMR) * QF_FMR * K
+ * and G * ceil(N / QF_FNR) * QF_FNR * K floats. */
 void qf_fpack_rows(size_t G, size_t R, size_t K, const float *src, size_t gs, size_t rs, size_t ks, float *out);
-void qf_fpack_cols(size_t N, size_t K, const float *src, size_t ks, size_t ns, float *out);
+void qf_fpack_cols(size_t G, size_t N, size_t K, const float *src, size_t gs, size_t ks, size_t ns, float *out);
 #endif /* QFORGE_FGEMM_H */

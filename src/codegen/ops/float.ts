@@ -8,7 +8,7 @@ import { f32lit, f32Bytes, i32Bytes } from '../emit/consts.js';
 import type { Lowering } from '../emit/lower.js';
 import { PLAIN } from '../plan/forms.js';
 import { binaryOperands } from './broadcast.js';
-import { pixelBlock, rowPanels } from './fpack.js';
+import { colPanels, pixelBlock, rowPanels } from './fpack.js';
 import { attrsOf, winOf, type OpEmitter } from './util.js';
 
 const f32Only = (n: Node, g: { values: Record<string, TensorType> }): string | undefined => {
@@ -105,8 +105,8 @@ function fconv(L: Lowering, node: Node, x: TensorType, y: TensorType, k: [number
 
 /**
  * Convolution on the packed float GEMM family (qforge_fgemm.c): depthwise as row-wise multiply-adds,
- * everything else as a GEMM on row-panel weights, by im2col blocks (conv2d) or followed by col2im
- * (conv_transpose2d, rows (m, i, j) of each group times the input pixels).
+ * conv2d as a GEMM on row-panel weights by im2col blocks, conv_transpose2d as input pixels times
+ * column-panel weights (columns (m, i, j) of each group) followed by col2im.
  */
 function conv(node: Node, L: Lowering): void {
   const a = attrsOf(node), [xn, wn, bn] = node.inputs as [string, string, string | undefined], yn = node.outputs[0]!;
@@ -123,19 +123,20 @@ function conv(node: Node, L: Lowering): void {
     L.emit(`depthwise ${wt.shape[2]}x${wt.shape[3]}`, [`qf_par_fdwconv(ctx, &${p}, ${x.cname}, ${w.cname}, ${bias}, ${y.cname}, (float *)${s});`]);
     return;
   }
-  const R = deconv ? Mg * KK : Mg, K = deconv ? Cg : Cg * KK;
-  // conv2d weights [M][Cg][KH][KW]: row m, k = (c, i, j); conv_transpose2d [C][Mg][KH][KW]: row (m, i, j), k = c
-  const w = rowPanels(L, wn, deconv ? { G, R, K, gs: Cg * R, rs: 1, ks: R } : { G, R, K, gs: Mg * K, rs: K, ks: 1 }, node.name);
-  const y = L.define(yn, yt, PLAIN);
+  const { mr, nr } = L.target.float;
   if (deconv) {
-    const mr = L.target.float.mr, pb = pixelBlock(L, Cg + R, H! * W!);
-    const s = L.scratch((Cg + (Math.floor(R / mr) + 2) * mr) * pb * 4, `${node.name}_cols`, { perThread: true });
-    L.emit(`GEMM ${R}x${K} by ${pb}-pixel blocks, col2im`, [...w.lines, `qf_par_fdeconv(ctx, &${p}, ${pb}, ${x.cname}, ${w.ptr}, ${bias}, ${y.cname}, (float *)${s});`]);
+    // weights [C][Mg][KH][KW]: per group a Cg x R matrix, R = Mg·KH·KW columns (m, i, j)
+    const R = Mg * KK, w = colPanels(L, wn, { G, N: R, K: Cg, gs: Cg * R, ks: R, ns: 1 }, node.name), y = L.define(yn, yt, PLAIN);
+    const pb = pixelBlock(Math.ceil(R / nr) * nr, H! * W!, mr);
+    const s = L.scratch(pb * (Math.ceil(R / nr) + 1) * nr * 4, `${node.name}_cols`, { perThread: true });
+    L.emit(`GEMM ${pb}x${Cg} x ${Cg}x${R} by ${pb}-pixel blocks, col2im`, [...w.lines, `qf_par_fdeconv(ctx, &${p}, ${pb}, ${x.cname}, ${w.ptr}, ${bias}, ${y.cname}, (float *)${s});`]);
     return;
   }
-  const pb = pixelBlock(L, K, OH! * OW!);
+  // weights [M][Cg][KH][KW]: per group Mg rows of K = (c, i, j)
+  const K = Cg * KK, w = rowPanels(L, wn, { G, R: Mg, K, gs: Mg * K, rs: K, ks: 1 }, node.name), y = L.define(yn, yt, PLAIN);
+  const pb = pixelBlock(K, OH! * OW!, nr);
   const s = L.scratch((K + 2) * pb * 4, `${node.name}_cols`, { perThread: true });
-  L.emit(`GEMM ${R}x${K} by ${pb}-pixel im2col blocks`, [...w.lines, `qf_par_fconv(ctx, &${p}, ${pb}, ${x.cname}, ${w.ptr}, ${bias}, ${y.cname}, (float *)${s});`]);
+  L.emit(`GEMM ${Mg}x${K} by ${pb}-pixel im2col blocks`, [...w.lines, `qf_par_fconv(ctx, &${p}, ${pb}, ${x.cname}, ${w.ptr}, ${bias}, ${y.cname}, (float *)${s});`]);
 }
 
 function pool(node: Node, L: Lowering): void {

@@ -19,6 +19,9 @@ export interface ColsOf {
   K: number;
   ks: number;
   ns: number;
+  /** Groups (default 1), each its own N x K matrix at g·gs. */
+  G?: number;
+  gs?: number;
 }
 
 const ceilTo = (v: number, m: number) => Math.ceil(v / m) * m;
@@ -34,11 +37,12 @@ export function packRows(src: ArrayLike<number>, s: RowsOf, mr: number): Float32
 }
 
 export function packCols(src: ArrayLike<number>, s: ColsOf, nr: number, scale = 1): Float32Array {
-  const out = new Float32Array(ceilTo(s.N, nr) * s.K);
+  const G = s.G ?? 1, gs = s.gs ?? 0, out = new Float32Array(G * ceilTo(s.N, nr) * s.K);
   let o = 0;
-  for (let n0 = 0; n0 < s.N; n0 += nr)
-    for (let k = 0; k < s.K; k++)
-      for (let j = 0; j < nr; j++, o++) if (n0 + j < s.N) out[o] = Number(src[k * s.ks + (n0 + j) * s.ns]) * scale;
+  for (let g = 0; g < G; g++)
+    for (let n0 = 0; n0 < s.N; n0 += nr)
+      for (let k = 0; k < s.K; k++)
+        for (let j = 0; j < nr; j++, o++) if (n0 + j < s.N) out[o] = Number(src[g * gs + k * s.ks + (n0 + j) * s.ns]) * scale;
   return out;
 }
 
@@ -58,11 +62,17 @@ export function rowPanels(L: Lowering, wn: string, s: RowsOf, hint: string): { p
 /** Float elements of one column-panel pack of N x K (the scratch a run-time qf_fpack_cols needs). */
 export const colPanelsSize = (L: Lowering, N: number, K: number): number => ceilTo(N, L.target.float.nr) * K;
 
-/** A constant's column panels (scaled by `scale`, float32-rounded), once per weight. */
-export function constColPanels(L: Lowering, wn: string, s: ColsOf, hint: string, scale = 1): string {
-  const t = L.constTensor(wn)!, nr = L.target.float.nr;
-  const sym = L.pool.memo(`fcols:${wn}:${JSON.stringify(s)}:${nr}:${scale}`, () => L.pool.bytes(`${hint}_fw`, f32Bytes(packCols(t.data as ArrayLike<number>, s, nr, scale))));
-  return `(const float *)${sym}`;
+/** The weights `wn` as column panels (a constant's scaled by `scale`, float32-rounded), or a run-time
+ *  pack into scratch (`lines`: the qf_fpack_cols call the step must run first; scale 1 only). */
+export function colPanels(L: Lowering, wn: string, s: ColsOf, hint: string, scale = 1): { ptr: string; lines: string[] } {
+  const nr = L.target.float.nr, t = L.constTensor(wn);
+  if (t) {
+    const sym = L.pool.memo(`fcols:${wn}:${JSON.stringify(s)}:${nr}:${scale}`, () => L.pool.bytes(`${hint}_fw`, f32Bytes(packCols(t.data as ArrayLike<number>, s, nr, scale))));
+    return { ptr: `(const float *)${sym}`, lines: [] };
+  }
+  const w = L.need(wn, { layout: 'plain', shifted: false }), G = s.G ?? 1;
+  const scratch = L.scratch(G * colPanelsSize(L, s.N, s.K) * 4, `${hint}_fw`);
+  return { ptr: `(const float *)${scratch}`, lines: [`qf_fpack_cols(${G}, ${s.N}, ${s.K}, ${w.cname}, ${s.gs ?? 0}, ${s.ks}, ${s.ns}, (float *)${scratch});`] };
 }
 
 /** A bias row for the column panels: N floats padded to whole panels. */
@@ -73,10 +83,10 @@ export function paddedBias(L: Lowering, v: ArrayLike<number>, N: number, hint: s
 }
 
 /**
- * Output pixels per im2col block: a multiple of nr with the block (rows x pb floats) near 256 KiB
- * (L2-resident), at least one panel, at most the pixels there are.
+ * Pixels per block: a multiple of `unit` (the tile's nr for im2col blocks, mr for conv_transpose's
+ * GEMM rows) with the block (`floats` per pixel) near 256 KiB (L2-resident), at least one unit, at
+ * most the pixels there are.
  */
-export function pixelBlock(L: Lowering, rows: number, pixels: number): number {
-  const nr = L.target.float.nr;
-  return Math.min(ceilTo(pixels, nr), nr * Math.max(1, Math.floor(65536 / (rows * nr))));
+export function pixelBlock(floats: number, pixels: number, unit: number): number {
+  return Math.min(ceilTo(pixels, unit), unit * Math.max(1, Math.floor(65536 / (floats * unit))));
 }

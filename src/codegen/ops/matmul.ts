@@ -10,7 +10,7 @@ import { kernelForm, PLAIN } from '../plan/forms.js';
 import type { DType } from '../../ir/dtype.js';
 import { attrsOf, outQuant, shiftOf, type OpEmitter } from './util.js';
 import { requantScaleIssue } from './qelementwise.js';
-import { colPanelsSize, constColPanels, paddedBias } from './fpack.js';
+import { colPanels, colPanelsSize, paddedBias } from './fpack.js';
 
 interface Batch {
   M: number;
@@ -64,13 +64,13 @@ function matmul(node: Node, L: Lowering): void {
   const b = batches(at.shape, bt.shape);
   if (L.isConst(bn) && bt.shape.length === 2) {
     const y = L.define(yn, yt, PLAIN), M = numel(at.shape) / b.K;
-    const w = constColPanels(L, bn, { N: b.N, K: b.K, ks: b.N, ns: 1 }, node.name);
+    const w = colPanels(L, bn, { N: b.N, K: b.K, ks: b.N, ns: 1 }, node.name).ptr;
     L.emit(`${M}x${b.K} x ${b.K}x${b.N}, packed`, [`qf_par_fgemm_packed(ctx, ${M}, ${b.N}, ${b.K}, ${x.cname}, ${b.K}, ${w}, NULL, -INFINITY, INFINITY, ${y.cname}, ${b.N});`]);
     return;
   }
   const w = L.need(bn, PLAIN), s = L.scratch(colPanelsSize(L, b.N, b.K) * 4, `${node.name}_bp`), y = L.define(yn, yt, PLAIN);
   L.emit(`${b.offsets.length} x (${b.M}x${b.K} x ${b.K}x${b.N})`, perBatch(L, node, b, (ao, bo, yo) =>
-    `{ qf_fpack_cols(${b.N}, ${b.K}, ${w.cname} + ${bo}, ${b.N}, 1, (float *)${s}); qf_par_fgemm_packed(ctx, ${b.M}, ${b.N}, ${b.K}, ${x.cname} + ${ao}, ${b.K}, (const float *)${s}, NULL, -INFINITY, INFINITY, ${y.cname} + ${yo}, ${b.N}); }`));
+    `{ qf_fpack_cols(1, ${b.N}, ${b.K}, ${w.cname} + ${bo}, 0, ${b.N}, 1, (float *)${s}); qf_par_fgemm_packed(ctx, ${b.M}, ${b.N}, ${b.K}, ${x.cname} + ${ao}, ${b.K}, (const float *)${s}, NULL, -INFINITY, INFINITY, ${y.cname} + ${yo}, ${b.N}); }`));
 }
 
 /** The bias row of a gemm whose C is a constant broadcast along rows ([N], [1, N] or a scalar): beta·C. */
@@ -90,7 +90,7 @@ function gemm(node: Node, L: Lowering): void {
   if (!ta && L.isConst(bn) && bias !== null) {
     // Linear layers: packed constant weights, alpha folded into them (exact when alpha = 1, as exported)
     const x = L.need(an, PLAIN), y = L.define(yn, yt, PLAIN);
-    const w = constColPanels(L, bn, { N, K, ks: tb ? 1 : N, ns: tb ? K : 1 }, node.name, a.alpha as number);
+    const w = colPanels(L, bn, { N, K, ks: tb ? 1 : N, ns: tb ? K : 1 }, node.name, a.alpha as number).ptr;
     const bp = bias ? paddedBias(L, bias, N, node.name) : 'NULL';
     L.emit(`${M}x${K} x ${K}x${N}${tb ? ', b transposed' : ''}, packed`, [`qf_par_fgemm_packed(ctx, ${M}, ${N}, ${K}, ${x.cname}, ${K}, ${w}, ${bp}, ${lo}, ${hi}, ${y.cname}, ${N});`]);
     return;
