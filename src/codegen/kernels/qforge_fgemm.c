@@ -7,9 +7,9 @@
 #include "qforge_fgemm.h"
 #include "qforge_fvec.h"
 
-/* k block: a QF_FKC x QF_FNR slice of the right operand (8-16 KiB) stays in L1 while every row panel
-   streams past it; partial sums go through the output (float32 stored and reloaded: exact). */
-#define QF_FKC 128
+/* k blocks of QF_FKC (qforge_config.h): a QF_FKC x QF_FNR slice of the right operand (8-16 KiB) stays
+   in L1 while every row panel streams past it; partial sums go through the output (float32 stored and
+   reloaded: exact). */
 #define QF_DWR 4 /* depthwise: output rows a step, independent accumulator chains */
 #define QF_AI static inline __attribute__((always_inline))
 #define QF_UNROLL _Pragma("GCC unroll 16") /* register tile: every row/column loop fully unrolled */
@@ -67,7 +67,7 @@ QF_AI void qf_ftile(size_t kc, const float *a, size_t rs, size_t cs, size_t arow
    panel pan0's first row lands in row 0 of C. */
 static void qf_fgemm_rows(size_t K, const float *Ap, size_t pan0, size_t pan1, size_t R, const float *Bp, size_t np,
                           float *C, size_t ldc, const float *row_bias, float lo, float hi) {
-  const size_t nq = (np + QF_FNR - 1) / QF_FNR;
+  const size_t nq = (np + QF_FNR - 1) / QF_FNR, npan = (R + QF_FMR - 1) / QF_FMR;
   for (size_t k0 = 0; k0 < K; k0 += QF_FKC) {
     const size_t kc = K - k0 < QF_FKC ? K - k0 : QF_FKC;
     for (size_t q = 0; q < nq; q++) {
@@ -76,7 +76,7 @@ static void qf_fgemm_rows(size_t K, const float *Ap, size_t pan0, size_t pan1, s
       for (size_t pn = pan0; pn < pan1; pn++) {
         const size_t r = pn * QF_FMR, mr = R - r < QF_FMR ? R - r : QF_FMR;
         const qf_fepi e = {row_bias ? row_bias + r : NULL, NULL, lo, hi};
-        qf_ftile(kc, Ap + (pn * K + k0) * QF_FMR, 1, QF_FMR, QF_FMR, bq, C + (r - pan0 * QF_FMR) * ldc + q * QF_FNR, ldc,
+        qf_ftile(kc, Ap + (k0 * npan + pn * kc) * QF_FMR, 1, QF_FMR, QF_FMR, bq, C + (r - pan0 * QF_FMR) * ldc + q * QF_FNR, ldc,
                  mr, nr, k0 == 0, k0 + kc == K ? &e : NULL);
       }
     }
@@ -135,6 +135,17 @@ static void qf_im2col_panels(const qf_fconv *p, const float *xg, size_t K, size_
     ih0[s] = s < np ? oh * p->SH - p->PT : INT32_MIN / 2;
     iw0[s] = ow * p->SW - p->PL;
     if (++ow == p->OW) ow = 0, oh++;
+  }
+  if (p->KH == 1 && p->KW == 1 && p->SH == 1 && p->SW == 1 && p->PT == 0 && p->PL == 0 && p->OW == p->W) {
+    /* pointwise: output pixel p is input pixel p, so a panel row is a copy */
+    for (size_t k = 0; k < K; k++)
+      for (size_t s0 = 0; s0 < slots; s0 += QF_FNR) {
+        const size_t n = np - s0 < QF_FNR ? np - s0 : QF_FNR;
+        float *d = out + s0 * K + k * QF_FNR;
+        memcpy(d, xg + k * p->H * p->W + p0 + s0, n * sizeof(float));
+        memset(d + n, 0, (QF_FNR - n) * sizeof(float));
+      }
+    return;
   }
   for (size_t k = 0; k < K; k++) {
     const int32_t di = (int32_t)(k / p->KW % p->KH) * p->DH, dj = (int32_t)(k % p->KW) * p->DW;
@@ -283,12 +294,13 @@ void qf_fdeconv_run(const qf_fconv *p, size_t pb, size_t chunks, size_t c0, size
 void qf_fpack_rows(size_t G, size_t R, size_t K, const float *src, size_t gs, size_t rs, size_t ks, float *out) {
   const size_t npan = (R + QF_FMR - 1) / QF_FMR;
   for (size_t g = 0; g < G; g++)
-    for (size_t pn = 0; pn < npan; pn++)
-      for (size_t k = 0; k < K; k++)
-        for (size_t i = 0; i < QF_FMR; i++) {
-          const size_t r = pn * QF_FMR + i;
-          *out++ = r < R ? src[g * gs + r * rs + k * ks] : 0.0f;
-        }
+    for (size_t k0 = 0; k0 < K; k0 += QF_FKC)
+      for (size_t pn = 0; pn < npan; pn++)
+        for (size_t k = k0; k < K && k < k0 + QF_FKC; k++)
+          for (size_t i = 0; i < QF_FMR; i++) {
+            const size_t r = pn * QF_FMR + i;
+            *out++ = r < R ? src[g * gs + r * rs + k * ks] : 0.0f;
+          }
 }
 
 void qf_fpack_cols(size_t G, size_t N, size_t K, const float *src, size_t gs, size_t ks, size_t ns, float *out) {

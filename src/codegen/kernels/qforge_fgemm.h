@@ -3,9 +3,10 @@
  * blocked micro-kernel written once against qforge_fvec.h. Activations are NCHW float32.
  *
  * Packed layouts (QF_FMR x QF_FNR is the target's float tile, in qforge_config.h):
- *  - row panels (convolution weights, the GEMM's left operand): per group, ceil(R / QF_FMR) panels
- *    of [K][QF_FMR] floats (row r of the panel at k*QF_FMR + r), zero rows past R; R = output
- *    channels, K = C/G*KH*KW the reduction;
+ *  - row panels (convolution weights, the GEMM's left operand): per group, per block of QF_FKC k,
+ *    ceil(R / QF_FMR) panels of [kc][QF_FMR] floats (row r at k*QF_FMR + r), zero rows past R;
+ *    R = output channels, K = C/G*KH*KW the reduction. k-block-major, so that one sweep of the
+ *    panels over a k block reads the weights as one sequential stream;
  *  - column panels (linear and conv_transpose weights, the right operand): per group,
  *    ceil(N / QF_FNR) panels of [K][QF_FNR].
  *

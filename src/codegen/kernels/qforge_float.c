@@ -243,22 +243,42 @@ void qf_f_gemm_ldy(size_t M, size_t N, size_t K, const float *A, size_t ars, siz
     }
 }
 
+/* Output columns o in [0, n) whose input column o·s + off lies in [0, lim): [*lo, *hi). */
+static void qf_cols_inside(int32_t n, int32_t s, int32_t off, int32_t lim, int32_t *lo, int32_t *hi) {
+  *lo = off >= 0 ? 0 : (-off + s - 1) / s;
+  *hi = lim - 1 - off < 0 ? 0 : (lim - 1 - off) / s + 1;
+  if (*hi > n) *hi = n;
+  if (*lo > *hi) *lo = *hi;
+}
+
+#define QF_MAX_INTO(m, v) ((v) > (m) || (v) != (v) ? (v) : (m)) /* NaN wins, as in the interpreter */
+/* Max pool by output rows: each tap of the window is one pass over the row's columns (contiguous for
+   stride 1, a fixed stride 2 the compiler deinterleaves), which vectorises. */
 void qf_f_maxpool(const qf_fconv *p, const float *x, float *y) {
   const size_t planes = (size_t)p->N * p->C;
   for (size_t pl = 0; pl < planes; pl++)
-    for (int32_t oh = 0; oh < p->OH; oh++)
-      for (int32_t ow = 0; ow < p->OW; ow++) {
-        float m = -INFINITY;
-        for (int32_t i = 0; i < p->KH; i++)
-          for (int32_t j = 0; j < p->KW; j++) {
-            const int32_t ih = oh * p->SH - p->PT + i * p->DH, iw = ow * p->SW - p->PL + j * p->DW;
-            if (ih < 0 || ih >= p->H || iw < 0 || iw >= p->W) continue;
-            const float v = x[(pl * p->H + ih) * p->W + iw];
-            if (v > m || v != v) m = v;
-          }
-        y[(pl * p->OH + oh) * p->OW + ow] = m;
+    for (int32_t oh = 0; oh < p->OH; oh++) {
+      float *yr = y + (pl * p->OH + oh) * p->OW;
+      for (int32_t ow = 0; ow < p->OW; ow++) yr[ow] = -INFINITY;
+      for (int32_t i = 0; i < p->KH; i++) {
+        const int32_t ih = oh * p->SH - p->PT + i * p->DH;
+        if (ih < 0 || ih >= p->H) continue;
+        const float *xr = x + (pl * p->H + ih) * p->W;
+        for (int32_t j = 0; j < p->KW; j++) {
+          const int32_t off = j * p->DW - p->PL;
+          int32_t lo, hi;
+          qf_cols_inside(p->OW, p->SW, off, p->W, &lo, &hi);
+          if (p->SW == 1)
+            for (int32_t ow = lo; ow < hi; ow++) yr[ow] = QF_MAX_INTO(yr[ow], xr[ow + off]);
+          else if (p->SW == 2)
+            for (int32_t ow = lo; ow < hi; ow++) yr[ow] = QF_MAX_INTO(yr[ow], xr[2 * ow + off]);
+          else
+            for (int32_t ow = lo; ow < hi; ow++) yr[ow] = QF_MAX_INTO(yr[ow], xr[ow * p->SW + off]);
+        }
       }
+    }
 }
+#undef QF_MAX_INTO
 
 void qf_f_avgpool(const qf_fconv *p, int count_include_pad, const float *x, float *y) {
   const size_t planes = (size_t)p->N * p->C;

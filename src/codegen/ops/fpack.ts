@@ -1,5 +1,5 @@
 // Float weights for the packed GEMM family (qforge_fgemm.c): packed at compile time into the target's
-// register-tile panels (row panels [K][mr] for convolution weights, column panels [K][nr] for linear
+// register-tile panels (row panels [kc][mr] per k block for convolution weights, column panels [K][nr] for linear
 // weights), zero-padded, as float32 bytes; weights that are not constants are packed at run time
 // into scratch by the C twins qf_fpack_rows / qf_fpack_cols (same layouts, same strides).
 import { f32Bytes } from '../emit/consts.js';
@@ -26,13 +26,17 @@ export interface ColsOf {
 
 const ceilTo = (v: number, m: number) => Math.ceil(v / m) * m;
 
+/** k block of the float GEMMs (QF_FKC in qforge_config.h): row panels are stored k-block-major. */
+export const FLOAT_KC = 128;
+
 export function packRows(src: ArrayLike<number>, s: RowsOf, mr: number): Float32Array {
   const out = new Float32Array(s.G * ceilTo(s.R, mr) * s.K);
   let o = 0;
   for (let g = 0; g < s.G; g++)
-    for (let r0 = 0; r0 < s.R; r0 += mr)
-      for (let k = 0; k < s.K; k++)
-        for (let i = 0; i < mr; i++, o++) if (r0 + i < s.R) out[o] = Number(src[g * s.gs + (r0 + i) * s.rs + k * s.ks]);
+    for (let k0 = 0; k0 < s.K; k0 += FLOAT_KC)
+      for (let r0 = 0; r0 < s.R; r0 += mr)
+        for (let k = k0; k < Math.min(s.K, k0 + FLOAT_KC); k++)
+          for (let i = 0; i < mr; i++, o++) if (r0 + i < s.R) out[o] = Number(src[g * s.gs + (r0 + i) * s.rs + k * s.ks]);
   return out;
 }
 
@@ -82,11 +86,15 @@ export function paddedBias(L: Lowering, v: ArrayLike<number>, N: number, hint: s
   return `(const float *)${L.pool.bytes(`${hint}_fb`, new Uint8Array(out.buffer))}`;
 }
 
+/** Floats of one pixel block (2 MiB): large enough that the weights of a deep layer stream from
+ *  memory once per block, not once per panel (ResNet-18's 3x3x512 layers: 9.4 MB of weights). */
+const BLOCK_FLOATS = 1 << 19;
+
 /**
  * Pixels per block: a multiple of `unit` (the tile's nr for im2col blocks, mr for conv_transpose's
- * GEMM rows) with the block (`floats` per pixel) near 256 KiB (L2-resident), at least one unit, at
- * most the pixels there are.
+ * GEMM rows) with the block (`floats` per pixel) at most BLOCK_FLOATS, at least one unit, at most
+ * the pixels there are.
  */
 export function pixelBlock(floats: number, pixels: number, unit: number): number {
-  return Math.min(ceilTo(pixels, unit), unit * Math.max(1, Math.floor(65536 / (floats * unit))));
+  return Math.min(ceilTo(pixels, unit), unit * Math.max(1, Math.floor(BLOCK_FLOATS / (floats * unit))));
 }
