@@ -19,20 +19,21 @@ typedef struct {
   float lo, hi;
 } qf_fepi;
 
-/* The micro-kernel: C[i][j] for i < mr, j < nr (at most QF_FMR x QF_FNR) += Σk<kc a[i·rs + k·cs]·b[k·QF_FNR + j],
- * starting from 0 when `first`; `e` (the last k block) adds the biases and clamps. Rows at or past
- * `arows` of a are never read (row arows-1 is read again instead, its results dropped); b has all
- * QF_FNR columns (zero-padded panels). */
-QF_AI void qf_ftile(size_t kc, const float *a, size_t rs, size_t cs, size_t arows, const float *b, float *c, size_t ldc,
+/* The micro-kernel: C[i][j] for i < mr, j < nr (at most rows x QF_FNR; rows = QF_FMR, or 1 for the rows
+ * of a short tail, a constant at every call) += Σk<kc a[i·rs + k·cs]·b[k·QF_FNR + j], starting from 0
+ * when `first`; `e` (the last k block) adds the biases and clamps. Rows at or past `arows` of a are
+ * never read (row arows-1 is read again instead, its results dropped); b has all QF_FNR columns
+ * (zero-padded panels). */
+QF_AI void qf_ftile(const int rows, size_t kc, const float *a, size_t rs, size_t cs, size_t arows, const float *b, float *c, size_t ldc,
                     size_t mr, size_t nr, int first, const qf_fepi *e) {
   const float *ar[QF_FMR];
   qf_fv acc[QF_FMR][QF_FNV];
   float tmp[QF_FNR];
-  QF_UNROLL for (int i = 0; i < QF_FMR; i++) ar[i] = a + (size_t)(i < (int)arows ? i : (int)arows - 1) * rs;
-  QF_UNROLL for (int i = 0; i < QF_FMR; i++) QF_UNROLL for (int j = 0; j < QF_FNV; j++) acc[i][j] = qf_fv_zero();
+  QF_UNROLL for (int i = 0; i < rows; i++) ar[i] = a + (size_t)(i < (int)arows ? i : (int)arows - 1) * rs;
+  QF_UNROLL for (int i = 0; i < rows; i++) QF_UNROLL for (int j = 0; j < QF_FNV; j++) acc[i][j] = qf_fv_zero();
   if (!first) {
     memset(tmp, 0, sizeof tmp);
-    QF_UNROLL for (int i = 0; i < QF_FMR; i++) {
+    QF_UNROLL for (int i = 0; i < rows; i++) {
       if ((size_t)i >= mr) break;
       const float *src = c + (size_t)i * ldc;
       if (nr < QF_FNR) src = (const float *)memcpy(tmp, src, nr * sizeof(float));
@@ -42,12 +43,12 @@ QF_AI void qf_ftile(size_t kc, const float *a, size_t rs, size_t cs, size_t arow
   for (size_t k = 0; k < kc; k++) {
     qf_fv bv[QF_FNV];
     QF_UNROLL for (int j = 0; j < QF_FNV; j++) bv[j] = qf_fv_load(b + k * QF_FNR + j * QF_FVL);
-    QF_UNROLL for (int i = 0; i < QF_FMR; i++) {
+    QF_UNROLL for (int i = 0; i < rows; i++) {
       const qf_fv av = qf_fv_set1(ar[i][k * cs]);
       QF_UNROLL for (int j = 0; j < QF_FNV; j++) acc[i][j] = qf_fv_fma(acc[i][j], av, bv[j]);
     }
   }
-  QF_UNROLL for (int i = 0; i < QF_FMR; i++) {
+  QF_UNROLL for (int i = 0; i < rows; i++) {
     if ((size_t)i >= mr) break;
     float *dst = nr < QF_FNR ? tmp : c + (size_t)i * ldc;
     QF_UNROLL for (int j = 0; j < QF_FNV; j++) {
@@ -76,7 +77,7 @@ static void qf_fgemm_rows(size_t K, const float *Ap, size_t pan0, size_t pan1, s
       for (size_t pn = pan0; pn < pan1; pn++) {
         const size_t r = pn * QF_FMR, mr = R - r < QF_FMR ? R - r : QF_FMR;
         const qf_fepi e = {row_bias ? row_bias + r : NULL, NULL, lo, hi};
-        qf_ftile(kc, Ap + (k0 * npan + pn * kc) * QF_FMR, 1, QF_FMR, QF_FMR, bq, C + (r - pan0 * QF_FMR) * ldc + q * QF_FNR, ldc,
+        qf_ftile(QF_FMR, kc, Ap + (k0 * npan + pn * kc) * QF_FMR, 1, QF_FMR, QF_FMR, bq, C + (r - pan0 * QF_FMR) * ldc + q * QF_FNR, ldc,
                  mr, nr, k0 == 0, k0 + kc == K ? &e : NULL);
       }
     }
@@ -93,9 +94,11 @@ static void qf_fgemm_cols(size_t M, size_t N, size_t K, const float *A, size_t r
     for (size_t k0 = 0; k0 < K; k0 += QF_FKC) {
       const size_t kc = K - k0 < QF_FKC ? K - k0 : QF_FKC;
       for (size_t m = 0; m < M; m += QF_FMR) {
-        const size_t mr = M - m < QF_FMR ? M - m : QF_FMR;
-        qf_ftile(kc, A + m * rs + k0 * cs, rs, cs, mr, Bp + (q * K + k0) * QF_FNR, Y + m * ldy + (q - q0) * QF_FNR, ldy, mr,
-                 nr, k0 == 0, k0 + kc == K ? &e : NULL);
+        const float *a = A + m * rs + k0 * cs, *b = Bp + (q * K + k0) * QF_FNR;
+        float *y = Y + m * ldy + (q - q0) * QF_FNR;
+        if (M - m >= QF_FMR) qf_ftile(QF_FMR, kc, a, rs, cs, QF_FMR, b, y, ldy, QF_FMR, nr, k0 == 0, k0 + kc == K ? &e : NULL);
+        else /* a short tail (a linear layer on one row): one row at a time, not a full tile of copies */
+          for (size_t i = m; i < M; i++, a += rs, y += ldy) qf_ftile(1, kc, a, rs, cs, 1, b, y, ldy, 1, nr, k0 == 0, k0 + kc == K ? &e : NULL);
       }
     }
   }
