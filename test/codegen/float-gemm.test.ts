@@ -31,7 +31,7 @@ function conv(b: GraphBuilder, r: R, i: number, ins: Tensor[]): string {
   ins.push(floatTensor([N, G * Cg, H, W], r, 2));
   const w = b.constant(`w${i}`, floatTensor([G * Mg, Cg, k, k], r, 0.5));
   const bias = r(0, 1) ? [b.constant(`b${i}`, floatTensor([G * Mg], r))] : [];
-  const clamp = r(0, 2) ? {} : { clamp_min: -0.5, clamp_max: 1.5 };
+  const clamp: Record<string, number> = r(0, 2) ? {} : { clamp_min: -0.5, clamp_max: 1.5 };
   return b.op('conv2d', [x, w, ...bias], { group: G, strides: [s, s], dilations: [d, d], pads, ...clamp }, `conv${i}_${kind}`);
 }
 
