@@ -109,14 +109,6 @@ void qf_fgemm_packed(size_t M, size_t N, size_t K, const float *A, size_t lda, c
   qf_fgemm_cols(M, N, K, A, lda, 1, Bp, bias, lo, hi, Y + q0 * QF_FNR, ldy, q0, q1);
 }
 
-/* Output positions o in [0, n) with 0 <= o·s + off < lim: [*lo, *hi). */
-static void qf_valid(int32_t n, int32_t s, int32_t off, int32_t lim, int32_t *lo, int32_t *hi) {
-  *lo = off >= 0 ? 0 : (-off + s - 1) / s;
-  *hi = lim - 1 - off < 0 ? 0 : (lim - 1 - off) / s + 1;
-  if (*hi > n) *hi = n;
-  if (*lo > *hi) *lo = *hi;
-}
-
 /* One panel row of im2col: QF_FNR slots of window corners (hs, ws) shifted by the tap (di, dj). */
 static void qf_im2col_slots(const int32_t *restrict hs, const int32_t *restrict ws, int32_t di, int32_t dj, int32_t H, int32_t W,
                             const float *restrict xc, float *restrict d) {
@@ -198,7 +190,7 @@ static void qf_dw_phases(const qf_fconv *p, const float *xp, size_t Wq, float *o
     const float *src = xp + (size_t)h * p->W;
     for (size_t r = 0; r < S; r++) { /* phase r: padded columns at·S + r, image column at·S + r - PL */
       int32_t lo, hi;
-      qf_valid((int32_t)Wq, (int32_t)S, (int32_t)r - p->PL, p->W, &lo, &hi);
+      qf_cols_inside((int32_t)Wq, (int32_t)S, (int32_t)r - p->PL, p->W, &lo, &hi);
       float *d = row + r * Wq;
       const int32_t off = (int32_t)r - p->PL;
       if (S == 1) memcpy(d + lo, src + lo + off, (size_t)(hi - lo) * sizeof(float));
@@ -259,7 +251,7 @@ size_t qf_fdeconv_cells(const qf_fconv *p, size_t chunks) { return (size_t)p->N 
 static void qf_col2im(const qf_fconv *p, int32_t i, int32_t j, const float *cols, size_t ld, size_t p0, size_t np, float *yp) {
   const int32_t offh = i * p->DH - p->PT, offw = j * p->DW - p->PL;
   int32_t lo, hi;
-  qf_valid(p->W, p->SW, offw, p->OW, &lo, &hi);
+  qf_cols_inside(p->W, p->SW, offw, p->OW, &lo, &hi);
   for (size_t t = 0; t < np;) {
     const int32_t ih = (int32_t)((p0 + t) / p->W), iw0 = (int32_t)((p0 + t) % p->W);
     const size_t run = np - t < (size_t)(p->W - iw0) ? np - t : (size_t)(p->W - iw0);

@@ -243,8 +243,7 @@ void qf_f_gemm_ldy(size_t M, size_t N, size_t K, const float *A, size_t ars, siz
     }
 }
 
-/* Output columns o in [0, n) whose input column o·s + off lies in [0, lim): [*lo, *hi). */
-static void qf_cols_inside(int32_t n, int32_t s, int32_t off, int32_t lim, int32_t *lo, int32_t *hi) {
+void qf_cols_inside(int32_t n, int32_t s, int32_t off, int32_t lim, int32_t *lo, int32_t *hi) {
   *lo = off >= 0 ? 0 : (-off + s - 1) / s;
   *hi = lim - 1 - off < 0 ? 0 : (lim - 1 - off) / s + 1;
   if (*hi > n) *hi = n;

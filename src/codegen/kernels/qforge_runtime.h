@@ -83,6 +83,8 @@ typedef struct qf_fconv {
   float lo, hi;
 } qf_fconv;
 /* Float convolutions (conv2d, depthwise, conv_transpose2d) are qforge_fgemm.h's. */
+/* Positions o in [0, n) whose window position o·s + off lies in [0, lim): [*lo, *hi) (empty: lo = hi). */
+void qf_cols_inside(int32_t n, int32_t s, int32_t off, int32_t lim, int32_t *lo, int32_t *hi);
 /* Pools on NCHW planes (p->N * p->C planes; M unused). */
 void qf_f_maxpool(const qf_fconv *p, const float *x, float *y);
 void qf_f_avgpool(const qf_fconv *p, int count_include_pad, const float *x, float *y);
