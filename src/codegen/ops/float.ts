@@ -127,14 +127,14 @@ function conv(node: Node, L: Lowering): void {
   if (deconv) {
     // weights [C][Mg][KH][KW]: per group a Cg x R matrix, R = Mg·KH·KW columns (m, i, j)
     const R = Mg * KK, w = colPanels(L, wn, { G, N: R, K: Cg, gs: Cg * R, ks: R, ns: 1 }, node.name), y = L.define(yn, yt, PLAIN);
-    const pb = pixelBlock(Math.ceil(R / nr) * nr, H! * W!, mr);
+    const pb = pixelBlock(Math.ceil(R / nr) * nr, H! * W!, mr, G * Cg * R);
     const s = L.scratch(pb * (Math.ceil(R / nr) + 1) * nr * 4, `${node.name}_cols`, { perThread: true });
     L.emit(`GEMM ${pb}x${Cg} x ${Cg}x${R} by ${pb}-pixel blocks, col2im`, [...w.lines, `qf_par_fdeconv(ctx, &${p}, ${pb}, ${x.cname}, ${w.ptr}, ${bias}, ${y.cname}, (float *)${s});`]);
     return;
   }
   // weights [M][Cg][KH][KW]: per group Mg rows of K = (c, i, j)
   const K = Cg * KK, w = rowPanels(L, wn, { G, R: Mg, K, gs: Mg * K, rs: K, ks: 1 }, node.name), y = L.define(yn, yt, PLAIN);
-  const pb = pixelBlock(K, OH! * OW!, nr);
+  const pb = pixelBlock(K, OH! * OW!, nr, Mg * K);
   const s = L.scratch((K + 2) * pb * 4, `${node.name}_cols`, { perThread: true });
   L.emit(`GEMM ${Mg}x${K} by ${pb}-pixel im2col blocks`, [...w.lines, `qf_par_fconv(ctx, &${p}, ${pb}, ${x.cname}, ${w.ptr}, ${bias}, ${y.cname}, (float *)${s});`]);
 }

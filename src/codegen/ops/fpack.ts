@@ -86,15 +86,14 @@ export function paddedBias(L: Lowering, v: ArrayLike<number>, N: number, hint: s
   return `(const float *)${L.pool.bytes(`${hint}_fb`, new Uint8Array(out.buffer))}`;
 }
 
-/** Floats of one pixel block (2 MiB): large enough that the weights of a deep layer stream from
- *  memory once per block, not once per panel (ResNet-18's 3x3x512 layers: 9.4 MB of weights). */
-const BLOCK_FLOATS = 1 << 19;
-
 /**
  * Pixels per block: a multiple of `unit` (the tile's nr for im2col blocks, mr for conv_transpose's
- * GEMM rows) with the block (`floats` per pixel) at most BLOCK_FLOATS, at least one unit, at most
- * the pixels there are.
+ * GEMM rows), at least one unit, at most the pixels there are, with the block (`floats` per pixel)
+ * within 256 KiB (L2-resident) when the weights are small, or 2 MiB when they are over 1 MiB: then
+ * the larger block lets a deep layer's weights (ResNet-18's 3x3x512: 9.4 MB) stream from memory once
+ * per block rather than once per 256 KiB of columns.
  */
-export function pixelBlock(floats: number, pixels: number, unit: number): number {
-  return Math.min(ceilTo(pixels, unit), unit * Math.max(1, Math.floor(BLOCK_FLOATS / (floats * unit))));
+export function pixelBlock(floats: number, pixels: number, unit: number, weightFloats: number): number {
+  const budget = weightFloats > 1 << 18 ? 1 << 19 : 1 << 16;
+  return Math.min(ceilTo(pixels, unit), unit * Math.max(1, Math.floor(budget / (floats * unit))));
 }
