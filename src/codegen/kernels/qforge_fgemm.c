@@ -246,19 +246,24 @@ void qf_fdwconv(const qf_fconv *p, size_t q0, size_t q1, const float *x, const f
 
 size_t qf_fdeconv_cells(const qf_fconv *p, size_t chunks) { return (size_t)p->N * p->G * chunks; }
 
-/* Adds column rr of the GEMM block (tap (i, j) of one output channel; row t = input pixel p0 + t, row
-   stride ld) into that channel's plane yp, over input pixels [p0, p0 + np). */
-static void qf_col2im(const qf_fconv *p, int32_t i, int32_t j, const float *cols, size_t ld, size_t p0, size_t np, float *yp) {
-  const int32_t offh = i * p->DH - p->PT, offw = j * p->DW - p->PL;
-  int32_t lo, hi;
-  qf_cols_inside(p->W, p->SW, offw, p->OW, &lo, &hi);
-  for (size_t t = 0; t < np;) {
-    const int32_t ih = (int32_t)((p0 + t) / p->W), iw0 = (int32_t)((p0 + t) % p->W);
-    const size_t run = np - t < (size_t)(p->W - iw0) ? np - t : (size_t)(p->W - iw0);
-    const int32_t oh = ih * p->SH + offh, a = iw0 > lo ? iw0 : lo, z = iw0 + (int32_t)run < hi ? iw0 + (int32_t)run : hi;
-    if (oh >= 0 && oh < p->OH)
-      for (int32_t iw = a; iw < z; iw++) yp[(size_t)oh * p->OW + (size_t)(iw * p->SW + offw)] += cols[(t + (size_t)(iw - iw0)) * ld];
-    t += run;
+/* Scatters the GEMM block (row t = input pixel p0 + t, row stride ld; columns (m, i, j) of the output
+   channels [m0, m1) from `cols`) into the channel planes of yg: pixel by pixel, so the block is read in
+   order and the writes land in a few rows of each plane. */
+static void qf_col2im(const qf_fconv *p, size_t m0, size_t m1, const float *cols, size_t ld, size_t p0, size_t np, float *yg) {
+  const size_t KK = (size_t)p->KH * p->KW, P = (size_t)p->OH * p->OW;
+  for (size_t t = 0; t < np; t++) {
+    const int32_t ih = (int32_t)((p0 + t) / p->W), iw = (int32_t)((p0 + t) % p->W);
+    for (int32_t i = 0; i < p->KH; i++) {
+      const int32_t oh = ih * p->SH + i * p->DH - p->PT;
+      if (oh < 0 || oh >= p->OH) continue;
+      int32_t lo, hi; /* taps j whose output column iw·SW - PL + j·DW is inside */
+      qf_cols_inside(p->KW, p->DW, iw * p->SW - p->PL, p->OW, &lo, &hi);
+      const int32_t ow0 = iw * p->SW - p->PL; /* tap j writes column ow0 + j·DW */
+      const float *c = cols + t * ld + (size_t)i * p->KW;
+      float *yr = yg + m0 * P + (size_t)oh * p->OW;
+      for (size_t m = m0; m < m1; m++, c += KK, yr += P)
+        for (int32_t j = lo; j < hi; j++) yr[ow0 + j * p->DW] += c[j];
+    }
   }
 }
 
@@ -278,9 +283,7 @@ void qf_fdeconv_run(const qf_fconv *p, size_t pb, size_t chunks, size_t c0, size
       const size_t np = HW - p0 < pb ? HW - p0 : pb;
       /* the block's columns [q0·NR, q1·NR) of x^T (pixels x Cg, read in place) times W (Cg x R) */
       qf_fgemm_cols(np, R, Cg, xg + p0, 1, HW, W + g * nq * Cg * QF_FNR, NULL, -INFINITY, INFINITY, scratch, ld, q0, q1);
-      for (size_t r = m0 * KK; r < m1 * KK; r++)
-        qf_col2im(p, (int32_t)(r % KK / (size_t)p->KW), (int32_t)(r % (size_t)p->KW), scratch + (r - q0 * QF_FNR), ld, p0, np,
-                  yg + r / KK * P);
+      qf_col2im(p, m0, m1, scratch + (m0 * KK - q0 * QF_FNR), ld, p0, np, yg);
     }
     for (size_t m = m0; m < m1; m++) qf_fepilogue(P, b ? b + g * Mg + m : NULL, p->lo, p->hi, yg + m * P);
   }
