@@ -1,6 +1,6 @@
 // The packed float GEMM family (qforge_fgemm.c) on every target: random float convolutions (strided,
 // dilated, padded, grouped, depthwise, channel multipliers, fused clamps; tails of every register
-// tile, several k blocks and pixel blocks), transposed convolutions (output padding, groups), linear
+// tile, several k blocks and pixel blocks; few pixels and many channels, computed pixels x channels), transposed convolutions (output padding, groups), linear
 // layers and matmuls (constant and activation right operands, batched) agree with the interpreter
 // within FLOAT_TOLERANCE (float32 sums with FMA against its float64 sum, docs/codegen.md); the output
 // bytes are the same for 1, 2, 3 and 7 threads; ASan + UBSan find nothing.
@@ -13,7 +13,7 @@ import { test as fcTest } from '@fast-check/vitest';
 import { buildC, generateC, runC, type BuildOptions } from '../../src/codegen/index.js';
 import { hostRuns, getTarget } from '../../src/codegen/targets/index.js';
 import { GraphBuilder, type Graph, type Tensor } from '../../src/ir/index.js';
-import { compileRun, FLOAT_TOLERANCE, floatTensor, interpret, relErr, rng } from './helpers.js';
+import { compileRun, FLOAT_TOLERANCE, floatTensor, interpret, mergeGraphs, relErr, rng } from './helpers.js';
 
 type R = ReturnType<typeof rng>;
 const pick = <T>(r: R, xs: readonly T[]): T => xs[r(0, xs.length - 1)]!;
@@ -23,7 +23,7 @@ function conv(b: GraphBuilder, r: R, i: number, ins: Tensor[]): string {
   const kind = pick(r, ['plain', 'grouped', 'depthwise', 'multiplier', 'deep'] as const);
   const G = kind === 'plain' || kind === 'deep' ? 1 : r(2, 4);
   const Cg = kind === 'deep' ? r(100, 130) : kind === 'depthwise' || kind === 'multiplier' ? 1 : r(1, 5);
-  const Mg = kind === 'depthwise' ? 1 : kind === 'multiplier' ? 2 : r(1, 19);
+  const Mg = kind === 'depthwise' ? 1 : kind === 'multiplier' ? 2 : kind === 'deep' ? r(20, 70) : r(1, 19);
   const k = kind === 'deep' ? 3 : pick(r, [1, 2, 3, 5]), s = r(1, 3), d = k > 1 ? r(1, 2) : 1;
   const pads = [r(0, 2), r(0, 2), r(0, 2), r(0, 2)], span = d * (k - 1) + 1;
   const H = Math.max(span - pads[0]! - pads[2]!, 1) + r(0, kind === 'deep' ? 8 : 7), W = Math.max(span - pads[1]! - pads[3]!, 1) + r(0, 9);
@@ -69,6 +69,15 @@ function randomFloatNet(seed: number, count: number): { graph: Graph; inputs: Te
   return { graph: b.build(), inputs };
 }
 
+/** A late-ResNet-like layer (7x7 pixels, 70 output channels): the pixels x channels orientation on every target. */
+function smallImageConv(): { graph: Graph; inputs: Tensor[] } {
+  const r = rng(5), b = new GraphBuilder('small_image');
+  const x = b.input('x', { dtype: 'f32', shape: [1, 40, 7, 7] });
+  const w = b.constant('w', floatTensor([70, 40, 3, 3], r, 0.5)), bias = b.constant('b', floatTensor([70], r));
+  b.output(b.op('conv2d', [x, w, bias], { pads: [1, 1, 1, 1], clamp_min: 0 }, 'conv'));
+  return { graph: b.build(), inputs: [floatTensor([1, 40, 7, 7], r, 2)] };
+}
+
 const errors = (g: Graph, got: Tensor[], want: Tensor[]) =>
   g.outputs.map((o, i) => [o, relErr(got[i]!, want[i]!)] as const).filter(([, e]) => !(e <= FLOAT_TOLERANCE));
 
@@ -93,7 +102,7 @@ describe.each(TARGETS)('packed float GEMM family on %s %j', (target, opts) => {
 
 describe('packed float GEMM family', () => {
   it('gives the same bytes for 1, 2, 3 and 7 threads (every kernel split, channel chunks included)', () => {
-    const { graph, inputs } = randomFloatNet(7, 16);
+    const { graph, inputs } = mergeGraphs([randomFloatNet(7, 16), smallImageConv()]);
     const dir = mkdtempSync(path.join(tmpdir(), 'qforge-fgemm-'));
     try {
       const gen = generateC(graph, { target: 'native', name: 'm', float: true });

@@ -84,21 +84,28 @@ static void qf_fgemm_rows(size_t K, const float *Ap, size_t pan0, size_t pan1, s
   }
 }
 
-/* Column panels [q0, q1) of Bp times A (element (m, k) at A[m·rs + k·cs]); column q0·QF_FNR lands in
-   column 0 of Y. */
-static void qf_fgemm_cols(size_t M, size_t N, size_t K, const float *A, size_t rs, size_t cs, const float *Bp,
-                          const float *bias, float lo, float hi, float *Y, size_t ldy, size_t q0, size_t q1) {
+/* Column panels [q0, q1) of Bp times A, whose rows come in panels of `pan` rows `ps` floats apart
+   (element (m, k) at A[(m / pan)·ps + (m % pan)·rs + k·cs]; pan = M for a plain matrix); column
+   q0·QF_FNR lands in column 0 of Y. */
+static void qf_fgemm_cols(size_t M, size_t N, size_t K, const float *A, size_t rs, size_t cs, size_t pan, size_t ps,
+                          const float *Bp, const float *bias, float lo, float hi, float *Y, size_t ldy, size_t q0, size_t q1) {
   for (size_t q = q0; q < q1; q++) {
     const size_t n0 = q * QF_FNR, nr = N - n0 < QF_FNR ? N - n0 : QF_FNR;
     const qf_fepi e = {NULL, bias ? bias + n0 : NULL, lo, hi};
     for (size_t k0 = 0; k0 < K; k0 += QF_FKC) {
       const size_t kc = K - k0 < QF_FKC ? K - k0 : QF_FKC;
-      for (size_t m = 0; m < M; m += QF_FMR) {
-        const float *a = A + m * rs + k0 * cs, *b = Bp + (q * K + k0) * QF_FNR;
-        float *y = Y + m * ldy + (q - q0) * QF_FNR;
-        if (M - m >= QF_FMR) qf_ftile(QF_FMR, kc, a, rs, cs, QF_FMR, b, y, ldy, QF_FMR, nr, k0 == 0, k0 + kc == K ? &e : NULL);
-        else /* a short tail (a linear layer on one row): one row at a time, not a full tile of copies */
-          for (size_t i = m; i < M; i++, a += rs, y += ldy) qf_ftile(1, kc, a, rs, cs, 1, b, y, ldy, 1, nr, k0 == 0, k0 + kc == K ? &e : NULL);
+      const float *b = Bp + (q * K + k0) * QF_FNR;
+      for (size_t p0 = 0; p0 < M; p0 += pan) {
+        const size_t rows = M - p0 < pan ? M - p0 : pan;
+        const float *ap = A + p0 / pan * ps + k0 * cs;
+        float *yp = Y + p0 * ldy + (q - q0) * QF_FNR;
+        for (size_t m = 0; m < rows; m += QF_FMR) {
+          const float *a = ap + m * rs;
+          float *y = yp + m * ldy;
+          if (rows - m >= QF_FMR) qf_ftile(QF_FMR, kc, a, rs, cs, QF_FMR, b, y, ldy, QF_FMR, nr, k0 == 0, k0 + kc == K ? &e : NULL);
+          else /* a short tail (a linear layer on one row): one row at a time, not a full tile of copies */
+            for (size_t i = m; i < rows; i++, a += rs, y += ldy) qf_ftile(1, kc, a, rs, cs, 1, b, y, ldy, 1, nr, k0 == 0, k0 + kc == K ? &e : NULL);
+        }
       }
     }
   }
@@ -106,7 +113,7 @@ static void qf_fgemm_cols(size_t M, size_t N, size_t K, const float *A, size_t r
 
 void qf_fgemm_packed(size_t M, size_t N, size_t K, const float *A, size_t lda, const float *Bp, const float *bias,
                      float lo, float hi, float *Y, size_t ldy, size_t q0, size_t q1) {
-  qf_fgemm_cols(M, N, K, A, lda, 1, Bp, bias, lo, hi, Y + q0 * QF_FNR, ldy, q0, q1);
+  qf_fgemm_cols(M, N, K, A, lda, 1, M ? M : 1, 0, Bp, bias, lo, hi, Y + q0 * QF_FNR, ldy, q0, q1);
 }
 
 /* One panel row of im2col: QF_FNR slots of window corners (hs, ws) shifted by the tap (di, dj). */
@@ -167,6 +174,35 @@ void qf_fconv_run(const qf_fconv *p, size_t pb, size_t chunks, size_t c0, size_t
     const size_t pan0 = npan * chunk / chunks, pan1 = npan * (chunk + 1) / chunks;
     float *yg = y + (n * (size_t)p->M + g * Mg + pan0 * QF_FMR) * P + p0;
     qf_fgemm_rows(K, W + g * npan * K * QF_FMR, pan0, pan1, Mg, scratch, np, yg, P, b ? b + g * Mg : NULL, p->lo, p->hi);
+  }
+}
+
+size_t qf_fconvt_cells(const qf_fconv *p, size_t chunks) { return (size_t)p->N * p->G * chunks; }
+
+void qf_fconvt_run(const qf_fconv *p, size_t chunks, size_t c0, size_t c1, const float *x, const float *Wt, const float *b,
+                   float *y, float *scratch) {
+  const size_t Cg = (size_t)(p->C / p->G), Mg = (size_t)(p->M / p->G), P = (size_t)p->OH * p->OW;
+  const size_t K = Cg * p->KH * p->KW, slots = (P + QF_FNR - 1) / QF_FNR * QF_FNR, nq = (Mg + QF_FNR - 1) / QF_FNR;
+  float *ct = scratch + (K + 2) * slots; /* the product, pixels x the chunk's channels */
+  size_t packed = (size_t)-1;
+  for (size_t cell = c0; cell < c1; cell++) {
+    const size_t chunk = cell % chunks, ng = cell / chunks, g = ng % (size_t)p->G, n = ng / (size_t)p->G;
+    const size_t q0 = nq * chunk / chunks, q1 = nq * (chunk + 1) / chunks, ld = (q1 - q0) * QF_FNR;
+    if (q0 == q1) continue;
+    if (ng != packed) qf_im2col_panels(p, x + (n * (size_t)p->C + g * Cg) * p->H * p->W, K, 0, P, scratch, (int32_t *)(scratch + K * slots));
+    packed = ng;
+    /* im2col panel row k holds QF_FNR pixels: pixel m is at (m / QF_FNR)·K·QF_FNR + m % QF_FNR + k·QF_FNR */
+    qf_fgemm_cols(P, Mg, K, scratch, 1, QF_FNR, QF_FNR, K * QF_FNR, Wt + g * nq * K * QF_FNR, NULL, -INFINITY, INFINITY, ct, ld, q0, q1);
+    const size_t m1 = q1 * QF_FNR < Mg ? q1 * QF_FNR : Mg;
+    for (size_t m = q0 * QF_FNR; m < m1; m++) {
+      float *yp = y + (n * (size_t)p->M + g * Mg + m) * P;
+      const float *src = ct + (m - q0 * QF_FNR), bias = b ? b[g * Mg + m] : 0.0f;
+      for (size_t t = 0; t < P; t++) {
+        float v = b ? src[t * ld] + bias : src[t * ld];
+        v = v < p->lo ? p->lo : v;
+        yp[t] = v > p->hi ? p->hi : v;
+      }
+    }
   }
 }
 
@@ -282,7 +318,7 @@ void qf_fdeconv_run(const qf_fconv *p, size_t pb, size_t chunks, size_t c0, size
     for (size_t p0 = 0; p0 < HW; p0 += pb) {
       const size_t np = HW - p0 < pb ? HW - p0 : pb;
       /* the block's columns [q0·NR, q1·NR) of x^T (pixels x Cg, read in place) times W (Cg x R) */
-      qf_fgemm_cols(np, R, Cg, xg + p0, 1, HW, W + g * nq * Cg * QF_FNR, NULL, -INFINITY, INFINITY, scratch, ld, q0, q1);
+      qf_fgemm_cols(np, R, Cg, xg + p0, 1, HW, np, 0, W + g * nq * Cg * QF_FNR, NULL, -INFINITY, INFINITY, scratch, ld, q0, q1);
       qf_col2im(p, m0, m1, scratch + (m0 * KK - q0 * QF_FNR), ld, p0, np, yg);
     }
     for (size_t m = m0; m < m1; m++) qf_fepilogue(P, b ? b + g * Mg + m : NULL, p->lo, p->hi, yg + m * P);

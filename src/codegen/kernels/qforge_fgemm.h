@@ -27,6 +27,14 @@ size_t qf_fconv_cells(const qf_fconv *p, size_t pb, size_t chunks);
 void qf_fconv_run(const qf_fconv *p, size_t pb, size_t chunks, size_t c0, size_t c1, const float *x, const float *W,
                   const float *b, float *y, float *scratch);
 
+/* The same convolution for few output pixels (P = OH*OW below two panels): pixels x Mg output channels,
+ * so the pixels fill the tile's rows and the channels its columns; weights as column panels of W^T
+ * (per group K x Mg); cells: image x group x chunk of the column panels; scratch: (K + 2) * slots +
+ * slots * ceil(Mg / QF_FNR) * QF_FNR floats, slots = ceil(P / QF_FNR) * QF_FNR. */
+size_t qf_fconvt_cells(const qf_fconv *p, size_t chunks);
+void qf_fconvt_run(const qf_fconv *p, size_t chunks, size_t c0, size_t c1, const float *x, const float *Wt, const float *b,
+                   float *y, float *scratch);
+
 /* Depthwise convolution (C = M = G), plain [C][KH*KW] weights, planes (image, channel) [q0, q1): per
  * plane the input is zero-padded into scratch ((H + PT + PB) * SW * (ceil((W + PL + PR) / SW) + 16)
  * floats), its columns split by stride phase, and each output row is taps x vectors of fused

@@ -556,6 +556,19 @@ void qf_par_fconv(qf_ctx *ctx, const qf_fconv *p, size_t pb, const float *x, con
   qf_parallel(ctx, blocks * chunks, qf_grain(per, 8 * (size_t)QF_PAR_MIN_OPS), qf_fconv_cells_task, &a, (uint8_t *)(void *)scratch);
 }
 
+static void qf_fconvt_task(const void *p, size_t lo, size_t hi, uint8_t *scratch) {
+  const qf_ffam_args *a = (const qf_ffam_args *)p;
+  qf_fconvt_run(a->p, a->chunks, lo, hi, a->x, a->w, a->b, a->y, (float *)(void *)scratch);
+}
+
+void qf_par_fconvt(qf_ctx *ctx, const qf_fconv *p, const float *x, const float *Wt, const float *b, float *y,
+                   float *scratch) {
+  const size_t Mg = (size_t)(p->M / p->G), K = (size_t)(p->C / p->G) * p->KH * p->KW, P = (size_t)p->OH * p->OW;
+  const size_t blocks = qf_fconvt_cells(p, 1), chunks = qf_fchunks(ctx, blocks, (Mg + QF_FNR - 1) / QF_FNR);
+  const qf_ffam_args a = {p, 0, chunks, 0, 0, 0, 0, 0, x, Wt, b, 0, 0, y};
+  qf_parallel(ctx, blocks * chunks, qf_grain(P * K * Mg / chunks, 8 * (size_t)QF_PAR_MIN_OPS), qf_fconvt_task, &a, (uint8_t *)(void *)scratch);
+}
+
 static void qf_fdw_task(const void *p, size_t lo, size_t hi, uint8_t *scratch) {
   const qf_ffam_args *a = (const qf_ffam_args *)p;
   qf_fdwconv(a->p, lo, hi, a->x, a->w, a->b, a->y, (float *)(void *)scratch);

@@ -81,6 +81,8 @@ void qf_par_xor80(qf_ctx *ctx, size_t n, const uint8_t *x, uint8_t *y);
    scratch: the caller's block (qf_fconv_run / qf_fdeconv_run), each extra thread gets its own ---- */
 void qf_par_fconv(qf_ctx *ctx, const qf_fconv *p, size_t pb, const float *x, const float *W, const float *b, float *y,
                   float *scratch);
+void qf_par_fconvt(qf_ctx *ctx, const qf_fconv *p, const float *x, const float *Wt, const float *b, float *y,
+                   float *scratch);
 void qf_par_fdwconv(qf_ctx *ctx, const qf_fconv *p, const float *x, const float *w, const float *b, float *y,
                     float *scratch);
 void qf_par_fdeconv(qf_ctx *ctx, const qf_fconv *p, size_t pb, const float *x, const float *W, const float *b, float *y,

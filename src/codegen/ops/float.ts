@@ -132,9 +132,19 @@ function conv(node: Node, L: Lowering): void {
     L.emit(`GEMM ${pb}x${Cg} x ${Cg}x${R} by ${pb}-pixel blocks, col2im`, [...w.lines, `qf_par_fdeconv(ctx, &${p}, ${pb}, ${x.cname}, ${w.ptr}, ${bias}, ${y.cname}, (float *)${s});`]);
     return;
   }
+  const K = Cg * KK, P = OH! * OW!;
+  if (P < 2 * nr && Mg >= nr) {
+    // few pixels, many channels (ResNet's 7x7 layers): pixels as the tile's rows, channels as its
+    // columns (weights W^T as column panels), so the 49 pixels do not pad out two 32-wide panels
+    const w = colPanels(L, wn, { G, N: Mg, K, gs: Mg * K, ks: 1, ns: K }, node.name), y = L.define(yn, yt, PLAIN);
+    const slots = Math.ceil(P / nr) * nr;
+    const s = L.scratch(((K + 2) * slots + slots * Math.ceil(Mg / nr) * nr) * 4, `${node.name}_cols`, { perThread: true });
+    L.emit(`GEMM ${P}x${K} x ${K}x${Mg} (pixels x channels)`, [...w.lines, `qf_par_fconvt(ctx, &${p}, ${x.cname}, ${w.ptr}, ${bias}, ${y.cname}, (float *)${s});`]);
+    return;
+  }
   // weights [M][Cg][KH][KW]: per group Mg rows of K = (c, i, j)
-  const K = Cg * KK, w = rowPanels(L, wn, { G, R: Mg, K, gs: Mg * K, rs: K, ks: 1 }, node.name), y = L.define(yn, yt, PLAIN);
-  const pb = pixelBlock(K, OH! * OW!, nr, Mg * K);
+  const w = rowPanels(L, wn, { G, R: Mg, K, gs: Mg * K, rs: K, ks: 1 }, node.name), y = L.define(yn, yt, PLAIN);
+  const pb = pixelBlock(K, P, nr, Mg * K);
   const s = L.scratch((K + 2) * pb * 4, `${node.name}_cols`, { perThread: true });
   L.emit(`GEMM ${Mg}x${K} by ${pb}-pixel im2col blocks`, [...w.lines, `qf_par_fconv(ctx, &${p}, ${pb}, ${x.cname}, ${w.ptr}, ${bias}, ${y.cname}, (float *)${s});`]);
 }
