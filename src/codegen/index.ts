@@ -11,6 +11,7 @@ import { renderMain } from './emit/harness.js';
 import { Lowering } from './emit/lower.js';
 import { arenaBytes, plan, renderHeader, renderSource, type Program } from './emit/assemble.js';
 import { COMMON_SOURCES, kernelSource } from './kernels/sources.js';
+import { FLOAT_KC } from './ops/fpack.js';
 import { checkSupported, EMITTERS } from './ops/index.js';
 import { getTarget } from './targets/index.js';
 import type { Target } from './targets/target.js';
@@ -102,6 +103,10 @@ function configHeader(t: Target): string {
     '#define QFORGE_CONFIG_H',
     `#define QF_TARGET "${t.name}"`,
     ...t.provides.map((k) => `#define QF_HAVE_${k.toUpperCase()} 1`),
+    ...(t.float.vec === 'scalar' ? [] : [`#define QF_FVEC_${t.float.vec.toUpperCase()} 1`]),
+    `#define QF_FMR ${t.float.mr} /* float GEMM tile (qforge_fvec.h) */`,
+    `#define QF_FNR ${t.float.nr}`,
+    `#define QF_FKC ${FLOAT_KC} /* float GEMM k block (row panels are packed by it) */`,
     '#endif',
     '',
   ].join('\n');

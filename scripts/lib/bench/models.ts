@@ -112,8 +112,9 @@ export function quantize(m: BenchModel, quantizer: string): Quantized {
   return { graph, int8MacShare: total ? intMacs / total : 0 };
 }
 
-/** The float graph our float C compiles: batch_norm folded into the convs, as onnxruntime does. */
-export const foldedFloat = (m: BenchModel): Graph => runPipeline(m.float, ['fold-batchnorm']).graph;
+/** The float graph our float C compiles: batch_norm folded into the convs and relu/clip fused into
+ *  them, as onnxruntime does (its Conv + BatchNormalization and Conv + activation fusions). */
+export const foldedFloat = (m: BenchModel): Graph => runPipeline(m.float, ['fold-batchnorm', 'fuse-activation']).graph;
 
 export const macsOf = (m: BenchModel): number => modelStats(m.float).macs;
 

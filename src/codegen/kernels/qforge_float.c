@@ -1,5 +1,6 @@
 /* qforge float fallback ops (see qforge_runtime.h): NCHW, float32 storage; sums in float32 for
-   GEMM/convolution (the speed baseline), in float64 elsewhere, as the interpreter does. */
+   the generic GEMM qf_f_gemm (convolutions and linear layers are qforge_fgemm.c's), in float64 elsewhere,
+   as the interpreter does. */
 #include <math.h>
 #include <string.h>
 #include "qforge_runtime.h"
@@ -242,91 +243,41 @@ void qf_f_gemm_ldy(size_t M, size_t N, size_t K, const float *A, size_t ars, siz
     }
 }
 
-void qf_f_conv2d(const qf_fconv *p, const float *x, const float *w, const float *b, float *y, float *scratch) {
-  qf_f_conv2d_channels(p, 0, p->M / p->G, x, w, b, y, scratch);
+void qf_cols_inside(int32_t n, int32_t s, int32_t off, int32_t lim, int32_t *lo, int32_t *hi) {
+  *lo = off >= 0 ? 0 : (-off + s - 1) / s;
+  *hi = lim - 1 - off < 0 ? 0 : (lim - 1 - off) / s + 1;
+  if (*hi > n) *hi = n;
+  if (*lo > *hi) *lo = *hi;
 }
 
-void qf_f_conv2d_channels(const qf_fconv *p, int32_t m0, int32_t m1, const float *x, const float *w, const float *b,
-                          float *y, float *scratch) {
-  const int32_t Cg = p->C / p->G, Mg = m1 - m0, P = p->OH * p->OW, K = Cg * p->KH * p->KW;
-  const int direct = p->KH == 1 && p->KW == 1 && p->SH == 1 && p->SW == 1 && p->PT + p->PL + p->PB + p->PR == 0;
-  for (int32_t n = 0; n < p->N; n++)
-    for (int32_t g = 0; g < p->G; g++) {
-      const float *xg = x + ((size_t)n * p->C + (size_t)g * Cg) * p->H * p->W;
-      float *yg = y + ((size_t)n * p->M + (size_t)g * (p->M / p->G) + m0) * P;
-      const float *wg = w + ((size_t)g * (p->M / p->G) + m0) * K;
-      if (direct) {
-        qf_gemm_ld(Mg, P, K, wg, K, 1, xg, P, 1, yg, P);
-      } else {
-        for (int32_t p0 = 0; p0 < P; p0 += QF_FCONV_BLOCK) {
-          const int32_t np = P - p0 < QF_FCONV_BLOCK ? P - p0 : QF_FCONV_BLOCK;
-          for (int32_t k = 0; k < K; k++) {
-            const int32_t c = k / (p->KH * p->KW), i = k / p->KW % p->KH, j = k % p->KW;
-            for (int32_t q = 0; q < np; q++) {
-              const int32_t oh = (p0 + q) / p->OW, ow = (p0 + q) % p->OW;
-              const int32_t ih = oh * p->SH - p->PT + i * p->DH, iw = ow * p->SW - p->PL + j * p->DW;
-              scratch[(size_t)k * np + q] = ih >= 0 && ih < p->H && iw >= 0 && iw < p->W ? xg[((size_t)c * p->H + ih) * p->W + iw] : 0.0f;
-            }
-          }
-          qf_gemm_ld(Mg, np, K, wg, K, 1, scratch, np, 1, yg + p0, P);
-        }
-      }
-      for (int32_t m = 0; m < Mg; m++)
-        for (int32_t q = 0; q < P; q++) {
-          float v = yg[(size_t)m * P + q] + (b ? b[g * (p->M / p->G) + m0 + m] : 0.0f);
-          v = v < p->lo ? p->lo : v;
-          yg[(size_t)m * P + q] = v > p->hi ? p->hi : v;
-        }
-    }
-}
-
-void qf_f_conv_transpose2d(const qf_fconv *p, const float *x, const float *w, const float *b, float *y) {
-  const int32_t Cg = p->C / p->G, Mg = p->M / p->G, P = p->OH * p->OW;
-  for (int32_t n = 0; n < p->N; n++)
-    for (int32_t m = 0; m < p->M; m++) {
-      float *out = y + ((size_t)n * p->M + m) * P;
-      const int32_t g = m / Mg, mg = m % Mg;
-      for (int32_t q = 0; q < P; q++) out[q] = 0;
-      for (int32_t c = 0; c < Cg; c++) {
-        const int32_t ci = g * Cg + c;
-        const float *plane = x + ((size_t)n * p->C + ci) * p->H * p->W;
-        for (int32_t i = 0; i < p->KH; i++)
-          for (int32_t j = 0; j < p->KW; j++) {
-            const float wv = w[(((size_t)ci * Mg + mg) * p->KH + i) * p->KW + j];
-            for (int32_t ih = 0; ih < p->H; ih++) {
-              const int32_t oh = ih * p->SH + i * p->DH - p->PT;
-              if (oh < 0 || oh >= p->OH) continue;
-              for (int32_t iw = 0; iw < p->W; iw++) {
-                const int32_t ow = iw * p->SW + j * p->DW - p->PL;
-                if (ow >= 0 && ow < p->OW) out[oh * p->OW + ow] += wv * plane[ih * p->W + iw];
-              }
-            }
-          }
-      }
-      for (int32_t q = 0; q < P; q++) {
-        float v = out[q] + (b ? b[m] : 0.0f);
-        v = v < p->lo ? p->lo : v;
-        out[q] = v > p->hi ? p->hi : v;
-      }
-    }
-}
-
+#define QF_MAX_INTO(m, v) ((v) > (m) || (v) != (v) ? (v) : (m)) /* NaN wins, as in the interpreter */
+/* Max pool by output rows: each tap of the window is one pass over the row's columns (contiguous for
+   stride 1, a fixed stride 2 the compiler deinterleaves), which vectorises. */
 void qf_f_maxpool(const qf_fconv *p, const float *x, float *y) {
   const size_t planes = (size_t)p->N * p->C;
   for (size_t pl = 0; pl < planes; pl++)
-    for (int32_t oh = 0; oh < p->OH; oh++)
-      for (int32_t ow = 0; ow < p->OW; ow++) {
-        float m = -INFINITY;
-        for (int32_t i = 0; i < p->KH; i++)
-          for (int32_t j = 0; j < p->KW; j++) {
-            const int32_t ih = oh * p->SH - p->PT + i * p->DH, iw = ow * p->SW - p->PL + j * p->DW;
-            if (ih < 0 || ih >= p->H || iw < 0 || iw >= p->W) continue;
-            const float v = x[(pl * p->H + ih) * p->W + iw];
-            if (v > m || v != v) m = v;
-          }
-        y[(pl * p->OH + oh) * p->OW + ow] = m;
+    for (int32_t oh = 0; oh < p->OH; oh++) {
+      float *yr = y + (pl * p->OH + oh) * p->OW;
+      for (int32_t ow = 0; ow < p->OW; ow++) yr[ow] = -INFINITY;
+      for (int32_t i = 0; i < p->KH; i++) {
+        const int32_t ih = oh * p->SH - p->PT + i * p->DH;
+        if (ih < 0 || ih >= p->H) continue;
+        const float *xr = x + (pl * p->H + ih) * p->W;
+        for (int32_t j = 0; j < p->KW; j++) {
+          const int32_t off = j * p->DW - p->PL;
+          int32_t lo, hi;
+          qf_cols_inside(p->OW, p->SW, off, p->W, &lo, &hi);
+          if (p->SW == 1)
+            for (int32_t ow = lo; ow < hi; ow++) yr[ow] = QF_MAX_INTO(yr[ow], xr[ow + off]);
+          else if (p->SW == 2)
+            for (int32_t ow = lo; ow < hi; ow++) yr[ow] = QF_MAX_INTO(yr[ow], xr[2 * ow + off]);
+          else
+            for (int32_t ow = lo; ow < hi; ow++) yr[ow] = QF_MAX_INTO(yr[ow], xr[ow * p->SW + off]);
+        }
       }
+    }
 }
+#undef QF_MAX_INTO
 
 void qf_f_avgpool(const qf_fconv *p, int count_include_pad, const float *x, float *y) {
   const size_t planes = (size_t)p->N * p->C;

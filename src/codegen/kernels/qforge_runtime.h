@@ -87,13 +87,9 @@ typedef struct qf_fconv {
   int32_t N, C, H, W, M, OH, OW, KH, KW, SH, SW, PT, PL, PB, PR, DH, DW, G;
   float lo, hi;
 } qf_fconv;
-/* Float scratch elements qf_f_conv2d needs (im2col of one column block). */
-#define QF_FCONV_BLOCK 256
-void qf_f_conv2d(const qf_fconv *p, const float *x, const float *w, const float *b, float *y, float *scratch);
-/* The same for output channels [m0, m1) of every group (each output is computed as qf_f_conv2d does). */
-void qf_f_conv2d_channels(const qf_fconv *p, int32_t m0, int32_t m1, const float *x, const float *w, const float *b,
-                          float *y, float *scratch);
-void qf_f_conv_transpose2d(const qf_fconv *p, const float *x, const float *w, const float *b, float *y);
+/* Float convolutions (conv2d, depthwise, conv_transpose2d) are qforge_fgemm.h's. */
+/* Positions o in [0, n) whose window position o·s + off lies in [0, lim): [*lo, *hi) (empty: lo = hi). */
+void qf_cols_inside(int32_t n, int32_t s, int32_t off, int32_t lim, int32_t *lo, int32_t *hi);
 /* Pools on NCHW planes (p->N * p->C planes; M unused). */
 void qf_f_maxpool(const qf_fconv *p, const float *x, float *y);
 void qf_f_avgpool(const qf_fconv *p, int count_include_pad, const float *x, float *y);

@@ -687,24 +687,6 @@ void qf_par_dequantize_u8(qf_ctx *ctx, size_t n, size_t inner, size_t C, const u
 /* ---- float fallbacks ---- */
 
 typedef struct {
-  const qf_fconv *p;
-  const float *x, *w, *b;
-  float *y;
-} qf_fconv_args;
-
-static void qf_fconv_channels(const void *p, size_t lo, size_t hi, uint8_t *scratch) {
-  const qf_fconv_args *a = (const qf_fconv_args *)p;
-  qf_f_conv2d_channels(a->p, (int32_t)lo, (int32_t)hi, a->x, a->w, a->b, a->y, (float *)(void *)scratch);
-}
-
-void qf_par_f_conv2d(qf_ctx *ctx, const qf_fconv *p, const float *x, const float *w, const float *b, float *y,
-                     float *scratch) {
-  const qf_fconv_args a = {p, x, w, b, y};
-  const size_t per = (size_t)p->N * p->G * p->OH * p->OW * (size_t)(p->C / p->G) * p->KH * p->KW;
-  qf_parallel(ctx, (size_t)(p->M / p->G), qf_grain(per, 8 * (size_t)QF_PAR_MIN_OPS), qf_fconv_channels, &a, (uint8_t *)(void *)scratch);
-}
-
-typedef struct {
   size_t sa, sb;
   const float *a, *b;
   const void *p;
@@ -772,3 +754,87 @@ void qf_par_remap(qf_ctx *ctx, size_t esize, int rank, const int32_t *shape, con
   const qf_remap_args a = {esize, rank, shape, maps, x, fill, y};
   qf_parallel(ctx, rows, qf_grain((size_t)shape[rank - 1], QF_PAR_MIN_OPS), qf_remap_range, &a, NULL);
 }
+
+/* ==== float GEMM family (qforge_fgemm.c; the floatk section) ====
+   Cells of a float convolution are (image, group, pixel block, output-channel chunk); channels are
+   chunked only when there are fewer pixel blocks than threads (late, small layers). Any split gives
+   the same bytes: every output is one fixed chain of multiply-adds (qforge_fgemm.h). */
+
+typedef struct {
+  const qf_fconv *p;
+  size_t pb, chunks, M, N, K, lda, ldy;
+  const float *x, *w, *b;
+  float lo, hi;
+  float *y;
+} qf_ffam_args;
+
+/* Chunks of `units` (channels or panels) so that `blocks` x chunks covers the threads. */
+static size_t qf_fchunks(qf_ctx *ctx, size_t blocks, size_t units) {
+  const size_t t = (size_t)qf_ctx_threads(ctx), want = blocks >= t ? 1 : (t + blocks - 1) / blocks;
+  return want < units ? want : units ? units : 1;
+}
+
+static void qf_fconv_cells_task(const void *p, size_t lo, size_t hi, uint8_t *scratch) {
+  const qf_ffam_args *a = (const qf_ffam_args *)p;
+  qf_fconv_run(a->p, a->pb, a->chunks, lo, hi, a->x, a->w, a->b, a->y, (float *)(void *)scratch);
+}
+
+void qf_par_fconv(qf_ctx *ctx, const qf_fconv *p, size_t pb, const float *x, const float *W, const float *b, float *y,
+                  float *scratch) {
+  const size_t P = (size_t)p->OH * p->OW, Mg = (size_t)(p->M / p->G), K = (size_t)(p->C / p->G) * p->KH * p->KW;
+  const size_t blocks = qf_fconv_cells(p, pb, 1), chunks = qf_fchunks(ctx, blocks, (Mg + QF_FMR - 1) / QF_FMR);
+  const qf_ffam_args a = {p, pb, chunks, 0, 0, 0, 0, 0, x, W, b, 0, 0, y};
+  const size_t per = (P < pb ? P : pb) * K * Mg / chunks;
+  qf_parallel(ctx, blocks * chunks, qf_grain(per, 8 * (size_t)QF_PAR_MIN_OPS), qf_fconv_cells_task, &a, (uint8_t *)(void *)scratch);
+}
+
+static void qf_fconvt_task(const void *p, size_t lo, size_t hi, uint8_t *scratch) {
+  const qf_ffam_args *a = (const qf_ffam_args *)p;
+  qf_fconvt_run(a->p, a->chunks, lo, hi, a->x, a->w, a->b, a->y, (float *)(void *)scratch);
+}
+
+void qf_par_fconvt(qf_ctx *ctx, const qf_fconv *p, const float *x, const float *Wt, const float *b, float *y,
+                   float *scratch) {
+  const size_t Mg = (size_t)(p->M / p->G), K = (size_t)(p->C / p->G) * p->KH * p->KW, P = (size_t)p->OH * p->OW;
+  const size_t blocks = qf_fconvt_cells(p, 1), chunks = qf_fchunks(ctx, blocks, (Mg + QF_FNR - 1) / QF_FNR);
+  const qf_ffam_args a = {p, 0, chunks, 0, 0, 0, 0, 0, x, Wt, b, 0, 0, y};
+  qf_parallel(ctx, blocks * chunks, qf_grain(P * K * Mg / chunks, 8 * (size_t)QF_PAR_MIN_OPS), qf_fconvt_task, &a, (uint8_t *)(void *)scratch);
+}
+
+static void qf_fdw_task(const void *p, size_t lo, size_t hi, uint8_t *scratch) {
+  const qf_ffam_args *a = (const qf_ffam_args *)p;
+  qf_fdwconv(a->p, lo, hi, a->x, a->w, a->b, a->y, (float *)(void *)scratch);
+}
+
+void qf_par_fdwconv(qf_ctx *ctx, const qf_fconv *p, const float *x, const float *w, const float *b, float *y,
+                    float *scratch) {
+  const qf_ffam_args a = {p, 0, 0, 0, 0, 0, 0, 0, x, w, b, 0, 0, y};
+  const size_t per = (size_t)p->OH * p->OW * p->KH * p->KW;
+  qf_parallel(ctx, (size_t)p->N * p->C, qf_grain(per, QF_PAR_MIN_OPS), qf_fdw_task, &a, (uint8_t *)(void *)scratch);
+}
+
+static void qf_fdeconv_task(const void *p, size_t lo, size_t hi, uint8_t *scratch) {
+  const qf_ffam_args *a = (const qf_ffam_args *)p;
+  qf_fdeconv_run(a->p, a->pb, a->chunks, lo, hi, a->x, a->w, a->b, a->y, (float *)(void *)scratch);
+}
+
+void qf_par_fdeconv(qf_ctx *ctx, const qf_fconv *p, size_t pb, const float *x, const float *W, const float *b, float *y,
+                    float *scratch) {
+  const size_t blocks = (size_t)p->N * p->G, chunks = qf_fchunks(ctx, blocks, (size_t)(p->M / p->G));
+  const qf_ffam_args a = {p, pb, chunks, 0, 0, 0, 0, 0, x, W, b, 0, 0, y};
+  const size_t per = (size_t)p->H * p->W * (size_t)(p->C / p->G) * (size_t)p->M / (size_t)p->G * p->KH * p->KW / chunks;
+  qf_parallel(ctx, blocks * chunks, qf_grain(per, 8 * (size_t)QF_PAR_MIN_OPS), qf_fdeconv_task, &a, (uint8_t *)(void *)scratch);
+}
+
+static void qf_fgemm_panels_task(const void *p, size_t lo, size_t hi, uint8_t *scratch) {
+  const qf_ffam_args *a = (const qf_ffam_args *)p;
+  (void)scratch;
+  qf_fgemm_packed(a->M, a->N, a->K, a->x, a->lda, a->w, a->b, a->lo, a->hi, a->y, a->ldy, lo, hi);
+}
+
+void qf_par_fgemm_packed(qf_ctx *ctx, size_t M, size_t N, size_t K, const float *A, size_t lda, const float *Bp,
+                         const float *bias, float lo, float hi, float *Y, size_t ldy) {
+  const qf_ffam_args a = {NULL, 0, 0, M, N, K, lda, ldy, A, Bp, bias, lo, hi, Y};
+  qf_parallel(ctx, (N + QF_FNR - 1) / QF_FNR, qf_grain(QF_FNR * M * K, 8 * (size_t)QF_PAR_MIN_OPS), qf_fgemm_panels_task, &a, NULL);
+}
+/* ==== end of the float GEMM family section ==== */

@@ -18,6 +18,7 @@
 #include <stdint.h>
 #include "qforge_kernels.h"
 #include "qforge_runtime.h"
+#include "qforge_fgemm.h"
 
 /* Smallest amount of work (multiply-adds or elements) worth a range of its own: below it, waking a
    worker costs more than it saves. Tests lower it (-DQF_PAR_MIN_OPS=1) to split even tiny models. */
@@ -93,10 +94,7 @@ void qf_par_quantize_div_u8(qf_ctx *ctx, size_t n, size_t inner, size_t C, const
                             const int32_t *zp, int32_t qmin, int32_t qmax, uint8_t *y);
 void qf_par_dequantize_u8(qf_ctx *ctx, size_t n, size_t inner, size_t C, const uint8_t *x, const double *s,
                           const int32_t *zp, float *y);
-/* Float fallbacks: convolution over output channels (scratch: the thread's im2col block, as for
-   qf_f_conv2d), the flat (unbroadcast) binary row. */
-void qf_par_f_conv2d(qf_ctx *ctx, const qf_fconv *p, const float *x, const float *w, const float *b, float *y,
-                     float *scratch);
+/* Float fallbacks: the flat (unbroadcast) binary row. */
 void qf_par_f_binary(qf_ctx *ctx, size_t n, const void *a, size_t sa, const void *b, size_t sb, const void *p, void *y);
 /* Float GEMM over blocks of output columns (every output keeps its sum over k in order). */
 void qf_par_f_gemm(qf_ctx *ctx, size_t M, size_t N, size_t K, const float *A, size_t ars, size_t acs, const float *B,
@@ -106,4 +104,16 @@ void qf_par_f_gemm(qf_ctx *ctx, size_t M, size_t N, size_t K, const float *A, si
 void qf_par_remap(qf_ctx *ctx, size_t esize, int rank, const int32_t *shape, const int32_t *const *maps, const void *x,
                   void *y, const void *fill);
 void qf_par_xor80(qf_ctx *ctx, size_t n, const uint8_t *x, uint8_t *y);
+/* ---- float GEMM family (qforge_fgemm.h; the floatk section): the same arguments after the ctx;
+   scratch: the caller's block (qf_fconv_run / qf_fdeconv_run), each extra thread gets its own ---- */
+void qf_par_fconv(qf_ctx *ctx, const qf_fconv *p, size_t pb, const float *x, const float *W, const float *b, float *y,
+                  float *scratch);
+void qf_par_fconvt(qf_ctx *ctx, const qf_fconv *p, const float *x, const float *Wt, const float *b, float *y,
+                   float *scratch);
+void qf_par_fdwconv(qf_ctx *ctx, const qf_fconv *p, const float *x, const float *w, const float *b, float *y,
+                    float *scratch);
+void qf_par_fdeconv(qf_ctx *ctx, const qf_fconv *p, size_t pb, const float *x, const float *W, const float *b, float *y,
+                    float *scratch);
+void qf_par_fgemm_packed(qf_ctx *ctx, size_t M, size_t N, size_t K, const float *A, size_t lda, const float *Bp,
+                         const float *bias, float lo, float hi, float *Y, size_t ldy);
 #endif /* QFORGE_THREADS_H */

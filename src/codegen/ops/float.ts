@@ -8,6 +8,7 @@ import { f32lit, f32Bytes, i32Bytes } from '../emit/consts.js';
 import type { Lowering } from '../emit/lower.js';
 import { PLAIN } from '../plan/forms.js';
 import { binaryOperands } from './broadcast.js';
+import { colPanels, pixelBlock, rowPanels } from './fpack.js';
 import { attrsOf, winOf, type OpEmitter } from './util.js';
 
 const f32Only = (n: Node, g: { values: Record<string, TensorType> }): string | undefined => {
@@ -102,20 +103,50 @@ function fconv(L: Lowering, node: Node, x: TensorType, y: TensorType, k: [number
   return L.pool.decl(`${node.name}_conv`, 'qf_fconv', `{${f.join(', ')}, ${f32lit(fround(lo))}, ${f32lit(fround(hi))}}`);
 }
 
+/**
+ * Convolution on the packed float GEMM family (qforge_fgemm.c): depthwise as row-wise multiply-adds,
+ * conv2d as a GEMM on row-panel weights by im2col blocks, conv_transpose2d as input pixels times
+ * column-panel weights (columns (m, i, j) of each group) followed by col2im.
+ */
 function conv(node: Node, L: Lowering): void {
   const a = attrsOf(node), [xn, wn, bn] = node.inputs as [string, string, string | undefined], yn = node.outputs[0]!;
-  const xt = L.type(xn), wt = L.type(wn), yt = L.type(yn);
-  const x = L.need(xn, PLAIN), w = L.need(wn, PLAIN), b = bn ? L.need(bn, PLAIN) : undefined;
-  const p = fconv(L, node, xt, yt, [wt.shape[2]!, wt.shape[3]!], a.group as number, a.clamp_min as number, a.clamp_max as number);
-  if (node.op === 'conv_transpose2d') {
-    const y = L.define(yn, yt, PLAIN);
-    L.emit('direct scatter', [`qf_f_conv_transpose2d(&${p}, ${x.cname}, ${w.cname}, ${b ? b.cname : 'NULL'}, ${y.cname});`]);
+  const xt = L.type(xn), wt = L.type(wn), yt = L.type(yn), G = a.group as number;
+  const [, C, H, W] = xt.shape as number[], [, M, OH, OW] = yt.shape as number[];
+  const KK = wt.shape[2]! * wt.shape[3]!, Cg = C! / G, Mg = M! / G, deconv = node.op === 'conv_transpose2d';
+  const x = L.need(xn, PLAIN), b = bn ? L.need(bn, PLAIN) : undefined;
+  const p = fconv(L, node, xt, yt, [wt.shape[2]!, wt.shape[3]!], G, a.clamp_min as number, a.clamp_max as number);
+  const bias = b ? b.cname : 'NULL';
+  if (!deconv && Cg === 1 && Mg === 1) {
+    const w = L.need(wn, PLAIN), y = L.define(yn, yt, PLAIN), wd = winOf(a, [wt.shape[2]!, wt.shape[3]!]);
+    // qf_fdwconv_scratch: the padded plane, columns by stride phase, 16 floats of slack a row
+    const s = L.scratch((H! + wd.pt + wd.pb) * wd.sw * (Math.ceil((W! + wd.pl + wd.pr) / wd.sw) + 16) * 4, `${node.name}_plane`, { perThread: true });
+    L.emit(`depthwise ${wt.shape[2]}x${wt.shape[3]}`, [`qf_par_fdwconv(ctx, &${p}, ${x.cname}, ${w.cname}, ${bias}, ${y.cname}, (float *)${s});`]);
     return;
   }
-  const K = (wt.shape[1]! * wt.shape[2]! * wt.shape[3]!);
-  const s = L.scratch(K * 256 * 4, `${node.name}_cols`, { perThread: true });
-  const y = L.define(yn, yt, PLAIN);
-  L.emit(`${xt.shape} -> ${yt.shape}`, [`qf_par_f_conv2d(ctx, &${p}, ${x.cname}, ${w.cname}, ${b ? b.cname : 'NULL'}, ${y.cname}, (float *)${s});`]);
+  const { mr, nr } = L.target.float;
+  if (deconv) {
+    // weights [C][Mg][KH][KW]: per group a Cg x R matrix, R = Mg·KH·KW columns (m, i, j)
+    const R = Mg * KK, w = colPanels(L, wn, { G, N: R, K: Cg, gs: Cg * R, ks: R, ns: 1 }, node.name), y = L.define(yn, yt, PLAIN);
+    const pb = pixelBlock(Math.ceil(R / nr) * nr, H! * W!, mr, G * Cg * R);
+    const s = L.scratch(pb * (Math.ceil(R / nr) + 1) * nr * 4, `${node.name}_cols`, { perThread: true });
+    L.emit(`GEMM ${pb}x${Cg} x ${Cg}x${R} by ${pb}-pixel blocks, col2im`, [...w.lines, `qf_par_fdeconv(ctx, &${p}, ${pb}, ${x.cname}, ${w.ptr}, ${bias}, ${y.cname}, (float *)${s});`]);
+    return;
+  }
+  const K = Cg * KK, P = OH! * OW!;
+  if (P < 2 * nr && Mg >= nr) {
+    // few pixels, many channels (ResNet's 7x7 layers): pixels as the tile's rows, channels as its
+    // columns (weights W^T as column panels), so the 49 pixels do not pad out two 32-wide panels
+    const w = colPanels(L, wn, { G, N: Mg, K, gs: Mg * K, ks: 1, ns: K }, node.name), y = L.define(yn, yt, PLAIN);
+    const slots = Math.ceil(P / nr) * nr;
+    const s = L.scratch(((K + 2) * slots + slots * Math.ceil(Mg / nr) * nr) * 4, `${node.name}_cols`, { perThread: true });
+    L.emit(`GEMM ${P}x${K} x ${K}x${Mg} (pixels x channels)`, [...w.lines, `qf_par_fconvt(ctx, &${p}, ${x.cname}, ${w.ptr}, ${bias}, ${y.cname}, (float *)${s});`]);
+    return;
+  }
+  // weights [M][Cg][KH][KW]: per group Mg rows of K = (c, i, j)
+  const w = rowPanels(L, wn, { G, R: Mg, K, gs: Mg * K, rs: K, ks: 1 }, node.name), y = L.define(yn, yt, PLAIN);
+  const pb = pixelBlock(K, P, nr, Mg * K);
+  const s = L.scratch((K + 2) * pb * 4, `${node.name}_cols`, { perThread: true });
+  L.emit(`GEMM ${Mg}x${K} by ${pb}-pixel im2col blocks`, [...w.lines, `qf_par_fconv(ctx, &${p}, ${pb}, ${x.cname}, ${w.ptr}, ${bias}, ${y.cname}, (float *)${s});`]);
 }
 
 function pool(node: Node, L: Lowering): void {

@@ -11,6 +11,7 @@ import { kernelForm, PLAIN } from '../plan/forms.js';
 import type { DType } from '../../ir/dtype.js';
 import { attrsOf, outQuant, shiftOf, type OpEmitter } from './util.js';
 import { requantScaleIssue } from './qelementwise.js';
+import { colPanels, colPanelsSize, paddedBias } from './fpack.js';
 
 interface Batch {
   M: number;
@@ -61,13 +62,31 @@ function qmatmul(node: Node, L: Lowering): void {
   ]);
 }
 
+/** Float matmul on the packed GEMM (qforge_fgemm.c): a constant 2-D right operand is packed at
+ *  compile time and the left one's batch rows fold into M; otherwise each batch matrix is packed at
+ *  run time. */
 function matmul(node: Node, L: Lowering): void {
   const [an, bn] = node.inputs as [string, string], yn = node.outputs[0]!;
   const at = L.type(an), bt = L.type(bn), yt = L.type(yn);
-  const x = L.need(an, PLAIN), w = L.need(bn, PLAIN), y = L.define(yn, yt, PLAIN);
+  const x = L.need(an, PLAIN);
   const b = batches(at.shape, bt.shape);
+  if (L.isConst(bn) && bt.shape.length === 2) {
+    const y = L.define(yn, yt, PLAIN), M = numel(at.shape) / b.K;
+    const w = colPanels(L, bn, { N: b.N, K: b.K, ks: b.N, ns: 1 }, node.name).ptr;
+    L.emit(`${M}x${b.K} x ${b.K}x${b.N}, packed`, [`qf_par_fgemm_packed(ctx, ${M}, ${b.N}, ${b.K}, ${x.cname}, ${b.K}, ${w}, NULL, -INFINITY, INFINITY, ${y.cname}, ${b.N});`]);
+    return;
+  }
+  const w = L.need(bn, PLAIN), s = L.scratch(colPanelsSize(L, b.N, b.K) * 4, `${node.name}_bp`), y = L.define(yn, yt, PLAIN);
   L.emit(`${b.offsets.length} x (${b.M}x${b.K} x ${b.K}x${b.N})`, perBatch(L, node, b, (ao, bo, yo) =>
-    `qf_par_f_gemm(ctx, ${b.M}, ${b.N}, ${b.K}, ${x.cname} + ${ao}, ${b.K}, 1, ${w.cname} + ${bo}, ${b.N}, 1, NULL, 0, 0, 1.0f, 0.0f, -INFINITY, INFINITY, ${y.cname} + ${yo});`));
+    `{ qf_fpack_cols(1, ${b.N}, ${b.K}, ${w.cname} + ${bo}, 0, ${b.N}, 1, (float *)${s}); qf_par_fgemm_packed(ctx, ${b.M}, ${b.N}, ${b.K}, ${x.cname} + ${ao}, ${b.K}, (const float *)${s}, NULL, -INFINITY, INFINITY, ${y.cname} + ${yo}, ${b.N}); }`));
+}
+
+/** The bias row of a gemm whose C is a constant broadcast along rows ([N], [1, N] or a scalar): beta·C. */
+function gemmBias(L: Lowering, cn: string | undefined, N: number, beta: number): number[] | null | undefined {
+  if (!cn) return undefined;
+  const t = L.constTensor(cn), shape = L.type(cn).shape;
+  if (!t || numel(shape) > N || (numel(shape) !== 1 && shape[shape.length - 1] !== N)) return null;
+  return Array.from({ length: N }, (_, n) => Math.fround(beta * Number(t.data[numel(shape) === 1 ? 0 : n])));
 }
 
 function gemm(node: Node, L: Lowering): void {
@@ -75,13 +94,22 @@ function gemm(node: Node, L: Lowering): void {
   const at = L.type(an), yt = L.type(yn);
   const ta = a.trans_a as boolean, tb = a.trans_b as boolean;
   const [M, N] = yt.shape as [number, number], K = ta ? at.shape[0]! : at.shape[1]!;
+  const bias = gemmBias(L, cn, N, a.beta as number), lo = f32lit(a.clamp_min as number), hi = f32lit(a.clamp_max as number);
+  if (!ta && L.isConst(bn) && bias !== null) {
+    // Linear layers: packed constant weights, alpha folded into them (exact when alpha = 1, as exported)
+    const x = L.need(an, PLAIN), y = L.define(yn, yt, PLAIN);
+    const w = colPanels(L, bn, { N, K, ks: tb ? 1 : N, ns: tb ? K : 1 }, node.name, a.alpha as number).ptr;
+    const bp = bias ? paddedBias(L, bias, N, node.name) : 'NULL';
+    L.emit(`${M}x${K} x ${K}x${N}${tb ? ', b transposed' : ''}, packed`, [`qf_par_fgemm_packed(ctx, ${M}, ${N}, ${K}, ${x.cname}, ${K}, ${w}, ${bp}, ${lo}, ${hi}, ${y.cname}, ${N});`]);
+    return;
+  }
   const x = L.need(an, PLAIN), w = L.need(bn, PLAIN);
   const c = cn ? L.need(cn, PLAIN) : undefined;
   const y = L.define(yn, yt, PLAIN);
   const [ars, acs] = ta ? [1, M] : [K, 1], [brs, bcs] = tb ? [1, K] : [N, 1];
   const [crs, ccs] = c ? broadcastStrides([M, N], L.type(cn!).shape) : [0, 0];
   L.emit(`${M}x${K} x ${K}x${N}${ta ? ', a transposed' : ''}${tb ? ', b transposed' : ''}`, [
-    `qf_par_f_gemm(ctx, ${M}, ${N}, ${K}, ${x.cname}, ${ars}, ${acs}, ${w.cname}, ${brs}, ${bcs}, ${c ? c.cname : 'NULL'}, ${crs}, ${ccs}, ${f32lit(a.alpha as number)}, ${f32lit(a.beta as number)}, ${f32lit(a.clamp_min as number)}, ${f32lit(a.clamp_max as number)}, ${y.cname});`,
+    `qf_par_f_gemm(ctx, ${M}, ${N}, ${K}, ${x.cname}, ${ars}, ${acs}, ${w.cname}, ${brs}, ${bcs}, ${c ? c.cname : 'NULL'}, ${crs}, ${ccs}, ${f32lit(a.alpha as number)}, ${f32lit(a.beta as number)}, ${lo}, ${hi}, ${y.cname});`,
   ]);
 }
 

@@ -11,5 +11,6 @@ export const AVX2_TARGET: Target = {
   provides: ['qgemm', 'qgemm_i32', 'qdwconv', 'qdwconv3x3', 'lut_u8'],
   packGemm: (w, N, K) => packGemmAvx2(w, N, K),
   packDepthwise: packDepthwiseAvx2,
+  float: { vec: 'avx2', mr: 6, nr: 16 },
   toolchain: { cflags: ['-mavx2', '-mfma'], hostFlags: ['avx2', 'fma'] },
 };

@@ -12,6 +12,7 @@ export const AVX512_VNNI_TARGET: Target = {
   provides: ['qgemm', 'qgemm_i32', 'qdwconv', 'qdwconv3x3', 'lut_u8'],
   packGemm: packGemmVnni,
   packDepthwise: packDepthwiseVnni,
+  float: { vec: 'avx512', mr: 8, nr: 32 },
   toolchain: {
     cflags: ['-mavx512f', '-mavx512bw', '-mavx512vnni'],
     hostFlags: ['avx512f', 'avx512bw', 'avx512_vnni'],

@@ -9,5 +9,6 @@ export const C_TARGET: Target = {
   provides: [],
   packGemm: plainPack,
   packDepthwise: plainPack,
+  float: { vec: 'scalar', mr: 4, nr: 8 },
   toolchain: { cflags: [] },
 };

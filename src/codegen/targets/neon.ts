@@ -12,5 +12,6 @@ export const NEON_TARGET: Target = {
   provides: ['qgemm', 'qgemm_i32', 'qdwconv', 'qdwconv3x3', 'lut_u8'],
   packGemm: packGemmNeon,
   packDepthwise: packDepthwiseNeon,
+  float: { vec: 'neon', mr: 8, nr: 8 },
   toolchain: { cflags: ['-march=armv8-a'], triple: 'aarch64-linux-gnu', hostFlags: ['asimd'] },
 };

@@ -34,7 +34,16 @@ export interface Target {
   packGemm(w: Int8Array, N: number, K: number): Uint8Array;
   /** Packs centred int8 depthwise weights [taps][C] into the blob qf_qdwconv(3x3) read. */
   packDepthwise(w: Int8Array, taps: number, C: number): Uint8Array;
+  /** Float kernels (qforge_fvec.h, qforge_fgemm.c): the vector ISA and the GEMM register tile
+   *  (mr rows x nr columns, nr a multiple of the vector length), which float weight packing follows. */
+  float: FloatTile;
   toolchain: Toolchain;
+}
+
+export interface FloatTile {
+  vec: 'avx512' | 'avx2' | 'neon' | 'scalar';
+  mr: number;
+  nr: number;
 }
 
 /** The portable layout: the weights as they are (a copy, so callers may not alias the graph's data). */

@@ -1,0 +1,64 @@
+/* qforge float GEMM family (qforge_fgemm.c): float32 convolution, linear layers, depthwise and
+ * transposed convolution on weights packed at compile time (src/codegen/ops/fpack.ts), one register-
+ * blocked micro-kernel written once against qforge_fvec.h. Activations are NCHW float32.
+ *
+ * Packed layouts (QF_FMR x QF_FNR is the target's float tile, in qforge_config.h):
+ *  - row panels (convolution weights, the GEMM's left operand): per group, per block of QF_FKC k,
+ *    ceil(R / QF_FMR) panels of [kc][QF_FMR] floats (row r at k*QF_FMR + r), zero rows past R;
+ *    R = output channels, K = C/G*KH*KW the reduction. k-block-major, so that one sweep of the
+ *    panels over a k block reads the weights as one sequential stream;
+ *  - column panels (linear and conv_transpose weights, the right operand): per group,
+ *    ceil(N / QF_FNR) panels of [K][QF_FNR].
+ *
+ * Every output is one chain of fused multiply-adds over k = 0..K-1 in order, started from 0, then
+ * + bias and the clamp, whatever tile, panel, block or thread computes it: so results are the same
+ * for every split (threads) and differ from the interpreter's float64 sum only by float32 rounding. */
+#ifndef QFORGE_FGEMM_H
+#define QFORGE_FGEMM_H
+#include <stddef.h>
+#include <stdint.h>
+#include "qforge_runtime.h"
+
+/* Convolution on row-panel weights W. pb (a multiple of QF_FNR) output pixels are im2col'ed at a
+ * time into `scratch` ((K + 2) * pb floats, K = C/G*KH*KW). The work is cut into cells: image x group x
+ * pixel block x channel chunk (`chunks` chunks of the output-channel panels); qf_fconv_run computes
+ * cells [c0, c1). A depthwise convolution (C = M = G) takes qf_fdwconv instead. */
+size_t qf_fconv_cells(const qf_fconv *p, size_t pb, size_t chunks);
+void qf_fconv_run(const qf_fconv *p, size_t pb, size_t chunks, size_t c0, size_t c1, const float *x, const float *W,
+                  const float *b, float *y, float *scratch);
+
+/* The same convolution for few output pixels (P = OH*OW below two panels): pixels x Mg output channels,
+ * so the pixels fill the tile's rows and the channels its columns; weights as column panels of W^T
+ * (per group K x Mg); cells: image x group x chunk of the column panels; scratch: (K + 2) * slots +
+ * slots * ceil(Mg / QF_FNR) * QF_FNR floats, slots = ceil(P / QF_FNR) * QF_FNR. */
+size_t qf_fconvt_cells(const qf_fconv *p, size_t chunks);
+void qf_fconvt_run(const qf_fconv *p, size_t chunks, size_t c0, size_t c1, const float *x, const float *Wt, const float *b,
+                   float *y, float *scratch);
+
+/* Depthwise convolution (C = M = G), plain [C][KH*KW] weights, planes (image, channel) [q0, q1): per
+ * plane the input is zero-padded into scratch ((H + PT + PB) * SW * (ceil((W + PL + PR) / SW) + 16)
+ * floats), its columns split by stride phase, and each output row is taps x vectors of fused
+ * multiply-adds (padding included: it adds w·0). */
+void qf_fdwconv(const qf_fconv *p, size_t q0, size_t q1, const float *x, const float *w, const float *b, float *y,
+                float *scratch);
+
+/* Transposed convolution as a GEMM per block of pb input pixels (a multiple of QF_FMR): the block's
+ * pixels x Cg (read in place from NCHW) times column-panel weights (per group Cg x R, R = Mg*KH*KW
+ * columns (m, i, j)), then col2im; cells: image x group x chunk of `chunks` output-channel ranges;
+ * scratch: pb * (ceil(R / QF_FNR) + 1) * QF_FNR floats. */
+size_t qf_fdeconv_cells(const qf_fconv *p, size_t chunks);
+void qf_fdeconv_run(const qf_fconv *p, size_t pb, size_t chunks, size_t c0, size_t c1, const float *x, const float *W,
+                    const float *b, float *y, float *scratch);
+
+/* Y[m][n] = clamp(Σk A[m][k]·B[k][n] + bias[n]) for the column panels [q0, q1) of column-panel weights
+ * Bp; bias: ceil(N / QF_FNR) * QF_FNR floats or NULL. */
+void qf_fgemm_packed(size_t M, size_t N, size_t K, const float *A, size_t lda, const float *Bp, const float *bias,
+                     float lo, float hi, float *Y, size_t ldy, size_t q0, size_t q1);
+
+/* Run-time packing, for weights that are not constants (the same layouts as fpack.ts): row panels of
+ * G groups x R rows x K, element (g, r, k) at src[g*gs + r*rs + k*ks]; column panels of G groups x
+ * N columns x K, element (g, k, n) at src[g*gs + k*ks + n*ns]. Sizes: G * ceil(R / QF_FMR) * QF_FMR * K
+ * and G * ceil(N / QF_FNR) * QF_FNR * K floats. */
+void qf_fpack_rows(size_t G, size_t R, size_t K, const float *src, size_t gs, size_t rs, size_t ks, float *out);
+void qf_fpack_cols(size_t G, size_t N, size_t K, const float *src, size_t gs, size_t ks, size_t ns, float *out);
+#endif /* QFORGE_FGEMM_H */
