@@ -32,6 +32,8 @@
 
 #define QF_MR 6          /* rows per register tile */
 #define QF_NV 4 /* zmm columns per panel */
+#define QF_PF_G 16          /* weight prefetch distance in K groups (16 x 256 bytes) */
+#define QF_PF_MIN (40 << 10) /* weight panels larger than this (bytes) get prefetched */
 
 #ifdef QF_SIMDE
 QF_AI __m512 qf_cvtf(__m512i v) {
@@ -133,9 +135,15 @@ QF_AI void qf_tile(const int mr, const int nv, const uint8_t *a, size_t lda, con
     const __m512i bj = qf_load_i32n(bias + n, N - n < 16 ? (int)(N - n) : 16);
     QF_UNROLL for (int r = 0; r < mr; r++) c[r][j] = bj;
   }
+  const int pf = kq * (size_t)nv * 64 > QF_PF_MIN;
   for (size_t g = 0; g < kq; g++) {
     __m512i wv[QF_NV];
     QF_UNROLL for (int j = 0; j < nv; j++) wv[j] = _mm512_loadu_si512(w + (g * nv + j) * 64);
+    /* a panel larger than L1 (K x 64 bytes: 72 KiB at K = 1152, 288 KiB at K = 4608) streams from L2: fetch
+       QF_PF_G groups ahead (a prefetch past the blob's end never faults); a smaller one stays in L1, where
+       the prefetches would only take load slots (ResNet-18 layer 1, K = 576: measured slower with them) */
+    if (pf)
+      QF_UNROLL for (int j = 0; j < nv; j++) _mm_prefetch((const char *)(w + ((g + QF_PF_G) * nv + j) * 64), _MM_HINT_T0);
     QF_UNROLL for (int r = 0; r < mr; r++) {
       int32_t q;
       memcpy(&q, a + r * lda + g * 4, 4);
@@ -204,10 +212,14 @@ static void qf_gemm_vnni(size_t M, size_t N, size_t K, const uint8_t *A, size_t 
   for (size_t n0 = c0; n0 < c1; n0 += 16 * QF_NV) {
     const size_t rest = (N - n0 + 15) / 16;
     const int nv = rest < QF_NV ? (int)rest : QF_NV;
-    for (size_t m0 = 0; m0 < M; m0 += QF_MR) {
-      const int mr = M - m0 < QF_MR ? (int)(M - m0) : QF_MR;
+    /* rows in ceil(M / QF_MR) tiles of near-equal height (49 rows: 4 x 6 + 5 x 5, not 8 x 6 + 1): a 1-row tile
+       loads the whole panel for 4 vpdpbusd per K group, bound by L2 bandwidth, not by the MAC ports */
+    const size_t tiles = (M + QF_MR - 1) / QF_MR;
+    for (size_t t = 0, m0 = 0; t < tiles; t++) {
+      const int mr = (int)(M / tiles + (t < M % tiles));
       qf_tile_any(mr, nv, A + m0 * lda, lda, wp, kq, n0, N, rq, &rv, bias32, C8 ? C8 + m0 * ldc : NULL,
                   C32 ? C32 + m0 * ldc : NULL, ldc);
+      m0 += (size_t)mr;
     }
     wp += kq * (size_t)nv * 64;
   }
