@@ -9,10 +9,22 @@
    (the NCHW->NHWC input edge has rows of 3 channels). */
 #define QF_REMAP_RUN(N)                                                                                     \
   static void qf_remap_run##N(uint8_t *dst, const uint8_t *src, int64_t base, int inside, const int32_t *m2, \
-                              size_t rows, const int32_t *last, int32_t inner, const uint8_t *fill) {       \
+                              size_t rows, const int32_t *last, int32_t inner, int dense, const uint8_t *fill) { \
+    if (inside && dense && inner <= 4) { /* short rows: one source plane after the other */             \
+      for (int32_t j = 0; j < inner; j++) {                                                                 \
+        const uint8_t *s = src + (base + last[j]) * N;                                                      \
+        for (size_t k = 0; k < rows; k++)                                                                   \
+          memcpy(dst + (k * (size_t)inner + (size_t)j) * N, m2[k] >= 0 ? s + (int64_t)m2[k] * N : fill, N); \
+      }                                                                                                     \
+      return;                                                                                               \
+    }                                                                                                       \
     for (size_t k = 0; k < rows; k++, dst += (size_t)inner * N) {                                           \
       const int in = inside && m2[k] >= 0;                                                                  \
       const uint8_t *s = src + (base + m2[k]) * N;                                                          \
+      if (in && dense) {                                                                                    \
+        for (int32_t j = 0; j < inner; j++) memcpy(dst + (size_t)j * N, s + (int64_t)last[j] * N, N);       \
+        continue;                                                                                           \
+      }                                                                                                     \
       for (int32_t j = 0; j < inner; j++) {                                                                 \
         if (in && last[j] >= 0) memcpy(dst + (size_t)j * N, s + (int64_t)last[j] * N, N);                  \
         else memcpy(dst + (size_t)j * N, fill, N);                                                          \
@@ -43,6 +55,8 @@ void qf_remap_rows(size_t esize, int rank, const int32_t *shape, const int32_t *
   const uint8_t *f = fill ? (const uint8_t *)fill : zero;
   const int32_t inner = shape[rank - 1], *last = maps[rank - 1];
   const int ro = rank - 2; /* the axis the runs follow; rank 1: a single row */
+  int dense = 1; /* no fill along the last axis */
+  for (int32_t j = 0; j < inner; j++) dense &= last[j] >= 0;
   uint8_t *dst = (uint8_t *)y + r0 * (size_t)inner * esize;
   int32_t idx[16] = {0};
   for (size_t d = (size_t)rank - 1, q = r0; d-- > 0; q /= (size_t)shape[d]) idx[d] = (int32_t)(q % (size_t)shape[d]);
@@ -59,10 +73,10 @@ void qf_remap_rows(size_t esize, int rank, const int32_t *shape, const int32_t *
     /* Constant-size copies per element width: the compiler turns them into plain loads and
        stores (a variable-size memcpy per element cost ~4 ns, e.g. the NCHW->NHWC input edge). */
     switch (esize) {
-    case 1: qf_remap_run1(dst, src, base, inside, m2, rows, last, inner, f); break;
-    case 2: qf_remap_run2(dst, src, base, inside, m2, rows, last, inner, f); break;
-    case 4: qf_remap_run4(dst, src, base, inside, m2, rows, last, inner, f); break;
-    case 8: qf_remap_run8(dst, src, base, inside, m2, rows, last, inner, f); break;
+    case 1: qf_remap_run1(dst, src, base, inside, m2, rows, last, inner, dense, f); break;
+    case 2: qf_remap_run2(dst, src, base, inside, m2, rows, last, inner, dense, f); break;
+    case 4: qf_remap_run4(dst, src, base, inside, m2, rows, last, inner, dense, f); break;
+    case 8: qf_remap_run8(dst, src, base, inside, m2, rows, last, inner, dense, f); break;
     default:
       for (size_t k = 0; k < rows; k++)
         for (int32_t j = 0; j < inner; j++) {
