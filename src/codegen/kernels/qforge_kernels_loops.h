@@ -163,7 +163,8 @@ void qf_qmul(size_t n, const uint8_t *a, size_t sa, const uint8_t *b, size_t sb,
 
 /* ---- pools on NHWC, channel blocks of QF_LP_BLOCK lanes (one vector), the tail one lane at a time ---- */
 
-/* max over the window of channels [c0, c0 + nc) of output pixel (oh, ow); an empty window gives 0 */
+/* max over the window of channels [c0, c0 + nc) of output pixel (oh, ow); an empty window gives 0.
+   Called with nc = QF_LP_BLOCK (a constant after inlining: m lives in one register) or the tail. */
 QF_LP void qf_lp_maxpool_px(const qf_geom *g, const uint8_t *x, int32_t oh, int32_t ow, int32_t c0, int32_t nc,
                             uint8_t *out) {
   uint8_t m[QF_LP_BLOCK] = {0};
@@ -175,10 +176,7 @@ QF_LP void qf_lp_maxpool_px(const qf_geom *g, const uint8_t *x, int32_t oh, int3
       const int32_t iw = w0 + j * g->DW;
       if (iw < 0 || iw >= g->W) continue;
       const uint8_t *src = x + ((size_t)ih * g->W + iw) * g->C + c0;
-      if (nc == QF_LP_BLOCK)
-        for (int32_t k = 0; k < QF_LP_BLOCK; k++) m[k] = src[k] > m[k] ? src[k] : m[k];
-      else
-        for (int32_t k = 0; k < nc; k++) m[k] = src[k] > m[k] ? src[k] : m[k];
+      for (int32_t k = 0; k < nc; k++) m[k] = src[k] > m[k] ? src[k] : m[k];
     }
   }
   memcpy(out + c0, m, (size_t)nc);
@@ -189,7 +187,10 @@ void qf_maxpool_u8(const qf_geom *g, const uint8_t *x, uint8_t *y) {
   for (int32_t oh = 0; oh < g->OH; oh++)
     for (int32_t ow = 0; ow < g->OW; ow++) {
       uint8_t *out = y + ((size_t)oh * g->OW + ow) * C;
-      for (int32_t c0 = 0; c0 < C; c0 += QF_LP_BLOCK) qf_lp_maxpool_px(g, x, oh, ow, c0, C - c0 < QF_LP_BLOCK ? C - c0 : QF_LP_BLOCK, out);
+      int32_t c0 = 0;
+      for (; c0 + QF_LP_BLOCK <= C; c0 += QF_LP_BLOCK) qf_lp_maxpool_px(g, x, oh, ow, c0, QF_LP_BLOCK, out);
+      if (c0 < C && C >= QF_LP_BLOCK) qf_lp_maxpool_px(g, x, oh, ow, C - QF_LP_BLOCK, QF_LP_BLOCK, out); /* overlaps: same values */
+      else if (c0 < C) qf_lp_maxpool_px(g, x, oh, ow, c0, C - c0, out);
     }
 }
 
@@ -199,17 +200,20 @@ void qf_qgavgpool(size_t HW, size_t C, int32_t x_zp, float mult, int32_t y_zp, i
                   const uint8_t *x, uint8_t *y) {
   const float lo = (float)(qmin - y_zp), hi = (float)(qmax - y_zp);
   const uint32_t off = (uint32_t)HW * (uint32_t)x_zp;
-  for (size_t c0 = 0; c0 < C; c0 += QF_LP_BLOCK) {
-    const size_t nc = C - c0 < QF_LP_BLOCK ? C - c0 : QF_LP_BLOCK;
+  for (size_t c0 = 0; c0 < C;) {
+    /* the last block of C >= 16 channels overlaps the one before (writes the same values again) */
+    const size_t b = C - c0 >= QF_LP_BLOCK ? c0 : C >= QF_LP_BLOCK ? C - QF_LP_BLOCK : c0;
     uint32_t acc[QF_LP_BLOCK] = {0};
-    const uint8_t *src = x + c0;
-    if (nc == QF_LP_BLOCK)
+    const uint8_t *src = x + b;
+    if (C >= QF_LP_BLOCK)
       for (size_t p = 0; p < HW; p++, src += C)
         for (size_t k = 0; k < QF_LP_BLOCK; k++) acc[k] += src[k];
     else
       for (size_t p = 0; p < HW; p++, src += C)
-        for (size_t k = 0; k < nc; k++) acc[k] += src[k];
-    for (size_t k = 0; k < nc; k++) y[c0 + k] = qf_lp_store((float)(int32_t)(acc[k] - off) * mult, lo, hi, y_zp);
+        for (size_t k = 0; k < C; k++) acc[k] += src[k];
+    const size_t nc = C >= QF_LP_BLOCK ? QF_LP_BLOCK : C;
+    for (size_t k = 0; k < nc; k++) y[b + k] = qf_lp_store((float)(int32_t)(acc[k] - off) * mult, lo, hi, y_zp);
+    c0 = b + nc;
   }
 }
 
