@@ -1,5 +1,5 @@
 /* The non-GEMM int8 kernels of the SIMD targets (quantize, dequantize, requantize, qadd, qmul, maxpool,
- * global average pool), written once as portable C loops shaped for the vectoriser and included by every
+ * global average pool, qmatmul), written once as portable C loops shaped for the vectoriser and included by every
  * SIMD kernel file (x86 and neon templates): unit strides, loop-invariant parameters, channel blocks of a
  * fixed 16 lanes, no per-element division or branch. The reference (qforge_kernels_ref.c) computes the
  * channel of every element with a division and quantizes NaN on a branch, which keeps clang from
@@ -214,6 +214,47 @@ void qf_qgavgpool(size_t HW, size_t C, int32_t x_zp, float mult, int32_t y_zp, i
     const size_t nc = C >= QF_LP_BLOCK ? QF_LP_BLOCK : C;
     for (size_t k = 0; k < nc; k++) y[b + k] = qf_lp_store((float)(int32_t)(acc[k] - off) * mult, lo, hi, y_zp);
     c0 = b + nc;
+  }
+}
+
+/* ---- qmatmul: u8 x u8 activation matmul ---- */
+
+/* Σk a[k]·B[k][n] for the nb columns of one block, vectorised over n (B rows are contiguous in n, so
+   nothing is transposed): a u8·u8 product fits uint16 (255·255 < 2^16), the sums wrap in uint32 like the
+   reference's (the true value fits int32, see qf_ref_qmatmul). */
+QF_LP void qf_lp_qmm_block(size_t K, size_t N, const uint8_t *a, const uint8_t *B, size_t nb, uint32_t *acc) {
+  for (size_t j = 0; j < nb; j++) acc[j] = 0;
+  for (size_t k = 0; k < K; k++) {
+    const uint16_t av = a[k];
+    const uint8_t *bk = B + k * N;
+    for (size_t j = 0; j < nb; j++) acc[j] += (uint16_t)(av * bk[j]);
+  }
+}
+
+#define QF_LP_QMM_COLS 64 /* columns per block: the int32 sums of one output row stay in registers */
+
+void qf_qmatmul(size_t M, size_t N, size_t K, const uint8_t *A, int32_t a_zp, const uint8_t *B, int32_t b_zp, float mult,
+                int32_t y_zp, int32_t qmin, int32_t qmax, uint8_t *C, void *scratch) {
+  /* the zero-point terms of qf_ref_qmatmul; the column sums go where the reference keeps them */
+  uint32_t *colsum = (uint32_t *)(void *)((uint8_t *)scratch + QF_QMATMUL_BT_BYTES(K, N));
+  for (size_t n = 0; n < N; n++) colsum[n] = 0;
+  for (size_t k = 0; k < K; k++)
+    for (size_t n = 0; n < N; n++) colsum[n] += B[k * N + n];
+  const uint32_t azu = (uint32_t)a_zp, bzu = (uint32_t)b_zp, kzz = (uint32_t)K * azu * bzu;
+  const float lo = (float)(qmin - y_zp), hi = (float)(qmax - y_zp);
+  for (size_t m = 0; m < M; m++) {
+    const uint8_t *a = A + m * K;
+    uint32_t rowsum = 0;
+    for (size_t k = 0; k < K; k++) rowsum += a[k];
+    const uint32_t row_term = kzz - bzu * rowsum;
+    for (size_t n0 = 0; n0 < N; n0 += QF_LP_QMM_COLS) {
+      uint32_t acc[QF_LP_QMM_COLS];
+      const size_t nb = N - n0 < QF_LP_QMM_COLS ? N - n0 : QF_LP_QMM_COLS;
+      if (nb == QF_LP_QMM_COLS) qf_lp_qmm_block(K, N, a, B + n0, QF_LP_QMM_COLS, acc);
+      else qf_lp_qmm_block(K, N, a, B + n0, nb, acc);
+      for (size_t j = 0; j < nb; j++)
+        C[m * N + n0 + j] = qf_lp_store((float)(int32_t)(acc[j] + row_term - azu * colsum[n0 + j]) * mult, lo, hi, y_zp);
+    }
   }
 }
 

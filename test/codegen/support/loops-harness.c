@@ -1,5 +1,5 @@
 /* Differential harness for the kernels of qforge_kernels_loops.h (quantize, dequantize, requantize, qadd,
- * qmul, maxpool, global average pool): runs seeded random and adversarial cases through qf_ref_* and the
+ * qmul, maxpool, global average pool, qmatmul): runs seeded random and adversarial cases through qf_ref_* and the
  * target's qf_* and compares the full output buffers (a guard zone after each output, filled with a
  * sentinel, catches stray writes). Edge cases: ties at .5 (exact in float32: power-of-two scales), NaN,
  * infinities, -0, values beyond the clamp, zero points outside [qmin, qmax], per-channel parameters with
@@ -216,12 +216,33 @@ static void pool_cases(void) {
     }
 }
 
+static void qmatmul_cases(void) {
+  static uint8_t A[MAXN], B[MAXN];
+  static uint32_t scratch[MAXN];
+  static const size_t DIMS[][3] = {{1, 1, 1}, {3, 64, 64}, {5, 65, 7}, {2, 130, 33}, {4, 17, 300}, {7, 200, 16}};
+  for (size_t di = 0; di < sizeof DIMS / sizeof DIMS[0]; di++)
+    for (int rep = 0; rep < 3; rep++) {
+      const size_t M = DIMS[di][0], N = DIMS[di][1], K = DIMS[di][2];
+      bytes(A, M * K);
+      bytes(B, K * N);
+      /* rep 0: zero points 0 (raw sums), 1: extreme zero points, 2: random with a clamp */
+      const int32_t a_zp = rep == 0 ? 0 : rep == 1 ? 255 : irange(0, 255), b_zp = rep == 0 ? 0 : rep == 1 ? 0 : irange(0, 255);
+      const float mult = rep == 0 ? 1.0f / (float)(K * 4096) : (float)(irange(1, 100) * 1e-5);
+      const int32_t y_zp = irange(0, 255), qmin = rep == 2 ? y_zp : 0, qmax = 255;
+      reset();
+      qf_ref_qmatmul(M, N, K, A, a_zp, B, b_zp, mult, y_zp, qmin, qmax, r8, scratch);
+      qf_qmatmul(M, N, K, A, a_zp, B, b_zp, mult, y_zp, qmin, qmax, t8, scratch);
+      check("qmatmul", M * N, 1);
+    }
+}
+
 int main(void) {
   quantize_cases();
   dequantize_cases();
   requantize_cases();
   qbin_cases();
   pool_cases();
+  qmatmul_cases();
   printf("cases %d\n", cases);
   return fails ? 1 : 0;
 }
