@@ -23,6 +23,7 @@
 #include <immintrin.h>
 #include "qforge_kernels_simd.h"
 #include "qforge_lut.h"
+#include "qforge_kernels_loops.h"
 
 #define QF_MR 6          /* rows per register tile */
 #define QF_KC 256        /* K elements per chunk (multiple of 4) */

@@ -29,6 +29,7 @@
 #endif
 #include "qforge_kernels_simd.h"
 #include "qforge_lut.h"
+#include "qforge_kernels_loops.h"
 
 #define QF_MR 6          /* rows per register tile */
 #define QF_NV 4 /* zmm columns per panel */

@@ -20,6 +20,7 @@
 #include <arm_neon.h>
 #include "qforge_kernels_simd.h"
 #include "qforge_lut.h"
+#include "qforge_kernels_loops.h"
 
 #define QF_MR 4
 #define QF_NR 16 /* columns per GEMM panel */

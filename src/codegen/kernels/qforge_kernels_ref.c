@@ -181,6 +181,11 @@ void qf_ref_maxpool_u8(const qf_geom *g, const uint8_t *x, uint8_t *y) {
 }
 
 void qf_ref_lut_u8(size_t n, size_t inner, size_t C, const uint8_t *x, const uint8_t *table, uint8_t *y) {
+  if (inner == 1 && C > 1) { /* channels innermost (NHWC): one lookup per channel, no loop of one */
+    for (size_t o = 0; o < n; o += C)
+      for (size_t c = 0; c < C; c++) y[o + c] = table[c * 256 + x[o + c]];
+    return;
+  }
   for (size_t o = 0; o < n; o += inner * C)
     for (size_t c = 0; c < C; c++) {
       const uint8_t *t = table + c * 256, *xc = x + o + c * inner;

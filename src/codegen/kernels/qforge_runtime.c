@@ -4,50 +4,37 @@
 #include <string.h>
 #include "qforge_runtime.h"
 
-/* One row of qf_remap for elements of N bytes (see qf_remap). */
-#define QF_REMAP_ROW(N)                                                                               \
-  static void qf_remap_row##N(uint8_t *dst, const uint8_t *src, int64_t base, const int32_t *last,   \
-                              int32_t inner, int inside, const uint8_t *fill) {                      \
-    for (int32_t j = 0; j < inner; j++) {                                                            \
-      if (inside && last[j] >= 0) memcpy(dst + (size_t)j * N, src + (size_t)(base + last[j]) * N, N); \
-      else memcpy(dst + (size_t)j * N, fill, N);                                                     \
-    }                                                                                                \
+/* Rows of qf_remap for elements of N bytes: `rows` consecutive rows along the second-to-last axis
+   (row k reads base + m2[k] + last[j]); a whole run per call keeps the per-row cost to the inner loop
+   (the NCHW->NHWC input edge has rows of 3 channels). */
+#define QF_REMAP_RUN(N)                                                                                     \
+  static void qf_remap_run##N(uint8_t *dst, const uint8_t *src, int64_t base, int inside, const int32_t *m2, \
+                              size_t rows, const int32_t *last, int32_t inner, int dense, const uint8_t *fill) { \
+    if (inside && dense && inner <= 4) { /* short rows: one source plane after the other */             \
+      for (int32_t j = 0; j < inner; j++) {                                                                 \
+        const uint8_t *s = src + (base + last[j]) * N;                                                      \
+        for (size_t k = 0; k < rows; k++)                                                                   \
+          memcpy(dst + (k * (size_t)inner + (size_t)j) * N, m2[k] >= 0 ? s + (int64_t)m2[k] * N : fill, N); \
+      }                                                                                                     \
+      return;                                                                                               \
+    }                                                                                                       \
+    for (size_t k = 0; k < rows; k++, dst += (size_t)inner * N) {                                           \
+      const int in = inside && m2[k] >= 0;                                                                  \
+      const uint8_t *s = src + (base + m2[k]) * N;                                                          \
+      if (in && dense) {                                                                                    \
+        for (int32_t j = 0; j < inner; j++) memcpy(dst + (size_t)j * N, s + (int64_t)last[j] * N, N);       \
+        continue;                                                                                           \
+      }                                                                                                     \
+      for (int32_t j = 0; j < inner; j++) {                                                                 \
+        if (in && last[j] >= 0) memcpy(dst + (size_t)j * N, s + (int64_t)last[j] * N, N);                  \
+        else memcpy(dst + (size_t)j * N, fill, N);                                                          \
+      }                                                                                                     \
+    }                                                                                                       \
   }
-QF_REMAP_ROW(1)
-QF_REMAP_ROW(2)
-QF_REMAP_ROW(4)
-QF_REMAP_ROW(8)
-
-/* Rows w0..w1-1 of one [rows][inner] tile (rows that share every outer index), column by column:
-   `mid` maps the row axis. For short rows (a channels-last image of 3 channels) the per-row index
-   work of qf_remap_rows dominated (~1.8 ns a byte for a 224x224x3 input); here it is paid per tile,
-   and the reads run along the source's row axis. */
-#define QF_REMAP_TILE(N)                                                                                  \
-  static void qf_remap_tile##N(uint8_t *dst, const uint8_t *src, int64_t base, const int32_t *mid, int32_t w0, \
-                               int32_t w1, const int32_t *last, int32_t inner, int inside, const uint8_t *fill) { \
-    int pad = !inside;                                                                                    \
-    for (int32_t w = w0; w < w1; w++) pad |= mid[w] < 0;                                                  \
-    for (int32_t j = 0; j < inner; j++) pad |= last[j] < 0;                                               \
-    if (!pad) { /* no padding: no test per element */                                                    \
-      for (int32_t j = 0; j < inner; j++) {                                                               \
-        const uint8_t *s = src + (size_t)(base + last[j]) * N;                                            \
-        for (int32_t w = w0; w < w1; w++) memcpy(dst + ((size_t)(w - w0) * (size_t)inner + (size_t)j) * N, s + (size_t)mid[w] * N, N); \
-      }                                                                                                   \
-      return;                                                                                             \
-    }                                                                                                     \
-    for (int32_t j = 0; j < inner; j++)                                                                   \
-      for (int32_t w = w0; w < w1; w++) {                                                                 \
-        uint8_t *d = dst + ((size_t)(w - w0) * (size_t)inner + (size_t)j) * N;                            \
-        if (inside && mid[w] >= 0 && last[j] >= 0) memcpy(d, src + (size_t)(base + mid[w] + last[j]) * N, N); \
-        else memcpy(d, fill, N);                                                                          \
-      }                                                                                                   \
-  }
-QF_REMAP_TILE(1)
-QF_REMAP_TILE(2)
-QF_REMAP_TILE(4)
-QF_REMAP_TILE(8)
-/* Rows at most this long go through the tiles. */
-#define QF_REMAP_SHORT 8
+QF_REMAP_RUN(1)
+QF_REMAP_RUN(2)
+QF_REMAP_RUN(4)
+QF_REMAP_RUN(8)
 
 void qf_remap(size_t esize, int rank, const int32_t *shape, const int32_t *const *maps, const void *x, void *y,
               const void *fill) {
@@ -64,60 +51,47 @@ void qf_remap_rows(size_t esize, int rank, const int32_t *shape, const int32_t *
                    const void *fill, size_t r0, size_t r1) {
   const uint8_t *src = (const uint8_t *)x;
   static const uint8_t zero[16] = {0};
+  static const int32_t origin[1] = {0};
   const uint8_t *f = fill ? (const uint8_t *)fill : zero;
   const int32_t inner = shape[rank - 1], *last = maps[rank - 1];
+  const int ro = rank - 2; /* the axis the runs follow; rank 1: a single row */
+  int dense = 1; /* no fill along the last axis */
+  for (int32_t j = 0; j < inner; j++) dense &= last[j] >= 0;
   uint8_t *dst = (uint8_t *)y + r0 * (size_t)inner * esize;
   int32_t idx[16] = {0};
   for (size_t d = (size_t)rank - 1, q = r0; d-- > 0; q /= (size_t)shape[d]) idx[d] = (int32_t)(q % (size_t)shape[d]);
-  if (rank >= 2 && inner <= QF_REMAP_SHORT && (esize == 1 || esize == 2 || esize == 4 || esize == 8)) {
-    const int t = rank - 2;
-    for (size_t r = r0; r < r1;) {
-      int64_t base = 0;
-      int inside = 1;
-      for (int d = 0; d < t; d++) {
-        const int32_t m = maps[d][idx[d]];
-        if (m < 0) inside = 0;
-        base += m;
-      }
-      const int32_t w0 = idx[t], w1 = (size_t)(shape[t] - w0) < r1 - r ? shape[t] : w0 + (int32_t)(r1 - r);
-      switch (esize) {
-      case 1: qf_remap_tile1(dst, src, base, maps[t], w0, w1, last, inner, inside, f); break;
-      case 2: qf_remap_tile2(dst, src, base, maps[t], w0, w1, last, inner, inside, f); break;
-      case 4: qf_remap_tile4(dst, src, base, maps[t], w0, w1, last, inner, inside, f); break;
-      default: qf_remap_tile8(dst, src, base, maps[t], w0, w1, last, inner, inside, f); break;
-      }
-      dst += (size_t)(w1 - w0) * (size_t)inner * esize;
-      r += (size_t)(w1 - w0);
-      idx[t] = w1;
-      for (int d = t; d > 0 && idx[d] == shape[d]; d--) idx[d] = 0, idx[d - 1]++;
-    }
-    return;
-  }
-  for (size_t r = r0; r < r1; r++) {
+  for (size_t r = r0; r < r1;) {
     int64_t base = 0;
     int inside = 1;
-    for (int d = 0; d < rank - 1; d++) {
+    for (int d = 0; d < ro; d++) {
       const int32_t m = maps[d][idx[d]];
       if (m < 0) inside = 0;
       base += m;
     }
+    const int32_t *m2 = ro >= 0 ? maps[ro] + idx[ro] : origin;
+    const size_t left = ro >= 0 ? (size_t)(shape[ro] - idx[ro]) : 1, rows = left < r1 - r ? left : r1 - r;
     /* Constant-size copies per element width: the compiler turns them into plain loads and
        stores (a variable-size memcpy per element cost ~4 ns, e.g. the NCHW->NHWC input edge). */
     switch (esize) {
-    case 1: qf_remap_row1(dst, src, base, last, inner, inside, f); break;
-    case 2: qf_remap_row2(dst, src, base, last, inner, inside, f); break;
-    case 4: qf_remap_row4(dst, src, base, last, inner, inside, f); break;
-    case 8: qf_remap_row8(dst, src, base, last, inner, inside, f); break;
+    case 1: qf_remap_run1(dst, src, base, inside, m2, rows, last, inner, dense, f); break;
+    case 2: qf_remap_run2(dst, src, base, inside, m2, rows, last, inner, dense, f); break;
+    case 4: qf_remap_run4(dst, src, base, inside, m2, rows, last, inner, dense, f); break;
+    case 8: qf_remap_run8(dst, src, base, inside, m2, rows, last, inner, dense, f); break;
     default:
-      for (int32_t j = 0; j < inner; j++) {
-        if (inside && last[j] >= 0) memcpy(dst + (size_t)j * esize, src + (size_t)(base + last[j]) * esize, esize);
-        else memcpy(dst + (size_t)j * esize, f, esize);
-      }
+      for (size_t k = 0; k < rows; k++)
+        for (int32_t j = 0; j < inner; j++) {
+          uint8_t *o = dst + (k * (size_t)inner + (size_t)j) * esize;
+          if (inside && m2[k] >= 0 && last[j] >= 0) memcpy(o, src + (size_t)(base + m2[k] + last[j]) * esize, esize);
+          else memcpy(o, f, esize);
+        }
     }
-    dst += (size_t)inner * esize;
-    for (int d = rank - 2; d >= 0; d--) {
-      if (++idx[d] < shape[d]) break;
+    dst += rows * (size_t)inner * esize;
+    r += rows;
+    if (ro < 0) break;
+    idx[ro] += (int32_t)rows;
+    for (int d = ro; d > 0 && idx[d] >= shape[d]; d--) {
       idx[d] = 0;
+      idx[d - 1]++;
     }
   }
 }

@@ -2,14 +2,14 @@
 // builds against SIMDe (-DQF_SIMDE: <simde/x86/avx512.h> with native aliases) and runs on AVX2.
 // Kernels: qforge_kernels_avx512_vnni.c (vpdpbusd GEMM and depthwise); packing in pack/avx512-vnni.ts.
 import { packDepthwiseVnni, packGemmVnni } from './pack/avx512-vnni.js';
-import type { Target } from './target.js';
+import { LOOP_KERNELS, type Target } from './target.js';
 
 export const AVX512_VNNI_TARGET: Target = {
   name: 'avx512-vnni',
   doc: 'x86-64 AVX-512 F/BW/VNNI (-mavx512f -mavx512bw -mavx512vnni); SIMDe emulation elsewhere',
   vectorBytes: 64,
   kernelFile: 'qforge_kernels_avx512_vnni.c',
-  provides: ['qgemm', 'qgemm_i32', 'qdwconv', 'qdwconv3x3', 'im2col', 'lut_u8'],
+  provides: ['qgemm', 'qgemm_i32', 'qdwconv', 'qdwconv3x3', 'im2col', 'lut_u8', ...LOOP_KERNELS],
   packGemm: packGemmVnni,
   packDepthwise: packDepthwiseVnni,
   float: { vec: 'avx512', mr: 8, nr: 32 },

@@ -43,6 +43,8 @@ export interface BuildOptions {
   extra?: readonly string[];
   /** Compiler (default clang-19; gcc where clang's sanitizer runtimes are not installed). */
   cc?: string;
+  /** Harness source (default kernel-harness.c). */
+  harness?: string;
 }
 
 /** A compiler that can link -fsanitize=address,undefined here: clang-19 when its compiler-rt is
@@ -67,8 +69,8 @@ export function buildHarness(t: Target, o: BuildOptions = {}): Build {
   const tc = t.toolchain;
   const isa = o.emulate ? tc.emulation!.cflags : tc.cflags;
   const cross = tc.triple ? [`--target=${tc.triple}`, '-fuse-ld=lld'] : [];
-  const files = [HARNESS, join(KERNELS_DIR, 'qforge_kernels_ref.c'), join(KERNELS_DIR, t.kernelFile!)];
-  execFileSync(o.cc ?? 'clang-19', [...COMMON_CFLAGS, ...cross, ...isa, ...(o.extra ?? []), '-I', dir, '-I', KERNELS_DIR, ...files, '-o', bin], { stdio: 'pipe' });
+  const files = [o.harness ?? HARNESS, join(KERNELS_DIR, 'qforge_kernels_ref.c'), join(KERNELS_DIR, t.kernelFile!)];
+  execFileSync(o.cc ?? 'clang-19', [...COMMON_CFLAGS, ...cross, ...isa, ...(o.extra ?? []), '-I', dir, '-I', KERNELS_DIR, ...files, '-o', bin, ...(o.harness ? ['-lm'] : [])], { stdio: 'pipe' });
   const exec = tc.triple ? ['qemu-aarch64', '-L', `/usr/${tc.triple}`, ...(tc.qemuCpu ? ['-cpu', tc.qemuCpu] : [])] : [];
   return { bin, dir, exec };
 }

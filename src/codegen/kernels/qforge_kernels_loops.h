@@ -1,0 +1,261 @@
+/* The non-GEMM int8 kernels of the SIMD targets (quantize, dequantize, requantize, qadd, qmul, maxpool,
+ * global average pool, qmatmul), written once as portable C loops shaped for the vectoriser and included by every
+ * SIMD kernel file (x86 and neon templates): unit strides, loop-invariant parameters, channel blocks of a
+ * fixed 16 lanes, no per-element division or branch. The reference (qforge_kernels_ref.c) computes the
+ * channel of every element with a division and quantizes NaN on a branch, which keeps clang from
+ * vectorising it; these loops do the same float32 operations in the same order (the build has
+ * -ffp-contract=off), so they are bit-identical to qf_ref_* (the contract in README.md):
+ *   - NaN quantizes to clamp(zp): mapping NaN to 0 before the float clamp gives clamp(0, qmin - zp,
+ *     qmax - zp) + zp, the same value, without a branch;
+ *   - a dequantize (double)(q - zp) * s with s a float32 value is exact in double (9 x 24 bits), so the
+ *     float32 product (one rounding) equals it; other scales keep the double product, vectorised too.
+ * Checked in the asm: the runs compile to vector loops (vdivps/vmulps, vcvttps2dq, vpmovdb on avx512). */
+#ifndef QFORGE_KERNELS_LOOPS_H
+#define QFORGE_KERNELS_LOOPS_H
+#include <string.h>
+#include "qforge_kernels.h"
+
+#define QF_LP static inline __attribute__((always_inline))
+#define QF_LP_BLOCK 16 /* channel block: one vector of bytes on every target */
+
+/* clamp(rint(v) + zp, qmin, qmax) with lo = qmin - zp, hi = qmax - zp: the reference's qf_round_store
+   (clamp in float, round half to even by adding and removing 1.5 * 2^23). */
+QF_LP uint8_t qf_lp_store(float v, float lo, float hi, int32_t zp) {
+  v = v < lo ? lo : v;
+  v = v > hi ? hi : v;
+  return (uint8_t)((int32_t)((v + 12582912.0f) - 12582912.0f) + zp);
+}
+
+QF_LP int qf_lp_is_f32(double s) { return (double)(float)s == s; }
+
+/* ---- quantize (f32 -> u8), per tensor or per channel; div: x / s (ONNX) instead of x * (1/s) ---- */
+
+QF_LP void qf_lp_quant_run(size_t n, const float *x, float f, int32_t zp, int32_t qmin, int32_t qmax, uint8_t *y,
+                           int div) {
+  const float lo = (float)(qmin - zp), hi = (float)(qmax - zp);
+  for (size_t i = 0; i < n; i++) {
+    float v = div ? x[i] / f : x[i] * f;
+    v = v != v ? 0.0f : v;
+    y[i] = qf_lp_store(v, lo, hi, zp);
+  }
+}
+
+/* channels innermost (inner = 1): one parameter per lane */
+QF_LP void qf_lp_quant_chan(size_t C, const float *x, const float *f, const int32_t *zp, int32_t qmin, int32_t qmax,
+                            uint8_t *y, int div) {
+  for (size_t c = 0; c < C; c++) {
+    float v = div ? x[c] / f[c] : x[c] * f[c];
+    v = v != v ? 0.0f : v;
+    y[c] = qf_lp_store(v, (float)(qmin - zp[c]), (float)(qmax - zp[c]), zp[c]);
+  }
+}
+
+QF_LP void qf_lp_quantize(size_t n, size_t inner, size_t C, const float *x, const float *f, const int32_t *zp,
+                          int32_t qmin, int32_t qmax, uint8_t *y, int div) {
+  if (C == 1) {
+    qf_lp_quant_run(n, x, f[0], zp[0], qmin, qmax, y, div);
+  } else if (inner == 1) {
+    for (size_t o = 0; o < n; o += C) qf_lp_quant_chan(n - o < C ? n - o : C, x + o, f, zp, qmin, qmax, y + o, div);
+  } else {
+    for (size_t o = 0, c = 0; o < n; o += inner, c = c + 1 == C ? 0 : c + 1)
+      qf_lp_quant_run(n - o < inner ? n - o : inner, x + o, f[c], zp[c], qmin, qmax, y + o, div);
+  }
+}
+
+void qf_quantize_u8(size_t n, size_t inner, size_t C, const float *x, const float *inv, const int32_t *zp, int32_t qmin,
+                    int32_t qmax, uint8_t *y) {
+  qf_lp_quantize(n, inner, C, x, inv, zp, qmin, qmax, y, 0);
+}
+
+void qf_quantize_div_u8(size_t n, size_t inner, size_t C, const float *x, const float *s, const int32_t *zp,
+                        int32_t qmin, int32_t qmax, uint8_t *y) {
+  qf_lp_quantize(n, inner, C, x, s, zp, qmin, qmax, y, 1);
+}
+
+/* ---- dequantize (u8 -> f32): y = fround((q - zp) * s) ---- */
+
+QF_LP void qf_lp_dequant_run(size_t n, const uint8_t *x, double s, int32_t zp, float *y) {
+  if (qf_lp_is_f32(s)) {
+    const float sf = (float)s;
+    for (size_t i = 0; i < n; i++) y[i] = (float)((int32_t)x[i] - zp) * sf;
+  } else {
+    for (size_t i = 0; i < n; i++) y[i] = (float)((double)((int32_t)x[i] - zp) * s);
+  }
+}
+
+void qf_dequantize_u8(size_t n, size_t inner, size_t C, const uint8_t *x, const double *s, const int32_t *zp, float *y) {
+  if (C == 1) {
+    qf_lp_dequant_run(n, x, s[0], zp[0], y);
+  } else if (inner == 1) {
+    for (size_t o = 0; o < n; o += C) {
+      const size_t m = n - o < C ? n - o : C;
+      for (size_t c = 0; c < m; c++) y[o + c] = (float)((double)((int32_t)x[o + c] - zp[c]) * s[c]);
+    }
+  } else {
+    for (size_t o = 0, c = 0; o < n; o += inner, c = c + 1 == C ? 0 : c + 1)
+      qf_lp_dequant_run(n - o < inner ? n - o : inner, x + o, s[c], zp[c], y + o);
+  }
+}
+
+/* ---- requantize (u8 -> u8 with other qparams) ---- */
+
+QF_LP void qf_lp_requant(size_t n, const uint8_t *x, double x_s, int32_t x_zp, float f, int32_t y_zp, int32_t qmin,
+                         int32_t qmax, uint8_t *y, int div) {
+  const float lo = (float)(qmin - y_zp), hi = (float)(qmax - y_zp);
+  if (qf_lp_is_f32(x_s)) {
+    const float xs = (float)x_s;
+    for (size_t i = 0; i < n; i++) {
+      const float d = (float)((int32_t)x[i] - x_zp) * xs;
+      y[i] = qf_lp_store(div ? d / f : d * f, lo, hi, y_zp);
+    }
+  } else {
+    for (size_t i = 0; i < n; i++) {
+      const float d = (float)((double)((int32_t)x[i] - x_zp) * x_s);
+      y[i] = qf_lp_store(div ? d / f : d * f, lo, hi, y_zp);
+    }
+  }
+}
+
+void qf_requantize_u8(size_t n, const uint8_t *x, double x_s, int32_t x_zp, float inv_y, int32_t y_zp, int32_t qmin,
+                      int32_t qmax, uint8_t *y) {
+  qf_lp_requant(n, x, x_s, x_zp, inv_y, y_zp, qmin, qmax, y, 0);
+}
+
+void qf_requantize_div_u8(size_t n, const uint8_t *x, double x_s, int32_t x_zp, float y_s, int32_t y_zp, int32_t qmin,
+                          int32_t qmax, uint8_t *y) {
+  qf_lp_requant(n, x, x_s, x_zp, y_s, y_zp, qmin, qmax, y, 1);
+}
+
+/* ---- qadd / qmul: quantize(dequantize(a) op dequantize(b)) ---- */
+
+/* The reference's all-float32 loop (both scales float32 values); constant strides, op and scaling after
+   inlining, so each combination is its own vector loop. */
+QF_LP void qf_lp_qbin(size_t n, const uint8_t *a, size_t sa, const uint8_t *b, size_t sb, const qf_qbin *p, uint8_t *y,
+                      int mul, int div) {
+  const float as = (float)p->a_s, bs = (float)p->b_s, az = (float)p->a_zp, bz = (float)p->b_zp;
+  const float inv = p->inv_y, ys = p->y_s, lo = (float)(p->qmin - p->y_zp), hi = (float)(p->qmax - p->y_zp);
+  for (size_t i = 0; i < n; i++) {
+    const float da = ((float)a[i * sa] - az) * as, db = ((float)b[i * sb] - bz) * bs;
+    const float v = mul ? da * db : da + db;
+    y[i] = qf_lp_store(div ? v / ys : v * inv, lo, hi, p->y_zp);
+  }
+}
+
+QF_LP void qf_lp_qbin_strides(size_t n, const uint8_t *a, size_t sa, const uint8_t *b, size_t sb, const qf_qbin *p,
+                              uint8_t *y, int mul, int div) {
+  if (sa == 1 && sb == 1) qf_lp_qbin(n, a, 1, b, 1, p, y, mul, div);
+  else if (sa == 1 && sb == 0) qf_lp_qbin(n, a, 1, b, 0, p, y, mul, div);
+  else if (sa == 0 && sb == 1) qf_lp_qbin(n, a, 0, b, 1, p, y, mul, div);
+  else qf_lp_qbin(n, a, sa, b, sb, p, y, mul, div);
+}
+
+void qf_qadd(size_t n, const uint8_t *a, size_t sa, const uint8_t *b, size_t sb, const qf_qbin *p, uint8_t *y) {
+  if (!qf_lp_is_f32(p->a_s) || !qf_lp_is_f32(p->b_s)) qf_ref_qadd(n, a, sa, b, sb, p, y); /* double dequantize */
+  else if (p->divide) qf_lp_qbin_strides(n, a, sa, b, sb, p, y, 0, 1);
+  else qf_lp_qbin_strides(n, a, sa, b, sb, p, y, 0, 0);
+}
+
+void qf_qmul(size_t n, const uint8_t *a, size_t sa, const uint8_t *b, size_t sb, const qf_qbin *p, uint8_t *y) {
+  if (!qf_lp_is_f32(p->a_s) || !qf_lp_is_f32(p->b_s)) qf_ref_qmul(n, a, sa, b, sb, p, y);
+  else if (p->divide) qf_lp_qbin_strides(n, a, sa, b, sb, p, y, 1, 1);
+  else qf_lp_qbin_strides(n, a, sa, b, sb, p, y, 1, 0);
+}
+
+/* ---- pools on NHWC, channel blocks of QF_LP_BLOCK lanes (one vector), the tail one lane at a time ---- */
+
+/* max over the window of channels [c0, c0 + nc) of output pixel (oh, ow); an empty window gives 0.
+   Called with nc = QF_LP_BLOCK (a constant after inlining: m lives in one register) or the tail. */
+QF_LP void qf_lp_maxpool_px(const qf_geom *g, const uint8_t *x, int32_t oh, int32_t ow, int32_t c0, int32_t nc,
+                            uint8_t *out) {
+  uint8_t m[QF_LP_BLOCK] = {0};
+  const int32_t h0 = oh * g->SH - g->PT, w0 = ow * g->SW - g->PL;
+  for (int32_t i = 0; i < g->KH; i++) {
+    const int32_t ih = h0 + i * g->DH;
+    if (ih < 0 || ih >= g->H) continue;
+    for (int32_t j = 0; j < g->KW; j++) {
+      const int32_t iw = w0 + j * g->DW;
+      if (iw < 0 || iw >= g->W) continue;
+      const uint8_t *src = x + ((size_t)ih * g->W + iw) * g->C + c0;
+      for (int32_t k = 0; k < nc; k++) m[k] = src[k] > m[k] ? src[k] : m[k];
+    }
+  }
+  memcpy(out + c0, m, (size_t)nc);
+}
+
+void qf_maxpool_u8(const qf_geom *g, const uint8_t *x, uint8_t *y) {
+  const int32_t C = g->C;
+  for (int32_t oh = 0; oh < g->OH; oh++)
+    for (int32_t ow = 0; ow < g->OW; ow++) {
+      uint8_t *out = y + ((size_t)oh * g->OW + ow) * C;
+      int32_t c0 = 0;
+      for (; c0 + QF_LP_BLOCK <= C; c0 += QF_LP_BLOCK) qf_lp_maxpool_px(g, x, oh, ow, c0, QF_LP_BLOCK, out);
+      if (c0 < C && C >= QF_LP_BLOCK) qf_lp_maxpool_px(g, x, oh, ow, C - QF_LP_BLOCK, QF_LP_BLOCK, out); /* overlaps: same values */
+      else if (c0 < C) qf_lp_maxpool_px(g, x, oh, ow, c0, C - c0, out);
+    }
+}
+
+/* Σ (x - x_zp) over the HW pixels per channel, as Σ x - HW·x_zp in wrapping uint32 (the true sum fits
+   int32, so the wrapped difference equals it), then the reference's requantisation. */
+void qf_qgavgpool(size_t HW, size_t C, int32_t x_zp, float mult, int32_t y_zp, int32_t qmin, int32_t qmax,
+                  const uint8_t *x, uint8_t *y) {
+  const float lo = (float)(qmin - y_zp), hi = (float)(qmax - y_zp);
+  const uint32_t off = (uint32_t)HW * (uint32_t)x_zp;
+  for (size_t c0 = 0; c0 < C;) {
+    /* the last block of C >= 16 channels overlaps the one before (writes the same values again) */
+    const size_t b = C - c0 >= QF_LP_BLOCK ? c0 : C >= QF_LP_BLOCK ? C - QF_LP_BLOCK : c0;
+    uint32_t acc[QF_LP_BLOCK] = {0};
+    const uint8_t *src = x + b;
+    if (C >= QF_LP_BLOCK)
+      for (size_t p = 0; p < HW; p++, src += C)
+        for (size_t k = 0; k < QF_LP_BLOCK; k++) acc[k] += src[k];
+    else
+      for (size_t p = 0; p < HW; p++, src += C)
+        for (size_t k = 0; k < C; k++) acc[k] += src[k];
+    const size_t nc = C >= QF_LP_BLOCK ? QF_LP_BLOCK : C;
+    for (size_t k = 0; k < nc; k++) y[b + k] = qf_lp_store((float)(int32_t)(acc[k] - off) * mult, lo, hi, y_zp);
+    c0 = b + nc;
+  }
+}
+
+/* ---- qmatmul: u8 x u8 activation matmul ---- */
+
+/* Σk a[k]·B[k][n] for the nb columns of one block, vectorised over n (B rows are contiguous in n, so
+   nothing is transposed): a u8·u8 product fits uint16 (255·255 < 2^16), the sums wrap in uint32 like the
+   reference's (the true value fits int32, see qf_ref_qmatmul). */
+QF_LP void qf_lp_qmm_block(size_t K, size_t N, const uint8_t *a, const uint8_t *B, size_t nb, uint32_t *acc) {
+  for (size_t j = 0; j < nb; j++) acc[j] = 0;
+  for (size_t k = 0; k < K; k++) {
+    const uint16_t av = a[k];
+    const uint8_t *bk = B + k * N;
+    for (size_t j = 0; j < nb; j++) acc[j] += (uint16_t)(av * bk[j]);
+  }
+}
+
+#define QF_LP_QMM_COLS 64 /* columns per block: the int32 sums of one output row stay in registers */
+
+void qf_qmatmul(size_t M, size_t N, size_t K, const uint8_t *A, int32_t a_zp, const uint8_t *B, int32_t b_zp, float mult,
+                int32_t y_zp, int32_t qmin, int32_t qmax, uint8_t *C, void *scratch) {
+  /* the zero-point terms of qf_ref_qmatmul; the column sums go where the reference keeps them */
+  uint32_t *colsum = (uint32_t *)(void *)((uint8_t *)scratch + QF_QMATMUL_BT_BYTES(K, N));
+  for (size_t n = 0; n < N; n++) colsum[n] = 0;
+  for (size_t k = 0; k < K; k++)
+    for (size_t n = 0; n < N; n++) colsum[n] += B[k * N + n];
+  const uint32_t azu = (uint32_t)a_zp, bzu = (uint32_t)b_zp, kzz = (uint32_t)K * azu * bzu;
+  const float lo = (float)(qmin - y_zp), hi = (float)(qmax - y_zp);
+  for (size_t m = 0; m < M; m++) {
+    const uint8_t *a = A + m * K;
+    uint32_t rowsum = 0;
+    for (size_t k = 0; k < K; k++) rowsum += a[k];
+    const uint32_t row_term = kzz - bzu * rowsum;
+    for (size_t n0 = 0; n0 < N; n0 += QF_LP_QMM_COLS) {
+      uint32_t acc[QF_LP_QMM_COLS];
+      const size_t nb = N - n0 < QF_LP_QMM_COLS ? N - n0 : QF_LP_QMM_COLS;
+      if (nb == QF_LP_QMM_COLS) qf_lp_qmm_block(K, N, a, B + n0, QF_LP_QMM_COLS, acc);
+      else qf_lp_qmm_block(K, N, a, B + n0, nb, acc);
+      for (size_t j = 0; j < nb; j++)
+        C[m * N + n0 + j] = qf_lp_store((float)(int32_t)(acc[j] + row_term - azu * colsum[n0 + j]) * mult, lo, hi, y_zp);
+    }
+  }
+}
+
+#endif /* QFORGE_KERNELS_LOOPS_H */
