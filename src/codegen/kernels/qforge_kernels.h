@@ -52,6 +52,13 @@ void qf_ref_qgemm_i32(size_t M, size_t N, size_t K, const uint8_t *A, size_t lda
 void qf_ref_qdwconv(const qf_geom *g, const uint8_t *x, const void *W, const qf_rq *rq, uint8_t *y);
 /* The same, for KH = KW = 3 and DH = DW = 1 (any stride and padding). */
 void qf_ref_qdwconv3x3(const qf_geom *g, const uint8_t *x, const void *W, const qf_rq *rq, uint8_t *y);
+/* Channel blocks (threads): the same outputs for channels [c0, c1) only, C staying the pixel stride of x, y
+   and the packed weights. c0 is a multiple of QF_DW_CBLK; c1 is C or a multiple of QF_DW_CBLK. */
+#define QF_DW_CBLK 64
+void qf_ref_qdwconv_ch(const qf_geom *g, const uint8_t *x, const void *W, const qf_rq *rq, uint8_t *y, int32_t c0,
+                       int32_t c1);
+void qf_ref_qdwconv3x3_ch(const qf_geom *g, const uint8_t *x, const void *W, const qf_rq *rq, uint8_t *y, int32_t c0,
+                          int32_t c1);
 /* Rows [m0, m0 + rows) of one image's im2col matrix for channels [c0, c0 + Cg): row m is output pixel
    (m / OW, m % OW), column (i*KW + j)*Cg + c holds x[ih][iw][c0 + c] or x_zp in padding. out: rows x ld. */
 void qf_ref_im2col(const qf_geom *g, const uint8_t *x, int32_t c0, int32_t Cg, size_t m0, size_t rows,
@@ -137,13 +144,18 @@ void qf_qgemm_i32(size_t M, size_t N, size_t K, const uint8_t *A, size_t lda, co
 #endif
 #ifdef QF_HAVE_QDWCONV
 void qf_qdwconv(const qf_geom *g, const uint8_t *x, const void *W, const qf_rq *rq, uint8_t *y);
+void qf_qdwconv_ch(const qf_geom *g, const uint8_t *x, const void *W, const qf_rq *rq, uint8_t *y, int32_t c0, int32_t c1);
 #else
 #define qf_qdwconv qf_ref_qdwconv
+#define qf_qdwconv_ch qf_ref_qdwconv_ch
 #endif
 #ifdef QF_HAVE_QDWCONV3X3
 void qf_qdwconv3x3(const qf_geom *g, const uint8_t *x, const void *W, const qf_rq *rq, uint8_t *y);
+void qf_qdwconv3x3_ch(const qf_geom *g, const uint8_t *x, const void *W, const qf_rq *rq, uint8_t *y, int32_t c0,
+                      int32_t c1);
 #else
 #define qf_qdwconv3x3 qf_ref_qdwconv3x3
+#define qf_qdwconv3x3_ch qf_ref_qdwconv3x3_ch
 #endif
 #ifdef QF_HAVE_IM2COL
 void qf_im2col(const qf_geom *g, const uint8_t *x, int32_t c0, int32_t Cg, size_t m0, size_t rows, uint8_t *out, size_t ld);
