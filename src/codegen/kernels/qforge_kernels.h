@@ -81,6 +81,9 @@ void qf_ref_qavgpool(const qf_geom *g, int count_include_pad, float mult, int32_
 /* Global average pool of HW x C: acc = sum (x - x_zp); y = rq1(acc, mult) (mult already divided by HW). */
 void qf_ref_qgavgpool(size_t HW, size_t C, int32_t x_zp, float mult, int32_t y_zp, int32_t qmin, int32_t qmax,
                       const uint8_t *x, uint8_t *y);
+/* Channels [c0, c1) of the same (C stays the pixel stride; threads split by channel blocks). */
+void qf_ref_qgavgpool_ch(size_t HW, size_t C, size_t c0, size_t c1, int32_t x_zp, float mult, int32_t y_zp,
+                         int32_t qmin, int32_t qmax, const uint8_t *x, uint8_t *y);
 
 /* Dequantisation scales are doubles, as in the graph: da = (float)((double)(a - a_zp) * a_s). When
    (double)(float)a_s == a_s (the usual case) that equals the float32 product (float)(a - a_zp) * (float)a_s
@@ -189,8 +192,11 @@ void qf_qavgpool(const qf_geom *g, int count_include_pad, float mult, int32_t y_
 #endif
 #ifdef QF_HAVE_QGAVGPOOL
 void qf_qgavgpool(size_t HW, size_t C, int32_t x_zp, float mult, int32_t y_zp, int32_t qmin, int32_t qmax, const uint8_t *x, uint8_t *y);
+void qf_qgavgpool_ch(size_t HW, size_t C, size_t c0, size_t c1, int32_t x_zp, float mult, int32_t y_zp, int32_t qmin,
+                     int32_t qmax, const uint8_t *x, uint8_t *y);
 #else
 #define qf_qgavgpool qf_ref_qgavgpool
+#define qf_qgavgpool_ch qf_ref_qgavgpool_ch
 #endif
 #ifdef QF_HAVE_QADD
 void qf_qadd(size_t n, const uint8_t *a, size_t sa, const uint8_t *b, size_t sb, const qf_qbin *p, uint8_t *y);

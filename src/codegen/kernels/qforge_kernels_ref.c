@@ -228,7 +228,12 @@ void qf_ref_qavgpool(const qf_geom *g, int count_include_pad, float mult, int32_
 
 void qf_ref_qgavgpool(size_t HW, size_t C, int32_t x_zp, float mult, int32_t y_zp, int32_t qmin, int32_t qmax,
                       const uint8_t *x, uint8_t *y) {
-  for (size_t c = 0; c < C; c++) {
+  qf_ref_qgavgpool_ch(HW, C, 0, C, x_zp, mult, y_zp, qmin, qmax, x, y);
+}
+
+void qf_ref_qgavgpool_ch(size_t HW, size_t C, size_t c0, size_t c1, int32_t x_zp, float mult, int32_t y_zp,
+                         int32_t qmin, int32_t qmax, const uint8_t *x, uint8_t *y) {
+  for (size_t c = c0; c < c1; c++) {
     int32_t acc = 0;
     for (size_t p = 0; p < HW; p++) acc += (int32_t)x[p * C + c] - x_zp;
     y[c] = qf_rq1(acc, mult, y_zp, qmin, qmax);

@@ -438,6 +438,29 @@ void qf_par_qavgpool(qf_ctx *ctx, const qf_geom *g, int count_include_pad, float
   qf_window(ctx, qf_avgpool, g, x, &a, NULL, y);
 }
 
+/* Global average pool over blocks of 16 channels: the channel-range kernel, C staying the pixel stride. */
+typedef struct {
+  size_t HW, C;
+  int32_t x_zp;
+  float mult;
+  int32_t y_zp, qmin, qmax;
+  const uint8_t *x;
+  uint8_t *y;
+} qf_gavg_args;
+
+static void qf_gavg_blocks(const void *p, size_t lo, size_t hi, uint8_t *scratch) {
+  const qf_gavg_args *a = (const qf_gavg_args *)p;
+  (void)scratch;
+  qf_qgavgpool_ch(a->HW, a->C, lo * 16, hi * 16 < a->C ? hi * 16 : a->C, a->x_zp, a->mult, a->y_zp, a->qmin, a->qmax,
+                  a->x, a->y);
+}
+
+void qf_par_qgavgpool(qf_ctx *ctx, size_t HW, size_t C, int32_t x_zp, float mult, int32_t y_zp, int32_t qmin,
+                      int32_t qmax, const uint8_t *x, uint8_t *y) {
+  const qf_gavg_args a = {HW, C, x_zp, mult, y_zp, qmin, qmax, x, y};
+  qf_parallel(ctx, (C + 15) / 16, qf_grain(16 * HW, QF_PAR_MIN_OPS), qf_gavg_blocks, &a, NULL);
+}
+
 /* ---- transposed convolution ---- */
 
 typedef struct {
