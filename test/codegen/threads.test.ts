@@ -56,7 +56,8 @@ function wide(seed = 11): Case {
 /** Kernels split in more than one way: transposed convolutions whose col2im runs in two waves of row
  *  blocks (taps reaching 1..4 rows past their block, groups, dilation), batched qmatmul whose row
  *  ranges straddle batches, broadcasting qadd/qmul over rows, per-channel qlut, average pools and a
- *  pad of short rows (qf_remap's tiles), on row counts that do not divide by the thread counts. */
+ *  pad of short rows (qf_remap's tiles), depthwise layers of 130 channels (three 64-channel blocks, the
+ *  last partial: ranges cut rows between blocks), a global average pool of 130 channels (16-channel blocks), on row counts that do not divide by the thread counts. */
 function splits(seed = 13): Case {
   const r = rng(seed), b = new GraphBuilder('splits');
   const xf = b.input('x', { dtype: 'f32', shape: [1, 8, 17, 5] });
@@ -64,6 +65,10 @@ function splits(seed = 13): Case {
   b.output(addConv(b, x, 9, { cin: 8, cout: 6, k: [4, 4], stride: [2, 2], pads: [1, 1, 1, 1], transpose: true }, r, 'ct4'));
   b.output(addConv(b, x, 9, { cin: 8, cout: 4, k: [5, 3], pads: [2, 1, 2, 1], group: 2, transpose: true, ydtype: 'i8' }, r, 'ct5_g2'));
   b.output(addConv(b, x, 9, { cin: 8, cout: 5, k: [3, 3], stride: [3, 1], dil: [2, 1], transpose: true }, r, 'ct_s3'));
+  const wide = addConv(b, x, 9, { cin: 8, cout: 130, k: [1, 1] }, r, 'pw130');
+  b.output(addConv(b, wide, 128, { cin: 130, cout: 130, k: [3, 3], stride: [2, 2], pads: [1, 1, 1, 1], group: 130 }, r, 'dw3_130'));
+  b.output(addConv(b, wide, 128, { cin: 130, cout: 130, k: [5, 3], pads: [2, 1, 2, 1], group: 130, ydtype: 'i8' }, r, 'dw53_130'));
+  b.output(b.op('qglobal_avgpool', [wide], { x_zero_point: 128, requant_scale: 1, y_scale: 0.05, y_zero_point: 3, dtype: 'u8' }, 'gavg130'));
   const qa = b.op('quantize', [b.op('reshape', [xf], { shape: [4, 17, 10] }, 'ra')], { scale: [0.03], zero_point: [5], dtype: 'u8' }, 'qa');
   const qb = b.op('quantize', [b.op('slice', [xf], { starts: [0, 0, 0, 0], ends: [1, 1, 10, 3] }, 'sb')], { scale: [0.04], zero_point: [-1], dtype: 'i8' }, 'qb');
   const mm = b.op('qmatmul', [qa, b.op('reshape', [qb], { shape: [10, 3] }, 'qbm')], { a_zero_point: 5, b_zero_point: -1, requant_scale: fround((0.03 * 0.04) / 0.1), y_scale: 0.1, y_zero_point: 3, dtype: 'i8' }, 'mm');
@@ -155,7 +160,7 @@ describe('threads: API and CLI', () => {
 
   it('the int8 kernels of the split-test graph are called in their parallel forms', () => {
     const c = generateC(splits().graph, { target: 'avx2', name: 'm' }).files.get('m.c')!;
-    for (const fn of ['qgemm_i32', 'col2im_i32', 'requant_i32', 'qmatmul', 'broadcast2', 'lut_u8', 'qavgpool']) expect(c).toContain(`qf_par_${fn}(ctx, `);
+    for (const fn of ['qgemm_i32', 'col2im_i32', 'requant_i32', 'qmatmul', 'broadcast2', 'lut_u8', 'qavgpool', 'qdwconv3x3', 'qdwconv', 'qgavgpool']) expect(c).toContain(`qf_par_${fn}(ctx, `);
     expect(c).not.toMatch(/[^_]qf_(qgemm_i32|col2im_i32|requant_i32|qmatmul|broadcast2|lut_u8|qavgpool)\(/);
   });
 

@@ -279,6 +279,45 @@ describe('integer accumulation: independent reference, one step from the float g
   );
 });
 
+describe('an activation observed with the qparams of its input folds into the op (clamp_into_qop)', () => {
+  // XNNPACK's and x86's hardtanh share the qparams of the conv before it: op → q(y) → dq → act → q(y).
+  // Lowered, that is one op whose clamp is the activation's, equal to the op alone then clamped.
+  const OPS = ['conv2d', 'depthwise', 'add', 'mul'] as const;
+  test.prop([fc.record({ op: fc.constantFrom(...OPS), dx: ACT_DT, dy: ACT_DT, act: ACT.filter((a) => a !== 'none' && a !== 'fused'), seed: fc.integer() })], { numRuns: 30 })(
+    'op → q(y) → dq → relu | relu6 | clip → q(y) ⇒ one op, = the op then clamp(quantize(lo), quantize(hi))',
+    (c) => {
+      const r = rng(c.seed);
+      const px = randQP(r, c.dx), pw = { scale: [fround(0.01 + 0.02 * r())], zero_point: [0] };
+      const bounds = actBounds(c.act as Act, r);
+      const C = 3, xShape = c.op === 'add' || c.op === 'mul' ? [1, C, 4, 4] : [1, C, 5, 5];
+      const x = randInts(c.dx, xShape, r);
+      const build = (y?: QP, act = true) => {
+        const b = new GraphBuilder();
+        const dx = b.op('dequantize', [b.input('x', { dtype: c.dx, shape: xShape })], dqAttrs(px));
+        const dw = (shape: number[]) => b.op('dequantize', [b.constant('w', randInts('i8', shape, rng(c.seed + 1)))], pw);
+        const v = c.op === 'conv2d' ? b.op('conv2d', [dx, dw([2, C, 3, 3])], { pads: [1, 1, 1, 1] })
+          : c.op === 'depthwise' ? b.op('conv2d', [dx, dw([C, 1, 3, 3])], { pads: [1, 1, 1, 1], strides: [2, 2], group: C })
+          : b.op(c.op, [dx, dx]);
+        if (!y) {
+          b.output(v);
+          return b.build();
+        }
+        const q = b.op('quantize', [v], qAttrs(y), act ? 'q' : 'y');
+        b.output(act ? b.op('quantize', [addAct(b, b.op('dequantize', [q], dqAttrs(y)), c.act as Act, bounds)], qAttrs(y), 'y') : q);
+        return b.build();
+      };
+      const { y } = withOutputParams(build, [x], c.dy);
+      const folded = lowered(build(y)), plain = lowered(build(y, false));
+      const op = c.op === 'add' || c.op === 'mul' ? `q${c.op}` : 'qconv2d';
+      expect(opsOf(folded)).toEqual([op]);
+      expect(opsOf(plain)).toEqual([op]);
+      const [lo, hi] = clampBounds(y, ...bounds);
+      const want = ints(run(plain, [x]).outputs[0]!).map((v) => Math.min(Math.max(v, lo), hi));
+      expect(ints(run(folded, [x]).outputs[0]!)).toEqual(want);
+    },
+  );
+});
+
 describe('what stays float', () => {
   const graph = (mutate: (b: GraphBuilder, x: string, w: string) => string) => {
     const b = new GraphBuilder();

@@ -52,6 +52,13 @@ void qf_ref_qgemm_i32(size_t M, size_t N, size_t K, const uint8_t *A, size_t lda
 void qf_ref_qdwconv(const qf_geom *g, const uint8_t *x, const void *W, const qf_rq *rq, uint8_t *y);
 /* The same, for KH = KW = 3 and DH = DW = 1 (any stride and padding). */
 void qf_ref_qdwconv3x3(const qf_geom *g, const uint8_t *x, const void *W, const qf_rq *rq, uint8_t *y);
+/* Channel blocks (threads): the same outputs for channels [c0, c1) only, C staying the pixel stride of x, y
+   and the packed weights. c0 is a multiple of QF_DW_CBLK; c1 is C or a multiple of QF_DW_CBLK. */
+#define QF_DW_CBLK 64
+void qf_ref_qdwconv_ch(const qf_geom *g, const uint8_t *x, const void *W, const qf_rq *rq, uint8_t *y, int32_t c0,
+                       int32_t c1);
+void qf_ref_qdwconv3x3_ch(const qf_geom *g, const uint8_t *x, const void *W, const qf_rq *rq, uint8_t *y, int32_t c0,
+                          int32_t c1);
 /* Rows [m0, m0 + rows) of one image's im2col matrix for channels [c0, c0 + Cg): row m is output pixel
    (m / OW, m % OW), column (i*KW + j)*Cg + c holds x[ih][iw][c0 + c] or x_zp in padding. out: rows x ld. */
 void qf_ref_im2col(const qf_geom *g, const uint8_t *x, int32_t c0, int32_t Cg, size_t m0, size_t rows,
@@ -90,6 +97,9 @@ void qf_ref_qavgpool(const qf_geom *g, int count_include_pad, float mult, int32_
 /* Global average pool of HW x C: acc = sum (x - x_zp); y = rq1(acc, mult) (mult already divided by HW). */
 void qf_ref_qgavgpool(size_t HW, size_t C, int32_t x_zp, float mult, int32_t y_zp, int32_t qmin, int32_t qmax,
                       const uint8_t *x, uint8_t *y);
+/* Channels [c0, c1) of the same (C stays the pixel stride; threads split by channel blocks). */
+void qf_ref_qgavgpool_ch(size_t HW, size_t C, size_t c0, size_t c1, int32_t x_zp, float mult, int32_t y_zp,
+                         int32_t qmin, int32_t qmax, const uint8_t *x, uint8_t *y);
 
 /* Dequantisation scales are doubles, as in the graph: da = (float)((double)(a - a_zp) * a_s). When
    (double)(float)a_s == a_s (the usual case) that equals the float32 product (float)(a - a_zp) * (float)a_s
@@ -153,13 +163,18 @@ void qf_qgemm_i32(size_t M, size_t N, size_t K, const uint8_t *A, size_t lda, co
 #endif
 #ifdef QF_HAVE_QDWCONV
 void qf_qdwconv(const qf_geom *g, const uint8_t *x, const void *W, const qf_rq *rq, uint8_t *y);
+void qf_qdwconv_ch(const qf_geom *g, const uint8_t *x, const void *W, const qf_rq *rq, uint8_t *y, int32_t c0, int32_t c1);
 #else
 #define qf_qdwconv qf_ref_qdwconv
+#define qf_qdwconv_ch qf_ref_qdwconv_ch
 #endif
 #ifdef QF_HAVE_QDWCONV3X3
 void qf_qdwconv3x3(const qf_geom *g, const uint8_t *x, const void *W, const qf_rq *rq, uint8_t *y);
+void qf_qdwconv3x3_ch(const qf_geom *g, const uint8_t *x, const void *W, const qf_rq *rq, uint8_t *y, int32_t c0,
+                      int32_t c1);
 #else
 #define qf_qdwconv3x3 qf_ref_qdwconv3x3
+#define qf_qdwconv3x3_ch qf_ref_qdwconv3x3_ch
 #endif
 #ifdef QF_HAVE_IM2COL
 void qf_im2col(const qf_geom *g, const uint8_t *x, int32_t c0, int32_t Cg, size_t m0, size_t rows, uint8_t *out, size_t ld);
@@ -198,8 +213,11 @@ void qf_qavgpool(const qf_geom *g, int count_include_pad, float mult, int32_t y_
 #endif
 #ifdef QF_HAVE_QGAVGPOOL
 void qf_qgavgpool(size_t HW, size_t C, int32_t x_zp, float mult, int32_t y_zp, int32_t qmin, int32_t qmax, const uint8_t *x, uint8_t *y);
+void qf_qgavgpool_ch(size_t HW, size_t C, size_t c0, size_t c1, int32_t x_zp, float mult, int32_t y_zp, int32_t qmin,
+                     int32_t qmax, const uint8_t *x, uint8_t *y);
 #else
 #define qf_qgavgpool qf_ref_qgavgpool
+#define qf_qgavgpool_ch qf_ref_qgavgpool_ch
 #endif
 #ifdef QF_HAVE_QADD
 void qf_qadd(size_t n, const uint8_t *a, size_t sa, const uint8_t *b, size_t sb, const qf_qbin *p, uint8_t *y);

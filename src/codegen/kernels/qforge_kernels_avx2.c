@@ -225,9 +225,10 @@ QF_GEMM_ENTRY_POINTS(qf_gemm_avx2)
 
 /* ---- depthwise: 16 channels per step, two taps per vpmaddwd ---- */
 
-static void qf_dw_avx2_any(const qf_geom *g, const uint8_t *x, const void *W, const qf_rq *rq, uint8_t *y) {
+static void qf_dw_avx2_any(const qf_geom *g, const uint8_t *x, const void *W, const qf_rq *rq, uint8_t *y, int32_t c0,
+                           int32_t c1) {
   const int32_t C = g->C, taps = g->KH * g->KW, tp = (taps + 1) / 2;
-  const size_t blocks = ((size_t)C + 15) / 16;
+  const size_t blocks = ((size_t)c1 + 15) / 16;
   const int16_t *wall = (const int16_t *)W;
   const qf_rqv rv = qf_rqv_of(rq);
   uint8_t zb[16];
@@ -240,8 +241,8 @@ static void qf_dw_avx2_any(const qf_geom *g, const uint8_t *x, const void *W, co
       pt[taps] = zb; /* partner of an odd last tap (its weight is zero) */
       msk[taps] = 0;
       uint8_t *out = y + ((size_t)oh * g->OW + ow) * C;
-      for (size_t b = 0; b < blocks; b++) {
-        const size_t c = b * 16, nc = (size_t)C - c < 16 ? (size_t)C - c : 16;
+      for (size_t b = (size_t)c0 / 16; b < blocks; b++) {
+        const size_t c = b * 16, nc = (size_t)c1 - c < 16 ? (size_t)c1 - c : 16;
         const int16_t *wb = wall + b * (size_t)tp * 32;
         __m256i a0 = _mm256_setzero_si256(), a1 = _mm256_setzero_si256();
         for (int32_t q = 0; q < tp; q++) {
@@ -319,7 +320,7 @@ QF_AI void qf_dw3_run(const int S, const int chk, const qf_geom *g, const uint8_
 }
 
 static void qf_dw3_all(const qf_geom *g, const uint8_t *x, const int16_t *wf, const qf_rq *rq, const qf_rqv *rv,
-                       uint8_t *y) {
+                       uint8_t *y, int32_t c0, int32_t c1) {
   const int32_t C = g->C;
   uint8_t zc[16];
   memset(zc, (int)g->x_zp, sizeof zc);
@@ -327,11 +328,11 @@ static void qf_dw3_all(const qf_geom *g, const uint8_t *x, const int16_t *wf, co
   const size_t rs = (size_t)g->W * (size_t)C;
   for (int32_t oh = 0; oh < g->OH; oh++) {
     const int32_t ih0 = oh * g->SH - g->PT;
-    for (size_t c = 0; c < (size_t)C; c += 16) {
+    for (size_t c = (size_t)c0; c < (size_t)c1; c += 16) {
       const uint8_t *rp[3];
       size_t rst[3];
       qf_dw3_rows(g, x, zc, ih0, c, (size_t)C, rs, rp, rst);
-      const size_t nc = (size_t)C - c < 16 ? (size_t)C - c : 16;
+      const size_t nc = (size_t)c1 - c < 16 ? (size_t)c1 - c : 16;
       int32_t tb[16];
       float tm[16];
       const int32_t *bp;
@@ -351,14 +352,15 @@ static void qf_dw3_all(const qf_geom *g, const uint8_t *x, const int16_t *wf, co
   }
 }
 
-static void qf_dw_avx2(const qf_geom *g, const uint8_t *x, const void *W, const qf_rq *rq, uint8_t *y) {
+static void qf_dw_avx2(const qf_geom *g, const uint8_t *x, const void *W, const qf_rq *rq, uint8_t *y, int32_t c0,
+                       int32_t c1) {
   if (g->KH == 3 && g->KW == 3 && g->DH == 1 && g->DW == 1 && (g->SW == 1 || g->SW == 2)) {
     const qf_rqv rv = qf_rqv_of(rq);
     /* fast weights follow the general blob (5 tap pairs x 64 bytes per 16 channels) */
-    qf_dw3_all(g, x, (const int16_t *)W + ((size_t)g->C + 15) / 16 * 5 * 32, rq, &rv, y);
+    qf_dw3_all(g, x, (const int16_t *)W + ((size_t)g->C + 15) / 16 * 5 * 32, rq, &rv, y, c0, c1);
     return;
   }
-  qf_dw_avx2_any(g, x, W, rq, y);
+  qf_dw_avx2_any(g, x, W, rq, y, c0, c1);
 }
 
 QF_DWCONV_ENTRY_POINTS(qf_dw_avx2)

@@ -284,19 +284,19 @@ void qf_im2col(const qf_geom *g, const uint8_t *x, int32_t c0, int32_t Cg, size_
 
 /* ---- depthwise: 16 channels per step, 4 taps per vpdpbusd (general path: any window, borders) ---- */
 
-/* One output pixel (all channels) of any window; padding taps read x_zp. */
+/* One output pixel (channels [c0, c1)) of any window; padding taps read x_zp. */
 static void qf_dw_pixel(const qf_geom *g, const uint8_t *x, const int8_t *wall, const qf_rq *rq, const qf_rqv *rv,
-                        const uint8_t *zb, int32_t oh, int32_t ow, uint8_t *y) {
+                        const uint8_t *zb, int32_t oh, int32_t ow, uint8_t *y, int32_t c0, int32_t c1) {
   const int32_t C = g->C, taps = g->KH * g->KW, tq = (taps + 3) / 4;
-  const size_t blocks = ((size_t)C + 15) / 16;
+  const size_t blocks = ((size_t)c1 + 15) / 16;
   const uint8_t *pt[QF_DW_MAXT + 3];
   size_t msk[QF_DW_MAXT + 3]; /* ~0: advance with the channel block; 0: stay on zb */
   for (int32_t t = taps; t < 4 * tq; t++) pt[t] = zb, msk[t] = 0; /* zero-weight fillers */
   qf_dw_taps(g, x, C, taps, zb, oh, ow, pt, msk);
   uint8_t *out = y + ((size_t)oh * g->OW + ow) * C;
-  for (size_t b = 0; b < blocks; b++) {
+  for (size_t b = (size_t)c0 / 16; b < blocks; b++) {
     const size_t c = b * 16;
-    const int cnt = (size_t)C - c < 16 ? (int)((size_t)C - c) : 16;
+    const int cnt = (size_t)c1 - c < 16 ? (int)((size_t)c1 - c) : 16;
     const int8_t *wb = wall + b * (size_t)tq * 64;
     __m512i acc = _mm512_setzero_si512();
     for (int32_t q = 0; q < tq; q++) {
@@ -401,16 +401,16 @@ QF_AI void qf_dw3_run(const int S, const int P, const int chk, const qf_geom *g,
   }
 }
 
-/* The whole 3x3 (dilation 1, stride SW 1 or 2) output through qf_dw3_run: per output row and 64 channels,
-   the left border, the interior (no checks) and the right border; rows outside the image read x_zp. */
+/* The 3x3 (dilation 1, stride SW 1 or 2) output of channels [c0, c1) through qf_dw3_run: per output row and 64
+   channels, the left border, the interior (no checks) and the right border; rows outside the image read x_zp. */
 static void qf_dw3_all(const qf_geom *g, const uint8_t *x, const int8_t *wf, const qf_rq *rq, const qf_rqv *rv,
-                       uint8_t *y) {
+                       uint8_t *y, int32_t c0, int32_t c1) {
   const int32_t C = g->C;
-  const size_t C64 = ((size_t)C + 63) / 64 * 64;
+  const size_t C64 = ((size_t)C + 63) / 64 * 64, k1 = ((size_t)c1 + 63) / 64 * 64;
   const int rep = 64 % C == 0; /* C divides 64: the packer repeated the weights every C channels */
   int32_t pb[C64];
   float pm[C64];
-  for (size_t k = 0; k < C64; k++) { /* k = c0 + 16q + 4L + i  <-  channel c0 + 16L + 4q + i */
+  for (size_t k = (size_t)c0; k < k1; k++) { /* k = c0 + 16q + 4L + i  <-  channel c0 + 16L + 4q + i */
     const size_t c0 = k & ~(size_t)63, q = (k >> 4) & 3, L = (k >> 2) & 3, i = k & 3, ch = c0 + 16 * L + 4 * q + i;
     const size_t cs = rep ? ch % (size_t)C : ch;
     pb[k] = cs < (size_t)C ? rq->bias[cs] : 0;
@@ -424,11 +424,11 @@ static void qf_dw3_all(const qf_geom *g, const uint8_t *x, const int8_t *wf, con
   const size_t rs = (size_t)g->W * (size_t)C;
   for (int32_t oh = 0; oh < g->OH; oh++) {
     const int32_t ih0 = oh * g->SH - g->PT;
-    for (size_t c = 0; c < (size_t)C; c += 64) {
+    for (size_t c = (size_t)c0; c < (size_t)c1; c += 64) {
       const uint8_t *rp[3];
       size_t rst[3];
       qf_dw3_rows(g, x, zc, ih0, c, (size_t)C, rs, rp, rst);
-      const int cnt = (size_t)C - c < 64 ? (int)((size_t)C - c) : 64;
+      const int cnt = (size_t)c1 - c < 64 ? (int)((size_t)c1 - c) : 64;
       const int8_t *wb = wf + c / 64 * 12 * 64;
       if (g->SW == 1) {
         const int32_t owp = owa + (owb - owa) / P * P;
@@ -446,17 +446,18 @@ static void qf_dw3_all(const qf_geom *g, const uint8_t *x, const int8_t *wf, con
   }
 }
 
-static void qf_dw_vnni(const qf_geom *g, const uint8_t *x, const void *W, const qf_rq *rq, uint8_t *y) {
+static void qf_dw_vnni(const qf_geom *g, const uint8_t *x, const void *W, const qf_rq *rq, uint8_t *y, int32_t c0,
+                       int32_t c1) {
   const int8_t *wall = (const int8_t *)W;
   const qf_rqv rv = qf_rqv_of(rq);
   if (g->KH == 3 && g->KW == 3 && g->DH == 1 && g->DW == 1 && (g->SW == 1 || g->SW == 2) && g->C <= QF_DW3_MAXC) {
-    qf_dw3_all(g, x, wall + ((size_t)g->C + 15) / 16 * 3 * 64, rq, &rv, y); /* fast weights follow the general blob */
+    qf_dw3_all(g, x, wall + ((size_t)g->C + 15) / 16 * 3 * 64, rq, &rv, y, c0, c1); /* fast weights follow the general blob */
     return;
   }
   uint8_t zb[16];
   memset(zb, (int)g->x_zp, sizeof zb); /* padding taps read x_zp from here */
   for (int32_t oh = 0; oh < g->OH; oh++)
-    for (int32_t ow = 0; ow < g->OW; ow++) qf_dw_pixel(g, x, wall, rq, &rv, zb, oh, ow, y);
+    for (int32_t ow = 0; ow < g->OW; ow++) qf_dw_pixel(g, x, wall, rq, &rv, zb, oh, ow, y, c0, c1);
 }
 
 QF_DWCONV_ENTRY_POINTS(qf_dw_vnni)

@@ -144,9 +144,11 @@ QF_GEMM_ENTRY_POINTS(qf_gemm_neon)
 
 /* ---- depthwise: 16 channels per step, 4 taps per sdot ---- */
 
-static void qf_dw_neon(const qf_geom *g, const uint8_t *x, const void *W, const qf_rq *rq, uint8_t *y) {
+/* Channels [c0, c1) of the output (qforge_kernels.h). */
+static void qf_dw_neon(const qf_geom *g, const uint8_t *x, const void *W, const qf_rq *rq, uint8_t *y, int32_t c0,
+                       int32_t c1) {
   const int32_t C = g->C, taps = g->KH * g->KW, tq = (taps + 3) / 4; /* groups of 4 taps, zero-padded */
-  const size_t blocks = ((size_t)C + 15) / 16, bstride = 64 + (size_t)tq * 64;
+  const size_t blocks = ((size_t)c1 + 15) / 16, bstride = 64 + (size_t)tq * 64;
   const int8_t *wall = (const int8_t *)W;
   const qf_rqv rv = qf_rqv_of(rq);
   const uint8x16_t flip = vdupq_n_u8(0x80);
@@ -159,8 +161,8 @@ static void qf_dw_neon(const qf_geom *g, const uint8_t *x, const void *W, const 
     for (int32_t ow = 0; ow < g->OW; ow++) {
       qf_dw_taps(g, x, C, taps, zb, oh, ow, pt, msk);
       uint8_t *out = y + ((size_t)oh * g->OW + ow) * C;
-      for (size_t b = 0; b < blocks; b++) {
-        const size_t c = b * 16, nc = (size_t)C - c < 16 ? (size_t)C - c : 16;
+      for (size_t b = (size_t)c0 / 16; b < blocks; b++) {
+        const size_t c = b * 16, nc = (size_t)c1 - c < 16 ? (size_t)c1 - c : 16;
         const int8_t *wb = wall + b * bstride;
         int32x4_t acc[4];
         QF_UNROLL for (int j = 0; j < 4; j++) acc[j] = vld1q_s32((const int32_t *)wb + 4 * j); /* 128·Σt w[t][c] */

@@ -68,13 +68,18 @@ static void qf_taps(int32_t start, int32_t k, int32_t d, int32_t n, int32_t *t0,
 }
 
 void qf_ref_qdwconv(const qf_geom *g, const uint8_t *x, const void *W, const qf_rq *rq, uint8_t *y) {
+  qf_ref_qdwconv_ch(g, x, W, rq, y, 0, g->C);
+}
+
+void qf_ref_qdwconv_ch(const qf_geom *g, const uint8_t *x, const void *W, const qf_rq *rq, uint8_t *y, int32_t c0,
+                       int32_t c1) {
   const int8_t *w = (const int8_t *)W;
   const int32_t C = g->C, taps = g->KH * g->KW;
   for (int32_t oh = 0; oh < g->OH; oh++)
     for (int32_t ow = 0; ow < g->OW; ow++) {
       const int32_t h0 = oh * g->SH - g->PT, w0 = ow * g->SW - g->PL;
       uint8_t *out = y + ((size_t)oh * g->OW + ow) * C;
-      for (int32_t c = 0; c < C; c++) {
+      for (int32_t c = c0; c < c1; c++) {
         /* padding taps contribute x_zp * w: the folded bias subtracts x_zp * sum(w) for every tap */
         int32_t acc = rq->bias[c];
         for (int32_t t = 0; t < taps; t++) {
@@ -88,6 +93,11 @@ void qf_ref_qdwconv(const qf_geom *g, const uint8_t *x, const void *W, const qf_
 }
 
 void qf_ref_qdwconv3x3(const qf_geom *g, const uint8_t *x, const void *W, const qf_rq *rq, uint8_t *y) {
+  qf_ref_qdwconv3x3_ch(g, x, W, rq, y, 0, g->C);
+}
+
+void qf_ref_qdwconv3x3_ch(const qf_geom *g, const uint8_t *x, const void *W, const qf_rq *rq, uint8_t *y, int32_t c0,
+                          int32_t c1) {
   const int8_t *w = (const int8_t *)W;
   const int32_t C = g->C;
   for (int32_t oh = 0; oh < g->OH; oh++)
@@ -101,7 +111,7 @@ void qf_ref_qdwconv3x3(const qf_geom *g, const uint8_t *x, const void *W, const 
         rows[t] = inside[t] ? x + ((size_t)ih * g->W + iw) * C : x;
       }
       uint8_t *out = y + ((size_t)oh * g->OW + ow) * C;
-      for (int32_t c = 0; c < C; c++) {
+      for (int32_t c = c0; c < c1; c++) {
         int32_t acc = rq->bias[c];
         for (int t = 0; t < 9; t++) acc += (inside[t] ? (int32_t)rows[t][c] : g->x_zp) * (int32_t)w[t * C + c];
         out[c] = qf_rq1(acc, rq->mult[c], rq->y_zp, rq->qmin, rq->qmax);
@@ -223,7 +233,12 @@ void qf_ref_qavgpool(const qf_geom *g, int count_include_pad, float mult, int32_
 
 void qf_ref_qgavgpool(size_t HW, size_t C, int32_t x_zp, float mult, int32_t y_zp, int32_t qmin, int32_t qmax,
                       const uint8_t *x, uint8_t *y) {
-  for (size_t c = 0; c < C; c++) {
+  qf_ref_qgavgpool_ch(HW, C, 0, C, x_zp, mult, y_zp, qmin, qmax, x, y);
+}
+
+void qf_ref_qgavgpool_ch(size_t HW, size_t C, size_t c0, size_t c1, int32_t x_zp, float mult, int32_t y_zp,
+                         int32_t qmin, int32_t qmax, const uint8_t *x, uint8_t *y) {
+  for (size_t c = c0; c < c1; c++) {
     int32_t acc = 0;
     for (size_t p = 0; p < HW; p++) acc += (int32_t)x[p * C + c] - x_zp;
     y[c] = qf_rq1(acc, mult, y_zp, qmin, qmax);

@@ -28,18 +28,27 @@
     DRIVER(M, N, K, A, lda, W, NULL, bias, NULL, C, ldc, 0, N);                                                \
   }
 
-/* qf_qdwconv and qf_qdwconv3x3 over one driver DRIVER(g, x, W, rq, y); windows of more than QF_DW_MAXT taps
-   run the reference (packDepthwise keeps the plain [taps][C] layout for them). */
+/* qf_qdwconv(3x3) and their channel-range forms qf_qdwconv(3x3)_ch over one driver DRIVER(g, x, W, rq, y, c0, c1)
+   (channels [c0, c1), see qforge_kernels.h); windows of more than QF_DW_MAXT taps run the reference
+   (packDepthwise keeps the plain [taps][C] layout for them). */
 #define QF_DWCONV_ENTRY_POINTS(DRIVER)                                                                        \
-  void qf_qdwconv(const qf_geom *g, const uint8_t *x, const void *W, const qf_rq *rq, uint8_t *y) {            \
+  void qf_qdwconv_ch(const qf_geom *g, const uint8_t *x, const void *W, const qf_rq *rq, uint8_t *y, int32_t c0, \
+                     int32_t c1) {                                                                             \
     if (g->KH * g->KW > QF_DW_MAXT) {                                                                          \
-      qf_ref_qdwconv(g, x, W, rq, y);                                                                          \
+      qf_ref_qdwconv_ch(g, x, W, rq, y, c0, c1);                                                               \
       return;                                                                                                  \
     }                                                                                                          \
-    DRIVER(g, x, W, rq, y);                                                                                    \
+    DRIVER(g, x, W, rq, y, c0, c1);                                                                            \
+  }                                                                                                            \
+  void qf_qdwconv3x3_ch(const qf_geom *g, const uint8_t *x, const void *W, const qf_rq *rq, uint8_t *y,         \
+                        int32_t c0, int32_t c1) {                                                              \
+    DRIVER(g, x, W, rq, y, c0, c1);                                                                            \
+  }                                                                                                            \
+  void qf_qdwconv(const qf_geom *g, const uint8_t *x, const void *W, const qf_rq *rq, uint8_t *y) {            \
+    qf_qdwconv_ch(g, x, W, rq, y, 0, g->C);                                                                    \
   }                                                                                                            \
   void qf_qdwconv3x3(const qf_geom *g, const uint8_t *x, const void *W, const qf_rq *rq, uint8_t *y) {         \
-    DRIVER(g, x, W, rq, y);                                                                                    \
+    DRIVER(g, x, W, rq, y, 0, g->C);                                                                           \
   }
 
 /* Points *b / *m at 16 readable entries for channels n..n+nc-1 (copies them when nc < 16). */

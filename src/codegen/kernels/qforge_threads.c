@@ -389,8 +389,6 @@ static void qf_window(qf_ctx *ctx, qf_window_fn fn, const qf_geom *g, const uint
   qf_parallel(ctx, (size_t)g->OH, qf_grain(row, QF_PAR_MIN_OPS), qf_window_rows, &a, NULL);
 }
 
-static void qf_dw_any(const qf_geom *g, const uint8_t *x, const void *W, const qf_rq *rq, uint8_t *y) { qf_qdwconv(g, x, W, rq, y); }
-static void qf_dw_3x3(const qf_geom *g, const uint8_t *x, const void *W, const qf_rq *rq, uint8_t *y) { qf_qdwconv3x3(g, x, W, rq, y); }
 static void qf_maxpool(const qf_geom *g, const uint8_t *x, const void *W, const qf_rq *rq, uint8_t *y) {
   (void)W;
   (void)rq;
@@ -410,11 +408,59 @@ static void qf_avgpool(const qf_geom *g, const uint8_t *x, const void *W, const 
   qf_qavgpool(g, a->count_include_pad, a->mult, a->y_zp, a->qmin, a->qmax, x, y);
 }
 
+/* Depthwise over (output row, block of QF_DW_CBLK channels) units in row-major order: a range is at most the last
+   blocks of one row, whole rows, then the first blocks of another row, each one call of the channel-range kernel
+   (rows as in qf_window_rows). Late layers have few rows and many channels: 7 rows of 960 channels are 105
+   units, 53 + 52 on 2 threads, where rows alone split 4 + 3. */
+typedef void (*qf_dw_fn)(const qf_geom *g, const uint8_t *x, const void *W, const qf_rq *rq, uint8_t *y, int32_t c0,
+                         int32_t c1);
+typedef struct {
+  qf_dw_fn fn;
+  const qf_geom *g;
+  const uint8_t *x;
+  const void *W;
+  const qf_rq *rq;
+  uint8_t *y;
+  size_t blocks; /* channel blocks per row */
+} qf_dw_args;
+
+/* Rows [r0, r1) x channel blocks [b0, b1). */
+static void qf_dw_part(const qf_dw_args *a, size_t r0, size_t r1, size_t b0, size_t b1) {
+  if (r0 >= r1 || b0 >= b1) return;
+  qf_geom g = *a->g;
+  const size_t c1 = b1 * QF_DW_CBLK < (size_t)g.C ? b1 * QF_DW_CBLK : (size_t)g.C;
+  g.OH = (int32_t)(r1 - r0);
+  g.PT -= (int32_t)r0 * g.SH;
+  a->fn(&g, a->x, a->W, a->rq, a->y + r0 * (size_t)g.OW * (size_t)g.C, (int32_t)(b0 * QF_DW_CBLK), (int32_t)c1);
+}
+
+static void qf_dw_units(const void *p, size_t lo, size_t hi, uint8_t *scratch) {
+  const qf_dw_args *a = (const qf_dw_args *)p;
+  const size_t B = a->blocks, re = hi / B, be = hi % B;
+  size_t r = lo / B;
+  (void)scratch;
+  if (r == re) {
+    qf_dw_part(a, r, r + 1, lo % B, be);
+    return;
+  }
+  if (lo % B) qf_dw_part(a, r, r + 1, lo % B, B), r++;
+  qf_dw_part(a, r, re, 0, B);
+  qf_dw_part(a, re, re + 1, 0, be);
+}
+
+static void qf_dw(qf_ctx *ctx, qf_dw_fn fn, const qf_geom *g, const uint8_t *x, const void *W, const qf_rq *rq,
+                  uint8_t *y) {
+  const size_t blocks = ((size_t)g->C + QF_DW_CBLK - 1) / QF_DW_CBLK;
+  const qf_dw_args a = {fn, g, x, W, rq, y, blocks};
+  const size_t unit = (size_t)g->OW * (size_t)(g->C < QF_DW_CBLK ? g->C : QF_DW_CBLK) * (size_t)g->KH * (size_t)g->KW;
+  qf_parallel(ctx, (size_t)g->OH * blocks, qf_grain(unit, QF_PAR_MIN_OPS), qf_dw_units, &a, NULL);
+}
+
 void qf_par_qdwconv(qf_ctx *ctx, const qf_geom *g, const uint8_t *x, const void *W, const qf_rq *rq, uint8_t *y) {
-  qf_window(ctx, qf_dw_any, g, x, W, rq, y);
+  qf_dw(ctx, qf_qdwconv_ch, g, x, W, rq, y);
 }
 void qf_par_qdwconv3x3(qf_ctx *ctx, const qf_geom *g, const uint8_t *x, const void *W, const qf_rq *rq, uint8_t *y) {
-  qf_window(ctx, qf_dw_3x3, g, x, W, rq, y);
+  qf_dw(ctx, qf_qdwconv3x3_ch, g, x, W, rq, y);
 }
 void qf_par_maxpool_u8(qf_ctx *ctx, const qf_geom *g, const uint8_t *x, uint8_t *y) {
   qf_window(ctx, qf_maxpool, g, x, NULL, NULL, y);
@@ -423,6 +469,29 @@ void qf_par_qavgpool(qf_ctx *ctx, const qf_geom *g, int count_include_pad, float
                      int32_t qmax, const uint8_t *x, uint8_t *y) {
   const qf_avg_args a = {count_include_pad, mult, y_zp, qmin, qmax};
   qf_window(ctx, qf_avgpool, g, x, &a, NULL, y);
+}
+
+/* Global average pool over blocks of 16 channels: the channel-range kernel, C staying the pixel stride. */
+typedef struct {
+  size_t HW, C;
+  int32_t x_zp;
+  float mult;
+  int32_t y_zp, qmin, qmax;
+  const uint8_t *x;
+  uint8_t *y;
+} qf_gavg_args;
+
+static void qf_gavg_blocks(const void *p, size_t lo, size_t hi, uint8_t *scratch) {
+  const qf_gavg_args *a = (const qf_gavg_args *)p;
+  (void)scratch;
+  qf_qgavgpool_ch(a->HW, a->C, lo * 16, hi * 16 < a->C ? hi * 16 : a->C, a->x_zp, a->mult, a->y_zp, a->qmin, a->qmax,
+                  a->x, a->y);
+}
+
+void qf_par_qgavgpool(qf_ctx *ctx, size_t HW, size_t C, int32_t x_zp, float mult, int32_t y_zp, int32_t qmin,
+                      int32_t qmax, const uint8_t *x, uint8_t *y) {
+  const qf_gavg_args a = {HW, C, x_zp, mult, y_zp, qmin, qmax, x, y};
+  qf_parallel(ctx, (C + 15) / 16, qf_grain(16 * HW, QF_PAR_MIN_OPS), qf_gavg_blocks, &a, NULL);
 }
 
 /* ---- transposed convolution ---- */

@@ -61,6 +61,9 @@ void qf_par_qdwconv3x3(qf_ctx *ctx, const qf_geom *g, const uint8_t *x, const vo
 void qf_par_maxpool_u8(qf_ctx *ctx, const qf_geom *g, const uint8_t *x, uint8_t *y);
 void qf_par_qavgpool(qf_ctx *ctx, const qf_geom *g, int count_include_pad, float mult, int32_t y_zp, int32_t qmin,
                      int32_t qmax, const uint8_t *x, uint8_t *y);
+/* Global average pool of HW x C over blocks of 16 channels. */
+void qf_par_qgavgpool(qf_ctx *ctx, size_t HW, size_t C, int32_t x_zp, float mult, int32_t y_zp, int32_t qmin,
+                      int32_t qmax, const uint8_t *x, uint8_t *y);
 /* Transposed convolution: the int32 GEMM over rows of input pixels, col2im over blocks of input rows
    (in two waves, so that no two blocks of a wave add to the same output row) and the requantisation
    over output pixels. */

@@ -151,7 +151,7 @@ function qgavgpool(node: Node, L: Lowering): void {
     const x = L.need(xn, kernelForm(xt.dtype, 'nhwc'));
     const y = L.define(yn, yt, kernelForm(yt.dtype, 'nhwc'));
     const img = imageLoop(N);
-    L.emit(`mean of ${S} pixels x ${C} channels`, [...img.open, ...indent([`qf_qgavgpool(${S}, ${C}, ${tail}, ${at(x.cname, [img.n, S * C])}, ${at(y.cname, [img.n, C])});`], img.open.length), ...img.close]);
+    L.emit(`mean of ${S} pixels x ${C} channels`, [...img.open, ...indent([`qf_par_qgavgpool(ctx, ${S}, ${C}, ${tail}, ${at(x.cname, [img.n, S * C])}, ${at(y.cname, [img.n, C])});`], img.open.length), ...img.close]);
     return;
   }
   // Other ranks stay plain: each of the N·C planes is one "pixel row" of one channel.

@@ -105,6 +105,13 @@ export const QUANT_HELPERS: Helper[] = [
   defineHelper({ name: 'dtype_min', doc: 'smallest value of an integer dtype', params: [D('d')], result: 'int', fn: (d) => dtypeRange(d as DType)[0] }),
   defineHelper({ name: 'dtype_max', doc: 'largest value of an integer dtype', params: [D('d')], result: 'int', fn: (d) => dtypeRange(d as DType)[1] }),
   defineHelper({
+    name: 'clamp_int',
+    doc: 'an integer bound v clamped to [lo, hi] (lo ≤ hi): min(max(v, lo), hi), e.g. a qmin inside another clamp',
+    params: [I('v'), I('lo'), I('hi')],
+    result: 'int',
+    fn: (v, lo, hi) => Math.min(Math.max(v, lo), hi),
+  }),
+  defineHelper({
     name: 'quantize_value',
     doc: 'quantize one float as the quantize op does (±inf give qmin/qmax): clamp(zp + rint(v·fround(1/scale)), qmin, qmax)',
     params: [F('v'), F('scale'), I('zero_point'), I('qmin'), I('qmax')],

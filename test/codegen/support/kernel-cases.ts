@@ -147,7 +147,7 @@ export function dwCase(r: Rng, kind: DwCase['kind'], wk: WeightKind, ak: ActKind
     const KH = kind === 'dw3x3' ? 3 : r.int(1, 5), KW = kind === 'dw3x3' ? 3 : r.int(1, 5);
     const DH = kind === 'dw3x3' ? 1 : r.int(1, 2), DW = kind === 'dw3x3' ? 1 : r.int(1, 2);
     const SH = r.int(1, 2), SW = r.pick([SH, r.int(1, 3)]);
-    const H = r.int(1, 11), Wd = r.int(1, 11), C = r.pick([r.int(1, 40), 16, 32, r.int(1, 8)]);
+    const H = r.int(1, 11), Wd = r.int(1, 11), C = r.pick([r.int(1, 40), 16, 32, r.int(1, 8), r.int(65, 140)]);
     const PT = r.int(0, 2), PL = r.int(0, 2), PB = r.int(0, 2), PR = r.int(0, 2);
     const OH = Math.floor((H + PT + PB - DH * (KH - 1) - 1) / SH) + 1;
     const OW = Math.floor((Wd + PL + PR - DW * (KW - 1) - 1) / SW) + 1;

@@ -2,7 +2,9 @@
  * test/codegen/support/kernel-cases.ts) through the qf_ref_* kernel on the plain weights and through the
  * target's qf_* kernel on its packed blob, and writes both full output buffers (row gaps and a guard zone
  * included) to the output file. Inputs carry QF_SLACK bytes of garbage after their end, so over-reads are
- * exercised; outputs start filled with a sentinel, so stray writes show up as differences. */
+ * exercised; outputs start filled with a sentinel, so stray writes show up as differences. Depthwise cases also
+ * run the target's channel-range kernels block by block, last block first (a block writing outside its channels
+ * then spoils one already written), and exit 3 unless that equals the whole call byte for byte. */
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -80,7 +82,7 @@ int main(int argc, char **argv) {
       rq.qmin = (int32_t)rd32();
       rq.qmax = (int32_t)rd32();
       const size_t bytes = (size_t)g.OH * g.OW * C;
-      uint8_t *r = outbuf(bytes), *t = outbuf(bytes);
+      uint8_t *r = outbuf(bytes), *t = outbuf(bytes), *tb = outbuf(bytes);
       if (kind == 2) {
         qf_ref_qdwconv3x3(&g, x, Wp, &rq, r);
         qf_qdwconv3x3(&g, x, Wt, &rq, t);
@@ -88,9 +90,18 @@ int main(int argc, char **argv) {
         qf_ref_qdwconv(&g, x, Wp, &rq, r);
         qf_qdwconv(&g, x, Wt, &rq, t);
       }
+      for (int32_t c0 = (g.C - 1) / QF_DW_CBLK * QF_DW_CBLK; c0 >= 0; c0 -= QF_DW_CBLK) {
+        const int32_t c1 = c0 + QF_DW_CBLK < g.C ? c0 + QF_DW_CBLK : g.C;
+        if (kind == 2) qf_qdwconv3x3_ch(&g, x, Wt, &rq, tb, c0, c1);
+        else qf_qdwconv_ch(&g, x, Wt, &rq, tb, c0, c1);
+      }
+      if (memcmp(t, tb, bytes + GUARD)) {
+        fprintf(stderr, "case %u: channel blocks of %d differ from the whole call\n", ci, QF_DW_CBLK);
+        return 3;
+      }
       fwrite(r, 1, bytes + GUARD, out);
       fwrite(t, 1, bytes + GUARD, out);
-      free(x); free(Wp); free(Wt); free(bias); free(mult); free(r); free(t);
+      free(x); free(Wp); free(Wt); free(bias); free(mult); free(r); free(t); free(tb);
     }
   }
   fclose(out);
