@@ -194,27 +194,34 @@ void qf_maxpool_u8(const qf_geom *g, const uint8_t *x, uint8_t *y) {
     }
 }
 
-/* Σ (x - x_zp) over the HW pixels per channel, as Σ x - HW·x_zp in wrapping uint32 (the true sum fits
-   int32, so the wrapped difference equals it), then the reference's requantisation. */
-void qf_qgavgpool(size_t HW, size_t C, int32_t x_zp, float mult, int32_t y_zp, int32_t qmin, int32_t qmax,
-                  const uint8_t *x, uint8_t *y) {
+/* Σ (x - x_zp) over the HW pixels per channel of [c0, c1), as Σ x - HW·x_zp in wrapping uint32 (the
+   true sum fits int32, so the wrapped difference equals it), then the reference's requantisation. */
+void qf_qgavgpool_ch(size_t HW, size_t C, size_t c0, size_t c1, int32_t x_zp, float mult, int32_t y_zp, int32_t qmin,
+                     int32_t qmax, const uint8_t *x, uint8_t *y) {
   const float lo = (float)(qmin - y_zp), hi = (float)(qmax - y_zp);
   const uint32_t off = (uint32_t)HW * (uint32_t)x_zp;
-  for (size_t c0 = 0; c0 < C;) {
-    /* the last block of C >= 16 channels overlaps the one before (writes the same values again) */
-    const size_t b = C - c0 >= QF_LP_BLOCK ? c0 : C >= QF_LP_BLOCK ? C - QF_LP_BLOCK : c0;
+  const size_t n = c1 - c0;
+  for (size_t c = c0; c < c1;) {
+    /* the last block of a range of >= 16 channels overlaps the one before inside the range (writes the
+       same values again; never a channel of another thread's range) */
+    const size_t b = c1 - c >= QF_LP_BLOCK ? c : n >= QF_LP_BLOCK ? c1 - QF_LP_BLOCK : c;
     uint32_t acc[QF_LP_BLOCK] = {0};
     const uint8_t *src = x + b;
-    if (C >= QF_LP_BLOCK)
+    if (n >= QF_LP_BLOCK)
       for (size_t p = 0; p < HW; p++, src += C)
         for (size_t k = 0; k < QF_LP_BLOCK; k++) acc[k] += src[k];
     else
       for (size_t p = 0; p < HW; p++, src += C)
-        for (size_t k = 0; k < C; k++) acc[k] += src[k];
-    const size_t nc = C >= QF_LP_BLOCK ? QF_LP_BLOCK : C;
+        for (size_t k = 0; k < n; k++) acc[k] += src[k];
+    const size_t nc = n >= QF_LP_BLOCK ? QF_LP_BLOCK : n;
     for (size_t k = 0; k < nc; k++) y[b + k] = qf_lp_store((float)(int32_t)(acc[k] - off) * mult, lo, hi, y_zp);
-    c0 = b + nc;
+    c = b + nc;
   }
+}
+
+void qf_qgavgpool(size_t HW, size_t C, int32_t x_zp, float mult, int32_t y_zp, int32_t qmin, int32_t qmax,
+                  const uint8_t *x, uint8_t *y) {
+  qf_qgavgpool_ch(HW, C, 0, C, x_zp, mult, y_zp, qmin, qmax, x, y);
 }
 
 /* ---- qmatmul: u8 x u8 activation matmul ---- */

@@ -213,6 +213,14 @@ static void pool_cases(void) {
       qf_ref_qgavgpool(HW, C, x_zp, mult, y_zp, qmin, qmax, x, r8);
       qf_qgavgpool(HW, C, x_zp, mult, y_zp, qmin, qmax, x, t8);
       check("qgavgpool", C, 1);
+      /* channel ranges as threads split them (c0 a multiple of 16): the same bytes, nothing outside */
+      memset(t8, 0x5A, sizeof t8);
+      for (size_t c0 = 0; c0 < C; c0 += 16) qf_qgavgpool_ch(HW, C, c0, c0 + 16 < C ? c0 + 16 : C, x_zp, mult, y_zp, qmin, qmax, x, t8);
+      check("qgavgpool_ch (16-channel ranges)", C, 1);
+      memset(t8, 0x5A, sizeof t8);
+      qf_qgavgpool_ch(HW, C, 16 < C ? 16 : 0, C, x_zp, mult, y_zp, qmin, qmax, x, t8);
+      if (16 < C) qf_qgavgpool_ch(HW, C, 0, 16, x_zp, mult, y_zp, qmin, qmax, x, t8);
+      check("qgavgpool_ch (two ranges, last first)", C, 1);
     }
 }
 
