@@ -2,7 +2,7 @@
 // dilated, padded, grouped, depthwise, channel multipliers, fused clamps; tails of every register
 // tile, several k blocks and pixel blocks; few pixels and many channels, computed pixels x channels), transposed convolutions (output padding, groups), linear
 // layers and matmuls (constant and activation right operands, batched) agree with the interpreter
-// within FLOAT_TOLERANCE (float32 sums with FMA against its float64 sum, docs/codegen.md); the output
+// within the float32 summation bound (float32 sums with FMA against its float64 sum, docs/codegen.md); the output
 // bytes are the same for 1, 2, 3 and 7 threads; ASan + UBSan find nothing.
 import { mkdtempSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
@@ -13,7 +13,7 @@ import { test as fcTest } from '@fast-check/vitest';
 import { buildC, generateC, runC, type BuildOptions } from '../../src/codegen/index.js';
 import { hostRuns, getTarget } from '../../src/codegen/targets/index.js';
 import { GraphBuilder, type Graph, type Tensor } from '../../src/ir/index.js';
-import { compileRun, FLOAT_TOLERANCE, floatTensor, interpret, mergeGraphs, relErr, rng } from './helpers.js';
+import { compileRun, floatTensor, interpret, mergeGraphs, rng } from './helpers.js';
 
 type R = ReturnType<typeof rng>;
 const pick = <T>(r: R, xs: readonly T[]): T => xs[r(0, xs.length - 1)]!;
@@ -78,8 +78,38 @@ function smallImageConv(): { graph: Graph; inputs: Tensor[] } {
   return { graph: b.build(), inputs: [floatTensor([1, 40, 7, 7], r, 2)] };
 }
 
-const errors = (g: Graph, got: Tensor[], want: Tensor[]) =>
-  g.outputs.map((o, i) => [o, relErr(got[i]!, want[i]!)] as const).filter(([, e]) => !(e <= FLOAT_TOLERANCE));
+/** The longest chain of roundings behind one output here: a deep conv's K = 130·3·3, plus a bias and
+ *  conv_transpose's col2im adds. */
+const K_MAX = 130 * 9 + 16;
+
+/** The same graph on |constants|, |inputs|, |alpha|, |beta| and without clamps: its outputs are Σ|w·x| + |b|. */
+function absolute(g: Graph, inputs: Tensor[]): Tensor[] {
+  const abs = (t: Tensor): Tensor => ({ ...t, data: (t.data as Float32Array).map(Math.abs) });
+  const nodes = g.nodes.map((n) => {
+    const { clamp_min: _lo, clamp_max: _hi, ...attrs } = n.attrs;
+    for (const k of ['alpha', 'beta'] as const) if (typeof attrs[k] === 'number') attrs[k] = Math.abs(attrs[k] as number);
+    return { ...n, attrs };
+  });
+  const constants = Object.fromEntries(Object.entries(g.constants).map(([k, t]) => [k, abs(t)]));
+  return interpret({ ...g, nodes, constants }, inputs.map(abs));
+}
+
+/**
+ * Outputs outside the float32 rounding bound of a sum of K products: |got − exact| ≤ γ_K·Σ|w·x|,
+ * γ_K ≈ K·2⁻²⁴ (docs/codegen.md); checked with 2·K_MAX·2⁻²⁴, covering the interpreter's own rounding
+ * to float32 too. A relative check against the largest output (1e-5) failed on a rare
+ * cancellation-heavy deep output within the bound (net 21 on neon: 1.15e-5), kept as an example.
+ */
+function errors(g: Graph, got: Tensor[], want: Tensor[], inputs: Tensor[]): [string, number][] {
+  const bound = absolute(g, inputs), gamma = 2 * K_MAX * 2 ** -24;
+  return g.outputs.flatMap((o, i): [string, number][] => {
+    const a = got[i]!.data, b = want[i]!.data, s = bound[i]!.data;
+    if (a.length !== b.length) return [[o, Infinity]];
+    let worst = 0;
+    for (let j = 0; j < b.length; j++) worst = Math.max(worst, Math.abs(Number(a[j]) - Number(b[j])) / (gamma * Number(s[j]) + 1e-30));
+    return worst <= 1 ? [] : [[o, worst]];
+  });
+}
 
 /** Every target, where this host runs it natively, through SIMDe (AVX-512 on an AVX2 host, and also where
  *  the host has AVX-512, to cover the emulated build) or under qemu (neon, neon-dot). */
@@ -92,10 +122,10 @@ const TARGETS: [string, BuildOptions][] = [
 ];
 
 describe.each(TARGETS)('packed float GEMM family on %s %j', (target, opts) => {
-  fcTest.prop([fc.integer({ min: 1, max: 2 ** 31 - 1 })], { numRuns: 1 })('agrees with the interpreter within FLOAT_TOLERANCE', (seed) => {
+  fcTest.prop([fc.integer({ min: 1, max: 2 ** 31 - 1 })], { numRuns: 1, examples: [[21]] })('agrees with the interpreter within the float32 summation bound', (seed) => {
     const { graph, inputs } = randomFloatNet(seed, 12);
     const got = compileRun(graph, target, inputs, { float: true, ...opts });
-    expect(errors(graph, got.outputs, interpret(graph, inputs))).toEqual([]);
+    expect(errors(graph, got.outputs, interpret(graph, inputs), inputs)).toEqual([]);
     expect(got.warnings).toBe('');
   });
 });
@@ -110,7 +140,7 @@ describe('packed float GEMM family', () => {
       const exe = buildC(dir, gen.target, { cflags: ['-DQF_PAR_MIN_OPS=1'] });
       const bytes = (ts: Tensor[]) => ts.map((t) => Buffer.from(t.data.buffer, t.data.byteOffset, t.data.byteLength).toString('hex'));
       const one = runC(exe, { inputs, inputNames: graph.inputs, threads: 1 }).outputs;
-      expect(errors(graph, one, interpret(graph, inputs))).toEqual([]);
+      expect(errors(graph, one, interpret(graph, inputs), inputs)).toEqual([]);
       for (const threads of [2, 3, 7]) expect(bytes(runC(exe, { inputs, inputNames: graph.inputs, threads }).outputs)).toEqual(bytes(one));
     } finally {
       rmSync(dir, { recursive: true, force: true });
@@ -120,6 +150,6 @@ describe('packed float GEMM family', () => {
   for (const target of ['c', 'avx2'])
     it(`is clean under ASan + UBSan on ${target}`, () => {
       const { graph, inputs } = randomFloatNet(3, 12);
-      expect(errors(graph, compileRun(graph, target, inputs, { float: true, sanitize: true }).outputs, interpret(graph, inputs))).toEqual([]);
+      expect(errors(graph, compileRun(graph, target, inputs, { float: true, sanitize: true }).outputs, interpret(graph, inputs), inputs)).toEqual([]);
     });
 });
