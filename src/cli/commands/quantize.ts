@@ -34,14 +34,13 @@ export interface QuantizeOpts extends ShapeOptions {
   sqnrSamples?: string;
 }
 
-/** --sqnr-samples: a count (0: no check) or 'all'. */
-function sqnrSampleCount(v: string | undefined, size: number): number {
-  if (v === undefined) return Math.min(size, 8);
-  if (v === 'all') return size;
-  return Number(v);
-}
+/** --sqnr-samples: 'all' or a count (validated before quantizing); default 8. */
+const SQNR_SAMPLES_DEFAULT = 8;
+const requestedSqnrSamples = (v: string | undefined): number => (v === undefined ? SQNR_SAMPLES_DEFAULT : v === 'all' ? Infinity : Number(v));
 
 const MODE_NAMES: readonly string[] = QUANT_MODES;
+
+const plural = (n: number, what: string) => `${n} ${what}${n === 1 ? '' : 's'}`;
 
 const defaultOutput = (model: string) => join(dirname(model), `${basename(model, extname(model))}.q.qir`);
 
@@ -69,7 +68,7 @@ export function quantizeModel(modelPath: string, opts: QuantizeOpts, io: Io): vo
   const summary =
     opts.mode === 'static'
       ? undefined
-      : `${stat('quantized-weights')} weights quantized${stat('skipped-weights') ? `, ${stat('skipped-weights')} left float` : ''}${opts.mode === 'dynamic' ? `; ${runTime} linear layer input${runTime === 1 ? '' : 's'} quantized at run time` : ''}`;
+      : `${stat('quantized-weights')} weights quantized${stat('skipped-weights') ? `, ${stat('skipped-weights')} left float` : ''}${opts.mode === 'dynamic' ? `; ${plural(runTime, 'linear layer input')} quantized at run time` : ''}`;
   const warnings = r.warnings.map((w) => formatDiagnostic(w).replace(/\berror (QF\d+)/, 'warning $1'));
   for (const w of warnings) io.err(w + '\n');
   const out = opts.output ?? defaultOutput(modelPath);
@@ -78,17 +77,17 @@ export function quantizeModel(modelPath: string, opts: QuantizeOpts, io: Io): vo
   const tensors = r.calibrated ? tensorReports(r.calibrated) : [];
   // The SQNR check runs both models in the interpreter, twice a calibration pass per sample: on a
   // few samples by default, so that it does not dominate quantize's time on large models.
-  const sqnrSamples = r.data ? Math.min(r.data.size, sqnrSampleCount(opts.sqnrSamples, r.data.size)) : 0;
+  const sqnrSamples = r.data ? Math.min(r.data.size, requestedSqnrSamples(opts.sqnrSamples)) : 0;
   const outputs = r.data && sqnrSamples > 0 ? outputSqnr(model, r.graph, r.data, sqnrSamples) : [];
   const count = (role: string) => tensors.filter((t) => t.role === role && !t.dynamic).length;
   const dynamic = tensors.filter((t) => t.dynamic).length;
   // Dynamic specs (x86-dynamic) have no calibrated activation qparams: say what is quantized at run time.
   const activations = !dynamic
     ? `${count('activation')} activations`
-    : `${count('activation') ? `${count('activation')} activations + ` : ''}${dynamic} activation${dynamic === 1 ? '' : 's'} quantized at run time (dynamic)`;
+    : `${count('activation') ? `${count('activation')} activations + ` : ''}${plural(dynamic, 'activation')} quantized at run time (dynamic)`;
   io.out(
     (summary ? `quantized ${model.name} (${opts.mode}): ${summary}` : `quantized ${model.name} (${opts.mode}, ${opts.quantizer}): ${count('weight')} weights, ${count('bias')} biases, ${activations}`) +
-      (r.data ? `; ${summary ? 'SQNR over' : 'calibrated on'} ${summary ? sqnrSamples : r.data.size} sample${(summary ? sqnrSamples : r.data.size) === 1 ? '' : 's'}` : '') +
+      (r.data ? `; ${summary ? 'SQNR over' : 'calibrated on'} ${plural(summary ? sqnrSamples : r.data.size, 'sample')}` : '') +
       (r.data && !summary && outputs.length ? `, SQNR over ${sqnrSamples === r.data.size ? 'all' : `the first ${sqnrSamples}`}` : '') +
       `\n  wrote ${out}\n` +
       (opts.exportOnnx ? `  wrote ${opts.exportOnnx} (QDQ ONNX)\n` : ''),
