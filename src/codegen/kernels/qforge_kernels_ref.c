@@ -326,45 +326,32 @@ void qf_ref_clamp_u8(size_t n, const uint8_t *x, uint8_t lo, uint8_t hi, uint8_t
   for (size_t i = 0; i < n; i++) y[i] = x[i] < lo ? lo : x[i] > hi ? hi : x[i];
 }
 
-/* One run of elements sharing a scale and zero point: y = clamp(rint(x * f) + zp) (x / f with
-   `divide`), NaN giving the zero point clamped. Branch-free, so that the compiler vectorises it (the
-   per-element branch on NaN kept it scalar: ~1.1 ns an element, the 224x224x3 input edge of an
-   ImageNet model taking 0.17 ms). */
-static void qf_quantize_run(size_t n, const float *x, float f, int divide, int32_t zp, int32_t qmin, int32_t qmax,
-                            uint8_t *y) {
-  const int32_t zc = zp < qmin ? qmin : zp > qmax ? qmax : zp;
-  const float nanv = (float)(zc - zp); /* rounds and stores as zc */
-  if (divide)
-    for (size_t i = 0; i < n; i++) {
-      const float v = x[i] / f; /* float32 division, never a multiplication by a reciprocal (no -ffast-math) */
-      y[i] = qf_round_store(v != v ? nanv : v, zp, qmin, qmax);
-    }
-  else
-    for (size_t i = 0; i < n; i++) {
-      const float v = x[i] * f;
-      y[i] = qf_round_store(v != v ? nanv : v, zp, qmin, qmax);
-    }
-}
-
-/* Channel c of element i is (i / inner) % C: runs of `inner` elements, channel by channel. */
-static void qf_quantize_channels(size_t n, size_t inner, size_t C, const float *x, const float *f, int divide,
-                                 const int32_t *zp, int32_t qmin, int32_t qmax, uint8_t *y) {
-  if (C == 1) {
-    qf_quantize_run(n, x, f[0], divide, zp[0], qmin, qmax, y);
-    return;
-  }
-  for (size_t o = 0, c = 0; o < n; o += inner, c = c + 1 == C ? 0 : c + 1)
-    qf_quantize_run(n - o < inner ? n - o : inner, x + o, f[c], divide, zp[c], qmin, qmax, y + o);
-}
-
 void qf_ref_quantize_u8(size_t n, size_t inner, size_t C, const float *x, const float *inv, const int32_t *zp,
                         int32_t qmin, int32_t qmax, uint8_t *y) {
-  qf_quantize_channels(n, inner, C, x, inv, 0, zp, qmin, qmax, y);
+  for (size_t i = 0; i < n; i++) {
+    const size_t c = C == 1 ? 0 : (i / inner) % C; /* per tensor: no divisions per element */
+    const float v = x[i] * inv[c];
+    if (v != v) {
+      const int32_t z = zp[c] < qmin ? qmin : zp[c] > qmax ? qmax : zp[c];
+      y[i] = (uint8_t)z;
+    } else {
+      y[i] = qf_round_store(v, zp[c], qmin, qmax);
+    }
+  }
 }
 
 void qf_ref_quantize_div_u8(size_t n, size_t inner, size_t C, const float *x, const float *s, const int32_t *zp,
                             int32_t qmin, int32_t qmax, uint8_t *y) {
-  qf_quantize_channels(n, inner, C, x, s, 1, zp, qmin, qmax, y);
+  for (size_t i = 0; i < n; i++) {
+    const size_t c = C == 1 ? 0 : (i / inner) % C;
+    const float v = x[i] / s[c]; /* float32 division, never a multiplication by a reciprocal (no -ffast-math) */
+    if (v != v) {
+      const int32_t z = zp[c] < qmin ? qmin : zp[c] > qmax ? qmax : zp[c];
+      y[i] = (uint8_t)z;
+    } else {
+      y[i] = qf_round_store(v, zp[c], qmin, qmax);
+    }
+  }
 }
 
 void qf_ref_dequantize_u8(size_t n, size_t inner, size_t C, const uint8_t *x, const double *s, const int32_t *zp,
