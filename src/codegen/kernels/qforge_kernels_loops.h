@@ -128,8 +128,9 @@ void qf_requantize_div_u8(size_t n, const uint8_t *x, double x_s, int32_t x_zp, 
 
 /* ---- qadd / qmul: quantize(dequantize(a) op dequantize(b)) ---- */
 
-/* The reference's all-float32 loop (both scales float32 values); constant strides, op and scaling after
-   inlining, so each combination is its own vector loop. */
+/* The reference's formula in float32, exact when both scales are float32 values (the double products of
+   the dequantizes are then exact); constant strides, op and scaling after inlining, so each combination
+   is its own vector loop. */
 QF_LP void qf_lp_qbin(size_t n, const uint8_t *a, size_t sa, const uint8_t *b, size_t sb, const qf_qbin *p, uint8_t *y,
                       int mul, int div) {
   const float as = (float)p->a_s, bs = (float)p->b_s, az = (float)p->a_zp, bz = (float)p->b_zp;

@@ -245,24 +245,14 @@ void qf_ref_qgavgpool_ch(size_t HW, size_t C, size_t c0, size_t c1, int32_t x_zp
   }
 }
 
-/* qadd / qmul: quantize(dequantize(a) op dequantize(b)). A dequantize is (float)((double)(q - zp) * s);
-   when s is a float32 value that double product is exact (|q - zp| < 2^9, 24-bit s), so it equals the
-   float32 product: the first loop is all float32 and vectorises (about 10x the double loop measured on
-   the dev Xeon); other scales take the double loop. */
+/* qadd / qmul: quantize(dequantize(a) op dequantize(b)), a dequantize being (float)((double)(q - zp) * s).
+   (With s a float32 value that double product is exact, so float32 arithmetic gives the same bits: the
+   SIMD targets' loop kernels, qforge_kernels_loops.h, vectorise that form.) */
 static inline __attribute__((always_inline)) void qf_qbin_run(size_t n, const uint8_t *a, size_t sa, const uint8_t *b,
                                                               size_t sb, const qf_qbin *p, uint8_t *y, int mul) {
   const int32_t zp = p->y_zp, qmin = p->qmin, qmax = p->qmax;
   const float inv = p->inv_y, ys = p->y_s;
   const int divide = p->divide;
-  if ((double)(float)p->a_s == p->a_s && (double)(float)p->b_s == p->b_s) {
-    const float as = (float)p->a_s, bs = (float)p->b_s, az = (float)p->a_zp, bz = (float)p->b_zp;
-    for (size_t i = 0; i < n; i++) {
-      const float da = ((float)a[i * sa] - az) * as, db = ((float)b[i * sb] - bz) * bs;
-      const float v = mul ? da * db : da + db;
-      y[i] = qf_round_store(divide ? v / ys : v * inv, zp, qmin, qmax);
-    }
-    return;
-  }
   for (size_t i = 0; i < n; i++) {
     const float da = (float)((double)((int32_t)a[i * sa] - p->a_zp) * p->a_s);
     const float db = (float)((double)((int32_t)b[i * sb] - p->b_zp) * p->b_s);
