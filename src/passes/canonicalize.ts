@@ -1,7 +1,7 @@
 // canonicalize: the cleanup every other pass can rely on having run. It computes the same graph
 // as fixpoint(remove-identity,fold-constants,cse,dce) (a property test checks this), but as one
-// pass: the four rewrites take turns on one FlatGraph (integer value ids, flag arrays) and the
-// result is written back once. Run as separate passes, each one numbers the graph's values and
+// pass: the four rewrites take turns on one NumberedGraph (integer value ids, flag arrays), each
+// recording a batch of edits, and the result is written back once. Run as separate passes, each one numbers the graph's values and
 // writes whole new containers; here both happen once, which is what keeps canonicalize
 // near-linear on large graphs. Spell out the fixpoint group to see each step.
 import { diag } from '../diagnostics/index.js';
@@ -13,7 +13,7 @@ import { runToFixpoint } from './manager/fixpoint.js';
 import { defaultOptions } from './manager/options.js';
 import { definePass } from './manager/pass.js';
 import type { EditPass } from './util/edit-pass.js';
-import { FlatGraph } from '../ir/numbered/index.js';
+import { EditBatch, NumberedGraph } from '../ir/numbered/index.js';
 
 export const canonicalizePass = definePass({
   kind: 'transform',
@@ -32,21 +32,21 @@ export const canonicalizePass = definePass({
     const options = new Map<EditPass, Record<string, unknown>>(parts.map((p) => [p, defaultOptions(p.options)]));
     Object.assign(options.get(foldConstantsPass) ?? {}, { 'max-elements': o['max-elements'], 'keep-ops': o['keep-ops'] });
 
-    const g = new FlatGraph(ctx.input);
+    const edits = new EditBatch(new NumberedGraph(ctx.input));
     const { rounds, converged } = runToFixpoint(
       parts,
       o['max-iterations'],
       { idempotent: (p) => !!p.idempotent, affects: (by, p) => !(p.unaffectedBy ?? []).includes(by.name) },
       (p) => {
         const sub = { options: options.get(p)! as never, input: ctx.input, count: (k: string, n?: number) => ctx.count(`${p.name}.${k}`, n), warn: ctx.warn };
-        const after = p.rewrite(sub, g);
-        const applied = g.apply();
+        const after = p.rewrite(sub, edits.g, edits);
+        const applied = edits.apply();
         if (after) after(applied);
         return applied.changed;
       },
     );
     ctx.count('rounds', rounds);
     if (!converged) ctx.warn(diag('PASS_NO_FIXPOINT', `canonicalize still changed the graph after ${rounds} round(s)`, { hint: 'raise max-iterations' }));
-    return g.writeBack();
+    return edits.writeBack();
   },
 });

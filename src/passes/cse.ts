@@ -10,7 +10,7 @@
 import { getOp, resolveAttrs, OpError } from '../ir/ops/index.js';
 import { sameShape, sameType, type TensorType } from '../ir/types.js';
 import { defineEditPass } from './util/edit-pass.js';
-import type { FlatGraph } from '../ir/numbered/index.js';
+import type { EditBatch, NumberedGraph } from '../ir/numbered/index.js';
 import { attrsKey, hashTensorBytes, sameTensorBytes, typeKey } from './util/keys.js';
 
 /** Past this many candidates on one anchor, the anchor indexes them by full key instead. */
@@ -22,7 +22,7 @@ function addTo(keyed: Map<string, number[]>, key: string, node: number): void {
   else keyed.set(key, [node]);
 }
 
-function mergeConstants(g: FlatGraph): void {
+function mergeConstants(g: NumberedGraph, edits: EditBatch): void {
   // Group identical constants, then keep one per group: a graph output when the group has one
   // (it stays anyway), else the first. Other outputs in the group keep their uses: redirecting
   // them would remove nothing, and would make the choice depend on the order of `constants`
@@ -39,12 +39,11 @@ function mergeConstants(g: FlatGraph): void {
     if (group) group.members.push(c);
     else groups.push({ type, members: [c] });
   }
-  const isOutput = new Set(g.outputs);
   for (const groups of buckets.values())
     for (const { members } of groups) {
       if (members.length < 2) continue;
-      const rep = members.find((c) => isOutput.has(c)) ?? members[0]!;
-      for (const c of members) if (c !== rep && !isOutput.has(c)) g.replaceValue(c, rep);
+      const rep = members.find((c) => g.isOutput(c)) ?? members[0]!;
+      for (const c of members) if (c !== rep && !g.isOutput(c)) edits.replaceValue(c, rep);
     }
 }
 
@@ -61,16 +60,18 @@ export const csePass = defineEditPass({
   },
   idempotent: true,
   unaffectedBy: ['dce'], // removing unused things cannot make two others equal
-  rewrite(ctx, g) {
-    if (ctx.options.constants) mergeConstants(g);
+  rewrite(ctx, g, edits) {
+    if (ctx.options.constants) mergeConstants(g, edits);
     const defs = g.opTable(getOp);
-    // Canonical operands of every node visited (merged values resolved, commutative pair sorted).
-    const { inStart, outStart } = g;
-    const canon = new Int32Array(g.inIds.length);
+    // Canonical operands of every node visited (merged values resolved, commutative pair sorted):
+    // those of node i are canon[inStart[i] .. inStart[i + 1] - 1].
+    const inStart = new Int32Array(g.nodeCount + 1);
+    for (let i = 0; i < g.nodeCount; i++) inStart[i + 1] = inStart[i]! + g.operandCount(i);
+    const canon = new Int32Array(inStart[g.nodeCount]!);
     // Per anchor value: its candidates in node order, as a linked list or, past LIST_LIMIT, by key.
-    const head = new Int32Array(g.names.length).fill(-1);
-    const tail = new Int32Array(g.names.length);
-    const length = new Int32Array(g.names.length);
+    const head = new Int32Array(g.valueCount).fill(-1);
+    const tail = new Int32Array(g.valueCount);
+    const length = new Int32Array(g.valueCount);
     const next = new Int32Array(g.nodeCount).fill(-1);
     const indexed = new Map<number, Map<string, number[]>>();
     const byOp = new Map<string, Map<string, number[]>>(); // nodes without operands
@@ -80,7 +81,7 @@ export const csePass = defineEditPass({
     const attrKey = (i: number): string | null => {
       let a = attrs[i];
       if (a === undefined) {
-        const n = g.nodes[i]!, def = defs[g.opCode[i]!]!;
+        const n = g.node(i), def = defs[g.opCode(i)]!;
         try {
           a = Object.keys(def.attrs).length ? attrsKey(resolveAttrs(def, n.attrs)) : '';
         } catch (e) {
@@ -92,7 +93,7 @@ export const csePass = defineEditPass({
       return a;
     };
     const sameOperands = (i: number, m: number): boolean => {
-      if (g.opCode[i] !== g.opCode[m]) return false;
+      if (g.opCode(i) !== g.opCode(m)) return false;
       const s = inStart[i]!, t = inStart[m]!, len = inStart[i + 1]! - s;
       if (inStart[m + 1]! - t !== len) return false;
       for (let k = 0; k < len; k++) if (canon[s + k] !== canon[t + k]) return false;
@@ -100,17 +101,17 @@ export const csePass = defineEditPass({
     };
     // Result types are compared too (a declared type may carry quantization inference does not).
     const sameResults = (i: number, m: number): boolean => {
-      const a = outStart[i]!, b = outStart[m]!, len = outStart[i + 1]! - a;
-      if (outStart[m + 1]! - b !== len) return false;
+      const len = g.resultCount(i);
+      if (g.resultCount(m) !== len) return false;
       for (let k = 0; k < len; k++) {
-        const ta = g.type(a + k), tb = g.type(b + k);
+        const ta = g.type(g.result(i, k)), tb = g.type(g.result(m, k));
         if (!ta || !tb || !sameType(ta, tb)) return false;
       }
       return true;
     };
-    const fullKey = (i: number, a: string): string => `${g.ops[g.opCode[i]!]}(${canon.subarray(inStart[i]!, inStart[i + 1]!).join(',')})${a}`;
+    const fullKey = (i: number, a: string): string => `${g.op(i)}(${canon.subarray(inStart[i]!, inStart[i + 1]!).join(',')})${a}`;
     const merge = (i: number, m: number) => {
-      for (let k = 0; k < outStart[i + 1]! - outStart[i]!; k++) g.replaceValue(outStart[i]! + k, outStart[m]! + k, i);
+      for (let k = 0; k < g.resultCount(i); k++) edits.replaceValue(g.result(i, k), g.result(m, k), i);
     };
     /** Looks `i` up among the keyed candidates; merges it or adds it. */
     const viaKeys = (keyed: Map<string, number[]>, i: number): void => {
@@ -124,19 +125,19 @@ export const csePass = defineEditPass({
 
     for (let i = 0; i < g.nodeCount; i++) {
       if (!g.isAlive(i)) continue;
-      const def = defs[g.opCode[i]!];
+      const def = defs[g.opCode(i)];
       if (!def) continue; // the verifier reports unknown ops; never merge what we cannot read
       const s = inStart[i]!, e = inStart[i + 1]!;
       let anchor = -1;
       for (let k = s; k < e; k++) {
-        const v = g.inIds[k]!;
-        const c = v >= 0 ? g.resolve(v) : -1;
+        const v = g.operand(i, k - s);
+        const c = v >= 0 ? edits.resolve(v) : -1;
         canon[k] = c;
         if (c > anchor) anchor = c;
       }
       if (def.commutative && e - s >= 2 && canon[s]! > canon[s + 1]!) [canon[s], canon[s + 1]] = [canon[s + 1]!, canon[s]!];
       if (anchor < 0) {
-        const op = g.ops[g.opCode[i]!]!;
+        const op = g.op(i);
         const keyed = byOp.get(op) ?? new Map<string, number[]>();
         byOp.set(op, keyed);
         viaKeys(keyed, i);

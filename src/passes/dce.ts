@@ -8,26 +8,26 @@ export const dcePass = defineEditPass({
   description: 'dead-code elimination: removes nodes and constants that no graph output depends on',
   options: {},
   idempotent: true,
-  rewrite(ctx, g) {
-    const live = new Uint8Array(g.names.length);
-    for (const o of g.outputs) live[o] = 1;
+  rewrite(ctx, g, edits) {
+    const live = new Uint8Array(g.valueCount);
+    for (const o of g.outputs()) live[o] = 1;
     const dead: number[] = [];
     for (let i = g.nodeCount - 1; i >= 0; i--) {
       if (!g.isAlive(i)) continue;
       let used = false;
-      for (let v = g.outStart[i]!; v < g.outStart[i + 1]! && !used; v++) used = live[v] === 1;
+      for (let k = 0, count = g.resultCount(i); k < count && !used; k++) used = live[g.result(i, k)] === 1;
       if (!used) dead.push(i);
       else
-        for (let k = g.inStart[i]!; k < g.inStart[i + 1]!; k++) {
-          const v = g.inIds[k]!;
+        for (let k = 0, count = g.operandCount(i); k < count; k++) {
+          const v = g.operand(i, k);
           if (v >= 0) live[v] = 1;
         }
     }
-    for (const i of dead) for (let v = g.outStart[i]!; v < g.outStart[i + 1]!; v++) g.dropValue(v, i);
+    for (const i of dead) for (let k = 0, count = g.resultCount(i); k < count; k++) edits.dropValue(g.result(i, k), i);
     let constants = 0;
     for (const c of g.constantIds()) {
       if (live[c]) continue;
-      g.dropValue(c);
+      edits.dropValue(c);
       constants++;
     }
     if (dead.length) ctx.count('nodes-removed', dead.length);

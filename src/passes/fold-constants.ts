@@ -19,29 +19,29 @@ export const foldConstantsPass = defineEditPass({
   },
   idempotent: true,
   unaffectedBy: ['dce', 'cse'], // neither makes a non-constant operand constant
-  rewrite(ctx, g) {
+  rewrite(ctx, g, edits) {
     const max = ctx.options['max-elements'];
     const keep = new Set(ctx.options['keep-ops']);
     const kept = g.opTable((op) => keep.has(op));
     // Results folded earlier in this walk count too, so that whole constant chains fold at once.
-    const constant = (v: number): Tensor | undefined => g.pendingConstant(v) ?? g.constant(v);
+    const constant = (v: number): Tensor | undefined => edits.pendingConstant(v) ?? g.constant(v);
     for (let i = 0; i < g.nodeCount; i++) {
       if (!g.isAlive(i)) continue;
       // Most nodes have an operand computed at run time: find that out before allocating anything.
-      const s = g.inStart[i]!, e = g.inStart[i + 1]!;
-      let all = s < e, present = false;
-      for (let k = s; k < e && all; k++) {
-        const v = g.inIds[k]!;
+      const e = g.operandCount(i);
+      let all = e > 0, present = false;
+      for (let k = 0; k < e && all; k++) {
+        const v = g.operand(i, k);
         if (v < 0) continue;
         present = true;
         all = constant(v) !== undefined;
       }
-      if (!all || !present || kept[g.opCode[i]!]) continue;
-      const n = g.nodes[i]!;
+      if (!all || !present || kept[g.opCode(i)]) continue;
+      const n = g.node(i);
       const args: (Tensor | undefined)[] = [];
-      for (let k = s; k < e; k++) args.push(g.inIds[k]! >= 0 ? constant(g.inIds[k]!) : undefined);
+      for (let k = 0; k < e; k++) args.push(g.operand(i, k) >= 0 ? constant(g.operand(i, k)) : undefined);
       const def = getOp(n.op);
-      const types = n.outputs.map((_, k) => g.type(g.outStart[i]! + k));
+      const types = n.outputs.map((_, k) => g.type(g.result(i, k)));
       if (!def || types.some((t) => !t)) continue;
       const size = types.reduce((s, t) => s + numel(t!.shape), 0);
       if (size > max) {
@@ -63,7 +63,7 @@ export const foldConstantsPass = defineEditPass({
         ctx.warn({ key: 'PASS_FOLD_SKIPPED', message: `not folded: result ${bad} is ${got}, declared ${formatType(types[bad]!)}`, node: { name: n.name, op: n.op } });
         continue;
       }
-      n.outputs.forEach((_, k) => g.defineConstant(g.outStart[i]! + k, outs[k]!, i));
+      n.outputs.forEach((_, k) => edits.defineConstant(g.result(i, k), outs[k]!, i));
       ctx.count('folded');
     }
   },

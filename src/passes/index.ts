@@ -3,5 +3,5 @@ import './builtin.js';
 
 export * from './manager/index.js';
 export { BUILTIN_PASSES } from './builtin.js';
-export { FlatGraph, type EditSummary } from '../ir/numbered/index.js';
+export { EditBatch, type EditSummary } from '../ir/numbered/index.js';
 export { defineEditPass, type EditPass } from './util/edit-pass.js';

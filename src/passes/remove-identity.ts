@@ -15,26 +15,25 @@ export const removeIdentityPass = defineEditPass({
   options: {},
   idempotent: true,
   unaffectedBy: ['dce', 'cse', 'fold-constants'], // none of them changes an op, its attributes or a type
-  rewrite(ctx, g) {
+  rewrite(ctx, g, edits) {
     const found: number[] = [];
     // Which ops can be identities is a fact of each op (OpDef.identityWhen).
     const rules = g.opTable((op) => getOp(op)?.identityWhen);
     for (let i = 0; i < g.nodeCount; i++) {
-      const rule = rules[g.opCode[i]!];
+      const rule = rules[g.opCode(i)];
       if (!rule || !g.isAlive(i) || g.resultCount(i) !== 1) continue;
-      const n = g.nodes[i]!;
-      const s = g.inStart[i]!, e = g.inStart[i + 1]!;
-      const x0 = s < e ? g.inIds[s]! : -1, y0 = g.outStart[i]!;
-      if (x0 < 0 || g.inIds.subarray(s + 1, e).some((v) => v >= 0)) continue;
+      const n = g.node(i);
+      const x0 = g.operand(i, 0), y0 = g.result(i, 0);
+      if (x0 < 0 || g.operands(i).some((v, k) => k > 0 && v >= 0)) continue;
       const x = g.type(x0), y = g.type(y0);
       const def = getOp(n.op);
       if (!def || !x || !y || !sameType(x, y) || !isIdentity(rule, def, n, x)) continue;
-      g.replaceValue(y0, x0, i);
+      edits.replaceValue(y0, x0, i);
       found.push(i);
     }
     // A kept node stays only to define a graph output; its other users were moved all the same.
     return ({ kept }) => {
-      for (const i of found) if (!kept.has(g.outStart[i]!)) ctx.count(g.nodes[i]!.op);
+      for (const i of found) if (!kept.has(g.result(i, 0))) ctx.count(g.op(i));
     };
   },
 });

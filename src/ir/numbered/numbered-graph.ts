@@ -5,10 +5,12 @@
 // looking names up (a node's id is its index in the source's node list), and building the view
 // allocates no object per node or value (on a 100k-node graph, string-keyed lookups, per-value
 // records and the garbage collection they caused were most of the time). Names are resolved
-// once, when a node enters the view (value-table.ts). Nodes stay in topological order in a
-// doubly linked list, so inserting a replacement before its root is O(1); operands are slots of
-// the values' use lists (use-lists.ts). A node's definition is a plain Node: the source's while
-// it is unchanged, a new one from the rewrite that changed it; toGraph() writes them back.
+// once, by valueIds (value-ids.ts: inputs, constants, then results, with cache locality in mind
+// for graphs of millions of values). Nodes stay in topological order in a doubly linked list, so
+// inserting a replacement before its root is O(1); operands are slots of the values' use lists
+// (use-lists.ts). A node's definition is a plain Node: the source's while it is unchanged, a new
+// one from the rewrite that changed it; toGraph() writes them back (edit-batch.ts writes back
+// the passes' batched edits, keeping output names).
 import { freshName, type Attrs, type Graph, type Node } from '../graph.js';
 import { getOp, resolveAttrs, type OpDef, type ResolvedAttrs } from '../ops/index.js';
 import type { Tensor } from '../tensor.js';
@@ -16,6 +18,7 @@ import type { TensorType } from '../types.js';
 import { grown, NONE, type NodeId, type ValueId } from './ids.js';
 import { UseLists } from './use-lists.js';
 import { ValueTable } from './value-table.js';
+import { valueIds } from './value-ids.js';
 
 /** A node to add or a new definition of one; `ins` are the operand ids (NONE: absent), matching `inputs`. */
 export interface NewNode extends Node {
@@ -55,8 +58,14 @@ export class NumberedGraph {
   private readonly values: ValueTable;
   private readonly uses: UseLists;
   private readonly defs: Node[] = [];
-  /** defs[n].op, at hand for the matcher without reading the node. */
-  private readonly ops: string[] = [];
+  /** defs[n].op is opNames[opCodes[n]], at hand for the matcher without reading the node. */
+  private opCodes: Int32Array;
+  private readonly opNames: string[];
+  private readonly opIndex = new Map<string, number>();
+  /** The graph outputs' ids, in order. */
+  private readonly outs: ValueId[];
+  /** Ids [0, inputCount) are the graph inputs (each numbered, used or not). */
+  readonly inputCount: number;
   /** Every attribute of a definition, defaults included, resolved on first use (preallocated like flags: holes read as undefined). */
   private readonly resolved: (ResolvedAttrs | undefined)[];
   private flags: Uint8Array;
@@ -76,16 +85,16 @@ export class NumberedGraph {
 
   constructor(readonly source: Graph) {
     const src = source.nodes, n = src.length, nodes = n + 16;
-    let operands = 0, results = 0;
-    for (let i = 0; i < n; i++) {
-      operands += src[i]!.inputs.length;
-      results += src[i]!.outputs.length;
-    }
-    this.values = new ValueTable(source, operands + results + source.outputs.length + 16);
-    // The names first, in a loop of their own: lookups in a Map of every value are most of the
-    // cost, and they are much faster when nothing else competes for the cache.
-    const ids = this.values.idsOf(src, operands + results);
-    this.uses = new UseLists(operands + 16, operands + results + 16);
+    // The names first, in a loop of their own: name lookups are most of the cost, and they are
+    // much faster when nothing else competes for the cache.
+    const ids = valueIds(source);
+    const operands = ids.inIds.length;
+    this.values = new ValueTable(source, ids, 16);
+    this.inputCount = ids.inputs;
+    this.opNames = ids.ops;
+    ids.ops.forEach((op, k) => this.opIndex.set(op, k));
+    this.opCodes = grown(ids.opCode, nodes);
+    this.uses = new UseLists(operands + 16, ids.names.length + 16);
     this.resolved = new Array<ResolvedAttrs | undefined>(nodes);
     this.flags = new Uint8Array(nodes);
     this.prevs = new Int32Array(nodes);
@@ -94,16 +103,32 @@ export class NumberedGraph {
     this.operandLen = new Int32Array(nodes);
     this.resultFrom = new Int32Array(nodes);
     this.resultLen = new Int32Array(nodes);
-    this.resultIds = new Int32Array(results + 16);
-    for (let i = 0, at = 0; i < n; i++) {
-      const node = src[i]!, k = node.inputs.length;
-      this.link(this.make(node, ids, at, ids, at + k, undefined), NONE);
-      at += k + node.outputs.length;
-    }
-    for (const o of source.outputs) this.values.markOutput(this.values.id(o));
+    this.resultIds = new Int32Array(ids.outStart[n]! - ids.outStart[0]! + 16);
+    for (let i = 0; i < n; i++) this.link(this.make(src[i]!, ids.opCode[i]!, ids.inIds, ids.inStart[i]!, null, ids.outStart[i]!, undefined), NONE);
+    this.outs = Array.from(ids.outputs);
+    for (const o of this.outs) this.values.markOutput(o);
   }
 
   // ---- values ----
+
+  /** Values numbered so far: ids are 0 .. valueCount - 1 (a removed value keeps its id). */
+  get valueCount(): number {
+    return this.values.size;
+  }
+
+  isInput(v: ValueId): boolean {
+    return v < this.inputCount;
+  }
+
+  /** The graph outputs' ids, in order (a renamed output is its new value, see takeName). */
+  outputs(): readonly ValueId[] {
+    return this.outs;
+  }
+
+  /** The values defined as constants: the source's in record order, then new ones in the order they were set. */
+  constantIds(): ValueId[] {
+    return this.values.constantIds();
+  }
 
   /** The id of a value name; NONE for one that no node or graph output refers to. */
   find(name: string): ValueId {
@@ -182,6 +207,21 @@ export class NumberedGraph {
 
   // ---- nodes ----
 
+  /** Nodes numbered so far, live or not: ids are 0 .. nodeCount - 1 (the source's first, in its order). */
+  get nodeCount(): number {
+    return this.defs.length;
+  }
+
+  /** The code of n's op: an index into opTable's result. */
+  opCode(n: NodeId): number {
+    return this.opCodes[n]!;
+  }
+
+  /** `f` of every op seen so far, indexed by op code (to test ops without reading nodes). */
+  opTable<T>(f: (op: string) => T): T[] {
+    return this.opNames.map(f);
+  }
+
   /** The definition of n as a plain Node (the source's own object while n is unchanged); read only. */
   node(n: NodeId): Node {
     return this.defs[n]!;
@@ -192,7 +232,7 @@ export class NumberedGraph {
   }
 
   op(n: NodeId): string {
-    return this.ops[n]!;
+    return this.opNames[this.opCodes[n]!]!;
   }
 
   /** The operand names ('' for an absent one) and result names of n. */
@@ -300,15 +340,22 @@ export class NumberedGraph {
     else this.tail = n;
   }
 
+  private codeOf(op: string): number {
+    let code = this.opIndex.get(op);
+    if (code === undefined) this.opIndex.set(op, (code = this.opNames.push(op) - 1));
+    return code;
+  }
+
   /**
-   * Numbers a node with definition `def`, whose operands are ins[inAt…] and results outs[outAt…]
-   * (as many as def names), and links them; it is not in the order yet.
+   * Numbers a node with definition `def` and op code `code`, whose operands are ins[inAt…] and
+   * results outs[outAt…] (outs null: the ids outAt…), as many as def names, and links them; it is
+   * not in the order yet.
    */
-  private make(def: Node, ins: ArrayLike<ValueId>, inAt: number, outs: ArrayLike<ValueId>, outAt: number, resolved: ResolvedAttrs | undefined): NodeId {
+  private make(def: Node, code: number, ins: ArrayLike<ValueId>, inAt: number, outs: ArrayLike<ValueId> | null, outAt: number, resolved: ResolvedAttrs | undefined): NodeId {
     const n = this.defs.length;
     this.defs.push(def);
-    this.ops.push(def.op);
     if (n >= this.flags.length) this.growNodes(n + 1);
+    this.opCodes[n] = code;
     if (resolved) this.resolved[n] = resolved;
     this.flags[n] = ALIVE;
     this.setOperands(n, ins, inAt, def.inputs.length);
@@ -317,7 +364,7 @@ export class NumberedGraph {
     this.resultFrom[n] = this.resultTop;
     this.resultLen[n] = r;
     for (let i = 0; i < r; i++) {
-      const v = outs[outAt + i]!;
+      const v = outs ? outs[outAt + i]! : outAt + i;
       this.resultIds[this.resultTop++] = v;
       this.values.setProducer(v, n);
     }
@@ -334,6 +381,7 @@ export class NumberedGraph {
 
   private growNodes(need: number): void {
     this.flags = grown(this.flags, need);
+    this.opCodes = grown(this.opCodes, need);
     this.prevs = grown(this.prevs, need);
     this.nexts = grown(this.nexts, need);
     this.operandFrom = grown(this.operandFrom, need);
@@ -344,13 +392,13 @@ export class NumberedGraph {
   }
 
   /**
-   * Unlinks use slot s; a constant that lost its last use goes with it (constants nobody used to
-   * begin with stay). A node's result is not a constant (every value has one definition), so its
-   * constant is not looked up.
+   * Unlinks use slot s; with `dropConstant`, a constant that lost its last use goes with it
+   * (constants nobody used to begin with stay). A node's result is not a constant (every value
+   * has one definition), so its constant is not looked up.
    */
-  private dropUse(s: number): void {
+  private dropUse(s: number, dropConstant = true): void {
     const v = this.uses.unlink(s);
-    if (v === NONE || this.uses.count(v) !== 0 || this.values.producer(v) !== NONE) return;
+    if (!dropConstant || v === NONE || this.uses.count(v) !== 0 || this.values.producer(v) !== NONE) return;
     if (!this.values.isOutput(v) && this.values.constant(v) !== undefined) this.values.remove(v, true);
   }
 
@@ -362,7 +410,7 @@ export class NumberedGraph {
   /** Inserts a node right before `anchor` (its operands must already be defined there). */
   insertBefore(anchor: NodeId, spec: NewNode, types: TensorType[]): NodeId {
     const def = nodeOf(spec.name, spec.op, spec.inputs, spec.outputs, spec.attrs, spec.debugHandle);
-    const n = this.make(def, spec.ins, 0, spec.outputs.map((o) => this.values.id(o)), 0, spec.resolved);
+    const n = this.make(def, this.codeOf(spec.op), spec.ins, 0, spec.outputs.map((o) => this.values.id(o)), 0, spec.resolved);
     for (let i = 0; i < types.length; i++) this.values.define(this.result(n, i), types[i]!);
     this.noteCreated(spec.name);
     this.link(n, anchor);
@@ -376,7 +424,7 @@ export class NumberedGraph {
   redefine(n: NodeId, spec: NewNode, types: TensorType[]): void {
     const oldFrom = this.operandFrom[n]!, oldLen = this.operandLen[n]!;
     this.defs[n] = nodeOf(this.defs[n]!.name, spec.op, spec.inputs, this.defs[n]!.outputs, spec.attrs, spec.debugHandle);
-    this.ops[n] = spec.op;
+    this.opCodes[n] = this.codeOf(spec.op);
     this.resolved[n] = spec.resolved;
     // The new uses first, then the old ones go: a constant used by both stays.
     this.setOperands(n, spec.ins, 0, spec.ins.length);
@@ -389,11 +437,15 @@ export class NumberedGraph {
     this.noteCreated(spec.name);
   }
 
-  /** Unlinks a node and its uses; its results stay defined unless `dropResults` (a new root may reuse them). */
-  remove(n: NodeId, dropResults: boolean): void {
+  /**
+   * Unlinks a node and its uses; its results stay defined unless `dropResults` (a new root may
+   * reuse them). Constants that lose their last use go too, unless `dropUnusedConstants` is false
+   * (the passes leave that to dce).
+   */
+  remove(n: NodeId, dropResults: boolean, dropUnusedConstants = true): void {
     if (!(this.flags[n]! & ALIVE)) return;
     this.flags[n]! &= ~ALIVE;
-    for (let i = 0, s = this.operandFrom[n]!, k = this.operandLen[n]!; i < k; i++) this.dropUse(s + i);
+    for (let i = 0, s = this.operandFrom[n]!, k = this.operandLen[n]!; i < k; i++) this.dropUse(s + i, dropUnusedConstants);
     for (let i = 0, k = this.resultLen[n]!; i < k; i++) {
       const v = this.resultIds[this.resultFrom[n]! + i]!;
       if (this.values.producer(v) === n) this.values.setProducer(v, NONE);
@@ -422,6 +474,40 @@ export class NumberedGraph {
       this.defs[u] = nodeOf(d.name, d.op, d.inputs.map((v) => (v === fromName ? toName : v)), d.outputs, d.attrs, d.debugHandle);
     }
     return changed;
+  }
+
+  /**
+   * v takes over w's name: its definition and its users name it so, it takes w's place among the
+   * graph outputs, and its type and constant are written back under that name. w's definition
+   * must be gone (no live producer, no constant, no users); w keeps no name. This is how an edit
+   * that replaces a graph output keeps the output's name.
+   */
+  takeName(v: ValueId, w: ValueId): void {
+    if (this.values.producer(w) !== NONE || this.uses.count(w) || this.values.constant(w) !== undefined) throw new Error(`'${this.values.name(w)}' is still defined`);
+    const name = this.values.name(w);
+    this.values.remove(w, true);
+    this.values.takeName(v, w);
+    for (let i = 0; i < this.outs.length; i++) if (this.outs[i] === w) this.outs[i] = v;
+    const p = this.values.producer(v);
+    if (p !== NONE) {
+      const d = this.defs[p]!;
+      this.defs[p] = nodeOf(d.name, d.op, d.inputs, d.outputs.map((o, i) => (this.result(p, i) === v ? name : o)), d.attrs, d.debugHandle);
+    }
+    for (const u of this.userNodes(v)) {
+      const d = this.defs[u]!;
+      this.defs[u] = nodeOf(d.name, d.op, d.inputs.map((x, i) => (this.operand(u, i) === v ? name : x)), d.outputs, d.attrs, d.debugHandle);
+    }
+  }
+
+  /** v, which has no live producer, becomes a constant (keeping its type). */
+  defineConstant(v: ValueId, t: Tensor): void {
+    if (this.values.producer(v) !== NONE) throw new Error(`'${this.values.name(v)}' is a node's result`);
+    this.values.setConstant(v, t);
+  }
+
+  /** v is no longer defined: its type and constant go (a constant's definition, a result of a removed node). */
+  undefine(v: ValueId): void {
+    this.values.remove(v, true);
   }
 
   /** A plain Graph: the nodes in order (unchanged ones are the source's objects), values and constants (see ValueTable.write). */

@@ -1,16 +1,20 @@
-// The values of a numbered graph (numbered-graph.ts), numbered from 0 in the order
-// they are first referred to. Per value: its name, flags, producer, and its type and constant —
-// read from the source graph on first use, or set by a rewrite. The new types and constants are
-// written back after the source's, in the order they were (last) set, as a Map would keep them.
+// The values of a numbered graph (numbered-graph.ts), numbered densely by valueIds
+// (value-ids.ts): graph inputs, then constants in record order, then node results in node order,
+// then names nothing defines; values a rewrite adds come after. Per value: its name, flags,
+// producer, and its type and constant — read from the source graph on first use, or set by a
+// rewrite. The new types and constants are written back after the source's, in the order they
+// were set, as a Map would keep them; a renamed value (takeName) counts as new under its new name.
 import { lookup, store, type Graph, type Node } from '../graph.js';
 import type { Tensor } from '../tensor.js';
 import type { TensorType } from '../types.js';
 import { grown, NONE, type NodeId, type ValueId } from './ids.js';
+import type { ValueIds } from './value-ids.js';
 
 // SRC_*: the slot holds the source's entry, read on first use. NEW_*: it holds one a rewrite set.
 // REMOVED: the value's definition went away (a dropped result, a constant that lost its last use).
 // IN_SOURCE: a key of source.values (set once the source's names are listed, see sourceNames).
-const OUTPUT = 1, SRC_TYPE = 2, SRC_CONST = 4, NEW_TYPE = 8, NEW_CONST = 16, REMOVED = 32, IN_SOURCE = 64;
+// MOVED: renamed (takeName); the source's entries under its first name are gone.
+const OUTPUT = 1, SRC_TYPE = 2, SRC_CONST = 4, NEW_TYPE = 8, NEW_CONST = 16, REMOVED = 32, IN_SOURCE = 64, MOVED = 128;
 
 /** The keys of source.values in order, with their ids (undefined: no node refers to the value). */
 interface SourceNames {
@@ -20,6 +24,10 @@ interface SourceNames {
   unreferenced: Set<string>;
 }
 
+/** JS objects list integer-like keys first, ascending. */
+const ARRAY_INDEX = /^(?:0|[1-9]\d{0,9})$/;
+const isArrayIndex = (k: string) => ARRAY_INDEX.test(k) && Number(k) < 4294967295;
+
 /** Property names `in` finds on o's prototype chain. */
 function protoNames(o: object): string[] {
   const names: string[] = [];
@@ -28,8 +36,14 @@ function protoNames(o: object): string[] {
 }
 
 export class ValueTable {
-  private readonly ids = new Map<string, ValueId>();
-  private count = 0;
+  /** Name -> id, built on first lookup by name (the passes never need it). */
+  private byName: Map<string, ValueId> | undefined;
+  /** The first owner of every name a rename moved (the source's keys keep their owners). */
+  private moved: Map<string, ValueId> | undefined;
+  private count: number;
+  /** Ids [0, inputs) are the graph inputs, [inputs, inputs + constants) the source's constants in record order. */
+  readonly inputs: number;
+  private readonly constants: number;
   // Per value, with room for `flags.length` values. The arrays are preallocated (holes read as
   // undefined): numbering a value writes its name and producer only.
   private readonly names: string[];
@@ -47,43 +61,50 @@ export class ValueTable {
 
   constructor(
     private readonly source: Graph,
-    capacity: number,
+    ids: ValueIds,
+    spare: number,
   ) {
-    this.names = new Array<string>(capacity);
+    const capacity = ids.names.length + spare;
+    this.names = ids.names;
+    this.count = ids.names.length;
+    this.inputs = ids.inputs;
+    this.constants = ids.constants;
     this.types = new Array<TensorType | undefined>(capacity);
     this.consts = new Array<Tensor | undefined>(capacity);
     this.flags = new Uint8Array(capacity);
-    this.producers = new Int32Array(capacity);
+    this.producers = new Int32Array(capacity).fill(NONE);
     this.typeSeqs = new Int32Array(capacity);
     this.constSeqs = new Int32Array(capacity);
   }
 
+  /** Values numbered so far: ids are 0 .. size - 1. */
+  get size(): number {
+    return this.count;
+  }
+
+  /** The name -> id Map, first definition first (as valueIds resolves names). */
+  private map(): Map<string, ValueId> {
+    if (this.byName) return this.byName;
+    const m = new Map<string, ValueId>();
+    for (let v = this.count - 1; v >= 0; v--) if (!(this.flags[v]! & REMOVED) || !m.has(this.names[v]!)) m.set(this.names[v]!, v);
+    return (this.byName = m);
+  }
+
   /** The id of a value name, numbering it on first reference. */
   id(name: string): ValueId {
-    const v = this.ids.get(name);
+    const v = this.map().get(name);
     return v === undefined ? this.add(name) : v;
   }
 
-  /** The id of a value name, NONE for a name no node or output refers to (nothing is numbered). */
+  /** The id of a value name, NONE for a name no node, input, constant or output refers to (nothing is numbered). */
   find(name: string): ValueId {
-    return this.ids.get(name) ?? NONE;
-  }
-
-  /** Numbers the values that `nodes` refer to; returns per node the ids of its operands (NONE: absent), then of its results. */
-  idsOf(nodes: readonly Node[], total: number): Int32Array {
-    const out = new Int32Array(total);
-    for (let i = 0, k = 0; i < nodes.length; i++) {
-      const inputs = nodes[i]!.inputs, outputs = nodes[i]!.outputs;
-      for (let j = 0; j < inputs.length; j++) out[k++] = inputs[j] ? this.id(inputs[j]!) : NONE;
-      for (let j = 0; j < outputs.length; j++) out[k++] = this.id(outputs[j]!);
-    }
-    return out;
+    return this.map().get(name) ?? NONE;
   }
 
   private add(name: string): ValueId {
     const v = this.count++;
     if (v >= this.flags.length) this.grow(v + 1);
-    this.ids.set(name, v);
+    this.map().set(name, v);
     this.names[v] = name;
     this.producers[v] = NONE;
     return v;
@@ -94,7 +115,7 @@ export class ValueTable {
     this.producers = grown(this.producers, need);
     this.typeSeqs = grown(this.typeSeqs, need);
     this.constSeqs = grown(this.constSeqs, need);
-    this.names.length = this.types.length = this.consts.length = this.flags.length;
+    this.types.length = this.consts.length = this.flags.length;
   }
 
   name(v: ValueId): string {
@@ -133,8 +154,9 @@ export class ValueTable {
     if (f & NEW_CONST) return this.consts[v];
     if (f & REMOVED) return undefined;
     if (!(f & SRC_CONST)) {
+      // Only the ids of the source's constants can name one (valueIds numbers them apart).
       this.flags[v] = f | SRC_CONST;
-      this.consts[v] = lookup(this.source.constants, this.names[v]!);
+      this.consts[v] = v >= this.inputs && v < this.inputs + this.constants ? lookup(this.source.constants, this.names[v]!) : undefined;
     }
     return this.consts[v];
   }
@@ -173,15 +195,57 @@ export class ValueTable {
     if (constant) this.consts[v] = undefined;
   }
 
+  /**
+   * v takes w's name and w's place among the graph outputs; w, whose definition must be gone,
+   * keeps no name. v's type and constant are written under the new name, after the source's.
+   */
+  takeName(v: ValueId, w: ValueId): void {
+    const t = this.type(v), c = this.constant(v), old = this.names[v]!, name = this.names[w]!;
+    this.moved ??= new Map();
+    if (!this.moved.has(old)) this.moved.set(old, v);
+    if (!this.moved.has(name)) this.moved.set(name, w);
+    if (this.byName) {
+      this.byName.delete(old);
+      this.byName.set(name, v);
+    }
+    this.names[v] = name;
+    this.flags[v] = (this.flags[v]! & ~(NEW_TYPE | NEW_CONST)) | MOVED | (this.flags[w]! & OUTPUT);
+    this.flags[w]! &= ~OUTPUT;
+    if (t) this.define(v, t);
+    if (c) this.setConstant(v, c);
+  }
+
+  /**
+   * The values defined as constants, in the order of the written constants record: the source's,
+   * then the new ones in the order they were set; integer-like names first, as JS orders keys.
+   */
+  constantIds(): ValueId[] {
+    const out: ValueId[] = [], end = this.inputs + this.constants;
+    for (let v = this.inputs; v < end; v++) if (!(this.flags[v]! & MOVED) && this.constant(v) !== undefined) out.push(v);
+    this.constOrder.forEach((v, i) => {
+      const f = this.flags[v]!;
+      if (this.constSeqs[v] === i && f & NEW_CONST && !(f & REMOVED) && (v < this.inputs || v >= end || f & MOVED)) out.push(v);
+    });
+    const index = out.filter((v) => isArrayIndex(this.names[v]!));
+    if (!index.length) return out;
+    index.sort((x, y) => Number(this.names[x]) - Number(this.names[y]));
+    return [...index, ...out.filter((v) => !isArrayIndex(this.names[v]!))];
+  }
+
+  /** The value that first had the name k (renames move names; the source's keys keep their owners). */
+  private ownerOf(k: string): ValueId | undefined {
+    return this.moved?.get(k) ?? this.map().get(k);
+  }
+
   /** A name no value of the source has and no rewrite has given a type. */
   isFree(name: string): boolean {
-    const v = this.ids.get(name);
+    const v = this.map().get(name);
     return !(v !== undefined && this.flags[v]! & NEW_TYPE) && !this.inSource(name, v);
   }
 
   /** isFree and id in one lookup: the id of a free name (numbering it), undefined for a taken one. */
   freeId(name: string): ValueId | undefined {
-    const v = this.ids.get(name);
+    const v = this.map().get(name);
     if ((v !== undefined && this.flags[v]! & NEW_TYPE) || this.inSource(name, v)) return undefined;
     return v ?? this.add(name);
   }
@@ -189,10 +253,12 @@ export class ValueTable {
   /**
    * `k in source.values`, where v is k's id: a flag for the values nodes refer to, a small set for
    * the others (a lookup of a new name in the source's own table costs as much as several in ours).
+   * The flag describes a value's first name: a renamed name is looked up by its first owner.
    */
   private inSource(k: string, v: ValueId | undefined): boolean {
     const listed = this.sourceNames();
-    if (v !== undefined ? this.flags[v]! & IN_SOURCE : listed.unreferenced.has(k)) return true;
+    const owner = this.moved?.get(k) ?? v;
+    if (owner !== undefined ? this.flags[owner]! & IN_SOURCE : listed.unreferenced.has(k)) return true;
     this.inherited ??= new Set(protoNames(this.source.values));
     return this.inherited.has(k);
   }
@@ -215,13 +281,13 @@ export class ValueTable {
 
   /**
    * The id of k, the key after the one that had id next - 1. Graphs list their values mostly in
-   * the order nodes first refer to them, which is the order ids are given in: the next few ids
-   * are tried first, as comparing names is much cheaper than a lookup in a Map of every value.
+   * definition order, which is the order ids are given in: the next few ids are tried first, as
+   * comparing names is much cheaper than a lookup in a Map of every value.
    */
   private idOfKey(k: string, next: ValueId): ValueId | undefined {
     const names = this.names;
-    for (let j = next, end = Math.min(next + 8, this.count); j < end; j++) if (names[j] === k) return j;
-    return this.ids.get(k);
+    if (!this.moved) for (let j = next, end = Math.min(next + 8, this.count); j < end; j++) if (names[j] === k) return j;
+    return this.ownerOf(k);
   }
 
   /** The source's values and constants in their order less the removed ones, then the new ones. */
@@ -229,11 +295,7 @@ export class ValueTable {
     const types = this.typeOrder.filter((v, i) => this.typeSeqs[v] === i && this.flags[v]! & NEW_TYPE);
     const consts = this.constOrder.filter((v, i) => this.constSeqs[v] === i && this.flags[v]! & NEW_CONST);
     const { keys, ids } = this.sourceNames();
-    const constKeys = Object.keys(this.source.constants), constIds = new Array<ValueId | undefined>(constKeys.length);
-    for (let i = 0, next = 0; i < constKeys.length; i++) {
-      const v = (constIds[i] = this.idOfKey(constKeys[i]!, next));
-      if (v !== undefined) next = v + 1;
-    }
+    const constKeys = Object.keys(this.source.constants), constIds = constKeys.map((_, i) => this.inputs + i);
     return {
       values: this.merged(this.source.values, keys, ids, SRC_TYPE | NEW_TYPE, this.types, types),
       constants: this.merged(this.source.constants, constKeys, constIds, SRC_CONST | NEW_CONST, this.consts, consts),
@@ -241,15 +303,16 @@ export class ValueTable {
   }
 
   /**
-   * src's entries in order (keys, with their ids) less the removed ones, then the `added` values'
-   * entries. An entry the view has read already (a `read` flag) is taken from it, not looked up again.
+   * src's entries in order (keys, with their ids) less the removed and renamed ones, then the
+   * `added` values' entries. An entry the view has read already (a `read` flag) is taken from it,
+   * not looked up again.
    */
   private merged<T>(src: Record<string, T>, keys: string[], ids: (ValueId | undefined)[], read: number, entries: (T | undefined)[], added: ValueId[]): Record<string, T> {
     const out: Record<string, T> = {};
     for (let i = 0; i < keys.length; i++) {
-      const k = keys[i]!, v = ids[i] ?? this.ids.get(k);
+      const k = keys[i]!, v = ids[i] ?? this.ownerOf(k);
       if (v === undefined) store(out, k, src[k]!);
-      else if (!(this.flags[v]! & REMOVED)) store(out, k, this.flags[v]! & read ? entries[v]! : src[k]!);
+      else if (!(this.flags[v]! & (REMOVED | MOVED))) store(out, k, this.flags[v]! & read ? entries[v]! : src[k]!);
     }
     for (let i = 0; i < added.length; i++) store(out, this.names[added[i]!]!, entries[added[i]!]!);
     return out;
