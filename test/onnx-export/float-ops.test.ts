@@ -1,6 +1,6 @@
 // Float op exporters beyond what the fixtures use, in onnxruntime and back through our importer:
-// one graph at opset 13 (reduce axes as attributes) and one that needs opset 20 (LayerNormalization,
-// Gelu, HardSwish; reduce axes as inputs).
+// one graph at opset 13 (reduce axes as attributes), one that needs opset 20 (LayerNormalization,
+// Gelu, HardSwish; reduce axes as inputs), and one of ops whose export is their OnnxFacts alone.
 import ort from 'onnxruntime-node';
 import { describe, expect, it } from 'vitest';
 import { GraphBuilder } from '../../src/ir/builder.js';
@@ -56,6 +56,28 @@ function convNet(): Graph {
   return b.build();
 }
 
+/** Comparisons, logic, where, trigonometry and the integer ops: exported as their OnnxFacts' op type alone. */
+function factsNet(): Graph {
+  const b = new GraphBuilder('facts');
+  const x = b.input('x', f32(2, 3, 4));
+  const half = b.constant('half', tensor('f32', [], [0.5]));
+  const keep = b.op('or', [
+    b.op('and', [b.op('greater', [x, half]), b.op('not', [b.op('less_equal', [x, b.op('neg', [half])])])]),
+    b.op('xor', [b.op('equal', [x, half]), b.op('greater_equal', [x, b.op('sin', [x])])]),
+  ]);
+  const ok = b.op('and', [keep, b.op('not', [b.op('is_nan', [x])])]);
+  const unit = b.op('mul', [b.op('tanh', [x]), b.constant('nine', tensor('f32', [], [0.9]))]);
+  const inverse = b.op('add', [b.op('add', [b.op('asin', [unit]), b.op('acos', [unit])]), b.op('add', [b.op('atanh', [unit]), b.op('atan', [x])])]);
+  const hyper = b.op('add', [b.op('add', [b.op('sinh', [x]), b.op('cosh', [x])]), b.op('add', [b.op('asinh', [x]), b.op('acosh', [b.op('add', [b.op('abs', [x]), b.constant('one', tensor('f32', [], [1]))])])])]);
+  const picked = b.op('where', [ok, b.op('add', [inverse, b.op('tan', [unit])]), b.op('sub', [hyper, b.op('cos', [x])])]);
+  const shaped = b.op('add', [b.op('sign', [picked]), b.op('add', [b.op('softplus', [picked]), b.op('round', [b.op('mul', [x, b.constant('four', tensor('f32', [], [4]))])])])]);
+  const [q, scale, zp] = b.node('dynamic_quantize_linear', [b.op('reshape', [shaped], { shape: [6, 4] })]);
+  const w = b.constant('w', tensor('u8', [4, 3], [3, 200, 17, 90, 0, 255, 128, 64, 32, 7, 99, 150]));
+  const acc = b.op('matmul_integer', [q!, w, zp!, b.constant('wzp', tensor('u8', [], [128]))]);
+  b.output(b.op('mul', [b.op('cast', [acc], { to: 'f32' }), scale!]));
+  return b.build();
+}
+
 async function ortRun(bytes: Uint8Array, g: Graph, x: Record<string, Tensor>): Promise<Float32Array> {
   const s = await ort.InferenceSession.create(bytes);
   const r = await s.run(Object.fromEntries(Object.entries(x).map(([k, t]) => [k, new ort.Tensor('float32', t.data as Float32Array, t.shape)])));
@@ -65,6 +87,7 @@ async function ortRun(bytes: Uint8Array, g: Graph, x: Record<string, Tensor>): P
 describe.each([
   ['shapes', shapesNet, 13],
   ['conv', convNet, 20],
+  ['OnnxFacts', factsNet, 13],
 ] as const)('float export: %s net', (_, make, opset) => {
   const g = make();
   const bytes = toOnnxModel(g);

@@ -6,9 +6,10 @@ import { existsSync, readdirSync, readFileSync, statSync } from 'node:fs';
 import { basename, join } from 'node:path';
 import { QforgeError, type Diagnostic } from '../../diagnostics/index.js';
 import { isFloatDType } from '../dtype.js';
+import type { Graph } from '../graph.js';
 import { run } from '../interpreter.js';
 import type { Tensor } from '../tensor.js';
-import { CONVERTERS } from './converters.js';
+import { converters } from './converters.js';
 import { decodeModel, importOnnx } from './import.js';
 import { TensorProtoType, type OnnxModel, type OnnxTensor } from './schema.js';
 import { tensorFromProto } from './tensors.js';
@@ -101,7 +102,7 @@ export function missingOps(model: OnnxModel): string[] {
   const out = new Set<string>();
   for (const n of model.graph!.node) {
     const std = n.domain === '' || n.domain === 'ai.onnx';
-    if (!std || !Object.hasOwn(CONVERTERS, n.opType)) out.add(std ? n.opType : `${n.domain}.${n.opType}`);
+    if (!std || !Object.hasOwn(converters(), n.opType)) out.add(std ? n.opType : `${n.domain}.${n.opType}`);
   }
   return [...out].sort();
 }
@@ -141,6 +142,13 @@ function importCase(bytes: Uint8Array, dir: string, feeds: Map<string, Tensor>) 
       if (frozen.size === before) throw e;
     }
   }
+}
+
+/** A test's model imported with its first data set's input shapes (and constants where needed). */
+export function importTest(dir: string): Graph {
+  const bytes = readFileSync(join(dir, 'model.onnx'));
+  const first = dataSets(dir, decodeModel(bytes, join(dir, 'model.onnx')))[0];
+  return importCase(bytes, dir, first?.inputs ?? new Map()).g;
 }
 
 /** What stopped an unsupported test: `type T` for an element type, `Op: limit` for a limit of a supported op. */

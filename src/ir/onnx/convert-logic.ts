@@ -29,8 +29,6 @@ const eyeLike: Converter = (c) => {
   c.setConstant(0, out);
 };
 
-const where: Converter = (c) => void c.emit('where', [c.input(0), c.input(1), c.input(2)]);
-
 export const LOGIC_CONVERTERS: Record<string, Converter> = {
   Equal: binary('equal'),
   Less: binary('less'),
@@ -40,14 +38,7 @@ export const LOGIC_CONVERTERS: Record<string, Converter> = {
   And: binary('and'),
   Or: binary('or'),
   Xor: binary('xor'),
-  Not: unary('not'),
-  Where: where,
-  IsNaN: unary('is_nan'),
   IsInf: unary('is_inf', (c) => ({ detect_positive: c.bool('detect_positive', true), detect_negative: c.bool('detect_negative', true) })),
-  Sign: unary('sign'),
-  Round: unary('round'),
-  ...Object.fromEntries(['Sin', 'Cos', 'Tan', 'Asin', 'Acos', 'Atan', 'Sinh', 'Cosh', 'Asinh', 'Acosh', 'Atanh'].map((op) => [op, unary(op.toLowerCase())])),
-  Softplus: unary('softplus'),
   Celu: unary('celu', (c) => ({ alpha: c.float('alpha', 1) })),
   ThresholdedRelu: unary('thresholded_relu', (c) => ({ alpha: c.float('alpha', 1) })),
   Shrink: unary('shrink', (c) => ({ lambd: c.float('lambd', 0.5), bias: c.float('bias', 0) })),

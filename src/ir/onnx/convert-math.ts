@@ -5,13 +5,6 @@ import type { NodeContext } from './context.js';
 
 export type Converter = (c: NodeContext) => void;
 
-/** ONNX op -> our op of the same arity with no attributes. */
-const SAME: Record<string, string> = {
-  Relu: 'relu', Sigmoid: 'sigmoid', Tanh: 'tanh', Erf: 'erf', Sqrt: 'sqrt', Exp: 'exp', Log: 'log', Neg: 'neg', Abs: 'abs',
-  Reciprocal: 'reciprocal', Floor: 'floor', Ceil: 'ceil', HardSwish: 'hardswish',
-  MatMul: 'matmul', GlobalAveragePool: 'global_avgpool',
-};
-
 /**
  * Operand b of a binary op. Before opset 7, b broadcast onto a only with broadcast=1, aligned at
  * `axis` rather than at the end: then b gets trailing 1s so that NumPy rules give the same result.
@@ -36,7 +29,8 @@ const prelu: Converter = (c) => {
 
 const binary = (op: string): Converter => (c) => void c.emit(op, [c.input(0), operandB(c)]);
 
-const direct = (op: string): Converter => (c) => {
+/** The op with the ONNX node's operands and no attributes (OnnxFacts without a converter of their own). */
+export const direct = (op: string): Converter => (c) => {
   c.emit(op, c.onnx.input.map((_, i) => c.input(i)));
 };
 
@@ -136,7 +130,6 @@ const gemm: Converter = (c) => {
 };
 
 export const MATH_CONVERTERS: Record<string, Converter> = {
-  ...Object.fromEntries(Object.entries(SAME).map(([k, op]) => [k, direct(op)])),
   Add: binary('add'),
   Sub: binary('sub'),
   Mul: binary('mul'),

@@ -101,5 +101,4 @@ export const QOPERATOR_CONVERTERS: Record<string, Converter> = {
   QLinearMatMul: qlinearMatMul,
   ConvInteger: convInteger,
   MatMulInteger: (c) => void c.emit('matmul_integer', [0, 1, 2, 3].map((i) => c.input(i))),
-  DynamicQuantizeLinear: (c) => void c.emit('dynamic_quantize_linear', [c.input(0)]),
 };

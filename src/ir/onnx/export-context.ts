@@ -97,4 +97,5 @@ function onnxAttr(name: string, v: Exclude<AttrIn, undefined>): OnnxAttr {
   return 'float' in v ? { name, type: 1, f: v.float } : { name, type: 6, floats: v.floats };
 }
 
-export type Exporter = (c: ExportContext, n: Node, a: ResolvedAttrs) => void;
+/** Writes one node; `t` is the ONNX op type of the op's OnnxFacts ('' for an op without). */
+export type Exporter = (c: ExportContext, n: Node, a: ResolvedAttrs, t: string) => void;

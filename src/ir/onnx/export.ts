@@ -1,18 +1,18 @@
 // qforge graph -> ONNX model (QDQ format for quantized graphs). Each node becomes one or a few
 // ONNX nodes (export-ops.ts for float ops, export-quant.ts for quantize/dequantize and the
 // integer ops); constants become initializers with raw_data. The opset is the lowest one from 13
-// up that has every op used (HardSwish 14, LayerNormalization 17, Gelu 20, 16- and 4-bit
-// QuantizeLinear 21). Each ONNX node keeps its source node's debug handle in metadata_props
+// up that has every op used (each op's OnnxFacts.since: HardSwish 14, LayerNormalization 17,
+// Gelu 20; 16- and 4-bit QuantizeLinear 21). Each ONNX node keeps its source node's debug handle in metadata_props
 // (IR version 10), so a re-imported file can still be compared with its float model.
 import { fail } from '../../diagnostics/index.js';
 import type { DType } from '../dtype.js';
 import { inheritQdqHandles } from '../debug-handles.js';
 import { lookup, type Graph } from '../graph.js';
-import { getOp, resolveAttrs } from '../ops/index.js';
+import { getOp, resolveAttrs, type OpDef } from '../ops/index.js';
 import type { TensorType } from '../types.js';
 import { writeFileOrFail } from '../../util/fs-error.js';
 import { ExportContext, type Exporter } from './export-context.js';
-import { FLOAT_EXPORTERS } from './export-ops.js';
+import { FLOAT_EXPORTERS, same } from './export-ops.js';
 import { QUANT_EXPORTERS } from './export-quant.js';
 import { ModelProto } from './schema.js';
 import { tensorToProto, TO_ONNX } from './tensors.js';
@@ -31,15 +31,19 @@ export interface ExportOptions {
 
 const EXPORTERS: Record<string, Exporter> = { ...FLOAT_EXPORTERS, ...QUANT_EXPORTERS };
 
+/** An op's exporter: its own, or for an op that is one ONNX node with no attributes, its OnnxFacts alone. */
+export function exporterFor(def: OpDef): Exporter | undefined {
+  if (Object.hasOwn(EXPORTERS, def.name)) return EXPORTERS[def.name];
+  return def.onnx && Object.keys(def.attrs).length === 0 ? same : undefined;
+}
+
 /** The lowest opset (from 13) that has what a node needs. */
 function opsetFor(g: Graph): number {
   let v = EXPORT_MIN_OPSET;
   const needs = (o: number) => void (v = Math.max(v, o));
   const wide: DType[] = ['i16', 'u16', 'i4', 'u4'];
   for (const n of g.nodes) {
-    if (n.op === 'hardswish') needs(14);
-    if (n.op === 'layer_norm') needs(17);
-    if (n.op === 'gelu') needs(20);
+    needs(getOp(n.op)?.onnx?.since ?? v);
     for (const v of [...n.inputs, ...n.outputs]) if (v && wide.includes(lookup(g.values, v)!.dtype)) needs(21);
   }
   return v;
@@ -59,10 +63,10 @@ export function toOnnxModel(graph: Graph, opts: ExportOptions = {}): Uint8Array 
   const c = new ExportContext(g, opset);
   for (const n of g.nodes) {
     c.begin(n);
-    const ex = Object.hasOwn(EXPORTERS, n.op) ? EXPORTERS[n.op] : undefined;
     const def = getOp(n.op);
-    if (!ex || !def) return c.unsupported(`op '${n.op}' has no ONNX export${n.op === 'observe' ? ' (observe nodes are calibration markers: export the converted graph)' : ''}`);
-    ex(c, n, resolveAttrs(def, n.attrs));
+    const ex = def && exporterFor(def);
+    if (!ex) return c.unsupported(`op '${n.op}' has no ONNX export${n.op === 'observe' ? ' (observe nodes are calibration markers: export the converted graph)' : ''}`);
+    ex(c, n, resolveAttrs(def, n.attrs), def.onnx?.opType ?? '');
   }
   const io = new Set([...g.inputs, ...g.outputs]);
   const used = new Set(g.nodes.flatMap((n) => n.inputs).concat(g.outputs));

@@ -9,7 +9,7 @@ import { freshName, store } from '../graph.js';
 import type { Tensor } from '../tensor.js';
 import { formatType, type TensorType } from '../types.js';
 import { ImportState, NodeContext } from './context.js';
-import { CONVERTERS } from './converters.js';
+import { converters } from './converters.js';
 import { onnxDebugHandles } from './handle-metadata.js';
 import { int64ToNumber, ModelProto, type OnnxGraph, type OnnxModel, type OnnxNode, type OnnxValueInfo } from './schema.js';
 import { dtypeFromOnnx, onnxTypeName, tensorFromProto } from './tensors.js';
@@ -88,7 +88,7 @@ function opsetOf(model: OnnxModel, file: string): number {
 function checkSupported(nodes: OnnxNode[], names: string[], file: string): void {
   const missing = new Map<string, string[]>();
   nodes.forEach((n, i) => {
-    const known = (n.domain === '' || n.domain === 'ai.onnx') && Object.hasOwn(CONVERTERS, n.opType);
+    const known = (n.domain === '' || n.domain === 'ai.onnx') && Object.hasOwn(converters(), n.opType);
     if (known) return;
     const key = n.domain && n.domain !== 'ai.onnx' ? `${n.domain}.${n.opType}` : n.opType;
     missing.set(key, [...(missing.get(key) ?? []), names[i]!]);
@@ -163,7 +163,7 @@ function convertModel(model: OnnxModel, opts: ImportOptions & { name: string }, 
     for (const v of n.input) if (v && !Object.hasOwn(st.values, st.resolve(v))) ctx.invalid(`input '${v}' is not defined by a graph input, initializer or node`);
     for (const o of n.output) if (o && (Object.hasOwn(st.values, o) || st.aliases.has(o))) ctx.invalid(`output '${o}' is defined more than once`);
     const first = st.nodes.length;
-    CONVERTERS[n.opType]!(ctx);
+    converters()[n.opType]!(ctx);
     for (let k = first; k < st.nodes.length; k++) st.nodes[k]!.debugHandle = handles[i];
     n.output.forEach((o) => {
       if (o && !Object.hasOwn(st.values, o) && !st.aliases.has(o)) ctx.unsupported(`output '${o}' is not produced (this optional output is not supported)`);

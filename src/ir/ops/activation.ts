@@ -7,7 +7,7 @@ import { erf } from '../compute/erf.js';
 import { tensor, type Tensor } from '../tensor.js';
 import { isFloatDType, type DType } from '../dtype.js';
 import { broadcastShapes, operandOf, sameDType } from './infer-util.js';
-import { check, type AttrSpec, type OpDef, type ResolvedAttrs } from './registry.js';
+import { check, type AttrSpec, type OpDef, type ResolvedAttrs, withOnnx } from './registry.js';
 import { sameShape } from '../types.js';
 
 export const FLOATS: readonly DType[] = ['f32', 'f64'];
@@ -173,4 +173,8 @@ const prelu: OpDef = {
   },
 };
 
-export const ACTIVATION_OPS: OpDef[] = [...Object.entries(UNARY).map(([name, s]) => unaryOp(name, s)), prelu];
+export const ACTIVATION_OPS: OpDef[] = withOnnx([...Object.entries(UNARY).map(([name, s]) => unaryOp(name, s)), prelu], {
+  sigmoid: 'Sigmoid', tanh: 'Tanh', erf: 'Erf', sqrt: 'Sqrt', exp: 'Exp', log: 'Log', reciprocal: 'Reciprocal', floor: 'Floor', ceil: 'Ceil',
+  hardswish: { opType: 'HardSwish', since: 14 }, relu: 'Relu', neg: 'Neg', abs: 'Abs', leaky_relu: 'LeakyRelu', elu: 'Elu', clip: 'Clip',
+  hardsigmoid: 'HardSigmoid', gelu: { opType: 'Gelu', since: 20 }, prelu: 'PRelu',
+});

@@ -7,7 +7,7 @@ import { strides, tensor, type Tensor } from '../tensor.js';
 import { numel, type TensorType } from '../types.js';
 import { FLOATS, INTS } from './activation.js';
 import { normAxis, operandOf } from './infer-util.js';
-import { check, type OpDef, type ResolvedAttrs } from './registry.js';
+import { check, type OpDef, type ResolvedAttrs, withOnnx } from './registry.js';
 
 const NUMERIC = [...FLOATS, ...INTS];
 
@@ -190,4 +190,6 @@ const reduceLogSumExp: OpDef = {
   },
 };
 
-export const ARGREDUCE_OPS: OpDef[] = [argOp('argmax'), argOp('argmin'), topK, hardmax, cumsum, reduceLogSumExp];
+export const ARGREDUCE_OPS: OpDef[] = withOnnx([argOp('argmax'), argOp('argmin'), topK, hardmax, cumsum, reduceLogSumExp], {
+  argmax: 'ArgMax', argmin: 'ArgMin', top_k: 'TopK', hardmax: 'Hardmax', cumsum: 'CumSum', reduce_log_sum_exp: 'ReduceLogSumExp',
+});

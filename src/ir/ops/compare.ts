@@ -7,7 +7,7 @@ import type { DType } from '../dtype.js';
 import { numel } from '../types.js';
 import { FLOATS } from './activation.js';
 import { broadcastShapes, operandOf, sameDType } from './infer-util.js';
-import type { OpDef, ResolvedAttrs } from './registry.js';
+import { type OpDef, type ResolvedAttrs, withOnnx } from './registry.js';
 
 export const NUMERIC: readonly DType[] = ['f32', 'f64', 'i8', 'u8', 'i16', 'u16', 'i32', 'i64'];
 const BOOL: readonly DType[] = ['bool'];
@@ -109,7 +109,7 @@ const where: OpDef = {
   },
 };
 
-export const COMPARE_OPS: OpDef[] = [
+export const COMPARE_OPS: OpDef[] = withOnnx([
   predicate('equal', 'a == b (bool result, broadcasting)', [...NUMERIC, 'bool'], (a, b) => a === b, true),
   predicate('less', 'a < b (bool result, broadcasting)', NUMERIC, (a, b) => a < b),
   predicate('less_equal', 'a <= b (bool result, broadcasting)', NUMERIC, (a, b) => a <= b),
@@ -128,4 +128,7 @@ export const COMPARE_OPS: OpDef[] = [
     const pos = a['detect_positive'] as boolean, neg = a['detect_negative'] as boolean;
     return (x) => (pos && x === Infinity) || (neg && x === -Infinity);
   }),
-];
+], {
+  equal: 'Equal', less: 'Less', less_equal: 'LessOrEqual', greater: 'Greater', greater_equal: 'GreaterOrEqual',
+  and: 'And', or: 'Or', xor: 'Xor', not: 'Not', where: 'Where', is_nan: 'IsNaN', is_inf: 'IsInf',
+});

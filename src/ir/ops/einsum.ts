@@ -6,7 +6,7 @@ import { tensor } from '../tensor.js';
 import type { TensorType } from '../types.js';
 import { FLOATS } from './activation.js';
 import { broadcastShapes, operand, sameDType } from './infer-util.js';
-import { check, type OpDef } from './registry.js';
+import { check, type OpDef, withOnnx } from './registry.js';
 
 const DTYPES = [...FLOATS, 'i8', 'u8', 'i16', 'u16', 'i32'] as const;
 
@@ -112,4 +112,4 @@ const einsum: OpDef = {
   },
 };
 
-export const EINSUM_OPS: OpDef[] = [einsum];
+export const EINSUM_OPS: OpDef[] = withOnnx([einsum], { einsum: 'Einsum' });

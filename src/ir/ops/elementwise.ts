@@ -5,7 +5,7 @@ import { forEachBroadcast2 } from '../compute/broadcast.js';
 import { tensor } from '../tensor.js';
 import { isFloatDType } from '../dtype.js';
 import { broadcastShapes, operand, sameDType } from './infer-util.js';
-import { check, type OpDef } from './registry.js';
+import { check, type OpDef, withOnnx } from './registry.js';
 import type { DType } from '../dtype.js';
 
 const NUMERIC: readonly DType[] = ['f32', 'f64', 'i8', 'u8', 'i16', 'u16', 'i32', 'i64'];
@@ -54,7 +54,7 @@ export function binary(name: string, doc: string, f: Arith, commutative = false)
   };
 }
 
-export const ELEMENTWISE_OPS: OpDef[] = [
+export const ELEMENTWISE_OPS: OpDef[] = withOnnx([
   binary('add', 'a + b with broadcasting', { float: (a, b) => a + b, big: (a, b) => a + b }, true),
   binary('sub', 'a - b with broadcasting', { float: (a, b) => a - b, big: (a, b) => a - b }),
   binary('mul', 'a * b with broadcasting', { float: (a, b) => a * b, int: (a, b) => Math.imul(a, b), big: (a, b) => a * b }, true),
@@ -69,4 +69,4 @@ export const ELEMENTWISE_OPS: OpDef[] = [
       return a / b;
     },
   }),
-];
+], { add: 'Add', sub: 'Sub', mul: 'Mul', div: 'Div' });

@@ -14,7 +14,7 @@ import { fround, rint } from '../quant-math.js';
 import { tensor, type Tensor } from '../tensor.js';
 import { numel, type TensorType } from '../types.js';
 import { operand, operandOf } from './infer-util.js';
-import { check, type OpDef, type ResolvedAttrs } from './registry.js';
+import { check, type OpDef, type ResolvedAttrs, withOnnx } from './registry.js';
 
 const Q8: readonly DType[] = ['u8', 'i8'];
 
@@ -152,4 +152,4 @@ const dynamicQuantize: OpDef = {
   },
 };
 
-export const INTEGER_OPS: OpDef[] = [matmulInteger, convInteger, dynamicQuantize];
+export const INTEGER_OPS: OpDef[] = withOnnx([matmulInteger, convInteger, dynamicQuantize], { matmul_integer: 'MatMulInteger', conv_integer: 'ConvInteger', dynamic_quantize_linear: 'DynamicQuantizeLinear' });

@@ -6,7 +6,7 @@ import { tensor, strides } from '../tensor.js';
 import { binary } from './elementwise.js';
 import { FLOATS } from './activation.js';
 import { normAxis, operandOf, sameDType } from './infer-util.js';
-import { check, type OpDef } from './registry.js';
+import { check, type OpDef, withOnnx } from './registry.js';
 import { numel, sameShape } from '../types.js';
 
 /** C's pow: unlike Math.pow, 1^y = 1 for every y (NaN included) and (-1)^±inf = 1. */
@@ -127,7 +127,7 @@ const layerNorm: OpDef = {
   },
 };
 
-export const MATH_OPS: OpDef[] = [
+export const MATH_OPS: OpDef[] = withOnnx([
   binary('pow', 'a ^ b with broadcasting (integers: repeated wrapping multiplication)', {
     float: cPow,
     int: intPow,
@@ -138,4 +138,7 @@ export const MATH_OPS: OpDef[] = [
   softmaxOp('softmax', 'exp(x) / sum(exp(x)) along axis'),
   softmaxOp('log_softmax', 'x - log(sum(exp(x))) along axis'),
   layerNorm,
-];
+], {
+  pow: 'Pow', min: 'Min', max: 'Max', softmax: 'Softmax', log_softmax: 'LogSoftmax',
+  layer_norm: { opType: 'LayerNormalization', since: 17 },
+});

@@ -10,7 +10,7 @@ import { tensor } from '../tensor.js';
 import { numel, type TensorType } from '../types.js';
 import { broadcastShapes, operand } from './infer-util.js';
 import { gemmKernel, matmulKernel, matmulShapes } from '../compute/matmul.js';
-import { check, OpError, type AttrSpec, type InferContext, type OpDef, type ResolvedAttrs } from './registry.js';
+import { check, OpError, type AttrSpec, type InferContext, type OpDef, type ResolvedAttrs, withOnnx } from './registry.js';
 
 const F32: readonly DType[] = ['f32'];
 const fmt = (s: readonly number[]) => `[${s.join(',')}]`;
@@ -300,7 +300,7 @@ const globalAvgpoolOp: OpDef = {
   },
 };
 
-export const NN_OPS: OpDef[] = [
+export const NN_OPS: OpDef[] = withOnnx([
   convOp('conv2d', '2-D convolution (NCHW, grouped, dilated, asymmetric pads) with optional bias and fused clamp', false),
   convOp('conv_transpose2d', '2-D transposed convolution (weight [C, M/group, kH, kW]) with output_padding and fused clamp', true),
   batchNorm,
@@ -311,4 +311,7 @@ export const NN_OPS: OpDef[] = [
     count_include_pad: { type: 'bool', default: false },
   }),
   globalAvgpoolOp,
-];
+], {
+  conv2d: 'Conv', conv_transpose2d: 'ConvTranspose', batch_norm: 'BatchNormalization', gemm: 'Gemm', matmul: 'MatMul',
+  maxpool2d: 'MaxPool', avgpool2d: 'AveragePool', global_avgpool: 'GlobalAveragePool',
+});

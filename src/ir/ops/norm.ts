@@ -4,7 +4,7 @@ import { tensor } from '../tensor.js';
 import { numel, sameShape } from '../types.js';
 import { FLOATS } from './activation.js';
 import { operandOf, sameDType } from './infer-util.js';
-import { check, type OpDef } from './registry.js';
+import { check, type OpDef, withOnnx } from './registry.js';
 
 const instanceNorm: OpDef = {
   name: 'instance_norm',
@@ -76,4 +76,4 @@ const lrn: OpDef = {
   },
 };
 
-export const NORM_OPS: OpDef[] = [instanceNorm, lrn];
+export const NORM_OPS: OpDef[] = withOnnx([instanceNorm, lrn], { instance_norm: 'InstanceNormalization', lrn: 'LRN' });

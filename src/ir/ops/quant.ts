@@ -8,7 +8,7 @@ import { dequantizeValue, quantizer, QUANT_SCALINGS, type QuantScaling } from '.
 import { strides, tensor, type Tensor } from '../tensor.js';
 import { sameQuant, type QuantParams, type TensorType } from '../types.js';
 import { normAxis, operandOf } from './infer-util.js';
-import { check, type AttrSpec, type OpDef, type ResolvedAttrs } from './registry.js';
+import { check, type AttrSpec, type OpDef, type ResolvedAttrs, withOnnx } from './registry.js';
 
 export const QUANT_DTYPES = ['i4', 'u4', 'i8', 'u8', 'i16', 'i32'] as const satisfies readonly DType[];
 
@@ -220,4 +220,4 @@ export function fakeQuantizeInto(x: Float32Array, shape: readonly number[], quan
   });
 }
 
-export const QUANT_OPS: OpDef[] = [quantize, dequantize, fakeQuantize];
+export const QUANT_OPS: OpDef[] = withOnnx([quantize, dequantize, fakeQuantize], { quantize: 'QuantizeLinear', dequantize: 'DequantizeLinear' });

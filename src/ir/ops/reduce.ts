@@ -7,7 +7,7 @@ import { strides, tensor } from '../tensor.js';
 import { numel } from '../types.js';
 import { FLOATS, INTS } from './activation.js';
 import { normAxis, operandOf } from './infer-util.js';
-import { check, type OpDef, type ResolvedAttrs } from './registry.js';
+import { check, type OpDef, type ResolvedAttrs, withOnnx } from './registry.js';
 
 interface Reduction {
   doc: string;
@@ -132,4 +132,6 @@ function reduceOp(name: string, r: Reduction): OpDef {
   };
 }
 
-export const REDUCE_OPS: OpDef[] = Object.entries(REDUCTIONS).map(([name, r]) => reduceOp(name, r));
+export const REDUCE_OPS: OpDef[] = withOnnx(Object.entries(REDUCTIONS).map(([name, r]) => reduceOp(name, r)), {
+  reduce_sum: 'ReduceSum', reduce_mean: 'ReduceMean', reduce_max: 'ReduceMax', reduce_min: 'ReduceMin', reduce_prod: 'ReduceProd',
+});

@@ -36,6 +36,19 @@ export interface InferContext {
   attrs: ResolvedAttrs;
 }
 
+/**
+ * The op's ONNX counterpart (default domain), where one ONNX op type means exactly this op: the
+ * importer turns `opType` (and any type in `alsoFrom`) into this op, and the exporter writes this
+ * op as `opType`. Ops whose ONNX form is several nodes (QDQ, composites) have none.
+ */
+export interface OnnxFacts {
+  opType: string;
+  /** Further ONNX op types that import as this op (older or alias names, e.g. Scatter). */
+  alsoFrom?: readonly string[];
+  /** The lowest opset that has `opType` in the form qforge writes (export uses at least 13). */
+  since?: number;
+}
+
 export interface OpDef {
   name: string;
   /** One-line description for the op table in docs/ir.md and `qforge ops`. */
@@ -58,6 +71,7 @@ export interface OpDef {
    * `remove-identity` drops such nodes; an op without it is never dropped.
    */
   identityWhen?: (node: Node, attrs: ResolvedAttrs, operand: TensorType) => boolean;
+  onnx?: OnnxFacts;
 }
 
 /** Thrown by infer/kernel with a message about the operands; callers attach the node name. */
@@ -70,6 +84,16 @@ export class OpError extends Error {
 
 export function check(cond: unknown, message: string | (() => string)): asserts cond {
   if (!cond) throw new OpError(typeof message === 'string' ? message : message());
+}
+
+/** A family's ops with their ONNX counterparts attached: op name -> ONNX op type, or the full facts. */
+export function withOnnx(defs: readonly OpDef[], facts: Readonly<Record<string, string | OnnxFacts>>): OpDef[] {
+  const names = new Set(defs.map((d) => d.name));
+  for (const op of Object.keys(facts)) if (!names.has(op)) throw new Error(`ONNX facts for '${op}', which is not in this family`);
+  return defs.map((d) => {
+    const f = Object.hasOwn(facts, d.name) ? facts[d.name]! : undefined;
+    return f === undefined ? d : { ...d, onnx: typeof f === 'string' ? { opType: f } : f };
+  });
 }
 
 const TABLE = new Map<string, OpDef>();

@@ -12,7 +12,7 @@ import { isFloatDType, type DType } from '../dtype.js';
 import { strides, tensor, type Tensor } from '../tensor.js';
 import { numel } from '../types.js';
 import { operand } from './infer-util.js';
-import { check, type OpDef, type ResolvedAttrs } from './registry.js';
+import { check, type OpDef, type ResolvedAttrs, withOnnx } from './registry.js';
 
 export const COORDINATE_MODES = ['half_pixel', 'half_pixel_symmetric', 'pytorch_half_pixel', 'align_corners', 'asymmetric', 'tf_half_pixel_for_nn', 'tf_crop_and_resize'] as const;
 export const NEAREST_MODES = ['round_prefer_floor', 'round_prefer_ceil', 'floor', 'ceil'] as const;
@@ -187,4 +187,4 @@ const resize: OpDef = {
   },
 };
 
-export const RESIZE_OPS: OpDef[] = [resize];
+export const RESIZE_OPS: OpDef[] = withOnnx([resize], { resize: { opType: 'Resize', alsoFrom: ['Upsample'] } });

@@ -5,7 +5,7 @@ import type { DType } from '../dtype.js';
 import { strides, tensor, type Tensor } from '../tensor.js';
 import { numel, sameShape } from '../types.js';
 import { normAxis, operand, operandOf } from './infer-util.js';
-import { check, type OpDef, type ResolvedAttrs } from './registry.js';
+import { check, type OpDef, type ResolvedAttrs, withOnnx } from './registry.js';
 
 const INDEX: readonly DType[] = ['i32', 'i64'];
 type Cell = number | bigint;
@@ -211,4 +211,7 @@ const trilu: OpDef = {
   },
 };
 
-export const SCATTER_GATHER_OPS: OpDef[] = [gatherElements, gatherNd, scatterElements, scatterNd, oneHot, trilu];
+export const SCATTER_GATHER_OPS: OpDef[] = withOnnx([gatherElements, gatherNd, scatterElements, scatterNd, oneHot, trilu], {
+  gather_elements: 'GatherElements', gather_nd: 'GatherND', scatter_elements: { opType: 'ScatterElements', alsoFrom: ['Scatter'] },
+  scatter_nd: 'ScatterND', one_hot: 'OneHot', trilu: 'Trilu',
+});

@@ -6,7 +6,7 @@ import { strides, type Tensor } from '../tensor.js';
 import { sameQuant, type TensorType } from '../types.js';
 import { normAxis, operand, operandOf } from './infer-util.js';
 import { carryQuant, typed } from './quant-carry.js';
-import { check, type OpDef, type ResolvedAttrs } from './registry.js';
+import { check, type OpDef, type ResolvedAttrs, withOnnx } from './registry.js';
 
 const ints = (a: ResolvedAttrs, k: string): number[] => a[k] as number[];
 
@@ -235,4 +235,4 @@ const gather: OpDef = {
   },
 };
 
-export const SELECT_OPS: OpDef[] = [concat, split, pad, slice, gather];
+export const SELECT_OPS: OpDef[] = withOnnx([concat, split, pad, slice, gather], { concat: 'Concat', split: 'Split', pad: 'Pad', slice: 'Slice', gather: 'Gather' });

@@ -6,7 +6,7 @@ import { tensor, type Tensor } from '../tensor.js';
 import { numel, type TensorType } from '../types.js';
 import { normAxis, operand } from './infer-util.js';
 import { carryQuant, reshapeAxis, typed } from './quant-carry.js';
-import { check, type OpDef, type ResolvedAttrs } from './registry.js';
+import { check, type OpDef, type ResolvedAttrs, withOnnx } from './registry.js';
 import { SELECT_OPS } from './shape-select.js';
 
 const ints = (a: ResolvedAttrs, k: string): number[] => a[k] as number[];
@@ -175,7 +175,7 @@ const cast: OpDef = {
   identityWhen: (_, a, x) => a['to'] === x.dtype,
 };
 
-export const SHAPE_OPS: OpDef[] = [
+export const SHAPE_OPS: OpDef[] = withOnnx([
   reshapeLike('reshape', 'same data, static target shape (0 copies the operand dim, one -1 is inferred)', { shape: { type: 'ints' } }, reshapeTarget),
   reshapeLike('flatten', 'to 2-D: [prod(dims before axis), prod(dims from axis)]', { axis: { type: 'int', default: 1 } }, flattenTarget),
   reshapeLike('squeeze', 'drops the given size-1 dims (empty axes: all of them)', { axes: { type: 'ints', default: [] } }, squeezeTarget),
@@ -188,4 +188,7 @@ export const SHAPE_OPS: OpDef[] = [
   shapeOp,
   cast,
   ...SELECT_OPS,
-];
+], {
+  reshape: 'Reshape', flatten: 'Flatten', squeeze: 'Squeeze', unsqueeze: 'Unsqueeze', transpose: 'Transpose', identity: 'Identity', shape: 'Shape',
+  cast: { opType: 'Cast', alsoFrom: ['CastLike'] },
+});

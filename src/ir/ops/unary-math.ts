@@ -7,7 +7,7 @@ import { tensor } from '../tensor.js';
 import { isFloatDType, type DType } from '../dtype.js';
 import { FLOATS, INTS } from './activation.js';
 import { broadcastShapes, operandOf, sameDType } from './infer-util.js';
-import { check, type AttrSpec, type OpDef, type ResolvedAttrs } from './registry.js';
+import { check, type AttrSpec, type OpDef, type ResolvedAttrs, withOnnx } from './registry.js';
 
 type F = (x: number) => number;
 
@@ -137,4 +137,7 @@ const mod: OpDef = {
   },
 };
 
-export const UNARY_MATH_OPS: OpDef[] = [...Object.entries(UNARY).map(([name, s]) => unaryOp(name, s)), mod];
+export const UNARY_MATH_OPS: OpDef[] = withOnnx([...Object.entries(UNARY).map(([name, s]) => unaryOp(name, s)), mod], {
+  sin: 'Sin', cos: 'Cos', tan: 'Tan', asin: 'Asin', acos: 'Acos', atan: 'Atan', sinh: 'Sinh', cosh: 'Cosh', asinh: 'Asinh', acosh: 'Acosh', atanh: 'Atanh',
+  sign: 'Sign', round: 'Round', softplus: 'Softplus', celu: 'Celu', thresholded_relu: 'ThresholdedRelu', shrink: 'Shrink', mod: 'Mod',
+});
