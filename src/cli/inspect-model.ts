@@ -41,7 +41,7 @@ const MACS: Record<string, (n: Node, s: Shapes) => number> = {
   qlinear: (n, s) => numel(s(n.outputs[0]!)) * s(n.inputs[1]!)[1]!,
 };
 MACS['qconv2d'] = MACS['qconv2d_add'] = MACS['conv2d']!;
-MACS['qlinear_add'] = MACS['qlinear']!;
+MACS['qlinear_add'] = MACS['qlinear_f32'] = MACS['qlinear']!;
 MACS['qconv_transpose2d'] = MACS['conv_transpose2d']!;
 MACS['qmatmul'] = MACS['matmul']!;
 

@@ -265,7 +265,7 @@ export function floatNet(seed = 4): Case {
  * qconv2d_add / qlinear_add (the x86 quantizer's conv → add → relu): 3x3, 1x1 (one GEMM over both
  * images, a channel tail), strided grouped, dilated on i8; u8 and i8 residuals, a residual scale
  * that is not a float32 value (the double dequantize), float biases or none, relu, divide scaling;
- * linear on 3-D and 2-D inputs.
+ * linear on 3-D and 2-D inputs; qlinear_f32 (the same linear with a float result).
  */
 export function residual(seed = 12): Case {
   const r = rng(seed), b = new GraphBuilder('residual');
@@ -302,5 +302,14 @@ export function residual(seed = 12): Case {
   const v3 = quant(input('v3', [2, 5, 24]), 0.02, 100, 'u8', 'qv3'), v2 = quant(input('v2', [3, 70]), 0.03, -20, 'i8', 'qv2');
   linear(v3, 100, 24, 40, [2, 5, 40], 'u8', true, 'fc3d');
   linear(v2, -20, 70, 19, [3, 19], 'i8', false, 'fc2d');
+  // qlinear_f32 (a linear read by a float op): 3-D u8 x with a float bias; 2-D i8 x with weight zero
+  // points and a relu clamp; 300 rows of N = 128, three accumulator blocks with a tail.
+  const linearF32 = (x: string, xz: number, K: number, N: number, attrs: Record<string, unknown>, bias: boolean, name: string) => {
+    const ops = [x, b.constant(`${name}_w`, randomTensor('i8', [N, K], r, -120, 120)), ...(bias ? [b.constant(`${name}_b`, floatTensor([N], r, 2))] : [])];
+    b.output(b.op('qlinear_f32', ops, { x_zero_point: xz, acc_scale: Array.from({ length: N }, () => fround(multFor(K, r) * 0.05)), ...attrs }, name));
+  };
+  linearF32(v3, 100, 24, 40, {}, true, 'fc3d_f32');
+  linearF32(v2, -20, 70, 19, { w_zero_point: [3], clamp_min: 0 }, false, 'fc2d_f32_relu');
+  linearF32(quant(input('v4', [300, 24]), 0.02, 30, 'u8', 'qv4'), 30, 24, 128, {}, true, 'fc_f32_blocks');
   return { graph: b.build(), inputs };
 }

@@ -41,7 +41,7 @@ const ZOO: Record<string, () => Graph> = {
   transformer_encoder: () => transformerEncoder(),
 };
 export const ZOO_NAMES = Object.keys(ZOO);
-const INT_MAC_OPS = ['qconv2d', 'qconv2d_add', 'qconv_transpose2d', 'qlinear', 'qlinear_add', 'qmatmul'];
+const INT_MAC_OPS = ['qconv2d', 'qconv2d_add', 'qconv_transpose2d', 'qlinear', 'qlinear_add', 'qlinear_f32', 'qmatmul'];
 
 /** Fixture folders holding model.onnx and calib.npy; [] (and a note) when ../shared is absent. */
 export function fixtureNames(dir: string): string[] {

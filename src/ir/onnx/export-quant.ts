@@ -198,6 +198,16 @@ const residualAdd = (conv: boolean): Exporter => (c, n, a) => {
   emitResult(c, n, a, y);
 };
 
+/** qlinear_f32: the float linear on dequantized x and w with the float bias, clipped when it clamps; no quantize. */
+const qlinearF32: Exporter = (c, n, a) => {
+  const [x, w, b] = n.inputs;
+  const [xf, wf] = accOperands(c, { ...n, inputs: [x!, w!] }, a, c.type(w!).shape[0]!, 0);
+  const lo = a['clamp_min'] as number, hi = a['clamp_max'] as number, clamps = lo > -Infinity || hi < Infinity;
+  const y = clamps ? floatOut(c, n) : n.outputs[0]!;
+  emitLinear(c, n, xf!, wf!, b || undefined, y);
+  if (clamps) c.emit('Clip', [y, c.constant('min', tensor('f32', [], [lo])), c.constant('max', tensor('f32', [], [hi]))], [n.outputs[0]!], {}, 'aux');
+};
+
 const qmatmul: Exporter = (c, n, a) => {
   const [x, w] = n.inputs;
   const as = actScale(c, x!, 'a'), bq = c.type(w!).quant;
@@ -267,6 +277,7 @@ export const QUANT_EXPORTERS: Record<string, Exporter> = {
   qlinear,
   qconv2d_add: residualAdd(true),
   qlinear_add: residualAdd(false),
+  qlinear_f32: qlinearF32,
   qmatmul,
   qadd: qbinary('Add'),
   qmul: qbinary('Mul'),

@@ -113,6 +113,9 @@ const X86: QuantizerConfig = {
     { match: ['conv2d', 'batch_norm?', 'add', 'relu'], inputs: { x: 'act', w: 'weight', 'add.other': 'act' } },
     { match: ['conv2d', 'batch_norm?', 'add'], inputs: { x: 'act', w: 'weight', 'add.other': 'act' } },
     { match: ['conv2d', 'batch_norm?', 'relu|clip|hardswish'], inputs: { x: 'act', w: 'weight' } },
+    // Beyond X86InductorQuantizer (its conv + SiLU applies SiLU to the conv's float result): the
+    // conv result and the SiLU output are quantized, so the conv is integer and SiLU one table.
+    { match: ['conv2d', 'batch_norm?', 'silu'], inputs: { x: 'act', w: 'weight', 'sigmoid.x': 'act', 'mul.other': { share: 'sigmoid.x' } }, output: 'act', comment: 'conv + SiLU: beyond X86InductorQuantizer' },
     { match: ['reshape', 'conv2d', 'reshape'], inputs: { x: 'act', 'conv2d.w': 'weight' }, comment: 'conv1d' },
     { match: ['conv2d', 'batch_norm?'], inputs: { x: 'act', w: 'weight' } },
     // Beyond X86InductorQuantizer (it leaves ConvTranspose2d in float): conv_transpose2d like
@@ -128,6 +131,11 @@ const X86: QuantizerConfig = {
     { match: ['matmul', 'relu|leaky_relu|tanh|gelu'], when: ['constant:b'], inputs: { a: 'act', b: 'weight' }, comment: 'linear (no bias) + unary, N-D input' },
     { match: ['matmul'], when: ['constant:b'], inputs: { a: 'act', b: 'weight' }, comment: 'linear (no bias), N-D input' },
     { match: ['mul'], when: ['same-shape'], inputs: { '*': 'act' } },
+    // Beyond X86InductorQuantizer (it leaves both in float): a sigmoid/hardsigmoid gate read by a
+    // mul, after a quantized op, becomes a table; a mul of two quantized results (the
+    // squeeze-excite channel scale, broadcast) becomes a qmul.
+    { match: ['sigmoid|hardsigmoid'], when: ['quantized:x', 'feeds:mul'], inputs: { x: 'act' }, output: 'act', comment: 'gate: beyond X86InductorQuantizer' },
+    { match: ['mul'], when: ['quantized:*'], inputs: { '*': 'act' }, comment: 'gated mul: beyond X86InductorQuantizer' },
     { match: ['maxpool2d|avgpool2d|global_avgpool'], when: ['quantized:x'], inputs: { x: 'act' }, output: { share: 'x' }, comment: 'int8-in-int8-out' },
     { match: ['flatten'], when: ['quantized:x', `feeds:${X86_QUANTIZABLE}`], inputs: { x: 'act' }, output: { share: 'x' }, comment: 'int8-in-int8-out when a user is quantizable' },
     { match: ['concat'], when: ['quantized:xs'], inputs: { 'xs[0]': 'act', 'xs[1:]': { share: 'xs[0]' } }, output: { share: 'xs[0]' } },

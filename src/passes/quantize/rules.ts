@@ -20,6 +20,13 @@ interface Compiled {
   implicit: boolean;
 }
 
+/**
+ * Match members that stand for a small subgraph rather than one op: `silu` is x · sigmoid(x) as
+ * ONNX exports nn.SiLU (a sigmoid of x and a mul of x by it); the chain gets both nodes, sigmoid
+ * first, so selectors can name them (`sigmoid.x`, `mul.other`) and the chain goes on from the mul.
+ */
+const COMPOSITES = new Set(['silu']);
+
 const CONDITIONS = ['constant', 'not-constant', 'observed', 'quantized', 'no-large-scalar', 'feeds', 'same-shape'] as const;
 /** PT2E's XNNPACK annotators leave add/mul alone when an operand is a scalar beyond 2^23 (HistogramObserver's bin limit). */
 const LARGE_SCALAR = 2 ** 23;
@@ -29,7 +36,7 @@ function compileRule(r: RuleConfig, i: number, file: string): Compiled {
   const members = r.match.map((m, k) => {
     const optional = m.endsWith('?');
     const ops = m.replace(/\?$/, '').split('|');
-    for (const op of ops) if (!getOp(op)) fail('QUANT_CONFIG', `${file}: ${at}.match[${k}]: unknown op '${op}'`);
+    for (const op of ops) if (!getOp(op) && !COMPOSITES.has(op)) fail('QUANT_CONFIG', `${file}: ${at}.match[${k}]: unknown op '${op}'`);
     if (optional && k === 0) fail('QUANT_CONFIG', `${file}: ${at}.match[0] cannot be optional`);
     return { ops: new Set(ops), optional };
   });
@@ -132,17 +139,31 @@ class Annotator {
   }
 
   private matchChain(r: Compiled, head: Node): Node[] | undefined {
-    if (!r.members[0]!.ops.has(head.op) || !this.free(head)) return undefined;
-    const chain = [head];
+    const first = r.members[0]!.ops;
+    const start = first.has(head.op) ? [head] : first.has('silu') && head.op === 'sigmoid' ? this.silu(head.inputs[0]!) : undefined;
+    if (!start || start[0]!.name !== head.name || !start.every((n) => this.free(n))) return undefined;
+    const chain = [...start];
     for (const m of r.members.slice(1)) {
       const tail = chain[chain.length - 1]!;
-      const v = tail.outputs.length === 1 ? tail.outputs[0]! : undefined;
-      const us = v === undefined || this.outs.has(v) ? [] : this.ng.usersOf(v);
-      const next = us.length === 1 ? this.ng.node(us[0]!) : undefined;
-      if (next && m.ops.has(next.op) && this.free(next)) chain.push(next);
+      const v = tail.outputs.length === 1 && !this.outs.has(tail.outputs[0]!) ? tail.outputs[0]! : undefined;
+      const us = v === undefined ? [] : this.ng.usersOf(v);
+      const one = us.length === 1 ? this.ng.node(us[0]!) : undefined;
+      const next = one && m.ops.has(one.op) ? [one] : v !== undefined && m.ops.has('silu') ? this.silu(v) : undefined;
+      if (next?.every((n) => this.free(n))) chain.push(...next);
       else if (!m.optional) return undefined;
     }
     return chain;
+  }
+
+  /** [sigmoid, mul] when v's only users are s = sigmoid(v) and mul(v, s) (either order), s used by that mul alone. */
+  private silu(v: string | undefined): Node[] | undefined {
+    if (v === undefined || this.outs.has(v)) return undefined;
+    const us = this.ng.usersOf(v).map((i) => this.ng.node(i));
+    const s = us.find((n) => n.op === 'sigmoid'), m = us.find((n) => n.op === 'mul');
+    if (us.length !== 2 || !s || !m || this.outs.has(s.outputs[0]!)) return undefined;
+    const su = this.ng.usersOf(s.outputs[0]!);
+    const ins = [...m.inputs].sort().join('\u0000'), want = [v, s.outputs[0]!].sort().join('\u0000');
+    return su.length === 1 && this.ng.node(su[0]!).name === m.name && ins === want ? [s, m] : undefined;
   }
 
   /** Operand positions a selector picks in a matched chain (absent optional operands left out). */
