@@ -176,3 +176,44 @@ export function seNet(opts: ZooOptions = {}): Graph {
   });
   return n.classifier(x, cin, classes);
 }
+
+/**
+ * DenseNet (torchvision's DenseNet-121 structure at bench size: fewer, narrower layers): every
+ * layer of a dense block reads the concat of all earlier outputs through a pre-activation
+ * BN-ReLU-conv1x1-BN-ReLU-conv3x3 bottleneck. The first BN of each layer (after a concat, before
+ * its relu) cannot fold into a conv; the second follows conv1x1 directly and folds. Transitions:
+ * BN-ReLU-conv1x1 (halving the channels), 2x2 average pool.
+ */
+export function densenet(opts: ZooOptions & { growth?: number; blocks?: number[] } = {}): Graph {
+  const { size = 128, classes = 1000, seed = 121, growth = 16, blocks = [4, 6, 4] } = opts;
+  const n = new Net('densenet', seed);
+  const bottleneck = growth * 4;
+  let x = n.b.input('input', { dtype: 'f32', shape: [1, 3, size, size] });
+  x = n.relu(n.convBn('features.conv0', x, 3, 32, 7, 2), 'features.relu0');
+  x = n.b.op('maxpool2d', [x], { kernel_shape: [3, 3], strides: [2, 2], pads: [1, 1, 1, 1] }, 'features.pool0');
+  let c = 32;
+  const conv = (name: string, h: string, cin: number, cout: number, k: number) => {
+    const p = (k - 1) >> 1;
+    return n.b.op('conv2d', [h, n.weight(`${name}.weight`, [cout, cin, k, k], Math.sqrt(2 / (cin * k * k)))], { pads: [p, p, p, p] }, name);
+  };
+  blocks.forEach((layers, bi) => {
+    const features = [x];
+    for (let l = 0; l < layers; l++) {
+      const p = `features.denseblock${bi + 1}.denselayer${l + 1}`;
+      const cin = c + l * growth;
+      const cat = features.length === 1 ? features[0]! : n.b.op('concat', [...features], { axis: 1 }, `${p}.cat`);
+      const h = conv(`${p}.conv1`, n.relu(n.bn(`${p}.norm1`, cat, cin), `${p}.relu1`), cin, bottleneck, 1);
+      features.push(conv(`${p}.conv2`, n.relu(n.bn(`${p}.norm2`, h, bottleneck), `${p}.relu2`), bottleneck, growth, 3));
+    }
+    c += layers * growth;
+    x = n.b.op('concat', features, { axis: 1 }, `features.denseblock${bi + 1}.cat`);
+    if (bi < blocks.length - 1) {
+      const p = `features.transition${bi + 1}`;
+      x = conv(`${p}.conv`, n.relu(n.bn(`${p}.norm`, x, c), `${p}.relu`), c, c / 2, 1);
+      x = n.b.op('avgpool2d', [x], { kernel_shape: [2, 2], strides: [2, 2] }, `${p}.pool`);
+      c /= 2;
+    }
+  });
+  x = n.relu(n.bn('features.norm5', x, c), 'features.relu5');
+  return n.classifier(x, c, classes);
+}

@@ -1,7 +1,12 @@
 // qmatmul (u8/i8 activation x activation, as in attention): the kernel rewrites the zero-point
-// algebra into dot products over a transposed copy of B, so it is checked bit for bit against the
-// interpreter on odd shapes, broadcast batches and extreme zero points, natively and under ASan/UBSan.
+// algebra into dot products over a transposed copy of B, and the SIMD targets run it through the
+// float GEMM where float32 holds every sum exactly (K * max|a - a_zp| * max|b - b_zp| < 2^24), so it
+// is checked bit for bit against the interpreter on odd shapes, broadcast batches, extreme zero
+// points and both sides of that bound, natively and under ASan/UBSan.
 import { describe, expect, it } from 'vitest';
+import { AVX2_TARGET } from '../../src/codegen/targets/avx2.js';
+import { AVX512_VNNI_TARGET } from '../../src/codegen/targets/avx512-vnni.js';
+import { hostRuns } from '../../src/codegen/targets/index.js';
 import { GraphBuilder, type Graph, type Tensor } from '../../src/ir/index.js';
 import { compileRun, interpret, mergeGraphs, mismatches, randomTensor, rng } from './helpers.js';
 
@@ -26,6 +31,12 @@ const CASES: Case[] = [
   { a: [2, 3, 9, 40], b: [40, 11], adt: 'i8', bdt: 'u8', azp: 5, bzp: 200, ydt: 'u8', yzp: 3 },
   { a: [1, 12, 1], b: [3, 1, 1, 12], adt: 'u8', bdt: 'i8', azp: 17, bzp: -3, ydt: 'u8', yzp: 250 },
   { a: [5, 300], b: [300, 3], adt: 'u8', bdt: 'u8', azp: 128, bzp: 128, ydt: 'i8', yzp: 1 },
+  // the float path's bound: 258 * 255 * 255 < 2^24 <= 259 * 255 * 255 (the integer loop)
+  { a: [2, 9, 258], b: [258, 37], adt: 'u8', bdt: 'u8', azp: 0, bzp: 255, ydt: 'i8', yzp: 127 }, // accumulators all <= 0
+  { a: [9, 259], b: [259, 37], adt: 'u8', bdt: 'i8', azp: 255, bzp: -128, ydt: 'i8', yzp: 127 },
+  // attention shapes: 49-token windows (N past one float tile), heads of 24
+  { a: [4, 2, 49, 24], b: [4, 2, 24, 49], adt: 'u8', bdt: 'i8', azp: 131, bzp: 3, ydt: 'u8', yzp: 100 },
+  { a: [4, 2, 49, 49], b: [4, 2, 49, 24], adt: 'u8', bdt: 'u8', azp: 0, bzp: 120, ydt: 'i8', yzp: -20 },
 ];
 
 describe('qmatmul in C: bit-exact with the interpreter', () => {
@@ -42,7 +53,11 @@ describe('qmatmul in C: bit-exact with the interpreter', () => {
   it('avx2 build (the compiler vectorises the dot products differently per ISA)', () => {
     expect(mismatches(graph, compileRun(graph, 'avx2', inputs).outputs, want)).toEqual([]);
   });
-  it('under AddressSanitizer and UndefinedBehaviorSanitizer', () => {
-    expect(mismatches(graph, compileRun(graph, 'c', inputs, { sanitize: true }).outputs, want)).toEqual([]);
+  it.skipIf(!hostRuns(AVX512_VNNI_TARGET))('avx512-vnni build, natively', () => {
+    expect(mismatches(graph, compileRun(graph, 'avx512-vnni', inputs).outputs, want)).toEqual([]);
+  });
+  it('under AddressSanitizer and UndefinedBehaviorSanitizer (avx2 where the host runs it: both paths of the SIMD kernel)', () => {
+    const target = hostRuns(AVX2_TARGET) ? 'avx2' : 'c';
+    expect(mismatches(graph, compileRun(graph, target, inputs, { sanitize: true }).outputs, want)).toEqual([]);
   });
 });

@@ -61,7 +61,32 @@ describe('%xs...: the remaining operands', () => {
     expect(errors('pattern p { match { %y = concat(%xs..., %a) } rewrite { neg(%a) } }')).toEqual(['1:33 PAT_STRUCTURE: %xs... must be the last operand']);
     expect(errors('pattern p { match { %y = concat(%a, %xs...) } rewrite { add(%a, %xs...) } }')).toEqual(['1:65 PAT_OPERANDS: add has no variadic operand to splice %xs... into']);
     expect(errors('pattern p { match { %y = concat(%a, %xs...) } rewrite { concat(%a, %ys...) { axis: 0 } } }')).toEqual(['1:68 PAT_UNBOUND: %ys... is not bound by the match']);
-    expect(errors('pattern p { match { %y = concat(%a, %xs...) } rewrite { %xs... } }')).toEqual(['1:57 PAT_STRUCTURE: %xs... splices operands: it can only be the last operand of a new node or copy']);
+    expect(errors('pattern p { match { %y = concat(%a, %xs...) } rewrite { %xs... } }')).toEqual(['1:57 PAT_STRUCTURE: %xs... splices operands: it can only be an operand of a new node or copy']);
     expect(errors('pattern p { match { %y = concat(%a, %a...) } rewrite { neg(%a) } }')[0]).toMatch(/PAT_DUPLICATE: %a\.\.\. names the remaining operands; %a is already a capture or node/);
+    expect(errors('pattern p { match { %y = concat(%a, %xs...) } rewrite { add(%xs..., %a) } }')[0]).toMatch(/PAT_STRUCTURE: add: %xs\.\.\. can only be its last operand/);
   });
+
+  test.prop([fc.integer({ min: 1, max: 3 }), fc.integer({ min: 0, max: 3 }), fc.integer()], { numRuns: 20 })(
+    'splices anywhere among the operands of concat (all one variadic list): concat(concat(xs...), more...) flattens, bit-exact',
+    (inner, more, seed) => {
+      const set = loadPatterns(`
+        /// concat(concat(xs...), more...) ⇒ concat(xs..., more...) along the same axis.
+        pattern flatten_first {
+          match {
+            %i = concat(%xs...)
+            %y = concat(%i, %more...)
+          }
+          where %i.axis == %y.axis
+          rewrite { concat(%xs..., %more...) { ...%y } }
+        }`);
+      const r = rng(seed), b = new GraphBuilder();
+      const xs = Array.from({ length: inner }, (_, i) => b.input(`x${i}`, { dtype: 'f32', shape: [1 + i, 2] }));
+      const ms = Array.from({ length: more }, (_, i) => b.input(`m${i}`, { dtype: 'f32', shape: [2, 2] }));
+      b.output(b.op('concat', [b.op('concat', xs, { axis: 0 }, 'inner'), ...ms], { axis: 0 }, 'outer'));
+      const g = b.build();
+      const inputs = [...xs, ...ms].map((v) => randTensor([...g.values[v]!.shape], r));
+      const res = rewriteAndCompare(g, set, inputs, 0);
+      expect(res.graph.nodes.map((n) => n.inputs)).toEqual([[...xs, ...ms]]);
+    },
+  );
 });

@@ -58,6 +58,23 @@ describe('fold-qdq', () => {
     },
   );
 
+  test.prop([fc.record({ move: fc.integer({ min: 0, max: 3 }), dt: fc.constantFrom<DType>('u8', 'i8'), seed: fc.integer() })], { numRuns: 30 })(
+    'data movement with other params after it runs on the integers, then one requantize, bit-exactly (gather included)',
+    ({ move, dt, seed }) => {
+      const r = rng(seed), p = randQP(r, dt), q = randQP(r, r() < 0.5 ? 'u8' : 'i8');
+      const b = new GraphBuilder();
+      const d = b.op('dequantize', [b.input('x', { dtype: dt, shape: [2, 4, 6, 6] })], dqAttrs(p));
+      const idx = b.constant('idx', { dtype: 'i64', shape: [], data: BigInt64Array.of(BigInt(Math.floor(r() * 4) - 2)) });
+      const m = move === 3 ? b.op('gather', [d, idx], { axis: 1 }) : b.op(MOVES[move]![0], [d], MOVES[move]![1] as never);
+      b.output(b.op('quantize', [m], qAttrs(q)));
+      const g = b.build();
+      const out = lowered(g, 'fold-qdq');
+      expect(opsOf(out)).toEqual([move === 3 ? 'gather' : MOVES[move]![0], 'requantize']);
+      const x = randInts(dt, [2, 4, 6, 6], r);
+      expect(ints(run(out, [x]).outputs[0]!)).toEqual(ints(run(g, [x]).outputs[0]!));
+    },
+  );
+
   /** x → dq → [op] → quantize (params px overridden by `y`, plus extra attrs) → dq → relu. */
   const chain = (y: Partial<QP>, extra: Record<string, unknown> = {}, op?: [string, Record<string, unknown>]) => {
     const b = new GraphBuilder();

@@ -9,7 +9,7 @@ import { dtypeRange, type DType } from '../../src/ir/dtype.js';
 import { run } from '../../src/ir/interpreter.js';
 import { fround } from '../../src/ir/quant-math.js';
 import { tensor, type Tensor } from '../../src/ir/tensor.js';
-import { dqAttrs, ints, lowered, opsOf, qAttrs, type QP } from './qdq-graphs.js';
+import { dqAttrs, ints, lowered, opsOf, qAttrs, randInts, rng, type QP } from './qdq-graphs.js';
 
 type Body = (b: GraphBuilder, d: string) => string;
 let constants = 0;
@@ -130,14 +130,25 @@ describe('lower-quantized: elementwise functions become table lookups (qlut)', (
       expect(opsOf(out)).toEqual(['concat']);
       const xs = [allValues(dt), allValues(dt)].map((t) => tensor(dt, [1, 3, 4, 4], t.data.slice(0, 48) as never));
       expect(ints(run(out, xs).outputs[0]!)).toEqual(ints(run(g, xs).outputs[0]!));
-      // other params on either side stay float
-      const other = new GraphBuilder('cat2');
-      const ds2 = ['a', 'b'].map((n, i) => other.op('dequantize', [other.input(n, { dtype: dt, shape: [1, 3, 4, 4] })], dqAttrs({ ...p, scale: 0.03 + i * 0.01 })));
-      other.output(other.op('quantize', [other.op('concat', ds2, { axis: 1 })], qAttrs(p)));
-      const g2 = other.build();
-      expect(opsOf(lowered(g2))).toEqual(opsOf(g2));
     }
   });
+
+  // DenseNet's concats: 2..6 operands, each with the concat's params or its own (then one requantize)
+  test.prop([fc.record({ n: fc.integer({ min: 2, max: 6 }), own: fc.array(fc.boolean(), { minLength: 6, maxLength: 6 }), dt: fc.constantFrom<DType>('u8', 'i8'), seed: fc.integer() })], { numRuns: 25 })(
+    'concat of n dequantized operands then a quantize is one integer concat (plus a requantize per operand with other params), bit-exactly',
+    ({ n, own, dt, seed }) => {
+      const r = rng(seed), p: QP = { scale: 0.03, zp: dt === 'u8' ? 7 : -7, dtype: dt };
+      const ps = Array.from({ length: n }, (_, i): QP => (own[i] ? { scale: fround(0.01 + 0.05 * r()), zp: Math.floor(r() * 40) - 20 + (dt === 'u8' ? 128 : 0), dtype: dt } : p));
+      const b = new GraphBuilder('cat');
+      const ds = ps.map((q, i) => b.op('dequantize', [b.input(`x${i}`, { dtype: dt, shape: [1, 1 + i, 3, 2], quant: { scale: [q.scale], zeroPoint: [q.zp] } })], dqAttrs(q)));
+      b.output(b.op('quantize', [b.op('concat', ds, { axis: 1 })], qAttrs(p)));
+      const g = b.build(), out = lowered(g);
+      const requants = ps.filter((q) => q !== p).length;
+      expect(opsOf(out).sort()).toEqual([...Array<string>(requants).fill('requantize'), 'concat'].sort());
+      const xs = ps.map((_, i) => randInts(dt, [1, 1 + i, 3, 2], r));
+      expect(ints(run(out, xs).outputs[0]!)).toEqual(ints(run(g, xs).outputs[0]!));
+    },
+  );
 
   /** x [1, C, 16, 16] (or [256, C]) holding each of the 256 values once per channel, shuffled by channel. */
   const perChannelValues = (dt: DType, C: number, rank2: boolean): Tensor => {

@@ -72,3 +72,42 @@ describe('model zoo: generator and transformer families', () => {
     expect((y.data as Float32Array).every(Number.isFinite)).toBe(true);
   });
 });
+
+describe('model zoo: dense blocks and window attention', () => {
+  it('DenseNet: concatenated dense layers; only the pre-activation batch_norms after a concat stay unfolded', async () => {
+    const { densenet } = await import('../../scripts/lib/model-zoo.js');
+    const { runPipeline } = await import('../../src/passes/index.js');
+    await import('../../src/passes/builtin.js');
+    const g = densenet({ size: 32, classes: 10, blocks: [2, 3] });
+    // the stem's BN, per layer norm1 + norm2, per transition norm, norm5 at the end
+    expect(histogram(g)).toEqual({ conv2d: 12, batch_norm: 13, relu: 13, concat: 5, maxpool2d: 1, avgpool2d: 1, global_avgpool: 1, flatten: 1, gemm: 1 });
+    const cat = g.nodes.find((n) => n.name === 'features.denseblock2.cat')!;
+    expect(g.values[cat.outputs[0]!]!.shape).toEqual([1, (32 + 2 * 16) / 2 + 3 * 16, 4, 4]);
+    const folded = runPipeline(g, ['fold-batchnorm']).graph;
+    expect(histogram(folded)['batch_norm']).toBe(5 + 1 + 1); // norm1 of 5 layers, 1 transition, norm5
+    const y = run(g, [randomInput(32)]).outputs[0]!.data as Float32Array;
+    expect([...y].every(Number.isFinite) && new Set(y).size > 1).toBe(true);
+  });
+
+  it('Swin: shifted windows carry torchvision\'s attention mask; blocks keep [1, H, W, C]', async () => {
+    const { swin } = await import('../../scripts/lib/model-zoo-seq.js');
+    const g = swin({ size: 56, classes: 10, depths: [2, 2], heads: [2, 4] }); // 14x14 then 7x7 tokens, window 7
+    expect(histogram(g)).toMatchObject({ matmul: 4 * 6 + 1, softmax: 4, layer_norm: 4 * 2 + 3, erf: 4, gather: 12 });
+    const res = g.nodes.find((n) => n.name === 'features.1.1.res2')!;
+    expect(g.values[res.outputs[0]!]!.shape).toEqual([1, 14, 14, 48]);
+    // only the stage whose window is smaller than the grid shifts
+    expect(g.nodes.filter((n) => n.name.endsWith('.attn.masked')).map((n) => n.name)).toEqual(['features.1.1.attn.masked']);
+    // torchvision: label 9 regions of the shifted 14x14 grid, window-partition them, mask unequal labels with -100
+    const hw = 14, ws = 7, s = 3, label = (i: number) => (i < hw - ws ? 0 : i < hw - s ? 1 : 2);
+    const mask = g.constants['features.1.1.attn.mask']!;
+    expect(mask.shape).toEqual([1, 4, 1, 49, 49]);
+    for (let w = 0; w < 4; w++)
+      for (let a = 0; a < 49; a += 5)
+        for (let c = 0; c < 49; c += 3) {
+          const at = (t: number) => 3 * label(Math.floor(w / 2) * ws + Math.floor(t / ws)) + label((w % 2) * ws + (t % ws));
+          expect(mask.data[(w * 49 + a) * 49 + c]).toBe(at(a) === at(c) ? 0 : -100);
+        }
+    const y = run(g, [randomInput(56)]).outputs[0]!.data as Float32Array;
+    expect([...y].every(Number.isFinite) && new Set(y).size > 1).toBe(true);
+  });
+});

@@ -12,8 +12,8 @@ import { readNpy } from '../../../src/ir/npy.js';
 import { importOnnx } from '../../../src/ir/onnx/index.js';
 import { runPipeline } from '../../../src/passes/index.js';
 import { calibrate, datasetFromTensors, loadDataset, type Dataset } from '../../../src/passes/quantize/index.js';
-import { fillNormal, mobilenetV2, mulberry32, resnet18, seNet } from '../model-zoo.js';
-import { dcganGenerator, transformerEncoder } from '../model-zoo-seq.js';
+import { densenet, fillNormal, mobilenetV2, mulberry32, resnet18, seNet } from '../model-zoo.js';
+import { dcganGenerator, swin, transformerEncoder } from '../model-zoo-seq.js';
 
 export interface BenchModel {
   name: string;
@@ -39,6 +39,8 @@ const ZOO: Record<string, () => Graph> = {
   se_net: () => seNet(),
   dcgan_generator: () => dcganGenerator(),
   transformer_encoder: () => transformerEncoder(),
+  densenet: () => densenet(),
+  swin: () => swin(),
 };
 export const ZOO_NAMES = Object.keys(ZOO);
 const INT_MAC_OPS = ['qconv2d', 'qconv2d_add', 'qconv_transpose2d', 'qlinear', 'qlinear_add', 'qlinear_f32', 'qmatmul'];

@@ -139,6 +139,12 @@ void qf_ref_dequantize_u8(size_t n, size_t inner, size_t C, const uint8_t *x, co
    scratch: QF_QMATMUL_SCRATCH(K, N) bytes, 4-byte aligned (B transposed, then its column sums). */
 #define QF_QMATMUL_BT_BYTES(K, N) ((((size_t)(K) * (size_t)(N)) + 3) & ~(size_t)3)
 #define QF_QMATMUL_SCRATCH(K, N) (QF_QMATMUL_BT_BYTES(K, N) + 4 * (size_t)(N))
+/* The SIMD targets' float32-exact path (qforge_kernels_loops.h): B as float column panels, then
+   QF_QMATMUL_F_ROWS rows of A and of results as floats at a time (src/codegen/ops/matmul.ts sizes
+   the scratch to the larger of the two). */
+#define QF_QMATMUL_F_ROWS 64
+#define QF_QMATMUL_F_SCRATCH(K, N) \
+  (4 * (((size_t)(N) + QF_FNR - 1) / QF_FNR * QF_FNR * (size_t)(K) + QF_QMATMUL_F_ROWS * ((size_t)(K) + (size_t)(N))))
 void qf_ref_qmatmul(size_t M, size_t N, size_t K, const uint8_t *A, int32_t a_zp, const uint8_t *B, int32_t b_zp,
                     float mult, int32_t y_zp, int32_t qmin, int32_t qmax, uint8_t *C, void *scratch);
 

@@ -12,7 +12,9 @@
  * Checked in the asm: the runs compile to vector loops (vdivps/vmulps, vcvttps2dq, vpmovdb on avx512). */
 #ifndef QFORGE_KERNELS_LOOPS_H
 #define QFORGE_KERNELS_LOOPS_H
+#include <math.h>
 #include <string.h>
+#include "qforge_fgemm.h"
 #include "qforge_kernels.h"
 
 #define QF_LP static inline __attribute__((always_inline))
@@ -241,8 +243,49 @@ QF_LP void qf_lp_qmm_block(size_t K, size_t N, const uint8_t *a, const uint8_t *
 
 #define QF_LP_QMM_COLS 64 /* columns per block: the int32 sums of one output row stay in registers */
 
+/* The float32 form of the same sums: with |a - a_zp| <= am, |b - b_zp| <= bm and K * am * bm < 2^24,
+   every product and every partial sum is an integer below 2^24 in magnitude, so float32 holds each one
+   exactly, in any order, fused or not: the float GEMM (qforge_fgemm.c, packed micro-kernel) returns
+   the int32 accumulator itself. Attention's act x act products (K = head size or tokens) fit easily. */
+QF_LP int qf_lp_qmm_f32_exact(size_t K, int32_t a_zp, int32_t b_zp) {
+  const uint64_t am = (uint64_t)(a_zp > 255 - a_zp ? a_zp : 255 - a_zp), bm = (uint64_t)(b_zp > 255 - b_zp ? b_zp : 255 - b_zp);
+  return (uint64_t)K * am * bm < ((uint64_t)1 << 24);
+}
+
+/* B - b_zp as float column panels (qforge_fgemm.h: ceil(N / QF_FNR) panels of [K][QF_FNR], zero past N),
+   then blocks of QF_QMATMUL_F_ROWS rows of A - a_zp through qf_fgemm_packed, each result requantised as
+   the reference does. Scratch: QF_QMATMUL_F_SCRATCH(K, N) bytes. */
+static void qf_lp_qmatmul_f32(size_t M, size_t N, size_t K, const uint8_t *A, int32_t a_zp, const uint8_t *B,
+                              int32_t b_zp, float mult, int32_t y_zp, int32_t qmin, int32_t qmax, uint8_t *C,
+                              void *scratch) {
+  const size_t panels = (N + QF_FNR - 1) / QF_FNR;
+  float *bp = (float *)scratch, *af = bp + panels * QF_FNR * K, *yf = af + QF_QMATMUL_F_ROWS * K;
+  const float az = (float)a_zp, bz = (float)b_zp, lo = (float)(qmin - y_zp), hi = (float)(qmax - y_zp);
+  for (size_t q = 0; q < panels; q++) {
+    const size_t n0 = q * QF_FNR, nc = N - n0 < QF_FNR ? N - n0 : QF_FNR;
+    float *d = bp + q * QF_FNR * K;
+    for (size_t k = 0; k < K; k++, d += QF_FNR) {
+      const uint8_t *src = B + k * N + n0;
+      for (size_t j = 0; j < QF_FNR; j++) {
+        const float v = (float)src[j < nc ? j : 0] - bz; /* an unconditional load: vectorisable */
+        d[j] = j < nc ? v : 0.0f;
+      }
+    }
+  }
+  for (size_t m0 = 0; m0 < M; m0 += QF_QMATMUL_F_ROWS) {
+    const size_t rows = M - m0 < QF_QMATMUL_F_ROWS ? M - m0 : QF_QMATMUL_F_ROWS;
+    for (size_t i = 0; i < rows * K; i++) af[i] = (float)A[m0 * K + i] - az;
+    qf_fgemm_packed(rows, N, K, af, K, bp, NULL, -INFINITY, INFINITY, yf, N, 0, panels);
+    for (size_t i = 0; i < rows * N; i++) C[m0 * N + i] = qf_lp_store(yf[i] * mult, lo, hi, y_zp);
+  }
+}
+
 void qf_qmatmul(size_t M, size_t N, size_t K, const uint8_t *A, int32_t a_zp, const uint8_t *B, int32_t b_zp, float mult,
                 int32_t y_zp, int32_t qmin, int32_t qmax, uint8_t *C, void *scratch) {
+  if (qf_lp_qmm_f32_exact(K, a_zp, b_zp)) {
+    qf_lp_qmatmul_f32(M, N, K, A, a_zp, B, b_zp, mult, y_zp, qmin, qmax, C, scratch);
+    return;
+  }
   /* the zero-point terms of qf_ref_qmatmul; the column sums go where the reference keeps them */
   uint32_t *colsum = (uint32_t *)(void *)((uint8_t *)scratch + QF_QMATMUL_BT_BYTES(K, N));
   for (size_t n = 0; n < N; n++) colsum[n] = 0;

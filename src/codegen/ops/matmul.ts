@@ -46,6 +46,9 @@ function perBatch(L: Lowering, node: Node, b: Batch, call: (ao: string, bo: stri
   return [`for (size_t i = 0; i < ${b.offsets.length}; i++) ${call(`${t}[i][0]`, `${t}[i][1]`, `i * ${b.M * b.N}`)}`];
 }
 
+/** QF_QMATMUL_F_ROWS of qforge_kernels.h. */
+const QMATMUL_F_ROWS = 64;
+
 function qmatmul(node: Node, L: Lowering): void {
   const a = attrsOf(node), [an, bn] = node.inputs as [string, string], yn = node.outputs[0]!;
   const at = L.type(an), bt = L.type(bn), yt = L.type(yn);
@@ -54,8 +57,11 @@ function qmatmul(node: Node, L: Lowering): void {
   const b = batches(at.shape, bt.shape), oq = outQuant(a, yt.dtype as DType);
   const az = (a.a_zero_point as number) + shiftOf(at.dtype), bz = (a.b_zero_point as number) + shiftOf(bt.dtype);
   const m = f32lit(a.requant_scale as number);
-  // QF_QMATMUL_SCRATCH(K, N), for each thread: every range transposes its batches' B itself.
-  const scratch = L.scratch(Math.ceil((b.K * b.N) / 4) * 4 + 4 * b.N, `${node.name}_bt`, { perThread: true });
+  // for each thread (every range prepares its batches' B itself): the larger of QF_QMATMUL_SCRATCH(K, N)
+  // (B transposed, column sums) and the SIMD targets' QF_QMATMUL_F_SCRATCH(K, N) (B as float panels,
+  // 64 rows of A and of results as floats)
+  const intBytes = Math.ceil((b.K * b.N) / 4) * 4 + 4 * b.N, floatBytes = 4 * (colPanelsSize(L, b.N, b.K) + QMATMUL_F_ROWS * (b.K + b.N));
+  const scratch = L.scratch(Math.max(intBytes, floatBytes), `${node.name}_bt`, { perThread: true });
   const offsets = b.offsets.length === 1 ? 'NULL' : batchTable(L, node, b);
   L.emit(`${b.offsets.length} x (${b.M}x${b.K} x ${b.K}x${b.N})`, [
     `qf_par_qmatmul(ctx, ${b.offsets.length}, ${offsets}, ${b.M}, ${b.N}, ${b.K}, ${x.cname}, ${az}, ${w.cname}, ${bz}, ${m}, ${oq.zp}, ${oq.qmin}, ${oq.qmax}, ${y.cname}, ${scratch});`,

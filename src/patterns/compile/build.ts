@@ -60,7 +60,7 @@ export class BuildChecker {
 
   private build(b: Build, s: Scope): CBuild | null {
     if (b.kind === 'spread') {
-      this.r.error('PAT_STRUCTURE', b.span, `%${b.name.name}... splices operands: it can only be the last operand of a new node or copy`);
+      this.r.error('PAT_STRUCTURE', b.span, `%${b.name.name}... splices operands: it can only be an operand of a new node or copy`);
       return null;
     }
     return match(b)
@@ -98,32 +98,44 @@ export class BuildChecker {
     return { k: 'clone', binding: res.name, ...(cargs ? { args: cargs } : {}), attrs: cattrs, span };
   }
 
+  /** Operands of a new node or copy. `%xs...` splices: one as the last operand, or any number
+   *  anywhere when every op's operands are one variadic list (concat), where the order is plain. */
   private args(args: BuildArg[], defs: OpDef[], span: Span, s: Scope): CArg[] | null {
     let ok = true;
-    const last = args[args.length - 1];
-    const spread = last?.kind === 'spread' ? this.spread(last, defs, s) : undefined;
-    if (spread === null) ok = false;
-    if (spread !== undefined) args = args.slice(0, -1);
+    const spreads = args.filter((a) => a.kind === 'spread').length, lastOnly = spreads === 1 && args[args.length - 1]!.kind === 'spread';
+    if (spreads && !lastOnly)
+      for (const d of defs)
+        if (d.operands.length !== 1 || !d.operands[0]!.variadic) {
+          this.r.error('PAT_STRUCTURE', span, `${d.name}: %xs... can only be its last operand (more than one, or one before other operands, needs an op whose operands are one variadic list, such as concat)`);
+          ok = false;
+        }
+    const fixed = args.filter((a) => a.kind !== 'spread').length;
     for (const d of defs) {
-      const err = operandCountError(d, args.length, spread !== undefined);
+      const err = operandCountError(d, fixed, spreads > 0);
       if (err) {
         this.r.error('PAT_OPERANDS', span, err.replace('the pattern gives', 'the replacement gives'), 'leave out an optional operand in the middle with _');
         ok = false;
       }
     }
     const out: CArg[] = [];
-    args.forEach((a, i) => {
+    let i = 0;
+    for (const a of args) {
+      if (a.kind === 'spread') {
+        const c = this.spread(a, defs, s);
+        if (c) out.push(c);
+        else ok = false;
+        continue;
+      }
       const optional = defs.every((d) => operandSpec(d, i)?.optional);
-      const what = `operand ${i} of ${defs.map((d) => d.name).join(' | ')}`;
-      const c = this.arg(a, optional, what, s);
+      const c = this.arg(a, optional, `operand ${i} of ${defs.map((d) => d.name).join(' | ')}`, s);
       if (c) out.push(c);
       else ok = false;
-    });
-    if (spread) out.push(spread);
+      i++;
+    }
     return ok ? out : null;
   }
 
-  /** `%xs...` as the last operand: the values a `%xs...` of the match bound, for ops whose last operand is variadic. */
+  /** `%xs...` as an operand: the values a `%xs...` of the match bound, for ops whose last operand is variadic. */
   private spread(a: Extract<BuildArg, { kind: 'spread' }>, defs: OpDef[], s: Scope): CArg | null {
     const name = a.name.name, rest = s.rests.get(name);
     if (!rest) {
