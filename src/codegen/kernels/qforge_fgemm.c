@@ -36,9 +36,11 @@ QF_AI qf_fb qf_fb_at(qf_fb b, size_t col, size_t k0) { /* column col, rows from 
  * of a short tail, a constant at every call) += Σk<kc a[i·rs + k·cs]·(row k of b)[j], starting from 0
  * when `first`; `e` (the last k block) adds the biases and clamps. Rows at or past `arows` of a are
  * never read (row arows-1 is read again instead, its results dropped); every row of b has all QF_FNR
- * columns readable (zero-padded panels, or slack past the columns in use). */
+ * columns readable (zero-padded panels, or slack past the columns in use). With pf, step k also
+ * prefetches pf + k·pfs: the weights the next tiles stream from memory (each panel is its own 4 KiB page
+ * or more, where the hardware prefetcher stops), so that their loads overlap this tile's arithmetic. */
 QF_AI void qf_ftile(const int rows, size_t kc, const float *a, size_t rs, size_t cs, size_t arows, const qf_fb b, float *c,
-                    size_t ldc, size_t mr, size_t nr, int first, const qf_fepi *e) {
+                    size_t ldc, size_t mr, size_t nr, int first, const qf_fepi *e, const float *pf, size_t pfs) {
   const float *ar[QF_FMR];
   qf_fv acc[QF_FMR][QF_FNV];
   float tmp[QF_FNR];
@@ -56,6 +58,7 @@ QF_AI void qf_ftile(const int rows, size_t kc, const float *a, size_t rs, size_t
   for (size_t k = 0; k < kc; k++) {
     qf_fv bv[QF_FNV];
     const float *bk = qf_fb_row(b, k);
+    if (pf) __builtin_prefetch(pf + k * pfs);
     QF_UNROLL for (int j = 0; j < QF_FNV; j++) bv[j] = qf_fv_load(bk + j * QF_FVL);
     QF_UNROLL for (int i = 0; i < rows; i++) {
       const qf_fv av = qf_fv_set1(ar[i][k * cs]);
@@ -92,8 +95,9 @@ QF_AI void qf_fgemm_rows(size_t K, const float *Ap, size_t pan0, size_t pan1, si
       for (size_t pn = pan0; pn < pan1; pn++) {
         const size_t r = pn * QF_FMR, mr = R - r < QF_FMR ? R - r : QF_FMR;
         const qf_fepi e = {row_bias ? row_bias + r : NULL, NULL, lo, hi};
-        qf_ftile(QF_FMR, kc, Ap + (k0 * npan + pn * kc) * QF_FMR, 1, QF_FMR, QF_FMR, bq, C + (r - pan0 * QF_FMR) * ldc + q * QF_FNR, ldc,
-                 mr, nr, k0 == 0, k0 + kc == K ? &e : NULL);
+        const float *a = Ap + (k0 * npan + pn * kc) * QF_FMR, *next = a + kc * QF_FMR; /* panels are stored in sweep order */
+        qf_ftile(QF_FMR, kc, a, 1, QF_FMR, QF_FMR, bq, C + (r - pan0 * QF_FMR) * ldc + q * QF_FNR, ldc, mr, nr, k0 == 0,
+                 k0 + kc == K ? &e : NULL, q == 0 && (k0 + kc < K || pn + 1 < npan) ? next : NULL, QF_FMR);
       }
     }
   }
@@ -117,9 +121,11 @@ static void qf_fgemm_cols(size_t M, size_t N, size_t K, const float *A, size_t r
         for (size_t m = 0; m < rows; m += QF_FMR) {
           const float *a = ap + m * rs;
           float *y = yp + m * ldy;
-          if (rows - m >= QF_FMR) qf_ftile(QF_FMR, kc, a, rs, cs, QF_FMR, b, y, ldy, QF_FMR, nr, k0 == 0, k0 + kc == K ? &e : NULL);
+          /* the next k block of b, a third of its columns by each tile in turn */
+          const float *pf = k0 + kc < K ? b.p + kc * QF_FNR + m / QF_FMR % QF_FNV * QF_FVL : NULL;
+          if (rows - m >= QF_FMR) qf_ftile(QF_FMR, kc, a, rs, cs, QF_FMR, b, y, ldy, QF_FMR, nr, k0 == 0, k0 + kc == K ? &e : NULL, pf, QF_FNR);
           else /* a short tail (a linear layer on one row): one row at a time, not a full tile of copies */
-            for (size_t i = m; i < rows; i++, a += rs, y += ldy) qf_ftile(1, kc, a, rs, cs, 1, b, y, ldy, 1, nr, k0 == 0, k0 + kc == K ? &e : NULL);
+            for (size_t i = m; i < rows; i++, a += rs, y += ldy) qf_ftile(1, kc, a, rs, cs, 1, b, y, ldy, 1, nr, k0 == 0, k0 + kc == K ? &e : NULL, NULL, 0);
         }
       }
     }
@@ -131,22 +137,22 @@ void qf_fgemm_packed(size_t M, size_t N, size_t K, const float *A, size_t lda, c
   qf_fgemm_cols(M, N, K, A, lda, 1, M ? M : 1, 0, Bp, bias, lo, hi, Y + q0 * QF_FNR, ldy, q0, q1);
 }
 
-/* One panel row of im2col: QF_FNR slots of window corners (hs, ws) shifted by the tap (di, dj). */
-static void qf_im2col_slots(const int32_t *restrict hs, const int32_t *restrict ws, int32_t di, int32_t dj, int32_t H, int32_t W,
-                            const float *restrict xc, float *restrict d) {
-  for (size_t l = 0; l < QF_FNR; l++) {
+/* One panel row of im2col: w slots of window corners (hs, ws) shifted by the tap (di, dj). */
+static void qf_im2col_slots(size_t w, const int32_t *restrict hs, const int32_t *restrict ws, int32_t di, int32_t dj, int32_t H,
+                            int32_t W, const float *restrict xc, float *restrict d) {
+  for (size_t l = 0; l < w; l++) {
     const int32_t ih = hs[l] + di, iw = ws[l] + dj, in = (uint32_t)ih < (uint32_t)H && (uint32_t)iw < (uint32_t)W;
     const float v = xc[in ? ih * W + iw : 0]; /* an unconditional load: vectorisable */
     d[l] = in ? v : 0.0f;
   }
 }
 
-/* The np output pixels from p0 of one group's image as column panels [K][QF_FNR] (k = (c, i, j)),
-   zeros for padding and for the slots past np. `at` (2 * slots int32) receives each slot's window
+/* The np output pixels from p0 of one group's image as panels [K][w] (k = (c, i, j); w = QF_FNR: the
+   GEMM's column panels, or QF_FMR: row panels, pixels as rows), zeros for padding and for the slots past np. `at` (2 * slots int32) receives each slot's window
    corner (row, column; far outside the image for slots past np), so that per k every slot is one
    bounds test and one load, a loop the compiler vectorises (masked gathers on AVX-512/AVX2). */
-static void qf_im2col_panels(const qf_fconv *p, const float *xg, size_t K, size_t p0, size_t np, float *out, int32_t *at) {
-  const size_t KK = (size_t)p->KH * p->KW, slots = (np + QF_FNR - 1) / QF_FNR * QF_FNR;
+static void qf_im2col_panels(const qf_fconv *p, const float *xg, size_t K, size_t p0, size_t np, size_t w, float *out, int32_t *at) {
+  const size_t KK = (size_t)p->KH * p->KW, slots = (np + w - 1) / w * w;
   int32_t *ih0 = at, *iw0 = at + slots, oh = (int32_t)(p0 / p->OW), ow = (int32_t)(p0 % p->OW);
   for (size_t s = 0; s < slots; s++) {
     ih0[s] = s < np ? oh * p->SH - p->PT : INT32_MIN / 2;
@@ -156,18 +162,18 @@ static void qf_im2col_panels(const qf_fconv *p, const float *xg, size_t K, size_
   if (p->KH == 1 && p->KW == 1 && p->SH == 1 && p->SW == 1 && p->PT == 0 && p->PL == 0 && p->OW == p->W) {
     /* pointwise: output pixel p is input pixel p, so a panel row is a copy */
     for (size_t k = 0; k < K; k++)
-      for (size_t s0 = 0; s0 < slots; s0 += QF_FNR) {
-        const size_t n = np - s0 < QF_FNR ? np - s0 : QF_FNR;
-        float *d = out + s0 * K + k * QF_FNR;
+      for (size_t s0 = 0; s0 < slots; s0 += w) {
+        const size_t n = np - s0 < w ? np - s0 : w;
+        float *d = out + s0 * K + k * w;
         memcpy(d, xg + k * p->H * p->W + p0 + s0, n * sizeof(float));
-        memset(d + n, 0, (QF_FNR - n) * sizeof(float));
+        memset(d + n, 0, (w - n) * sizeof(float));
       }
     return;
   }
   for (size_t k = 0; k < K; k++) {
     const int32_t di = (int32_t)(k / p->KW % p->KH) * p->DH, dj = (int32_t)(k % p->KW) * p->DW;
     const float *xc = xg + k / KK * p->H * p->W;
-    for (size_t s0 = 0; s0 < slots; s0 += QF_FNR) qf_im2col_slots(ih0 + s0, iw0 + s0, di, dj, p->H, p->W, xc, out + s0 * K + k * QF_FNR);
+    for (size_t s0 = 0; s0 < slots; s0 += w) qf_im2col_slots(w, ih0 + s0, iw0 + s0, di, dj, p->H, p->W, xc, out + s0 * K + k * w);
   }
 }
 
@@ -243,7 +249,7 @@ void qf_fconv_run(const qf_fconv *p, size_t pb, size_t chunks, size_t c0, size_t
       qf_fgemm_rows(K, Wg, pan0, pan1, Mg, (qf_fb){scratch + p0, 0, off}, QF_FNR, np, cb, pb, bg, p->lo, p->hi);
       qf_fconv_compact(p, Wp, p0, np, cb, pb, pan0 * QF_FMR, pan1 * QF_FMR < Mg ? pan1 * QF_FMR : Mg, yg);
     } else {
-      if (blk != packed) qf_im2col_panels(p, xg, K, p0, np, scratch, (int32_t *)(scratch + K * pb));
+      if (blk != packed) qf_im2col_panels(p, xg, K, p0, np, QF_FNR, scratch, (int32_t *)(scratch + K * pb));
       packed = blk;
       qf_fgemm_rows(K, Wg, pan0, pan1, Mg, (qf_fb){scratch, QF_FNR, NULL}, K * QF_FNR, np, yg + pan0 * QF_FMR * P + p0, P, bg, p->lo, p->hi);
     }
@@ -255,17 +261,17 @@ size_t qf_fconvt_cells(const qf_fconv *p, size_t chunks) { return (size_t)p->N *
 void qf_fconvt_run(const qf_fconv *p, size_t chunks, size_t c0, size_t c1, const float *x, const float *Wt, const float *b,
                    float *y, float *scratch) {
   const size_t Cg = (size_t)(p->C / p->G), Mg = (size_t)(p->M / p->G), P = (size_t)p->OH * p->OW;
-  const size_t K = Cg * p->KH * p->KW, slots = (P + QF_FNR - 1) / QF_FNR * QF_FNR, nq = (Mg + QF_FNR - 1) / QF_FNR;
+  const size_t K = Cg * p->KH * p->KW, slots = (P + QF_FMR - 1) / QF_FMR * QF_FMR, nq = (Mg + QF_FNR - 1) / QF_FNR;
   float *ct = scratch + (K + 2) * slots; /* the product, pixels x the chunk's channels */
   size_t packed = (size_t)-1;
   for (size_t cell = c0; cell < c1; cell++) {
     const size_t chunk = cell % chunks, ng = cell / chunks, g = ng % (size_t)p->G, n = ng / (size_t)p->G;
     const size_t q0 = nq * chunk / chunks, q1 = nq * (chunk + 1) / chunks, ld = (q1 - q0) * QF_FNR;
     if (q0 == q1) continue;
-    if (ng != packed) qf_im2col_panels(p, x + (n * (size_t)p->C + g * Cg) * p->H * p->W, K, 0, P, scratch, (int32_t *)(scratch + K * slots));
+    if (ng != packed) qf_im2col_panels(p, x + (n * (size_t)p->C + g * Cg) * p->H * p->W, K, 0, P, QF_FMR, scratch, (int32_t *)(scratch + K * slots));
     packed = ng;
-    /* im2col panel row k holds QF_FNR pixels: pixel m is at (m / QF_FNR)·K·QF_FNR + m % QF_FNR + k·QF_FNR */
-    qf_fgemm_cols(P, Mg, K, scratch, 1, QF_FNR, QF_FNR, K * QF_FNR, Wt + g * nq * K * QF_FNR, NULL, -INFINITY, INFINITY, ct, ld, q0, q1);
+    /* im2col row panels of QF_FMR pixels (a tile's rows, 4 KiB a k block): pixel m at (m / QF_FMR)·K·QF_FMR + m % QF_FMR + k·QF_FMR */
+    qf_fgemm_cols(P, Mg, K, scratch, 1, QF_FMR, QF_FMR, K * QF_FMR, Wt + g * nq * K * QF_FNR, NULL, -INFINITY, INFINITY, ct, ld, q0, q1);
     const size_t m1 = q1 * QF_FNR < Mg ? q1 * QF_FNR : Mg;
     for (size_t m = q0 * QF_FNR; m < m1; m++) {
       float *yp = y + (n * (size_t)p->M + g * Mg + m) * P;

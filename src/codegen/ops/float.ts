@@ -138,7 +138,7 @@ function conv(node: Node, L: Lowering): void {
     // few pixels, many channels (ResNet's 7x7 layers): pixels as the tile's rows, channels as its
     // columns (weights W^T as column panels), so the 49 pixels do not pad out two 32-wide panels
     const w = colPanels(L, wn, { G, N: Mg, K, gs: Mg * K, ks: 1, ns: K }, node.name), y = L.define(yn, yt, PLAIN);
-    const slots = Math.ceil(P / nr) * nr;
+    const slots = Math.ceil(P / mr) * mr; // im2col row panels of mr pixels (qf_fconvt_run)
     const s = L.scratch(((K + 2) * slots + slots * Math.ceil(Mg / nr) * nr) * 4, `${node.name}_cols`, { perThread: true });
     L.emit(`GEMM ${P}x${K} x ${K}x${Mg} (pixels x channels)`, [...w.lines, `qf_par_fconvt(ctx, &${p}, ${x.cname}, ${w.ptr}, ${bias}, ${y.cname}, (float *)${s});`]);
     return;
