@@ -32,43 +32,43 @@ QF_AI qf_fb qf_fb_at(qf_fb b, size_t col, size_t k0) { /* column col, rows from 
   return (qf_fb){b.p + col + (b.off ? 0 : k0 * b.rs), b.rs, b.off ? b.off + k0 : NULL};
 }
 
-/* The micro-kernel: C[i][j] for i < mr, j < nr (at most rows x QF_FNR; rows = QF_FMR, or 1 for the rows
- * of a short tail, a constant at every call) += Σk<kc a[i·rs + k·cs]·(row k of b)[j], starting from 0
+/* The micro-kernel: C[i][j] for i < mr, j < nr (at most rows x nv·QF_FVL; rows = QF_FMR, or 1 for the rows
+ * of a short tail, and nv <= QF_FNV vectors, constants at every call) += Σk<kc a[i·rs + k·cs]·(row k of b)[j], starting from 0
  * when `first`; `e` (the last k block) adds the biases and clamps. Rows at or past `arows` of a are
- * never read (row arows-1 is read again instead, its results dropped); every row of b has all QF_FNR
+ * never read (row arows-1 is read again instead, its results dropped); every row of b has nv·QF_FVL
  * columns readable (zero-padded panels, or slack past the columns in use). With pf, step k also
  * prefetches pf + k·pfs: the weights the next tiles stream from memory (each panel is its own 4 KiB page
  * or more, where the hardware prefetcher stops), so that their loads overlap this tile's arithmetic. */
-QF_AI void qf_ftile(const int rows, size_t kc, const float *a, size_t rs, size_t cs, size_t arows, const qf_fb b, float *c,
+QF_AI void qf_ftile_v(const int rows, const int nv, size_t kc, const float *a, size_t rs, size_t cs, size_t arows, const qf_fb b, float *c,
                     size_t ldc, size_t mr, size_t nr, int first, const qf_fepi *e, const float *pf, size_t pfs) {
   const float *ar[QF_FMR];
   qf_fv acc[QF_FMR][QF_FNV];
   float tmp[QF_FNR];
   QF_UNROLL for (int i = 0; i < rows; i++) ar[i] = a + (size_t)(i < (int)arows ? i : (int)arows - 1) * rs;
-  QF_UNROLL for (int i = 0; i < rows; i++) QF_UNROLL for (int j = 0; j < QF_FNV; j++) acc[i][j] = qf_fv_zero();
+  QF_UNROLL for (int i = 0; i < rows; i++) QF_UNROLL for (int j = 0; j < nv; j++) acc[i][j] = qf_fv_zero();
   if (!first) {
     memset(tmp, 0, sizeof tmp);
     QF_UNROLL for (int i = 0; i < rows; i++) {
       if ((size_t)i >= mr) break;
       const float *src = c + (size_t)i * ldc;
-      if (nr < QF_FNR) src = (const float *)memcpy(tmp, src, nr * sizeof(float));
-      QF_UNROLL for (int j = 0; j < QF_FNV; j++) acc[i][j] = qf_fv_load(src + j * QF_FVL);
+      if (nr < (size_t)nv * QF_FVL) src = (const float *)memcpy(tmp, src, nr * sizeof(float));
+      QF_UNROLL for (int j = 0; j < nv; j++) acc[i][j] = qf_fv_load(src + j * QF_FVL);
     }
   }
   for (size_t k = 0; k < kc; k++) {
     qf_fv bv[QF_FNV];
     const float *bk = qf_fb_row(b, k);
     if (pf) __builtin_prefetch(pf + k * pfs);
-    QF_UNROLL for (int j = 0; j < QF_FNV; j++) bv[j] = qf_fv_load(bk + j * QF_FVL);
+    QF_UNROLL for (int j = 0; j < nv; j++) bv[j] = qf_fv_load(bk + j * QF_FVL);
     QF_UNROLL for (int i = 0; i < rows; i++) {
       const qf_fv av = qf_fv_set1(ar[i][k * cs]);
-      QF_UNROLL for (int j = 0; j < QF_FNV; j++) acc[i][j] = qf_fv_fma(acc[i][j], av, bv[j]);
+      QF_UNROLL for (int j = 0; j < nv; j++) acc[i][j] = qf_fv_fma(acc[i][j], av, bv[j]);
     }
   }
   QF_UNROLL for (int i = 0; i < rows; i++) {
     if ((size_t)i >= mr) break;
-    float *dst = nr < QF_FNR ? tmp : c + (size_t)i * ldc;
-    QF_UNROLL for (int j = 0; j < QF_FNV; j++) {
+    float *dst = nr < (size_t)nv * QF_FVL ? tmp : c + (size_t)i * ldc;
+    QF_UNROLL for (int j = 0; j < nv; j++) {
       qf_fv v = acc[i][j];
       if (e) {
         if (e->row_bias) v = qf_fv_add(v, qf_fv_set1(e->row_bias[i]));
@@ -77,8 +77,18 @@ QF_AI void qf_ftile(const int rows, size_t kc, const float *a, size_t rs, size_t
       }
       qf_fv_store(dst + j * QF_FVL, v);
     }
-    if (nr < QF_FNR) memcpy(c + (size_t)i * ldc, tmp, nr * sizeof(float));
+    if (nr < (size_t)nv * QF_FVL) memcpy(c + (size_t)i * ldc, tmp, nr * sizeof(float));
   }
+}
+
+/* The tile with as few vectors as cover its nr columns: a tail panel's zero columns cost nothing (on
+   targets of up to 4 vectors a row; the scalar fallback's 8 would be 8 copies of the tile). */
+QF_AI void qf_ftile(const int rows, size_t kc, const float *a, size_t rs, size_t cs, size_t arows, const qf_fb b, float *c,
+                    size_t ldc, size_t mr, size_t nr, int first, const qf_fepi *e, const float *pf, size_t pfs) {
+  const size_t nv = (nr + QF_FVL - 1) / QF_FVL;
+  if (QF_FNV > 1 && QF_FNV <= 4 && nv == 1) qf_ftile_v(rows, 1, kc, a, rs, cs, arows, b, c, ldc, mr, nr, first, e, pf, pfs);
+  else if (QF_FNV > 2 && QF_FNV <= 4 && nv == 2) qf_ftile_v(rows, 2, kc, a, rs, cs, arows, b, c, ldc, mr, nr, first, e, pf, pfs);
+  else qf_ftile_v(rows, QF_FNV, kc, a, rs, cs, arows, b, c, ldc, mr, nr, first, e, pf, pfs);
 }
 
 /* Row panels [pan0, pan1) of Ap (R rows in all, K deep) times the np columns of B, whose column panel q
