@@ -19,39 +19,56 @@ typedef struct {
   float lo, hi;
 } qf_fepi;
 
-/* The micro-kernel: C[i][j] for i < mr, j < nr (at most rows x QF_FNR; rows = QF_FMR, or 1 for the rows
- * of a short tail, a constant at every call) += Σk<kc a[i·rs + k·cs]·b[k·QF_FNR + j], starting from 0
+/* The right operand of a tile: row k's QF_FNR columns at p + off[k] (the taps of an implicit GEMM over a
+   padded input) or, with off NULL, at p + k·rs (packed panels: rs = QF_FNR; input planes read in place:
+   rs = H·W). `off` is a compile-time NULL or not at every call, so the tile loop has no branch. */
+typedef struct {
+  const float *p;
+  size_t rs;
+  const int32_t *off;
+} qf_fb;
+QF_AI const float *qf_fb_row(qf_fb b, size_t k) { return b.off ? b.p + b.off[k] : b.p + k * b.rs; }
+QF_AI qf_fb qf_fb_at(qf_fb b, size_t col, size_t k0) { /* column col, rows from k0 on */
+  return (qf_fb){b.p + col + (b.off ? 0 : k0 * b.rs), b.rs, b.off ? b.off + k0 : NULL};
+}
+
+/* The micro-kernel: C[i][j] for i < mr, j < nr (at most rows x nv·QF_FVL; rows = QF_FMR, or 1 for the rows
+ * of a short tail, and nv <= QF_FNV vectors, constants at every call) += Σk<kc a[i·rs + k·cs]·(row k of b)[j], starting from 0
  * when `first`; `e` (the last k block) adds the biases and clamps. Rows at or past `arows` of a are
- * never read (row arows-1 is read again instead, its results dropped); b has all QF_FNR columns
- * (zero-padded panels). */
-QF_AI void qf_ftile(const int rows, size_t kc, const float *a, size_t rs, size_t cs, size_t arows, const float *b, float *c, size_t ldc,
-                    size_t mr, size_t nr, int first, const qf_fepi *e) {
+ * never read (row arows-1 is read again instead, its results dropped); every row of b has nv·QF_FVL
+ * columns readable (zero-padded panels, or slack past the columns in use). With pf, step k also
+ * prefetches pf + k·pfs: the weights the next tiles stream from memory (each panel is its own 4 KiB page
+ * or more, where the hardware prefetcher stops), so that their loads overlap this tile's arithmetic. */
+QF_AI void qf_ftile_v(const int rows, const int nv, size_t kc, const float *a, size_t rs, size_t cs, size_t arows, const qf_fb b, float *c,
+                    size_t ldc, size_t mr, size_t nr, int first, const qf_fepi *e, const float *pf, size_t pfs) {
   const float *ar[QF_FMR];
   qf_fv acc[QF_FMR][QF_FNV];
   float tmp[QF_FNR];
   QF_UNROLL for (int i = 0; i < rows; i++) ar[i] = a + (size_t)(i < (int)arows ? i : (int)arows - 1) * rs;
-  QF_UNROLL for (int i = 0; i < rows; i++) QF_UNROLL for (int j = 0; j < QF_FNV; j++) acc[i][j] = qf_fv_zero();
+  QF_UNROLL for (int i = 0; i < rows; i++) QF_UNROLL for (int j = 0; j < nv; j++) acc[i][j] = qf_fv_zero();
   if (!first) {
     memset(tmp, 0, sizeof tmp);
     QF_UNROLL for (int i = 0; i < rows; i++) {
       if ((size_t)i >= mr) break;
       const float *src = c + (size_t)i * ldc;
-      if (nr < QF_FNR) src = (const float *)memcpy(tmp, src, nr * sizeof(float));
-      QF_UNROLL for (int j = 0; j < QF_FNV; j++) acc[i][j] = qf_fv_load(src + j * QF_FVL);
+      if (nr < (size_t)nv * QF_FVL) src = (const float *)memcpy(tmp, src, nr * sizeof(float));
+      QF_UNROLL for (int j = 0; j < nv; j++) acc[i][j] = qf_fv_load(src + j * QF_FVL);
     }
   }
   for (size_t k = 0; k < kc; k++) {
     qf_fv bv[QF_FNV];
-    QF_UNROLL for (int j = 0; j < QF_FNV; j++) bv[j] = qf_fv_load(b + k * QF_FNR + j * QF_FVL);
+    const float *bk = qf_fb_row(b, k);
+    if (pf) __builtin_prefetch(pf + k * pfs);
+    QF_UNROLL for (int j = 0; j < nv; j++) bv[j] = qf_fv_load(bk + j * QF_FVL);
     QF_UNROLL for (int i = 0; i < rows; i++) {
       const qf_fv av = qf_fv_set1(ar[i][k * cs]);
-      QF_UNROLL for (int j = 0; j < QF_FNV; j++) acc[i][j] = qf_fv_fma(acc[i][j], av, bv[j]);
+      QF_UNROLL for (int j = 0; j < nv; j++) acc[i][j] = qf_fv_fma(acc[i][j], av, bv[j]);
     }
   }
   QF_UNROLL for (int i = 0; i < rows; i++) {
     if ((size_t)i >= mr) break;
-    float *dst = nr < QF_FNR ? tmp : c + (size_t)i * ldc;
-    QF_UNROLL for (int j = 0; j < QF_FNV; j++) {
+    float *dst = nr < (size_t)nv * QF_FVL ? tmp : c + (size_t)i * ldc;
+    QF_UNROLL for (int j = 0; j < nv; j++) {
       qf_fv v = acc[i][j];
       if (e) {
         if (e->row_bias) v = qf_fv_add(v, qf_fv_set1(e->row_bias[i]));
@@ -60,25 +77,37 @@ QF_AI void qf_ftile(const int rows, size_t kc, const float *a, size_t rs, size_t
       }
       qf_fv_store(dst + j * QF_FVL, v);
     }
-    if (nr < QF_FNR) memcpy(c + (size_t)i * ldc, tmp, nr * sizeof(float));
+    if (nr < (size_t)nv * QF_FVL) memcpy(c + (size_t)i * ldc, tmp, nr * sizeof(float));
   }
 }
 
-/* Row panels [pan0, pan1) of Ap (R rows in all, K deep) times the np columns of the column panels Bp;
-   panel pan0's first row lands in row 0 of C. */
-static void qf_fgemm_rows(size_t K, const float *Ap, size_t pan0, size_t pan1, size_t R, const float *Bp, size_t np,
-                          float *C, size_t ldc, const float *row_bias, float lo, float hi) {
+/* The tile with as few vectors as cover its nr columns: a tail panel's zero columns cost nothing (on
+   targets of up to 4 vectors a row; the scalar fallback's 8 would be 8 copies of the tile). */
+QF_AI void qf_ftile(const int rows, size_t kc, const float *a, size_t rs, size_t cs, size_t arows, const qf_fb b, float *c,
+                    size_t ldc, size_t mr, size_t nr, int first, const qf_fepi *e, const float *pf, size_t pfs) {
+  const size_t nv = (nr + QF_FVL - 1) / QF_FVL;
+  if (QF_FNV > 1 && QF_FNV <= 4 && nv == 1) qf_ftile_v(rows, 1, kc, a, rs, cs, arows, b, c, ldc, mr, nr, first, e, pf, pfs);
+  else if (QF_FNV > 2 && QF_FNV <= 4 && nv == 2) qf_ftile_v(rows, 2, kc, a, rs, cs, arows, b, c, ldc, mr, nr, first, e, pf, pfs);
+  else qf_ftile_v(rows, QF_FNV, kc, a, rs, cs, arows, b, c, ldc, mr, nr, first, e, pf, pfs);
+}
+
+/* Row panels [pan0, pan1) of Ap (R rows in all, K deep) times the np columns of B, whose column panel q
+   is B shifted by q·qs (qf_fb_at); panel pan0's first row lands in row 0 of C. Inlined at each call, so
+   that B's kind (packed, in place, offsets) is a constant there. */
+QF_AI void qf_fgemm_rows(size_t K, const float *Ap, size_t pan0, size_t pan1, size_t R, qf_fb B, size_t qs, size_t np,
+                         float *C, size_t ldc, const float *row_bias, float lo, float hi) {
   const size_t nq = (np + QF_FNR - 1) / QF_FNR, npan = (R + QF_FMR - 1) / QF_FMR;
   for (size_t k0 = 0; k0 < K; k0 += QF_FKC) {
     const size_t kc = K - k0 < QF_FKC ? K - k0 : QF_FKC;
     for (size_t q = 0; q < nq; q++) {
       const size_t nr = np - q * QF_FNR < QF_FNR ? np - q * QF_FNR : QF_FNR;
-      const float *bq = Bp + (q * K + k0) * QF_FNR;
+      const qf_fb bq = qf_fb_at(B, q * qs, k0);
       for (size_t pn = pan0; pn < pan1; pn++) {
         const size_t r = pn * QF_FMR, mr = R - r < QF_FMR ? R - r : QF_FMR;
         const qf_fepi e = {row_bias ? row_bias + r : NULL, NULL, lo, hi};
-        qf_ftile(QF_FMR, kc, Ap + (k0 * npan + pn * kc) * QF_FMR, 1, QF_FMR, QF_FMR, bq, C + (r - pan0 * QF_FMR) * ldc + q * QF_FNR, ldc,
-                 mr, nr, k0 == 0, k0 + kc == K ? &e : NULL);
+        const float *a = Ap + (k0 * npan + pn * kc) * QF_FMR, *next = a + kc * QF_FMR; /* panels are stored in sweep order */
+        qf_ftile(QF_FMR, kc, a, 1, QF_FMR, QF_FMR, bq, C + (r - pan0 * QF_FMR) * ldc + q * QF_FNR, ldc, mr, nr, k0 == 0,
+                 k0 + kc == K ? &e : NULL, q == 0 && (k0 + kc < K || pn + 1 < npan) ? next : NULL, QF_FMR);
       }
     }
   }
@@ -94,7 +123,7 @@ static void qf_fgemm_cols(size_t M, size_t N, size_t K, const float *A, size_t r
     const qf_fepi e = {NULL, bias ? bias + n0 : NULL, lo, hi};
     for (size_t k0 = 0; k0 < K; k0 += QF_FKC) {
       const size_t kc = K - k0 < QF_FKC ? K - k0 : QF_FKC;
-      const float *b = Bp + (q * K + k0) * QF_FNR;
+      const qf_fb b = {Bp + (q * K + k0) * QF_FNR, QF_FNR, NULL};
       for (size_t p0 = 0; p0 < M; p0 += pan) {
         const size_t rows = M - p0 < pan ? M - p0 : pan;
         const float *ap = A + p0 / pan * ps + k0 * cs;
@@ -102,9 +131,11 @@ static void qf_fgemm_cols(size_t M, size_t N, size_t K, const float *A, size_t r
         for (size_t m = 0; m < rows; m += QF_FMR) {
           const float *a = ap + m * rs;
           float *y = yp + m * ldy;
-          if (rows - m >= QF_FMR) qf_ftile(QF_FMR, kc, a, rs, cs, QF_FMR, b, y, ldy, QF_FMR, nr, k0 == 0, k0 + kc == K ? &e : NULL);
+          /* the next k block of b, a third of its columns by each tile in turn */
+          const float *pf = k0 + kc < K ? b.p + kc * QF_FNR + m / QF_FMR % QF_FNV * QF_FVL : NULL;
+          if (rows - m >= QF_FMR) qf_ftile(QF_FMR, kc, a, rs, cs, QF_FMR, b, y, ldy, QF_FMR, nr, k0 == 0, k0 + kc == K ? &e : NULL, pf, QF_FNR);
           else /* a short tail (a linear layer on one row): one row at a time, not a full tile of copies */
-            for (size_t i = m; i < rows; i++, a += rs, y += ldy) qf_ftile(1, kc, a, rs, cs, 1, b, y, ldy, 1, nr, k0 == 0, k0 + kc == K ? &e : NULL);
+            for (size_t i = m; i < rows; i++, a += rs, y += ldy) qf_ftile(1, kc, a, rs, cs, 1, b, y, ldy, 1, nr, k0 == 0, k0 + kc == K ? &e : NULL, NULL, 0);
         }
       }
     }
@@ -116,22 +147,22 @@ void qf_fgemm_packed(size_t M, size_t N, size_t K, const float *A, size_t lda, c
   qf_fgemm_cols(M, N, K, A, lda, 1, M ? M : 1, 0, Bp, bias, lo, hi, Y + q0 * QF_FNR, ldy, q0, q1);
 }
 
-/* One panel row of im2col: QF_FNR slots of window corners (hs, ws) shifted by the tap (di, dj). */
-static void qf_im2col_slots(const int32_t *restrict hs, const int32_t *restrict ws, int32_t di, int32_t dj, int32_t H, int32_t W,
-                            const float *restrict xc, float *restrict d) {
-  for (size_t l = 0; l < QF_FNR; l++) {
+/* One panel row of im2col: w slots of window corners (hs, ws) shifted by the tap (di, dj). */
+static void qf_im2col_slots(size_t w, const int32_t *restrict hs, const int32_t *restrict ws, int32_t di, int32_t dj, int32_t H,
+                            int32_t W, const float *restrict xc, float *restrict d) {
+  for (size_t l = 0; l < w; l++) {
     const int32_t ih = hs[l] + di, iw = ws[l] + dj, in = (uint32_t)ih < (uint32_t)H && (uint32_t)iw < (uint32_t)W;
     const float v = xc[in ? ih * W + iw : 0]; /* an unconditional load: vectorisable */
     d[l] = in ? v : 0.0f;
   }
 }
 
-/* The np output pixels from p0 of one group's image as column panels [K][QF_FNR] (k = (c, i, j)),
-   zeros for padding and for the slots past np. `at` (2 * slots int32) receives each slot's window
+/* The np output pixels from p0 of one group's image as panels [K][w] (k = (c, i, j); w = QF_FNR: the
+   GEMM's column panels, or QF_FMR: row panels, pixels as rows), zeros for padding and for the slots past np. `at` (2 * slots int32) receives each slot's window
    corner (row, column; far outside the image for slots past np), so that per k every slot is one
    bounds test and one load, a loop the compiler vectorises (masked gathers on AVX-512/AVX2). */
-static void qf_im2col_panels(const qf_fconv *p, const float *xg, size_t K, size_t p0, size_t np, float *out, int32_t *at) {
-  const size_t KK = (size_t)p->KH * p->KW, slots = (np + QF_FNR - 1) / QF_FNR * QF_FNR;
+static void qf_im2col_panels(const qf_fconv *p, const float *xg, size_t K, size_t p0, size_t np, size_t w, float *out, int32_t *at) {
+  const size_t KK = (size_t)p->KH * p->KW, slots = (np + w - 1) / w * w;
   int32_t *ih0 = at, *iw0 = at + slots, oh = (int32_t)(p0 / p->OW), ow = (int32_t)(p0 % p->OW);
   for (size_t s = 0; s < slots; s++) {
     ih0[s] = s < np ? oh * p->SH - p->PT : INT32_MIN / 2;
@@ -141,39 +172,97 @@ static void qf_im2col_panels(const qf_fconv *p, const float *xg, size_t K, size_
   if (p->KH == 1 && p->KW == 1 && p->SH == 1 && p->SW == 1 && p->PT == 0 && p->PL == 0 && p->OW == p->W) {
     /* pointwise: output pixel p is input pixel p, so a panel row is a copy */
     for (size_t k = 0; k < K; k++)
-      for (size_t s0 = 0; s0 < slots; s0 += QF_FNR) {
-        const size_t n = np - s0 < QF_FNR ? np - s0 : QF_FNR;
-        float *d = out + s0 * K + k * QF_FNR;
+      for (size_t s0 = 0; s0 < slots; s0 += w) {
+        const size_t n = np - s0 < w ? np - s0 : w;
+        float *d = out + s0 * K + k * w;
         memcpy(d, xg + k * p->H * p->W + p0 + s0, n * sizeof(float));
-        memset(d + n, 0, (QF_FNR - n) * sizeof(float));
+        memset(d + n, 0, (w - n) * sizeof(float));
       }
     return;
   }
   for (size_t k = 0; k < K; k++) {
     const int32_t di = (int32_t)(k / p->KW % p->KH) * p->DH, dj = (int32_t)(k % p->KW) * p->DW;
     const float *xc = xg + k / KK * p->H * p->W;
-    for (size_t s0 = 0; s0 < slots; s0 += QF_FNR) qf_im2col_slots(ih0 + s0, iw0 + s0, di, dj, p->H, p->W, xc, out + s0 * K + k * QF_FNR);
+    for (size_t s0 = 0; s0 < slots; s0 += w) qf_im2col_slots(w, ih0 + s0, iw0 + s0, di, dj, p->H, p->W, xc, out + s0 * K + k * w);
   }
 }
 
+int qf_fconv_direct(const qf_fconv *p) { return p->SH == 1 && p->SW == 1; }
+
+/* A pointwise convolution without padding reads its input planes in place (columns = pixels). */
+static int qf_fconv_in_place(const qf_fconv *p) {
+  return p->KH == 1 && p->KW == 1 && (p->PT | p->PL | p->PB | p->PR) == 0;
+}
+
+/* GEMM columns per (image, group): pixels, or for a stride-1 convolution OH rows of Wp padded columns. */
+static size_t qf_fconv_cols(const qf_fconv *p) {
+  return qf_fconv_direct(p) ? (size_t)p->OH * (size_t)(p->W + p->PL + p->PR) : (size_t)p->OH * p->OW;
+}
+
 size_t qf_fconv_cells(const qf_fconv *p, size_t pb, size_t chunks) {
-  const size_t P = (size_t)p->OH * p->OW;
-  return (size_t)p->N * p->G * ((P + pb - 1) / pb) * chunks;
+  return (size_t)p->N * p->G * ((qf_fconv_cols(p) + pb - 1) / pb) * chunks;
+}
+
+/* The group's Cg input planes zero-padded into Hp x Wp planes, then `slack` zeros (the columns a tile
+   reads past the last one in use). */
+static void qf_fpad_planes(const qf_fconv *p, size_t Cg, const float *xg, size_t slack, float *out) {
+  const size_t Hp = (size_t)(p->H + p->PT + p->PB), Wp = (size_t)(p->W + p->PL + p->PR), HW = (size_t)p->H * p->W;
+  memset(out, 0, (Cg * Hp * Wp + slack) * sizeof(float));
+  for (size_t c = 0; c < Cg; c++)
+    for (size_t h = 0; h < (size_t)p->H; h++)
+      memcpy(out + (c * Hp + h + (size_t)p->PT) * Wp + (size_t)p->PL, xg + c * HW + h * (size_t)p->W, (size_t)p->W * sizeof(float));
+}
+
+/* Columns [t0, t0 + nt) of the padded grid (rows of Wp, the first OW of each are output pixels) from C
+   (row stride ldc) into output rows [r0, r1) of yg. */
+static void qf_fconv_compact(const qf_fconv *p, size_t Wp, size_t t0, size_t nt, const float *C, size_t ldc, size_t r0, size_t r1, float *yg) {
+  const size_t OW = (size_t)p->OW, P = (size_t)p->OH * OW;
+  for (size_t r = r0; r < r1; r++)
+    for (size_t t = t0; t < t0 + nt;) {
+      const size_t oh = t / Wp, ow = t % Wp, run = Wp - ow < t0 + nt - t ? Wp - ow : t0 + nt - t;
+      if (ow < OW) memcpy(yg + r * P + oh * OW + ow, C + (r - r0) * ldc + (t - t0), (OW - ow < run ? OW - ow : run) * sizeof(float));
+      t += run;
+    }
 }
 
 void qf_fconv_run(const qf_fconv *p, size_t pb, size_t chunks, size_t c0, size_t c1, const float *x, const float *W,
                   const float *b, float *y, float *scratch) {
-  const size_t Cg = (size_t)(p->C / p->G), Mg = (size_t)(p->M / p->G), P = (size_t)p->OH * p->OW;
-  const size_t K = Cg * p->KH * p->KW, nb = (P + pb - 1) / pb, npan = (Mg + QF_FMR - 1) / QF_FMR;
-  size_t packed = (size_t)-1; /* the (image, group, block) whose columns are in scratch */
+  const size_t Cg = (size_t)(p->C / p->G), Mg = (size_t)(p->M / p->G), P = (size_t)p->OH * p->OW, HW = (size_t)p->H * p->W;
+  const size_t K = Cg * p->KH * p->KW, cols = qf_fconv_cols(p), nb = (cols + pb - 1) / pb, npan = (Mg + QF_FMR - 1) / QF_FMR;
+  const int direct = qf_fconv_direct(p), in_place = direct && qf_fconv_in_place(p);
+  const size_t Hp = (size_t)(p->H + p->PT + p->PB), Wp = (size_t)(p->W + p->PL + p->PR);
+  const size_t slack = QF_FNR + (size_t)(p->KW - 1) * p->DW; /* padded: the reads past the last plane */
+  int32_t *off = (int32_t *)(scratch + Cg * Hp * Wp + slack);   /* padded: row k's offset in the planes */
+  float *cb = (float *)(off + K);                                 /* padded: the block's output columns */
+  if (direct && !in_place)
+    for (size_t k = 0; k < K; k++)
+      off[k] = (int32_t)(k / ((size_t)p->KH * p->KW) * Hp * Wp + (k / p->KW % p->KH) * p->DH * Wp + (k % p->KW) * p->DW);
+  size_t packed = (size_t)-1; /* the (image, group[, block]) whose columns are in scratch */
   for (size_t cell = c0; cell < c1; cell++) {
-    const size_t chunk = cell % chunks, blk = cell / chunks, bi = blk % nb, g = blk / nb % (size_t)p->G, n = blk / nb / (size_t)p->G;
-    const size_t p0 = bi * pb, np = P - p0 < pb ? P - p0 : pb;
-    if (blk != packed) qf_im2col_panels(p, x + (n * (size_t)p->C + g * Cg) * p->H * p->W, K, p0, np, scratch, (int32_t *)(scratch + K * pb));
-    packed = blk;
+    const size_t chunk = cell % chunks, blk = cell / chunks, bi = blk % nb, ng = blk / nb, g = ng % (size_t)p->G, n = ng / (size_t)p->G;
+    const size_t p0 = bi * pb, np = cols - p0 < pb ? cols - p0 : pb;
     const size_t pan0 = npan * chunk / chunks, pan1 = npan * (chunk + 1) / chunks;
-    float *yg = y + (n * (size_t)p->M + g * Mg + pan0 * QF_FMR) * P + p0;
-    qf_fgemm_rows(K, W + g * npan * K * QF_FMR, pan0, pan1, Mg, scratch, np, yg, P, b ? b + g * Mg : NULL, p->lo, p->hi);
+    const float *xg = x + (n * (size_t)p->C + g * Cg) * HW, *Wg = W + g * npan * K * QF_FMR, *bg = b ? b + g * Mg : NULL;
+    float *yg = y + (n * (size_t)p->M + g * Mg) * P;
+    if (in_place) { /* whole panels read x; the last partial one goes through a zero-padded copy */
+      const size_t full = np / QF_FNR * QF_FNR;
+      qf_fgemm_rows(K, Wg, pan0, pan1, Mg, (qf_fb){xg + p0, HW, NULL}, QF_FNR, full, yg + pan0 * QF_FMR * P + p0, P, bg, p->lo, p->hi);
+      if (full == np) continue;
+      for (size_t k = 0; k < K; k++) {
+        memcpy(scratch + k * QF_FNR, xg + k * HW + p0 + full, (np - full) * sizeof(float));
+        memset(scratch + k * QF_FNR + (np - full), 0, (QF_FNR - (np - full)) * sizeof(float));
+      }
+      qf_fgemm_rows(K, Wg, pan0, pan1, Mg, (qf_fb){scratch, QF_FNR, NULL}, 0, np - full, yg + pan0 * QF_FMR * P + p0 + full, P, bg, p->lo, p->hi);
+    } else if (direct) { /* implicit GEMM on the padded planes, then the output pixels out of the columns */
+      if (ng != packed) qf_fpad_planes(p, Cg, xg, slack, scratch);
+      packed = ng;
+      qf_fgemm_rows(K, Wg, pan0, pan1, Mg, (qf_fb){scratch + p0, 0, off}, QF_FNR, np, cb, pb, bg, p->lo, p->hi);
+      qf_fconv_compact(p, Wp, p0, np, cb, pb, pan0 * QF_FMR, pan1 * QF_FMR < Mg ? pan1 * QF_FMR : Mg, yg);
+    } else {
+      if (blk != packed) qf_im2col_panels(p, xg, K, p0, np, QF_FNR, scratch, (int32_t *)(scratch + K * pb));
+      packed = blk;
+      qf_fgemm_rows(K, Wg, pan0, pan1, Mg, (qf_fb){scratch, QF_FNR, NULL}, K * QF_FNR, np, yg + pan0 * QF_FMR * P + p0, P, bg, p->lo, p->hi);
+    }
   }
 }
 
@@ -182,17 +271,17 @@ size_t qf_fconvt_cells(const qf_fconv *p, size_t chunks) { return (size_t)p->N *
 void qf_fconvt_run(const qf_fconv *p, size_t chunks, size_t c0, size_t c1, const float *x, const float *Wt, const float *b,
                    float *y, float *scratch) {
   const size_t Cg = (size_t)(p->C / p->G), Mg = (size_t)(p->M / p->G), P = (size_t)p->OH * p->OW;
-  const size_t K = Cg * p->KH * p->KW, slots = (P + QF_FNR - 1) / QF_FNR * QF_FNR, nq = (Mg + QF_FNR - 1) / QF_FNR;
+  const size_t K = Cg * p->KH * p->KW, slots = (P + QF_FMR - 1) / QF_FMR * QF_FMR, nq = (Mg + QF_FNR - 1) / QF_FNR;
   float *ct = scratch + (K + 2) * slots; /* the product, pixels x the chunk's channels */
   size_t packed = (size_t)-1;
   for (size_t cell = c0; cell < c1; cell++) {
     const size_t chunk = cell % chunks, ng = cell / chunks, g = ng % (size_t)p->G, n = ng / (size_t)p->G;
     const size_t q0 = nq * chunk / chunks, q1 = nq * (chunk + 1) / chunks, ld = (q1 - q0) * QF_FNR;
     if (q0 == q1) continue;
-    if (ng != packed) qf_im2col_panels(p, x + (n * (size_t)p->C + g * Cg) * p->H * p->W, K, 0, P, scratch, (int32_t *)(scratch + K * slots));
+    if (ng != packed) qf_im2col_panels(p, x + (n * (size_t)p->C + g * Cg) * p->H * p->W, K, 0, P, QF_FMR, scratch, (int32_t *)(scratch + K * slots));
     packed = ng;
-    /* im2col panel row k holds QF_FNR pixels: pixel m is at (m / QF_FNR)·K·QF_FNR + m % QF_FNR + k·QF_FNR */
-    qf_fgemm_cols(P, Mg, K, scratch, 1, QF_FNR, QF_FNR, K * QF_FNR, Wt + g * nq * K * QF_FNR, NULL, -INFINITY, INFINITY, ct, ld, q0, q1);
+    /* im2col row panels of QF_FMR pixels (a tile's rows, 4 KiB a k block): pixel m at (m / QF_FMR)·K·QF_FMR + m % QF_FMR + k·QF_FMR */
+    qf_fgemm_cols(P, Mg, K, scratch, 1, QF_FMR, QF_FMR, K * QF_FMR, Wt + g * nq * K * QF_FNR, NULL, -INFINITY, INFINITY, ct, ld, q0, q1);
     const size_t m1 = q1 * QF_FNR < Mg ? q1 * QF_FNR : Mg;
     for (size_t m = q0 * QF_FNR; m < m1; m++) {
       float *yp = y + (n * (size_t)p->M + g * Mg + m) * P;

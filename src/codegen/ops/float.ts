@@ -105,7 +105,8 @@ function fconv(L: Lowering, node: Node, x: TensorType, y: TensorType, k: [number
 
 /**
  * Convolution on the packed float GEMM family (qforge_fgemm.c): depthwise as row-wise multiply-adds,
- * conv2d as a GEMM on row-panel weights by im2col blocks, conv_transpose2d as input pixels times
+ * conv2d as a GEMM on row-panel weights (strided: by im2col blocks; stride 1: an implicit GEMM on the
+ * input planes, see qforge_fgemm.h), conv_transpose2d as input pixels times
  * column-panel weights (columns (m, i, j) of each group) followed by col2im.
  */
 function conv(node: Node, L: Lowering): void {
@@ -137,16 +138,30 @@ function conv(node: Node, L: Lowering): void {
     // few pixels, many channels (ResNet's 7x7 layers): pixels as the tile's rows, channels as its
     // columns (weights W^T as column panels), so the 49 pixels do not pad out two 32-wide panels
     const w = colPanels(L, wn, { G, N: Mg, K, gs: Mg * K, ks: 1, ns: K }, node.name), y = L.define(yn, yt, PLAIN);
-    const slots = Math.ceil(P / nr) * nr;
+    const slots = Math.ceil(P / mr) * mr; // im2col row panels of mr pixels (qf_fconvt_run)
     const s = L.scratch(((K + 2) * slots + slots * Math.ceil(Mg / nr) * nr) * 4, `${node.name}_cols`, { perThread: true });
     L.emit(`GEMM ${P}x${K} x ${K}x${Mg} (pixels x channels)`, [...w.lines, `qf_par_fconvt(ctx, &${p}, ${x.cname}, ${w.ptr}, ${bias}, ${y.cname}, (float *)${s});`]);
     return;
   }
   // weights [M][Cg][KH][KW]: per group Mg rows of K = (c, i, j)
   const w = rowPanels(L, wn, { G, R: Mg, K, gs: Mg * K, rs: K, ks: 1 }, node.name), y = L.define(yn, yt, PLAIN);
-  const pb = pixelBlock(K, P, nr, Mg * K);
-  const s = L.scratch((K + 2) * pb * 4, `${node.name}_cols`, { perThread: true });
-  L.emit(`GEMM ${Mg}x${K} by ${pb}-pixel im2col blocks`, [...w.lines, `qf_par_fconv(ctx, &${p}, ${pb}, ${x.cname}, ${w.ptr}, ${bias}, ${y.cname}, (float *)${s});`]);
+  const run = (pb: number, floats: number, what: string) => {
+    const s = L.scratch(floats * 4, `${node.name}_cols`, { perThread: true });
+    L.emit(what, [...w.lines, `qf_par_fconv(ctx, &${p}, ${pb}, ${x.cname}, ${w.ptr}, ${bias}, ${y.cname}, (float *)${s});`]);
+  };
+  const win = winOf(a, [wt.shape[2]!, wt.shape[3]!]);
+  if (win.sh !== 1 || win.sw !== 1) {
+    const pb = pixelBlock(K, P, nr, Mg * K);
+    run(pb, (K + 2) * pb, `GEMM ${Mg}x${K} by ${pb}-pixel im2col blocks`);
+    return;
+  }
+  // stride 1 (qf_fconv_direct): an implicit GEMM over the columns of the padded input planes (OH rows of Wp),
+  // blocks of them sized so that the block's Mg output rows stay in L2; a pointwise conv without padding
+  // reads x in place and needs only its last partial panel copied (K x nr)
+  const Hp = H! + win.pt + win.pb, Wp = W! + win.pl + win.pr, Mp = Math.ceil(Mg / mr) * mr, pb = pixelBlock(Mp, OH! * Wp, nr, 0);
+  if (KK === 1 && win.pt + win.pl + win.pb + win.pr === 0) run(pb, K * nr, `GEMM ${Mg}x${K} by ${pb}-pixel blocks read in place`);
+  // the padded planes + their slack, the offset of each of the K rows, the block's output columns
+  else run(pb, Cg * Hp * Wp + nr + (wt.shape[3]! - 1) * win.dw + K + Mp * pb, `GEMM ${Mg}x${K} implicit on padded planes by ${pb}-column blocks`);
 }
 
 function pool(node: Node, L: Lowering): void {

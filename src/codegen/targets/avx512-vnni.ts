@@ -12,7 +12,7 @@ export const AVX512_VNNI_TARGET: Target = {
   provides: ['qgemm', 'qgemm_i32', 'qdwconv', 'qdwconv3x3', 'im2col', 'lut_u8', ...LOOP_KERNELS],
   packGemm: packGemmVnni,
   packDepthwise: packDepthwiseVnni,
-  float: { vec: 'avx512', mr: 8, nr: 32 },
+  float: { vec: 'avx512', mr: 8, nr: 48 }, // 24 zmm accumulators: 3 loads + 8 broadcasts per 24 FMAs
   toolchain: {
     cflags: ['-mavx512f', '-mavx512bw', '-mavx512vnni'],
     hostFlags: ['avx512f', 'avx512bw', 'avx512_vnni'],
