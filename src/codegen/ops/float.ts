@@ -104,7 +104,7 @@ function fconv(L: Lowering, node: Node, x: TensorType, y: TensorType, k: [number
 }
 
 /**
- * Convolution on the packed float GEMM family (qforge_fgemm.c): depthwise as row-wise multiply-adds,
+ * Convolution on the packed float GEMM family (qforge_fgemm.c): depthwise (qforge_fdwconv.c) as flat runs of multiply-adds,
  * conv2d as a GEMM on row-panel weights by im2col blocks, conv_transpose2d as input pixels times
  * column-panel weights (columns (m, i, j) of each group) followed by col2im.
  */
@@ -118,8 +118,10 @@ function conv(node: Node, L: Lowering): void {
   const bias = b ? b.cname : 'NULL';
   if (!deconv && Cg === 1 && Mg === 1) {
     const w = L.need(wn, PLAIN), y = L.define(yn, yt, PLAIN), wd = winOf(a, [wt.shape[2]!, wt.shape[3]!]);
-    // qf_fdwconv_scratch: the padded plane, columns by stride phase, 16 floats of slack a row
-    const s = L.scratch((H! + wd.pt + wd.pb) * wd.sw * (Math.ceil((W! + wd.pl + wd.pr) / wd.sw) + 16) * 4, `${node.name}_plane`, { perThread: true });
+    // qforge_fdwconv.c: the SH·SW zero-padded phase planes, slack, the flat output run in 64-float blocks
+    const Hq = Math.ceil((H! + wd.pt + wd.pb) / wd.sh), Wq = Math.ceil((W! + wd.pl + wd.pr) / wd.sw);
+    const floats = wd.sh * wd.sw * Hq * Wq + Wq + 64 + Math.ceil((OH! * Wq) / 64) * 64;
+    const s = L.scratch(floats * 4, `${node.name}_plane`, { perThread: true });
     L.emit(`depthwise ${wt.shape[2]}x${wt.shape[3]}`, [`qf_par_fdwconv(ctx, &${p}, ${x.cname}, ${w.cname}, ${bias}, ${y.cname}, (float *)${s});`]);
     return;
   }
