@@ -50,17 +50,7 @@ static void qf_dw_split(const qf_fconv *p, const qf_dwgeo *g, const float *xp, f
     float *d = s + (R % SH) * SW * g->plane + (R / SH) * g->Wq;
     const float *src = xp + (size_t)h * (size_t)p->W;
     if (SW == 1) qf_dw_copy((size_t)p->W, src, d + p->PL);
-    else if (SW == 2) { /* both phases in one pass: an interleaved pair load, not a gather */
-      /* image column 2k is padded column 2k + PL: phase PL % 2, position k + PL / 2; column 2k + 1 the other */
-      float *d0 = d + (size_t)(p->PL & 1) * g->plane + p->PL / 2, *d1 = d + (size_t)(~p->PL & 1) * g->plane + (p->PL + 1) / 2;
-      const int32_t pairs = p->W / 2;
-      for (int32_t k = 0; k < pairs; k++) {
-        d0[k] = src[2 * k];
-        d1[k] = src[2 * k + 1];
-      }
-      if (p->W & 1) d0[pairs] = src[p->W - 1];
-    } else
-      for (int32_t c = 0; c < p->W; c++) d[(size_t)((c + p->PL) % p->SW) * g->plane + (size_t)((c + p->PL) / p->SW)] = src[c];
+    else qf_f_phase_row(src, p->W, p->PL, p->SW, d, g->plane);
   }
 }
 
