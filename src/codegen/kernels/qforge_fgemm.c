@@ -1,6 +1,6 @@
 /* qforge float GEMM family (see qforge_fgemm.h): one micro-kernel (qf_ftile) over the target's vector
  * type (qforge_fvec.h) and the drivers that feed it: im2col'ed convolution, transposed convolution
- * (GEMM then col2im), linear layers; plus depthwise convolution as row-wise fused multiply-adds. */
+ * (GEMM then col2im), linear layers (depthwise convolution is qforge_fdwconv.c's). */
 #include <math.h>
 #include <limits.h>
 #include <string.h>
@@ -10,7 +10,6 @@
 /* k blocks of QF_FKC (qforge_config.h): a QF_FKC x QF_FNR slice of the right operand (8-16 KiB) stays
    in L1 while every row panel streams past it; partial sums go through the output (float32 stored and
    reloaded: exact). */
-#define QF_DWR 4 /* depthwise: output rows a step, independent accumulator chains */
 #define QF_AI static inline __attribute__((always_inline))
 #define QF_UNROLL _Pragma("GCC unroll 16") /* register tile: every row/column loop fully unrolled */
 
@@ -301,71 +300,6 @@ static void qf_fepilogue(size_t n, const float *b, float lo, float hi, float *y)
     float v = b ? y[t] + bias : y[t];
     v = v < lo ? lo : v;
     y[t] = v > hi ? hi : v;
-  }
-}
-
-/* One zero-padded input plane, its columns split into SW phases (phase r: padded columns r, r+SW, ...)
-   so that every tap of a strided window reads consecutive floats: padded column ow·SW + t is
-   phase t % SW, position ow + t / SW. Rows of Wq floats, zeros past the image. */
-static void qf_dw_phases(const qf_fconv *p, const float *xp, size_t Wq, float *out) {
-  const size_t Hp = (size_t)(p->H + p->PT + p->PB), S = (size_t)p->SW;
-  memset(out, 0, Hp * S * Wq * sizeof(float));
-  for (int32_t h = 0; h < p->H; h++) {
-    float *row = out + (size_t)(h + p->PT) * S * Wq;
-    const float *src = xp + (size_t)h * p->W;
-    for (size_t r = 0; r < S; r++) { /* phase r: padded columns at·S + r, image column at·S + r - PL */
-      int32_t lo, hi;
-      qf_cols_inside((int32_t)Wq, (int32_t)S, (int32_t)r - p->PL, p->W, &lo, &hi);
-      float *d = row + r * Wq;
-      const int32_t off = (int32_t)r - p->PL;
-      if (S == 1) memcpy(d + lo, src + lo + off, (size_t)(hi - lo) * sizeof(float));
-      else if (S == 2) for (int32_t at = lo; at < hi; at++) d[at] = src[at * 2 + off]; /* vectorised deinterleave */
-      else for (int32_t at = lo; at < hi; at++) d[at] = src[at * (int32_t)S + off];
-    }
-  }
-}
-
-void qf_fdwconv(const qf_fconv *p, size_t q0, size_t q1, const float *x, const float *w, const float *b, float *y,
-                float *scratch) {
-  const size_t KK = (size_t)p->KH * p->KW, S = (size_t)p->SW, Wq = ((size_t)(p->W + p->PL + p->PR) + S - 1) / S + 16;
-  const qf_fv lo = qf_fv_set1(p->lo), hi = qf_fv_set1(p->hi);
-  float tmp[QF_FVL];
-  for (size_t q = q0; q < q1; q++) {
-    const size_t c = q % (size_t)p->C;
-    const float *wc = w + c * KK;
-    const qf_fv bias = qf_fv_set1(b ? b[c] : 0.0f);
-    qf_dw_phases(p, x + q * p->H * p->W, Wq, scratch);
-    for (int32_t oh0 = 0; oh0 < p->OH; oh0 += QF_DWR) {
-      const int32_t rows = p->OH - oh0 < QF_DWR ? p->OH - oh0 : QF_DWR;
-      for (int32_t ow = 0; ow < p->OW; ow += QF_FVL) {
-        qf_fv acc[QF_DWR];
-        const float *base[QF_DWR]; /* the window's top-left in the phase planes, per output row */
-        QF_UNROLL for (int r = 0; r < QF_DWR; r++) {
-          acc[r] = qf_fv_zero();
-          base[r] = scratch + (size_t)((oh0 + (r < rows ? r : rows - 1)) * p->SH) * S * Wq + (size_t)ow;
-        }
-        for (int32_t i = 0; i < p->KH; i++) {
-          const size_t di = (size_t)(i * p->DH) * S * Wq;
-          size_t ph = 0, at = 0; /* tap j's phase and position: j·DW = at·S + ph */
-          for (int32_t j = 0; j < p->KW; j++) {
-            const qf_fv wv = qf_fv_set1(wc[i * p->KW + j]);
-            const size_t o = di + ph * Wq + at;
-            QF_UNROLL for (int r = 0; r < QF_DWR; r++) acc[r] = qf_fv_fma(acc[r], wv, qf_fv_load(base[r] + o));
-            for (ph += (size_t)p->DW; ph >= S; ph -= S) at++;
-          }
-        }
-        for (int32_t r = 0; r < rows; r++) {
-          qf_fv v = b ? qf_fv_add(acc[r], bias) : acc[r];
-          v = qf_fv_min(hi, qf_fv_max(lo, v));
-          float *yr = y + (q * p->OH + (size_t)(oh0 + r)) * p->OW;
-          if (ow + QF_FVL <= p->OW) qf_fv_store(yr + ow, v);
-          else {
-            qf_fv_store(tmp, v);
-            memcpy(yr + ow, tmp, (size_t)(p->OW - ow) * sizeof(float));
-          }
-        }
-      }
-    }
   }
 }
 

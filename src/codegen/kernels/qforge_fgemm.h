@@ -43,10 +43,10 @@ size_t qf_fconvt_cells(const qf_fconv *p, size_t chunks);
 void qf_fconvt_run(const qf_fconv *p, size_t chunks, size_t c0, size_t c1, const float *x, const float *Wt, const float *b,
                    float *y, float *scratch);
 
-/* Depthwise convolution (C = M = G), plain [C][KH*KW] weights, planes (image, channel) [q0, q1): per
- * plane the input is zero-padded into scratch ((H + PT + PB) * SW * (ceil((W + PL + PR) / SW) + 16)
- * floats), its columns split by stride phase, and each output row is taps x vectors of fused
- * multiply-adds (padding included: it adds w·0). */
+/* Depthwise convolution (C = M = G), plain [C][KH*KW] weights, planes (image, channel) [q0, q1), in
+ * qforge_fdwconv.c: per plane the zero-padded input split by stride phase in rows and columns, then one
+ * flat run of fused multiply-adds over the output plane; scratch: SH*SW*Hq*Wq + Wq + 64 + ceil(OH*Wq / 64)*64
+ * floats, Hq = ceil((H + PT + PB) / SH), Wq = ceil((W + PL + PR) / SW). */
 void qf_fdwconv(const qf_fconv *p, size_t q0, size_t q1, const float *x, const float *w, const float *b, float *y,
                 float *scratch);
 

@@ -8,21 +8,30 @@
 
 static float qf_fmin(float a, float b) { return a != a || b != b ? NAN : a < b ? a : b; }
 static float qf_fmax(float a, float b) { return a != a || b != b ? NAN : a > b ? a : b; }
-/* C's pow already gives 1^y = 1 and (-1)^(+-inf) = 1, as the interpreter does. */
+/* One loop per op and stride case (both contiguous, one operand broadcast, general): the contiguous
+   and broadcast loops vectorise. C's pow already gives 1^y = 1 and (-1)^(+-inf) = 1, as the interpreter does. */
+#define QF_BIN(expr)                                                                                      \
+  do {                                                                                                    \
+    if (sa == 1 && sb == 1) for (size_t i = 0; i < n; i++) { const float u = x[i], v = z[i]; o[i] = (expr); } \
+    else if (sa == 1 && sb == 0) { const float v = z[0]; for (size_t i = 0; i < n; i++) { const float u = x[i]; o[i] = (expr); } } \
+    else if (sa == 0 && sb == 1) { const float u = x[0]; for (size_t i = 0; i < n; i++) { const float v = z[i]; o[i] = (expr); } } \
+    else for (size_t i = 0; i < n; i++) { const float u = x[i * sa], v = z[i * sb]; o[i] = (expr); }      \
+  } while (0)
 void qf_f_binary_row(size_t n, const void *a, size_t sa, const void *b, size_t sb, const void *p, void *y) {
   const float *x = (const float *)a, *z = (const float *)b;
   float *o = (float *)y;
   switch (*(const int *)p) {
-  case QF_ADD: for (size_t i = 0; i < n; i++) o[i] = x[i * sa] + z[i * sb]; break;
-  case QF_SUB: for (size_t i = 0; i < n; i++) o[i] = x[i * sa] - z[i * sb]; break;
-  case QF_MUL: for (size_t i = 0; i < n; i++) o[i] = x[i * sa] * z[i * sb]; break;
-  case QF_DIV: for (size_t i = 0; i < n; i++) o[i] = x[i * sa] / z[i * sb]; break;
-  case QF_POW: for (size_t i = 0; i < n; i++) o[i] = (float)pow((double)x[i * sa], (double)z[i * sb]); break;
-  case QF_MIN: for (size_t i = 0; i < n; i++) o[i] = qf_fmin(x[i * sa], z[i * sb]); break;
-  case QF_MAX: for (size_t i = 0; i < n; i++) o[i] = qf_fmax(x[i * sa], z[i * sb]); break;
-  default: for (size_t i = 0; i < n; i++) { const float v = x[i * sa]; o[i] = v < 0 ? z[i * sb] * v : v; } break;
+  case QF_ADD: QF_BIN(u + v); break;
+  case QF_SUB: QF_BIN(u - v); break;
+  case QF_MUL: QF_BIN(u * v); break;
+  case QF_DIV: QF_BIN(u / v); break;
+  case QF_POW: QF_BIN((float)pow((double)u, (double)v)); break;
+  case QF_MIN: QF_BIN(qf_fmin(u, v)); break;
+  case QF_MAX: QF_BIN(qf_fmax(u, v)); break;
+  default: QF_BIN(u < 0 ? v * u : u); break;
   }
 }
+#undef QF_BIN
 static double qf_unary1(int op, double x, double p0, double p1) {
   switch (op) {
   case QF_RELU: return x < 0 ? 0 : x;
@@ -65,11 +74,16 @@ static double qf_unary1(int op, double x, double p0, double p1) {
 }
 /* The hot activations run as one tight float32 loop each (vectorised by the compiler); the rest
    take the float64 libm path, one switch per element. */
+/* NaN passes through (both comparisons are false). */
+static inline float qf_clampf(float v, float lo, float hi) { return v < lo ? lo : v > hi ? hi : v; }
 #define QF_MAP(expr) for (size_t i = 0; i < n; i++) { const float v = x[i]; y[i] = (expr); } return
 void qf_f_unary(int op, size_t n, const float *x, float p0, float p1, float *y) {
   switch (op) {
   case QF_RELU: QF_MAP(v < 0 ? 0.0f : v);
   case QF_SIGMOID: QF_MAP(qf_sigmoidf(v));
+  case QF_SILU: QF_MAP(v * qf_sigmoidf(v)); /* the float32 sigmoid, then the float32 product: as the two ops */
+  case QF_HARDSIGMOID: QF_MAP(qf_clampf(p0 * v + p1, 0.0f, 1.0f));
+  case QF_HARDSWISH: QF_MAP(v * qf_clampf(v + 3.0f, 0.0f, 6.0f) / 6.0f);
   case QF_TANH: QF_MAP(qf_tanhf(v));
   case QF_ERF: QF_MAP(qf_erff(v));
   case QF_EXP: QF_MAP(qf_expf(v));
@@ -250,30 +264,53 @@ void qf_cols_inside(int32_t n, int32_t s, int32_t off, int32_t lim, int32_t *lo,
   if (*lo > *hi) *lo = *hi;
 }
 
+void qf_f_phase_row(const float *src, int32_t W, int32_t PL, int32_t S, float *d, size_t Wq) {
+  if (S == 1) memcpy(d + PL, src, (size_t)W * sizeof(float));
+  else if (S == 2) { /* both phases in one pass: an interleaved pair load (a gather otherwise) */
+    /* image column 2k is padded column 2k + PL: phase PL % 2, position k + PL / 2; column 2k + 1 the other */
+    float *d0 = d + (size_t)(PL & 1) * Wq + PL / 2, *d1 = d + (size_t)(~PL & 1) * Wq + (PL + 1) / 2;
+    const int32_t pairs = W / 2;
+    for (int32_t k = 0; k < pairs; k++) {
+      d0[k] = src[2 * k];
+      d1[k] = src[2 * k + 1];
+    }
+    if (W & 1) d0[pairs] = src[W - 1];
+  } else
+    for (int32_t c = 0; c < W; c++) d[(size_t)((c + PL) % S) * Wq + (size_t)((c + PL) / S)] = src[c];
+}
+
+size_t qf_f_maxpool_wq(const qf_fconv *p) {
+  const int32_t last = (p->OW - 1) * p->SW + (p->KW - 1) * p->DW + 1, Wp = p->W + p->PL + p->PR;
+  return (size_t)(((last > Wp ? last : Wp) + p->SW - 1) / p->SW);
+}
+
 #define QF_MAX_INTO(m, v) ((v) > (m) || (v) != (v) ? (v) : (m)) /* NaN wins, as in the interpreter */
-/* Max pool by output rows: each tap of the window is one pass over the row's columns (contiguous for
-   stride 1, a fixed stride 2 the compiler deinterleaves), which vectorises. */
-void qf_f_maxpool(const qf_fconv *p, const float *x, float *y) {
-  const size_t planes = (size_t)p->N * p->C;
+/* Max pool by output rows: the window's rows reduced into one row (contiguous), that row split by
+   stride phase into -inf-padded scratch (qf_f_phase_row), then one contiguous pass per tap: every
+   loop vectorises, ceil-mode windows past the edge read the padding. */
+void qf_f_maxpool(const qf_fconv *p, const float *x, float *y, float *scratch) {
+  /* geometry in locals: with -fno-strict-aliasing a store through row could change *p, which would stop vectorising */
+  const size_t planes = (size_t)p->N * p->C, Wq = qf_f_maxpool_wq(p), OW = (size_t)p->OW, W = (size_t)p->W;
+  const int32_t H = p->H, OH = p->OH, KH = p->KH, KW = p->KW, SH = p->SH, SW = p->SW, DH = p->DH, DW = p->DW, PT = p->PT, PL = p->PL;
+  float *row = scratch, *ph = scratch + W;
+  for (size_t i = 0; i < (size_t)SW * Wq; i++) ph[i] = -INFINITY; /* image positions are rewritten, pads stay */
   for (size_t pl = 0; pl < planes; pl++)
-    for (int32_t oh = 0; oh < p->OH; oh++) {
-      float *yr = y + (pl * p->OH + oh) * p->OW;
-      for (int32_t ow = 0; ow < p->OW; ow++) yr[ow] = -INFINITY;
-      for (int32_t i = 0; i < p->KH; i++) {
-        const int32_t ih = oh * p->SH - p->PT + i * p->DH;
-        if (ih < 0 || ih >= p->H) continue;
-        const float *xr = x + (pl * p->H + ih) * p->W;
-        for (int32_t j = 0; j < p->KW; j++) {
-          const int32_t off = j * p->DW - p->PL;
-          int32_t lo, hi;
-          qf_cols_inside(p->OW, p->SW, off, p->W, &lo, &hi);
-          if (p->SW == 1)
-            for (int32_t ow = lo; ow < hi; ow++) yr[ow] = QF_MAX_INTO(yr[ow], xr[ow + off]);
-          else if (p->SW == 2)
-            for (int32_t ow = lo; ow < hi; ow++) yr[ow] = QF_MAX_INTO(yr[ow], xr[2 * ow + off]);
-          else
-            for (int32_t ow = lo; ow < hi; ow++) yr[ow] = QF_MAX_INTO(yr[ow], xr[ow * p->SW + off]);
-        }
+    for (int32_t oh = 0; oh < OH; oh++) {
+      float *yr = y + (pl * (size_t)OH + (size_t)oh) * OW;
+      int rows = 0;
+      for (int32_t i = 0; i < KH; i++) {
+        const int32_t ih = oh * SH - PT + i * DH;
+        if (ih < 0 || ih >= H) continue;
+        const float *xr = x + (pl * (size_t)H + (size_t)ih) * W;
+        if (rows++ == 0) memcpy(row, xr, W * sizeof(float));
+        else for (size_t c = 0; c < W; c++) row[c] = QF_MAX_INTO(row[c], xr[c]);
+      }
+      for (size_t ow = 0; ow < OW; ow++) yr[ow] = -INFINITY;
+      if (!rows) continue; /* a window wholly in the padding */
+      qf_f_phase_row(row, (int32_t)W, PL, SW, ph, Wq);
+      for (int32_t j = 0; j < KW; j++) {
+        const float *src = ph + (size_t)((j * DW) % SW) * Wq + (size_t)((j * DW) / SW);
+        for (size_t ow = 0; ow < OW; ow++) yr[ow] = QF_MAX_INTO(yr[ow], src[ow]);
       }
     }
 }
@@ -297,12 +334,9 @@ void qf_f_avgpool(const qf_fconv *p, int count_include_pad, const float *x, floa
       }
 }
 
+/* Per plane a float64 sum (eight interleaved partial sums, vectorised), one rounding of the mean. */
 void qf_f_gavgpool(size_t planes, size_t size, const float *x, float *y) {
-  for (size_t pl = 0; pl < planes; pl++) {
-    double s = 0;
-    for (size_t i = 0; i < size; i++) s += x[pl * size + i];
-    y[pl] = (float)(s / (double)size);
-  }
+  for (size_t pl = 0; pl < planes; pl++) y[pl] = (float)(qf_sum8(size, x + pl * size) / (double)size);
 }
 
 void qf_resize_pass(size_t outer, size_t n, size_t inner, size_t m, size_t K, const int32_t *taps, const int32_t *idx,

@@ -1,11 +1,20 @@
 /* Float32 approximations of exp, erf and friends for the float fallback ops. Plain C with no
    libm calls and no branches, so clang vectorises the loops that call them on every target
    (AVX2, AVX-512, NEON). Error bounds against the float64 interpreter (the tests check them):
-   qf_expf a few ulp (results below FLT_MIN flush to 0); qf_erff 2 ulp; sigmoid, tanh and gelu follow. */
+   qf_expf a few ulp (results below FLT_MIN flush to 0); qf_erff 2 ulp; sigmoid, tanh and gelu follow.
+   Polynomials use fused multiply-adds where the ISA has them (QF_FMAF), so the last bits differ by target. */
 #ifndef QFORGE_FMATH_H
 #define QFORGE_FMATH_H
 #include <stdint.h>
 #include <string.h>
+
+/* a·b + c, fused where the ISA has FMA (every SIMD target; the build's -ffp-contract=off never fuses
+   on its own), else a multiply then an add (the portable c target). */
+#if defined(__FMA__) || defined(__ARM_FEATURE_FMA)
+#define QF_FMAF(a, b, c) __builtin_fmaf((a), (b), (c))
+#else
+#define QF_FMAF(a, b, c) ((a) * (b) + (c))
+#endif
 
 static inline float qf_bits_to_f(uint32_t u) { float f; memcpy(&f, &u, 4); return f; }
 static inline uint32_t qf_f_to_bits(float f) { uint32_t u; memcpy(&u, &f, 4); return u; }
@@ -13,19 +22,25 @@ static inline uint32_t qf_f_to_bits(float f) { uint32_t u; memcpy(&u, &f, 4); re
 /* e^x: x = n·ln2 + r with |r| ≤ ln2/2 (ln2 split in two for an exact product), a degree-6 minimax
    polynomial (Cephes expf) for e^r, then 2^n put into the exponent bits. Overflow gives +inf,
    underflow 0 (denormal results flush to 0), NaN stays NaN. */
+/* e^r for |r| ≤ ln2/2: the degree-6 polynomial, in fused multiply-adds where the ISA has them. */
+static inline float qf_exp_poly(float r) {
+  float p = 1.9875691500e-4f;
+  p = QF_FMAF(p, r, 1.3981999507e-3f);
+  p = QF_FMAF(p, r, 8.3334519073e-3f);
+  p = QF_FMAF(p, r, 4.1665795894e-2f);
+  p = QF_FMAF(p, r, 1.6666665459e-1f);
+  p = QF_FMAF(p, r, 5.0000001201e-1f);
+  return QF_FMAF(p, r * r, r) + 1.0f;
+}
+
 static inline float qf_expf(float x) {
   const float hi = 88.72283935546875f, lo = -87.33654022216797f;
-  float xc = x > hi ? hi : x;
-  xc = xc < lo ? lo : xc;
-  const float n = __builtin_floorf(xc * 1.44269504088896341f + 0.5f);
-  const float r = (xc - n * 0.693359375f) + n * 2.12194440e-4f;
-  float p = 1.9875691500e-4f;
-  p = p * r + 1.3981999507e-3f;
-  p = p * r + 8.3334519073e-3f;
-  p = p * r + 4.1665795894e-2f;
-  p = p * r + 1.6666665459e-1f;
-  p = p * r + 5.0000001201e-1f;
-  p = p * r * r + r + 1.0f;
+  /* NaN clamps to lo here (no float-to-int conversion of NaN) and is put back at the end */
+  float xc = x < hi ? x : hi;
+  xc = xc > lo ? xc : lo;
+  const float n = __builtin_floorf(QF_FMAF(xc, 1.44269504088896341f, 0.5f));
+  const float r = QF_FMAF(n, 2.12194440e-4f, QF_FMAF(n, -0.693359375f, xc));
+  const float p = qf_exp_poly(r);
   /* n + 127 lies in [1, 255] here; 2^n = bits (n + 127) << 23, applied as two halves so n = 128 works. */
   const int32_t ni = (int32_t)n;
   const float s1 = qf_bits_to_f((uint32_t)((ni >> 1) + 127) << 23), s2 = qf_bits_to_f((uint32_t)(ni - (ni >> 1) + 127) << 23);
@@ -60,8 +75,20 @@ static inline float qf_erff(float x) {
   return x != x ? x : r;
 }
 
-/* 1 / (1 + e^-x): e^-x overflows to inf for x < -88.7, giving 0 as it should. */
-static inline float qf_sigmoidf(float x) { return 1.0f / (1.0f + qf_expf(-x)); }
+/* 1 / (1 + e^-x) from z = e^-|x| in (0, 1] (no overflow to handle): 1 / (1 + z) for x ≥ 0, z / (1 + z)
+   below. e^t for t ≤ 0 needs one exponent scaling; t below -87.3 gives z ≈ 1.2e-38 (not the
+   denormal or 0 of e^t): an absolute error under 1.2e-38. */
+static inline float qf_sigmoidf(float x) {
+  const float lo = -87.33654022216797f;
+  float t = x < 0 ? x : -x;
+  t = t > lo ? t : lo; /* NaN clamps to lo (no float-to-int conversion of NaN) and is put back at the end */
+  const float n = __builtin_floorf(QF_FMAF(t, 1.44269504088896341f, 0.5f)); /* in [-126, 0] */
+  const float r = QF_FMAF(n, 2.12194440e-4f, QF_FMAF(n, -0.693359375f, t));
+  const float z = qf_exp_poly(r) * qf_bits_to_f((uint32_t)((int32_t)n + 127) << 23);
+  const float inv = 1.0f / (1.0f + z);
+  const float y = x < 0 ? z * inv : inv;
+  return x != x ? x : y;
+}
 
 /* tanh(x) = sign(x)·(1 − 2 / (e^(2|x|) + 1)); absolute error a few 1e-8 near 0, where the
    result is small. */

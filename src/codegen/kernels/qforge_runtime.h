@@ -48,7 +48,7 @@ enum {
   QF_RELU, QF_SIGMOID, QF_TANH, QF_ERF, QF_SQRT, QF_EXP, QF_LOG, QF_RECIPROCAL, QF_FLOOR, QF_CEIL, QF_HARDSWISH,
   QF_NEG, QF_ABS, QF_LEAKY_RELU, QF_ELU, QF_CLIP, QF_HARDSIGMOID, QF_GELU, QF_GELU_TANH, QF_SIN, QF_COS, QF_TAN,
   QF_ASIN, QF_ACOS, QF_ATAN, QF_SINH, QF_COSH, QF_ASINH, QF_ACOSH, QF_ATANH, QF_SIGN, QF_ROUND, QF_SOFTPLUS, QF_CELU,
-  QF_THRESHOLDED_RELU, QF_SHRINK
+  QF_THRESHOLDED_RELU, QF_SHRINK, QF_SILU /* x·sigmoid(x): mul(x, sigmoid(x)) fused by the code generator */
 };
 void qf_f_unary(int op, size_t n, const float *x, float p0, float p1, float *y);
 /* Comparisons and logic with a bool (uint8) result: p points at {op, element type code}. */
@@ -91,7 +91,12 @@ typedef struct qf_fconv {
 /* Positions o in [0, n) whose window position o·s + off lies in [0, lim): [*lo, *hi) (empty: lo = hi). */
 void qf_cols_inside(int32_t n, int32_t s, int32_t off, int32_t lim, int32_t *lo, int32_t *hi);
 /* Pools on NCHW planes (p->N * p->C planes; M unused). */
-void qf_f_maxpool(const qf_fconv *p, const float *x, float *y);
+/* One image row (W floats) into its S stride phases: padded column c + PL goes to phase (c + PL) % S,
+   position (c + PL) / S, phase rows Wq floats apart; other positions are left as they are. */
+void qf_f_phase_row(const float *src, int32_t W, int32_t PL, int32_t S, float *d, size_t Wq);
+/* Max pool scratch: W + SW * qf_f_maxpool_wq(p) floats (phase rows long enough for ceil-mode windows). */
+size_t qf_f_maxpool_wq(const qf_fconv *p);
+void qf_f_maxpool(const qf_fconv *p, const float *x, float *y, float *scratch);
 void qf_f_avgpool(const qf_fconv *p, int count_include_pad, const float *x, float *y);
 void qf_f_gavgpool(size_t planes, size_t size, const float *x, float *y);
 /* Edges in integer types other than the stored uint8 (i16, i32, i4/u4 ...; `t` is a QF_* code), with

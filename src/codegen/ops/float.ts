@@ -1,7 +1,7 @@
 // Float fallback ops (qforge_runtime.c): what a quantized graph keeps in float and what --float
 // models are made of. Elementwise ops keep their operand's layout; the rest work on NCHW/plain.
 // Results agree with the interpreter to float32 rounding, not bit for bit (see the README).
-import type { Node } from '../../ir/graph.js';
+import type { Graph, Node } from '../../ir/graph.js';
 import { fround } from '../../ir/quant-math.js';
 import { numel, type TensorType } from '../../ir/types.js';
 import { f32lit, f32Bytes, i32Bytes } from '../emit/consts.js';
@@ -26,7 +26,43 @@ const UNARY: Record<string, string> = {
 };
 const BINARY: Record<string, string> = { add: 'QF_ADD', sub: 'QF_SUB', mul: 'QF_MUL', div: 'QF_DIV', pow: 'QF_POW', min: 'QF_MIN', max: 'QF_MAX', prelu: 'QF_PRELU' };
 
+/** Producer and consumers of every value of a graph (computed once per graph). */
+const indexes = new WeakMap<Graph, { producer: Map<string, Node>; users: Map<string, Node[]> }>();
+function indexOf(g: Graph): { producer: Map<string, Node>; users: Map<string, Node[]> } {
+  let ix = indexes.get(g);
+  if (!ix) {
+    ix = { producer: new Map(), users: new Map() };
+    for (const n of g.nodes) {
+      for (const v of n.outputs) if (v) ix.producer.set(v, n);
+      for (const v of n.inputs) if (v) ix.users.set(v, [...(ix.users.get(v) ?? []), n]);
+    }
+    indexes.set(g, ix);
+  }
+  return ix;
+}
+
+/**
+ * SiLU as exported (mul(x, sigmoid(x))), computed in one pass: the input of the sigmoid when `mul` is
+ * such a product and the sigmoid feeds nothing else. Same float32 operations as the two ops, half the
+ * memory traffic.
+ */
+function siluInput(L: Lowering, mul: Node): string | undefined {
+  if (mul.op !== 'mul') return undefined;
+  const g = L.graph, ix = indexOf(g), [a, b] = mul.inputs as [string, string];
+  for (const [x, s] of [[a, b], [b, a]] as const) {
+    const sig = ix.producer.get(s);
+    if (sig?.op === 'sigmoid' && sig.inputs[0] === x && ix.users.get(s)?.length === 1 && !g.outputs.includes(s)) return x;
+  }
+  return undefined;
+}
+/** The sigmoid of a fused SiLU: emitted by its mul. */
+const inSilu = (L: Lowering, sig: Node): boolean => {
+  const users = indexOf(L.graph).users.get(sig.outputs[0]!) ?? [];
+  return users.length === 1 && siluInput(L, users[0]!) !== undefined;
+};
+
 function unary(node: Node, L: Lowering): void {
+  if (node.op === 'sigmoid' && inSilu(L, node)) return;
   const a = attrsOf(node), xn = node.inputs[0]!, yn = node.outputs[0]!;
   const x = L.need(xn, { layout: L.val(xn).form.layout, shifted: false });
   const y = L.define(yn, L.type(yn), x.form);
@@ -40,6 +76,12 @@ function unary(node: Node, L: Lowering): void {
 }
 
 function binary(node: Node, L: Lowering): void {
+  const silu = siluInput(L, node);
+  if (silu !== undefined) {
+    const x = L.need(silu, { layout: L.val(silu).form.layout, shifted: false }), y = L.define(node.outputs[0]!, L.type(node.outputs[0]!), x.form);
+    L.emit('silu: x·sigmoid(x) in one pass', [`qf_f_unary(QF_SILU, ${numel(x.type.shape)}, ${x.cname}, 0.0f, 0.0f, ${y.cname});`]);
+    return;
+  }
   const ops = binaryOperands(L, node, (_t, layout) => ({ layout, shifted: false }));
   const y = L.define(node.outputs[0]!, L.type(node.outputs[0]!), { layout: ops.layout, shifted: false });
   const p = L.pool.decl(`op_${node.op}`, 'int', BINARY[node.op]!);
@@ -104,9 +146,9 @@ function fconv(L: Lowering, node: Node, x: TensorType, y: TensorType, k: [number
 }
 
 /**
- * Convolution on the packed float GEMM family (qforge_fgemm.c): depthwise as row-wise multiply-adds,
- * conv2d as a GEMM on row-panel weights (strided: by im2col blocks; stride 1: an implicit GEMM on the
- * input planes, see qforge_fgemm.h), conv_transpose2d as input pixels times
+ * Convolution on the packed float GEMM family (qforge_fgemm.c): depthwise (qforge_fdwconv.c) as flat runs
+ * of multiply-adds, conv2d as a GEMM on row-panel weights (strided: by im2col blocks; stride 1: an implicit
+ * GEMM on the input planes, see qforge_fgemm.h), conv_transpose2d as input pixels times
  * column-panel weights (columns (m, i, j) of each group) followed by col2im.
  */
 function conv(node: Node, L: Lowering): void {
@@ -119,8 +161,10 @@ function conv(node: Node, L: Lowering): void {
   const bias = b ? b.cname : 'NULL';
   if (!deconv && Cg === 1 && Mg === 1) {
     const w = L.need(wn, PLAIN), y = L.define(yn, yt, PLAIN), wd = winOf(a, [wt.shape[2]!, wt.shape[3]!]);
-    // qf_fdwconv_scratch: the padded plane, columns by stride phase, 16 floats of slack a row
-    const s = L.scratch((H! + wd.pt + wd.pb) * wd.sw * (Math.ceil((W! + wd.pl + wd.pr) / wd.sw) + 16) * 4, `${node.name}_plane`, { perThread: true });
+    // qforge_fdwconv.c: the SH·SW zero-padded phase planes, slack, the flat output run in 64-float blocks
+    const Hq = Math.ceil((H! + wd.pt + wd.pb) / wd.sh), Wq = Math.ceil((W! + wd.pl + wd.pr) / wd.sw);
+    const floats = wd.sh * wd.sw * Hq * Wq + Wq + 64 + Math.ceil((OH! * Wq) / 64) * 64;
+    const s = L.scratch(floats * 4, `${node.name}_plane`, { perThread: true });
     L.emit(`depthwise ${wt.shape[2]}x${wt.shape[3]}`, [`qf_par_fdwconv(ctx, &${p}, ${x.cname}, ${w.cname}, ${bias}, ${y.cname}, (float *)${s});`]);
     return;
   }
@@ -172,7 +216,15 @@ function pool(node: Node, L: Lowering): void {
     return;
   }
   const k = a.kernel_shape as [number, number], p = fconv(L, node, xt, { ...yt, shape: [yt.shape[0]!, xt.shape[1]!, yt.shape[2]!, yt.shape[3]!] }, k, 1);
-  L.emit(`${k[0]}x${k[1]}`, [node.op === 'maxpool2d' ? `qf_f_maxpool(&${p}, ${x.cname}, ${y.cname});` : `qf_f_avgpool(&${p}, ${a.count_include_pad ? 1 : 0}, ${x.cname}, ${y.cname});`]);
+  if (node.op === 'maxpool2d') {
+    // qf_f_maxpool: a row, then its stride phases long enough for ceil-mode windows (qf_f_maxpool_wq)
+    const w = winOf(a, k), W = xt.shape[3]!, OW = yt.shape[3]!;
+    const Wq = Math.ceil(Math.max((OW - 1) * w.sw + (k[1] - 1) * w.dw + 1, W + w.pl + w.pr) / w.sw);
+    const s = L.scratch((W + w.sw * Wq) * 4, `${node.name}_rows`);
+    L.emit(`${k[0]}x${k[1]}`, [`qf_f_maxpool(&${p}, ${x.cname}, ${y.cname}, (float *)${s});`]);
+    return;
+  }
+  L.emit(`${k[0]}x${k[1]}`, [`qf_f_avgpool(&${p}, ${a.count_include_pad ? 1 : 0}, ${x.cname}, ${y.cname});`]);
 }
 
 function fakeQuantize(node: Node, L: Lowering): void {
