@@ -85,6 +85,11 @@ typedef struct qf_radd {
 } qf_radd;
 void qf_ref_requant_add_i32(size_t P, size_t N, const int32_t *acc, size_t lda, const uint8_t *r, size_t ldr,
                             const qf_radd *p, uint8_t *y, size_t ldy);
+/* qf_qgemm_i32 (with bias) then qf_requant_add_i32 of its rows, fused: y = the residual-add epilogue of the
+   GEMM's sums, computed while each tile is in registers. Returns 1 when done, 0 when the target has no fused form
+   for p (the reference never has one): the caller then runs the two steps. */
+int qf_ref_qgemm_add(size_t M, size_t N, size_t K, const uint8_t *A, size_t lda, const void *W, const int32_t *bias,
+                     const uint8_t *r, size_t ldr, const qf_radd *p, uint8_t *y, size_t ldy);
 /* Max pool on NHWC uint8 (padding never wins; a window of padding only gives 0, the stored dtype minimum). */
 void qf_ref_maxpool_u8(const qf_geom *g, const uint8_t *x, uint8_t *y);
 /* y[i] = table[c][x[i]] for i < n, c = (i / inner) % C: a 256-entry lookup per channel on stored bytes
@@ -190,6 +195,11 @@ void qf_col2im_i32(const qf_geom *g, int32_t Mg, int32_t m0, int32_t M, const in
 void qf_requant_i32(size_t P, size_t N, const int32_t *acc, const qf_rq *rq, uint8_t *y);
 #else
 #define qf_requant_i32 qf_ref_requant_i32
+#endif
+#ifdef QF_HAVE_QGEMM_ADD
+int qf_qgemm_add(size_t M, size_t N, size_t K, const uint8_t *A, size_t lda, const void *W, const int32_t *bias, const uint8_t *r, size_t ldr, const qf_radd *p, uint8_t *y, size_t ldy);
+#else
+#define qf_qgemm_add qf_ref_qgemm_add
 #endif
 #ifdef QF_HAVE_REQUANT_ADD_I32
 void qf_requant_add_i32(size_t P, size_t N, const int32_t *acc, size_t lda, const uint8_t *r, size_t ldr, const qf_radd *p, uint8_t *y, size_t ldy);

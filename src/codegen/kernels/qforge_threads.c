@@ -349,8 +349,11 @@ static void qf_add_blocks(const void *p, size_t lo, size_t hi, uint8_t *scratch)
     const size_t m0 = b * a->R, rows = a->M - m0 < a->R ? a->M - m0 : a->R;
     const uint8_t *A = a->x + m0 * a->K;
     if (a->g) qf_im2col(a->g, a->x, a->c0, a->Cg, m0, rows, cols, a->K), A = cols;
+    const uint8_t *r = a->r + m0 * a->ldr;
+    uint8_t *y = a->y + m0 * a->ldy;
+    if (qf_qgemm_add(rows, a->N, a->K, A, a->K, a->W, a->bias32, r, a->ldr, a->p, y, a->ldy)) continue;
     qf_qgemm_i32(rows, a->N, a->K, A, a->K, a->W, a->bias32, acc, a->N);
-    qf_requant_add_i32(rows, a->N, acc, a->N, a->r + m0 * a->ldr, a->ldr, a->p, a->y + m0 * a->ldy, a->ldy);
+    qf_requant_add_i32(rows, a->N, acc, a->N, r, a->ldr, a->p, y, a->ldy);
   }
 }
 
