@@ -74,6 +74,7 @@ export function convZoo(seed = 1): Case {
   A({ cin: 8, cout: 5, k: [3, 3], stride: [2, 2], pads: [0, 1, 2, 0], ydtype: 'i8', yzp: -128 }, 'c_asym');
   B({ cin: 8, cout: 12, k: [3, 3], dil: [2, 2], pads: [2, 2, 2, 2], ydtype: 'i8', relu: true, yzp: -20 }, 'c_dil');
   B({ cin: 8, cout: 6, k: [3, 2], stride: [2, 1], group: 2, ydtype: 'u8', yzp: 255 }, 'c_group');
+  B({ cin: 8, cout: 10, k: [3, 2], dil: [2, 1], pads: [2, 1, 1, 0], ydtype: 'u8', yzp: 4 }, 'c_dilh'); // implicit GEMM: DH = 2
   A({ cin: 8, cout: 8, k: [3, 3], pads: [1, 1, 1, 1], group: 8 }, 'dw3');
   B({ cin: 8, cout: 8, k: [3, 3], stride: [2, 2], pads: [1, 0, 0, 1], group: 8, ydtype: 'i8' }, 'dw3_s2');
   A({ cin: 8, cout: 8, k: [5, 5], dil: [2, 2], pads: [4, 4, 4, 4], group: 8, relu: true }, 'dw5_dil');

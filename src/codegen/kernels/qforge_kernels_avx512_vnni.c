@@ -129,14 +129,14 @@ QF_AI __m512i qf_narrow4(__m512i o0, __m512i o1, __m512i o2, __m512i o3, const q
 }
 
 /* Where a tile's rows of A come from: rows of a matrix (g NULL: row m at A + m * lda), or an implicit
-   convolution (g set, see qf_conv_vnni): row m is output pixel (m / OW, m % OW) of a padded copy of the image
-   at A, wp pixels wide, whose window starts at pixel (oh * SH, ow * SW). K is nseg segments of seg groups of 4
+   convolution (g set, see qf_qconv_cols): row m is output pixel p0 + m, (oh, ow), of the padded image at A
+   (wp pixels wide), its window starting at pixel (oh * SH, ow * SW). K is nseg segments of seg groups of 4
    bytes, segment i sstride bytes after the row's start (a matrix row: one segment). */
 typedef struct {
   const uint8_t *A;
   size_t lda;
   const qf_geom *g;
-  size_t wp;
+  size_t wp, p0;
   size_t nseg, seg, sstride;
 } qf_asrc;
 
@@ -307,13 +307,14 @@ static void qf_gemm_run(size_t M, const qf_asrc *s, const void *W, const qf_gout
     for (size_t t = 0, m0 = 0; t < tiles; t++) {
       const int mr = (int)(M / tiles + (t < M % tiles));
       const uint8_t *ap[QF_MR];
-      for (int r = 0; r < mr; r++) {
-        const size_t m = m0 + (size_t)r;
-        if (!s->g) {
-          ap[r] = s->A + m * s->lda;
-        } else {
-          const size_t oh = m / (size_t)s->g->OW, ow = m % (size_t)s->g->OW;
-          ap[r] = s->A + (oh * (size_t)s->g->SH * s->wp + ow * (size_t)s->g->SW) * (size_t)s->g->C;
+      if (!s->g) {
+        for (int r = 0; r < mr; r++) ap[r] = s->A + (m0 + (size_t)r) * s->lda;
+      } else { /* one division per tile, then step along the output row */
+        const qf_geom *g = s->g;
+        size_t oh = (s->p0 + m0) / (size_t)g->OW, ow = (s->p0 + m0) % (size_t)g->OW;
+        for (int r = 0; r < mr; r++) {
+          ap[r] = s->A + (oh * (size_t)g->SH * s->wp + ow * (size_t)g->SW) * (size_t)g->C;
+          if (++ow == (size_t)g->OW) ow = 0, oh++;
         }
       }
       qf_tile_any(mr, nv, ap, s, wp, n0, m0, o);
@@ -325,7 +326,7 @@ static void qf_gemm_run(size_t M, const qf_asrc *s, const void *W, const qf_gout
 
 static void qf_gemm_vnni(size_t M, size_t N, size_t K, const uint8_t *A, size_t lda, const void *W, const qf_rq *rq,
                          const int32_t *bias32, uint8_t *C8, int32_t *C32, size_t ldc, size_t c0, size_t c1) {
-  const qf_asrc s = {A, lda, NULL, 0, 1, (K + 3) / 4, 0};
+  const qf_asrc s = {A, lda, NULL, 0, 0, 1, (K + 3) / 4, 0};
   qf_gout o;
   memset(&o, 0, sizeof o);
   o.N = N, o.rq = rq, o.bias32 = bias32, o.C8 = C8, o.C32 = C32, o.ldc = ldc;
@@ -336,13 +337,33 @@ static void qf_gemm_vnni(size_t M, size_t N, size_t K, const uint8_t *A, size_t 
 int qf_qgemm_add(size_t M, size_t N, size_t K, const uint8_t *A, size_t lda, const void *W, const int32_t *bias32,
                  const uint8_t *r, size_t ldr, const qf_radd *p, uint8_t *y, size_t ldy) {
   if ((double)(float)p->r_s != p->r_s) return 0; /* the double product: qf_requant_add_i32 */
-  const qf_asrc s = {A, lda, NULL, 0, 1, (K + 3) / 4, 0};
+  const qf_asrc s = {A, lda, NULL, 0, 0, 1, (K + 3) / 4, 0};
   qf_gout o;
   memset(&o, 0, sizeof o);
   o.N = N, o.bias32 = bias32, o.C8 = y, o.ldc = ldy, o.ra = p, o.R = r, o.ldr = ldr;
   o.rv = qf_rqv_make(p->y_zp, p->qmin, p->qmax);
   qf_gemm_run(M, &s, W, &o, 0, N);
   return 1;
+}
+
+/* ---- implicit-GEMM convolution (one group, DW = 1): no im2col ----
+ * Output pixel m's im2col row is, per kernel row i, the KW * C contiguous bytes of the padded image (qf_conv_pad)
+ * from pixel (oh * SH + i * DH, ow * SW): the tile reads its rows of A there, ceil(KW * C / 4) groups per kernel
+ * row. The weights are zero-padded to match, so the up to 3 bytes read past a run (the 3-channel stem: 21-byte
+ * runs) count nothing. */
+static qf_asrc qf_conv_src(const qf_geom *g, const uint8_t *xp, size_t p0) {
+  const size_t wp = qf_pad_w(g);
+  const qf_asrc s = {xp, 0, g, wp, p0, (size_t)g->KH, ((size_t)g->KW * (size_t)g->C + 3) / 4, (size_t)g->DH * wp * (size_t)g->C};
+  return s;
+}
+
+void qf_qconv_cols(const qf_geom *g, const uint8_t *xp, size_t p0, size_t rows, size_t N, const void *W, const qf_rq *rq,
+                   uint8_t *y, size_t ldy, size_t n0, size_t n1) {
+  const qf_asrc s = qf_conv_src(g, xp, p0);
+  qf_gout o;
+  memset(&o, 0, sizeof o);
+  o.N = N, o.rq = rq, o.rv = qf_rqv_of(rq), o.C8 = y, o.ldc = ldy;
+  qf_gemm_run(rows, &s, W, &o, n0, n1);
 }
 
 QF_GEMM_ENTRY_POINTS(qf_gemm_vnni)
