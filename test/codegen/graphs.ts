@@ -74,6 +74,7 @@ export function convZoo(seed = 1): Case {
   A({ cin: 8, cout: 5, k: [3, 3], stride: [2, 2], pads: [0, 1, 2, 0], ydtype: 'i8', yzp: -128 }, 'c_asym');
   B({ cin: 8, cout: 12, k: [3, 3], dil: [2, 2], pads: [2, 2, 2, 2], ydtype: 'i8', relu: true, yzp: -20 }, 'c_dil');
   B({ cin: 8, cout: 6, k: [3, 2], stride: [2, 1], group: 2, ydtype: 'u8', yzp: 255 }, 'c_group');
+  B({ cin: 8, cout: 10, k: [3, 2], dil: [2, 1], pads: [2, 1, 1, 0], ydtype: 'u8', yzp: 4 }, 'c_dilh'); // implicit GEMM: DH = 2
   A({ cin: 8, cout: 8, k: [3, 3], pads: [1, 1, 1, 1], group: 8 }, 'dw3');
   B({ cin: 8, cout: 8, k: [3, 3], stride: [2, 2], pads: [1, 0, 0, 1], group: 8, ydtype: 'i8' }, 'dw3_s2');
   A({ cin: 8, cout: 8, k: [5, 5], dil: [2, 2], pads: [4, 4, 4, 4], group: 8, relu: true }, 'dw5_dil');
@@ -263,9 +264,10 @@ export function floatNet(seed = 4): Case {
 
 /**
  * qconv2d_add / qlinear_add (the x86 quantizer's conv → add → relu): 3x3, 1x1 (one GEMM over both
- * images, a channel tail), strided grouped, dilated on i8; u8 and i8 residuals, a residual scale
- * that is not a float32 value (the double dequantize), float biases or none, relu, divide scaling;
- * linear on 3-D and 2-D inputs; qlinear_f32 (the same linear with a float result).
+ * images, a channel tail), strided grouped, dilated on i8; u8 and i8 residuals, residual scales that
+ * are float32 values (the fused GEMM epilogue of avx512-vnni) and that are not (the double dequantize,
+ * a separate pass), float biases or none, relu, divide scaling; linear on 3-D and 2-D inputs;
+ * qlinear_f32 (the same linear with a float result).
  */
 export function residual(seed = 12): Case {
   const r = rng(seed), b = new GraphBuilder('residual');
@@ -286,22 +288,22 @@ export function residual(seed = 12): Case {
       y_scale: 0.05, y_zero_point: yzp, dtype: ydtype, ...(s.relu ? { qmin: yzp } : {}), ...(s.divide ? { scaling: 'divide' } : {}),
     }, name));
   };
-  conv(xa, 7, { cin: 8, cout: 16, k: [3, 3], pads: [1, 1, 1, 1], out: [2, 16, 6, 5], rs: 0.03, rz: 10, rdt: 'u8', bias: true, relu: true }, 'c3x3');
-  conv(xa, 7, { cin: 8, cout: 20, k: [1, 1], out: [2, 20, 6, 5], rs: 0.04, rz: -5, rdt: 'i8', bias: false, ydtype: 'i8', yzp: -9, divide: true }, 'c1x1');
+  conv(xa, 7, { cin: 8, cout: 16, k: [3, 3], pads: [1, 1, 1, 1], out: [2, 16, 6, 5], rs: fround(0.03), rz: 10, rdt: 'u8', bias: true, relu: true }, 'c3x3');
+  conv(xa, 7, { cin: 8, cout: 20, k: [1, 1], out: [2, 20, 6, 5], rs: fround(0.04), rz: -5, rdt: 'i8', bias: false, ydtype: 'i8', yzp: -9, divide: true }, 'c1x1');
   conv(xb, -3, { cin: 8, cout: 6, k: [3, 2], stride: [2, 2], pads: [1, 0, 1, 1], group: 2, out: [2, 6, 3, 3], rs: 0.1, rz: 128, rdt: 'u8', bias: true, yzp: 30 }, 'c_group');
   conv(xb, -3, { cin: 8, cout: 33, k: [3, 3], dil: [2, 2], pads: [2, 2, 2, 2], out: [2, 33, 6, 5], rs: 0.025, rz: 0, rdt: 'i8', bias: true, ydtype: 'i8', yzp: -128, relu: true }, 'c_dil');
-  const linear = (x: string, xz: number, K: number, N: number, out: number[], rdt: DType, bias: boolean, name: string) => {
-    const res = quant(input(`${name}_r`, out), 0.05, rdt === 'u8' ? 120 : 4, rdt, `${name}_rq`);
+  const linear = (x: string, xz: number, K: number, N: number, out: number[], rdt: DType, bias: boolean, rs: number, name: string) => {
+    const res = quant(input(`${name}_r`, out), rs, rdt === 'u8' ? 120 : 4, rdt, `${name}_rq`);
     const w = b.constant(`${name}_w`, randomTensor('i8', [N, K], r, -128, 127));
     const ops = [x, w, res, ...(bias ? [b.constant(`${name}_b`, floatTensor([N], r, 2))] : [])];
     b.output(b.op('qlinear_add', ops, {
-      x_zero_point: xz, acc_scale: Array.from({ length: N }, () => fround(multFor(K, r) * 0.05)), r_scale: 0.05, r_zero_point: rdt === 'u8' ? 120 : 4,
+      x_zero_point: xz, acc_scale: Array.from({ length: N }, () => fround(multFor(K, r) * 0.05)), r_scale: rs, r_zero_point: rdt === 'u8' ? 120 : 4,
       y_scale: 0.05, y_zero_point: 3, dtype: 'u8',
     }, name));
   };
   const v3 = quant(input('v3', [2, 5, 24]), 0.02, 100, 'u8', 'qv3'), v2 = quant(input('v2', [3, 70]), 0.03, -20, 'i8', 'qv2');
-  linear(v3, 100, 24, 40, [2, 5, 40], 'u8', true, 'fc3d');
-  linear(v2, -20, 70, 19, [3, 19], 'i8', false, 'fc2d');
+  linear(v3, 100, 24, 40, [2, 5, 40], 'u8', true, fround(0.05), 'fc3d');
+  linear(v2, -20, 70, 19, [3, 19], 'i8', false, 0.05, 'fc2d');
   // qlinear_f32 (a linear read by a float op): 3-D u8 x with a float bias; 2-D i8 x with weight zero
   // points and a relu clamp; 300 rows of N = 128, three accumulator blocks with a tail.
   const linearF32 = (x: string, xz: number, K: number, N: number, attrs: Record<string, unknown>, bias: boolean, name: string) => {

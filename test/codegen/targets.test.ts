@@ -2,7 +2,7 @@
 // channel tails, the int16-saturation pattern, pools and elementwise ops, the residual-add convs),
 // every fixture model quantized by two quantizers, the x86 quantizer's residual convs of two
 // fixtures, and the linear ones in the weight-only and dynamic modes. avx2 runs natively,
-// avx512-vnni through SIMDe (AVX-512 emulated on AVX2), neon and neon-dot under qemu-aarch64; the
+// avx512-vnni natively where the host has it and through SIMDe (AVX-512 emulated on AVX2), neon and neon-dot under qemu-aarch64; the
 // SIMD kernels replace the portable ones through the kernel interface and must not change a single bit.
 import { beforeAll, describe, expect, it } from 'vitest';
 import { getTarget, hostCpuFlags, hostRuns } from '../../src/codegen/targets/index.js';
@@ -35,6 +35,7 @@ describe(`targets: hand-built graphs and the fixture models (${MODELS.length} mo
   };
   it('c', check('c'));
   it.runIf(hostRuns(getTarget('avx2'), hostCpuFlags()))('avx2 (native)', check('avx2'));
+  it.runIf(hostRuns(getTarget('avx512-vnni'), hostCpuFlags()))('avx512-vnni (native)', check('avx512-vnni'));
   it('avx512-vnni (SIMDe emulation)', check('avx512-vnni', { emulate: true }));
   it('neon (qemu-aarch64)', check('neon'));
   it('neon-dot (qemu-aarch64 -cpu max)', check('neon-dot'));

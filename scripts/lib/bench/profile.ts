@@ -6,7 +6,7 @@
 // With --threads N the probed build also runs on 1 and on N threads with a wall clock
 // (QF_PROF_WALL): CPU time of the calling thread says nothing about work spread over N threads;
 // the steps that lose most against a perfect 1/N are the ones that do not scale.
-// Steps are grouped by what they do (im2col GEMM, pointwise GEMM, depthwise, layout remap...).
+// Steps are grouped by what they do (im2col or implicit GEMM, pointwise GEMM, depthwise, layout remap...).
 import { spawnSync } from 'node:child_process';
 import { copyFileSync, readdirSync, readFileSync, writeFileSync } from 'node:fs';
 import path from 'node:path';
@@ -43,7 +43,7 @@ const MARK = /^ {2}\/\* (.+?) \((\w+)\): (.*) \*\/$/;
 
 /** The step's kind, from the op and the generator's description. */
 export function kindOf(op: string, what: string): string {
-  if (/im2col GEMM/.test(what)) return 'im2col + GEMM (KxK conv)';
+  if (/im2col GEMM|implicit GEMM/.test(what)) return 'GEMM (KxK conv: im2col or implicit)';
   if (/pointwise GEMM/.test(what)) return 'GEMM (1x1 conv)';
   if (/depthwise/.test(what)) return 'depthwise conv';
   if (/NHWC|plain/.test(what) && /->/.test(what) && op !== 'quantize' && op !== 'requantize') return 'layout remap';

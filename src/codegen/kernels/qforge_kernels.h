@@ -63,6 +63,11 @@ void qf_ref_qdwconv3x3_ch(const qf_geom *g, const uint8_t *x, const void *W, con
    (m / OW, m % OW), column (i*KW + j)*Cg + c holds x[ih][iw][c0 + c] or x_zp in padding. out: rows x ld. */
 void qf_ref_im2col(const qf_geom *g, const uint8_t *x, int32_t c0, int32_t Cg, size_t m0, size_t rows,
                    uint8_t *out, size_t ld);
+/* The image padded for an implicit-GEMM convolution (qf_qconv_cols): qf_pad_h(g) rows of qf_pad_w(g) pixels of C
+   bytes, pixel (ih + PT, iw + PL) = x[ih][iw], x_zp elsewhere: every window of the output lies inside it. */
+#define qf_pad_w(g) ((size_t)((g)->OW - 1) * (size_t)(g)->SW + (size_t)((g)->KW - 1) * (size_t)(g)->DW + 1)
+#define qf_pad_h(g) ((size_t)((g)->OH - 1) * (size_t)(g)->SH + (size_t)((g)->KH - 1) * (size_t)(g)->DH + 1)
+void qf_conv_pad(const qf_geom *g, const uint8_t *x, uint8_t *xp);
 /* conv_transpose scatter: cols[(ih*W + iw)*ld + (i*KW + j)*Mg + m] is added to
    acc[(oh*OW + ow)*M + m0 + m] for oh = ih*SH + i*DH - PT (and ow likewise) inside the output. */
 void qf_ref_col2im_i32(const qf_geom *g, int32_t Mg, int32_t m0, int32_t M, const int32_t *cols, size_t ld,
@@ -85,6 +90,11 @@ typedef struct qf_radd {
 } qf_radd;
 void qf_ref_requant_add_i32(size_t P, size_t N, const int32_t *acc, size_t lda, const uint8_t *r, size_t ldr,
                             const qf_radd *p, uint8_t *y, size_t ldy);
+/* qf_qgemm_i32 (with bias) then qf_requant_add_i32 of its rows, fused: y = the residual-add epilogue of the
+   GEMM's sums, computed while each tile is in registers. Returns 1 when done, 0 when the target has no fused form
+   for p (the reference never has one): the caller then runs the two steps. */
+int qf_ref_qgemm_add(size_t M, size_t N, size_t K, const uint8_t *A, size_t lda, const void *W, const int32_t *bias,
+                     const uint8_t *r, size_t ldr, const qf_radd *p, uint8_t *y, size_t ldy);
 /* Max pool on NHWC uint8 (padding never wins; a window of padding only gives 0, the stored dtype minimum). */
 void qf_ref_maxpool_u8(const qf_geom *g, const uint8_t *x, uint8_t *y);
 /* y[i] = table[c][x[i]] for i < n, c = (i / inner) % C: a 256-entry lookup per channel on stored bytes
@@ -196,6 +206,18 @@ void qf_col2im_i32(const qf_geom *g, int32_t Mg, int32_t m0, int32_t M, const in
 void qf_requant_i32(size_t P, size_t N, const int32_t *acc, const qf_rq *rq, uint8_t *y);
 #else
 #define qf_requant_i32 qf_ref_requant_i32
+#endif
+#ifdef QF_HAVE_QGEMM_ADD
+int qf_qgemm_add(size_t M, size_t N, size_t K, const uint8_t *A, size_t lda, const void *W, const int32_t *bias, const uint8_t *r, size_t ldr, const qf_radd *p, uint8_t *y, size_t ldy);
+#else
+#define qf_qgemm_add qf_ref_qgemm_add
+#endif
+/* Only where the target provides it (codegen asks the target; no reference form): the convolution of one group
+   with DW = 1 as a GEMM that reads its rows of A from the padded image xp (qf_conv_pad) instead of im2col rows:
+   output pixels [p0, p0 + rows) into y (row p0's start), columns [n0, n1) as in qf_qgemm_cols. W: packGemm of
+   [N][KH][ceil(KW * C / 4) * 4], each kernel row's KW * C weights zero-padded to whole 4-byte groups. */
+#ifdef QF_HAVE_QCONV
+void qf_qconv_cols(const qf_geom *g, const uint8_t *xp, size_t p0, size_t rows, size_t N, const void *W, const qf_rq *rq, uint8_t *y, size_t ldy, size_t n0, size_t n1);
 #endif
 #ifdef QF_HAVE_REQUANT_ADD_I32
 void qf_requant_add_i32(size_t P, size_t N, const int32_t *acc, size_t lda, const uint8_t *r, size_t ldr, const qf_radd *p, uint8_t *y, size_t ldy);

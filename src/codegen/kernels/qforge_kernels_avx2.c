@@ -37,13 +37,15 @@ typedef struct {
   __m256i zp;
 } qf_rqv;
 
-static qf_rqv qf_rqv_of(const qf_rq *rq) {
+static qf_rqv qf_rqv_make(int32_t y_zp, int32_t qmin, int32_t qmax) {
   qf_rqv r;
-  r.lo = _mm256_set1_ps((float)(rq->qmin - rq->y_zp));
-  r.hi = _mm256_set1_ps((float)(rq->qmax - rq->y_zp));
-  r.zp = _mm256_set1_epi32(rq->y_zp);
+  r.lo = _mm256_set1_ps((float)(qmin - y_zp));
+  r.hi = _mm256_set1_ps((float)(qmax - y_zp));
+  r.zp = _mm256_set1_epi32(y_zp);
   return r;
 }
+
+static qf_rqv qf_rqv_of(const qf_rq *rq) { return qf_rqv_make(rq->y_zp, rq->qmin, rq->qmax); }
 
 /* Requantise 16 int32 sums for channels n..n+15 into 16 u8 (bias/mult hold 16 readable entries). */
 QF_AI __m128i qf_rq16(__m256i a0, __m256i a1, const int32_t *bias, const float *mult, __m256 lo, __m256 hi,

@@ -296,6 +296,28 @@ void qf_ref_requant_add_i32(size_t P, size_t N, const int32_t *acc, size_t lda, 
   }
 }
 
+void qf_conv_pad(const qf_geom *g, const uint8_t *x, uint8_t *xp) {
+  const size_t C = (size_t)g->C, wp = qf_pad_w(g), hp = qf_pad_h(g), pl = (size_t)g->PL;
+  const size_t hi = pl + (size_t)g->W < wp ? pl + (size_t)g->W : wp, lo = pl < hi ? pl : hi; /* columns from x: [lo, hi) */
+  for (size_t pr = 0; pr < hp; pr++) {
+    uint8_t *d = xp + pr * wp * C;
+    const int64_t ih = (int64_t)pr - g->PT;
+    if (ih < 0 || ih >= g->H) {
+      memset(d, (int)g->x_zp, wp * C);
+      continue;
+    }
+    memset(d, (int)g->x_zp, lo * C);
+    memcpy(d + lo * C, x + ((size_t)ih * (size_t)g->W + lo - pl) * C, (hi - lo) * C);
+    memset(d + hi * C, (int)g->x_zp, (wp - hi) * C);
+  }
+}
+
+int qf_ref_qgemm_add(size_t M, size_t N, size_t K, const uint8_t *A, size_t lda, const void *W, const int32_t *bias,
+                     const uint8_t *r, size_t ldr, const qf_radd *p, uint8_t *y, size_t ldy) {
+  (void)M, (void)N, (void)K, (void)A, (void)lda, (void)W, (void)bias, (void)r, (void)ldr, (void)p, (void)y, (void)ldy;
+  return 0;
+}
+
 void qf_ref_requantize_u8(size_t n, const uint8_t *x, double x_s, int32_t x_zp, float inv_y, int32_t y_zp,
                           int32_t qmin, int32_t qmax, uint8_t *y) {
   for (size_t i = 0; i < n; i++) {

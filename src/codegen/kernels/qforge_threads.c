@@ -328,6 +328,27 @@ void qf_par_conv_im2col(qf_ctx *ctx, const qf_geom *g, const uint8_t *x, int32_t
   qf_gemm_grid(ctx, &a, qf_im2col_cells, cols);
 }
 
+#ifdef QF_HAVE_QCONV
+static void qf_conv_cells(const void *p, size_t lo, size_t hi, uint8_t *scratch) {
+  const qf_gemm_args *a = (const qf_gemm_args *)p;
+  (void)scratch;
+  for (size_t i = lo; i < hi; i++) {
+    size_t m0, m1, n0, n1;
+    qf_cell(a, i, &m0, &m1, &n0, &n1);
+    qf_qconv_cols(a->g, a->x, m0, m1 - m0, a->N, a->W, a->rq, a->C + m0 * a->ldc, a->ldc, n0, n1);
+  }
+}
+
+void qf_par_conv_implicit(qf_ctx *ctx, const qf_geom *g, const uint8_t *x, size_t P, size_t K, size_t Mg, const void *W,
+                          const qf_rq *rq, uint8_t *y, size_t ldy, uint8_t *xp) {
+  qf_gemm_args a;
+  qf_conv_pad(g, x, xp); /* one pass over the image, on the calling thread */
+  memset(&a, 0, sizeof a);
+  a.M = P, a.N = Mg, a.K = K, a.ldc = ldy, a.W = W, a.rq = rq, a.C = y, a.g = g, a.x = xp;
+  qf_gemm_grid(ctx, &a, qf_conv_cells, NULL);
+}
+#endif
+
 /* Residual GEMMs split over whole row blocks only (qf_qgemm_i32 has no column range): a block is computed
    the same way whichever thread runs it. */
 typedef struct {
@@ -349,8 +370,11 @@ static void qf_add_blocks(const void *p, size_t lo, size_t hi, uint8_t *scratch)
     const size_t m0 = b * a->R, rows = a->M - m0 < a->R ? a->M - m0 : a->R;
     const uint8_t *A = a->x + m0 * a->K;
     if (a->g) qf_im2col(a->g, a->x, a->c0, a->Cg, m0, rows, cols, a->K), A = cols;
+    const uint8_t *r = a->r + m0 * a->ldr;
+    uint8_t *y = a->y + m0 * a->ldy;
+    if (qf_qgemm_add(rows, a->N, a->K, A, a->K, a->W, a->bias32, r, a->ldr, a->p, y, a->ldy)) continue;
     qf_qgemm_i32(rows, a->N, a->K, A, a->K, a->W, a->bias32, acc, a->N);
-    qf_requant_add_i32(rows, a->N, acc, a->N, a->r + m0 * a->ldr, a->ldr, a->p, a->y + m0 * a->ldy, a->ldy);
+    qf_requant_add_i32(rows, a->N, acc, a->N, r, a->ldr, a->p, y, a->ldy);
   }
 }
 

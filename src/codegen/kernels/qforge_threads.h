@@ -50,6 +50,12 @@ void qf_par_qgemm(qf_ctx *ctx, size_t M, size_t N, size_t K, const uint8_t *A, s
    (Mg columns) into y (row stride ldy). */
 void qf_par_conv_im2col(qf_ctx *ctx, const qf_geom *g, const uint8_t *x, int32_t c0, int32_t Cg, size_t P, size_t R,
                         size_t K, size_t Mg, const void *W, const qf_rq *rq, uint8_t *y, size_t ldy, uint8_t *cols);
+#ifdef QF_HAVE_QCONV
+/* Convolution by implicit GEMM (one group, DW = 1; targets with qf_qconv_cols): x padded once into xp
+   (qf_pad_h(g) * qf_pad_w(g) * C bytes, then QF_SLACK readable ones), then the GEMM grid over output pixels [0, P) reads its rows from xp. */
+void qf_par_conv_implicit(qf_ctx *ctx, const qf_geom *g, const uint8_t *x, size_t P, size_t K, size_t Mg, const void *W,
+                          const qf_rq *rq, uint8_t *y, size_t ldy, uint8_t *xp);
+#endif
 /* qconv2d_add / qlinear_add: rows [0, M) in blocks of at most R, each (im2col'ed from x when g is set, else
    rows of x, K bytes apart) multiplied into int32 by qf_qgemm_i32 (N columns, bias32) and finished by
    qf_requant_add_i32 with its rows of r into y. scratch: R*N*4 bytes (64-aligned up) + R*K with g. */

@@ -1,6 +1,7 @@
 // qconv2d, qconv_transpose2d and qlinear: int8 GEMMs on NHWC activations.
 //   depthwise (one input and one output channel per group) -> qf_qdwconv3x3 / qf_qdwconv
 //   1x1, stride 1, no padding, one group                    -> one qf_qgemm over all pixels
+//   one group, no column dilation, a target with qconv       -> implicit GEMM on a padded copy of the image
 //   otherwise                                               -> im2col row blocks x packed weights
 //   conv_transpose2d: qf_qgemm_i32 (pixels x (taps, channels)) then col2im into int32, requantise
 import type { DType } from '../../ir/dtype.js';
@@ -26,6 +27,14 @@ export function im2colRows(wc: Int8Array, G: number, Mg: number, Cg: number, tap
         for (let t = 0; t < taps; t++) wg[m * K + t * Cg + c] = wc[(g * Mg + m) * K + c * taps + t]!;
     return wg;
   });
+}
+
+/** Rows [M][kh][run] laid out as [M][kh][stride] (stride >= run), zeros after each run. */
+function padRuns(w: Int8Array, M: number, kh: number, run: number, stride: number): Int8Array {
+  if (stride === run) return w;
+  const out = new Int8Array(M * kh * stride);
+  for (let r = 0; r < M * kh; r++) out.set(w.subarray(r * run, (r + 1) * run), r * stride);
+  return out;
 }
 
 export const constWeights = (n: Node, g: { constants: Record<string, unknown> }): string | undefined =>
@@ -71,6 +80,20 @@ function qconv(node: Node, L: Lowering): void {
   if (kh === 1 && kw === 1 && win.sh === 1 && win.sw === 1 && pads === 0 && G === 1) {
     const [rq, wsym] = once('pw', (wc) => [rqDecl(L, node.name, foldBias(node, wc, M, K, bias, xz), mult, oq), L.pool.bytes(`${node.name}_w`, L.target.packGemm(wc, M, K))]);
     L.emit(`pointwise GEMM ${shape}`, [`qf_par_qgemm(ctx, ${N * P}, ${M}, ${K}, ${x.cname}, ${C}, ${wsym}, &${rq}, ${y.cname}, ${M});`]);
+    return;
+  }
+  if (G === 1 && win.dw === 1 && L.target.provides.includes('qconv')) {
+    // Implicit GEMM: rows of A read from a padded copy of the image, each kernel row's run of kw·C bytes
+    // rounded up to whole 4-byte groups (zero weights there).
+    const run = kw * C, Kp = kh * Math.ceil(run / 4) * 4;
+    const [rq, wsym] = once('implicit', (wc) => {
+      const wg = padRuns(im2colRows(wc, 1, M, C, kh * kw)[0]!, M, kh, run, Kp / kh);
+      return [rqDecl(L, node.name, foldBias(node, wg, M, Kp, bias, xz), mult, oq), L.pool.bytes(`${node.name}_w`, L.target.packGemm(wg, M, Kp))];
+    });
+    const hp = (OH - 1) * win.sh + (kh - 1) * win.dh + 1, wpx = (OW - 1) * win.sw + kw;
+    const xp = L.scratch(hp * wpx * C, `${node.name}_pad`); // arena buffers are followed by QF_SLACK readable bytes
+    const call = `qf_par_conv_implicit(ctx, &${gm()}, ${xi}, ${P}, ${Kp}, ${M}, ${wsym}, &${rq}, ${yi}, ${M}, ${xp});`;
+    L.emit(`implicit GEMM ${shape}`, [...img.open, ...indent([call], img.open.length), ...img.close]);
     return;
   }
   const [rq, wp] = once('im2col', (wc) => {

@@ -9,7 +9,7 @@ export const AVX512_VNNI_TARGET: Target = {
   doc: 'x86-64 AVX-512 F/BW/VNNI (-mavx512f -mavx512bw -mavx512vnni); SIMDe emulation elsewhere',
   vectorBytes: 64,
   kernelFile: 'qforge_kernels_avx512_vnni.c',
-  provides: ['qgemm', 'qgemm_i32', 'qdwconv', 'qdwconv3x3', 'im2col', 'lut_u8', ...LOOP_KERNELS],
+  provides: ['qgemm', 'qgemm_i32', 'qgemm_add', 'qconv', 'qdwconv', 'qdwconv3x3', 'im2col', 'lut_u8', ...LOOP_KERNELS],
   packGemm: packGemmVnni,
   packDepthwise: packDepthwiseVnni,
   float: { vec: 'avx512', mr: 8, nr: 48 }, // 24 zmm accumulators: 3 loads + 8 broadcasts per 24 FMAs
