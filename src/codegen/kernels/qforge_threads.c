@@ -230,7 +230,42 @@ void qf_ctx_free(qf_ctx *ctx) {
 }
 #endif /* QF_NO_THREADS */
 
-/* ---- parallel kernels ---- */
+/* ---- parallel kernels ----
+   QF_PAR_RANGES(name, count, grain, scratch0) { body } defines qf_par_<name> from its argument list
+   (QF_ARGS_<name>, qforge_threads.h): the wrapper packs its arguments into a struct, `a`, and
+   qf_parallel runs the body on ranges [lo, hi) of [0, count), at least `grain` items each, with the
+   running thread's `scratch` (the caller's: scratch0). count, grain and scratch0 are expressions of `a`
+   and `ctx`. QF_PAR(name) { body } is the wrapper alone (`ctx` and `a` in scope), for the kernels that
+   split in their own way (= QF_PAR_STRUCT(name); QF_PAR_WRAPPER(name), for a range function that needs the
+   struct first). A new parallel kernel is its argument list and one of these. */
+#define QF_PAR_FIELD(type, name) type name;
+#define QF_PAR_NAME(type, name) name,
+#define QF_PAR_STRUCT(name) typedef struct { QF_ARGS_##name(QF_PAR_FIELD) } qf_##name##_args
+#define QF_PAR_WRAPPER(name)                                                                                       \
+  static void qf_##name##_par(qf_ctx *ctx, const qf_##name##_args *a);                                             \
+  QF_PAR_PROTO(name) {                                                                                             \
+    const qf_##name##_args args = {QF_ARGS_##name(QF_PAR_NAME)};                                                   \
+    qf_##name##_par(ctx, &args);                                                                                   \
+  }                                                                                                                \
+  static void qf_##name##_par(qf_ctx *ctx, const qf_##name##_args *a)
+#define QF_PAR(name)                                                                                               \
+  QF_PAR_STRUCT(name);                                                                                             \
+  QF_PAR_WRAPPER(name)
+#define QF_PAR_RANGES(name, count, grain, scratch0)                                                                \
+  QF_PAR_STRUCT(name);                                                                                             \
+  static void qf_##name##_range(const qf_##name##_args *a, size_t lo, size_t hi, QF_UNUSED uint8_t *scratch);      \
+  static void qf_##name##_task(const void *p, size_t lo, size_t hi, uint8_t *scratch) {                            \
+    qf_##name##_range((const qf_##name##_args *)p, lo, hi, scratch);                                               \
+  }                                                                                                                \
+  QF_PAR_WRAPPER(name) { qf_parallel(ctx, (count), (grain), qf_##name##_task, a, (scratch0)); }                   \
+  static void qf_##name##_range(const qf_##name##_args *a, size_t lo, size_t hi, QF_UNUSED uint8_t *scratch)
+#define QF_UNUSED __attribute__((unused))
+
+/* Items per range so that one range holds at least `min` units of work. */
+static size_t qf_grain(size_t work_per_item, size_t min) {
+  if (!work_per_item) return 1;
+  return min / work_per_item + (min % work_per_item != 0);
+}
 
 /* GEMMs split into a grid of cells: row bands (in units of QF_PAR_ROWS rows) x column blocks (in
    units of QF_QGEMM_COLS), at most one cell per thread, the grid chosen to make the largest cell
@@ -240,12 +275,6 @@ void qf_ctx_free(qf_ctx *ctx) {
    column split, which repeats the im2col in every column block, must win by more than that. */
 #define QF_PAR_ROWS 4
 #define QF_IM2COL_COST 3
-
-/* Items per range so that one range holds at least `min` units of work. */
-static size_t qf_grain(size_t work_per_item, size_t min) {
-  if (!work_per_item) return 1;
-  return min / work_per_item + (min % work_per_item != 0);
-}
 
 typedef struct {
   size_t M, N, K, lda, ldc;
@@ -287,9 +316,8 @@ static void qf_cell(const qf_gemm_args *a, size_t i, size_t *m0, size_t *m1, siz
   if (*n1 > a->N) *n1 = a->N;
 }
 
-static void qf_gemm_cells(const void *p, size_t lo, size_t hi, uint8_t *scratch) {
+static void qf_gemm_cells(const void *p, size_t lo, size_t hi, QF_UNUSED uint8_t *scratch) {
   const qf_gemm_args *a = (const qf_gemm_args *)p;
-  (void)scratch;
   for (size_t i = lo; i < hi; i++) {
     size_t m0, m1, n0, n1;
     qf_cell(a, i, &m0, &m1, &n0, &n1);
@@ -297,12 +325,11 @@ static void qf_gemm_cells(const void *p, size_t lo, size_t hi, uint8_t *scratch)
   }
 }
 
-void qf_par_qgemm(qf_ctx *ctx, size_t M, size_t N, size_t K, const uint8_t *A, size_t lda, const void *W,
-                  const qf_rq *rq, uint8_t *C, size_t ldc) {
-  qf_gemm_args a;
-  memset(&a, 0, sizeof a);
-  a.M = M, a.N = N, a.K = K, a.lda = lda, a.ldc = ldc, a.A = A, a.W = W, a.rq = rq, a.C = C;
-  qf_gemm_grid(ctx, &a, qf_gemm_cells, NULL);
+QF_PAR(qgemm) {
+  qf_gemm_args g;
+  memset(&g, 0, sizeof g);
+  g.M = a->M, g.N = a->N, g.K = a->K, g.lda = a->lda, g.ldc = a->ldc, g.A = a->A, g.W = a->W, g.rq = a->rq, g.C = a->C;
+  qf_gemm_grid(ctx, &g, qf_gemm_cells, NULL);
 }
 
 /* Each cell im2col's its own rows into its thread's scratch, in blocks of at most R rows (a column
@@ -320,12 +347,12 @@ static void qf_im2col_cells(const void *p, size_t lo, size_t hi, uint8_t *cols) 
   }
 }
 
-void qf_par_conv_im2col(qf_ctx *ctx, const qf_geom *g, const uint8_t *x, int32_t c0, int32_t Cg, size_t P, size_t R,
-                        size_t K, size_t Mg, const void *W, const qf_rq *rq, uint8_t *y, size_t ldy, uint8_t *cols) {
-  qf_gemm_args a;
-  memset(&a, 0, sizeof a);
-  a.M = P, a.N = Mg, a.K = K, a.lda = K, a.ldc = ldy, a.W = W, a.rq = rq, a.C = y, a.g = g, a.x = x, a.c0 = c0, a.Cg = Cg, a.R = R;
-  qf_gemm_grid(ctx, &a, qf_im2col_cells, cols);
+QF_PAR(conv_im2col) {
+  qf_gemm_args g;
+  memset(&g, 0, sizeof g);
+  g.M = a->P, g.N = a->Mg, g.K = a->K, g.lda = a->K, g.ldc = a->ldy, g.W = a->W, g.rq = a->rq, g.C = a->y;
+  g.g = a->g, g.x = a->x, g.c0 = a->c0, g.Cg = a->Cg, g.R = a->R;
+  qf_gemm_grid(ctx, &g, qf_im2col_cells, a->cols);
 }
 
 #ifdef QF_HAVE_QCONV
@@ -339,31 +366,18 @@ static void qf_conv_cells(const void *p, size_t lo, size_t hi, uint8_t *scratch)
   }
 }
 
-void qf_par_conv_implicit(qf_ctx *ctx, const qf_geom *g, const uint8_t *x, size_t P, size_t K, size_t Mg, const void *W,
-                          const qf_rq *rq, uint8_t *y, size_t ldy, uint8_t *xp) {
-  qf_gemm_args a;
-  qf_conv_pad(g, x, xp); /* one pass over the image, on the calling thread */
-  memset(&a, 0, sizeof a);
-  a.M = P, a.N = Mg, a.K = K, a.ldc = ldy, a.W = W, a.rq = rq, a.C = y, a.g = g, a.x = xp;
-  qf_gemm_grid(ctx, &a, qf_conv_cells, NULL);
+QF_PAR(conv_implicit) {
+  qf_gemm_args g;
+  qf_conv_pad(a->g, a->x, a->xp); /* one pass over the image, on the calling thread */
+  memset(&g, 0, sizeof g);
+  g.M = a->P, g.N = a->Mg, g.K = a->K, g.ldc = a->ldy, g.W = a->W, g.rq = a->rq, g.C = a->y, g.g = a->g, g.x = a->xp;
+  qf_gemm_grid(ctx, &g, qf_conv_cells, NULL);
 }
 #endif
 
 /* Residual GEMMs split over whole row blocks only (qf_qgemm_i32 has no column range): a block is computed
    the same way whichever thread runs it. */
-typedef struct {
-  const qf_geom *g;
-  const uint8_t *x, *r;
-  int32_t c0, Cg;
-  size_t M, N, K, R, ldr, ldy;
-  const void *W;
-  const int32_t *bias32;
-  const qf_radd *p;
-  uint8_t *y;
-} qf_add_args;
-
-static void qf_add_blocks(const void *p, size_t lo, size_t hi, uint8_t *scratch) {
-  const qf_add_args *a = (const qf_add_args *)p;
+QF_PAR_RANGES(gemm_add, (a->M + a->R - 1) / a->R, qf_grain(a->R * a->N * a->K, 8 * (size_t)QF_PAR_MIN_OPS), a->scratch) {
   int32_t *acc = (int32_t *)(void *)scratch;
   uint8_t *cols = scratch + ((a->R * a->N * 4 + 63) & ~(size_t)63);
   for (size_t b = lo; b < hi; b++) {
@@ -378,185 +392,95 @@ static void qf_add_blocks(const void *p, size_t lo, size_t hi, uint8_t *scratch)
   }
 }
 
-void qf_par_gemm_add(qf_ctx *ctx, const qf_geom *g, const uint8_t *x, int32_t c0, int32_t Cg, size_t M, size_t N,
-                     size_t K, size_t R, const void *W, const int32_t *bias32, const uint8_t *r, size_t ldr,
-                     const qf_radd *p, uint8_t *y, size_t ldy, uint8_t *scratch) {
-  const qf_add_args a = {g, x, r, c0, Cg, M, N, K, R, ldr, ldy, W, bias32, p, y};
-  qf_parallel(ctx, (M + R - 1) / R, qf_grain(R * N * K, 8 * (size_t)QF_PAR_MIN_OPS), qf_add_blocks, &a, scratch);
-}
-
 /* Window ops (depthwise, pools) over output rows: rows [lo, hi) are the same op on a geometry with
    OH = hi - lo whose top padding is moved up by lo strides (kernels only use PT as oh * SH - PT). */
-typedef void (*qf_window_fn)(const qf_geom *g, const uint8_t *x, const void *W, const qf_rq *rq, uint8_t *y);
-typedef struct {
-  qf_window_fn fn;
-  const qf_geom *g;
-  const uint8_t *x;
-  const void *W;
-  const qf_rq *rq;
-  uint8_t *y;
-} qf_window_args;
+static qf_geom qf_rows_geom(const qf_geom *g, size_t lo, size_t hi) {
+  qf_geom r = *g;
+  r.OH = (int32_t)(hi - lo);
+  r.PT -= (int32_t)lo * g->SH;
+  return r;
+}
+/* Output row r of a window op, and the work of one row (its outputs times the window). */
+#define QF_ROW(g, y, r) ((y) + (r) * (size_t)(g)->OW * (size_t)(g)->C)
+#define QF_ROW_WORK(g) ((size_t)(g)->OW * (size_t)(g)->C * (size_t)(g)->KH * (size_t)(g)->KW)
 
-static void qf_window_rows(const void *p, size_t lo, size_t hi, uint8_t *scratch) {
-  const qf_window_args *a = (const qf_window_args *)p;
-  qf_geom g = *a->g;
-  (void)scratch;
-  g.OH = (int32_t)(hi - lo);
-  g.PT -= (int32_t)lo * g.SH;
-  a->fn(&g, a->x, a->W, a->rq, a->y + lo * (size_t)g.OW * (size_t)g.C);
+QF_PAR_RANGES(maxpool_u8, (size_t)a->g->OH, qf_grain(QF_ROW_WORK(a->g), QF_PAR_MIN_OPS), NULL) {
+  const qf_geom g = qf_rows_geom(a->g, lo, hi);
+  qf_maxpool_u8(&g, a->x, QF_ROW(a->g, a->y, lo));
 }
 
-static void qf_window(qf_ctx *ctx, qf_window_fn fn, const qf_geom *g, const uint8_t *x, const void *W, const qf_rq *rq,
-                      uint8_t *y) {
-  const qf_window_args a = {fn, g, x, W, rq, y};
-  const size_t row = (size_t)g->OW * (size_t)g->C * (size_t)g->KH * (size_t)g->KW;
-  qf_parallel(ctx, (size_t)g->OH, qf_grain(row, QF_PAR_MIN_OPS), qf_window_rows, &a, NULL);
-}
-
-static void qf_maxpool(const qf_geom *g, const uint8_t *x, const void *W, const qf_rq *rq, uint8_t *y) {
-  (void)W;
-  (void)rq;
-  qf_maxpool_u8(g, x, y);
-}
-
-/* qavgpool's own parameters travel in the window's W (the top-padding shift leaves its counts alone:
-   a window never starts above row -PT, so the clip at -PT never binds). */
-typedef struct {
-  int count_include_pad;
-  float mult;
-  int32_t y_zp, qmin, qmax;
-} qf_avg_args;
-static void qf_avgpool(const qf_geom *g, const uint8_t *x, const void *W, const qf_rq *rq, uint8_t *y) {
-  const qf_avg_args *a = (const qf_avg_args *)W;
-  (void)rq;
-  qf_qavgpool(g, a->count_include_pad, a->mult, a->y_zp, a->qmin, a->qmax, x, y);
+/* The top-padding shift leaves qavgpool's counts alone: a window never starts above row -PT, so the
+   clip at -PT never binds. */
+QF_PAR_RANGES(qavgpool, (size_t)a->g->OH, qf_grain(QF_ROW_WORK(a->g), QF_PAR_MIN_OPS), NULL) {
+  const qf_geom g = qf_rows_geom(a->g, lo, hi);
+  qf_qavgpool(&g, a->count_include_pad, a->mult, a->y_zp, a->qmin, a->qmax, a->x, QF_ROW(a->g, a->y, lo));
 }
 
 /* Depthwise over (output row, block of QF_DW_CBLK channels) units in row-major order: a range is at most the last
    blocks of one row, whole rows, then the first blocks of another row, each one call of the channel-range kernel
-   (rows as in qf_window_rows). Late layers have few rows and many channels: 7 rows of 960 channels are 105
+   (rows as in qf_rows_geom). Late layers have few rows and many channels: 7 rows of 960 channels are 105
    units, 53 + 52 on 2 threads, where rows alone split 4 + 3. */
 typedef void (*qf_dw_fn)(const qf_geom *g, const uint8_t *x, const void *W, const qf_rq *rq, uint8_t *y, int32_t c0,
                          int32_t c1);
-typedef struct {
-  qf_dw_fn fn;
-  const qf_geom *g;
-  const uint8_t *x;
-  const void *W;
-  const qf_rq *rq;
-  uint8_t *y;
-  size_t blocks; /* channel blocks per row */
-} qf_dw_args;
+#define QF_DW_BLOCKS(g) (((size_t)(g)->C + QF_DW_CBLK - 1) / QF_DW_CBLK)
+#define QF_DW_UNIT(g) ((size_t)(g)->OW * (size_t)((g)->C < QF_DW_CBLK ? (g)->C : QF_DW_CBLK) * (size_t)(g)->KH * (size_t)(g)->KW)
 
 /* Rows [r0, r1) x channel blocks [b0, b1). */
-static void qf_dw_part(const qf_dw_args *a, size_t r0, size_t r1, size_t b0, size_t b1) {
+static void qf_dw_part(qf_dw_fn fn, const qf_geom *g0, const uint8_t *x, const void *W, const qf_rq *rq, uint8_t *y,
+                       size_t r0, size_t r1, size_t b0, size_t b1) {
   if (r0 >= r1 || b0 >= b1) return;
-  qf_geom g = *a->g;
+  const qf_geom g = qf_rows_geom(g0, r0, r1);
   const size_t c1 = b1 * QF_DW_CBLK < (size_t)g.C ? b1 * QF_DW_CBLK : (size_t)g.C;
-  g.OH = (int32_t)(r1 - r0);
-  g.PT -= (int32_t)r0 * g.SH;
-  a->fn(&g, a->x, a->W, a->rq, a->y + r0 * (size_t)g.OW * (size_t)g.C, (int32_t)(b0 * QF_DW_CBLK), (int32_t)c1);
+  fn(&g, x, W, rq, QF_ROW(g0, y, r0), (int32_t)(b0 * QF_DW_CBLK), (int32_t)c1);
 }
 
-static void qf_dw_units(const void *p, size_t lo, size_t hi, uint8_t *scratch) {
-  const qf_dw_args *a = (const qf_dw_args *)p;
-  const size_t B = a->blocks, re = hi / B, be = hi % B;
+static void qf_dw_units(qf_dw_fn fn, const qf_geom *g, const uint8_t *x, const void *W, const qf_rq *rq, uint8_t *y,
+                        size_t lo, size_t hi) {
+  const size_t B = QF_DW_BLOCKS(g), re = hi / B, be = hi % B;
   size_t r = lo / B;
-  (void)scratch;
   if (r == re) {
-    qf_dw_part(a, r, r + 1, lo % B, be);
+    qf_dw_part(fn, g, x, W, rq, y, r, r + 1, lo % B, be);
     return;
   }
-  if (lo % B) qf_dw_part(a, r, r + 1, lo % B, B), r++;
-  qf_dw_part(a, r, re, 0, B);
-  qf_dw_part(a, re, re + 1, 0, be);
+  if (lo % B) qf_dw_part(fn, g, x, W, rq, y, r, r + 1, lo % B, B), r++;
+  qf_dw_part(fn, g, x, W, rq, y, r, re, 0, B);
+  qf_dw_part(fn, g, x, W, rq, y, re, re + 1, 0, be);
 }
 
-static void qf_dw(qf_ctx *ctx, qf_dw_fn fn, const qf_geom *g, const uint8_t *x, const void *W, const qf_rq *rq,
-                  uint8_t *y) {
-  const size_t blocks = ((size_t)g->C + QF_DW_CBLK - 1) / QF_DW_CBLK;
-  const qf_dw_args a = {fn, g, x, W, rq, y, blocks};
-  const size_t unit = (size_t)g->OW * (size_t)(g->C < QF_DW_CBLK ? g->C : QF_DW_CBLK) * (size_t)g->KH * (size_t)g->KW;
-  qf_parallel(ctx, (size_t)g->OH * blocks, qf_grain(unit, QF_PAR_MIN_OPS), qf_dw_units, &a, NULL);
+QF_PAR_RANGES(qdwconv, (size_t)a->g->OH * QF_DW_BLOCKS(a->g), qf_grain(QF_DW_UNIT(a->g), QF_PAR_MIN_OPS), NULL) {
+  qf_dw_units(qf_qdwconv_ch, a->g, a->x, a->W, a->rq, a->y, lo, hi);
 }
-
-void qf_par_qdwconv(qf_ctx *ctx, const qf_geom *g, const uint8_t *x, const void *W, const qf_rq *rq, uint8_t *y) {
-  qf_dw(ctx, qf_qdwconv_ch, g, x, W, rq, y);
-}
-void qf_par_qdwconv3x3(qf_ctx *ctx, const qf_geom *g, const uint8_t *x, const void *W, const qf_rq *rq, uint8_t *y) {
-  qf_dw(ctx, qf_qdwconv3x3_ch, g, x, W, rq, y);
-}
-void qf_par_maxpool_u8(qf_ctx *ctx, const qf_geom *g, const uint8_t *x, uint8_t *y) {
-  qf_window(ctx, qf_maxpool, g, x, NULL, NULL, y);
-}
-void qf_par_qavgpool(qf_ctx *ctx, const qf_geom *g, int count_include_pad, float mult, int32_t y_zp, int32_t qmin,
-                     int32_t qmax, const uint8_t *x, uint8_t *y) {
-  const qf_avg_args a = {count_include_pad, mult, y_zp, qmin, qmax};
-  qf_window(ctx, qf_avgpool, g, x, &a, NULL, y);
+QF_PAR_RANGES(qdwconv3x3, (size_t)a->g->OH * QF_DW_BLOCKS(a->g), qf_grain(QF_DW_UNIT(a->g), QF_PAR_MIN_OPS), NULL) {
+  qf_dw_units(qf_qdwconv3x3_ch, a->g, a->x, a->W, a->rq, a->y, lo, hi);
 }
 
 /* Global average pool over blocks of 16 channels: the channel-range kernel, C staying the pixel stride. */
-typedef struct {
-  size_t HW, C;
-  int32_t x_zp;
-  float mult;
-  int32_t y_zp, qmin, qmax;
-  const uint8_t *x;
-  uint8_t *y;
-} qf_gavg_args;
-
-static void qf_gavg_blocks(const void *p, size_t lo, size_t hi, uint8_t *scratch) {
-  const qf_gavg_args *a = (const qf_gavg_args *)p;
-  (void)scratch;
+QF_PAR_RANGES(qgavgpool, (a->C + 15) / 16, qf_grain(16 * a->HW, QF_PAR_MIN_OPS), NULL) {
   qf_qgavgpool_ch(a->HW, a->C, lo * 16, hi * 16 < a->C ? hi * 16 : a->C, a->x_zp, a->mult, a->y_zp, a->qmin, a->qmax,
                   a->x, a->y);
 }
 
-void qf_par_qgavgpool(qf_ctx *ctx, size_t HW, size_t C, int32_t x_zp, float mult, int32_t y_zp, int32_t qmin,
-                      int32_t qmax, const uint8_t *x, uint8_t *y) {
-  const qf_gavg_args a = {HW, C, x_zp, mult, y_zp, qmin, qmax, x, y};
-  qf_parallel(ctx, (C + 15) / 16, qf_grain(16 * HW, QF_PAR_MIN_OPS), qf_gavg_blocks, &a, NULL);
-}
-
 /* ---- transposed convolution ---- */
 
-typedef struct {
-  size_t N, K, lda, ldc;
-  const uint8_t *A;
-  const void *W;
-  const int32_t *bias;
-  int32_t *C;
-} qf_gemm_i32_args;
-
-static void qf_gemm_i32_rows(const void *p, size_t lo, size_t hi, uint8_t *scratch) {
-  const qf_gemm_i32_args *a = (const qf_gemm_i32_args *)p;
-  (void)scratch;
+QF_PAR_RANGES(qgemm_i32, a->M, qf_grain(a->N * a->K, 8 * (size_t)QF_PAR_MIN_OPS), NULL) {
   qf_qgemm_i32(hi - lo, a->N, a->K, a->A + lo * a->lda, a->lda, a->W, a->bias, a->C + lo * a->ldc, a->ldc);
-}
-
-void qf_par_qgemm_i32(qf_ctx *ctx, size_t M, size_t N, size_t K, const uint8_t *A, size_t lda, const void *W,
-                      const int32_t *bias, int32_t *C, size_t ldc) {
-  const qf_gemm_i32_args a = {N, K, lda, ldc, A, W, bias, C};
-  qf_parallel(ctx, M, qf_grain(N * K, 8 * (size_t)QF_PAR_MIN_OPS), qf_gemm_i32_rows, &a, NULL);
 }
 
 /* col2im adds each input pixel's taps into output rows ih*SH - PT + [0, (KH-1)*DH]. Blocks of B input
    rows with B*SH >= (KH-1)*DH reach disjoint output rows when they are two blocks apart, so the even
    blocks run in parallel, then the odd ones. The sums are integers: the same in any order. A block is
-   the same kernel on its rows, with the top padding moved up by its first row (as qf_window does). */
+   the same kernel on its rows, with the top padding moved up by its first row (as qf_rows_geom does). */
+QF_PAR_STRUCT(col2im_i32);
 typedef struct {
-  const qf_geom *g;
-  int32_t Mg, m0, M;
-  const int32_t *cols;
-  size_t ld, B, wave;
-  int32_t *acc;
-} qf_col2im_args;
+  const qf_col2im_i32_args *a;
+  size_t B, wave;
+} qf_col2im_wave;
 
-static void qf_col2im_blocks(const void *p, size_t lo, size_t hi, uint8_t *scratch) {
-  const qf_col2im_args *a = (const qf_col2im_args *)p;
-  (void)scratch;
+static void qf_col2im_blocks(const void *p, size_t lo, size_t hi, QF_UNUSED uint8_t *scratch) {
+  const qf_col2im_wave *w = (const qf_col2im_wave *)p;
+  const qf_col2im_i32_args *a = w->a;
   for (size_t i = lo; i < hi; i++) {
-    const size_t r0 = (2 * i + a->wave) * a->B, r1 = r0 + a->B < (size_t)a->g->H ? r0 + a->B : (size_t)a->g->H;
+    const size_t r0 = (2 * i + w->wave) * w->B, r1 = r0 + w->B < (size_t)a->g->H ? r0 + w->B : (size_t)a->g->H;
     qf_geom g = *a->g;
     g.H = (int32_t)(r1 - r0);
     g.PT -= (int32_t)r0 * g.SH;
@@ -564,56 +488,32 @@ static void qf_col2im_blocks(const void *p, size_t lo, size_t hi, uint8_t *scrat
   }
 }
 
-void qf_par_col2im_i32(qf_ctx *ctx, const qf_geom *g, int32_t Mg, int32_t m0, int32_t M, const int32_t *cols, size_t ld,
-                       int32_t *acc) {
+QF_PAR_WRAPPER(col2im_i32) {
+  const qf_geom *g = a->g;
   const size_t H = (size_t)g->H, reach = (size_t)((g->KH - 1) * g->DH), k = (size_t)qf_ctx_threads(ctx);
-  const size_t row = (size_t)g->W * (size_t)g->KH * (size_t)g->KW * (size_t)Mg; /* adds per input row */
+  const size_t row = (size_t)g->W * (size_t)g->KH * (size_t)g->KW * (size_t)a->Mg; /* adds per input row */
   size_t B = (reach + (size_t)g->SH - 1) / (size_t)g->SH, want = (H + 2 * k - 1) / (2 * k), min = qf_grain(row, QF_PAR_MIN_OPS);
   if (B < want) B = want; /* two blocks per thread: one per wave */
   if (B < min) B = min;
   if (B < 1) B = 1;
   const size_t blocks = (H + B - 1) / B;
-  qf_col2im_args a = {g, Mg, m0, M, cols, ld, B, 0, acc};
+  qf_col2im_wave w = {a, B, 0};
   if (k <= 1 || blocks < 2) {
-    qf_col2im_i32(g, Mg, m0, M, cols, ld, acc);
+    qf_col2im_i32(g, a->Mg, a->m0, a->M, a->cols, a->ld, a->acc);
     return;
   }
-  qf_parallel(ctx, (blocks + 1) / 2, 1, qf_col2im_blocks, &a, NULL);
-  a.wave = 1;
-  qf_parallel(ctx, blocks / 2, 1, qf_col2im_blocks, &a, NULL);
+  qf_parallel(ctx, (blocks + 1) / 2, 1, qf_col2im_blocks, &w, NULL);
+  w.wave = 1;
+  qf_parallel(ctx, blocks / 2, 1, qf_col2im_blocks, &w, NULL);
 }
 
-typedef struct {
-  size_t N;
-  const int32_t *acc;
-  const qf_rq *rq;
-  uint8_t *y;
-} qf_requant_i32_args;
-
-static void qf_requant_i32_rows(const void *p, size_t lo, size_t hi, uint8_t *scratch) {
-  const qf_requant_i32_args *a = (const qf_requant_i32_args *)p;
-  (void)scratch;
+QF_PAR_RANGES(requant_i32, a->P, qf_grain(a->N, QF_PAR_MIN_OPS), NULL) {
   qf_requant_i32(hi - lo, a->N, a->acc + lo * a->N, a->rq, a->y + lo * a->N);
-}
-
-void qf_par_requant_i32(qf_ctx *ctx, size_t P, size_t N, const int32_t *acc, const qf_rq *rq, uint8_t *y) {
-  const qf_requant_i32_args a = {N, acc, rq, y};
-  qf_parallel(ctx, P, qf_grain(N, QF_PAR_MIN_OPS), qf_requant_i32_rows, &a, NULL);
 }
 
 /* ---- batched qmatmul over (batch, row) pairs ---- */
 
-typedef struct {
-  size_t M, N, K;
-  const uint32_t (*offsets)[2];
-  const uint8_t *A, *B;
-  int32_t a_zp, b_zp, y_zp, qmin, qmax;
-  float mult;
-  uint8_t *C;
-} qf_qmatmul_args;
-
-static void qf_qmatmul_rows(const void *p, size_t lo, size_t hi, uint8_t *scratch) {
-  const qf_qmatmul_args *a = (const qf_qmatmul_args *)p;
+QF_PAR_RANGES(qmatmul, a->batches * a->M, qf_grain(a->N * a->K, 8 * (size_t)QF_PAR_MIN_OPS), a->scratch) {
   while (lo < hi) {
     const size_t b = lo / a->M, m0 = lo % a->M, m1 = hi - b * a->M < a->M ? hi - b * a->M : a->M;
     const size_t ao = a->offsets ? a->offsets[b][0] : 0, bo = a->offsets ? a->offsets[b][1] : 0;
@@ -623,229 +523,84 @@ static void qf_qmatmul_rows(const void *p, size_t lo, size_t hi, uint8_t *scratc
   }
 }
 
-void qf_par_qmatmul(qf_ctx *ctx, size_t batches, const uint32_t (*offsets)[2], size_t M, size_t N, size_t K,
-                    const uint8_t *A, int32_t a_zp, const uint8_t *B, int32_t b_zp, float mult, int32_t y_zp,
-                    int32_t qmin, int32_t qmax, uint8_t *C, uint8_t *scratch) {
-  const qf_qmatmul_args a = {M, N, K, offsets, A, B, a_zp, b_zp, y_zp, qmin, qmax, mult, C};
-  if (!M) return;
-  qf_parallel(ctx, batches * M, qf_grain(N * K, 8 * (size_t)QF_PAR_MIN_OPS), qf_qmatmul_rows, &a, scratch);
+/* ---- elementwise kernels over chunks of elements ----
+   Per-channel kernels (inner, C: channel c at (i / inner) % C) split into chunks of whole channel periods
+   (inner*C elements), so that every chunk starts at channel 0; with one channel, into elements. */
+#define QF_PERIOD(a) ((a)->C == 1 ? 1 : (a)->inner * (a)->C)
+#define QF_CHUNKS(n, period) (((n) + (period)-1) / (period))
+/* Elements [*i, *i + return) of chunks [lo, hi). */
+static size_t qf_chunk(size_t lo, size_t hi, size_t period, size_t n, size_t *i) {
+  *i = lo * period;
+  return (hi * period < n ? hi * period : n) - *i;
+}
+#define QF_PAR_CHUNKS(name) QF_PAR_RANGES(name, QF_CHUNKS(a->n, QF_PERIOD(a)), qf_grain(QF_PERIOD(a), QF_PAR_MIN_OPS), NULL)
+
+QF_PAR_RANGES(qadd, a->n, QF_PAR_MIN_OPS, NULL) {
+  qf_qadd(hi - lo, a->a + lo * a->sa, a->sa, a->b + lo * a->sb, a->sb, a->p, a->y + lo);
+}
+QF_PAR_RANGES(qmul, a->n, QF_PAR_MIN_OPS, NULL) {
+  qf_qmul(hi - lo, a->a + lo * a->sa, a->sa, a->b + lo * a->sb, a->sb, a->p, a->y + lo);
+}
+QF_PAR_RANGES(requantize_u8, a->n, QF_PAR_MIN_OPS, NULL) {
+  qf_requantize_u8(hi - lo, a->x + lo, a->x_s, a->x_zp, a->inv_y, a->y_zp, a->qmin, a->qmax, a->y + lo);
+}
+QF_PAR_RANGES(requantize_div_u8, a->n, QF_PAR_MIN_OPS, NULL) {
+  qf_requantize_div_u8(hi - lo, a->x + lo, a->x_s, a->x_zp, a->y_s, a->y_zp, a->qmin, a->qmax, a->y + lo);
+}
+QF_PAR_RANGES(clamp_u8, a->n, QF_PAR_MIN_OPS, NULL) { qf_clamp_u8(hi - lo, a->x + lo, a->lo, a->hi, a->y + lo); }
+QF_PAR_RANGES(xor80, a->n, QF_PAR_MIN_OPS, NULL) { qf_xor80(hi - lo, a->x + lo, a->y + lo); }
+QF_PAR_RANGES(f_binary, a->n, QF_PAR_MIN_OPS, NULL) {
+  qf_f_binary_row(hi - lo, (const float *)a->a + lo * a->sa, a->sa, (const float *)a->b + lo * a->sb, a->sb, a->p,
+                  (float *)a->y + lo);
 }
 
-/* Elementwise kernels over chunks of `period` elements (1, or one period of the channel index for
-   the per-channel edges, so that every chunk starts at channel 0). */
-enum { QF_EW_QADD, QF_EW_QMUL, QF_EW_REQ, QF_EW_REQ_DIV, QF_EW_CLAMP, QF_EW_Q, QF_EW_Q_DIV, QF_EW_DQ, QF_EW_XOR80, QF_EW_LUT };
-typedef struct {
-  int op;
-  size_t n, period, inner, C, sa, sb;
-  const uint8_t *a, *b;
-  const float *xf, *fs;
-  const double *ds;
-  const int32_t *zp;
-  const qf_qbin *p;
-  double x_s;
-  float f;
-  int32_t x_zp, y_zp, qmin, qmax;
-  uint8_t lo, hi;
-  uint8_t *y;
-  float *yf;
-} qf_ew_args;
-
-static void qf_ew_range(const void *p, size_t lo, size_t hi, uint8_t *scratch) {
-  const qf_ew_args *e = (const qf_ew_args *)p;
-  const size_t i = lo * e->period, n = (hi * e->period < e->n ? hi * e->period : e->n) - i;
-  (void)scratch;
-  switch (e->op) {
-  case QF_EW_QADD: qf_qadd(n, e->a + i * e->sa, e->sa, e->b + i * e->sb, e->sb, e->p, e->y + i); break;
-  case QF_EW_QMUL: qf_qmul(n, e->a + i * e->sa, e->sa, e->b + i * e->sb, e->sb, e->p, e->y + i); break;
-  case QF_EW_REQ: qf_requantize_u8(n, e->a + i, e->x_s, e->x_zp, e->f, e->y_zp, e->qmin, e->qmax, e->y + i); break;
-  case QF_EW_REQ_DIV: qf_requantize_div_u8(n, e->a + i, e->x_s, e->x_zp, e->f, e->y_zp, e->qmin, e->qmax, e->y + i); break;
-  case QF_EW_CLAMP: qf_clamp_u8(n, e->a + i, e->lo, e->hi, e->y + i); break;
-  case QF_EW_Q: qf_quantize_u8(n, e->inner, e->C, e->xf + i, e->fs, e->zp, e->qmin, e->qmax, e->y + i); break;
-  case QF_EW_Q_DIV: qf_quantize_div_u8(n, e->inner, e->C, e->xf + i, e->fs, e->zp, e->qmin, e->qmax, e->y + i); break;
-  case QF_EW_XOR80: qf_xor80(n, e->a + i, e->y + i); break;
-  case QF_EW_LUT: qf_lut_u8(n, e->C == 1 ? n : e->inner, e->C, e->a + i, e->b, e->y + i); break; /* one table: inner = n */
-  default: qf_dequantize_u8(n, e->inner, e->C, e->a + i, e->ds, e->zp, e->yf + i); break;
-  }
+/* One table (C == 1): the whole chunk is its own inner run. */
+QF_PAR_CHUNKS(lut_u8) {
+  size_t i, n = qf_chunk(lo, hi, QF_PERIOD(a), a->n, &i);
+  qf_lut_u8(n, a->C == 1 ? n : a->inner, a->C, a->x + i, a->table, a->y + i);
+}
+QF_PAR_CHUNKS(quantize_u8) {
+  size_t i, n = qf_chunk(lo, hi, QF_PERIOD(a), a->n, &i);
+  qf_quantize_u8(n, a->inner, a->C, a->x + i, a->inv, a->zp, a->qmin, a->qmax, a->y + i);
+}
+QF_PAR_CHUNKS(quantize_div_u8) {
+  size_t i, n = qf_chunk(lo, hi, QF_PERIOD(a), a->n, &i);
+  qf_quantize_div_u8(n, a->inner, a->C, a->x + i, a->s, a->zp, a->qmin, a->qmax, a->y + i);
+}
+QF_PAR_CHUNKS(dequantize_u8) {
+  size_t i, n = qf_chunk(lo, hi, QF_PERIOD(a), a->n, &i);
+  qf_dequantize_u8(n, a->inner, a->C, a->x + i, a->s, a->zp, a->y + i);
 }
 
-static void qf_ew(qf_ctx *ctx, qf_ew_args *e) {
-  if (!e->period) e->period = 1;
-  qf_parallel(ctx, (e->n + e->period - 1) / e->period, qf_grain(e->period, QF_PAR_MIN_OPS), qf_ew_range, e, NULL);
+/* Rows of the innermost dimension (rank 0: one row of one element). */
+QF_PAR_RANGES(broadcast2, qf_broadcast2_count(a->rank, a->shape),
+              a->rank ? qf_grain((size_t)a->shape[a->rank - 1], QF_PAR_MIN_OPS) : 1, NULL) {
+  if (!a->rank) qf_broadcast2(0, a->shape, a->sa, a->sb, a->ea, a->eb, a->ey, a->a, a->b, a->y, a->row, a->p);
+  else qf_broadcast2_rows(a->rank, a->shape, a->sa, a->sb, a->ea, a->eb, a->ey, a->a, a->b, a->y, a->row, a->p, lo, hi);
 }
 
-static qf_ew_args qf_ew_of(int op, size_t n) {
-  qf_ew_args e;
-  memset(&e, 0, sizeof e);
-  e.op = op;
-  e.n = n;
-  e.period = 1;
-  return e;
-}
-
-static void qf_par_binary(qf_ctx *ctx, int op, size_t n, const uint8_t *a, size_t sa, const uint8_t *b, size_t sb,
-                          const qf_qbin *p, uint8_t *y) {
-  qf_ew_args e = qf_ew_of(op, n);
-  e.a = a, e.sa = sa, e.b = b, e.sb = sb, e.p = p, e.y = y;
-  qf_ew(ctx, &e);
-}
-void qf_par_qadd(qf_ctx *ctx, size_t n, const uint8_t *a, size_t sa, const uint8_t *b, size_t sb, const qf_qbin *p,
-                 uint8_t *y) {
-  qf_par_binary(ctx, QF_EW_QADD, n, a, sa, b, sb, p, y);
-}
-void qf_par_qmul(qf_ctx *ctx, size_t n, const uint8_t *a, size_t sa, const uint8_t *b, size_t sb, const qf_qbin *p,
-                 uint8_t *y) {
-  qf_par_binary(ctx, QF_EW_QMUL, n, a, sa, b, sb, p, y);
-}
-
-static void qf_par_req(qf_ctx *ctx, int op, size_t n, const uint8_t *x, double x_s, int32_t x_zp, float f, int32_t y_zp,
-                       int32_t qmin, int32_t qmax, uint8_t *y) {
-  qf_ew_args e = qf_ew_of(op, n);
-  e.a = x, e.x_s = x_s, e.x_zp = x_zp, e.f = f, e.y_zp = y_zp, e.qmin = qmin, e.qmax = qmax, e.y = y;
-  qf_ew(ctx, &e);
-}
-void qf_par_requantize_u8(qf_ctx *ctx, size_t n, const uint8_t *x, double x_s, int32_t x_zp, float inv_y, int32_t y_zp,
-                          int32_t qmin, int32_t qmax, uint8_t *y) {
-  qf_par_req(ctx, QF_EW_REQ, n, x, x_s, x_zp, inv_y, y_zp, qmin, qmax, y);
-}
-void qf_par_requantize_div_u8(qf_ctx *ctx, size_t n, const uint8_t *x, double x_s, int32_t x_zp, float y_s,
-                              int32_t y_zp, int32_t qmin, int32_t qmax, uint8_t *y) {
-  qf_par_req(ctx, QF_EW_REQ_DIV, n, x, x_s, x_zp, y_s, y_zp, qmin, qmax, y);
-}
-
-void qf_par_xor80(qf_ctx *ctx, size_t n, const uint8_t *x, uint8_t *y) {
-  qf_ew_args e = qf_ew_of(QF_EW_XOR80, n);
-  e.a = x, e.y = y;
-  qf_ew(ctx, &e);
-}
-
-void qf_par_lut_u8(qf_ctx *ctx, size_t n, size_t inner, size_t C, const uint8_t *x, const uint8_t *table, uint8_t *y) {
-  qf_ew_args e = qf_ew_of(QF_EW_LUT, n);
-  e.period = C == 1 ? 1 : inner * C, e.inner = inner, e.C = C, e.a = x, e.b = table, e.y = y;
-  qf_ew(ctx, &e);
-}
-
-typedef struct {
-  int rank;
-  const int32_t *shape, *sa, *sb;
-  size_t ea, eb, ey;
-  const void *a, *b, *p;
-  void *y;
-  qf_row2 row;
-} qf_bcast_args;
-
-static void qf_bcast_rows(const void *p, size_t lo, size_t hi, uint8_t *scratch) {
-  const qf_bcast_args *e = (const qf_bcast_args *)p;
-  (void)scratch;
-  qf_broadcast2_rows(e->rank, e->shape, e->sa, e->sb, e->ea, e->eb, e->ey, e->a, e->b, e->y, e->row, e->p, lo, hi);
-}
-
-void qf_par_broadcast2(qf_ctx *ctx, int rank, const int32_t *shape, const int32_t *sa, const int32_t *sb, size_t ea,
-                       size_t eb, size_t ey, const void *a, const void *b, void *y, qf_row2 row, const void *p) {
-  if (rank == 0) {
-    qf_broadcast2(rank, shape, sa, sb, ea, eb, ey, a, b, y, row, p);
-    return;
-  }
-  const qf_bcast_args e = {rank, shape, sa, sb, ea, eb, ey, a, b, p, y, row};
-  qf_parallel(ctx, qf_broadcast2_count(rank, shape), qf_grain((size_t)shape[rank - 1], QF_PAR_MIN_OPS), qf_bcast_rows, &e, NULL);
-}
-
-void qf_par_clamp_u8(qf_ctx *ctx, size_t n, const uint8_t *x, uint8_t lo, uint8_t hi, uint8_t *y) {
-  qf_ew_args e = qf_ew_of(QF_EW_CLAMP, n);
-  e.a = x, e.lo = lo, e.hi = hi, e.y = y;
-  qf_ew(ctx, &e);
-}
-
-static void qf_par_q(qf_ctx *ctx, int op, size_t n, size_t inner, size_t C, const float *x, const float *f,
-                     const int32_t *zp, int32_t qmin, int32_t qmax, uint8_t *y) {
-  qf_ew_args e = qf_ew_of(op, n);
-  e.period = C == 1 ? 1 : inner * C, e.inner = inner, e.C = C, e.xf = x, e.fs = f, e.zp = zp, e.qmin = qmin, e.qmax = qmax, e.y = y;
-  qf_ew(ctx, &e);
-}
-void qf_par_quantize_u8(qf_ctx *ctx, size_t n, size_t inner, size_t C, const float *x, const float *inv,
-                        const int32_t *zp, int32_t qmin, int32_t qmax, uint8_t *y) {
-  qf_par_q(ctx, QF_EW_Q, n, inner, C, x, inv, zp, qmin, qmax, y);
-}
-void qf_par_quantize_div_u8(qf_ctx *ctx, size_t n, size_t inner, size_t C, const float *x, const float *s,
-                            const int32_t *zp, int32_t qmin, int32_t qmax, uint8_t *y) {
-  qf_par_q(ctx, QF_EW_Q_DIV, n, inner, C, x, s, zp, qmin, qmax, y);
-}
-
-void qf_par_dequantize_u8(qf_ctx *ctx, size_t n, size_t inner, size_t C, const uint8_t *x, const double *s,
-                          const int32_t *zp, float *y) {
-  qf_ew_args e = qf_ew_of(QF_EW_DQ, n);
-  e.period = C == 1 ? 1 : inner * C, e.inner = inner, e.C = C, e.a = x, e.ds = s, e.zp = zp, e.yf = y;
-  qf_ew(ctx, &e);
+/* Output rows (qf_broadcast2_count: the product of all dimensions but the last); rank 0: one element. */
+QF_PAR_RANGES(remap, qf_broadcast2_count(a->rank, a->shape), a->rank ? qf_grain((size_t)a->shape[a->rank - 1], QF_PAR_MIN_OPS) : 1, NULL) {
+  if (!a->rank) qf_remap(a->esize, 0, a->shape, a->maps, a->x, a->y, a->fill);
+  else qf_remap_rows(a->esize, a->rank, a->shape, a->maps, a->x, a->y, a->fill, lo, hi);
 }
 
 /* ---- float fallbacks ---- */
 
-typedef struct {
-  size_t sa, sb;
-  const float *a, *b;
-  const void *p;
-  float *y;
-} qf_fbin_args;
-
-static void qf_fbin_range(const void *p, size_t lo, size_t hi, uint8_t *scratch) {
-  const qf_fbin_args *e = (const qf_fbin_args *)p;
-  (void)scratch;
-  qf_f_binary_row(hi - lo, e->a + lo * e->sa, e->sa, e->b + lo * e->sb, e->sb, e->p, e->y + lo);
-}
-
-void qf_par_f_binary(qf_ctx *ctx, size_t n, const void *a, size_t sa, const void *b, size_t sb, const void *p, void *y) {
-  const qf_fbin_args e = {sa, sb, (const float *)a, (const float *)b, p, (float *)y};
-  qf_parallel(ctx, n, QF_PAR_MIN_OPS, qf_fbin_range, &e, NULL);
-}
-
 /* Columns of a float GEMM in blocks of 16. */
 #define QF_PAR_COLS 16
-typedef struct {
-  size_t M, N, K, ars, acs, brs, bcs, crs, ccs;
-  const float *A, *B, *C;
-  float alpha, beta, lo, hi;
-  float *Y;
-} qf_fgemm_args;
-
-static void qf_fgemm_cols(const void *p, size_t lo, size_t hi, uint8_t *scratch) {
-  const qf_fgemm_args *a = (const qf_fgemm_args *)p;
+QF_PAR_RANGES(f_gemm, (a->N + QF_PAR_COLS - 1) / QF_PAR_COLS, qf_grain(QF_PAR_COLS * a->M * a->K, 8 * (size_t)QF_PAR_MIN_OPS), NULL) {
   const size_t n0 = lo * QF_PAR_COLS, n1 = hi * QF_PAR_COLS < a->N ? hi * QF_PAR_COLS : a->N;
-  (void)scratch;
   qf_f_gemm_ldy(a->M, n1 - n0, a->K, a->A, a->ars, a->acs, a->B + n0 * a->bcs, a->brs, a->bcs, a->C ? a->C + n0 * a->ccs : NULL,
                 a->crs, a->ccs, a->alpha, a->beta, a->lo, a->hi, a->Y + n0, a->N);
 }
 
-void qf_par_f_gemm(qf_ctx *ctx, size_t M, size_t N, size_t K, const float *A, size_t ars, size_t acs, const float *B,
-                   size_t brs, size_t bcs, const float *C, size_t crs, size_t ccs, float alpha, float beta, float lo,
-                   float hi, float *Y) {
-  const qf_fgemm_args a = {M, N, K, ars, acs, brs, bcs, crs, ccs, A, B, C, alpha, beta, lo, hi, Y};
-  qf_parallel(ctx, (N + QF_PAR_COLS - 1) / QF_PAR_COLS, qf_grain(QF_PAR_COLS * M * K, 8 * (size_t)QF_PAR_MIN_OPS), qf_fgemm_cols, &a, NULL);
-}
-
-typedef struct {
-  size_t esize;
-  int rank;
-  const int32_t *shape;
-  const int32_t *const *maps;
-  const void *x, *fill;
-  void *y;
-} qf_remap_args;
-
-static void qf_remap_range(const void *p, size_t lo, size_t hi, uint8_t *scratch) {
-  const qf_remap_args *a = (const qf_remap_args *)p;
-  (void)scratch;
-  qf_remap_rows(a->esize, a->rank, a->shape, a->maps, a->x, a->y, a->fill, lo, hi);
-}
-
-void qf_par_remap(qf_ctx *ctx, size_t esize, int rank, const int32_t *shape, const int32_t *const *maps, const void *x,
-                  void *y, const void *fill) {
-  if (rank == 0) {
-    qf_remap(esize, rank, shape, maps, x, y, fill);
-    return;
-  }
-  size_t rows = 1;
-  for (int d = 0; d < rank - 1; d++) rows *= (size_t)shape[d];
-  const qf_remap_args a = {esize, rank, shape, maps, x, fill, y};
-  qf_parallel(ctx, rows, qf_grain((size_t)shape[rank - 1], QF_PAR_MIN_OPS), qf_remap_range, &a, NULL);
+/* ---- weight-only linear over panels of QF_WO_NR output columns ----
+   A panel is computed whole by one thread, each of its sums in the single-threaded order. Work of a
+   panel: the dequantized block (K x NR) and R x K x NR multiply-adds in double. */
+QF_PAR_RANGES(wo_linear, ((size_t)a->p->N + QF_WO_NR - 1) / QF_WO_NR,
+              qf_grain(QF_WO_NR * (size_t)a->p->K * (a->R + 1), QF_PAR_MIN_OPS), (uint8_t *)a->scratch) {
+  qf_wo_linear_panels(a->p, a->R, a->x, a->y, scratch, lo, hi);
 }
 
 /* ==== float GEMM family (qforge_fgemm.c; the floatk section) ====
@@ -853,81 +608,71 @@ void qf_par_remap(qf_ctx *ctx, size_t esize, int rank, const int32_t *shape, con
    chunked only when there are fewer pixel blocks than threads (late, small layers). Any split gives
    the same bytes: every output is one fixed chain of multiply-adds (qforge_fgemm.h). */
 
-typedef struct {
-  const qf_fconv *p;
-  size_t pb, chunks, M, N, K, lda, ldy;
-  const float *x, *w, *b;
-  float lo, hi;
-  float *y;
-} qf_ffam_args;
-
 /* Chunks of `units` (channels or panels) so that `blocks` x chunks covers the threads. */
 static size_t qf_fchunks(qf_ctx *ctx, size_t blocks, size_t units) {
   const size_t t = (size_t)qf_ctx_threads(ctx), want = blocks >= t ? 1 : (t + blocks - 1) / blocks;
   return want < units ? want : units ? units : 1;
 }
 
-static void qf_fconv_cells_task(const void *p, size_t lo, size_t hi, uint8_t *scratch) {
-  const qf_ffam_args *a = (const qf_ffam_args *)p;
-  qf_fconv_run(a->p, a->pb, a->chunks, lo, hi, a->x, a->w, a->b, a->y, (float *)(void *)scratch);
+/* A float convolution's packed arguments (`a`, its qf_<kernel>_args) and its channel chunks (which
+   depend on the thread count). */
+typedef struct {
+  const void *a;
+  size_t chunks;
+} qf_fcells;
+
+QF_PAR_STRUCT(fconv);
+static void qf_fconv_task(const void *p, size_t lo, size_t hi, uint8_t *scratch) {
+  const qf_fcells *c = (const qf_fcells *)p;
+  const qf_fconv_args *a = (const qf_fconv_args *)c->a;
+  qf_fconv_run(a->p, a->pb, c->chunks, lo, hi, a->x, a->W, a->b, a->y, (float *)(void *)scratch);
 }
 
-void qf_par_fconv(qf_ctx *ctx, const qf_fconv *p, size_t pb, const float *x, const float *W, const float *b, float *y,
-                  float *scratch) {
+QF_PAR_WRAPPER(fconv) {
+  const qf_fconv *p = a->p;
   const size_t P = (size_t)p->OH * p->OW, Mg = (size_t)(p->M / p->G), K = (size_t)(p->C / p->G) * p->KH * p->KW;
-  const size_t blocks = qf_fconv_cells(p, pb, 1), chunks = qf_fchunks(ctx, blocks, (Mg + QF_FMR - 1) / QF_FMR);
-  const qf_ffam_args a = {p, pb, chunks, 0, 0, 0, 0, 0, x, W, b, 0, 0, y};
-  const size_t per = (P < pb ? P : pb) * K * Mg / chunks;
-  qf_parallel(ctx, blocks * chunks, qf_grain(per, 8 * (size_t)QF_PAR_MIN_OPS), qf_fconv_cells_task, &a, (uint8_t *)(void *)scratch);
+  const size_t blocks = qf_fconv_cells(p, a->pb, 1), chunks = qf_fchunks(ctx, blocks, (Mg + QF_FMR - 1) / QF_FMR);
+  const qf_fcells c = {a, chunks};
+  const size_t per = (P < a->pb ? P : a->pb) * K * Mg / chunks;
+  qf_parallel(ctx, blocks * chunks, qf_grain(per, 8 * (size_t)QF_PAR_MIN_OPS), qf_fconv_task, &c, (uint8_t *)(void *)a->scratch);
 }
 
+QF_PAR_STRUCT(fdeconv);
+static void qf_fdeconv_task(const void *p, size_t lo, size_t hi, uint8_t *scratch) {
+  const qf_fcells *c = (const qf_fcells *)p;
+  const qf_fdeconv_args *a = (const qf_fdeconv_args *)c->a;
+  qf_fdeconv_run(a->p, a->pb, c->chunks, lo, hi, a->x, a->W, a->b, a->y, (float *)(void *)scratch);
+}
+
+QF_PAR_WRAPPER(fdeconv) {
+  const qf_fconv *p = a->p;
+  const size_t blocks = (size_t)p->N * p->G, chunks = qf_fchunks(ctx, blocks, (size_t)(p->M / p->G));
+  const qf_fcells c = {a, chunks};
+  const size_t per = (size_t)p->H * p->W * (size_t)(p->C / p->G) * (size_t)p->M / (size_t)p->G * p->KH * p->KW / chunks;
+  qf_parallel(ctx, blocks * chunks, qf_grain(per, 8 * (size_t)QF_PAR_MIN_OPS), qf_fdeconv_task, &c, (uint8_t *)(void *)a->scratch);
+}
+
+QF_PAR_STRUCT(fconvt);
 static void qf_fconvt_task(const void *p, size_t lo, size_t hi, uint8_t *scratch) {
-  const qf_ffam_args *a = (const qf_ffam_args *)p;
-  qf_fconvt_run(a->p, a->chunks, lo, hi, a->x, a->w, a->b, a->y, (float *)(void *)scratch);
+  const qf_fcells *c = (const qf_fcells *)p;
+  const qf_fconvt_args *a = (const qf_fconvt_args *)c->a;
+  qf_fconvt_run(a->p, c->chunks, lo, hi, a->x, a->Wt, a->b, a->y, (float *)(void *)scratch);
 }
 
-void qf_par_fconvt(qf_ctx *ctx, const qf_fconv *p, const float *x, const float *Wt, const float *b, float *y,
-                   float *scratch) {
+QF_PAR_WRAPPER(fconvt) {
+  const qf_fconv *p = a->p;
   const size_t Mg = (size_t)(p->M / p->G), K = (size_t)(p->C / p->G) * p->KH * p->KW, P = (size_t)p->OH * p->OW;
   const size_t blocks = qf_fconvt_cells(p, 1), chunks = qf_fchunks(ctx, blocks, (Mg + QF_FNR - 1) / QF_FNR);
-  const qf_ffam_args a = {p, 0, chunks, 0, 0, 0, 0, 0, x, Wt, b, 0, 0, y};
-  qf_parallel(ctx, blocks * chunks, qf_grain(P * K * Mg / chunks, 8 * (size_t)QF_PAR_MIN_OPS), qf_fconvt_task, &a, (uint8_t *)(void *)scratch);
+  const qf_fcells c = {a, chunks};
+  qf_parallel(ctx, blocks * chunks, qf_grain(P * K * Mg / chunks, 8 * (size_t)QF_PAR_MIN_OPS), qf_fconvt_task, &c, (uint8_t *)(void *)a->scratch);
 }
 
-static void qf_fdw_task(const void *p, size_t lo, size_t hi, uint8_t *scratch) {
-  const qf_ffam_args *a = (const qf_ffam_args *)p;
+QF_PAR_RANGES(fdwconv, (size_t)a->p->N * a->p->C, qf_grain((size_t)a->p->OH * a->p->OW * a->p->KH * a->p->KW, QF_PAR_MIN_OPS),
+              (uint8_t *)(void *)a->scratch) {
   qf_fdwconv(a->p, lo, hi, a->x, a->w, a->b, a->y, (float *)(void *)scratch);
 }
 
-void qf_par_fdwconv(qf_ctx *ctx, const qf_fconv *p, const float *x, const float *w, const float *b, float *y,
-                    float *scratch) {
-  const qf_ffam_args a = {p, 0, 0, 0, 0, 0, 0, 0, x, w, b, 0, 0, y};
-  const size_t per = (size_t)p->OH * p->OW * p->KH * p->KW;
-  qf_parallel(ctx, (size_t)p->N * p->C, qf_grain(per, QF_PAR_MIN_OPS), qf_fdw_task, &a, (uint8_t *)(void *)scratch);
-}
-
-static void qf_fdeconv_task(const void *p, size_t lo, size_t hi, uint8_t *scratch) {
-  const qf_ffam_args *a = (const qf_ffam_args *)p;
-  qf_fdeconv_run(a->p, a->pb, a->chunks, lo, hi, a->x, a->w, a->b, a->y, (float *)(void *)scratch);
-}
-
-void qf_par_fdeconv(qf_ctx *ctx, const qf_fconv *p, size_t pb, const float *x, const float *W, const float *b, float *y,
-                    float *scratch) {
-  const size_t blocks = (size_t)p->N * p->G, chunks = qf_fchunks(ctx, blocks, (size_t)(p->M / p->G));
-  const qf_ffam_args a = {p, pb, chunks, 0, 0, 0, 0, 0, x, W, b, 0, 0, y};
-  const size_t per = (size_t)p->H * p->W * (size_t)(p->C / p->G) * (size_t)p->M / (size_t)p->G * p->KH * p->KW / chunks;
-  qf_parallel(ctx, blocks * chunks, qf_grain(per, 8 * (size_t)QF_PAR_MIN_OPS), qf_fdeconv_task, &a, (uint8_t *)(void *)scratch);
-}
-
-static void qf_fgemm_panels_task(const void *p, size_t lo, size_t hi, uint8_t *scratch) {
-  const qf_ffam_args *a = (const qf_ffam_args *)p;
-  (void)scratch;
-  qf_fgemm_packed(a->M, a->N, a->K, a->x, a->lda, a->w, a->b, a->lo, a->hi, a->y, a->ldy, lo, hi);
-}
-
-void qf_par_fgemm_packed(qf_ctx *ctx, size_t M, size_t N, size_t K, const float *A, size_t lda, const float *Bp,
-                         const float *bias, float lo, float hi, float *Y, size_t ldy) {
-  const qf_ffam_args a = {NULL, 0, 0, M, N, K, lda, ldy, A, Bp, bias, lo, hi, Y};
-  qf_parallel(ctx, (N + QF_FNR - 1) / QF_FNR, qf_grain(QF_FNR * M * K, 8 * (size_t)QF_PAR_MIN_OPS), qf_fgemm_panels_task, &a, NULL);
+QF_PAR_RANGES(fgemm_packed, (a->N + QF_FNR - 1) / QF_FNR, qf_grain(QF_FNR * a->M * a->K, 8 * (size_t)QF_PAR_MIN_OPS), NULL) {
+  qf_fgemm_packed(a->M, a->N, a->K, a->A, a->lda, a->Bp, a->bias, a->lo, a->hi, a->Y, a->ldy, lo, hi);
 }
 /* ==== end of the float GEMM family section ==== */

@@ -19,6 +19,7 @@
 #include "qforge_kernels.h"
 #include "qforge_runtime.h"
 #include "qforge_fgemm.h"
+#include "qforge_weight_only.h"
 
 /* Smallest amount of work (multiply-adds or elements) worth a range of its own: below it, waking a
    worker costs more than it saves. Tests lower it (-DQF_PAR_MIN_OPS=1) to split even tiny models. */
@@ -42,87 +43,131 @@ int qf_ctx_threads(const qf_ctx *ctx);
 typedef void (*qf_task)(const void *args, size_t lo, size_t hi, uint8_t *scratch);
 void qf_parallel(qf_ctx *ctx, size_t n, size_t grain, qf_task fn, const void *args, uint8_t *scratch0);
 
-/* ---- parallel kernels: the kernel's arguments after the ctx ---- */
-void qf_par_qgemm(qf_ctx *ctx, size_t M, size_t N, size_t K, const uint8_t *A, size_t lda, const void *W,
-                  const qf_rq *rq, uint8_t *C, size_t ldc);
+/* ---- parallel kernels ----
+   qf_par_<name>(ctx, <arguments>) runs kernel <name> split over the ctx's threads. Each is declared by one
+   argument list, QF_ARGS_<name>(X) with X(type, name) for every argument after the ctx: the prototype here,
+   and the argument struct and wrapper in qforge_threads.c (QF_PAR_RANGES / QF_PAR), all come from it. */
+#define QF_PAR_PARAM(type, name) , type name
+#define QF_PAR_PROTO(name) void qf_par_##name(qf_ctx *ctx QF_ARGS_##name(QF_PAR_PARAM))
+typedef uint32_t qf_pair32[2];
+
+#define QF_ARGS_qgemm(X) X(size_t, M) X(size_t, N) X(size_t, K) X(const uint8_t *, A) X(size_t, lda) X(const void *, W) \
+  X(const qf_rq *, rq) X(uint8_t *, C) X(size_t, ldc)
+QF_PAR_PROTO(qgemm);
 /* Convolution by im2col: output pixels [0, P) of one group in blocks of at most R rows, each block
    im2col'ed (K = KH*KW*Cg bytes a row) into the thread's R*K bytes of scratch and multiplied by W
    (Mg columns) into y (row stride ldy). */
-void qf_par_conv_im2col(qf_ctx *ctx, const qf_geom *g, const uint8_t *x, int32_t c0, int32_t Cg, size_t P, size_t R,
-                        size_t K, size_t Mg, const void *W, const qf_rq *rq, uint8_t *y, size_t ldy, uint8_t *cols);
+#define QF_ARGS_conv_im2col(X) X(const qf_geom *, g) X(const uint8_t *, x) X(int32_t, c0) X(int32_t, Cg) X(size_t, P) \
+  X(size_t, R) X(size_t, K) X(size_t, Mg) X(const void *, W) X(const qf_rq *, rq) X(uint8_t *, y) X(size_t, ldy) X(uint8_t *, cols)
+QF_PAR_PROTO(conv_im2col);
 #ifdef QF_HAVE_QCONV
 /* Convolution by implicit GEMM (one group, DW = 1; targets with qf_qconv_cols): x padded once into xp
    (qf_pad_h(g) * qf_pad_w(g) * C bytes, then QF_SLACK readable ones), then the GEMM grid over output pixels [0, P) reads its rows from xp. */
-void qf_par_conv_implicit(qf_ctx *ctx, const qf_geom *g, const uint8_t *x, size_t P, size_t K, size_t Mg, const void *W,
-                          const qf_rq *rq, uint8_t *y, size_t ldy, uint8_t *xp);
+#define QF_ARGS_conv_implicit(X) X(const qf_geom *, g) X(const uint8_t *, x) X(size_t, P) X(size_t, K) X(size_t, Mg) \
+  X(const void *, W) X(const qf_rq *, rq) X(uint8_t *, y) X(size_t, ldy) X(uint8_t *, xp)
+QF_PAR_PROTO(conv_implicit);
 #endif
 /* qconv2d_add / qlinear_add: rows [0, M) in blocks of at most R, each (im2col'ed from x when g is set, else
    rows of x, K bytes apart) multiplied into int32 by qf_qgemm_i32 (N columns, bias32) and finished by
    qf_requant_add_i32 with its rows of r into y. scratch: R*N*4 bytes (64-aligned up) + R*K with g. */
-void qf_par_gemm_add(qf_ctx *ctx, const qf_geom *g, const uint8_t *x, int32_t c0, int32_t Cg, size_t M, size_t N,
-                     size_t K, size_t R, const void *W, const int32_t *bias32, const uint8_t *r, size_t ldr,
-                     const qf_radd *p, uint8_t *y, size_t ldy, uint8_t *scratch);
-void qf_par_qdwconv(qf_ctx *ctx, const qf_geom *g, const uint8_t *x, const void *W, const qf_rq *rq, uint8_t *y);
-void qf_par_qdwconv3x3(qf_ctx *ctx, const qf_geom *g, const uint8_t *x, const void *W, const qf_rq *rq, uint8_t *y);
-void qf_par_maxpool_u8(qf_ctx *ctx, const qf_geom *g, const uint8_t *x, uint8_t *y);
-void qf_par_qavgpool(qf_ctx *ctx, const qf_geom *g, int count_include_pad, float mult, int32_t y_zp, int32_t qmin,
-                     int32_t qmax, const uint8_t *x, uint8_t *y);
+#define QF_ARGS_gemm_add(X) X(const qf_geom *, g) X(const uint8_t *, x) X(int32_t, c0) X(int32_t, Cg) X(size_t, M) \
+  X(size_t, N) X(size_t, K) X(size_t, R) X(const void *, W) X(const int32_t *, bias32) X(const uint8_t *, r) X(size_t, ldr) \
+  X(const qf_radd *, p) X(uint8_t *, y) X(size_t, ldy) X(uint8_t *, scratch)
+QF_PAR_PROTO(gemm_add);
+#define QF_ARGS_qdwconv(X) X(const qf_geom *, g) X(const uint8_t *, x) X(const void *, W) X(const qf_rq *, rq) X(uint8_t *, y)
+#define QF_ARGS_qdwconv3x3 QF_ARGS_qdwconv
+QF_PAR_PROTO(qdwconv);
+QF_PAR_PROTO(qdwconv3x3);
+#define QF_ARGS_maxpool_u8(X) X(const qf_geom *, g) X(const uint8_t *, x) X(uint8_t *, y)
+QF_PAR_PROTO(maxpool_u8);
+#define QF_ARGS_qavgpool(X) X(const qf_geom *, g) X(int, count_include_pad) X(float, mult) X(int32_t, y_zp) X(int32_t, qmin) \
+  X(int32_t, qmax) X(const uint8_t *, x) X(uint8_t *, y)
+QF_PAR_PROTO(qavgpool);
 /* Global average pool of HW x C over blocks of 16 channels. */
-void qf_par_qgavgpool(qf_ctx *ctx, size_t HW, size_t C, int32_t x_zp, float mult, int32_t y_zp, int32_t qmin,
-                      int32_t qmax, const uint8_t *x, uint8_t *y);
+#define QF_ARGS_qgavgpool(X) X(size_t, HW) X(size_t, C) X(int32_t, x_zp) X(float, mult) X(int32_t, y_zp) X(int32_t, qmin) \
+  X(int32_t, qmax) X(const uint8_t *, x) X(uint8_t *, y)
+QF_PAR_PROTO(qgavgpool);
 /* Transposed convolution: the int32 GEMM over rows of input pixels, col2im over blocks of input rows
    (in two waves, so that no two blocks of a wave add to the same output row) and the requantisation
    over output pixels. */
-void qf_par_qgemm_i32(qf_ctx *ctx, size_t M, size_t N, size_t K, const uint8_t *A, size_t lda, const void *W,
-                      const int32_t *bias, int32_t *C, size_t ldc);
-void qf_par_col2im_i32(qf_ctx *ctx, const qf_geom *g, int32_t Mg, int32_t m0, int32_t M, const int32_t *cols, size_t ld,
-                       int32_t *acc);
-void qf_par_requant_i32(qf_ctx *ctx, size_t P, size_t N, const int32_t *acc, const qf_rq *rq, uint8_t *y);
+#define QF_ARGS_qgemm_i32(X) X(size_t, M) X(size_t, N) X(size_t, K) X(const uint8_t *, A) X(size_t, lda) X(const void *, W) \
+  X(const int32_t *, bias) X(int32_t *, C) X(size_t, ldc)
+QF_PAR_PROTO(qgemm_i32);
+#define QF_ARGS_col2im_i32(X) X(const qf_geom *, g) X(int32_t, Mg) X(int32_t, m0) X(int32_t, M) X(const int32_t *, cols) \
+  X(size_t, ld) X(int32_t *, acc)
+QF_PAR_PROTO(col2im_i32);
+#define QF_ARGS_requant_i32(X) X(size_t, P) X(size_t, N) X(const int32_t *, acc) X(const qf_rq *, rq) X(uint8_t *, y)
+QF_PAR_PROTO(requant_i32);
 /* Batched qf_qmatmul: `batches` products of MxK by KxN (offsets[b] = {A, B} element offsets of batch b;
    NULL: one batch), C batch b at b*M*N; split over (batch, row) pairs, each range transposing its
    batches' B into the running thread's scratch (QF_QMATMUL_SCRATCH bytes). */
-void qf_par_qmatmul(qf_ctx *ctx, size_t batches, const uint32_t (*offsets)[2], size_t M, size_t N, size_t K,
-                    const uint8_t *A, int32_t a_zp, const uint8_t *B, int32_t b_zp, float mult, int32_t y_zp,
-                    int32_t qmin, int32_t qmax, uint8_t *C, uint8_t *scratch);
-void qf_par_qadd(qf_ctx *ctx, size_t n, const uint8_t *a, size_t sa, const uint8_t *b, size_t sb, const qf_qbin *p,
-                 uint8_t *y);
-void qf_par_qmul(qf_ctx *ctx, size_t n, const uint8_t *a, size_t sa, const uint8_t *b, size_t sb, const qf_qbin *p,
-                 uint8_t *y);
-void qf_par_requantize_u8(qf_ctx *ctx, size_t n, const uint8_t *x, double x_s, int32_t x_zp, float inv_y, int32_t y_zp,
-                          int32_t qmin, int32_t qmax, uint8_t *y);
-void qf_par_requantize_div_u8(qf_ctx *ctx, size_t n, const uint8_t *x, double x_s, int32_t x_zp, float y_s,
-                              int32_t y_zp, int32_t qmin, int32_t qmax, uint8_t *y);
-void qf_par_lut_u8(qf_ctx *ctx, size_t n, size_t inner, size_t C, const uint8_t *x, const uint8_t *table, uint8_t *y);
+#define QF_ARGS_qmatmul(X) X(size_t, batches) X(const qf_pair32 *, offsets) X(size_t, M) X(size_t, N) X(size_t, K) \
+  X(const uint8_t *, A) X(int32_t, a_zp) X(const uint8_t *, B) X(int32_t, b_zp) X(float, mult) X(int32_t, y_zp) \
+  X(int32_t, qmin) X(int32_t, qmax) X(uint8_t *, C) X(uint8_t *, scratch)
+QF_PAR_PROTO(qmatmul);
+/* Elementwise kernels over chunks of their n elements (per-channel ones: whole periods of inner*C). */
+#define QF_ARGS_qadd(X) X(size_t, n) X(const uint8_t *, a) X(size_t, sa) X(const uint8_t *, b) X(size_t, sb) \
+  X(const qf_qbin *, p) X(uint8_t *, y)
+#define QF_ARGS_qmul QF_ARGS_qadd
+QF_PAR_PROTO(qadd);
+QF_PAR_PROTO(qmul);
+#define QF_ARGS_requantize_u8(X) X(size_t, n) X(const uint8_t *, x) X(double, x_s) X(int32_t, x_zp) X(float, inv_y) \
+  X(int32_t, y_zp) X(int32_t, qmin) X(int32_t, qmax) X(uint8_t *, y)
+QF_PAR_PROTO(requantize_u8);
+#define QF_ARGS_requantize_div_u8(X) X(size_t, n) X(const uint8_t *, x) X(double, x_s) X(int32_t, x_zp) X(float, y_s) \
+  X(int32_t, y_zp) X(int32_t, qmin) X(int32_t, qmax) X(uint8_t *, y)
+QF_PAR_PROTO(requantize_div_u8);
+#define QF_ARGS_lut_u8(X) X(size_t, n) X(size_t, inner) X(size_t, C) X(const uint8_t *, x) X(const uint8_t *, table) \
+  X(uint8_t *, y)
+QF_PAR_PROTO(lut_u8);
 /* qf_broadcast2 over rows of its innermost dimension. */
-void qf_par_broadcast2(qf_ctx *ctx, int rank, const int32_t *shape, const int32_t *sa, const int32_t *sb, size_t ea,
-                       size_t eb, size_t ey, const void *a, const void *b, void *y, qf_row2 row, const void *p);
-void qf_par_clamp_u8(qf_ctx *ctx, size_t n, const uint8_t *x, uint8_t lo, uint8_t hi, uint8_t *y);
-void qf_par_quantize_u8(qf_ctx *ctx, size_t n, size_t inner, size_t C, const float *x, const float *inv,
-                        const int32_t *zp, int32_t qmin, int32_t qmax, uint8_t *y);
-void qf_par_quantize_div_u8(qf_ctx *ctx, size_t n, size_t inner, size_t C, const float *x, const float *s,
-                            const int32_t *zp, int32_t qmin, int32_t qmax, uint8_t *y);
-void qf_par_dequantize_u8(qf_ctx *ctx, size_t n, size_t inner, size_t C, const uint8_t *x, const double *s,
-                          const int32_t *zp, float *y);
+#define QF_ARGS_broadcast2(X) X(int, rank) X(const int32_t *, shape) X(const int32_t *, sa) X(const int32_t *, sb) \
+  X(size_t, ea) X(size_t, eb) X(size_t, ey) X(const void *, a) X(const void *, b) X(void *, y) X(qf_row2, row) X(const void *, p)
+QF_PAR_PROTO(broadcast2);
+#define QF_ARGS_clamp_u8(X) X(size_t, n) X(const uint8_t *, x) X(uint8_t, lo) X(uint8_t, hi) X(uint8_t *, y)
+QF_PAR_PROTO(clamp_u8);
+#define QF_ARGS_quantize_u8(X) X(size_t, n) X(size_t, inner) X(size_t, C) X(const float *, x) X(const float *, inv) \
+  X(const int32_t *, zp) X(int32_t, qmin) X(int32_t, qmax) X(uint8_t *, y)
+QF_PAR_PROTO(quantize_u8);
+#define QF_ARGS_quantize_div_u8(X) X(size_t, n) X(size_t, inner) X(size_t, C) X(const float *, x) X(const float *, s) \
+  X(const int32_t *, zp) X(int32_t, qmin) X(int32_t, qmax) X(uint8_t *, y)
+QF_PAR_PROTO(quantize_div_u8);
+#define QF_ARGS_dequantize_u8(X) X(size_t, n) X(size_t, inner) X(size_t, C) X(const uint8_t *, x) X(const double *, s) \
+  X(const int32_t *, zp) X(float *, y)
+QF_PAR_PROTO(dequantize_u8);
 /* Float fallbacks: the flat (unbroadcast) binary row. */
-void qf_par_f_binary(qf_ctx *ctx, size_t n, const void *a, size_t sa, const void *b, size_t sb, const void *p, void *y);
+#define QF_ARGS_f_binary(X) X(size_t, n) X(const void *, a) X(size_t, sa) X(const void *, b) X(size_t, sb) X(const void *, p) \
+  X(void *, y)
+QF_PAR_PROTO(f_binary);
 /* Float GEMM over blocks of output columns (every output keeps its sum over k in order). */
-void qf_par_f_gemm(qf_ctx *ctx, size_t M, size_t N, size_t K, const float *A, size_t ars, size_t acs, const float *B,
-                   size_t brs, size_t bcs, const float *C, size_t crs, size_t ccs, float alpha, float beta, float lo,
-                   float hi, float *Y);
+#define QF_ARGS_f_gemm(X) X(size_t, M) X(size_t, N) X(size_t, K) X(const float *, A) X(size_t, ars) X(size_t, acs) \
+  X(const float *, B) X(size_t, brs) X(size_t, bcs) X(const float *, C) X(size_t, crs) X(size_t, ccs) X(float, alpha) \
+  X(float, beta) X(float, lo) X(float, hi) X(float *, Y)
+QF_PAR_PROTO(f_gemm);
 /* Data movement over output rows / chunks. */
-void qf_par_remap(qf_ctx *ctx, size_t esize, int rank, const int32_t *shape, const int32_t *const *maps, const void *x,
-                  void *y, const void *fill);
-void qf_par_xor80(qf_ctx *ctx, size_t n, const uint8_t *x, uint8_t *y);
+#define QF_ARGS_remap(X) X(size_t, esize) X(int, rank) X(const int32_t *, shape) X(const int32_t *const *, maps) \
+  X(const void *, x) X(void *, y) X(const void *, fill)
+QF_PAR_PROTO(remap);
+#define QF_ARGS_xor80(X) X(size_t, n) X(const uint8_t *, x) X(uint8_t *, y)
+QF_PAR_PROTO(xor80);
+/* Weight-only linear (qforge_weight_only.h) over panels of QF_WO_NR output columns; scratch: the
+   caller's block, each extra thread gets its own. */
+#define QF_ARGS_wo_linear(X) X(const qf_wo_linear *, p) X(size_t, R) X(const float *, x) X(float *, y) X(void *, scratch)
+QF_PAR_PROTO(wo_linear);
 /* ---- float GEMM family (qforge_fgemm.h; the floatk section): the same arguments after the ctx;
    scratch: the caller's block (qf_fconv_run / qf_fdeconv_run), each extra thread gets its own ---- */
-void qf_par_fconv(qf_ctx *ctx, const qf_fconv *p, size_t pb, const float *x, const float *W, const float *b, float *y,
-                  float *scratch);
-void qf_par_fconvt(qf_ctx *ctx, const qf_fconv *p, const float *x, const float *Wt, const float *b, float *y,
-                   float *scratch);
-void qf_par_fdwconv(qf_ctx *ctx, const qf_fconv *p, const float *x, const float *w, const float *b, float *y,
-                    float *scratch);
-void qf_par_fdeconv(qf_ctx *ctx, const qf_fconv *p, size_t pb, const float *x, const float *W, const float *b, float *y,
-                    float *scratch);
-void qf_par_fgemm_packed(qf_ctx *ctx, size_t M, size_t N, size_t K, const float *A, size_t lda, const float *Bp,
-                         const float *bias, float lo, float hi, float *Y, size_t ldy);
+#define QF_ARGS_fconv(X) X(const qf_fconv *, p) X(size_t, pb) X(const float *, x) X(const float *, W) X(const float *, b) \
+  X(float *, y) X(float *, scratch)
+QF_PAR_PROTO(fconv);
+#define QF_ARGS_fconvt(X) X(const qf_fconv *, p) X(const float *, x) X(const float *, Wt) X(const float *, b) X(float *, y) \
+  X(float *, scratch)
+QF_PAR_PROTO(fconvt);
+#define QF_ARGS_fdwconv(X) X(const qf_fconv *, p) X(const float *, x) X(const float *, w) X(const float *, b) X(float *, y) \
+  X(float *, scratch)
+QF_PAR_PROTO(fdwconv);
+#define QF_ARGS_fdeconv QF_ARGS_fconv
+QF_PAR_PROTO(fdeconv);
+#define QF_ARGS_fgemm_packed(X) X(size_t, M) X(size_t, N) X(size_t, K) X(const float *, A) X(size_t, lda) X(const float *, Bp) \
+  X(const float *, bias) X(float, lo) X(float, hi) X(float *, Y) X(size_t, ldy)
+QF_PAR_PROTO(fgemm_packed);
 #endif /* QFORGE_THREADS_H */

@@ -71,11 +71,15 @@ static void sum_rows2(size_t kc, const float *x0, const float *x1, const float *
 }
 
 void qf_wo_linear_run(const qf_wo_linear *p, size_t R, const float *x, float *y, void *scratch) {
+  qf_wo_linear_panels(p, R, x, y, scratch, 0, ((size_t)p->N + QF_WO_NR - 1) / QF_WO_NR);
+}
+
+void qf_wo_linear_panels(const qf_wo_linear *p, size_t R, const float *x, float *y, void *scratch, size_t p0, size_t p1) {
   const size_t N = (size_t)p->N, K = (size_t)p->K;
   float *wf = (float *)scratch;
   double *acc = (double *)(wf + (K < QF_WO_KC ? K : QF_WO_KC) * QF_WO_NR);
-  for (size_t n0 = 0; n0 < N; n0 += QF_WO_NR) {
-    const size_t panel = n0 / QF_WO_NR, nr = N - n0 < QF_WO_NR ? N - n0 : QF_WO_NR;
+  for (size_t panel = p0; panel < p1; panel++) {
+    const size_t n0 = panel * QF_WO_NR, nr = N - n0 < QF_WO_NR ? N - n0 : QF_WO_NR;
     for (size_t i = 0; i < R * QF_WO_NR; i++) acc[i] = 0;
     for (size_t k0 = 0; k0 < K; k0 += QF_WO_KC) {
       const size_t kc = K - k0 < QF_WO_KC ? K - k0 : QF_WO_KC;

@@ -31,5 +31,8 @@ typedef struct {
    scratch: min(K, QF_WO_KC)·QF_WO_NR floats (the dequantized block), then R·QF_WO_NR doubles
    (8-byte aligned). */
 void qf_wo_linear_run(const qf_wo_linear *p, size_t R, const float *x, float *y, void *scratch);
+/* The same for output columns [p0·QF_WO_NR, p1·QF_WO_NR) only (panels p0..p1-1): each column's bytes
+   do not depend on which panels are computed together (qf_par_wo_linear splits over them). */
+void qf_wo_linear_panels(const qf_wo_linear *p, size_t R, const float *x, float *y, void *scratch, size_t p0, size_t p1);
 
 #endif

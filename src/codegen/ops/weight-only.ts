@@ -1,7 +1,8 @@
 // qlinear_weight_only: the int8/int4 weight is packed at compile time into panels of QF_WO_NR
 // output rows (int4 two per byte), with per-group scales and zero points laid out per panel, and
 // qf_wo_linear_run (qforge_weight_only.c) dequantizes a panel block into float scratch and
-// multiplies it, summing as the interpreter's gemm does (bit-exact).
+// multiplies it, summing as the interpreter's gemm does (bit-exact); qf_par_wo_linear splits the
+// panels over the ctx's threads, each with its own scratch.
 import type { DType } from '../../ir/dtype.js';
 import type { Node } from '../../ir/graph.js';
 import { fround } from '../../ir/quant-math.js';
@@ -68,15 +69,15 @@ function qlinearWeightOnly(node: Node, L: Lowering): void {
   });
   const x = L.need(xn, PLAIN), b = bn ? L.need(bn, PLAIN) : undefined;
   const y = L.define(yn, L.type(yn), PLAIN);
-  // The dequantized block (min(K, KC)·NR floats, a multiple of 8 bytes), then R·NR double sums.
-  const scratch = L.scratch(Math.min(K, KC) * NR * 4 + R * NR * 8, `${node.name}_wo`);
+  // The dequantized block (min(K, KC)·NR floats, a multiple of 8 bytes), then R·NR double sums; per thread.
+  const scratch = L.scratch(Math.min(K, KC) * NR * 4 + R * NR * 8, `${node.name}_wo`, { perThread: true });
   const { p } = params;
   // The struct names the bias buffer, so it is built at run time, not as a static constant.
   L.emit(`${R}x${K} x ${K}x${N}, int${p.bits} weights${a.group_size !== undefined ? `, groups of ${p.G}` : ''}, dequantized per ${NR}-row panel`, [
     '{',
     `  const qf_wo_linear p = {${N}, ${K}, ${p.G}, ${p.bits}, ${params.ws}, ${params.scale}, ${params.zp}, ${b ? b.cname : 'NULL'},`,
     `                         ${f64lit(a.alpha as number)}, ${f64lit(a.beta as number)}, ${f64lit(a.clamp_min as number)}, ${f64lit(a.clamp_max as number)}};`,
-    `  qf_wo_linear_run(&p, ${R}, ${x.cname}, ${y.cname}, ${scratch});`,
+    `  qf_par_wo_linear(ctx, &p, ${R}, ${x.cname}, ${y.cname}, ${scratch});`,
     '}',
   ]);
 }
