@@ -1,8 +1,9 @@
 // The numbered graph (src/ir/numbered) against a naive model: random graphs take random edits
-// (replace all uses, erase, insert before, redefine, add a constant) both on a NumberedGraph and
-// on a plain Graph edited the obvious way; after every edit the queries (producer, users, use
-// sites, node order, fresh names) must agree, and at the end toGraph() must be the model exactly,
-// key order of values and constants included.
+// (replace all uses, erase with or without the constants it leaves unused, insert before,
+// redefine, add a constant, replace an output keeping its name) both on a NumberedGraph and on a
+// plain Graph edited the obvious way; after every edit the queries (producer, users, use sites,
+// node order, constants, outputs, fresh names) must agree, and at the end toGraph() must be the
+// model exactly, key order of values and constants included.
 import { describe, expect, it } from 'vitest';
 import { fc, test as fcTest } from '@fast-check/vitest';
 import { GraphBuilder, tensor, type Graph, type Node } from '../../src/ir/index.js';
@@ -94,10 +95,23 @@ class Model {
         delete this.g.values[v];
       }
   }
-  erase(i: number): void {
+  erase(i: number, dropConstants: boolean): void {
     const [n] = this.g.nodes.splice(i, 1);
-    this.dropUses(n!.inputs);
+    if (dropConstants) this.dropUses(n!.inputs);
     for (const o of n!.outputs) delete this.g.values[o];
+  }
+  /** `v` is renamed `name` (an output whose definition went): its old entries go, new ones come last. */
+  takeName(v: string, name: string): void {
+    const rename = (x: string) => (x === v ? name : x);
+    this.g.nodes = this.g.nodes.map((n) => (n.inputs.includes(v) || n.outputs.includes(v) ? { ...n, inputs: n.inputs.map(rename), outputs: n.outputs.map(rename) } : n));
+    const t = this.g.values[v]!, c = this.g.constants[v];
+    delete this.g.values[v];
+    delete this.g.values[name];
+    this.g.values[name] = t;
+    if (c) {
+      delete this.g.constants[v];
+      this.g.constants[name] = c;
+    }
   }
   insert(i: number, node: Node): void {
     this.g.nodes.splice(i, 0, node);
@@ -116,7 +130,7 @@ class Model {
 }
 
 type Edit = { kind: number; a: number; b: number; c: number };
-const arbEdits = fc.array(fc.record({ kind: fc.nat(4), a: fc.nat(), b: fc.nat(), c: fc.nat() }), { maxLength: 12 });
+const arbEdits = fc.array(fc.record({ kind: fc.nat(5), a: fc.nat(), b: fc.nat(), c: fc.nat() }), { maxLength: 12 });
 
 function check(g: NumberedGraph, m: Model): void {
   expect(g.nodes().map((n) => g.nodeName(n))).toEqual(m.g.nodes.map((n) => n.name));
@@ -127,12 +141,17 @@ function check(g: NumberedGraph, m: Model): void {
     expect(g.usersOf(v).map((n) => g.nodeName(n)).sort()).toEqual(m.users(v).sort());
     if (id !== NONE) expect(g.useSites(id)).toBe(m.useSites(v));
   }
+  // Every input and constant is numbered, used or not; constants in the record's order.
+  expect(m.g.inputs.every((v) => g.isInput(g.find(v)))).toBe(true);
+  expect(g.constantIds().map((v) => g.valueName(v))).toEqual(Object.keys(m.g.constants));
+  expect(g.outputs().map((v) => g.valueName(v))).toEqual(m.g.outputs);
 }
 
 /** Applies one edit to both; edits that do not apply to the current graph are skipped. */
 function edit(g: NumberedGraph, m: Model, e: Edit): void {
   const live = g.nodes();
   const id = (v: string): ValueId => (v === '' ? NONE : g.find(v));
+  if (!live.length && (e.kind === 2 || e.kind === 3)) return; // every node was replaced
   if (e.kind === 0) {
     // Replace all uses of a used value by one defined before its first user (or by nothing).
     const used = Object.keys(m.g.values).filter((v) => m.users(v).length);
@@ -141,16 +160,15 @@ function edit(g: NumberedGraph, m: Model, e: Edit): void {
     const first = Math.min(...m.users(from).map((n) => m.index(n)));
     const choices = [...m.definedBefore(first).filter((v) => v !== from), ''];
     const to = choices[e.b % choices.length]!;
-    if (to !== '' && id(to) === NONE) return; // a constant no node refers to has no id yet
     g.replaceAllUses(id(from), id(to));
     m.replaceAllUses(from, to);
   } else if (e.kind === 1) {
     // Erase a node none of whose results is used or an output.
     const dead = live.filter((n) => m.useSites(g.outputNames(n)[0]!) === 0);
     if (!dead.length) return;
-    const n = dead[e.a % dead.length]!;
-    m.erase(m.index(g.nodeName(n)));
-    g.remove(n, true);
+    const n = dead[e.a % dead.length]!, dropConstants = e.b % 2 === 0;
+    m.erase(m.index(g.nodeName(n)), dropConstants);
+    g.remove(n, true, dropConstants);
     expect(g.producer(g.result(n, 0))).toBe(NONE);
     expect(g.isAlive(n)).toBe(false);
   } else if (e.kind === 2) {
@@ -174,6 +192,23 @@ function edit(g: NumberedGraph, m: Model, e: Edit): void {
     const type = e.c % 2 ? g.type(g.result(n, 0))! : { ...T };
     g.redefine(n, { name: g.nodeName(n), op: 'neg', inputs, outputs: g.outputNames(n), attrs: {}, ins: inputs.map(id) }, [type]);
     m.redefine(at, 'neg', inputs, type);
+  } else if (e.kind === 5) {
+    // Replace a graph output computed by a node of its own by an earlier value, which takes the
+    // output's name (neither an input nor an output itself: their names are the graph's interface).
+    const outs = live.filter((n) => g.resultCount(n) === 1 && m.g.outputs.includes(g.outputNames(n)[0]!));
+    if (!outs.length) return;
+    const n = outs[e.a % outs.length]!, w = g.outputNames(n)[0]!, at = m.index(g.nodeName(n));
+    const users = m.users(w).map((u) => m.index(u));
+    const choices = m.definedBefore(Math.min(at, ...users)).filter((v) => !m.g.inputs.includes(v) && !m.g.outputs.includes(v));
+    if (!choices.length) return;
+    const v = choices[e.b % choices.length]!;
+    g.replaceAllUses(id(w), id(v));
+    m.replaceAllUses(w, v);
+    g.remove(n, true, false);
+    m.erase(at, false);
+    g.takeName(id(v), id(w));
+    m.takeName(v, w);
+    expect(g.find(w)).toBe(g.outputs()[m.g.outputs.indexOf(w)]);
   } else {
     const name = m.fresh('k');
     expect(g.valueName(g.addConstant('k', tensor('f32', [2], [7, 8])))).toBe(name);

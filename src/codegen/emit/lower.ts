@@ -6,7 +6,6 @@
 // afterwards (plan/memory.ts).
 import { dtypeInfo } from '../../ir/dtype.js';
 import { lookup, type Graph, type Node } from '../../ir/graph.js';
-import { NumberedGraph } from '../../ir/numbered/index.js';
 import type { Tensor } from '../../ir/tensor.js';
 import { numel, type TensorType } from '../../ir/types.js';
 import type { Target } from '../targets/target.js';
@@ -57,7 +56,8 @@ export class Lowering {
   /** Every value created, graph values and conversions, in creation order (for declarations). */
   readonly all: Val[] = [];
   private conv = new Map<string, Val>();
-  private readonly uses: NumberedGraph;
+  /** Values some node reads: a graph output no node reads can go straight to the caller's buffer. */
+  private readonly read = new Set<string>();
   private claimed = new Set<number>();
   /** The node being lowered, for comments. */
   node?: Node;
@@ -70,7 +70,7 @@ export class Lowering {
     readonly pool: ConstPool,
     readonly names: Names,
   ) {
-    this.uses = new NumberedGraph(graph);
+    for (const n of graph.nodes) for (const v of n.inputs) this.read.add(v);
     graph.inputs.forEach((name, index) => {
       const v = this.add(name, graph.values[name]!, PLAIN, { kind: 'input', index });
       this.inputs.push(v);
@@ -198,7 +198,7 @@ export class Lowering {
   /** Defines a node result (or an internal value); it lives in the arena unless it can go straight
    *  to the caller's output buffer (a graph output, in external form, that no node reads). */
   define(name: string, type: TensorType, form: Form, opts: { internal?: boolean } = {}): Val {
-    if (!opts.internal && sameForm(form, PLAIN) && !this.uses.usersOf(name).length) {
+    if (!opts.internal && sameForm(form, PLAIN) && !this.read.has(name)) {
       const index = this.graph.outputs.findIndex((o, i) => o === name && !this.claimed.has(i));
       if (index >= 0) {
         this.claimed.add(index);

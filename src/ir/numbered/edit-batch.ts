@@ -7,7 +7,7 @@
 // replaces an output, the replacement's definition takes the output's name (takeName), or, where
 // it cannot (the replacement is a graph input or another output), the output's definition stays
 // for it.
-import { store, type Graph, type Node } from '../graph.js';
+import { store, type Graph } from '../graph.js';
 import type { Tensor } from '../tensor.js';
 import type { TensorType } from '../types.js';
 import type { NodeId, ValueId } from './ids.js';
@@ -21,15 +21,6 @@ export interface EditSummary {
   kept: ReadonlySet<ValueId>;
   /** Whether the graph changed at all (edits can cancel out, e.g. when every output is kept). */
   changed: boolean;
-}
-
-/** Same fields, the same names: a node a rename took back to what it was. */
-function sameNode(a: Node, b: Node): boolean {
-  if (a.op !== b.op || a.attrs !== b.attrs || a.name !== b.name || a.debugHandle !== b.debugHandle) return false;
-  if (a.inputs.length !== b.inputs.length || a.outputs.length !== b.outputs.length) return false;
-  for (let k = 0; k < a.inputs.length; k++) if (a.inputs[k] !== b.inputs[k]) return false;
-  for (let k = 0; k < a.outputs.length; k++) if (a.outputs[k] !== b.outputs[k]) return false;
-  return true;
 }
 
 export class EditBatch {
@@ -200,10 +191,7 @@ export class EditBatch {
     const out: Partial<Pick<Graph, 'nodes' | 'values' | 'constants'>> = {};
     const live = g.nodes();
     if (this.nodesDirty) {
-      const nodes = live.map((n) => {
-        const def = g.node(n), was = src.nodes[n];
-        return def === was || !was || !sameNode(def, was) ? def : was;
-      });
+      const nodes = live.map((n) => g.node(n));
       if (nodes.length !== src.nodes.length || nodes.some((n, i) => n !== src.nodes[i])) out.nodes = nodes;
     }
     const constantIds = this.constsDirty || this.valuesDirty ? g.constantIds() : [];

@@ -26,8 +26,8 @@ export interface NewNode extends Node {
   resolved?: ResolvedAttrs;
 }
 
-// Node flags. MARK: scratch, for deduplicating.
-const ALIVE = 1, QUEUED = 2, MARK = 4;
+// Node flags. MARK: scratch, for deduplicating. STALE: operand or result names changed (see def).
+const ALIVE = 1, QUEUED = 2, MARK = 4, STALE = 8;
 
 const defaultsOf = new WeakMap<OpDef, ResolvedAttrs>();
 
@@ -40,6 +40,12 @@ export function resolvedAttrs(def: OpDef, attrs: Attrs): ResolvedAttrs {
   let r = defaultsOf.get(def);
   if (!r) defaultsOf.set(def, (r = resolveAttrs(def, attrs)));
   return r;
+}
+
+function sameNames(a: readonly string[], b: readonly string[]): boolean {
+  if (a.length !== b.length) return false;
+  for (let i = 0; i < a.length; i++) if (a[i] !== b[i]) return false;
+  return true;
 }
 
 function isEmpty(o: object): boolean {
@@ -57,7 +63,7 @@ function nodeOf(name: string, op: string, inputs: string[], outputs: string[], a
 export class NumberedGraph {
   private readonly values: ValueTable;
   private readonly uses: UseLists;
-  private readonly defs: Node[] = [];
+  private readonly defs: Node[];
   /** defs[n].op is opNames[opCodes[n]], at hand for the matcher without reading the node. */
   private opCodes: Int32Array;
   private readonly opNames: string[];
@@ -94,17 +100,33 @@ export class NumberedGraph {
     this.opNames = ids.ops;
     ids.ops.forEach((op, k) => this.opIndex.set(op, k));
     this.opCodes = grown(ids.opCode, nodes);
+    // The source's nodes in bulk, in the layout valueIds gives them: node i's operand slots are
+    // its operands' positions in ids.inIds, its results the ids outStart[i] ...
     this.uses = new UseLists(operands + 16, ids.names.length + 16);
+    this.uses.adopt(ids.inIds, ids.inStart, n);
+    this.defs = src.slice();
     this.resolved = new Array<ResolvedAttrs | undefined>(nodes);
-    this.flags = new Uint8Array(nodes);
+    this.flags = new Uint8Array(nodes).fill(ALIVE, 0, n);
     this.prevs = new Int32Array(nodes);
     this.nexts = new Int32Array(nodes);
-    this.operandFrom = new Int32Array(nodes);
+    this.operandFrom = grown(ids.inStart, nodes);
     this.operandLen = new Int32Array(nodes);
     this.resultFrom = new Int32Array(nodes);
     this.resultLen = new Int32Array(nodes);
-    this.resultIds = new Int32Array(ids.outStart[n]! - ids.outStart[0]! + 16);
-    for (let i = 0; i < n; i++) this.link(this.make(src[i]!, ids.opCode[i]!, ids.inIds, ids.inStart[i]!, null, ids.outStart[i]!, undefined), NONE);
+    const first = ids.outStart[0]!, results = ids.outStart[n]! - first;
+    this.resultIds = new Int32Array(results + 16);
+    this.resultTop = results;
+    for (let r = 0; r < results; r++) this.resultIds[r] = first + r;
+    for (let i = 0; i < n; i++) {
+      this.operandLen[i] = ids.inStart[i + 1]! - ids.inStart[i]!;
+      const from = ids.outStart[i]!, to = ids.outStart[i + 1]!;
+      this.resultFrom[i] = from - first;
+      this.resultLen[i] = to - from;
+      for (let v = from; v < to; v++) this.values.setProducer(v, i);
+      this.prevs[i] = i - 1;
+      this.nexts[i] = i + 1 < n ? i + 1 : NONE;
+    }
+    if (n) [this.head, this.tail] = [0, n - 1];
     this.outs = Array.from(ids.outputs);
     for (const o of this.outs) this.values.markOutput(o);
   }
@@ -144,7 +166,7 @@ export class NumberedGraph {
   /** The definition of the live node computing the named value (undefined: see producerOf). */
   definingNode(name: string): Node | undefined {
     const n = this.producerOf(name);
-    return n === NONE ? undefined : this.defs[n];
+    return n === NONE ? undefined : this.def(n);
   }
 
   /** Distinct live nodes using the named value, in node order on an unedited graph. */
@@ -224,7 +246,7 @@ export class NumberedGraph {
 
   /** The definition of n as a plain Node (the source's own object while n is unchanged); read only. */
   node(n: NodeId): Node {
-    return this.defs[n]!;
+    return this.def(n);
   }
 
   nodeName(n: NodeId): string {
@@ -237,11 +259,28 @@ export class NumberedGraph {
 
   /** The operand names ('' for an absent one) and result names of n. */
   inputNames(n: NodeId): string[] {
-    return this.defs[n]!.inputs;
+    return this.def(n).inputs;
   }
 
   outputNames(n: NodeId): string[] {
-    return this.defs[n]!.outputs;
+    return this.def(n).outputs;
+  }
+
+  /**
+   * n's definition with its operand and result names up to date. Edits that only move uses or
+   * names mark a node stale instead of copying its definition each time; it is renamed here, on
+   * the next read, once — back to the source's own object when the edits cancelled out.
+   */
+  private def(n: NodeId): Node {
+    if (!(this.flags[n]! & STALE)) return this.defs[n]!;
+    this.flags[n]! &= ~STALE;
+    const d = this.defs[n]!, src = this.source.nodes[n];
+    const inputs = this.operands(n).map((v) => (v === NONE ? '' : this.values.name(v)));
+    const outputs = d.outputs.map((_, i) => this.values.name(this.result(n, i)));
+    const same = (a: Node) => sameNames(inputs, a.inputs) && sameNames(outputs, a.outputs);
+    if (src && src !== d && src.op === d.op && src.attrs === d.attrs && src.name === d.name && src.debugHandle === d.debugHandle && same(src)) this.defs[n] = src;
+    else if (!same(d)) this.defs[n] = nodeOf(d.name, d.op, inputs, outputs, d.attrs, d.debugHandle);
+    return this.defs[n]!;
   }
 
   operandCount(n: NodeId): number {
@@ -348,10 +387,9 @@ export class NumberedGraph {
 
   /**
    * Numbers a node with definition `def` and op code `code`, whose operands are ins[inAt…] and
-   * results outs[outAt…] (outs null: the ids outAt…), as many as def names, and links them; it is
-   * not in the order yet.
+   * results outs[outAt…] (as many as def names), and links them; it is not in the order yet.
    */
-  private make(def: Node, code: number, ins: ArrayLike<ValueId>, inAt: number, outs: ArrayLike<ValueId> | null, outAt: number, resolved: ResolvedAttrs | undefined): NodeId {
+  private make(def: Node, code: number, ins: ArrayLike<ValueId>, inAt: number, outs: ArrayLike<ValueId>, outAt: number, resolved: ResolvedAttrs | undefined): NodeId {
     const n = this.defs.length;
     this.defs.push(def);
     if (n >= this.flags.length) this.growNodes(n + 1);
@@ -364,7 +402,7 @@ export class NumberedGraph {
     this.resultFrom[n] = this.resultTop;
     this.resultLen[n] = r;
     for (let i = 0; i < r; i++) {
-      const v = outs ? outs[outAt + i]! : outAt + i;
+      const v = outs[outAt + i]!;
       this.resultIds[this.resultTop++] = v;
       this.values.setProducer(v, n);
     }
@@ -423,7 +461,8 @@ export class NumberedGraph {
    */
   redefine(n: NodeId, spec: NewNode, types: TensorType[]): void {
     const oldFrom = this.operandFrom[n]!, oldLen = this.operandLen[n]!;
-    this.defs[n] = nodeOf(this.defs[n]!.name, spec.op, spec.inputs, this.defs[n]!.outputs, spec.attrs, spec.debugHandle);
+    const old = this.def(n);
+    this.defs[n] = nodeOf(old.name, spec.op, spec.inputs, old.outputs, spec.attrs, spec.debugHandle);
     this.opCodes[n] = this.codeOf(spec.op);
     this.resolved[n] = spec.resolved;
     // The new uses first, then the old ones go: a constant used by both stays.
@@ -461,18 +500,17 @@ export class NumberedGraph {
 
   /** Points every use of `from` at `to` (NONE: the operands become absent); returns the nodes whose operands changed. */
   replaceAllUses(from: ValueId, to: ValueId): NodeId[] {
-    const changed = this.userNodes(from);
-    const fromName = this.values.name(from), toName = to === NONE ? '' : this.values.name(to);
-    for (const u of changed) {
-      const start = this.operandFrom[u]!;
-      for (let i = 0, k = this.operandLen[u]!; i < k; i++) {
-        if (this.uses.valueAt(start + i) !== from) continue;
-        this.uses.unlink(start + i);
-        this.uses.link(start + i, to);
-      }
-      const d = this.defs[u]!;
-      this.defs[u] = nodeOf(d.name, d.op, d.inputs.map((v) => (v === fromName ? toName : v)), d.outputs, d.attrs, d.debugHandle);
+    if (from === to) return this.userNodes(from);
+    const changed: NodeId[] = [];
+    for (let s = this.uses.first(from); s !== NONE; s = this.uses.first(from)) {
+      const u = this.uses.nodeAt(s);
+      this.uses.unlink(s);
+      this.uses.link(s, to);
+      if (this.flags[u]! & MARK) continue;
+      this.flags[u]! |= MARK | STALE;
+      changed.push(u);
     }
+    for (const u of changed) this.flags[u]! &= ~MARK;
     return changed;
   }
 
@@ -484,19 +522,12 @@ export class NumberedGraph {
    */
   takeName(v: ValueId, w: ValueId): void {
     if (this.values.producer(w) !== NONE || this.uses.count(w) || this.values.constant(w) !== undefined) throw new Error(`'${this.values.name(w)}' is still defined`);
-    const name = this.values.name(w);
     this.values.remove(w, true);
     this.values.takeName(v, w);
     for (let i = 0; i < this.outs.length; i++) if (this.outs[i] === w) this.outs[i] = v;
     const p = this.values.producer(v);
-    if (p !== NONE) {
-      const d = this.defs[p]!;
-      this.defs[p] = nodeOf(d.name, d.op, d.inputs, d.outputs.map((o, i) => (this.result(p, i) === v ? name : o)), d.attrs, d.debugHandle);
-    }
-    for (const u of this.userNodes(v)) {
-      const d = this.defs[u]!;
-      this.defs[u] = nodeOf(d.name, d.op, d.inputs.map((x, i) => (this.operand(u, i) === v ? name : x)), d.outputs, d.attrs, d.debugHandle);
-    }
+    if (p !== NONE) this.flags[p]! |= STALE;
+    for (let s = this.uses.first(v); s !== NONE; s = this.uses.next(s)) this.flags[this.uses.nodeAt(s)]! |= STALE;
   }
 
   /** v, which has no live producer, becomes a constant (keeping its type). */
@@ -513,7 +544,7 @@ export class NumberedGraph {
   /** A plain Graph: the nodes in order (unchanged ones are the source's objects), values and constants (see ValueTable.write). */
   toGraph(): Graph {
     const nodes: Node[] = [];
-    for (let n = this.head; n !== NONE; n = this.nexts[n]!) nodes.push(this.defs[n]!);
+    for (let n = this.head; n !== NONE; n = this.nexts[n]!) nodes.push(this.def(n));
     return { ...this.source, ...this.values.write(), nodes };
   }
 }

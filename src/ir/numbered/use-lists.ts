@@ -27,6 +27,16 @@ export class UseLists {
     this.counts = new Int32Array(values);
   }
 
+  /**
+   * Fills the first slots with the operands of `nodes` nodes, laid out as valueIds gives them
+   * (node i's are ins[inStart[i] .. inStart[i + 1] - 1]), each linked into its value's list.
+   */
+  adopt(ins: Int32Array, inStart: Int32Array, nodes: number): void {
+    this.allocate(0, ins.length);
+    for (let i = 0; i < nodes; i++) this.slotNode.fill(i, inStart[i]!, inStart[i + 1]!);
+    for (let s = 0; s < ins.length; s++) this.link(s, ins[s]!);
+  }
+
   /** Reserves n consecutive slots for the operands of `node`; returns the first. Fill them with `link`. */
   allocate(node: NodeId, n: number): number {
     const start = this.top, end = start + n;

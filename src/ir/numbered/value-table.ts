@@ -4,7 +4,7 @@
 // producer, and its type and constant — read from the source graph on first use, or set by a
 // rewrite. The new types and constants are written back after the source's, in the order they
 // were set, as a Map would keep them; a renamed value (takeName) counts as new under its new name.
-import { lookup, store, type Graph, type Node } from '../graph.js';
+import { lookup, store, type Graph } from '../graph.js';
 import type { Tensor } from '../tensor.js';
 import type { TensorType } from '../types.js';
 import { grown, NONE, type NodeId, type ValueId } from './ids.js';
