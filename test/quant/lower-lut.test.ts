@@ -1,7 +1,7 @@
 // lower-quantized's table lookups: every elementwise function of one 8-bit tensor between a
 // dequantize and a quantize becomes one qlut, and the lookup equals the q/dq graph on every one of
 // the 256 input values, for any qparams, both 8-bit dtypes on either side and both quantize scalings;
-// a requantize after a lookup folds into its table; a concat with shared params stays on the integers.
+// a requantize after a lookup folds into its table, and x times a lookup of x (SiLU in two steps) is one; a concat with shared params stays on the integers.
 import { describe, expect, it } from 'vitest';
 import { fc, test } from '@fast-check/vitest';
 import { GraphBuilder } from '../../src/ir/builder.js';
@@ -101,6 +101,22 @@ describe('lower-quantized: elementwise functions become table lookups (qlut)', (
       expect(opsOf(out)).toEqual(['qlut']);
       const x = allValues(px.dtype);
       expect(ints(run(out, [x]).outputs[0]!)).toEqual(ints(run(g, [x]).outputs[0]!));
+    },
+  );
+
+  test.prop([fc.constantFrom('sigmoid', 'hardsigmoid'), fc.boolean(), dts.chain(qp), dts.chain(qp), dts.chain(qp)], { numRuns: 40 })(
+    'x times its own gate is one lookup: the gate quantized on its own (XNNPACK: qlut then qmul), or each use of x with its own dequantize',
+    (gate, ownGate, px, pg, py) => {
+      const b = new GraphBuilder('gated');
+      const x = b.input('x', { dtype: px.dtype, shape: [2, 2, 128] });
+      const d = b.op('dequantize', [x], dqAttrs(px));
+      const f = gate === 'sigmoid' ? b.op('sigmoid', [d]) : b.op('hardsigmoid', [d], { alpha: 1 / 6, beta: 0.5 });
+      const g8 = ownGate ? b.op('dequantize', [b.op('quantize', [f], qAttrs(pg))], dqAttrs(pg)) : f;
+      b.output(b.op('quantize', [b.op('mul', [b.op('dequantize', [x], dqAttrs(px)), g8])], qAttrs(py)));
+      const g = b.build(), out = lowered(g);
+      expect(opsOf(out)).toEqual(['qlut']);
+      const xs = allValues(px.dtype);
+      expect(ints(run(out, [xs]).outputs[0]!)).toEqual(ints(run(g, [xs]).outputs[0]!));
     },
   );
 

@@ -1,6 +1,7 @@
 // The tables of qlut ops, for the pattern intrinsics lut_table / channel_lut_table (the matched
 // nodes from a dequantize %d to a quantize %y: sigmoid, x·sigmoid(x), erf(x/√2), batch_norm…),
-// lut_of (an integer op of one 8-bit operand and scalar constants) and lut_then (a qlut's table
+// lut_of (an integer op of one 8-bit operand and scalar constants), lut_from (an integer chain
+// from one 8-bit value) and lut_then (a qlut's table
 // mapped by the op after it). The nodes are run by their own interpreter kernels on every value the
 // 8-bit input can hold, so a table holds exactly what the graph computes, rounding and clamping
 // included.
@@ -27,7 +28,8 @@ function evaluate(g: NumberedGraph, v: ValueId, at: Map<ValueId, Tensor>, scalar
   const n = g.producer(v);
   if (n === NONE) throw new Error(`lookup table: '${g.valueName(v)}' is not computed from the 8-bit input`);
   const def = getOp(g.op(n))!, attrs = g.attrs(n);
-  const ins = g.operands(n).map((u) => (u === NONE ? undefined : evaluate(g, u, at, scalars)));
+  // a qlut's table (operand 1) is indexed by the values, not broadcast against them
+  const ins = g.operands(n).map((u, i) => (u === NONE ? undefined : evaluate(g, u, at, scalars && !(g.op(n) === 'qlut' && i === 1))));
   const types = def.infer({ inputs: ins.map((t) => t && { dtype: t.dtype, shape: t.shape }), attrs });
   const outs = def.kernel(ins, attrs, types);
   for (let i = 0; i < outs.length; i++) at.set(g.result(n, i), outs[i]!);
@@ -80,6 +82,13 @@ export function lutOf(g: NumberedGraph, nv: ValueId): Tensor {
   return out;
 }
 
+/** The table of %y as a function of the 8-bit value x alone (qmul(x, qlut(x)): SiLU lowered in two steps): every node between them run on every value of x. */
+export function lutFrom(g: NumberedGraph, x: ValueId, y: ValueId): Tensor {
+  const out = evaluate(g, y, new Map([[x, everyValue(g.type(x)!.dtype)]]), true);
+  if (out.shape.length !== 1 || out.shape[0] !== LUT_SIZE) throw new Error(`lut_from: '${g.valueName(y)}' is not an elementwise function of '${g.valueName(x)}' ([${out.shape.join(',')}] from [${LUT_SIZE}])`);
+  return out;
+}
+
 export const LUT_INTRINSICS: Intrinsic[] = [
   {
     name: 'lut_table',
@@ -101,6 +110,13 @@ export const LUT_INTRINSICS: Intrinsic[] = [
     params: ['node'],
     result: 'tensor',
     run: (c, [n]) => lutOf(c.g, (n as ValueRef).id),
+  },
+  {
+    name: 'lut_from',
+    doc: 'the 256 results of node %y computed from the 8-bit value %x alone, for every value %x can hold (an integer chain such as qmul(x, qlut(x)))',
+    params: ['value', 'node'],
+    result: 'tensor',
+    run: (c, [x, y]) => lutFrom(c.g, (x as ValueRef).id, (y as ValueRef).id),
   },
   {
     name: 'lut_then',
