@@ -309,4 +309,25 @@ void qf_qmatmul(size_t M, size_t N, size_t K, const uint8_t *A, int32_t a_zp, co
   }
 }
 
+/* ---- qsoftmax: softmax over rows of stored bytes (qf_ref_qsoftmax) ---- */
+
+/* The reference's steps with the max and the requantize as unit-stride vector loops; the table
+   loads stay scalar (one per element) and the exact integer sum is order-free. */
+void qf_qsoftmax(size_t rows, size_t n, const uint8_t *x, const uint32_t *table, double y_scale, int32_t y_zp,
+                 int32_t qmin, int32_t qmax, uint8_t *y, uint32_t *e) {
+  const float lo = (float)(qmin - y_zp), hi = (float)(qmax - y_zp);
+  for (size_t r = 0; r < rows; r++, x += n, y += n) {
+    uint8_t m = 0;
+    for (size_t k = 0; k < n; k++) m = x[k] > m ? x[k] : m;
+    const uint32_t *t = table + (255 - m);
+    uint64_t s = 0;
+    for (size_t k = 0; k < n; k++) {
+      e[k] = t[x[k]];
+      s += e[k];
+    }
+    const float f = (float)(1.0 / ((double)s * y_scale));
+    for (size_t k = 0; k < n; k++) y[k] = qf_lp_store((float)(int32_t)e[k] * f, lo, hi, y_zp);
+  }
+}
+
 #endif /* QFORGE_KERNELS_LOOPS_H */
