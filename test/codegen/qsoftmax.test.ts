@@ -44,6 +44,9 @@ describe('qsoftmax in C: bit-exact with the interpreter', () => {
   it.skipIf(!hostRuns(AVX512_VNNI_TARGET))('avx512-vnni, natively', () => {
     expect(mismatches(graph, compileRun(graph, 'avx512-vnni', inputs).outputs, want)).toEqual([]);
   });
+  it('neon-dot (qemu-aarch64 -cpu max)', () => {
+    expect(mismatches(graph, compileRun(graph, 'neon-dot', inputs).outputs, want)).toEqual([]);
+  });
 });
 
 describe('lower_softmax', () => {

@@ -9,7 +9,7 @@ export const KERNEL_NAMES = [
 ] as const;
 export type KernelName = (typeof KERNEL_NAMES)[number];
 /** The kernels of qforge_kernels_loops.h (portable loops shaped for the vectoriser), which every SIMD kernel file includes. */
-export const LOOP_KERNELS = ['quantize_u8', 'quantize_div_u8', 'dequantize_u8', 'requantize_u8', 'requantize_div_u8', 'qadd', 'qmul', 'maxpool_u8', 'qgavgpool', 'qmatmul', 'qsoftmax'] as const satisfies readonly KernelName[];
+export const LOOP_KERNELS = ['quantize_u8', 'quantize_div_u8', 'dequantize_u8', 'requantize_u8', 'requantize_div_u8', 'qadd', 'qmul', 'maxpool_u8', 'qavgpool', 'qgavgpool', 'qmatmul', 'qsoftmax'] as const satisfies readonly KernelName[];
 
 export interface Toolchain {
   /** clang flags that select the instruction set (besides the common -O2 -ffp-contract=off ...). */
