@@ -1,6 +1,6 @@
 // npm run bench: our int8 C and float C against onnxruntime-node, single thread, on the fixture
 // models and the zoo (ResNet-18, MobileNetV2, an SE/ceil-pool net, a DCGAN generator, a
-// transformer encoder). onnxruntime runs fp32 on the float ONNX and int8 on a QDQ export with u8
+// transformer encoder, a DenseNet, a Swin transformer). onnxruntime runs fp32 on the float ONNX and int8 on a QDQ export with u8
 // activations and per-channel s8 weights (the form it fuses into QLinearConv), and the headline
 // ratio is against the faster of the two. One row per model and quantizer of ours; % of peak is
 // against the host's int8 MAC peak measured in the same run. --threads N adds our int8 on N threads

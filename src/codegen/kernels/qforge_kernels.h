@@ -155,6 +155,11 @@ void qf_ref_dequantize_u8(size_t n, size_t inner, size_t C, const uint8_t *x, co
 #define QF_QMATMUL_F_ROWS 64
 #define QF_QMATMUL_F_SCRATCH(K, N) \
   (4 * (((size_t)(N) + QF_FNR - 1) / QF_FNR * QF_FNR * (size_t)(K) + QF_QMATMUL_F_ROWS * ((size_t)(K) + (size_t)(N))))
+/* Softmax over rows of n stored bytes (qsoftmax, src/ir/ops/quantized-softmax.ts): per row, e[k] =
+   table[x[k] - max + 255] (the 256-entry exp table, 2^20 at the max), s = the exact sum of e,
+   f = (float)(1 / ((double)s * y_scale)), y[k] = qf_rq1(e[k], f). e: n uint32 of scratch. */
+void qf_ref_qsoftmax(size_t rows, size_t n, const uint8_t *x, const uint32_t *table, double y_scale, int32_t y_zp,
+                     int32_t qmin, int32_t qmax, uint8_t *y, uint32_t *e);
 void qf_ref_qmatmul(size_t M, size_t N, size_t K, const uint8_t *A, int32_t a_zp, const uint8_t *B, int32_t b_zp,
                     float mult, int32_t y_zp, int32_t qmin, int32_t qmax, uint8_t *C, void *scratch);
 
@@ -291,6 +296,11 @@ void qf_dequantize_u8(size_t n, size_t inner, size_t C, const uint8_t *x, const 
 void qf_qmatmul(size_t M, size_t N, size_t K, const uint8_t *A, int32_t a_zp, const uint8_t *B, int32_t b_zp, float mult, int32_t y_zp, int32_t qmin, int32_t qmax, uint8_t *C, void *scratch);
 #else
 #define qf_qmatmul qf_ref_qmatmul
+#endif
+#ifdef QF_HAVE_QSOFTMAX
+void qf_qsoftmax(size_t rows, size_t n, const uint8_t *x, const uint32_t *table, double y_scale, int32_t y_zp, int32_t qmin, int32_t qmax, uint8_t *y, uint32_t *e);
+#else
+#define qf_qsoftmax qf_ref_qsoftmax
 #endif
 
 #endif /* QFORGE_KERNELS_H */

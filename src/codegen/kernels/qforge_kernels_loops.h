@@ -1,5 +1,5 @@
 /* The non-GEMM int8 kernels of the SIMD targets (quantize, dequantize, requantize, qadd, qmul, maxpool,
- * global average pool, qmatmul), written once as portable C loops shaped for the vectoriser and included by every
+ * average and global average pool, qmatmul, qsoftmax), written once as portable C loops shaped for the vectoriser and included by every
  * SIMD kernel file (x86 and neon templates): unit strides, loop-invariant parameters, channel blocks of a
  * fixed 16 lanes, no per-element division or branch. The reference (qforge_kernels_ref.c) computes the
  * channel of every element with a division and quantizes NaN on a branch, which keeps clang from
@@ -227,6 +227,44 @@ void qf_qgavgpool(size_t HW, size_t C, int32_t x_zp, float mult, int32_t y_zp, i
   qf_qgavgpool_ch(HW, C, 0, C, x_zp, mult, y_zp, qmin, qmax, x, y);
 }
 
+/* ---- qavgpool: average pool on NHWC bytes (qf_ref_qavgpool's window, count and requantize) ---- */
+
+/* Per output pixel the window's in-image pixels are summed over blocks of 16 channels (unit stride,
+   a vector of sums; the reference sums one channel at a time at stride C), the zero point once per
+   in-image pixel taken off the sum, then the reference's multiplier mult / count. */
+void qf_qavgpool(const qf_geom *g, int count_include_pad, float mult, int32_t y_zp, int32_t qmin, int32_t qmax,
+                 const uint8_t *x, uint8_t *y) {
+  const size_t C = (size_t)g->C;
+  const float lo = (float)(qmin - y_zp), hi = (float)(qmax - y_zp);
+  for (int32_t oh = 0; oh < g->OH; oh++)
+    for (int32_t ow = 0; ow < g->OW; ow++) {
+      const int32_t h0 = oh * g->SH - g->PT, w0 = ow * g->SW - g->PL, hhi0 = h0 + g->KH, whi0 = w0 + g->KW;
+      const int32_t hlo = h0 > 0 ? h0 : 0, wlo = w0 > 0 ? w0 : 0, hhi = hhi0 < g->H ? hhi0 : g->H, whi = whi0 < g->W ? whi0 : g->W;
+      int32_t count = (hhi - hlo) * (whi - wlo);
+      if (count_include_pad) {
+        const int32_t he = hhi0 < g->H + g->PB ? hhi0 : g->H + g->PB, we = whi0 < g->W + g->PR ? whi0 : g->W + g->PR;
+        const int32_t hs = h0 > -g->PT ? h0 : -g->PT, ws = w0 > -g->PL ? w0 : -g->PL;
+        count = (he - hs) * (we - ws);
+      }
+      const float m = mult / (float)count;
+      const uint32_t off = (uint32_t)((hhi - hlo) * (whi - wlo)) * (uint32_t)g->x_zp;
+      uint8_t *out = y + ((size_t)oh * g->OW + ow) * C;
+      for (size_t c0 = 0; c0 < C; c0 += QF_LP_BLOCK) {
+        const size_t nc = C - c0 < QF_LP_BLOCK ? C - c0 : QF_LP_BLOCK;
+        uint32_t acc[QF_LP_BLOCK] = {0};
+        for (int32_t h = hlo; h < hhi; h++)
+          for (int32_t w = wlo; w < whi; w++) {
+            const uint8_t *src = x + ((size_t)h * g->W + w) * C + c0;
+            if (nc == QF_LP_BLOCK)
+              for (size_t k = 0; k < QF_LP_BLOCK; k++) acc[k] += src[k];
+            else
+              for (size_t k = 0; k < nc; k++) acc[k] += src[k];
+          }
+        for (size_t k = 0; k < nc; k++) out[c0 + k] = qf_lp_store((float)(int32_t)(acc[k] - off) * m, lo, hi, y_zp);
+      }
+    }
+}
+
 /* ---- qmatmul: u8 x u8 activation matmul ---- */
 
 /* Σk a[k]·B[k][n] for the nb columns of one block, vectorised over n (B rows are contiguous in n, so
@@ -306,6 +344,27 @@ void qf_qmatmul(size_t M, size_t N, size_t K, const uint8_t *A, int32_t a_zp, co
       for (size_t j = 0; j < nb; j++)
         C[m * N + n0 + j] = qf_lp_store((float)(int32_t)(acc[j] + row_term - azu * colsum[n0 + j]) * mult, lo, hi, y_zp);
     }
+  }
+}
+
+/* ---- qsoftmax: softmax over rows of stored bytes (qf_ref_qsoftmax) ---- */
+
+/* The reference's steps with the max and the requantize as unit-stride vector loops; the table
+   loads stay scalar (one per element) and the exact integer sum is order-free. */
+void qf_qsoftmax(size_t rows, size_t n, const uint8_t *x, const uint32_t *table, double y_scale, int32_t y_zp,
+                 int32_t qmin, int32_t qmax, uint8_t *y, uint32_t *e) {
+  const float lo = (float)(qmin - y_zp), hi = (float)(qmax - y_zp);
+  for (size_t r = 0; r < rows; r++, x += n, y += n) {
+    uint8_t m = 0;
+    for (size_t k = 0; k < n; k++) m = x[k] > m ? x[k] : m;
+    const uint32_t *t = table + (255 - m);
+    uint64_t s = 0;
+    for (size_t k = 0; k < n; k++) {
+      e[k] = t[x[k]];
+      s += e[k];
+    }
+    const float f = (float)(1.0 / ((double)s * y_scale));
+    for (size_t k = 0; k < n; k++) y[k] = qf_lp_store((float)(int32_t)e[k] * f, lo, hi, y_zp);
   }
 }
 

@@ -374,6 +374,21 @@ void qf_ref_dequantize_u8(size_t n, size_t inner, size_t C, const uint8_t *x, co
   }
 }
 
+void qf_ref_qsoftmax(size_t rows, size_t n, const uint8_t *x, const uint32_t *table, double y_scale, int32_t y_zp,
+                     int32_t qmin, int32_t qmax, uint8_t *y, uint32_t *e) {
+  for (size_t r = 0; r < rows; r++, x += n, y += n) {
+    uint8_t m = 0;
+    for (size_t k = 0; k < n; k++) if (x[k] > m) m = x[k];
+    uint64_t s = 0;
+    for (size_t k = 0; k < n; k++) {
+      e[k] = table[x[k] - m + 255];
+      s += e[k];
+    }
+    const float f = (float)(1.0 / ((double)s * y_scale));
+    for (size_t k = 0; k < n; k++) y[k] = qf_rq1((int32_t)e[k], f, y_zp, qmin, qmax);
+  }
+}
+
 void qf_ref_qmatmul(size_t M, size_t N, size_t K, const uint8_t *A, int32_t a_zp, const uint8_t *B, int32_t b_zp,
                     float mult, int32_t y_zp, int32_t qmin, int32_t qmax, uint8_t *C, void *scratch) {
   /* sum_k (a - a_zp)(b - b_zp) = sum_k a*b - b_zp*rowsum(a) - a_zp*colsum(b) + K*a_zp*b_zp. With B

@@ -238,6 +238,15 @@ const qpool = (opType: string, attrs: (a: ResolvedAttrs) => Record<string, AttrI
   emitResult(c, n, a, y);
 };
 
+/** qsoftmax as the float graph it replaces, DequantizeLinear → Softmax (last axis) → QuantizeLinear
+ *  (onnxruntime fuses that into its QLinearSoftmax); within one step of qforge's table form. */
+const qsoftmax: Exporter = (c, n, a) => {
+  const xf = emitDequantize(c, n.inputs[0]!, { scale: [a['x_scale'] as number], zeroPoint: [a['x_zero_point'] as number] });
+  const y = floatOut(c, n);
+  c.emit('Softmax', [xf], [y], { axis: -1 });
+  emitResult(c, n, a, y);
+};
+
 const requantize: Exporter = (c, n, a) => {
   const xf = emitDequantize(c, n.inputs[0]!, { scale: [a['x_scale'] as number], zeroPoint: [a['x_zero_point'] as number] });
   emitResult(c, n, a, xf);
@@ -287,5 +296,6 @@ export const QUANT_EXPORTERS: Record<string, Exporter> = {
   })),
   qglobal_avgpool: qpool('GlobalAveragePool', () => ({})),
   requantize,
+  qsoftmax,
   qlut,
 };

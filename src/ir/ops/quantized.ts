@@ -22,7 +22,7 @@ export const WEIGHT: readonly DType[] = ['i8', 'u8', 'i4', 'u4'];
 const OUT_DTYPE: AttrSpec = { type: 'dtype', oneOf: ['u8', 'i8'], doc: 'result dtype' };
 
 /** Result qparams and clamp, shared by every quantized op. */
-const RESULT: Record<string, AttrSpec> = {
+export const RESULT: Record<string, AttrSpec> = {
   y_scale: { type: 'float', doc: 'result scale (for the result type)' },
   y_zero_point: { type: 'int', default: 0 },
   dtype: OUT_DTYPE,
@@ -43,7 +43,7 @@ export const GEOM: Record<string, AttrSpec> = {
   group: { type: 'int', default: 1 },
 };
 
-function resultType(attrs: ResolvedAttrs, shape: number[]): TensorType {
+export function resultType(attrs: ResolvedAttrs, shape: number[]): TensorType {
   const dtype = attrs.dtype as DType;
   const [lo, hi] = dtypeRange(dtype);
   const qmin = (attrs.qmin as number | undefined) ?? lo, qmax = (attrs.qmax as number | undefined) ?? hi;
