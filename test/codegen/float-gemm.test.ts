@@ -78,6 +78,22 @@ function smallImageConv(): { graph: Graph; inputs: Tensor[] } {
   return { graph: b.build(), inputs: [floatTensor([1, 40, 7, 7], r, 2)] };
 }
 
+/** Stride-1 convolutions, the implicit GEMM's cases (qforge_fgemm.h): pointwise read in place (whole
+ *  panels plus a partial one on every tile width, several k blocks), pointwise with padding, and a
+ *  dilated, asymmetrically padded, grouped 3x3 on two images (padded planes, offsets, dropped columns). */
+function stride1Convs(): { graph: Graph; inputs: Tensor[] } {
+  const r = rng(11), b = new GraphBuilder('stride1'), inputs: Tensor[] = [];
+  const layer = (name: string, x: number[], w: number[], attrs: Record<string, unknown>) => {
+    const xi = b.input(`${name}_x`, { dtype: 'f32', shape: x });
+    inputs.push(floatTensor(x, r, 2));
+    b.output(b.op('conv2d', [xi, b.constant(`${name}_w`, floatTensor(w, r, 0.5)), b.constant(`${name}_b`, floatTensor([w[0]!], r))], attrs, name));
+  };
+  layer('in_place', [1, 140, 10, 11], [20, 140, 1, 1], { clamp_min: 0 });
+  layer('padded_1x1', [1, 6, 4, 5], [9, 6, 1, 1], { pads: [1, 0, 1, 2] });
+  layer('dilated', [2, 32, 9, 10], [20, 16, 3, 3], { group: 2, dilations: [2, 2], pads: [2, 1, 0, 2], clamp_min: -0.5, clamp_max: 1.5 });
+  return { graph: b.build(), inputs };
+}
+
 /** The longest chain of roundings behind one output here: a deep conv's K = 130·3·3, plus a bias and
  *  conv_transpose's col2im adds. */
 const K_MAX = 130 * 9 + 16;
@@ -128,11 +144,16 @@ describe.each(TARGETS)('packed float GEMM family on %s %j', (target, opts) => {
     expect(errors(graph, got.outputs, interpret(graph, inputs), inputs)).toEqual([]);
     expect(got.warnings).toBe('');
   });
+
+  it('computes stride-1 convolutions as an implicit GEMM within the bound', () => {
+    const { graph, inputs } = stride1Convs();
+    expect(errors(graph, compileRun(graph, target, inputs, { float: true, ...opts }).outputs, interpret(graph, inputs), inputs)).toEqual([]);
+  });
 });
 
 describe('packed float GEMM family', () => {
   it('gives the same bytes for 1, 2, 3 and 7 threads (every kernel split, channel chunks included)', () => {
-    const { graph, inputs } = mergeGraphs([randomFloatNet(7, 16), smallImageConv()]);
+    const { graph, inputs } = mergeGraphs([randomFloatNet(7, 16), smallImageConv(), stride1Convs()]);
     const dir = mkdtempSync(path.join(tmpdir(), 'qforge-fgemm-'));
     try {
       const gen = generateC(graph, { target: 'native', name: 'm', float: true });
@@ -149,7 +170,7 @@ describe('packed float GEMM family', () => {
 
   for (const target of ['c', 'avx2'])
     it(`is clean under ASan + UBSan on ${target}`, () => {
-      const { graph, inputs } = randomFloatNet(3, 12);
+      const { graph, inputs } = mergeGraphs([randomFloatNet(3, 12), stride1Convs()]);
       expect(errors(graph, compileRun(graph, target, inputs, { float: true, sanitize: true }).outputs, interpret(graph, inputs), inputs)).toEqual([]);
     });
 });

@@ -64,6 +64,9 @@ QF_AI void qf_ftile_v(const int rows, const int nv, size_t kc, const float *a, s
       QF_UNROLL for (int j = 0; j < nv; j++) acc[i][j] = qf_fv_fma(acc[i][j], av, bv[j]);
     }
   }
+  /* the clamp bounds are read through volatile, here: hoisted out of every loop they held two of AVX2's
+     16 registers, and an accumulator went to the stack */
+  const float lo = e ? *(const volatile float *)&e->lo : 0.0f, hi = e ? *(const volatile float *)&e->hi : 0.0f;
   QF_UNROLL for (int i = 0; i < rows; i++) {
     if ((size_t)i >= mr) break;
     float *dst = nr < (size_t)nv * QF_FVL ? tmp : c + (size_t)i * ldc;
@@ -72,7 +75,7 @@ QF_AI void qf_ftile_v(const int rows, const int nv, size_t kc, const float *a, s
       if (e) {
         if (e->row_bias) v = qf_fv_add(v, qf_fv_set1(e->row_bias[i]));
         if (e->col_bias) v = qf_fv_add(v, qf_fv_load(e->col_bias + j * QF_FVL));
-        v = qf_fv_min(qf_fv_set1(e->hi), qf_fv_max(qf_fv_set1(e->lo), v));
+        v = qf_fv_min(qf_fv_set1(hi), qf_fv_max(qf_fv_set1(lo), v));
       }
       qf_fv_store(dst + j * QF_FVL, v);
     }
@@ -112,6 +115,18 @@ QF_AI void qf_fgemm_rows(size_t K, const float *Ap, size_t pan0, size_t pan1, si
   }
 }
 
+/* qf_fgemm_rows on B's two kinds, each its own function so that the register allocation of one tile loop
+   is not the whole convolution driver's (AVX2 spilled an accumulator there): rows k·rs apart, or at
+   the offsets off[k]. */
+static void qf_fgemm_rows_strided(size_t K, const float *Ap, size_t pan0, size_t pan1, size_t R, const float *B, size_t rs, size_t qs,
+                                  size_t np, float *C, size_t ldc, const float *row_bias, float lo, float hi) {
+  qf_fgemm_rows(K, Ap, pan0, pan1, R, (qf_fb){B, rs, NULL}, qs, np, C, ldc, row_bias, lo, hi);
+}
+static void qf_fgemm_rows_offsets(size_t K, const float *Ap, size_t pan0, size_t pan1, size_t R, const float *B, const int32_t *off,
+                                  size_t np, float *C, size_t ldc, const float *row_bias, float lo, float hi) {
+  qf_fgemm_rows(K, Ap, pan0, pan1, R, (qf_fb){B, 0, off}, QF_FNR, np, C, ldc, row_bias, lo, hi);
+}
+
 /* Column panels [q0, q1) of Bp times A, whose rows come in panels of `pan` rows `ps` floats apart
    (element (m, k) at A[(m / pan)·ps + (m % pan)·rs + k·cs]; pan = M for a plain matrix); column
    q0·QF_FNR lands in column 0 of Y. */
@@ -147,7 +162,7 @@ void qf_fgemm_packed(size_t M, size_t N, size_t K, const float *A, size_t lda, c
 }
 
 /* One panel row of im2col: w slots of window corners (hs, ws) shifted by the tap (di, dj). */
-static void qf_im2col_slots(size_t w, const int32_t *restrict hs, const int32_t *restrict ws, int32_t di, int32_t dj, int32_t H,
+QF_AI void qf_im2col_slots(const size_t w, const int32_t *restrict hs, const int32_t *restrict ws, int32_t di, int32_t dj, int32_t H,
                             int32_t W, const float *restrict xc, float *restrict d) {
   for (size_t l = 0; l < w; l++) {
     const int32_t ih = hs[l] + di, iw = ws[l] + dj, in = (uint32_t)ih < (uint32_t)H && (uint32_t)iw < (uint32_t)W;
@@ -159,8 +174,9 @@ static void qf_im2col_slots(size_t w, const int32_t *restrict hs, const int32_t 
 /* The np output pixels from p0 of one group's image as panels [K][w] (k = (c, i, j); w = QF_FNR: the
    GEMM's column panels, or QF_FMR: row panels, pixels as rows), zeros for padding and for the slots past np. `at` (2 * slots int32) receives each slot's window
    corner (row, column; far outside the image for slots past np), so that per k every slot is one
-   bounds test and one load, a loop the compiler vectorises (masked gathers on AVX-512/AVX2). */
-static void qf_im2col_panels(const qf_fconv *p, const float *xg, size_t K, size_t p0, size_t np, size_t w, float *out, int32_t *at) {
+   bounds test and one load, a loop the compiler vectorises (masked gathers on AVX-512/AVX2; w is a
+   constant at each call, so that the loop over a panel row is unrolled). */
+QF_AI void qf_im2col_panels(const qf_fconv *p, const float *xg, size_t K, size_t p0, size_t np, const size_t w, float *out, int32_t *at) {
   const size_t KK = (size_t)p->KH * p->KW, slots = (np + w - 1) / w * w;
   int32_t *ih0 = at, *iw0 = at + slots, oh = (int32_t)(p0 / p->OW), ow = (int32_t)(p0 % p->OW);
   for (size_t s = 0; s < slots; s++) {
@@ -245,22 +261,22 @@ void qf_fconv_run(const qf_fconv *p, size_t pb, size_t chunks, size_t c0, size_t
     float *yg = y + (n * (size_t)p->M + g * Mg) * P;
     if (in_place) { /* whole panels read x; the last partial one goes through a zero-padded copy */
       const size_t full = np / QF_FNR * QF_FNR;
-      qf_fgemm_rows(K, Wg, pan0, pan1, Mg, (qf_fb){xg + p0, HW, NULL}, QF_FNR, full, yg + pan0 * QF_FMR * P + p0, P, bg, p->lo, p->hi);
+      qf_fgemm_rows_strided(K, Wg, pan0, pan1, Mg, xg + p0, HW, QF_FNR, full, yg + pan0 * QF_FMR * P + p0, P, bg, p->lo, p->hi);
       if (full == np) continue;
       for (size_t k = 0; k < K; k++) {
         memcpy(scratch + k * QF_FNR, xg + k * HW + p0 + full, (np - full) * sizeof(float));
         memset(scratch + k * QF_FNR + (np - full), 0, (QF_FNR - (np - full)) * sizeof(float));
       }
-      qf_fgemm_rows(K, Wg, pan0, pan1, Mg, (qf_fb){scratch, QF_FNR, NULL}, 0, np - full, yg + pan0 * QF_FMR * P + p0 + full, P, bg, p->lo, p->hi);
+      qf_fgemm_rows_strided(K, Wg, pan0, pan1, Mg, scratch, QF_FNR, 0, np - full, yg + pan0 * QF_FMR * P + p0 + full, P, bg, p->lo, p->hi);
     } else if (direct) { /* implicit GEMM on the padded planes, then the output pixels out of the columns */
       if (ng != packed) qf_fpad_planes(p, Cg, xg, slack, scratch);
       packed = ng;
-      qf_fgemm_rows(K, Wg, pan0, pan1, Mg, (qf_fb){scratch + p0, 0, off}, QF_FNR, np, cb, pb, bg, p->lo, p->hi);
+      qf_fgemm_rows_offsets(K, Wg, pan0, pan1, Mg, scratch + p0, off, np, cb, pb, bg, p->lo, p->hi);
       qf_fconv_compact(p, Wp, p0, np, cb, pb, pan0 * QF_FMR, pan1 * QF_FMR < Mg ? pan1 * QF_FMR : Mg, yg);
     } else {
       if (blk != packed) qf_im2col_panels(p, xg, K, p0, np, QF_FNR, scratch, (int32_t *)(scratch + K * pb));
       packed = blk;
-      qf_fgemm_rows(K, Wg, pan0, pan1, Mg, (qf_fb){scratch, QF_FNR, NULL}, K * QF_FNR, np, yg + pan0 * QF_FMR * P + p0, P, bg, p->lo, p->hi);
+      qf_fgemm_rows_strided(K, Wg, pan0, pan1, Mg, scratch, QF_FNR, K * QF_FNR, np, yg + pan0 * QF_FMR * P + p0, P, bg, p->lo, p->hi);
     }
   }
 }
