@@ -34,11 +34,11 @@ static qf_dwgeo qf_dw_geo(const qf_fconv *p) {
   return g;
 }
 
-/* n floats from src to dst in vectors (a libc call costs more than a short row). */
+/* n floats from src to dst in vectors, the tail a partial one (a libc call costs more than a short row). */
 QF_AI void qf_dw_copy(size_t n, const float *src, float *dst) {
   size_t i = 0;
   for (; i + QF_FVL <= n; i += QF_FVL) qf_fv_store(dst + i, qf_fv_load(src + i));
-  for (; i < n; i++) dst[i] = src[i];
+  if (i < n) qf_fv_store_n(dst + i, qf_fv_load_n(src + i, n - i), n - i);
 }
 
 /* One input plane's image rows into the phase planes (see the top of the file); the padding is
