@@ -1,6 +1,6 @@
 // The float ops around the GEMMs of mobile/SE networks on every target: depthwise convolution
-// (qforge_fdwconv.c: strides 1-3 and unequal, dilations, 1x1 to 5x5 windows, asymmetric pads, 1x1 to
-// 13x11 windows and planes), SiLU exported as mul(x, sigmoid(x)) (fused into one pass, either operand order; a
+// (qforge_fdwconv.c: strides 1-3 and unequal, dilations, 1x1 to 5x5 windows, asymmetric pads, 5x7 to
+// 64x70 planes, those in several bands of rows), SiLU exported as mul(x, sigmoid(x)) (fused into one pass, either operand order; a
 // sigmoid with another user stays on its own), the squeeze-excite gate (global average pool, 1x1
 // convs, hardsigmoid, a per-channel broadcast mul), hardswish, max pools (ceil mode, strides 1-3,
 // dilation, padding), broadcast binaries and a concat. Results agree with the interpreter within the
@@ -34,7 +34,8 @@ const MAXPOOL: (Win & { ceil: boolean })[] = [
 function floatNet(): { graph: Graph; inputs: Tensor[] } {
   const r = rng(11), b = new GraphBuilder('float_net'), C = 8;
   const x = b.input('x', { dtype: 'f32', shape: [1, C, 13, 11] }), small = b.input('small', { dtype: 'f32', shape: [2, C, 5, 7] });
-  const inputs = [floatTensor([1, C, 13, 11], r, 3), floatTensor([2, C, 5, 7], r, 3)];
+  const large = b.input('large', { dtype: 'f32', shape: [1, 2, 64, 70] });
+  const inputs = [floatTensor([1, C, 13, 11], r, 3), floatTensor([2, C, 5, 7], r, 3), floatTensor([1, 2, 64, 70], r, 3)];
   const c = (name: string, shape: number[], s = 0.5) => b.constant(name, floatTensor(shape, r, s));
   // depthwise on every window, on the 13x11 and on 5x7 planes (two images), with and without bias and clamp
   DEPTHWISE.forEach((w, i) =>
@@ -44,6 +45,9 @@ function floatNet(): { graph: Graph; inputs: Tensor[] } {
       b.output(b.op('conv2d', [src, c(`dw${i}_${j}`, [C, 1, ...w.k]), ...bias], { group: C, strides: w.s, dilations: w.d ?? [1, 1], pads: w.pads, ...clamp }, `dw${i}_${j}`));
     }),
   );
+  // planes cut into bands of output rows (3x3 s1: bands of 28 rows, s2: 22, a dilated 5x5: 26 and a halo of 8)
+  for (const [i, w] of [DEPTHWISE[0]!, DEPTHWISE[1]!, { k: [5, 5], s: [1, 1], d: [2, 2], pads: [4, 4, 4, 4] } as Win].entries())
+    b.output(b.op('conv2d', [large, c(`dwl${i}`, [2, 1, ...w.k])], { group: 2, strides: w.s, dilations: w.d ?? [1, 1], pads: w.pads }, `dw_large${i}`));
   // SiLU both ways round, and a sigmoid that also feeds an output (not fused)
   b.output(b.op('mul', [x, b.op('sigmoid', [x], {}, 'sig_a')], {}, 'silu_a'));
   const sb = b.op('sigmoid', [small], {}, 'sig_b');

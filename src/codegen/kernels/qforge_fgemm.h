@@ -44,8 +44,8 @@ void qf_fconvt_run(const qf_fconv *p, size_t chunks, size_t c0, size_t c1, const
                    float *y, float *scratch);
 
 /* Depthwise convolution (C = M = G), plain [C][KH*KW] weights, planes (image, channel) [q0, q1), in
- * qforge_fdwconv.c: per plane the zero-padded input split by stride phase in rows and columns, then one
- * flat run of fused multiply-adds over the output plane; scratch: SH*SW*Hq*Wq + Wq + 64 + ceil(OH*Wq / 64)*64
+ * qforge_fdwconv.c: per plane (in bands of output rows on large planes) the zero-padded input split by stride
+ * phase in rows and columns, then one flat run of fused multiply-adds over the band; scratch (a whole plane's): SH*SW*Hq*Wq + Wq + 64 + ceil(OH*Wq / 64)*64
  * floats, Hq = ceil((H + PT + PB) / SH), Wq = ceil((W + PL + PR) / SW). */
 void qf_fdwconv(const qf_fconv *p, size_t q0, size_t q1, const float *x, const float *w, const float *b, float *y,
                 float *scratch);

@@ -73,4 +73,29 @@ typedef float qf_fv;
 #error "qforge_config.h must define the float tile QF_FMR x QF_FNR (QF_FNR a multiple of the vector length)"
 #endif
 #define QF_FNV (QF_FNR / QF_FVL) /* vectors across a tile row */
+
+/* Partial vectors, the first n < QF_FVL lanes (rows shorter than a vector, row tails):
+ *   qf_fv_load_n(p, n) reads p[0..n) only (the other lanes 0), qf_fv_store_n(p, v, n) writes p[0..n) only. */
+#if defined(QF_FVEC_AVX512) && !defined(QF_SIMDE)
+#define qf_fv_load_n(p, n) _mm512_maskz_loadu_ps((__mmask16)((1u << (n)) - 1), (p))
+#define qf_fv_store_n(p, v, n) _mm512_mask_storeu_ps((p), (__mmask16)((1u << (n)) - 1), (v))
+#elif defined(QF_FVEC_AVX2) /* vmaskmovps: masked-off lanes are neither read nor written */
+#define qf_fv_mask_n(n) _mm256_cmpgt_epi32(_mm256_set1_epi32((int)(n)), _mm256_setr_epi32(0, 1, 2, 3, 4, 5, 6, 7))
+#define qf_fv_load_n(p, n) _mm256_maskload_ps((p), qf_fv_mask_n(n))
+#define qf_fv_store_n(p, v, n) _mm256_maskstore_ps((p), qf_fv_mask_n(n), (v))
+#elif QF_FVL > 1 /* NEON (no masked memory access) and AVX-512 through SIMDe (no masked loads): a vector-sized buffer */
+static inline qf_fv qf_fv_load_n(const float *p, size_t n) {
+  float t[QF_FVL] = {0};
+  for (size_t i = 0; i < n; i++) t[i] = p[i];
+  return qf_fv_load(t);
+}
+static inline void qf_fv_store_n(float *p, qf_fv v, size_t n) {
+  float t[QF_FVL];
+  qf_fv_store(t, v);
+  for (size_t i = 0; i < n; i++) p[i] = t[i];
+}
+#else /* one lane: a partial vector is empty */
+#define qf_fv_load_n(p, n) ((void)(p), (void)(n), 0.0f)
+#define qf_fv_store_n(p, v, n) ((void)(p), (void)(v), (void)(n))
+#endif
 #endif /* QFORGE_FVEC_H */
