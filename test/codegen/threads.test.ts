@@ -57,7 +57,8 @@ function wide(seed = 11): Case {
  *  blocks (taps reaching 1..4 rows past their block, groups, dilation), batched qmatmul whose row
  *  ranges straddle batches, broadcasting qadd/qmul over rows, per-channel qlut, average pools and a
  *  pad of short rows (qf_remap's tiles), depthwise layers of 130 channels (three 64-channel blocks, the
- *  last partial: ranges cut rows between blocks), a global average pool of 130 channels (16-channel blocks), on row counts that do not divide by the thread counts. */
+ *  last partial: ranges cut rows between blocks), a global average pool of 130 channels (64-channel blocks, the last of 2), weight-only linear
+ *  layers over 16-column panels, on row counts that do not divide by the thread counts. */
 function splits(seed = 13): Case {
   const r = rng(seed), b = new GraphBuilder('splits');
   const xf = b.input('x', { dtype: 'f32', shape: [1, 8, 17, 5] });
@@ -80,6 +81,12 @@ function splits(seed = 13): Case {
     b.op('qavgpool2d', [x], { kernel_shape: [3, 2], strides: [2, 1], pads: [1, 1, 1, 0], count_include_pad: true, x_zero_point: 9, requant_scale: fround(0.02 / 0.03), y_scale: 0.03, y_zero_point: 0, dtype: 'u8' }, 'avg'),
     // short rows (6 bytes) padded on both axes: qf_remap's tiles with padding, cut by the row ranges
     b.op('pad', [b.op('slice', [qa], { starts: [0, 0, 0], ends: [4, 17, 3] }, 'qa3')], { pads: [0, 2, 1, 0, 1, 2], value: 7 }, 'pad_short'),
+  );
+  // weight-only linear layers of 45 columns (16-column panels, the last partial): int4 in groups of 8, int8 per row
+  const wx = b.op('reshape', [xf], { shape: [17, 40] }, 'wo_x'), scales = (n: number) => Array.from({ length: n }, () => fround(0.001 * r(1, 50)));
+  b.output(
+    b.op('qlinear_weight_only', [wx, b.constant('wo4_w', randomTensor('i4', [45, 40], r, -8, 7)), b.constant('wo4_b', floatTensor([45], r))], { scale: scales(225), zero_point: Array.from({ length: 225 }, () => r(-2, 2)), group_size: 8 }, 'wo4'),
+    b.op('qlinear_weight_only', [wx, b.constant('wo8_w', randomTensor('i8', [45, 40], r, -128, 127))], { scale: scales(45), zero_point: new Array<number>(45).fill(0), clamp_min: 0 }, 'wo8'),
   );
   return { graph: b.build(), inputs: [floatTensor([1, 8, 17, 5], r, 3)] };
 }
@@ -160,8 +167,9 @@ describe('threads: API and CLI', () => {
 
   it('the int8 kernels of the split-test graph are called in their parallel forms', () => {
     const c = generateC(splits().graph, { target: 'avx2', name: 'm' }).files.get('m.c')!;
-    for (const fn of ['qgemm_i32', 'col2im_i32', 'requant_i32', 'qmatmul', 'broadcast2', 'lut_u8', 'qavgpool', 'qdwconv3x3', 'qdwconv', 'qgavgpool']) expect(c).toContain(`qf_par_${fn}(ctx, `);
-    expect(c).not.toMatch(/[^_]qf_(qgemm_i32|col2im_i32|requant_i32|qmatmul|broadcast2|lut_u8|qavgpool)\(/);
+    for (const fn of ['qgemm_i32', 'col2im_i32', 'requant_i32', 'qmatmul', 'broadcast2', 'lut_u8', 'qavgpool', 'qdwconv3x3', 'qdwconv', 'qgavgpool', 'wo_linear'])
+      expect(c).toContain(`qf_par_${fn}(ctx, `);
+    expect(c).not.toMatch(/[^_]qf_(qgemm_i32|col2im_i32|requant_i32|qmatmul|broadcast2|lut_u8|qavgpool|wo_linear_run)\(/);
   });
 
   it('the header declares and documents the ctx API next to the unchanged entry points', () => {

@@ -21,9 +21,11 @@
 #endif
 #define QF_MAX_THREADS 512
 
-/* The ranges of a job are fixed by (n, ranges); which thread runs which range is first come, first
-   served (the caller takes ranges too), so a worker that the OS has not scheduled yet delays nothing.
-   The output does not depend on it: a range computes the same bytes on any thread. */
+/* The ranges of a job are fixed by (n, ranges). Thread t (the caller is 0) first runs range t, then
+   claims the ranges left, first come, first served: a worker that the OS has not scheduled yet delays
+   nothing, and when every thread is there each runs the same range of every job, so that a step whose
+   split matches the step before (rows of an image, say) finds its input in its own core's cache. The
+   output does not depend on it: a range computes the same bytes on any thread. */
 struct qf_ctx {
   int threads;
   size_t scratch_bytes; /* per extra thread, QF_SLACK included, a multiple of 64 */
@@ -36,9 +38,13 @@ struct qf_ctx {
   } *workers;
   pthread_mutex_t mu;
   pthread_cond_t wake, done;
-  /* (atomic) job generation << 32 | next unclaimed range << 16 | ranges: a range is claimed by a
-     compare-and-swap on the whole word, so a late worker never claims one of a finished job */
+  /* (atomic) job generation << 32 | ranges */
   uint64_t state;
+  /* (atomic) claim[t * QF_CLAIM_STRIDE]: the generation of the last job whose range t was claimed. A thread
+     claims range t of job gen by a compare-and-swap from an older value to gen; a job ends only after
+     each of its ranges is claimed, so a late worker never claims one of a finished job. Nothing resets
+     them: the thread that runs range t in every job finds its word in its own cache. */
+  uint32_t *claim;
   size_t finished; /* (atomic) ranges of the current job done */
   int stop;        /* (atomic) */
   /* (atomic) workers asleep on `wake`, and 1 while the caller sleeps on `done`: a job and its end take
@@ -73,8 +79,8 @@ void qf_parallel(qf_ctx *ctx, size_t n, size_t grain, qf_task fn, const void *ar
 #else
 
 #define QF_GEN(st) ((uint32_t)((st) >> 32))
-#define QF_NEXT(st) ((size_t)((st) >> 16) & 0xFFFF)
-#define QF_RANGES(st) ((size_t)(st) & 0xFFFF)
+#define QF_RANGES(st) ((size_t)(uint32_t)(st))
+#define QF_CLAIM_STRIDE 16 /* one claim word per 64-byte line */
 
 static inline void qf_pause(void) {
 #if defined(__x86_64__) || defined(__i386__)
@@ -84,19 +90,21 @@ static inline void qf_pause(void) {
 #endif
 }
 
-/* Claims and runs ranges of job `gen` until none is left. */
-static void qf_work(qf_ctx *c, uint32_t gen, uint8_t *scratch) {
-  uint64_t st = __atomic_load_n(&c->state, __ATOMIC_ACQUIRE);
-  while (QF_GEN(st) == gen && QF_NEXT(st) < QF_RANGES(st)) {
-    if (!__atomic_compare_exchange_n(&c->state, &st, st + ((uint64_t)1 << 16), 0, __ATOMIC_ACQ_REL, __ATOMIC_ACQUIRE)) continue;
-    const size_t t = QF_NEXT(st), k = QF_RANGES(st);
+/* Thread `self` runs the ranges of job `st` (its state word) that it can claim: its own range first,
+   then the ones after it. */
+static void qf_work(qf_ctx *c, uint64_t st, size_t self, uint8_t *scratch) {
+  const uint32_t gen = QF_GEN(st);
+  const size_t k = QF_RANGES(st);
+  for (size_t i = 0; i < k; i++) {
+    const size_t t = (self + i) % k;
+    uint32_t *w = c->claim + t * QF_CLAIM_STRIDE, v = __atomic_load_n(w, __ATOMIC_RELAXED);
+    if ((int32_t)(gen - v) <= 0 || !__atomic_compare_exchange_n(w, &v, gen, 0, __ATOMIC_ACQ_REL, __ATOMIC_RELAXED)) continue;
     c->fn(c->args, c->n * t / k, c->n * (t + 1) / k, scratch);
     if (__atomic_add_fetch(&c->finished, 1, __ATOMIC_SEQ_CST) == k && __atomic_load_n(&c->waiting, __ATOMIC_SEQ_CST)) {
       pthread_mutex_lock(&c->mu);
       pthread_cond_signal(&c->done);
       pthread_mutex_unlock(&c->mu);
     }
-    st = __atomic_load_n(&c->state, __ATOMIC_ACQUIRE);
   }
 }
 
@@ -106,35 +114,36 @@ static void *qf_worker_main(void *p) {
   uint8_t *scratch = c->scratch ? c->scratch + (size_t)(w->index - 1) * c->scratch_bytes : NULL;
   uint32_t seen = 0;
   for (;;) {
-    uint32_t g = QF_GEN(__atomic_load_n(&c->state, __ATOMIC_ACQUIRE));
-    for (long s = 0; g == seen && s < c->spin; s++) {
+    uint64_t st = __atomic_load_n(&c->state, __ATOMIC_ACQUIRE);
+    for (long s = 0; QF_GEN(st) == seen && s < c->spin; s++) {
       qf_pause();
-      g = QF_GEN(__atomic_load_n(&c->state, __ATOMIC_ACQUIRE));
+      st = __atomic_load_n(&c->state, __ATOMIC_ACQUIRE);
     }
-    if (g == seen) {
+    if (QF_GEN(st) == seen) {
       pthread_mutex_lock(&c->mu);
       __atomic_add_fetch(&c->sleepers, 1, __ATOMIC_SEQ_CST);
-      while ((g = QF_GEN(__atomic_load_n(&c->state, __ATOMIC_SEQ_CST))) == seen) pthread_cond_wait(&c->wake, &c->mu);
+      while (QF_GEN(st = __atomic_load_n(&c->state, __ATOMIC_SEQ_CST)) == seen) pthread_cond_wait(&c->wake, &c->mu);
       __atomic_sub_fetch(&c->sleepers, 1, __ATOMIC_RELAXED);
       pthread_mutex_unlock(&c->mu);
     }
-    seen = g;
+    seen = QF_GEN(st);
     if (__atomic_load_n(&c->stop, __ATOMIC_ACQUIRE)) return NULL;
-    qf_work(c, g, scratch);
+    qf_work(c, st, (size_t)w->index, scratch);
   }
 }
 
-/* Publishes a job of `ranges` ranges (0: stop) and wakes the workers that sleep. */
-static uint32_t qf_publish(qf_ctx *c, size_t ranges) {
+/* Publishes a job of `ranges` ranges (0: stop), wakes the workers that sleep, returns its state word. */
+static uint64_t qf_publish(qf_ctx *c, size_t ranges) {
   const uint32_t gen = QF_GEN(__atomic_load_n(&c->state, __ATOMIC_RELAXED)) + 1;
+  const uint64_t st = (uint64_t)gen << 32 | ranges;
   __atomic_store_n(&c->finished, 0, __ATOMIC_RELAXED);
-  __atomic_store_n(&c->state, (uint64_t)gen << 32 | ranges, __ATOMIC_SEQ_CST);
+  __atomic_store_n(&c->state, st, __ATOMIC_SEQ_CST);
   if (__atomic_load_n(&c->sleepers, __ATOMIC_SEQ_CST)) {
     pthread_mutex_lock(&c->mu);
     pthread_cond_broadcast(&c->wake);
     pthread_mutex_unlock(&c->mu);
   }
-  return gen;
+  return st;
 }
 
 void qf_parallel(qf_ctx *ctx, size_t n, size_t grain, qf_task fn, const void *args, uint8_t *scratch0) {
@@ -148,7 +157,7 @@ void qf_parallel(qf_ctx *ctx, size_t n, size_t grain, qf_task fn, const void *ar
   ctx->fn = fn;
   ctx->args = args;
   ctx->n = n;
-  qf_work(ctx, qf_publish(ctx, k), scratch0);
+  qf_work(ctx, qf_publish(ctx, k), 0, scratch0);
   for (long s = 0; s < ctx->spin; s++) {
     if (__atomic_load_n(&ctx->finished, __ATOMIC_ACQUIRE) == k) return;
     qf_pause();
@@ -197,8 +206,9 @@ qf_ctx *qf_ctx_new(int threads, size_t scratch) {
   c->scratch = no_scratch ? NULL : (uint8_t *)mem;
   c->tid = (pthread_t *)calloc((size_t)threads, sizeof *c->tid);
   c->workers = (struct qf_worker *)calloc((size_t)threads, sizeof *c->workers);
-  if (no_scratch || !c->tid || !c->workers) {
-    free(c->scratch), free(c->tid), free(c->workers), free(c);
+  c->claim = (uint32_t *)calloc((size_t)threads * QF_CLAIM_STRIDE, sizeof *c->claim);
+  if (no_scratch || !c->tid || !c->workers || !c->claim) {
+    free(c->scratch), free(c->tid), free(c->workers), free(c->claim), free(c);
     return NULL;
   }
   pthread_mutex_init(&c->mu, NULL);
@@ -226,6 +236,7 @@ void qf_ctx_free(qf_ctx *ctx) {
   free(ctx->scratch);
   free(ctx->tid);
   free(ctx->workers);
+  free(ctx->claim);
   free(ctx);
 }
 #endif /* QF_NO_THREADS */
@@ -261,6 +272,10 @@ void qf_ctx_free(qf_ctx *ctx) {
   static void qf_##name##_range(const qf_##name##_args *a, size_t lo, size_t hi, QF_UNUSED uint8_t *scratch)
 #define QF_UNUSED __attribute__((unused))
 
+/* A multiply-add of a GEMM or convolution counts 1/32 of QF_PAR_MIN_OPS's unit (an element of
+   elementwise work): at ~250 GMAC/s against ~0.15 ns an element, a minimal range is ~1 us of either. */
+#define QF_PAR_MIN_MACS (32 * (size_t)QF_PAR_MIN_OPS)
+
 /* Items per range so that one range holds at least `min` units of work. */
 static size_t qf_grain(size_t work_per_item, size_t min) {
   if (!work_per_item) return 1;
@@ -275,6 +290,13 @@ static size_t qf_grain(size_t work_per_item, size_t min) {
    column split, which repeats the im2col in every column block, must win by more than that. */
 #define QF_PAR_ROWS 4
 #define QF_IM2COL_COST 3
+/* A column split also costs locality: each thread reads every row of A, which both threads wrote in the
+   step before, and writes part of every output row, which both read in the step after, where a row
+   split stays on its own rows of the image (and the pool runs range t on thread t). It pays when the
+   weights are big enough that streaming half of them per thread matters (ResNet-18's 7x7 layers, 2.4 MB),
+   and otherwise must make the largest cell smaller by more than 1/8 (MobileNetV2's 14x14 and 7x7 layers:
+   rows of 49 or 13 units split 25 + 24 and 7 + 6, close enough). */
+#define QF_PAR_STREAM ((size_t)1 << 20)
 
 typedef struct {
   size_t M, N, K, lda, ldc;
@@ -293,12 +315,13 @@ typedef struct {
 static void qf_gemm_grid(qf_ctx *ctx, qf_gemm_args *a, qf_task fn, uint8_t *scratch0) {
   const size_t units = (a->M + QF_PAR_ROWS - 1) / QF_PAR_ROWS, cols = (a->N + QF_QGEMM_COLS - 1) / QF_QGEMM_COLS;
   size_t k = (size_t)qf_ctx_threads(ctx), best = (size_t)-1;
-  const size_t cells = units * cols / qf_grain(QF_PAR_ROWS * QF_QGEMM_COLS * a->K, 8 * (size_t)QF_PAR_MIN_OPS);
+  const size_t cells = units * cols / qf_grain(QF_PAR_ROWS * QF_QGEMM_COLS * a->K, QF_PAR_MIN_MACS);
   if (cells < k) k = cells ? cells : 1;
   a->bands = 1, a->blocks = 1;
   for (size_t c = 1; c <= cols && c <= k; c++) {
     const size_t r = k / c < units ? k / c : units;
-    const size_t cost = (units + r - 1) / r * (20 * ((cols + c - 1) / c) + (a->R ? QF_IM2COL_COST : 0));
+    size_t cost = (units + r - 1) / r * (20 * ((cols + c - 1) / c) + (a->R ? QF_IM2COL_COST : 0));
+    if (c > 1 && a->N * a->K < QF_PAR_STREAM) cost += cost / 8;
     if (cost < best) best = cost, a->bands = r, a->blocks = c;
   }
   qf_parallel(ctx, a->bands * a->blocks, 1, fn, a, scratch0);
@@ -377,7 +400,7 @@ QF_PAR(conv_implicit) {
 
 /* Residual GEMMs split over whole row blocks only (qf_qgemm_i32 has no column range): a block is computed
    the same way whichever thread runs it. */
-QF_PAR_RANGES(gemm_add, (a->M + a->R - 1) / a->R, qf_grain(a->R * a->N * a->K, 8 * (size_t)QF_PAR_MIN_OPS), a->scratch) {
+QF_PAR_RANGES(gemm_add, (a->M + a->R - 1) / a->R, qf_grain(a->R * a->N * a->K, QF_PAR_MIN_MACS), a->scratch) {
   int32_t *acc = (int32_t *)(void *)scratch;
   uint8_t *cols = scratch + ((a->R * a->N * 4 + 63) & ~(size_t)63);
   for (size_t b = lo; b < hi; b++) {
@@ -454,15 +477,18 @@ QF_PAR_RANGES(qdwconv3x3, (size_t)a->g->OH * QF_DW_BLOCKS(a->g), qf_grain(QF_DW_
   qf_dw_units(qf_qdwconv3x3_ch, a->g, a->x, a->W, a->rq, a->y, lo, hi);
 }
 
-/* Global average pool over blocks of 16 channels: the channel-range kernel, C staying the pixel stride. */
-QF_PAR_RANGES(qgavgpool, (a->C + 15) / 16, qf_grain(16 * a->HW, QF_PAR_MIN_OPS), NULL) {
-  qf_qgavgpool_ch(a->HW, a->C, lo * 16, hi * 16 < a->C ? hi * 16 : a->C, a->x_zp, a->mult, a->y_zp, a->qmin, a->qmax,
-                  a->x, a->y);
+/* Global average pool over blocks of 64 channels (a cache line of each pixel, so that two threads
+   never read the same lines: with 16-channel blocks se_net's 64-channel pools took 5.6 us on one
+   thread and 9.8 on two): the channel-range kernel, C staying the pixel stride. */
+#define QF_GAVG_BLOCK 64
+QF_PAR_RANGES(qgavgpool, (a->C + QF_GAVG_BLOCK - 1) / QF_GAVG_BLOCK, qf_grain(QF_GAVG_BLOCK * a->HW, QF_PAR_MIN_OPS), NULL) {
+  const size_t c1 = hi * QF_GAVG_BLOCK < a->C ? hi * QF_GAVG_BLOCK : a->C;
+  qf_qgavgpool_ch(a->HW, a->C, lo * QF_GAVG_BLOCK, c1, a->x_zp, a->mult, a->y_zp, a->qmin, a->qmax, a->x, a->y);
 }
 
 /* ---- transposed convolution ---- */
 
-QF_PAR_RANGES(qgemm_i32, a->M, qf_grain(a->N * a->K, 8 * (size_t)QF_PAR_MIN_OPS), NULL) {
+QF_PAR_RANGES(qgemm_i32, a->M, qf_grain(a->N * a->K, QF_PAR_MIN_MACS), NULL) {
   qf_qgemm_i32(hi - lo, a->N, a->K, a->A + lo * a->lda, a->lda, a->W, a->bias, a->C + lo * a->ldc, a->ldc);
 }
 
@@ -513,7 +539,7 @@ QF_PAR_RANGES(requant_i32, a->P, qf_grain(a->N, QF_PAR_MIN_OPS), NULL) {
 
 /* ---- batched qmatmul over (batch, row) pairs ---- */
 
-QF_PAR_RANGES(qmatmul, a->batches * a->M, qf_grain(a->N * a->K, 8 * (size_t)QF_PAR_MIN_OPS), a->scratch) {
+QF_PAR_RANGES(qmatmul, a->batches * a->M, qf_grain(a->N * a->K, QF_PAR_MIN_MACS), a->scratch) {
   while (lo < hi) {
     const size_t b = lo / a->M, m0 = lo % a->M, m1 = hi - b * a->M < a->M ? hi - b * a->M : a->M;
     const size_t ao = a->offsets ? a->offsets[b][0] : 0, bo = a->offsets ? a->offsets[b][1] : 0;
@@ -589,7 +615,7 @@ QF_PAR_RANGES(remap, qf_broadcast2_count(a->rank, a->shape), a->rank ? qf_grain(
 
 /* Columns of a float GEMM in blocks of 16. */
 #define QF_PAR_COLS 16
-QF_PAR_RANGES(f_gemm, (a->N + QF_PAR_COLS - 1) / QF_PAR_COLS, qf_grain(QF_PAR_COLS * a->M * a->K, 8 * (size_t)QF_PAR_MIN_OPS), NULL) {
+QF_PAR_RANGES(f_gemm, (a->N + QF_PAR_COLS - 1) / QF_PAR_COLS, qf_grain(QF_PAR_COLS * a->M * a->K, QF_PAR_MIN_MACS), NULL) {
   const size_t n0 = lo * QF_PAR_COLS, n1 = hi * QF_PAR_COLS < a->N ? hi * QF_PAR_COLS : a->N;
   qf_f_gemm_ldy(a->M, n1 - n0, a->K, a->A, a->ars, a->acs, a->B + n0 * a->bcs, a->brs, a->bcs, a->C ? a->C + n0 * a->ccs : NULL,
                 a->crs, a->ccs, a->alpha, a->beta, a->lo, a->hi, a->Y + n0, a->N);
@@ -634,7 +660,7 @@ QF_PAR_WRAPPER(fconv) {
   const size_t blocks = qf_fconv_cells(p, a->pb, 1), chunks = qf_fchunks(ctx, blocks, (Mg + QF_FMR - 1) / QF_FMR);
   const qf_fcells c = {a, chunks};
   const size_t per = (P < a->pb ? P : a->pb) * K * Mg / chunks;
-  qf_parallel(ctx, blocks * chunks, qf_grain(per, 8 * (size_t)QF_PAR_MIN_OPS), qf_fconv_task, &c, (uint8_t *)(void *)a->scratch);
+  qf_parallel(ctx, blocks * chunks, qf_grain(per, QF_PAR_MIN_MACS), qf_fconv_task, &c, (uint8_t *)(void *)a->scratch);
 }
 
 QF_PAR_STRUCT(fdeconv);
@@ -649,7 +675,7 @@ QF_PAR_WRAPPER(fdeconv) {
   const size_t blocks = (size_t)p->N * p->G, chunks = qf_fchunks(ctx, blocks, (size_t)(p->M / p->G));
   const qf_fcells c = {a, chunks};
   const size_t per = (size_t)p->H * p->W * (size_t)(p->C / p->G) * (size_t)p->M / (size_t)p->G * p->KH * p->KW / chunks;
-  qf_parallel(ctx, blocks * chunks, qf_grain(per, 8 * (size_t)QF_PAR_MIN_OPS), qf_fdeconv_task, &c, (uint8_t *)(void *)a->scratch);
+  qf_parallel(ctx, blocks * chunks, qf_grain(per, QF_PAR_MIN_MACS), qf_fdeconv_task, &c, (uint8_t *)(void *)a->scratch);
 }
 
 QF_PAR_STRUCT(fconvt);
@@ -664,7 +690,7 @@ QF_PAR_WRAPPER(fconvt) {
   const size_t Mg = (size_t)(p->M / p->G), K = (size_t)(p->C / p->G) * p->KH * p->KW, P = (size_t)p->OH * p->OW;
   const size_t blocks = qf_fconvt_cells(p, 1), chunks = qf_fchunks(ctx, blocks, (Mg + QF_FNR - 1) / QF_FNR);
   const qf_fcells c = {a, chunks};
-  qf_parallel(ctx, blocks * chunks, qf_grain(P * K * Mg / chunks, 8 * (size_t)QF_PAR_MIN_OPS), qf_fconvt_task, &c, (uint8_t *)(void *)a->scratch);
+  qf_parallel(ctx, blocks * chunks, qf_grain(P * K * Mg / chunks, QF_PAR_MIN_MACS), qf_fconvt_task, &c, (uint8_t *)(void *)a->scratch);
 }
 
 QF_PAR_RANGES(fdwconv, (size_t)a->p->N * a->p->C, qf_grain((size_t)a->p->OH * a->p->OW * a->p->KH * a->p->KW, QF_PAR_MIN_OPS),
@@ -672,7 +698,7 @@ QF_PAR_RANGES(fdwconv, (size_t)a->p->N * a->p->C, qf_grain((size_t)a->p->OH * a-
   qf_fdwconv(a->p, lo, hi, a->x, a->w, a->b, a->y, (float *)(void *)scratch);
 }
 
-QF_PAR_RANGES(fgemm_packed, (a->N + QF_FNR - 1) / QF_FNR, qf_grain(QF_FNR * a->M * a->K, 8 * (size_t)QF_PAR_MIN_OPS), NULL) {
+QF_PAR_RANGES(fgemm_packed, (a->N + QF_FNR - 1) / QF_FNR, qf_grain(QF_FNR * a->M * a->K, QF_PAR_MIN_MACS), NULL) {
   qf_fgemm_packed(a->M, a->N, a->K, a->A, a->lda, a->Bp, a->bias, a->lo, a->hi, a->Y, a->ldy, lo, hi);
 }
 /* ==== end of the float GEMM family section ==== */

@@ -21,10 +21,11 @@
 #include "qforge_fgemm.h"
 #include "qforge_weight_only.h"
 
-/* Smallest amount of work (multiply-adds or elements) worth a range of its own: below it, waking a
-   worker costs more than it saves. Tests lower it (-DQF_PAR_MIN_OPS=1) to split even tiny models. */
+/* Smallest amount of work (elements; a multiply-add counts 1/32) worth a range of its own: below it,
+   handing a range to a worker costs more than it saves. Tests lower it (-DQF_PAR_MIN_OPS=1) to split
+   even tiny models. */
 #ifndef QF_PAR_MIN_OPS
-#define QF_PAR_MIN_OPS 32768
+#define QF_PAR_MIN_OPS 8192
 #endif
 
 #ifndef QF_CTX_TYPEDEF
@@ -83,7 +84,7 @@ QF_PAR_PROTO(maxpool_u8);
 #define QF_ARGS_qavgpool(X) X(const qf_geom *, g) X(int, count_include_pad) X(float, mult) X(int32_t, y_zp) X(int32_t, qmin) \
   X(int32_t, qmax) X(const uint8_t *, x) X(uint8_t *, y)
 QF_PAR_PROTO(qavgpool);
-/* Global average pool of HW x C over blocks of 16 channels. */
+/* Global average pool of HW x C over blocks of 64 channels. */
 #define QF_ARGS_qgavgpool(X) X(size_t, HW) X(size_t, C) X(int32_t, x_zp) X(float, mult) X(int32_t, y_zp) X(int32_t, qmin) \
   X(int32_t, qmax) X(const uint8_t *, x) X(uint8_t *, y)
 QF_PAR_PROTO(qgavgpool);
