@@ -366,6 +366,17 @@ void qf_qconv_cols(const qf_geom *g, const uint8_t *xp, size_t p0, size_t rows, 
   qf_gemm_run(rows, &s, W, &o, n0, n1);
 }
 
+void qf_qconv_add_cols(const qf_geom *g, const uint8_t *xp, size_t p0, size_t rows, size_t N, const void *W,
+                       const int32_t *bias32, const uint8_t *r, size_t ldr, const qf_radd *p, uint8_t *y, size_t ldy,
+                       size_t n0, size_t n1) {
+  const qf_asrc s = qf_conv_src(g, xp, p0);
+  qf_gout o;
+  memset(&o, 0, sizeof o);
+  o.N = N, o.bias32 = bias32, o.C8 = y, o.ldc = ldy, o.ra = p, o.R = r, o.ldr = ldr;
+  o.rv = qf_rqv_make(p->y_zp, p->qmin, p->qmax);
+  qf_gemm_run(rows, &s, W, &o, n0, n1);
+}
+
 QF_GEMM_ENTRY_POINTS(qf_gemm_vnni)
 
 /* ---- im2col (qf_ref_im2col's output, byte for byte): runs of KW * C bytes (a kernel row inside the image, every

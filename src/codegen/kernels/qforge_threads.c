@@ -259,6 +259,11 @@ typedef struct {
   const uint8_t *x;
   int32_t c0, Cg;
   size_t R; /* 0: a plain GEMM (no im2col) */
+  /* implicit qconv2d_add: */
+  const int32_t *bias32;
+  const uint8_t *r;
+  size_t ldr;
+  const qf_radd *p;
 } qf_gemm_args;
 
 static void qf_gemm_grid(qf_ctx *ctx, qf_gemm_args *a, qf_task fn, uint8_t *scratch0) {
@@ -335,7 +340,10 @@ static void qf_conv_cells(const void *p, size_t lo, size_t hi, uint8_t *scratch)
   for (size_t i = lo; i < hi; i++) {
     size_t m0, m1, n0, n1;
     qf_cell(a, i, &m0, &m1, &n0, &n1);
-    qf_qconv_cols(a->g, a->x, m0, m1 - m0, a->N, a->W, a->rq, a->C + m0 * a->ldc, a->ldc, n0, n1);
+    if (a->p)
+      qf_qconv_add_cols(a->g, a->x, m0, m1 - m0, a->N, a->W, a->bias32, a->r + m0 * a->ldr, a->ldr, a->p, a->C + m0 * a->ldc, a->ldc, n0, n1);
+    else
+      qf_qconv_cols(a->g, a->x, m0, m1 - m0, a->N, a->W, a->rq, a->C + m0 * a->ldc, a->ldc, n0, n1);
   }
 }
 
@@ -345,6 +353,16 @@ void qf_par_conv_implicit(qf_ctx *ctx, const qf_geom *g, const uint8_t *x, size_
   qf_conv_pad(g, x, xp); /* one pass over the image, on the calling thread */
   memset(&a, 0, sizeof a);
   a.M = P, a.N = Mg, a.K = K, a.ldc = ldy, a.W = W, a.rq = rq, a.C = y, a.g = g, a.x = xp;
+  qf_gemm_grid(ctx, &a, qf_conv_cells, NULL);
+}
+
+void qf_par_conv_add_implicit(qf_ctx *ctx, const qf_geom *g, const uint8_t *x, size_t P, size_t K, size_t Mg,
+                              const void *W, const int32_t *bias32, const uint8_t *r, size_t ldr, const qf_radd *p,
+                              uint8_t *y, size_t ldy, uint8_t *xp) {
+  qf_gemm_args a;
+  qf_conv_pad(g, x, xp);
+  memset(&a, 0, sizeof a);
+  a.M = P, a.N = Mg, a.K = K, a.ldc = ldy, a.W = W, a.C = y, a.g = g, a.x = xp, a.bias32 = bias32, a.r = r, a.ldr = ldr, a.p = p;
   qf_gemm_grid(ctx, &a, qf_conv_cells, NULL);
 }
 #endif

@@ -55,6 +55,10 @@ void qf_par_conv_im2col(qf_ctx *ctx, const qf_geom *g, const uint8_t *x, int32_t
    (qf_pad_h(g) * qf_pad_w(g) * C bytes, then QF_SLACK readable ones), then the GEMM grid over output pixels [0, P) reads its rows from xp. */
 void qf_par_conv_implicit(qf_ctx *ctx, const qf_geom *g, const uint8_t *x, size_t P, size_t K, size_t Mg, const void *W,
                           const qf_rq *rq, uint8_t *y, size_t ldy, uint8_t *xp);
+/* qconv2d_add the same way (qf_qconv_add_cols: the residual-add epilogue on the tiles, r_s a float32 value). */
+void qf_par_conv_add_implicit(qf_ctx *ctx, const qf_geom *g, const uint8_t *x, size_t P, size_t K, size_t Mg,
+                              const void *W, const int32_t *bias32, const uint8_t *r, size_t ldr, const qf_radd *p,
+                              uint8_t *y, size_t ldy, uint8_t *xp);
 #endif
 /* qconv2d_add / qlinear_add: rows [0, M) in blocks of at most R, each (im2col'ed from x when g is set, else
    rows of x, K bytes apart) multiplied into int32 by qf_qgemm_i32 (N columns, bias32) and finished by
