@@ -292,6 +292,9 @@ export function residual(seed = 12): Case {
   conv(xa, 7, { cin: 8, cout: 20, k: [1, 1], out: [2, 20, 6, 5], rs: fround(0.04), rz: -5, rdt: 'i8', bias: false, ydtype: 'i8', yzp: -9, divide: true }, 'c1x1');
   conv(xb, -3, { cin: 8, cout: 6, k: [3, 2], stride: [2, 2], pads: [1, 0, 1, 1], group: 2, out: [2, 6, 3, 3], rs: 0.1, rz: 128, rdt: 'u8', bias: true, yzp: 30 }, 'c_group');
   conv(xb, -3, { cin: 8, cout: 33, k: [3, 3], dil: [2, 2], pads: [2, 2, 2, 2], out: [2, 33, 6, 5], rs: 0.025, rz: 0, rdt: 'i8', bias: true, ydtype: 'i8', yzp: -128, relu: true }, 'c_dil');
+  // K = 576 and 30 rows: avx512-vnni cuts the weight panel into two K chunks (partial sums between them)
+  const xw = quant(input('xw', [2, 64, 6, 5]), 0.02, 7, 'u8', 'qw');
+  conv(xw, 7, { cin: 64, cout: 70, k: [3, 3], pads: [1, 1, 1, 1], out: [2, 70, 6, 5], rs: fround(0.02), rz: 3, rdt: 'u8', bias: true, relu: true }, 'c_wide');
   const linear = (x: string, xz: number, K: number, N: number, out: number[], rdt: DType, bias: boolean, rs: number, name: string) => {
     const res = quant(input(`${name}_r`, out), rs, rdt === 'u8' ? 120 : 4, rdt, `${name}_rq`);
     const w = b.constant(`${name}_w`, randomTensor('i8', [N, K], r, -128, 127));

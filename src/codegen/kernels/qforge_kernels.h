@@ -223,6 +223,9 @@ int qf_qgemm_add(size_t M, size_t N, size_t K, const uint8_t *A, size_t lda, con
    [N][KH][ceil(KW * C / 4) * 4], each kernel row's KW * C weights zero-padded to whole 4-byte groups. */
 #ifdef QF_HAVE_QCONV
 void qf_qconv_cols(const qf_geom *g, const uint8_t *xp, size_t p0, size_t rows, size_t N, const void *W, const qf_rq *rq, uint8_t *y, size_t ldy, size_t n0, size_t n1);
+/* The same with qf_qgemm_add's residual-add epilogue (bias32, then p with the rows of r from row p0's); p->r_s must
+   be a float32 value (codegen checks). */
+void qf_qconv_add_cols(const qf_geom *g, const uint8_t *xp, size_t p0, size_t rows, size_t N, const void *W, const int32_t *bias32, const uint8_t *r, size_t ldr, const qf_radd *p, uint8_t *y, size_t ldy, size_t n0, size_t n1);
 #endif
 #ifdef QF_HAVE_REQUANT_ADD_I32
 void qf_requant_add_i32(size_t P, size_t N, const int32_t *acc, size_t lda, const uint8_t *r, size_t ldr, const qf_radd *p, uint8_t *y, size_t ldy);

@@ -203,30 +203,49 @@ QF_AI __m512i qf_radd_row(const int nv, const __m512i *c, const __m512 *sc, cons
   return qf_narrow4(q[0], q[1], q[2], q[3], &o->rv);
 }
 
-/* One mr x nv tile (rows at ap[0..mr-1], columns n0..) over the whole K, then its epilogue (qf_gout). */
-QF_AI void qf_tile(const int mr, const int nv, const uint8_t *const *ap, const qf_asrc *s, const int8_t *w, size_t n0,
-                   size_t m0, const qf_gout *o) {
+/* The K groups [k0, k1) of a tile: the accumulators start at the bias (first) or at the partial sums part
+   (QF_MR rows of 64 int32), and end in the epilogue (last) or back in part. pf: prefetch the weights into L1;
+   lines [l0, nl) of next (64 bytes each): fetch them into L2, one per K group. */
+typedef struct {
+  size_t k0, k1;
+  int first, last, pf;
+  int32_t *part;
+  const int8_t *next;
+  size_t l0, nl;
+} qf_krange;
+
+/* One mr x nv tile (rows at ap[0..mr-1], columns n0..) over the K groups of kr, then its epilogue (qf_gout). */
+QF_AI void qf_tile(const int mr, const int nv, const uint8_t *const *ap, const qf_asrc *s, const int8_t *w,
+                   const qf_krange *kr, size_t n0, size_t m0, const qf_gout *o) {
   __m512i c[QF_MR][QF_NV];
   const size_t N = o->N;
   const int32_t *bias = o->rq ? o->rq->bias : o->bias32;
-  QF_UNROLL for (int j = 0; j < nv; j++) { /* the accumulators start at the bias */
-    const size_t n = n0 + 16 * (size_t)j;
-    const __m512i bj = qf_load_i32n(bias + n, N - n < 16 ? (int)(N - n) : 16);
-    QF_UNROLL for (int r = 0; r < mr; r++) c[r][j] = bj;
+  QF_UNROLL for (int j = 0; j < nv; j++) {
+    if (kr->first) {
+      const size_t n = n0 + 16 * (size_t)j;
+      const __m512i bj = qf_load_i32n(bias + n, N - n < 16 ? (int)(N - n) : 16);
+      QF_UNROLL for (int r = 0; r < mr; r++) c[r][j] = bj;
+    } else {
+      QF_UNROLL for (int r = 0; r < mr; r++) c[r][j] = _mm512_loadu_si512(kr->part + r * 64 + 16 * j);
+    }
   }
   const size_t seg = s->seg, step = (size_t)nv * 64;
-  const int pf = s->nseg * seg * step > QF_PF_MIN;
-  for (size_t si = 0; si < s->nseg; si++) {
+  const int pf = kr->pf;
+  size_t li = kr->l0;
+  for (size_t si = kr->k0 / seg; si * seg < kr->k1; si++) {
     const uint8_t *ar[QF_MR];
     QF_UNROLL for (int r = 0; r < mr; r++) ar[r] = ap[r] + si * s->sstride;
-    for (size_t g = 0; g < seg; g++, w += step) {
+    const size_t ga = kr->k0 > si * seg ? kr->k0 - si * seg : 0, gb = kr->k1 - si * seg < seg ? kr->k1 - si * seg : seg;
+    const int8_t *wg = w + (si * seg + ga) * step;
+    for (size_t g = ga; g < gb; g++, wg += step) {
       __m512i wv[QF_NV];
-      QF_UNROLL for (int j = 0; j < nv; j++) wv[j] = _mm512_loadu_si512(w + j * 64);
-      /* a panel larger than L1 (K x 64 bytes: 72 KiB at K = 1152, 288 KiB at K = 4608) streams from L2: fetch
-         QF_PF_G groups ahead (a prefetch past the blob's end never faults); a smaller one stays in L1, where
-         the prefetches would only take load slots (ResNet-18 layer 1, K = 576: measured slower with them) */
+      QF_UNROLL for (int j = 0; j < nv; j++) wv[j] = _mm512_loadu_si512(wg + j * 64);
+      /* weights that are not in L1 yet (a panel larger than it: 72 KiB at K = 1152, 288 KiB at K = 4608, on the
+         first tile of a K chunk) stream from L2: fetch QF_PF_G groups ahead (a prefetch past the blob's end never
+         faults); from L1 the prefetches would only take load slots (ResNet-18 layer 1, K = 576: measured slower) */
       if (pf)
-        QF_UNROLL for (int j = 0; j < nv; j++) _mm_prefetch((const char *)(w + QF_PF_G * step + j * 64), _MM_HINT_T0);
+        QF_UNROLL for (int j = 0; j < nv; j++) _mm_prefetch((const char *)(wg + QF_PF_G * step + j * 64), _MM_HINT_T0);
+      if (li < kr->nl) _mm_prefetch((const char *)(kr->next + li++ * 64), _MM_HINT_T1);
       QF_UNROLL for (int r = 0; r < mr; r++) {
         int32_t q;
         memcpy(&q, ar[r] + g * 4, 4);
@@ -234,6 +253,11 @@ QF_AI void qf_tile(const int mr, const int nv, const uint8_t *const *ap, const q
         QF_UNROLL for (int j = 0; j < nv; j++) c[r][j] = _mm512_dpbusd_epi32(c[r][j], av, wv[j]);
       }
     }
+  }
+  if (!kr->last) {
+    QF_UNROLL for (int j = 0; j < nv; j++)
+      QF_UNROLL for (int r = 0; r < mr; r++) _mm512_storeu_si512(kr->part + r * 64 + 16 * j, c[r][j]);
+    return;
   }
   const int width = N - n0 < 64 ? (int)(N - n0) : 64;
   if (o->C32) {
@@ -275,15 +299,15 @@ QF_AI void qf_tile(const int mr, const int nv, const uint8_t *const *ap, const q
 
 #define QF_TILE_NV(MR)                                                                                        \
   switch (nv) {                                                                                               \
-  case 4: qf_tile(MR, 4, ap, s, w, n0, m0, o); break;                                                         \
-  case 3: qf_tile(MR, 3, ap, s, w, n0, m0, o); break;                                                         \
-  case 2: qf_tile(MR, 2, ap, s, w, n0, m0, o); break;                                                         \
-  default: qf_tile(MR, 1, ap, s, w, n0, m0, o); break;                                                        \
+  case 4: qf_tile(MR, 4, ap, s, w, kr, n0, m0, o); break;                                                     \
+  case 3: qf_tile(MR, 3, ap, s, w, kr, n0, m0, o); break;                                                     \
+  case 2: qf_tile(MR, 2, ap, s, w, kr, n0, m0, o); break;                                                     \
+  default: qf_tile(MR, 1, ap, s, w, kr, n0, m0, o); break;                                                    \
   }
 
 /* One specialised copy per (rows, zmm columns). */
-static void qf_tile_any(int mr, int nv, const uint8_t *const *ap, const qf_asrc *s, const int8_t *w, size_t n0,
-                        size_t m0, const qf_gout *o) {
+static void qf_tile_any(int mr, int nv, const uint8_t *const *ap, const qf_asrc *s, const int8_t *w,
+                        const qf_krange *kr, size_t n0, size_t m0, const qf_gout *o) {
   switch (mr) {
   case 6: QF_TILE_NV(6) break;
   case 5: QF_TILE_NV(5) break;
@@ -294,31 +318,58 @@ static void qf_tile_any(int mr, int nv, const uint8_t *const *ap, const qf_asrc 
   }
 }
 
-/* Columns [c0, c1) of rows [0, M) (c0 a multiple of 64; c1 one too, or N): every 64-column chunk before c0 is full. */
+/* Rows [m0, m0 + mr) of A for a tile. */
+QF_AI void qf_arows(const qf_asrc *s, size_t m0, int mr, const uint8_t **ap) {
+  if (!s->g) {
+    for (int r = 0; r < mr; r++) ap[r] = s->A + (m0 + (size_t)r) * s->lda;
+    return;
+  }
+  const qf_geom *g = s->g; /* one division per tile, then step along the output row */
+  size_t oh = (s->p0 + m0) / (size_t)g->OW, ow = (s->p0 + m0) % (size_t)g->OW;
+  for (int r = 0; r < mr; r++) {
+    ap[r] = s->A + (oh * (size_t)g->SH * s->wp + ow * (size_t)g->SW) * (size_t)g->C;
+    if (++ow == (size_t)g->OW) ow = 0, oh++;
+  }
+}
+
+/* Columns [c0, c1) of rows [0, M) (c0 a multiple of 64; c1 one too, or N): every 64-column chunk before c0 is full.
+   A weight panel larger than QF_KC_BYTES is cut into near-equal K chunks that fit L1, each used by every tile
+   of a block of at most QF_MB rows before the next (partial sums on the stack): each weight byte then comes
+   from L2 once per block instead of once per 6-row tile (ResNet-18 layer 4, K = 4608, 49 rows: 9 times). */
+#define QF_KC_BYTES (32 << 10)
+#define QF_MB 96
 static void qf_gemm_run(size_t M, const qf_asrc *s, const void *W, const qf_gout *o, size_t c0, size_t c1) {
   const size_t N = o->N, kq = s->nseg * s->seg;
   const int8_t *wp = (const int8_t *)W + (c0 / (16 * QF_NV)) * kq * QF_NV * 64;
+  int32_t part[QF_MB * 64];
   for (size_t n0 = c0; n0 < c1; n0 += 16 * QF_NV) {
     const size_t rest = (N - n0 + 15) / 16;
     const int nv = rest < QF_NV ? (int)rest : QF_NV;
-    /* rows in ceil(M / QF_MR) tiles of near-equal height (49 rows: 4 x 6 + 5 x 5, not 8 x 6 + 1): a 1-row tile
-       loads the whole panel for 4 vpdpbusd per K group, bound by L2 bandwidth, not by the MAC ports */
-    const size_t tiles = (M + QF_MR - 1) / QF_MR;
-    for (size_t t = 0, m0 = 0; t < tiles; t++) {
-      const int mr = (int)(M / tiles + (t < M % tiles));
-      const uint8_t *ap[QF_MR];
-      if (!s->g) {
-        for (int r = 0; r < mr; r++) ap[r] = s->A + (m0 + (size_t)r) * s->lda;
-      } else { /* one division per tile, then step along the output row */
-        const qf_geom *g = s->g;
-        size_t oh = (s->p0 + m0) / (size_t)g->OW, ow = (s->p0 + m0) % (size_t)g->OW;
-        for (int r = 0; r < mr; r++) {
-          ap[r] = s->A + (oh * (size_t)g->SH * s->wp + ow * (size_t)g->SW) * (size_t)g->C;
-          if (++ow == (size_t)g->OW) ow = 0, oh++;
+    const size_t pbytes = kq * (size_t)nv * 64;
+    const size_t nch = M > QF_MR && pbytes > QF_KC_BYTES ? (pbytes + QF_KC_BYTES - 1) / QF_KC_BYTES : 1;
+    const size_t chunk = (kq + nch - 1) / nch;
+    const size_t blocks = nch > 1 ? (M + QF_MB - 1) / QF_MB : 1;
+    for (size_t b = 0, b0 = 0; b < blocks; b++) {
+      const size_t bm = M / blocks + (b < M % blocks);
+      /* rows in ceil(bm / QF_MR) tiles of near-equal height (49 rows: 4 x 6 + 5 x 5, not 8 x 6 + 1): a 1-row
+         tile loads the whole panel for 4 vpdpbusd per K group, bound by L2 bandwidth, not by the MAC ports */
+      const size_t tiles = (bm + QF_MR - 1) / QF_MR;
+      for (size_t ch = 0; ch < nch; ch++) {
+        const size_t k1 = (ch + 1) * chunk < kq ? (ch + 1) * chunk : kq;
+        for (size_t t = 0, m0 = b0; t < tiles; t++) {
+          const int mr = (int)(bm / tiles + (t < bm % tiles));
+          /* tiles after the first fetch the next chunk into L2 while this one is in L1 (a weight set larger than
+             L2 comes from L3, slower than the tiles use it: ResNet-18 layer 4 spent ~1/3 of its time waiting) */
+          const size_t g = k1 - ch * chunk, lines = nch > 1 ? chunk * (size_t)nv : 0;
+          const qf_krange kr = {ch * chunk, k1, ch == 0, ch == nch - 1, pbytes > QF_PF_MIN && t == 0, part + (m0 - b0) * 64,
+                                wp + k1 * (size_t)nv * 64, t ? (t - 1) * g : lines, lines};
+          const uint8_t *ap[QF_MR];
+          qf_arows(s, m0, mr, ap);
+          qf_tile_any(mr, nv, ap, s, wp, &kr, n0, m0, o);
+          m0 += (size_t)mr;
         }
       }
-      qf_tile_any(mr, nv, ap, s, wp, n0, m0, o);
-      m0 += (size_t)mr;
+      b0 += bm;
     }
     wp += kq * (size_t)nv * 64;
   }
@@ -363,6 +414,17 @@ void qf_qconv_cols(const qf_geom *g, const uint8_t *xp, size_t p0, size_t rows, 
   qf_gout o;
   memset(&o, 0, sizeof o);
   o.N = N, o.rq = rq, o.rv = qf_rqv_of(rq), o.C8 = y, o.ldc = ldy;
+  qf_gemm_run(rows, &s, W, &o, n0, n1);
+}
+
+void qf_qconv_add_cols(const qf_geom *g, const uint8_t *xp, size_t p0, size_t rows, size_t N, const void *W,
+                       const int32_t *bias32, const uint8_t *r, size_t ldr, const qf_radd *p, uint8_t *y, size_t ldy,
+                       size_t n0, size_t n1) {
+  const qf_asrc s = qf_conv_src(g, xp, p0);
+  qf_gout o;
+  memset(&o, 0, sizeof o);
+  o.N = N, o.bias32 = bias32, o.C8 = y, o.ldc = ldy, o.ra = p, o.R = r, o.ldr = ldr;
+  o.rv = qf_rqv_make(p->y_zp, p->qmin, p->qmax);
   qf_gemm_run(rows, &s, W, &o, n0, n1);
 }
 

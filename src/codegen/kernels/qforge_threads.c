@@ -310,6 +310,11 @@ typedef struct {
   const uint8_t *x;
   int32_t c0, Cg;
   size_t R; /* 0: a plain GEMM (no im2col) */
+  /* implicit qconv2d_add: */
+  const int32_t *bias32;
+  const uint8_t *r;
+  size_t ldr;
+  const qf_radd *p;
 } qf_gemm_args;
 
 static void qf_gemm_grid(qf_ctx *ctx, qf_gemm_args *a, qf_task fn, uint8_t *scratch0) {
@@ -385,7 +390,10 @@ static void qf_conv_cells(const void *p, size_t lo, size_t hi, uint8_t *scratch)
   for (size_t i = lo; i < hi; i++) {
     size_t m0, m1, n0, n1;
     qf_cell(a, i, &m0, &m1, &n0, &n1);
-    qf_qconv_cols(a->g, a->x, m0, m1 - m0, a->N, a->W, a->rq, a->C + m0 * a->ldc, a->ldc, n0, n1);
+    if (a->p)
+      qf_qconv_add_cols(a->g, a->x, m0, m1 - m0, a->N, a->W, a->bias32, a->r + m0 * a->ldr, a->ldr, a->p, a->C + m0 * a->ldc, a->ldc, n0, n1);
+    else
+      qf_qconv_cols(a->g, a->x, m0, m1 - m0, a->N, a->W, a->rq, a->C + m0 * a->ldc, a->ldc, n0, n1);
   }
 }
 
@@ -394,6 +402,15 @@ QF_PAR(conv_implicit) {
   qf_conv_pad(a->g, a->x, a->xp); /* one pass over the image, on the calling thread */
   memset(&g, 0, sizeof g);
   g.M = a->P, g.N = a->Mg, g.K = a->K, g.ldc = a->ldy, g.W = a->W, g.rq = a->rq, g.C = a->y, g.g = a->g, g.x = a->xp;
+  qf_gemm_grid(ctx, &g, qf_conv_cells, NULL);
+}
+
+QF_PAR(conv_add_implicit) {
+  qf_gemm_args g;
+  qf_conv_pad(a->g, a->x, a->xp);
+  memset(&g, 0, sizeof g);
+  g.M = a->P, g.N = a->Mg, g.K = a->K, g.ldc = a->ldy, g.W = a->W, g.C = a->y, g.g = a->g, g.x = a->xp, g.bias32 = a->bias32;
+  g.r = a->r, g.ldr = a->ldr, g.p = a->p;
   qf_gemm_grid(ctx, &g, qf_conv_cells, NULL);
 }
 #endif

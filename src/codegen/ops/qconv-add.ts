@@ -2,6 +2,8 @@
 // stays in cache, then the residual-add epilogue qf_requant_add_i32 (one portable C loop that the
 // compiler vectorises), block after block: qf_par_gemm_add in qforge_threads.c.
 //   1x1, stride 1, no padding, one group, and qlinear -> rows of x as they are (all images at once)
+//   one group, no column dilation, r_scale a float32 value, a target with qconv
+//                                                    -> implicit GEMM with the epilogue on its tiles
 //   any other conv                                   -> im2col row blocks, per group
 import type { DType } from '../../ir/dtype.js';
 import type { Graph, Node } from '../../ir/graph.js';
@@ -10,7 +12,7 @@ import { numel } from '../../ir/types.js';
 import { f32Bytes, f32lit, i32Bytes } from '../emit/consts.js';
 import type { Lowering } from '../emit/lower.js';
 import { kernelForm } from '../plan/forms.js';
-import { im2colRows, IM2COL_BYTES } from './qconv.js';
+import { im2colRows, IM2COL_BYTES, implicitConv } from './qconv.js';
 import { requantScaleIssue } from './qelementwise.js';
 import { at, attrsOf, geom, imageLoop, indent, outQuant, perChannel, shiftOf, winOf, type OpEmitter } from './util.js';
 import { centred, foldBias, packedTable } from './weights.js';
@@ -57,7 +59,12 @@ function qconvAdd(node: Node, L: Lowering): void {
   // The 1x1 GEMM over-reads rows of x: it must sit in the arena (slack), not in the caller's buffer.
   const x = L.need(xn, kernelForm(xt.dtype, 'nhwc'), pointwise ? { arena: true } : {});
   const r = L.need(rn, kernelForm(rt.dtype, 'nhwc'));
-  const [wp, b32] = L.pool.memo(`${node.name}\u0000add`, () => gemmWeights(L, node, im2colRows(centred(node, w, a.w_zero_point as number[], (i) => Math.floor(i / K)), G, Mg, Cg, kh * kw), Mg, K, xz));
+  // The implicit GEMM has the epilogue on its tiles only in float32 (r_scale a float32 value, as quantizers give).
+  const imp = !pointwise && fround(a.r_scale as number) === a.r_scale ? implicitConv(L, G, win, [kh, kw], C, [OH, OW]) : undefined;
+  const [wp, b32] = L.pool.memo(`${node.name}\u0000add`, () => {
+    const wc = centred(node, w, a.w_zero_point as number[], (i) => Math.floor(i / K));
+    return imp ? gemmWeights(L, node, [imp.rows(wc, M)], M, imp.K, xz) : gemmWeights(L, node, im2colRows(wc, G, Mg, Cg, kh * kw), Mg, K, xz);
+  });
   const p = raddDecl(L, node, M, G, rt.dtype, yt.dtype);
   const y = L.define(yn, yt, kernelForm(yt.dtype, 'nhwc'));
   const shape = `${N}x${C}x${H}x${W} -> ${M}x${OH}x${OW}, ${kh}x${kw}/${win.sh},${win.sw} + residual`;
@@ -67,11 +74,17 @@ function qconvAdd(node: Node, L: Lowering): void {
     L.emit(`pointwise GEMM ${shape}`, [`qf_par_gemm_add(ctx, NULL, ${x.cname}, 0, 0, ${N * P}, ${M}, ${K}, ${R}, ${wp}[0], (const int32_t *)${b32}, ${r.cname}, ${M}, &${p}[0], ${y.cname}, ${M}, ${s});`]);
     return;
   }
-  const R = Math.max(1, Math.min(P, Math.floor(IM2COL_BYTES / K)));
-  const s = L.scratch((Math.ceil((R * Mg * 4) / 64) * 64) + R * K, `${node.name}_acc`, { perThread: true });
   const gm = geom(L, node.name, { H, W, C, OH, OW, win, xzp: xz });
   const img = imageLoop(N), g = G === 1 ? '0' : 'g';
   const ri = at(r.cname, [img.n, P * M], [g, Mg]), yi = at(y.cname, [img.n, P * M], [g, Mg]);
+  if (imp) {
+    const xp = L.scratch(imp.padBytes, `${node.name}_pad`);
+    const call = `qf_par_conv_add_implicit(ctx, &${gm}, ${at(x.cname, [img.n, H * W * C])}, ${P}, ${imp.K}, ${M}, ${wp}[0], (const int32_t *)${b32}, ${ri}, ${M}, &${p}[0], ${yi}, ${M}, ${xp});`;
+    L.emit(`implicit GEMM ${shape}`, [...img.open, ...indent([call], img.open.length), ...img.close]);
+    return;
+  }
+  const R = Math.max(1, Math.min(P, Math.floor(IM2COL_BYTES / K)));
+  const s = L.scratch((Math.ceil((R * Mg * 4) / 64) * 64) + R * K, `${node.name}_acc`, { perThread: true });
   const call = `qf_par_gemm_add(ctx, &${gm}, ${at(x.cname, [img.n, H * W * C])}, ${G === 1 ? '0' : `(int32_t)(g * ${Cg})`}, ${Cg}, ${P}, ${Mg}, ${K}, ${R}, ${wp}[${g}], (const int32_t *)${b32}${G === 1 ? '' : ` + g * ${Mg}`}, ${ri}, ${M}, &${p}[${g}], ${yi}, ${M}, ${s});`;
   const body = G === 1 ? [call] : [`for (size_t g = 0; g < ${G}; g++) {`, `  ${call}`, '}'];
   L.emit(`im2col GEMM ${shape}, group ${G}`, [...img.open, ...indent(body, img.open.length), ...img.close]);

@@ -9,6 +9,7 @@ import type { Node } from '../../ir/graph.js';
 import { numel } from '../../ir/types.js';
 import type { Lowering } from '../emit/lower.js';
 import { kernelForm } from '../plan/forms.js';
+import type { Window2d } from '../../ir/compute/window.js';
 import { at, attrsOf, geom, imageLoop, indent, outQuant, perChannel, shiftOf, winOf, type OpEmitter } from './util.js';
 import { centred, foldBias, packedTable, rqDecl } from './weights.js';
 
@@ -27,6 +28,21 @@ export function im2colRows(wc: Int8Array, G: number, Mg: number, Cg: number, tap
         for (let t = 0; t < taps; t++) wg[m * K + t * Cg + c] = wc[(g * Mg + m) * K + c * taps + t]!;
     return wg;
   });
+}
+
+/** The implicit-GEMM form of a convolution, where the target has one (qf_qconv_cols: one group, no column
+ *  dilation): K with each kernel row's run of kw·C bytes rounded up to whole 4-byte groups (zero weights there),
+ *  the centred weights [M][C][kh][kw] in that order, and the bytes of the padded image (the arena's QF_SLACK
+ *  covers the up to 3 bytes read past a run). */
+export function implicitConv(L: Lowering, G: number, win: Window2d, [kh, kw]: [number, number], C: number, [OH, OW]: [number, number]):
+  { K: number; rows: (wc: Int8Array, M: number) => Int8Array; padBytes: number } | undefined {
+  if (G !== 1 || win.dw !== 1 || !L.target.provides.includes('qconv')) return undefined;
+  const run = kw * C, stride = Math.ceil(run / 4) * 4;
+  return {
+    K: kh * stride,
+    rows: (wc, M) => padRuns(im2colRows(wc, 1, M, C, kh * kw)[0]!, M, kh, run, stride),
+    padBytes: ((OH - 1) * win.sh + (kh - 1) * win.dh + 1) * ((OW - 1) * win.sw + kw) * C,
+  };
 }
 
 /** Rows [M][kh][run] laid out as [M][kh][stride] (stride >= run), zeros after each run. */
@@ -82,17 +98,14 @@ function qconv(node: Node, L: Lowering): void {
     L.emit(`pointwise GEMM ${shape}`, [`qf_par_qgemm(ctx, ${N * P}, ${M}, ${K}, ${x.cname}, ${C}, ${wsym}, &${rq}, ${y.cname}, ${M});`]);
     return;
   }
-  if (G === 1 && win.dw === 1 && L.target.provides.includes('qconv')) {
-    // Implicit GEMM: rows of A read from a padded copy of the image, each kernel row's run of kw·C bytes
-    // rounded up to whole 4-byte groups (zero weights there).
-    const run = kw * C, Kp = kh * Math.ceil(run / 4) * 4;
+  const imp = implicitConv(L, G, win, [kh, kw], C, [OH, OW]);
+  if (imp) {
     const [rq, wsym] = once('implicit', (wc) => {
-      const wg = padRuns(im2colRows(wc, 1, M, C, kh * kw)[0]!, M, kh, run, Kp / kh);
-      return [rqDecl(L, node.name, foldBias(node, wg, M, Kp, bias, xz), mult, oq), L.pool.bytes(`${node.name}_w`, L.target.packGemm(wg, M, Kp))];
+      const wg = imp.rows(wc, M);
+      return [rqDecl(L, node.name, foldBias(node, wg, M, imp.K, bias, xz), mult, oq), L.pool.bytes(`${node.name}_w`, L.target.packGemm(wg, M, imp.K))];
     });
-    const hp = (OH - 1) * win.sh + (kh - 1) * win.dh + 1, wpx = (OW - 1) * win.sw + kw;
-    const xp = L.scratch(hp * wpx * C, `${node.name}_pad`); // arena buffers are followed by QF_SLACK readable bytes
-    const call = `qf_par_conv_implicit(ctx, &${gm()}, ${xi}, ${P}, ${Kp}, ${M}, ${wsym}, &${rq}, ${yi}, ${M}, ${xp});`;
+    const xp = L.scratch(imp.padBytes, `${node.name}_pad`);
+    const call = `qf_par_conv_implicit(ctx, &${gm()}, ${xi}, ${P}, ${imp.K}, ${M}, ${wsym}, &${rq}, ${yi}, ${M}, ${xp});`;
     L.emit(`implicit GEMM ${shape}`, [...img.open, ...indent([call], img.open.length), ...img.close]);
     return;
   }
