@@ -16,7 +16,7 @@ import type { ValueIds } from './value-ids.js';
 // MOVED: renamed (takeName); the source's entries under its first name are gone.
 const OUTPUT = 1, SRC_TYPE = 2, SRC_CONST = 4, NEW_TYPE = 8, NEW_CONST = 16, REMOVED = 32, IN_SOURCE = 64, MOVED = 128;
 
-/** The keys of source.values in order, with their ids (undefined: no node refers to the value). */
+/** The keys of source.values in order, with their ids (undefined: no value of the graph has that name). */
 interface SourceNames {
   keys: string[];
   ids: (ValueId | undefined)[];
