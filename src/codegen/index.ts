@@ -4,6 +4,7 @@ import { makeDir, writeFileOrFail } from '../util/fs-error.js';
 import { join } from 'node:path';
 import { fail } from '../diagnostics/index.js';
 import type { Graph } from '../ir/graph.js';
+import { runPipeline } from '../passes/index.js';
 import { getOp } from '../ir/ops/index.js';
 import { ConstPool, Names } from './emit/consts.js';
 import { quantizedEdges } from './emit/edges.js';
@@ -51,6 +52,16 @@ export function modelName(g: Graph, given?: string): string {
   return name;
 }
 
+/**
+ * Weights a quantized model keeps dequantized (a weight feeding an op left in float, e.g. the x86
+ * quantizer's last linear) are float constants in C: fold-constants computes them once, with the
+ * interpreter's own kernel, whatever their size. Nothing else is folded here.
+ */
+export function foldDequantizedWeights(g: Graph): Graph {
+  const fold = { pass: 'fold-constants', options: { ops: ['dequantize'], 'keep-ops': [], 'max-elements': 2 ** 31 - 1 } };
+  return runPipeline(g, fold, { freeze: false, recordPatches: false }).graph;
+}
+
 export function generateC(graph: Graph, opts: GenerateOptions): Generated {
   const target = typeof opts.target === 'string' ? getTarget(opts.target) : opts.target;
   const name = modelName(graph, opts.name);
@@ -61,10 +72,11 @@ export function generateC(graph: Graph, opts: GenerateOptions): Generated {
         : "run 'qforge quantize' first, or compile the float model with --float",
     });
   checkSupported(graph);
+  const folded = foldDequantizedWeights(graph);
   const names = new Names();
   const pool = new ConstPool(names);
   const progs: Program[] = [];
-  for (const [fn, g] of [['run', graph], ['run_quantized', quantizedEdges(graph)]] as const) {
+  for (const [fn, g] of [['run', folded], ['run_quantized', quantizedEdges(folded)]] as const) {
     const L = new Lowering(g, target, pool, names);
     for (const node of g.nodes) {
       L.node = node;

@@ -3,7 +3,9 @@
 // time. One forward walk folds whole constant chains. Results larger than `max-elements` stay
 // unfolded (a constant that big costs more memory than the op costs time), as do ops listed in
 // `keep-ops`: dequantize and fake_quantize of constant weights are how a quantized model says
-// what its weights are, and folding them back to float would throw that away.
+// what its weights are, and folding them back to float would throw that away. `ops` limits the
+// fold to some ops: generateC folds the dequantized weights a quantized model still has (C wants
+// the float values, computed once) and nothing else.
 import { QforgeError } from '../diagnostics/index.js';
 import { getOp, OpError, resolveAttrs } from '../ir/ops/index.js';
 import type { Tensor } from '../ir/tensor.js';
@@ -16,13 +18,14 @@ export const foldConstantsPass = defineEditPass({
   options: {
     'max-elements': { type: 'int', default: 1 << 22, min: 0, doc: 'fold only nodes whose results hold at most this many elements in all' },
     'keep-ops': { type: 'list', of: 'string', default: ['dequantize', 'fake_quantize'], doc: 'ops never folded' },
+    ops: { type: 'list', of: 'string', default: [], doc: 'fold only these ops (empty: every op not kept)' },
   },
   idempotent: true,
   unaffectedBy: ['dce', 'cse'], // neither makes a non-constant operand constant
   rewrite(ctx, g, edits) {
     const max = ctx.options['max-elements'];
-    const keep = new Set(ctx.options['keep-ops']);
-    const kept = g.opTable((op) => keep.has(op));
+    const keep = new Set(ctx.options['keep-ops']), only = new Set(ctx.options.ops);
+    const kept = g.opTable((op) => keep.has(op) || (only.size > 0 && !only.has(op)));
     // Results folded earlier in this walk count too, so that whole constant chains fold at once.
     const constant = (v: number): Tensor | undefined => edits.pendingConstant(v) ?? g.constant(v);
     for (let i = 0; i < g.nodeCount; i++) {

@@ -4,6 +4,7 @@ import { mkdtempSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import path from 'node:path';
 import { buildC, generateC, runC, type BuildOptions } from '../../src/codegen/index.js';
+import { APPROXIMATE_FLOAT_OPS } from '../../src/codegen/ops/index.js';
 import { run, type Graph, type Tensor } from '../../src/ir/index.js';
 import { makeArray, type DType } from '../../src/ir/dtype.js';
 import { tensor } from '../../src/ir/tensor.js';
@@ -85,10 +86,6 @@ export function mergeGraphs(parts: { graph: Graph; inputs: Tensor[] }[]): { grap
   });
   return { graph: g, inputs };
 }
-
-/** Indices of outputs that differ from the reference (bit for bit), with a short description. */
-/** Float ops whose C computes in float32 with its own approximations: their outputs are held to FLOAT_TOLERANCE. */
-const APPROXIMATE_FLOAT_OPS = new Set(['softmax', 'log_softmax', 'layer_norm', 'exp', 'sigmoid', 'tanh', 'erf', 'gelu']);
 
 /** For each graph output: is it an f32 result of an APPROXIMATE_FLOAT_OPS node? */
 export function approximateOutputs(g: Graph): boolean[] {

@@ -34,6 +34,9 @@ const FUNCTIONS: Record<string, Body> = {
   silu_swapped: (b, d) => b.op('mul', [b.op('sigmoid', [d]), d]),
   hardswish_as_mul: (b, d) => b.op('mul', [d, b.op('hardsigmoid', [d], { alpha: 1 / 6, beta: 0.5 })]),
   gelu_erf_opset13: (b, d) => b.op('mul', [b.op('mul', [d, b.op('add', [b.op('erf', [b.op('div', [d, scalar(b, 1.4142135381698608)])]), scalar(b, 1)])]), scalar(b, 0.5)]),
+  // The gate rule's other optional steps: x·sigmoid(1.702·x) (quick GELU), x·(tanh(x) − 0.5)·3.
+  quick_gelu: (b, d) => b.op('mul', [d, b.op('sigmoid', [b.op('mul', [d, scalar(b, 1.702)])])]),
+  gate_shifted_scaled: (b, d) => b.op('mul', [scalar(b, 3), b.op('mul', [b.op('sub', [b.op('tanh', [d]), scalar(b, 0.5)]), d])]),
   erf_of_scaled: (b, d) => b.op('erf', [b.op('div', [d, scalar(b, 1.4142135381698608)])]), // GELU's inner step, quantized after erf
   sigmoid_of_shifted: (b, d) => b.op('sigmoid', [b.op('add', [scalar(b, 3), d])]),
   add_scalar: (b, d) => b.op('add', [scalar(b, 0.75), d]),
@@ -228,7 +231,7 @@ describe('lower-quantized: elementwise functions become table lookups (qlut)', (
       const g = graph(body, px, py, 'reciprocal');
       expect(opsOf(lowered(g))).toEqual(opsOf(g));
     };
-    keep((b, d) => b.op('softmax', [d], { axis: -1 }));
+    keep((b, d) => b.op('softmax', [d], { axis: 1 })); // qsoftmax takes the last axis only
     keep((b, d) => b.op('add', [d, b.constant('row', tensor('f32', [128], Array.from({ length: 128 }, (_, i) => i / 100)))]));
     keep((b, d) => b.op('mul', [d, b.op('sigmoid', [b.op('relu', [d])])]));
     const b = new GraphBuilder('pc');

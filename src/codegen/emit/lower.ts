@@ -128,11 +128,6 @@ export class Lowering {
     return this.add(name, type, { layout: 'plain', shifted }, { kind: 'const', sym });
   }
 
-  /** A value computed at compile time from constants (e.g. a dequantized weight): a constant in plain form. */
-  folded(name: string, t: Tensor): Val {
-    return this.add(name, this.type(name), PLAIN, { kind: 'const', sym: this.pool.bytes(name, tensorBytes(t), SLACK) });
-  }
-
   /** The value in `form`, converting (transpose and/or xor 0x80) once per value and form. */
   need(name: string, form: Form, opts: { arena?: boolean } = {}): Val {
     const v = this.val(name);

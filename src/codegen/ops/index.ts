@@ -18,6 +18,7 @@ import { attrsOf, type OpEmitter } from './util.js';
 
 export type { OpEmitter } from './util.js';
 export { UNCOMPILED } from './uncompiled.js';
+export { APPROXIMATE_FLOAT_OPS } from './approximate.js';
 
 const isInt8 = (n: Node, g: Graph) => ['u8', 'i8'].includes(g.values[n.inputs[0]!]!.dtype);
 

@@ -3,7 +3,6 @@
 import { dtypeRange, type DType } from '../../ir/dtype.js';
 import type { Node } from '../../ir/graph.js';
 import { fround } from '../../ir/quant-math.js';
-import { getOp } from '../../ir/ops/index.js';
 import { numel } from '../../ir/types.js';
 import { f32Bytes, f32lit, f64Bytes, i32Bytes } from '../emit/consts.js';
 import type { Lowering } from '../emit/lower.js';
@@ -46,12 +45,6 @@ function quantize(node: Node, L: Lowering): void {
 
 function dequantize(node: Node, L: Lowering): void {
   const a = attrsOf(node), xn = node.inputs[0]!, yn = node.outputs[0]!;
-  // A dequantized constant (a weight feeding an op left in float, e.g. the x86 quantizer's last
-  // linear): the interpreter's own values, computed once here instead of on every run.
-  if (L.isConst(xn) && !L.graph.outputs.includes(yn)) {
-    L.folded(yn, getOp('dequantize')!.kernel([L.constTensor(xn)!], a, [L.type(yn)])[0]!);
-    return;
-  }
   // Transposing the int8 operand is cheaper than the float result when the result leaves the graph.
   const xt = L.type(xn), layout = L.graph.outputs.includes(yn) ? 'plain' : layoutOf(L, xn);
   const x = L.need(xn, kernelForm(xt.dtype, layout));

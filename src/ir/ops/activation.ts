@@ -15,7 +15,8 @@ export const INTS: readonly DType[] = ['i8', 'u8', 'i16', 'u16', 'i32', 'i64'];
 
 type F = (x: number) => number;
 
-interface UnarySpec {
+/** An elementwise function of one tensor, defined by its float (and integer) semantics; unary-math.ts uses it too. */
+export interface UnarySpec {
   doc: string;
   attrs?: Record<string, AttrSpec>;
   /** Float semantics given the resolved attributes. */
@@ -115,7 +116,7 @@ const UNARY: Record<string, UnarySpec> = {
   },
 };
 
-function unaryOp(name: string, s: UnarySpec): OpDef {
+export function unaryOp(name: string, s: UnarySpec): OpDef {
   const dtypes = s.int ? [...FLOATS, ...INTS] : FLOATS;
   return {
     name,
@@ -133,7 +134,8 @@ function unaryOp(name: string, s: UnarySpec): OpDef {
       const out = tensor(t.dtype, t.shape);
       const o = out.data, d = t.data;
       if (o instanceof BigInt64Array) {
-        const f = s.big!(attrs);
+        check(s.big, `${name} is not defined on i64`);
+        const f = s.big(attrs);
         for (let i = 0; i < o.length; i++) o[i] = f(d[i] as bigint);
       } else {
         const f = isFloatDType(t.dtype) ? s.float(attrs) : s.int!(attrs);

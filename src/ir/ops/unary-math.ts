@@ -5,20 +5,11 @@ import { forEachBroadcast2 } from '../compute/broadcast.js';
 import { rint } from '../quant-math.js';
 import { tensor } from '../tensor.js';
 import { isFloatDType, type DType } from '../dtype.js';
-import { FLOATS, INTS } from './activation.js';
+import { FLOATS, INTS, unaryOp, type UnarySpec } from './activation.js';
 import { broadcastShapes, operandOf, sameDType } from './infer-util.js';
-import { check, type AttrSpec, type OpDef, type ResolvedAttrs, withOnnx } from './registry.js';
+import { check, type OpDef, type ResolvedAttrs, withOnnx } from './registry.js';
 
 type F = (x: number) => number;
-
-interface Unary {
-  doc: string;
-  attrs?: Record<string, AttrSpec>;
-  float: (a: ResolvedAttrs) => F;
-  /** 8..32-bit integers; absent: float-only. */
-  int?: (a: ResolvedAttrs) => F;
-  big?: (a: ResolvedAttrs) => (x: bigint) => bigint;
-}
 
 const num = (a: ResolvedAttrs, k: string): number => a[k] as number;
 
@@ -27,7 +18,7 @@ const TRIG: Record<string, F> = {
   sinh: Math.sinh, cosh: Math.cosh, asinh: Math.asinh, acosh: Math.acosh, atanh: Math.atanh,
 };
 
-const UNARY: Record<string, Unary> = {
+const UNARY: Record<string, UnarySpec> = {
   ...Object.fromEntries(Object.entries(TRIG).map(([name, f]) => [name, { doc: `${name}(x)`, float: () => f }])),
   sign: {
     doc: '-1, 0 or 1 by the sign of x (NaN stays NaN); also on integers',
@@ -67,32 +58,6 @@ const UNARY: Record<string, Unary> = {
     },
   },
 };
-
-function unaryOp(name: string, s: Unary): OpDef {
-  const dtypes = s.int ? [...FLOATS, ...INTS] : FLOATS;
-  return {
-    name,
-    doc: s.doc,
-    category: 'activation',
-    operands: [{ name: 'x', dtypes }],
-    results: 1,
-    attrs: s.attrs ?? {},
-    infer: ({ inputs }) => [{ dtype: operandOf(inputs, 0, 'x', dtypes, name).dtype, shape: [...inputs[0]!.shape] }],
-    kernel([x], attrs) {
-      const out = tensor(x!.dtype, x!.shape);
-      const o = out.data, d = x!.data;
-      if (o instanceof BigInt64Array) {
-        check(s.big, `${name} is not defined on i64`);
-        const f = s.big(attrs);
-        for (let i = 0; i < o.length; i++) o[i] = f(d[i] as bigint);
-      } else {
-        const f = isFloatDType(x!.dtype) ? s.float(attrs) : s.int!(attrs);
-        for (let i = 0; i < o.length; i++) o[i] = f(d[i] as number);
-      }
-      return [out];
-    },
-  };
-}
 
 const NUMERIC: readonly DType[] = [...FLOATS, ...INTS];
 
