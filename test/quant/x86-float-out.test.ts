@@ -93,4 +93,18 @@ describe('x86: conv → SiLU and squeeze-excite gates are integer', () => {
     expect(ops).toContain('qmul');
     expect(ops.filter((o) => ['sigmoid', 'hardsigmoid', 'mul', 'conv2d'].includes(o))).toEqual(['conv2d']);
   });
+
+  it('SiLU is matched only as x·sigmoid(x) with no other reader of the sigmoid', () => {
+    const b = new GraphBuilder('not_silu'), r = rng(3);
+    const x = b.input('x', { dtype: 'f32', shape: [1, 2, 4, 4] });
+    const c = b.op('conv2d', [x, b.constant('w', tensor('f32', [2, 2, 1, 1], [0.5, -0.25, 0.75, 0.3]))], {}, 'c');
+    const s = b.op('sigmoid', [c], {}, 's');
+    b.output(b.op('mul', [c, s], {}, 'm'), b.op('relu', [s], {}, 'other'));
+    const g = b.build();
+    const calib = tensor('f32', [2, 1, 2, 4, 4], Array.from({ length: 64 }, () => (r() - 0.5) * 4));
+    const ops = opsOf(quantizeGraph(g, { quantizer: 'x86', calib: datasetFromTensors(g, [calib], 'x') }).graph);
+    // not one SiLU table: the sigmoid is a gate of its own (a qlut), the mul reads it and the conv dequantized
+    expect(ops.filter((o) => o === 'qlut').length).toBe(1);
+    expect(ops).toContain('mul');
+  });
 });
