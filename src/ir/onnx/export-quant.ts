@@ -237,6 +237,15 @@ const qsoftmax: Exporter = (c, n, a) => {
   emitResult(c, n, a, y);
 };
 
+/** qlayernorm as the float graph it replaces, DequantizeLinear → LayerNormalization (last axis) →
+ *  QuantizeLinear; within one step of qforge's integer-statistics form. */
+const qlayernorm: Exporter = (c, n, a) => {
+  const xf = emitDequantize(c, n.inputs[0]!, { scale: [a['x_scale'] as number], zeroPoint: [a['x_zero_point'] as number] });
+  const y = floatOut(c, n);
+  c.emit('LayerNormalization', [xf, n.inputs[1]!, n.inputs[2]!], [y], { axis: -1, epsilon: a['epsilon'] as number });
+  emitResult(c, n, a, y);
+};
+
 const requantize: Exporter = (c, n, a) => {
   const xf = emitDequantize(c, n.inputs[0]!, { scale: [a['x_scale'] as number], zeroPoint: [a['x_zero_point'] as number] });
   emitResult(c, n, a, xf);
@@ -286,5 +295,6 @@ export const QUANT_EXPORTERS: Record<string, Exporter> = {
   qglobal_avgpool: qpool('GlobalAveragePool', () => ({})),
   requantize,
   qsoftmax,
+  qlayernorm,
   qlut,
 };

@@ -38,7 +38,7 @@ function opsetFor(g: Graph): number {
   const wide: DType[] = ['i16', 'u16', 'i4', 'u4'];
   for (const n of g.nodes) {
     if (n.op === 'hardswish') needs(14);
-    if (n.op === 'layer_norm') needs(17);
+    if (n.op === 'layer_norm' || n.op === 'qlayernorm') needs(17);
     if (n.op === 'gelu') needs(20);
     for (const v of [...n.inputs, ...n.outputs]) if (v && wide.includes(lookup(g.values, v)!.dtype)) needs(21);
   }
