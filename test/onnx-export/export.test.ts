@@ -150,6 +150,9 @@ const CASES: [string, Graph][] = [
   ['qlut (i8 → u8)', single('qlut', [['x', [2, 3, 50], 0.03, -5, 'i8']], { y_scale: 0.004, y_zero_point: 3, dtype: 'u8' }, (b) => [b.constant('t', tensor('u8', [256], sigmoidTable(0)))], [0.004, 3])],
   ['qlut (per channel)', single('qlut', [['x', [1, 3, 4, 5], 0.05, 10, 'i8']], { axis: 1, y_scale: 0.02, y_zero_point: -1, dtype: 'i8' }, (b) => [b.constant('t', tensor('i8', [3, 256], [0, 40, 90].flatMap((o) => sigmoidTable(-128).map((v, k) => Math.min(127, v + (k > o ? 1 : 0))))))], [0.02, -1])],
   ['qlut (u8 → i8)', single('qlut', [['x', [4, 60], 0.05, 128, 'u8']], { y_scale: 0.02, y_zero_point: -1, dtype: 'i8' }, (b) => [b.constant('t', tensor('i8', [256], sigmoidTable(-128)))], [0.02, -1])],
+  // qsoftmax / qlayernorm: the float graph they replace (within one step of their table / integer-statistics forms)
+  ['qsoftmax', single('qsoftmax', [['x', [2, 3, 49], 0.08, 2, 'i8']], { x_scale: 0.08, x_zero_point: 2, y_scale: 1 / 256, y_zero_point: -128, dtype: 'i8' }, () => [], [1 / 256, -128])],
+  ['qlayernorm', single('qlayernorm', [['x', [2, 4, 24], 0.06, 3, 'i8']], { x_scale: 0.06, x_zero_point: 3, y_scale: 0.03, y_zero_point: -1, dtype: 'i8' }, (b) => [b.constant('g', tensor('f32', [24], floats(24, 31))), b.constant('b', tensor('f32', [24], floats(24, 32)))], [0.03, -1])],
   // The residual ops: x and r quantized inputs, w (and a float bias) constants; weight scales from the type, or derived from acc_scale.
   ['qconv2d_add (per-channel, float bias, relu)', residualCase('qconv2d_add', ['x', [1, 3, 6, 6], 0.04, 128, 'u8'], ['r', [1, 4, 6, 6], 0.03, 100, 'u8'], {
     pads: [1, 1, 1, 1], x_zero_point: 128, acc_scale: convWs.map((s) => fround(fround(0.04) * s)), r_scale: fround(0.03), r_zero_point: 100, y_scale: 0.05, y_zero_point: 120, dtype: 'u8', qmin: 120,
@@ -173,11 +176,12 @@ describe('lowered integer ops are exported in QDQ form', () => {
   });
 
   // Tolerance: ≤ 1 output step for every element (ORT divides by the scale where we multiply by
-  // its float32 inverse, and accumulates in float where the integer ops are exact).
+  // its float32 inverse, and accumulates in float where the integer ops are exact); qsoftmax ≤ 2.
   it.each(CASES)('%s: onnxruntime within 1 step of our interpreter (optimisations on and off)', async (_, g) => {
     for (const level of ['all', 'disabled'] as const) {
       const [share, worst] = await steps(g, inputsOf(g), stepOf(g), level);
-      expect([level, share >= 0.99, worst <= 1]).toEqual([level, true, true]);
+      // qsoftmax: its exp table is within one step of the float graph, onnxruntime's float32 softmax one more
+      expect([level, share >= 0.99, worst <= (g.name === 'qsoftmax' ? 2 : 1)]).toEqual([level, true, true]);
     }
   });
 

@@ -160,6 +160,11 @@ void qf_ref_dequantize_u8(size_t n, size_t inner, size_t C, const uint8_t *x, co
    f = (float)(1 / ((double)s * y_scale)), y[k] = qf_rq1(e[k], f). e: n uint32 of scratch. */
 void qf_ref_qsoftmax(size_t rows, size_t n, const uint8_t *x, const uint32_t *table, double y_scale, int32_t y_zp,
                      int32_t qmin, int32_t qmax, uint8_t *y, uint32_t *e);
+/* LayerNorm over rows of n stored bytes (qlayernorm, src/ir/ops/quantized-norm.ts): exact integer sums of
+   d = x - x_zp and d², mean and 1/sqrt(var·x_s² + eps) in float64, then per element in float32
+   v = ((d - fround(mean))·fround(x_s·r))·gamma + beta and the quantize y = clamp(rint(v·inv_y) + y_zp). */
+void qf_ref_qlayernorm(size_t rows, size_t n, const uint8_t *x, double x_s, int32_t x_zp, double eps, const float *gamma,
+                       const float *beta, float inv_y, int32_t y_zp, int32_t qmin, int32_t qmax, uint8_t *y);
 void qf_ref_qmatmul(size_t M, size_t N, size_t K, const uint8_t *A, int32_t a_zp, const uint8_t *B, int32_t b_zp,
                     float mult, int32_t y_zp, int32_t qmin, int32_t qmax, uint8_t *C, void *scratch);
 
@@ -299,6 +304,11 @@ void qf_dequantize_u8(size_t n, size_t inner, size_t C, const uint8_t *x, const 
 void qf_qmatmul(size_t M, size_t N, size_t K, const uint8_t *A, int32_t a_zp, const uint8_t *B, int32_t b_zp, float mult, int32_t y_zp, int32_t qmin, int32_t qmax, uint8_t *C, void *scratch);
 #else
 #define qf_qmatmul qf_ref_qmatmul
+#endif
+#ifdef QF_HAVE_QLAYERNORM
+void qf_qlayernorm(size_t rows, size_t n, const uint8_t *x, double x_s, int32_t x_zp, double eps, const float *gamma, const float *beta, float inv_y, int32_t y_zp, int32_t qmin, int32_t qmax, uint8_t *y);
+#else
+#define qf_qlayernorm qf_ref_qlayernorm
 #endif
 #ifdef QF_HAVE_QSOFTMAX
 void qf_qsoftmax(size_t rows, size_t n, const uint8_t *x, const uint32_t *table, double y_scale, int32_t y_zp, int32_t qmin, int32_t qmax, uint8_t *y, uint32_t *e);

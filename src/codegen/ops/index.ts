@@ -9,6 +9,7 @@ import { QCONV_EMITTERS } from './qconv.js';
 import { QCONV_ADD_EMITTERS } from './qconv-add.js';
 import { QLINEAR_F32_EMITTERS } from './qlinear-f32.js';
 import { INT_CLAMP, INT_MAXPOOL, QELEMENTWISE_EMITTERS, requantScaleIssue } from './qelementwise.js';
+import { QNORM_EMITTERS } from './qnorm.js';
 import { QSOFTMAX_EMITTERS } from './qsoftmax.js';
 import { SELECT_EMITTERS } from './select.js';
 import { SHAPE_EMITTERS } from './shape.js';
@@ -45,6 +46,7 @@ export const EMITTERS: Record<string, OpEmitter> = {
   ...QCONV_ADD_EMITTERS,
   ...QLINEAR_F32_EMITTERS,
   ...QSOFTMAX_EMITTERS,
+  ...QNORM_EMITTERS,
   qconv2d: withScaleCheck(QCONV_EMITTERS.qconv2d!),
   qconv_transpose2d: withScaleCheck(QCONV_EMITTERS.qconv_transpose2d!),
   qlinear: withScaleCheck(QCONV_EMITTERS.qlinear!),

@@ -5,7 +5,7 @@
 /** Kernels of qforge_kernels.h that a target may implement itself (the rest use qf_ref_*). */
 export const KERNEL_NAMES = [
   'qgemm', 'qgemm_i32', 'qgemm_add', 'qconv', 'qdwconv', 'qdwconv3x3', 'im2col', 'col2im_i32', 'requant_i32', 'maxpool_u8', 'qavgpool',
-  'qgavgpool', 'lut_u8', 'qadd', 'qmul', 'requantize_u8', 'requantize_div_u8', 'clamp_u8', 'quantize_u8', 'quantize_div_u8', 'dequantize_u8', 'qmatmul', 'qsoftmax',
+  'qgavgpool', 'lut_u8', 'qadd', 'qmul', 'requantize_u8', 'requantize_div_u8', 'clamp_u8', 'quantize_u8', 'quantize_div_u8', 'dequantize_u8', 'qmatmul', 'qsoftmax', 'qlayernorm',
 ] as const;
 export type KernelName = (typeof KERNEL_NAMES)[number];
 /** The kernels of qforge_kernels_loops.h (portable loops shaped for the vectoriser), which every SIMD kernel file includes. */

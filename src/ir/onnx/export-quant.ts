@@ -24,7 +24,7 @@ import type { ResolvedAttrs } from '../ops/index.js';
 import { tensor } from '../tensor.js';
 import type { TensorType } from '../types.js';
 import { emitClip } from './export-ops.js';
-import type { AttrIn, ExportContext, Exporter } from './export-context.js';
+import { float, type AttrIn, type ExportContext, type Exporter } from './export-context.js';
 
 const ONNX_QDTYPES: readonly DType[] = ['u8', 'i8', 'u16', 'i16', 'u4', 'i4'];
 
@@ -247,6 +247,15 @@ const qsoftmax: Exporter = (c, n, a) => {
   emitResult(c, n, a, y);
 };
 
+/** qlayernorm as the float graph it replaces, DequantizeLinear → LayerNormalization (last axis) →
+ *  QuantizeLinear; within one step of qforge's integer-statistics form. */
+const qlayernorm: Exporter = (c, n, a) => {
+  const xf = emitDequantize(c, n.inputs[0]!, { scale: [a['x_scale'] as number], zeroPoint: [a['x_zero_point'] as number] });
+  const y = floatOut(c, n);
+  c.emit('LayerNormalization', [xf, n.inputs[1]!, n.inputs[2]!], [y], { axis: -1, epsilon: float(a['epsilon'] as number) });
+  emitResult(c, n, a, y);
+};
+
 const requantize: Exporter = (c, n, a) => {
   const xf = emitDequantize(c, n.inputs[0]!, { scale: [a['x_scale'] as number], zeroPoint: [a['x_zero_point'] as number] });
   emitResult(c, n, a, xf);
@@ -297,5 +306,6 @@ export const QUANT_EXPORTERS: Record<string, Exporter> = {
   qglobal_avgpool: qpool('GlobalAveragePool', () => ({})),
   requantize,
   qsoftmax,
+  qlayernorm,
   qlut,
 };

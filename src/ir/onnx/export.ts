@@ -44,6 +44,7 @@ function opsetFor(g: Graph): number {
   const wide: DType[] = ['i16', 'u16', 'i4', 'u4'];
   for (const n of g.nodes) {
     needs(getOp(n.op)?.onnx?.since ?? v);
+    if (n.op === 'qlayernorm') needs(17); // written as DequantizeLinear → LayerNormalization → QuantizeLinear
     for (const v of [...n.inputs, ...n.outputs]) if (v && wide.includes(lookup(g.values, v)!.dtype)) needs(21);
   }
   return v;
