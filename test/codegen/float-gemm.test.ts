@@ -12,7 +12,7 @@ import { describe, expect, it } from 'vitest';
 import { test as fcTest } from '@fast-check/vitest';
 import { buildC, generateC, runC, type BuildOptions } from '../../src/codegen/index.js';
 import { hostRuns, getTarget } from '../../src/codegen/targets/index.js';
-import { GraphBuilder, type Graph, type Tensor } from '../../src/ir/index.js';
+import { GraphBuilder, type Attrs, type Graph, type Tensor } from '../../src/ir/index.js';
 import { compileRun, floatTensor, interpret, mergeGraphs, rng } from './helpers.js';
 
 type R = ReturnType<typeof rng>;
@@ -83,7 +83,7 @@ function smallImageConv(): { graph: Graph; inputs: Tensor[] } {
  *  dilated, asymmetrically padded, grouped 3x3 on two images (padded planes, offsets, dropped columns). */
 function stride1Convs(): { graph: Graph; inputs: Tensor[] } {
   const r = rng(11), b = new GraphBuilder('stride1'), inputs: Tensor[] = [];
-  const layer = (name: string, x: number[], w: number[], attrs: Record<string, unknown>) => {
+  const layer = (name: string, x: number[], w: number[], attrs: Attrs) => {
     const xi = b.input(`${name}_x`, { dtype: 'f32', shape: x });
     inputs.push(floatTensor(x, r, 2));
     b.output(b.op('conv2d', [xi, b.constant(`${name}_w`, floatTensor(w, r, 0.5)), b.constant(`${name}_b`, floatTensor([w[0]!], r))], attrs, name));
