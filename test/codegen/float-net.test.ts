@@ -41,7 +41,7 @@ function floatNet(): { graph: Graph; inputs: Tensor[] } {
   DEPTHWISE.forEach((w, i) =>
     [x, small].forEach((src, j) => {
       const bias = i % 2 ? [c(`dwb${i}_${j}`, [C])] : [];
-      const clamp = i % 3 === 0 ? { clamp_min: -1, clamp_max: 2 } : {};
+      const clamp: Record<string, number> = i % 3 === 0 ? { clamp_min: -1, clamp_max: 2 } : {};
       b.output(b.op('conv2d', [src, c(`dw${i}_${j}`, [C, 1, ...w.k]), ...bias], { group: C, strides: w.s, dilations: w.d ?? [1, 1], pads: w.pads, ...clamp }, `dw${i}_${j}`));
     }),
   );
