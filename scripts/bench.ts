@@ -111,6 +111,7 @@ async function main(): Promise<void> {
       console.error(`wrote the results into ${file}`);
     }
     for (const r of rows) if (r.profile) console.log(`\n${formatProfile(r.model, r.profile)}`);
+    for (const r of rows) if (r.floatProfile) console.log(`\n${formatProfile(`${r.model} float C`, r.floatProfile)}`);
     if (a.json) {
       const out = { started, finished: { load: loadavg(), at: new Date().toISOString() }, cpu, target, quantizers, ortQuantizer: ortQ, peakGmacs, runs: opts.runs, rounds: opts.rounds, threads: opts.threads, rows: jsonRows(rows) };
       writeFileSync(a.json, JSON.stringify(out, null, 1) + '\n');

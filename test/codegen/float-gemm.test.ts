@@ -4,16 +4,13 @@
 // layers and matmuls (constant and activation right operands, batched) agree with the interpreter
 // within the float32 summation bound (float32 sums with FMA against its float64 sum, docs/codegen.md); the output
 // bytes are the same for 1, 2, 3 and 7 threads; ASan + UBSan find nothing.
-import { mkdtempSync, rmSync, writeFileSync } from 'node:fs';
-import { tmpdir } from 'node:os';
-import path from 'node:path';
 import fc from 'fast-check';
 import { describe, expect, it } from 'vitest';
 import { test as fcTest } from '@fast-check/vitest';
-import { buildC, generateC, runC, type BuildOptions } from '../../src/codegen/index.js';
+import type { BuildOptions } from '../../src/codegen/index.js';
 import { hostRuns, getTarget } from '../../src/codegen/targets/index.js';
 import { GraphBuilder, type Attrs, type Graph, type Tensor } from '../../src/ir/index.js';
-import { compileRun, floatTensor, interpret, mergeGraphs, rng } from './helpers.js';
+import { compileRun, floatTensor, floatThreadRuns, interpret, mergeGraphs, rng } from './helpers.js';
 
 type R = ReturnType<typeof rng>;
 const pick = <T>(r: R, xs: readonly T[]): T => xs[r(0, xs.length - 1)]!;
@@ -154,18 +151,9 @@ describe.each(TARGETS)('packed float GEMM family on %s %j', (target, opts) => {
 describe('packed float GEMM family', () => {
   it('gives the same bytes for 1, 2, 3 and 7 threads (every kernel split, channel chunks included)', () => {
     const { graph, inputs } = mergeGraphs([randomFloatNet(7, 16), smallImageConv(), stride1Convs()]);
-    const dir = mkdtempSync(path.join(tmpdir(), 'qforge-fgemm-'));
-    try {
-      const gen = generateC(graph, { target: 'native', name: 'm', float: true });
-      for (const [f, text] of gen.files) writeFileSync(path.join(dir, f), text);
-      const exe = buildC(dir, gen.target, { cflags: ['-DQF_PAR_MIN_OPS=1'] });
-      const bytes = (ts: Tensor[]) => ts.map((t) => Buffer.from(t.data.buffer, t.data.byteOffset, t.data.byteLength).toString('hex'));
-      const one = runC(exe, { inputs, inputNames: graph.inputs, threads: 1 }).outputs;
-      expect(errors(graph, one, interpret(graph, inputs), inputs)).toEqual([]);
-      for (const threads of [2, 3, 7]) expect(bytes(runC(exe, { inputs, inputNames: graph.inputs, threads }).outputs)).toEqual(bytes(one));
-    } finally {
-      rmSync(dir, { recursive: true, force: true });
-    }
+    const { outputs, bytes: [one, ...more] } = floatThreadRuns(graph, inputs, [2, 3, 7]);
+    expect(errors(graph, outputs, interpret(graph, inputs), inputs)).toEqual([]);
+    for (const b of more) expect(b).toEqual(one);
   });
 
   for (const target of ['c', 'avx2'])

@@ -6,14 +6,11 @@
 // dilation, padding), broadcast binaries and a concat. Results agree with the interpreter within the
 // float tolerance (1e-5 of the largest output); the bytes are the same for 1, 2, 3 and 7 threads; ASan
 // and UBSan find nothing.
-import { mkdtempSync, rmSync, writeFileSync } from 'node:fs';
-import { tmpdir } from 'node:os';
-import path from 'node:path';
 import { describe, expect, it } from 'vitest';
-import { buildC, generateC, runC, type BuildOptions } from '../../src/codegen/index.js';
+import type { BuildOptions } from '../../src/codegen/index.js';
 import { getTarget, hostRuns } from '../../src/codegen/targets/index.js';
 import { GraphBuilder, tensor, type Graph, type Tensor } from '../../src/ir/index.js';
-import { compileRun, FLOAT_TOLERANCE, floatTensor, interpret, relErr, rng } from './helpers.js';
+import { compileRun, FLOAT_TOLERANCE, floatTensor, floatThreadRuns, interpret, relErr, rng } from './helpers.js';
 
 type Win = { k: [number, number]; s: [number, number]; d?: [number, number]; pads: [number, number, number, number] };
 const DEPTHWISE: Win[] = [
@@ -41,7 +38,7 @@ function floatNet(): { graph: Graph; inputs: Tensor[] } {
   DEPTHWISE.forEach((w, i) =>
     [x, small].forEach((src, j) => {
       const bias = i % 2 ? [c(`dwb${i}_${j}`, [C])] : [];
-      const clamp = i % 3 === 0 ? { clamp_min: -1, clamp_max: 2 } : {};
+      const clamp: Record<string, number> = i % 3 === 0 ? { clamp_min: -1, clamp_max: 2 } : {};
       b.output(b.op('conv2d', [src, c(`dw${i}_${j}`, [C, 1, ...w.k]), ...bias], { group: C, strides: w.s, dilations: w.d ?? [1, 1], pads: w.pads, ...clamp }, `dw${i}_${j}`));
     }),
   );
@@ -100,17 +97,8 @@ describe.each(TARGETS)('float network ops on %s %j', (target, opts) => {
 describe('float network ops', () => {
   it('give the same bytes for 1, 2, 3 and 7 threads', () => {
     const { graph, inputs } = floatNet();
-    const dir = mkdtempSync(path.join(tmpdir(), 'qforge-fnet-'));
-    try {
-      const gen = generateC(graph, { target: 'native', name: 'm', float: true });
-      for (const [f, text] of gen.files) writeFileSync(path.join(dir, f), text);
-      const exe = buildC(dir, gen.target, { cflags: ['-DQF_PAR_MIN_OPS=1'] });
-      const bytes = (ts: Tensor[]) => ts.map((t) => Buffer.from(t.data.buffer, t.data.byteOffset, t.data.byteLength).toString('hex'));
-      const one = runC(exe, { inputs, inputNames: graph.inputs, threads: 1 }).outputs;
-      for (const threads of [2, 3, 7]) expect(bytes(runC(exe, { inputs, inputNames: graph.inputs, threads }).outputs)).toEqual(bytes(one));
-    } finally {
-      rmSync(dir, { recursive: true, force: true });
-    }
+    const [one, ...more] = floatThreadRuns(graph, inputs, [2, 3, 7]).bytes;
+    for (const b of more) expect(b).toEqual(one);
   });
 
   for (const target of ['c', 'avx2'])

@@ -35,6 +35,22 @@ export function compileRun(g: Graph, target: string, inputs: Tensor[], opts: Bui
 
 export const interpret = (g: Graph, inputs: Tensor[]): Tensor[] => run(g, inputs).outputs;
 
+/** The float build for this host with every parallel step split (QF_PAR_MIN_OPS=1): its outputs on
+ *  one thread, and the output bytes (hex) on 1 and on each of `threads` threads. */
+export function floatThreadRuns(g: Graph, inputs: Tensor[], threads: number[]): { outputs: Tensor[]; bytes: string[][] } {
+  const dir = mkdtempSync(path.join(tmpdir(), 'qforge-fthreads-'));
+  try {
+    const gen = generateC(g, { target: 'native', name: 'm', float: true });
+    for (const [f, text] of gen.files) writeFileSync(path.join(dir, f), text);
+    const exe = buildC(dir, gen.target, { cflags: ['-DQF_PAR_MIN_OPS=1'] });
+    const hex = (ts: Tensor[]) => ts.map((t) => Buffer.from(t.data.buffer, t.data.byteOffset, t.data.byteLength).toString('hex'));
+    const outputs = runC(exe, { inputs, inputNames: g.inputs, threads: 1 }).outputs;
+    return { outputs, bytes: [hex(outputs), ...threads.map((n) => hex(runC(exe, { inputs, inputNames: g.inputs, threads: n }).outputs))] };
+  } finally {
+    rmSync(dir, { recursive: true, force: true });
+  }
+}
+
 /** Deterministic pseudo-random integers in [lo, hi] (xorshift; tests stay reproducible). */
 export function rng(seed: number): (lo: number, hi: number) => number {
   let s = seed >>> 0 || 1;

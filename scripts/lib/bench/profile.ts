@@ -1,4 +1,4 @@
-// --profile: where our int8 C spends its time, layer by layer. The generated <name>_run_ctx opens each
+// --profile: where our int8 C (and float C) spends its time, layer by layer. The generated <name>_run_ctx opens each
 // step of a node with a comment `/* node (op): what */` at the top level of the function; a
 // profiling copy of the sources gets a clock read before each of them (and before the return),
 // sums the time per step over the benchmark runs, and prints the sums at exit. The clock is the
@@ -109,7 +109,7 @@ function probedRun(build: ReturnType<typeof buildC>, dir: string, input: Tensor,
   });
 }
 
-/** Builds a probed copy of the compiled int8 model, runs it `runs` times, and sums the time per step;
+/** Builds a probed copy of the compiled (int8 or float) model, runs it `runs` times, and sums the time per step;
  *  with threads > 1 also the wall time per step on 1 and on `threads` threads. */
 export function profileOurs(c: Compiled, input: Tensor, runs: number, macsOf: (node: string) => number, threads = 1): Profile {
   const dir = tempDir('profile');

@@ -38,6 +38,8 @@ export interface Row {
   notes: string[];
   errors: string[];
   profile?: Profile;
+  /** The same per-step profile of our float C (--profile). */
+  floatProfile?: Profile;
 }
 
 /** 10·log10(Σref² / Σ(ref − got)²) over all outputs; Infinity when they are identical. */

@@ -25,7 +25,7 @@ export interface RunOptions {
   threads: number;
   warmup: number;
   verify: boolean;
-  /** Also profile our int8 C per step (probed build) and with perf. */
+  /** Also profile our int8 and float C per step (probed build) and with perf. */
   profile: boolean;
   log: (s: string) => void;
 }
@@ -154,6 +154,12 @@ export async function benchModel(m: BenchModel, o: RunOptions): Promise<Prepared
     const macs = new Map(g.nodes.map((n) => [n.name, nodeMacs(g, n.name)]));
     row.profile = step('profile', () => profileOurs(c, m.input, o.runs, (n) => macs.get(n) ?? 0, o.threads)) ?? undefined;
     lap('profiled');
+  }
+  if (o.profile && built.oursFloat) {
+    const c = built.oursFloat;
+    const macs = new Map(float.nodes.map((n) => [n.name, nodeMacs(float, n.name)]));
+    row.floatProfile = step('profile float C', () => profileOurs(c, m.input, o.runs, (n) => macs.get(n) ?? 0)) ?? undefined;
+    lap('profiled float C');
   }
   return { model: m, int8: q?.graph ?? null, float, qdqOnnx: ortQdq ?? qdqOnnx, floatOnnx, reference, ours, row };
 }
