@@ -186,3 +186,15 @@ describe('spec printing', () => {
     expect(strip(parsePipeline(text))).toEqual(strip(steps));
   });
 });
+
+describe('spec printing of -0', () => {
+  it('keeps the sign of a float option set to -0 (String(-0) is "0", the default of most)', () => {
+    const p = listPasses().find((d) => Object.values(d.options).some((s) => s.type === 'float'));
+    expect(p).toBeDefined();
+    const [key] = Object.entries(p!.options).find(([, s]) => s.type === 'float')!;
+    const text = formatPipeline(resolvePipeline([{ pass: p!.name, options: { [key]: -0 } }]));
+    expect(text).toContain(`${key}=-0`);
+    const [step] = parsePipeline(text);
+    expect(step!.kind === 'pass' && Object.is(step!.options[key], -0)).toBe(true);
+  });
+});

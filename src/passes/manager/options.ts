@@ -95,7 +95,7 @@ export function formatOptionValue(v: unknown): string {
   if (Array.isArray(v)) return `[${v.map(formatOptionValue).join(',')}]`;
   // Quoted strings escape only backslash and quote (the spec lexer takes the next char literally).
   if (typeof v === 'string') return /^[^\s,{}[\]()="\\]+$/.test(v) ? v : `"${v.replace(/[\\"]/g, '\\$&')}"`;
-  return String(v);
+  return Object.is(v, -0) ? '-0' : String(v); // String(-0) is '0': the spec must read back what was set
 }
 
 function scalarFromText(kind: ScalarKind | readonly string[], raw: RawValue): number | string | boolean {

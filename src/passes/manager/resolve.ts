@@ -125,7 +125,9 @@ export function formatPipeline(steps: readonly PipelineStep[]): string {
         return `fixpoint(${formatPipeline(s.steps)})${opt}`;
       }
       const defaults = defaultOptions(s.pass.options);
-      const set = Object.entries(s.options).filter(([k, v]) => JSON.stringify(v) !== JSON.stringify(defaults[k]));
+      // Compared as printed (so -0 is not taken for a default 0): only what the spec would read back differently is written.
+      const isDefault = (k: string, v: unknown) => typeof v === typeof defaults[k] && formatOptionValue(v) === formatOptionValue(defaults[k]);
+      const set = Object.entries(s.options).filter(([k, v]) => !isDefault(k, v));
       return s.pass.name + (set.length ? `{${set.map(([k, v]) => `${k}=${formatOptionValue(v)}`).join(',')}}` : '');
     })
     .join(',');
