@@ -24,8 +24,9 @@
 /* The ranges of a job are fixed by (n, ranges). Thread t (the caller is 0) first runs range t, then
    claims the ranges left, first come, first served: a worker that the OS has not scheduled yet delays
    nothing, and when every thread is there each runs the same range of every job, so that a step whose
-   split matches the step before (rows of an image, say) finds its input in its own core's cache. The
-   output does not depend on it: a range computes the same bytes on any thread. */
+   split matches the step before (rows of an image, say) finds its input in its own core's cache.
+   Threads beyond the job's ranges sit it out. The output does not depend on any of this: a range
+   computes the same bytes on any thread. */
 struct qf_ctx {
   int threads;
   size_t scratch_bytes; /* per extra thread, QF_SLACK included, a multiple of 64 */
@@ -91,11 +92,12 @@ static inline void qf_pause(void) {
 }
 
 /* Thread `self` runs the ranges of job `st` (its state word) that it can claim: its own range first,
-   then the ones after it. */
+   then the ones after it. A thread without a range of its own takes none (it would race the owners;
+   the owners take over a range whose thread is late). */
 static void qf_work(qf_ctx *c, uint64_t st, size_t self, uint8_t *scratch) {
   const uint32_t gen = QF_GEN(st);
   const size_t k = QF_RANGES(st);
-  for (size_t i = 0; i < k; i++) {
+  for (size_t i = 0; i < k && self < k; i++) {
     const size_t t = (self + i) % k;
     uint32_t *w = c->claim + t * QF_CLAIM_STRIDE, v = __atomic_load_n(w, __ATOMIC_RELAXED);
     if ((int32_t)(gen - v) <= 0 || !__atomic_compare_exchange_n(w, &v, gen, 0, __ATOMIC_ACQ_REL, __ATOMIC_RELAXED)) continue;
@@ -576,7 +578,12 @@ static size_t qf_chunk(size_t lo, size_t hi, size_t period, size_t n, size_t *i)
   *i = lo * period;
   return (hi * period < n ? hi * period : n) - *i;
 }
-#define QF_PAR_CHUNKS(name) QF_PAR_RANGES(name, QF_CHUNKS(a->n, QF_PERIOD(a)), qf_grain(QF_PERIOD(a), QF_PAR_MIN_OPS), NULL)
+#define QF_PAR_CHUNKS(name, min) QF_PAR_RANGES(name, QF_CHUNKS(a->n, QF_PERIOD(a)), qf_grain(QF_PERIOD(a), min), NULL)
+/* quantize/dequantize sit next to float ops, most of which run on the calling thread alone (layer_norm,
+   softmax): their float side is in the caller's cache, and a short one split in two makes the other
+   thread fetch its half from there (the transformer's 16384-element edges: 2.0 us on one thread, 3.7
+   for the worker's half on two). They split from 4x the elements. */
+#define QF_PAR_MIN_EDGE (4 * (size_t)QF_PAR_MIN_OPS)
 
 QF_PAR_RANGES(qadd, a->n, QF_PAR_MIN_OPS, NULL) {
   qf_qadd(hi - lo, a->a + lo * a->sa, a->sa, a->b + lo * a->sb, a->sb, a->p, a->y + lo);
@@ -598,19 +605,19 @@ QF_PAR_RANGES(f_binary, a->n, QF_PAR_MIN_OPS, NULL) {
 }
 
 /* One table (C == 1): the whole chunk is its own inner run. */
-QF_PAR_CHUNKS(lut_u8) {
+QF_PAR_CHUNKS(lut_u8, QF_PAR_MIN_OPS) {
   size_t i, n = qf_chunk(lo, hi, QF_PERIOD(a), a->n, &i);
   qf_lut_u8(n, a->C == 1 ? n : a->inner, a->C, a->x + i, a->table, a->y + i);
 }
-QF_PAR_CHUNKS(quantize_u8) {
+QF_PAR_CHUNKS(quantize_u8, QF_PAR_MIN_EDGE) {
   size_t i, n = qf_chunk(lo, hi, QF_PERIOD(a), a->n, &i);
   qf_quantize_u8(n, a->inner, a->C, a->x + i, a->inv, a->zp, a->qmin, a->qmax, a->y + i);
 }
-QF_PAR_CHUNKS(quantize_div_u8) {
+QF_PAR_CHUNKS(quantize_div_u8, QF_PAR_MIN_EDGE) {
   size_t i, n = qf_chunk(lo, hi, QF_PERIOD(a), a->n, &i);
   qf_quantize_div_u8(n, a->inner, a->C, a->x + i, a->s, a->zp, a->qmin, a->qmax, a->y + i);
 }
-QF_PAR_CHUNKS(dequantize_u8) {
+QF_PAR_CHUNKS(dequantize_u8, QF_PAR_MIN_EDGE) {
   size_t i, n = qf_chunk(lo, hi, QF_PERIOD(a), a->n, &i);
   qf_dequantize_u8(n, a->inner, a->C, a->x + i, a->s, a->zp, a->y + i);
 }

@@ -4,8 +4,8 @@
  * The pool is made once (<name>_ctx_new): its threads start there and park between calls (a short
  * spin, then a condition variable); a model run allocates nothing and starts no thread. Work is split
  * statically: qf_parallel cuts [0, n) into at most `threads` contiguous ranges whose bounds depend
- * only on n and the thread count, never on timing; the caller and the workers then claim ranges first
- * come, first served. Every split is over outputs (GEMM rows, depthwise/pool output rows, output
+ * only on n and the thread count, never on timing; thread t (the caller is 0) runs range t, then
+ * claims the ranges left, first come, first served. Every split is over outputs (GEMM rows, depthwise/pool output rows, output
  * channels of a float convolution, elementwise chunks): each output is computed whole, by the
  * single-threaded code, and no float reduction is ever divided, so the bytes are the same for every
  * thread count and every schedule. (col2im adds into int32 accumulators from blocks of two waves:
