@@ -267,26 +267,29 @@ export class ValueTable {
   private sourceNames(): SourceNames {
     if (this.listed) return this.listed;
     const keys = Object.keys(this.source.values), ids = new Array<ValueId | undefined>(keys.length), unreferenced = new Set<string>();
-    for (let i = 0, next = 0; i < keys.length; i++) {
+    // Per region of ids (inputs, constants, results): the id after the last key found there.
+    const next = [0, this.inputs, this.inputs + this.constants];
+    for (let i = 0; i < keys.length; i++) {
       const v = this.idOfKey(keys[i]!, next);
       ids[i] = v;
       if (v === undefined) unreferenced.add(keys[i]!);
       else {
         this.flags[v]! |= IN_SOURCE;
-        next = v + 1;
+        next[v < this.inputs ? 0 : v < this.inputs + this.constants ? 1 : 2] = v + 1;
       }
     }
     return (this.listed = { keys, ids, unreferenced });
   }
 
   /**
-   * The id of k, the key after the one that had id next - 1. Graphs list their values mostly in
-   * definition order, which is the order ids are given in: the next few ids are tried first, as
-   * comparing names is much cheaper than a lookup in a Map of every value.
+   * The id of k. Graphs list their values mostly in definition order, inputs, constants and
+   * results each in the order ids are given in (if interleaved): the next few ids of each region
+   * are tried first, as comparing names is much cheaper than a lookup in a Map of every value.
    */
-  private idOfKey(k: string, next: ValueId): ValueId | undefined {
+  private idOfKey(k: string, next: readonly ValueId[]): ValueId | undefined {
     const names = this.names;
-    if (!this.moved) for (let j = next, end = Math.min(next + 8, this.count); j < end; j++) if (names[j] === k) return j;
+    if (!this.moved)
+      for (const from of next) for (let j = from, end = Math.min(from + 8, this.count); j < end; j++) if (names[j] === k) return j;
     return this.ownerOf(k);
   }
 
