@@ -21,6 +21,25 @@ export interface BinaryCall {
   call(flat: string, row: string, esize: [number, number, number], params: string, y: Val, lead?: string): string;
 }
 
+/**
+ * The broadcast with axes of size 1 dropped and adjacent axes merged where both operands step through
+ * them as through one (contiguous, or both broadcast): the same element pairs in fewer, longer rows
+ * (a per-channel [1,C,1,1] operand on [1,C,H,W] gives C rows of H·W, not C·H rows of W).
+ */
+function coalesce(shape: readonly number[], sa: readonly number[], sb: readonly number[]): [number[], number[], number[]] {
+  const s: number[] = [], a: number[] = [], b: number[] = [];
+  shape.forEach((d, i) => {
+    const k = s.length - 1;
+    if (d === 1) return;
+    if (k >= 0 && a[k] === sa[i]! * d && b[k] === sb[i]! * d) {
+      s[k]! *= d;
+      a[k] = sa[i]!;
+      b[k] = sb[i]!;
+    } else s.push(d), a.push(sa[i]!), b.push(sb[i]!);
+  });
+  return s.length ? [s, a, b] : [[1], [0], [0]];
+}
+
 export function binaryOperands(L: Lowering, node: Node, form: (t: TensorType, layout: Layout) => Form): BinaryCall {
   const [an, bn] = node.inputs as [string, string];
   const at = L.type(an), bt = L.type(bn), out = L.type(node.outputs[0]!).shape;
@@ -40,9 +59,9 @@ export function binaryOperands(L: Lowering, node: Node, form: (t: TensorType, la
       const na = numel(at.shape), nb = numel(bt.shape);
       if ((na === n || na === 1) && (nb === n || nb === 1))
         return `${flat}(${lead ? `${lead}, ` : ''}${n}, ${a.cname}, ${na === 1 && n > 1 ? 0 : 1}, ${b.cname}, ${nb === 1 && n > 1 ? 0 : 1}, ${params}, ${y.cname});`;
-      const sa = broadcastStrides(po, pa), sb = broadcastStrides(po, pb);
+      const [shape, sa, sb] = coalesce(po, broadcastStrides(po, pa), broadcastStrides(po, pb));
       const arr = (v: number[], h: string) => L.pool.decl(`${node.name}_${h}`, 'int32_t', `{${v.join(',')}}`, `[${v.length}]`);
-      return `${lead ? `qf_par_broadcast2(${lead}, ` : 'qf_broadcast2('}${po.length}, ${arr(po, 'shape')}, ${arr(sa, 'sa')}, ${arr(sb, 'sb')}, ${esize.join(', ')}, ${a.cname}, ${b.cname}, ${y.cname}, ${row}, ${params});`;
+      return `${lead ? `qf_par_broadcast2(${lead}, ` : 'qf_broadcast2('}${shape.length}, ${arr(shape, 'shape')}, ${arr(sa, 'sa')}, ${arr(sb, 'sb')}, ${esize.join(', ')}, ${a.cname}, ${b.cname}, ${y.cname}, ${row}, ${params});`;
     },
   };
 }
