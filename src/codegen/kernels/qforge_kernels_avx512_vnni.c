@@ -7,7 +7,8 @@
  * vpdpbusd multiplies the u8 activations (first source, broadcast 4 bytes = one K group per row) by the
  * s8 weights and accumulates in int32 with wrap-around (never vpdpbusds): exact for every int8 weight.
  * Tile: 6 rows x 4 zmm = 24 accumulators; loop order panel -> rows, so one weight panel stays in L2
- * while every row block streams past it. Requantisation: cvtdq2ps, one mulps, max/min, cvtps2dq with
+ * while every row block streams past it; a panel larger than 32 KiB in L1-sized K chunks (qf_gemm_run).
+ * Rows of A: a matrix, or a padded image for the implicit-GEMM convolutions (qf_qconv_cols, no im2col). Requantisation: cvtdq2ps, one mulps, max/min, cvtps2dq with
  * the rounding pinned to nearest-even, + zp, vpmovdb with a store mask for the N tail. qf_qgemm_add runs the
  * residual-add epilogue (qf_requant_add_i32's float32 form) on the tile instead.
  *
