@@ -7,7 +7,8 @@
  * vpdpbusd multiplies the u8 activations (first source, broadcast 4 bytes = one K group per row) by the
  * s8 weights and accumulates in int32 with wrap-around (never vpdpbusds): exact for every int8 weight.
  * Tile: 6 rows x 4 zmm = 24 accumulators; loop order panel -> rows, so one weight panel stays in L2
- * while every row block streams past it. Requantisation: cvtdq2ps, one mulps, max/min, cvtps2dq with
+ * while every row block streams past it; a panel larger than 32 KiB in L1-sized K chunks (qf_gemm_run).
+ * Rows of A: a matrix, or a padded image for the implicit-GEMM convolutions (qf_qconv_cols, no im2col). Requantisation: cvtdq2ps, one mulps, max/min, cvtps2dq with
  * the rounding pinned to nearest-even, + zp, vpmovdb with a store mask for the N tail. qf_qgemm_add runs the
  * residual-add epilogue (qf_requant_add_i32's float32 form) on the tile instead.
  *
@@ -131,7 +132,7 @@ QF_AI __m512i qf_narrow4(__m512i o0, __m512i o1, __m512i o2, __m512i o3, const q
 /* Where a tile's rows of A come from: rows of a matrix (g NULL: row m at A + m * lda), or an implicit
    convolution (g set, see qf_qconv_cols): row m is output pixel p0 + m, (oh, ow), of the padded image at A
    (wp pixels wide), its window starting at pixel (oh * SH, ow * SW). K is nseg segments of seg groups of 4
-   bytes, segment i sstride bytes after the row's start (a matrix row: one segment). */
+   bytes, segment i sstride bytes after the row's start (a matrix row: one segment, sstride = 4 seg). */
 typedef struct {
   const uint8_t *A;
   size_t lda;
@@ -232,12 +233,13 @@ QF_AI void qf_tile(const int mr, const int nv, const uint8_t *const *ap, const q
   const size_t seg = s->seg, step = (size_t)nv * 64;
   const int pf = kr->pf;
   size_t li = kr->l0;
-  for (size_t si = kr->k0 / seg; si * seg < kr->k1; si++) {
-    const uint8_t *ar[QF_MR];
-    QF_UNROLL for (int r = 0; r < mr; r++) ar[r] = ap[r] + si * s->sstride;
-    const size_t ga = kr->k0 > si * seg ? kr->k0 - si * seg : 0, gb = kr->k1 - si * seg < seg ? kr->k1 - si * seg : seg;
-    const int8_t *wg = w + (si * seg + ga) * step;
-    for (size_t g = ga; g < gb; g++, wg += step) {
+  /* A(r, k) = ap[r] + off: off steps 4 bytes a group and jumps to the next segment after seg groups */
+  size_t off = kr->k0 / seg * s->sstride + kr->k0 % seg * 4, left = seg - kr->k0 % seg;
+  const size_t jump = s->sstride - seg * 4;
+  const int8_t *wg = w + kr->k0 * step;
+  for (size_t k = kr->k0; k < kr->k1; k += left, left = seg, off += jump) {
+    const size_t n = kr->k1 - k < left ? kr->k1 - k : left;
+    for (size_t i = 0; i < n; i++, off += 4, wg += step) {
       __m512i wv[QF_NV];
       QF_UNROLL for (int j = 0; j < nv; j++) wv[j] = _mm512_loadu_si512(wg + j * 64);
       /* weights that are not in L1 yet (a panel larger than it: 72 KiB at K = 1152, 288 KiB at K = 4608, on the
@@ -248,7 +250,7 @@ QF_AI void qf_tile(const int mr, const int nv, const uint8_t *const *ap, const q
       if (li < kr->nl) _mm_prefetch((const char *)(kr->next + li++ * 64), _MM_HINT_T1);
       QF_UNROLL for (int r = 0; r < mr; r++) {
         int32_t q;
-        memcpy(&q, ar[r] + g * 4, 4);
+        memcpy(&q, ap[r] + off, 4);
         const __m512i av = _mm512_set1_epi32(q);
         QF_UNROLL for (int j = 0; j < nv; j++) c[r][j] = _mm512_dpbusd_epi32(c[r][j], av, wv[j]);
       }
@@ -377,7 +379,7 @@ static void qf_gemm_run(size_t M, const qf_asrc *s, const void *W, const qf_gout
 
 static void qf_gemm_vnni(size_t M, size_t N, size_t K, const uint8_t *A, size_t lda, const void *W, const qf_rq *rq,
                          const int32_t *bias32, uint8_t *C8, int32_t *C32, size_t ldc, size_t c0, size_t c1) {
-  const qf_asrc s = {A, lda, NULL, 0, 0, 1, (K + 3) / 4, 0};
+  const qf_asrc s = {A, lda, NULL, 0, 0, 1, (K + 3) / 4, (K + 3) / 4 * 4};
   qf_gout o;
   memset(&o, 0, sizeof o);
   o.N = N, o.rq = rq, o.bias32 = bias32, o.C8 = C8, o.C32 = C32, o.ldc = ldc;
@@ -388,7 +390,7 @@ static void qf_gemm_vnni(size_t M, size_t N, size_t K, const uint8_t *A, size_t 
 int qf_qgemm_add(size_t M, size_t N, size_t K, const uint8_t *A, size_t lda, const void *W, const int32_t *bias32,
                  const uint8_t *r, size_t ldr, const qf_radd *p, uint8_t *y, size_t ldy) {
   if ((double)(float)p->r_s != p->r_s) return 0; /* the double product: qf_requant_add_i32 */
-  const qf_asrc s = {A, lda, NULL, 0, 0, 1, (K + 3) / 4, 0};
+  const qf_asrc s = {A, lda, NULL, 0, 0, 1, (K + 3) / 4, (K + 3) / 4 * 4};
   qf_gout o;
   memset(&o, 0, sizeof o);
   o.N = N, o.bias32 = bias32, o.C8 = y, o.ldc = ldy, o.ra = p, o.R = r, o.ldr = ldr;
