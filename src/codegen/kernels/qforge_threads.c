@@ -397,9 +397,15 @@ static void qf_conv_cells(const void *p, size_t lo, size_t hi, uint8_t *scratch)
   }
 }
 
+/* Padded rows, a copy each: on the calling thread alone, MobileNetV2's stem took 1.5x less on 2 threads than on
+   one, against 1.8x for its GEMM (the pad reads the image rows both threads wrote in the step before). */
+QF_PAR_RANGES(conv_pad, qf_pad_h(a->g), qf_grain(qf_pad_w(a->g) * (size_t)a->g->C, QF_PAR_MIN_OPS), NULL) {
+  qf_conv_pad(a->g, a->x, a->xp, lo, hi);
+}
+
 QF_PAR(conv_implicit) {
   qf_gemm_args g;
-  qf_conv_pad(a->g, a->x, a->xp); /* one pass over the image, on the calling thread */
+  qf_par_conv_pad(ctx, a->g, a->x, a->xp);
   memset(&g, 0, sizeof g);
   g.M = a->P, g.N = a->Mg, g.K = a->K, g.ldc = a->ldy, g.W = a->W, g.rq = a->rq, g.C = a->y, g.g = a->g, g.x = a->xp;
   qf_gemm_grid(ctx, &g, qf_conv_cells, NULL);
@@ -407,7 +413,7 @@ QF_PAR(conv_implicit) {
 
 QF_PAR(conv_add_implicit) {
   qf_gemm_args g;
-  qf_conv_pad(a->g, a->x, a->xp);
+  qf_par_conv_pad(ctx, a->g, a->x, a->xp);
   memset(&g, 0, sizeof g);
   g.M = a->P, g.N = a->Mg, g.K = a->K, g.ldc = a->ldy, g.W = a->W, g.C = a->y, g.g = a->g, g.x = a->xp, g.bias32 = a->bias32;
   g.r = a->r, g.ldr = a->ldr, g.p = a->p;

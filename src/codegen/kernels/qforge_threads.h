@@ -63,7 +63,10 @@ QF_PAR_PROTO(qgemm);
 QF_PAR_PROTO(conv_im2col);
 #ifdef QF_HAVE_QCONV
 /* Convolution by implicit GEMM (one group, DW = 1; targets with qf_qconv_cols): x padded once into xp
-   (qf_pad_h(g) * qf_pad_w(g) * C bytes, then QF_SLACK readable ones), then the GEMM grid over output pixels [0, P) reads its rows from xp. */
+   (qf_pad_h(g) * qf_pad_w(g) * C bytes, then QF_SLACK readable ones; split over padded rows, qf_par_conv_pad),
+   then the GEMM grid over output pixels [0, P) reads its rows from xp. */
+#define QF_ARGS_conv_pad(X) X(const qf_geom *, g) X(const uint8_t *, x) X(uint8_t *, xp)
+QF_PAR_PROTO(conv_pad);
 #define QF_ARGS_conv_implicit(X) X(const qf_geom *, g) X(const uint8_t *, x) X(size_t, P) X(size_t, K) X(size_t, Mg) \
   X(const void *, W) X(const qf_rq *, rq) X(uint8_t *, y) X(size_t, ldy) X(uint8_t *, xp)
 QF_PAR_PROTO(conv_implicit);
