@@ -500,6 +500,14 @@ QF_PAR_RANGES(qdwconv3x3, (size_t)a->g->OH * QF_DW_BLOCKS(a->g), qf_grain(QF_DW_
   qf_dw_units(qf_qdwconv3x3_ch, a->g, a->x, a->W, a->rq, a->y, lo, hi);
 }
 
+/* Whole rows (the GEMM needs every channel of a pixel): a row is its depthwise work plus 1/32 of its GEMM MACs. */
+QF_PAR_RANGES(dw_pw, (size_t)a->g->OH,
+              qf_grain(QF_ROW_WORK(a->g) + (size_t)a->g->OW * (size_t)a->g->C * a->N / 32, QF_PAR_MIN_OPS), NULL) {
+  const size_t C = (size_t)a->g->C, p0 = lo * (size_t)a->g->OW, p1 = hi * (size_t)a->g->OW;
+  qf_dw_part(a->k3 ? qf_qdwconv3x3_ch : qf_qdwconv_ch, a->g, a->x, a->Wd, a->rqd, a->t, lo, hi, 0, QF_DW_BLOCKS(a->g));
+  qf_qgemm_cols(p1 - p0, a->N, C, a->t + p0 * C, C, a->Wp, a->rqp, a->y + p0 * a->N, a->N, 0, a->N);
+}
+
 /* Global average pool over blocks of 64 channels (a cache line of each pixel, so that two threads
    never read the same lines: with 16-channel blocks se_net's 64-channel pools took 5.6 us on one
    thread and 9.8 on two): the channel-range kernel, C staying the pixel stride. */

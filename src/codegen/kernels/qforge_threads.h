@@ -87,6 +87,12 @@ QF_PAR_PROTO(gemm_add);
 #define QF_ARGS_qdwconv3x3 QF_ARGS_qdwconv
 QF_PAR_PROTO(qdwconv);
 QF_PAR_PROTO(qdwconv3x3);
+/* A depthwise convolution (3x3 path when k3) into t, then the pointwise GEMM (N columns) that reads t into y, as
+   one job over output rows: a range runs its rows of the depthwise, then the GEMM of those pixels, so no thread
+   waits for the other between the two (each GEMM row reads only what its own thread just wrote). */
+#define QF_ARGS_dw_pw(X) X(int, k3) X(const qf_geom *, g) X(const uint8_t *, x) X(const void *, Wd) X(const qf_rq *, rqd) \
+  X(uint8_t *, t) X(size_t, N) X(const void *, Wp) X(const qf_rq *, rqp) X(uint8_t *, y)
+QF_PAR_PROTO(dw_pw);
 #define QF_ARGS_maxpool_u8(X) X(const qf_geom *, g) X(const uint8_t *, x) X(uint8_t *, y)
 QF_PAR_PROTO(maxpool_u8);
 #define QF_ARGS_qavgpool(X) X(const qf_geom *, g) X(int, count_include_pad) X(float, mult) X(int32_t, y_zp) X(int32_t, qmin) \
