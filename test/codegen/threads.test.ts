@@ -57,7 +57,7 @@ function wide(seed = 11): Case {
  *  blocks (taps reaching 1..4 rows past their block, groups, dilation), batched qmatmul whose row
  *  ranges straddle batches, broadcasting qadd/qmul over rows, per-channel qlut, average pools and a
  *  pad of short rows (qf_remap's tiles), depthwise layers of 130 channels (three 64-channel blocks, the
- *  last partial: ranges cut rows between blocks), a global average pool of 130 channels (64-channel blocks, the last of 2), weight-only linear
+ *  last partial: ranges cut rows between blocks; two more fused with the pointwise GEMM after them), a global average pool of 130 channels (64-channel blocks, the last of 2), weight-only linear
  *  layers over 16-column panels, on row counts that do not divide by the thread counts. */
 function splits(seed = 13): Case {
   const r = rng(seed), b = new GraphBuilder('splits');
@@ -69,6 +69,11 @@ function splits(seed = 13): Case {
   const wide = addConv(b, x, 9, { cin: 8, cout: 130, k: [1, 1] }, r, 'pw130');
   b.output(addConv(b, wide, 128, { cin: 130, cout: 130, k: [3, 3], stride: [2, 2], pads: [1, 1, 1, 1], group: 130 }, r, 'dw3_130'));
   b.output(addConv(b, wide, 128, { cin: 130, cout: 130, k: [5, 3], pads: [2, 1, 2, 1], group: 130, ydtype: 'i8' }, r, 'dw53_130'));
+  // a depthwise and the pointwise GEMM after it as one step (qf_par_dw_pw), the depthwise's output also a graph output
+  const dw3 = addConv(b, wide, 128, { cin: 130, cout: 130, k: [3, 3], pads: [1, 1, 1, 1], group: 130 }, r, 'dw3_fused');
+  b.output(dw3, addConv(b, dw3, 128, { cin: 130, cout: 70, k: [1, 1] }, r, 'dw3_pw'));
+  const dw53 = addConv(b, wide, 128, { cin: 130, cout: 130, k: [5, 3], stride: [2, 1], pads: [2, 1, 2, 1], group: 130, ydtype: 'i8' }, r, 'dw53_fused');
+  b.output(addConv(b, dw53, 0, { cin: 130, cout: 20, k: [1, 1], ydtype: 'i8' }, r, 'dw53_pw'));
   b.output(b.op('qglobal_avgpool', [wide], { x_zero_point: 128, requant_scale: 1, y_scale: 0.05, y_zero_point: 3, dtype: 'u8' }, 'gavg130'));
   const qa = b.op('quantize', [b.op('reshape', [xf], { shape: [4, 17, 10] }, 'ra')], { scale: [0.03], zero_point: [5], dtype: 'u8' }, 'qa');
   const qb = b.op('quantize', [b.op('slice', [xf], { starts: [0, 0, 0, 0], ends: [1, 1, 10, 3] }, 'sb')], { scale: [0.04], zero_point: [-1], dtype: 'i8' }, 'qb');
@@ -167,7 +172,7 @@ describe('threads: API and CLI', () => {
 
   it('the int8 kernels of the split-test graph are called in their parallel forms', () => {
     const c = generateC(splits().graph, { target: 'avx2', name: 'm' }).files.get('m.c')!;
-    for (const fn of ['qgemm_i32', 'col2im_i32', 'requant_i32', 'qmatmul', 'broadcast2', 'lut_u8', 'qavgpool', 'qdwconv3x3', 'qdwconv', 'qgavgpool', 'wo_linear'])
+    for (const fn of ['qgemm_i32', 'col2im_i32', 'requant_i32', 'qmatmul', 'broadcast2', 'lut_u8', 'qavgpool', 'qdwconv3x3', 'qdwconv', 'dw_pw', 'qgavgpool', 'wo_linear'])
       expect(c).toContain(`qf_par_${fn}(ctx, `);
     expect(c).not.toMatch(/[^_]qf_(qgemm_i32|col2im_i32|requant_i32|qmatmul|broadcast2|lut_u8|qavgpool|wo_linear_run)\(/);
   });

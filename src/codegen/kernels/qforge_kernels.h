@@ -67,7 +67,7 @@ void qf_ref_im2col(const qf_geom *g, const uint8_t *x, int32_t c0, int32_t Cg, s
    bytes, pixel (ih + PT, iw + PL) = x[ih][iw], x_zp elsewhere: every window of the output lies inside it. */
 #define qf_pad_w(g) ((size_t)((g)->OW - 1) * (size_t)(g)->SW + (size_t)((g)->KW - 1) * (size_t)(g)->DW + 1)
 #define qf_pad_h(g) ((size_t)((g)->OH - 1) * (size_t)(g)->SH + (size_t)((g)->KH - 1) * (size_t)(g)->DH + 1)
-void qf_conv_pad(const qf_geom *g, const uint8_t *x, uint8_t *xp);
+void qf_conv_pad(const qf_geom *g, const uint8_t *x, uint8_t *xp, size_t r0, size_t r1); /* padded rows [r0, r1) */
 /* conv_transpose scatter: cols[(ih*W + iw)*ld + (i*KW + j)*Mg + m] is added to
    acc[(oh*OW + ow)*M + m0 + m] for oh = ih*SH + i*DH - PT (and ow likewise) inside the output. */
 void qf_ref_col2im_i32(const qf_geom *g, int32_t Mg, int32_t m0, int32_t M, const int32_t *cols, size_t ld,

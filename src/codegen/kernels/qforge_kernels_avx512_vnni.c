@@ -528,15 +528,42 @@ static void qf_dw_pixel(const qf_geom *g, const uint8_t *x, const int8_t *wall, 
  * channel c = 16L + 4q + i. Each column vector serves every output pixel whose window covers that column (3 at
  * stride 1, 1.5 at stride 2), so an output pixel costs 3 vpdpbusd per 16 channels and no per-pixel division,
  * mask or pointer table. The fast weights (appended to the blob for 9-tap windows) are in the same permuted
- * order, [C/64][3 kernel columns][4 q][16 L*4+i][4: rows 0..2, 0]; bias and multipliers are permuted once per
- * call. After the requantisation, packusdw (q0,q1), (q2,q3) then packuswb restore the natural channel order
+ * order, [C/64][3 kernel columns][4 q][16 L*4+i][4: rows 0..2, 0]; bias and multipliers are brought into that
+ * order in registers per row and 64 channels (qf_dw3_consts: no per-call table, which every thread of a split
+ * layer rebuilt for all its channels). After the requantisation, packusdw (q0,q1), (q2,q3) then packuswb restore the natural channel order
  * within each lane (values are already in [0, 255], so the saturations never act). */
-
-#define QF_DW3_MAXC 4096 /* larger C: general path only (permuted bias/mult live on the stack) */
 
 typedef struct {
   __m512i v[4];
 } qf_col4;
+
+/* Bias (b) and multipliers (m) of channels [c, c + 64) in the column vectors' order. */
+typedef struct {
+  __m512i b[4];
+  __m512 m[4];
+} qf_dw3k;
+
+/* Vector q, lane L must hold channels c + 16L + 4q + 0..3: lane q of the natural-order vector L, so a 4x4 transpose
+   of 128-bit lanes. With rep (C divides 64: the packer repeated the weights every C channels) vector L holds
+   channels (16L) mod C on; channels at or past C read 0 (never stored). */
+QF_AI void qf_lanes4x4(__m512i v[4]) {
+  const __m512i t0 = _mm512_shuffle_i32x4(v[0], v[1], 0x44), t1 = _mm512_shuffle_i32x4(v[0], v[1], 0xEE);
+  const __m512i t2 = _mm512_shuffle_i32x4(v[2], v[3], 0x44), t3 = _mm512_shuffle_i32x4(v[2], v[3], 0xEE);
+  v[0] = _mm512_shuffle_i32x4(t0, t2, 0x88), v[1] = _mm512_shuffle_i32x4(t0, t2, 0xDD);
+  v[2] = _mm512_shuffle_i32x4(t1, t3, 0x88), v[3] = _mm512_shuffle_i32x4(t1, t3, 0xDD);
+}
+QF_AI void qf_dw3_consts(const qf_rq *rq, size_t C, size_t c, int rep, qf_dw3k *k) {
+  __m512i m[4];
+  QF_UNROLL for (int L = 0; L < 4; L++) {
+    const size_t cs = rep ? (c + 16 * (size_t)L) % C : c + 16 * (size_t)L;
+    const int n = cs >= C ? 0 : C - cs < 16 ? (int)(C - cs) : 16;
+    k->b[L] = qf_load_i32n(rq->bias + (n ? cs : 0), n);
+    m[L] = _mm512_castps_si512(qf_load_fn(rq->mult + (n ? cs : 0), n));
+  }
+  qf_lanes4x4(k->b);
+  qf_lanes4x4(m);
+  QF_UNROLL for (int q = 0; q < 4; q++) k->m[q] = _mm512_castsi512_ps(m[q]);
+}
 
 QF_AI qf_col4 qf_dw3_col(const uint8_t *p0, const uint8_t *p1, const uint8_t *p2) {
   const __m512i x0 = _mm512_loadu_si512(p0), x1 = _mm512_loadu_si512(p1), x2 = _mm512_loadu_si512(p2);
@@ -558,7 +585,7 @@ QF_AI qf_col4 qf_dw3_col(const uint8_t *p0, const uint8_t *p1, const uint8_t *p2
    (rst 0 and rp = zc, 64 bytes of x_zp, for a row outside the image); with chk, columns outside the image
    read x_zp too (the borders), without it every column [ow0 * S - PL, (ow1 - 1) * S - PL + 2] is inside. */
 QF_AI void qf_dw3_run(const int S, const int P, const int chk, const qf_geom *g, const uint8_t *const *rp, const size_t *rst,
-                      const uint8_t *zc, const int8_t *wf, const int32_t *pb, const float *pm, const qf_rqv *rv,
+                      const uint8_t *zc, const int8_t *wf, const qf_dw3k *k, const qf_rqv *rv,
                       int32_t oh, int32_t ow0, int32_t ow1, size_t c, int cnt, uint8_t *y) {
   if (ow0 >= ow1) return;
   const size_t C = (size_t)g->C;
@@ -566,7 +593,7 @@ QF_AI void qf_dw3_run(const int S, const int P, const int chk, const qf_geom *g,
   __m512 m[4];
   QF_UNROLL for (int j = 0; j < 3; j++)
     QF_UNROLL for (int q = 0; q < 4; q++) w[j][q] = _mm512_loadu_si512(wf + (j * 4 + q) * 64);
-  QF_UNROLL for (int q = 0; q < 4; q++) b[q] = _mm512_loadu_si512(pb + c + 16 * q), m[q] = _mm512_loadu_ps(pm + c + 16 * q);
+  QF_UNROLL for (int q = 0; q < 4; q++) b[q] = k->b[q], m[q] = k->m[q];
   const __m512i zp16 = rv->zp16, qmin8 = rv->qmin8, qmax8 = rv->qmax8;
   const uint8_t *r0 = rp[0], *r1 = rp[1], *r2 = rp[2];
   const size_t s0 = rst[0], s1 = rst[1], s2 = rst[2];
@@ -610,16 +637,7 @@ QF_AI void qf_dw3_run(const int S, const int P, const int chk, const qf_geom *g,
 static void qf_dw3_all(const qf_geom *g, const uint8_t *x, const int8_t *wf, const qf_rq *rq, const qf_rqv *rv,
                        uint8_t *y, int32_t c0, int32_t c1) {
   const int32_t C = g->C;
-  const size_t C64 = ((size_t)C + 63) / 64 * 64, k1 = ((size_t)c1 + 63) / 64 * 64;
   const int rep = 64 % C == 0; /* C divides 64: the packer repeated the weights every C channels */
-  int32_t pb[C64];
-  float pm[C64];
-  for (size_t k = (size_t)c0; k < k1; k++) { /* k = c0 + 16q + 4L + i  <-  channel c0 + 16L + 4q + i */
-    const size_t c0 = k & ~(size_t)63, q = (k >> 4) & 3, L = (k >> 2) & 3, i = k & 3, ch = c0 + 16 * L + 4 * q + i;
-    const size_t cs = rep ? ch % (size_t)C : ch;
-    pb[k] = cs < (size_t)C ? rq->bias[cs] : 0;
-    pm[k] = cs < (size_t)C ? rq->mult[cs] : 0.0f;
-  }
   /* stride 1 and C = 32 or 16: interior pixels in groups of P = 64 / C per vector */
   const int P = g->SW == 1 && (C == 32 || C == 16) ? 64 / C : 1;
   uint8_t zc[64];
@@ -634,17 +652,19 @@ static void qf_dw3_all(const qf_geom *g, const uint8_t *x, const int8_t *wf, con
       qf_dw3_rows(g, x, zc, ih0, c, (size_t)C, rs, rp, rst);
       const int cnt = (size_t)c1 - c < 64 ? (int)((size_t)c1 - c) : 64;
       const int8_t *wb = wf + c / 64 * 12 * 64;
+      qf_dw3k k;
+      qf_dw3_consts(rq, (size_t)C, c, rep, &k);
       if (g->SW == 1) {
         const int32_t owp = owa + (owb - owa) / P * P;
-        qf_dw3_run(1, 1, 1, g, rp, rst, zc, wb, pb, pm, rv, oh, 0, owa, c, cnt, y);
-        if (P == 2) qf_dw3_run(1, 2, 0, g, rp, rst, zc, wb, pb, pm, rv, oh, owa, owp, c, cnt, y);
-        if (P == 4) qf_dw3_run(1, 4, 0, g, rp, rst, zc, wb, pb, pm, rv, oh, owa, owp, c, cnt, y);
-        qf_dw3_run(1, 1, 0, g, rp, rst, zc, wb, pb, pm, rv, oh, P > 1 ? owp : owa, owb, c, cnt, y);
-        qf_dw3_run(1, 1, 1, g, rp, rst, zc, wb, pb, pm, rv, oh, owb, g->OW, c, cnt, y);
+        qf_dw3_run(1, 1, 1, g, rp, rst, zc, wb, &k, rv, oh, 0, owa, c, cnt, y);
+        if (P == 2) qf_dw3_run(1, 2, 0, g, rp, rst, zc, wb, &k, rv, oh, owa, owp, c, cnt, y);
+        if (P == 4) qf_dw3_run(1, 4, 0, g, rp, rst, zc, wb, &k, rv, oh, owa, owp, c, cnt, y);
+        qf_dw3_run(1, 1, 0, g, rp, rst, zc, wb, &k, rv, oh, P > 1 ? owp : owa, owb, c, cnt, y);
+        qf_dw3_run(1, 1, 1, g, rp, rst, zc, wb, &k, rv, oh, owb, g->OW, c, cnt, y);
       } else {
-        qf_dw3_run(2, 1, 1, g, rp, rst, zc, wb, pb, pm, rv, oh, 0, owa, c, cnt, y);
-        qf_dw3_run(2, 1, 0, g, rp, rst, zc, wb, pb, pm, rv, oh, owa, owb, c, cnt, y);
-        qf_dw3_run(2, 1, 1, g, rp, rst, zc, wb, pb, pm, rv, oh, owb, g->OW, c, cnt, y);
+        qf_dw3_run(2, 1, 1, g, rp, rst, zc, wb, &k, rv, oh, 0, owa, c, cnt, y);
+        qf_dw3_run(2, 1, 0, g, rp, rst, zc, wb, &k, rv, oh, owa, owb, c, cnt, y);
+        qf_dw3_run(2, 1, 1, g, rp, rst, zc, wb, &k, rv, oh, owb, g->OW, c, cnt, y);
       }
     }
   }
@@ -654,7 +674,7 @@ static void qf_dw_vnni(const qf_geom *g, const uint8_t *x, const void *W, const 
                        int32_t c1) {
   const int8_t *wall = (const int8_t *)W;
   const qf_rqv rv = qf_rqv_of(rq);
-  if (g->KH == 3 && g->KW == 3 && g->DH == 1 && g->DW == 1 && (g->SW == 1 || g->SW == 2) && g->C <= QF_DW3_MAXC) {
+  if (g->KH == 3 && g->KW == 3 && g->DH == 1 && g->DW == 1 && (g->SW == 1 || g->SW == 2)) {
     qf_dw3_all(g, x, wall + ((size_t)g->C + 15) / 16 * 3 * 64, rq, &rv, y, c0, c1); /* fast weights follow the general blob */
     return;
   }

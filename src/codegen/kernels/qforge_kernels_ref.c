@@ -297,10 +297,10 @@ void qf_ref_requant_add_i32(size_t P, size_t N, const int32_t *acc, size_t lda, 
   }
 }
 
-void qf_conv_pad(const qf_geom *g, const uint8_t *x, uint8_t *xp) {
-  const size_t C = (size_t)g->C, wp = qf_pad_w(g), hp = qf_pad_h(g), pl = (size_t)g->PL;
+void qf_conv_pad(const qf_geom *g, const uint8_t *x, uint8_t *xp, size_t r0, size_t r1) {
+  const size_t C = (size_t)g->C, wp = qf_pad_w(g), pl = (size_t)g->PL;
   const size_t hi = pl + (size_t)g->W < wp ? pl + (size_t)g->W : wp, lo = pl < hi ? pl : hi; /* columns from x: [lo, hi) */
-  for (size_t pr = 0; pr < hp; pr++) {
+  for (size_t pr = r0; pr < r1; pr++) {
     uint8_t *d = xp + pr * wp * C;
     const int64_t ih = (int64_t)pr - g->PT;
     if (ih < 0 || ih >= g->H) {

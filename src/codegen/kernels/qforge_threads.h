@@ -63,7 +63,10 @@ QF_PAR_PROTO(qgemm);
 QF_PAR_PROTO(conv_im2col);
 #ifdef QF_HAVE_QCONV
 /* Convolution by implicit GEMM (one group, DW = 1; targets with qf_qconv_cols): x padded once into xp
-   (qf_pad_h(g) * qf_pad_w(g) * C bytes, then QF_SLACK readable ones), then the GEMM grid over output pixels [0, P) reads its rows from xp. */
+   (qf_pad_h(g) * qf_pad_w(g) * C bytes, then QF_SLACK readable ones; split over padded rows, qf_par_conv_pad),
+   then the GEMM grid over output pixels [0, P) reads its rows from xp. */
+#define QF_ARGS_conv_pad(X) X(const qf_geom *, g) X(const uint8_t *, x) X(uint8_t *, xp)
+QF_PAR_PROTO(conv_pad);
 #define QF_ARGS_conv_implicit(X) X(const qf_geom *, g) X(const uint8_t *, x) X(size_t, P) X(size_t, K) X(size_t, Mg) \
   X(const void *, W) X(const qf_rq *, rq) X(uint8_t *, y) X(size_t, ldy) X(uint8_t *, xp)
 QF_PAR_PROTO(conv_implicit);
@@ -84,6 +87,12 @@ QF_PAR_PROTO(gemm_add);
 #define QF_ARGS_qdwconv3x3 QF_ARGS_qdwconv
 QF_PAR_PROTO(qdwconv);
 QF_PAR_PROTO(qdwconv3x3);
+/* A depthwise convolution (3x3 path when k3) into t, then the pointwise GEMM (N columns) that reads t into y, as
+   one job over output rows: a range runs its rows of the depthwise, then the GEMM of those pixels, so no thread
+   waits for the other between the two (each GEMM row reads only what its own thread just wrote). */
+#define QF_ARGS_dw_pw(X) X(int, k3) X(const qf_geom *, g) X(const uint8_t *, x) X(const void *, Wd) X(const qf_rq *, rqd) \
+  X(uint8_t *, t) X(size_t, N) X(const void *, Wp) X(const qf_rq *, rqp) X(uint8_t *, y)
+QF_PAR_PROTO(dw_pw);
 #define QF_ARGS_maxpool_u8(X) X(const qf_geom *, g) X(const uint8_t *, x) X(uint8_t *, y)
 QF_PAR_PROTO(maxpool_u8);
 #define QF_ARGS_qavgpool(X) X(const qf_geom *, g) X(int, count_include_pad) X(float, mult) X(int32_t, y_zp) X(int32_t, qmin) \

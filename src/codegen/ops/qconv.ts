@@ -1,5 +1,6 @@
 // qconv2d, qconv_transpose2d and qlinear: int8 GEMMs on NHWC activations.
-//   depthwise (one input and one output channel per group) -> qf_qdwconv3x3 / qf_qdwconv
+//   depthwise (one input and one output channel per group) -> qf_qdwconv3x3 / qf_qdwconv (with the pointwise
+//     GEMM right after it: one qf_par_dw_pw step, dw-pw.ts)
 //   1x1, stride 1, no padding, one group                    -> one qf_qgemm over all pixels
 //   one group, no column dilation, a target with qconv       -> implicit GEMM on a padded copy of the image
 //   otherwise                                               -> im2col row blocks x packed weights
@@ -12,6 +13,7 @@ import { kernelForm } from '../plan/forms.js';
 import type { Window2d } from '../../ir/compute/window.js';
 import { at, attrsOf, geom, imageLoop, indent, outQuant, perChannel, shiftOf, winOf, type OpEmitter } from './util.js';
 import { centred, foldBias, packedTable, rqDecl } from './weights.js';
+import { fuseDepthwise, noteDepthwise } from './dw-pw.js';
 
 /** Target im2col block: rows x K bytes of scratch per GEMM call (and per thread). Every block streams
  *  all the weights once: at 64 KiB ResNet-18's 7x7 layers (K = 4608, 2.4 MB of weights, more than an
@@ -88,13 +90,15 @@ function qconv(node: Node, L: Lowering): void {
       for (let c = 0; c < C; c++) for (let t = 0; t < taps; t++) dw[t * C + c] = wc[c * taps + t]!;
       return [rqDecl(L, node.name, foldBias(node, wc, M, K, bias, xz), mult, oq), L.pool.bytes(`${node.name}_w`, L.target.packDepthwise(dw, taps, C))];
     });
-    const fn = kh === 3 && kw === 3 && win.dh === 1 && win.dw === 1 ? 'qf_par_qdwconv3x3' : 'qf_par_qdwconv';
-    L.emit(`depthwise ${shape}`, [...img.open, ...indent([`${fn}(ctx, &${gm()}, ${xi}, ${wsym}, &${rq}, ${yi});`], img.open.length), ...img.close]);
+    const k3 = kh === 3 && kw === 3 && win.dh === 1 && win.dw === 1, fn = k3 ? 'qf_par_qdwconv3x3' : 'qf_par_qdwconv', gs = gm();
+    L.emit(`depthwise ${shape}`, [...img.open, ...indent([`${fn}(ctx, &${gs}, ${xi}, ${wsym}, &${rq}, ${yi});`], img.open.length), ...img.close]);
+    if (N === 1) noteDepthwise(L, { k3, geom: gs, x, w: wsym, rq, y });
     return;
   }
   const pads = win.pt + win.pl + win.pb + win.pr;
   if (kh === 1 && kw === 1 && win.sh === 1 && win.sw === 1 && pads === 0 && G === 1) {
     const [rq, wsym] = once('pw', (wc) => [rqDecl(L, node.name, foldBias(node, wc, M, K, bias, xz), mult, oq), L.pool.bytes(`${node.name}_w`, L.target.packGemm(wc, M, K))]);
+    if (N === 1 && fuseDepthwise(L, x, M, wsym, rq, y, `pointwise GEMM ${shape}`)) return;
     L.emit(`pointwise GEMM ${shape}`, [`qf_par_qgemm(ctx, ${N * P}, ${M}, ${K}, ${x.cname}, ${C}, ${wsym}, &${rq}, ${y.cname}, ${M});`]);
     return;
   }
