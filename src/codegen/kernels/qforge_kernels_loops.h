@@ -14,8 +14,10 @@
 #define QFORGE_KERNELS_LOOPS_H
 #include <math.h>
 #include <string.h>
-#include "qforge_fgemm.h"
 #include "qforge_kernels.h"
+#ifdef QF_FNR /* a generated model's config: the float GEMM is there for qmatmul's float32-exact path */
+#include "qforge_fgemm.h"
+#endif
 
 #define QF_LP static inline __attribute__((always_inline))
 #define QF_LP_BLOCK 16 /* channel block: one vector of bytes on every target */
@@ -285,6 +287,7 @@ QF_LP void qf_lp_qmm_block(size_t K, size_t N, const uint8_t *a, const uint8_t *
    every product and every partial sum is an integer below 2^24 in magnitude, so float32 holds each one
    exactly, in any order, fused or not: the float GEMM (qforge_fgemm.c, packed micro-kernel) returns
    the int32 accumulator itself. Attention's act x act products (K = head size or tokens) fit easily. */
+#ifdef QF_FNR
 QF_LP int qf_lp_qmm_f32_exact(size_t K, int32_t a_zp, int32_t b_zp) {
   const uint64_t am = (uint64_t)(a_zp > 255 - a_zp ? a_zp : 255 - a_zp), bm = (uint64_t)(b_zp > 255 - b_zp ? b_zp : 255 - b_zp);
   return (uint64_t)K * am * bm < ((uint64_t)1 << 24);
@@ -318,12 +321,16 @@ static void qf_lp_qmatmul_f32(size_t M, size_t N, size_t K, const uint8_t *A, in
   }
 }
 
+#endif
+
 void qf_qmatmul(size_t M, size_t N, size_t K, const uint8_t *A, int32_t a_zp, const uint8_t *B, int32_t b_zp, float mult,
                 int32_t y_zp, int32_t qmin, int32_t qmax, uint8_t *C, void *scratch) {
+#ifdef QF_FNR
   if (qf_lp_qmm_f32_exact(K, a_zp, b_zp)) {
     qf_lp_qmatmul_f32(M, N, K, A, a_zp, B, b_zp, mult, y_zp, qmin, qmax, C, scratch);
     return;
   }
+#endif
   /* the zero-point terms of qf_ref_qmatmul; the column sums go where the reference keeps them */
   uint32_t *colsum = (uint32_t *)(void *)((uint8_t *)scratch + QF_QMATMUL_BT_BYTES(K, N));
   for (size_t n = 0; n < N; n++) colsum[n] = 0;

@@ -2,7 +2,6 @@
    exact integer arithmetic and the float32 requantisation of the interpreter; SIMD targets replace
    these one by one and must stay bit-identical. The `c` target packs weights as plain int8 [N][K]
    (GEMM) and [KH*KW][C] (depthwise). */
-#include <math.h>
 #include <string.h>
 #include "qforge_kernels.h"
 
@@ -372,25 +371,6 @@ void qf_ref_dequantize_u8(size_t n, size_t inner, size_t C, const uint8_t *x, co
   for (size_t i = 0; i < n; i++) {
     const size_t c = (i / inner) % C;
     y[i] = (float)((double)((int32_t)x[i] - zp[c]) * s[c]);
-  }
-}
-
-void qf_ref_qlayernorm(size_t rows, size_t n, const uint8_t *x, double x_s, int32_t x_zp, double eps, const float *gamma,
-                       const float *beta, float inv_y, int32_t y_zp, int32_t qmin, int32_t qmax, uint8_t *y) {
-  for (size_t r = 0; r < rows; r++, x += n, y += n) {
-    int64_t s1 = 0, s2 = 0;
-    for (size_t k = 0; k < n; k++) {
-      const int32_t d = (int32_t)x[k] - x_zp;
-      s1 += d;
-      s2 += d * d;
-    }
-    const double mu = (double)s1 / (double)n, var = (double)s2 / (double)n - mu * mu;
-    const double rs = 1 / sqrt((var > 0 ? var : 0) * (x_s * x_s) + eps);
-    const float a = (float)(x_s * rs), m = (float)mu;
-    for (size_t k = 0; k < n; k++) {
-      const float d = (float)((int32_t)x[k] - x_zp) - m;
-      y[k] = qf_round_store((d * a * gamma[k] + beta[k]) * inv_y, y_zp, qmin, qmax);
-    }
   }
 }
 

@@ -24,5 +24,5 @@ export function kernelSource(file: string): string {
 /** Files every model gets, whatever the target. */
 export const COMMON_SOURCES = [
   'qforge_kernels.h', 'qforge_lut.h', 'qforge_kernels_simd.h', 'qforge_kernels_loops.h', 'qforge_kernels_ref.c', 'qforge_runtime.h', 'qforge_runtime.c', 'qforge_float.c',
-  'qforge_fmath.h', 'qforge_fvec.h', 'qforge_fgemm.h', 'qforge_fgemm.c', 'qforge_fdwconv.c', 'qforge_threads.h', 'qforge_threads.c', 'qforge_npy.h', 'qforge_weight_only.h', 'qforge_weight_only.c',
+  'qforge_fmath.h', 'qforge_fvec.h', 'qforge_fgemm.h', 'qforge_fgemm.c', 'qforge_fdwconv.c', 'qforge_threads.h', 'qforge_threads.c', 'qforge_npy.h', 'qforge_weight_only.h', 'qforge_weight_only.c', 'qforge_qnorm.c',
 ] as const;
