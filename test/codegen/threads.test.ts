@@ -172,7 +172,7 @@ describe('threads: API and CLI', () => {
 
   it('the int8 kernels of the split-test graph are called in their parallel forms', () => {
     const c = generateC(splits().graph, { target: 'avx2', name: 'm' }).files.get('m.c')!;
-    for (const fn of ['qgemm_i32', 'col2im_i32', 'requant_i32', 'qmatmul', 'broadcast2', 'lut_u8', 'qavgpool', 'qdwconv3x3', 'qdwconv', 'dw_pw', 'qgavgpool', 'wo_linear'])
+    for (const fn of ['qgemm_i32', 'col2im_i32', 'requant_i32', 'qmatmul', 'broadcast2', 'lut_u8', 'qavgpool', 'qdwconv3x3', 'qdwconv', 'dw_pw', 'qgavgpool', 'wo_linear', 'quantize_planes_u8'])
       expect(c).toContain(`qf_par_${fn}(ctx, `);
     expect(c).not.toMatch(/[^_]qf_(qgemm_i32|col2im_i32|requant_i32|qmatmul|broadcast2|lut_u8|qavgpool|wo_linear_run)\(/);
   });

@@ -62,11 +62,9 @@ QF_PAR_PROTO(qgemm);
   X(size_t, R) X(size_t, K) X(size_t, Mg) X(const void *, W) X(const qf_rq *, rq) X(uint8_t *, y) X(size_t, ldy) X(uint8_t *, cols)
 QF_PAR_PROTO(conv_im2col);
 #ifdef QF_HAVE_QCONV
-/* Convolution by implicit GEMM (one group, DW = 1; targets with qf_qconv_cols): x padded once into xp
-   (qf_pad_h(g) * qf_pad_w(g) * C bytes, then QF_SLACK readable ones; split over padded rows, qf_par_conv_pad),
-   then the GEMM grid over output pixels [0, P) reads its rows from xp. */
-#define QF_ARGS_conv_pad(X) X(const qf_geom *, g) X(const uint8_t *, x) X(uint8_t *, xp)
-QF_PAR_PROTO(conv_pad);
+/* Convolution by implicit GEMM (one group, DW = 1; targets with qf_qconv_cols): the GEMM grid over output pixels
+   [0, P), each cell padding the image rows it reads into its thread's scratch (xp on the calling thread: at most
+   qf_pad_h(g) * qf_pad_w(g) * C bytes, then QF_SLACK readable ones) and reading its rows of A from there. */
 #define QF_ARGS_conv_implicit(X) X(const qf_geom *, g) X(const uint8_t *, x) X(size_t, P) X(size_t, K) X(size_t, Mg) \
   X(const void *, W) X(const qf_rq *, rq) X(uint8_t *, y) X(size_t, ldy) X(uint8_t *, xp)
 QF_PAR_PROTO(conv_implicit);
@@ -89,9 +87,10 @@ QF_PAR_PROTO(qdwconv);
 QF_PAR_PROTO(qdwconv3x3);
 /* A depthwise convolution (3x3 path when k3) into t, then the pointwise GEMM (N columns) that reads t into y, as
    one job over output rows: a range runs its rows of the depthwise, then the GEMM of those pixels, so no thread
-   waits for the other between the two (each GEMM row reads only what its own thread just wrote). */
+   waits for the other between the two (each GEMM row reads only what its own thread just wrote; row: the thread's
+   C + QF_SLACK bytes of scratch, for the last pixel of a range). */
 #define QF_ARGS_dw_pw(X) X(int, k3) X(const qf_geom *, g) X(const uint8_t *, x) X(const void *, Wd) X(const qf_rq *, rqd) \
-  X(uint8_t *, t) X(size_t, N) X(const void *, Wp) X(const qf_rq *, rqp) X(uint8_t *, y)
+  X(uint8_t *, t) X(size_t, N) X(const void *, Wp) X(const qf_rq *, rqp) X(uint8_t *, y) X(uint8_t *, row)
 QF_PAR_PROTO(dw_pw);
 #define QF_ARGS_maxpool_u8(X) X(const qf_geom *, g) X(const uint8_t *, x) X(uint8_t *, y)
 QF_PAR_PROTO(maxpool_u8);
@@ -147,6 +146,11 @@ QF_PAR_PROTO(quantize_u8);
 #define QF_ARGS_quantize_div_u8(X) X(size_t, n) X(size_t, inner) X(size_t, C) X(const float *, x) X(const float *, s) \
   X(const int32_t *, zp) X(int32_t, qmin) X(int32_t, qmax) X(uint8_t *, y)
 QF_PAR_PROTO(quantize_div_u8);
+/* Per-tensor quantize (f = fround(1/scale), or fround(scale) when div) of N images of C planes of hw floats, split
+   over (image, pixel) units: a range quantizes its pixels in every plane (qf_par_quantize_planes_u8). */
+#define QF_ARGS_quantize_planes_u8(X) X(size_t, N) X(size_t, C) X(size_t, hw) X(const float *, x) X(int, div) \
+  X(const float *, f) X(const int32_t *, zp) X(int32_t, qmin) X(int32_t, qmax) X(uint8_t *, y)
+QF_PAR_PROTO(quantize_planes_u8);
 #define QF_ARGS_dequantize_u8(X) X(size_t, n) X(size_t, inner) X(size_t, C) X(const uint8_t *, x) X(const double *, s) \
   X(const int32_t *, zp) X(float *, y)
 QF_PAR_PROTO(dequantize_u8);

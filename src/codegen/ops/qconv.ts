@@ -98,7 +98,7 @@ function qconv(node: Node, L: Lowering): void {
   const pads = win.pt + win.pl + win.pb + win.pr;
   if (kh === 1 && kw === 1 && win.sh === 1 && win.sw === 1 && pads === 0 && G === 1) {
     const [rq, wsym] = once('pw', (wc) => [rqDecl(L, node.name, foldBias(node, wc, M, K, bias, xz), mult, oq), L.pool.bytes(`${node.name}_w`, L.target.packGemm(wc, M, K))]);
-    if (N === 1 && fuseDepthwise(L, x, M, wsym, rq, y, `pointwise GEMM ${shape}`)) return;
+    if (N === 1 && fuseDepthwise(L, x, C, M, wsym, rq, y, `pointwise GEMM ${shape}`)) return;
     L.emit(`pointwise GEMM ${shape}`, [`qf_par_qgemm(ctx, ${N * P}, ${M}, ${K}, ${x.cname}, ${C}, ${wsym}, &${rq}, ${y.cname}, ${M});`]);
     return;
   }
@@ -108,7 +108,7 @@ function qconv(node: Node, L: Lowering): void {
       const wg = imp.rows(wc, M);
       return [rqDecl(L, node.name, foldBias(node, wg, M, imp.K, bias, xz), mult, oq), L.pool.bytes(`${node.name}_w`, L.target.packGemm(wg, M, imp.K))];
     });
-    const xp = L.scratch(imp.padBytes, `${node.name}_pad`);
+    const xp = L.scratch(imp.padBytes, `${node.name}_pad`, { perThread: true });
     const call = `qf_par_conv_implicit(ctx, &${gm()}, ${xi}, ${P}, ${imp.K}, ${M}, ${wsym}, &${rq}, ${yi}, ${M}, ${xp});`;
     L.emit(`implicit GEMM ${shape}`, [...img.open, ...indent([call], img.open.length), ...img.close]);
     return;

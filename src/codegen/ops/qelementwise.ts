@@ -39,7 +39,14 @@ function quantize(node: Node, L: Lowering): void {
   const y = L.define(yn, yt, kernelForm(dtype, layout));
   const qmin = ((a.qmin as number | undefined) ?? lo) + s, qmax = ((a.qmax as number | undefined) ?? hi) + s;
   const head = `${numel(yt.shape)}, ${inner}, ${C}, ${x.cname}, (const float *)${f}`, tail = `(const int32_t *)${zps}, ${qmin}, ${qmax}, ${y.cname}`;
-  const call = isAct(dtype) ? `${div ? 'qf_par_quantize_div_u8' : 'qf_par_quantize_u8'}(ctx, ${head}, ${tail});` : `qf_quantize_any(${dtypeCode(dtype)}, ${head}, ${div ? 1 : 0}, ${tail});`;
+  // A graph's NCHW image goes to NHWC next (a convolution): split by pixels, as that conversion is.
+  const image = isAct(dtype) && C === 1 && layout === 'plain' && yt.shape.length === 4 && L.graph.inputs.includes(xn);
+  const [n, c, h, w] = yt.shape as number[];
+  const call = image
+    ? `qf_par_quantize_planes_u8(ctx, ${n}, ${c}, ${h! * w!}, ${x.cname}, ${div ? 1 : 0}, (const float *)${f}, ${tail});`
+    : isAct(dtype)
+      ? `${div ? 'qf_par_quantize_div_u8' : 'qf_par_quantize_u8'}(ctx, ${head}, ${tail});`
+      : `qf_quantize_any(${dtypeCode(dtype)}, ${head}, ${div ? 1 : 0}, ${tail});`;
   L.emit(`f32 -> ${dtype}${C > 1 ? ` per channel (${C})` : ''}${div ? ', x / scale' : ''}`, [call]);
 }
 
