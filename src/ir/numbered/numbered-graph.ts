@@ -89,15 +89,11 @@ export class NumberedGraph {
   private takenNodes: Set<string> | undefined;
   private readonly createdNames: string[] = [];
 
-  /** `byName`: the caller will look values up by name (rewrites naming new values do): see valueIds. */
-  constructor(
-    readonly source: Graph,
-    byName = false,
-  ) {
+  constructor(readonly source: Graph) {
     const src = source.nodes, n = src.length, nodes = n + 16;
     // The names first, in a loop of their own: name lookups are most of the cost, and they are
     // much faster when nothing else competes for the cache.
-    const ids = valueIds(source, byName);
+    const ids = valueIds(source);
     const operands = ids.inIds.length;
     this.values = new ValueTable(source, ids, 16);
     this.inputCount = ids.inputs;

@@ -37,18 +37,14 @@ export interface ValueIds {
   /** The op of node i is ops[opCode[i]]: passes test ops without touching every node object. */
   opCode: Int32Array;
   ops: string[];
-  /** With `byName`: every name's id (the first id with that name), the Map the lookups went through. */
-  byName?: Map<string, number>;
 }
 
 /**
  * Numbers every value of `g` and resolves every operand and graph output to its id. A name that
  * nothing defines (an invalid graph) gets its own id past the defined ones, so passes can still
- * treat it as an opaque value. With `byName`, for a caller that will look names up anyway (the
- * pattern engine's rewrites), names are resolved through one whole Map, which is returned, instead
- * of the block tables: building both would cost twice.
+ * treat it as an opaque value.
  */
-export function valueIds(g: Graph, byName = false): ValueIds {
+export function valueIds(g: Graph): ValueIds {
   const names: string[] = [...g.inputs];
   const inputs = new Map<string, number>();
   g.inputs.forEach((v, id) => inputs.has(v) || inputs.set(v, id));
@@ -70,7 +66,6 @@ export function valueIds(g: Graph, byName = false): ValueIds {
     opCode[i] = code;
   }
   outStart[n] = names.length;
-  if (byName) return withMap(g, { names, inputs: g.inputs.length, constants: first - g.inputs.length, outStart, inStart: new Int32Array(n + 1), inIds: new Int32Array(operands), outputs: new Int32Array(0), opCode, ops });
   const results = new BlockTable(names, first, names.length);
   const constants = new BlockTable(names, g.inputs.length, first);
   let lastConstant = g.inputs.length;
@@ -117,25 +112,6 @@ export function valueIds(g: Graph, byName = false): ValueIds {
   const last = Math.max(outStart[n]! - 1, first);
   const outputs = Int32Array.from(g.outputs, (v) => resolve(v, last));
   return { names, inputs: g.inputs.length, constants: first - g.inputs.length, outStart, inStart, inIds, outputs, opCode, ops };
-}
-
-/** valueIds' resolution through one Map of every name (the first id of a name wins). */
-function withMap(g: Graph, ids: ValueIds): ValueIds {
-  const { names, inStart, inIds } = ids;
-  const map = new Map<string, number>();
-  for (let id = names.length - 1; id >= 0; id--) map.set(names[id]!, id);
-  const resolve = (v: string): number => {
-    let id = map.get(v);
-    if (id === undefined) map.set(v, (id = names.push(v) - 1));
-    return id;
-  };
-  let k = 0;
-  for (let i = 0; i < g.nodes.length; i++) {
-    inStart[i] = k;
-    for (const v of g.nodes[i]!.inputs) inIds[k++] = v ? resolve(v) : -1;
-  }
-  inStart[g.nodes.length] = k;
-  return { ...ids, outputs: Int32Array.from(g.outputs, resolve), byName: map };
 }
 
 /** The names of ids [first, end) in per-block open-addressing tables (slots hold id - first). */

@@ -36,7 +36,7 @@ function protoNames(o: object): string[] {
 }
 
 export class ValueTable {
-  /** Name -> id: valueIds' own (see its byName), or built on first lookup by name (the passes never need it). */
+  /** Name -> id, built on first lookup by name (the passes never need it). */
   private byName: Map<string, ValueId> | undefined;
   /** The first owner of every name a rename moved (the source's keys keep their owners). */
   private moved: Map<string, ValueId> | undefined;
@@ -66,7 +66,6 @@ export class ValueTable {
   ) {
     const capacity = ids.names.length + spare;
     this.names = ids.names;
-    this.byName = ids.byName;
     this.count = ids.names.length;
     this.inputs = ids.inputs;
     this.constants = ids.constants;

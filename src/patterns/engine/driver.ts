@@ -91,7 +91,7 @@ class Driver {
     private readonly set: PatternSet,
     private readonly opts: ApplyOptions,
   ) {
-    this.g = new NumberedGraph(graph, true); // rewrites name new values: numbered through a name Map
+    this.g = new NumberedGraph(graph);
     this.matcher = new Matcher(this.g);
     this.rewriter = new Rewriter(this.g, this.matcher.st);
     // Every node, in order: the last one pops first.
