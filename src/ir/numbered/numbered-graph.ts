@@ -102,7 +102,7 @@ export class NumberedGraph {
     this.opCodes = grown(ids.opCode, nodes);
     // The source's nodes in bulk, in the layout valueIds gives them: node i's operand slots are
     // its operands' positions in ids.inIds, its results the ids outStart[i] ...
-    this.uses = new UseLists(operands + 16);
+    this.uses = new UseLists(operands + 16, ids.names.length + 16);
     this.uses.adopt(ids.inIds, ids.inStart, n);
     this.defs = src.slice();
     this.resolved = new Array<ResolvedAttrs | undefined>(nodes);
@@ -275,17 +275,11 @@ export class NumberedGraph {
     if (!(this.flags[n]! & STALE)) return this.defs[n]!;
     this.flags[n]! &= ~STALE;
     const d = this.defs[n]!, src = this.source.nodes[n];
-    // Plain loops, no closures: this runs for every node an edit touched.
-    const inputs = new Array<string>(this.operandLen[n]!), from = this.operandFrom[n]!;
-    for (let i = 0; i < inputs.length; i++) {
-      const v = this.uses.valueAt(from + i);
-      inputs[i] = v === NONE ? '' : this.values.name(v);
-    }
-    const outputs = new Array<string>(d.outputs.length);
-    for (let i = 0; i < outputs.length; i++) outputs[i] = this.values.name(this.result(n, i));
-    if (src && src !== d && src.op === d.op && src.attrs === d.attrs && src.name === d.name && src.debugHandle === d.debugHandle && sameNames(inputs, src.inputs) && sameNames(outputs, src.outputs))
-      this.defs[n] = src;
-    else if (!sameNames(inputs, d.inputs) || !sameNames(outputs, d.outputs)) this.defs[n] = nodeOf(d.name, d.op, inputs, outputs, d.attrs, d.debugHandle);
+    const inputs = this.operands(n).map((v) => (v === NONE ? '' : this.values.name(v)));
+    const outputs = d.outputs.map((_, i) => this.values.name(this.result(n, i)));
+    const same = (a: Node) => sameNames(inputs, a.inputs) && sameNames(outputs, a.outputs);
+    if (src && src !== d && src.op === d.op && src.attrs === d.attrs && src.name === d.name && src.debugHandle === d.debugHandle && same(src)) this.defs[n] = src;
+    else if (!same(d)) this.defs[n] = nodeOf(d.name, d.op, inputs, outputs, d.attrs, d.debugHandle);
     return this.defs[n]!;
   }
 
@@ -517,20 +511,6 @@ export class NumberedGraph {
       changed.push(u);
     }
     for (const u of changed) this.flags[u]! &= ~MARK;
-    return changed;
-  }
-
-  /**
-   * replaceAllUses for a batch: every use of a value v of `from` becomes a use of to[v] (which must
-   * not be in `from` itself). Returns whether any operand changed. Unlike replaceAllUses, it needs
-   * no use lists (see use-lists.ts), so the passes' edits never build them.
-   */
-  replaceUses(from: readonly ValueId[], to: Int32Array): boolean {
-    let changed = false;
-    this.uses.redirect(from, to, (u) => {
-      this.flags[u]! |= STALE;
-      changed = true;
-    });
     return changed;
   }
 
