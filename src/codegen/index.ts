@@ -4,10 +4,10 @@ import { makeDir, writeFileOrFail } from '../util/fs-error.js';
 import { join } from 'node:path';
 import { fail } from '../diagnostics/index.js';
 import type { Graph } from '../ir/graph.js';
-import { runPipeline } from '../passes/index.js';
 import { getOp } from '../ir/ops/index.js';
 import { ConstPool, Names } from './emit/consts.js';
 import { quantizedEdges } from './emit/edges.js';
+import { foldDequantizedWeights } from './emit/fold-weights.js';
 import { renderMain } from './emit/harness.js';
 import { Lowering } from './emit/lower.js';
 import { arenaBytes, plan, renderHeader, renderSource, type Program } from './emit/assemble.js';
@@ -50,16 +50,6 @@ export function modelName(g: Graph, given?: string): string {
   if (!/^[A-Za-z_][A-Za-z0-9_]{0,62}$/.test(name) || /^(main|qf_.*|qforge_.*)$/.test(name))
     fail('CODEGEN_NAME', `'${name}' cannot name the model: it must be a C identifier (letters, digits, _) and not main, qf_* or qforge_*`);
   return name;
-}
-
-/**
- * Weights a quantized model keeps dequantized (a weight feeding an op left in float, e.g. the x86
- * quantizer's last linear) are float constants in C: fold-constants computes them once, with the
- * interpreter's own kernel, whatever their size. Nothing else is folded here.
- */
-export function foldDequantizedWeights(g: Graph): Graph {
-  const fold = { pass: 'fold-constants', options: { ops: ['dequantize'], 'keep-ops': [], 'max-elements': 2 ** 31 - 1 } };
-  return runPipeline(g, fold, { freeze: false, recordPatches: false }).graph;
 }
 
 export function generateC(graph: Graph, opts: GenerateOptions): Generated {

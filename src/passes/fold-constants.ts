@@ -4,8 +4,8 @@
 // unfolded (a constant that big costs more memory than the op costs time), as do ops listed in
 // `keep-ops`: dequantize and fake_quantize of constant weights are how a quantized model says
 // what its weights are, and folding them back to float would throw that away. `ops` limits the
-// fold to some ops: generateC folds the dequantized weights a quantized model still has (C wants
-// the float values, computed once) and nothing else.
+// fold to some ops (e.g. `ops=dequantize` turns a quantized model's dequantized weights back into
+// float constants, as generateC does for itself).
 import { QforgeError } from '../diagnostics/index.js';
 import { getOp, OpError, resolveAttrs } from '../ir/ops/index.js';
 import type { Tensor } from '../ir/tensor.js';
