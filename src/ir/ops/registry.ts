@@ -37,15 +37,16 @@ export interface InferContext {
 }
 
 /**
- * The op's ONNX counterpart (default domain), where one ONNX op type means exactly this op: the
- * importer turns `opType` (and any type in `alsoFrom`) into this op, and the exporter writes this
- * op as `opType`. Ops whose ONNX form is several nodes (QDQ, composites) have none.
+ * The op's ONNX counterpart (default domain). Where one ONNX op type means exactly this op, the
+ * importer turns `opType` (and any type in `alsoFrom`) into this op and the exporter writes this
+ * op as `opType`. Ops whose ONNX form is several nodes (QDQ, composites) have no `opType`; their
+ * exporter writes them, and `since` alone says what opset those nodes need.
  */
 export interface OnnxFacts {
-  opType: string;
+  opType?: string;
   /** Further ONNX op types that import as this op (older or alias names, e.g. Scatter). */
   alsoFrom?: readonly string[];
-  /** The lowest opset that has `opType` in the form qforge writes (export uses at least 13). */
+  /** The lowest opset that has what qforge writes for this op (export uses at least 13). */
   since?: number;
 }
 
