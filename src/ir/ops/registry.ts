@@ -72,6 +72,12 @@ export interface OpDef {
    * `remove-identity` drops such nodes; an op without it is never dropped.
    */
   identityWhen?: (node: Node, attrs: ResolvedAttrs, operand: TensorType) => boolean;
+  /**
+   * A quantization marker (observe, quantize, dequantize, fake_quantize): it says where and how
+   * values are quantized, so constant folding at import and convert keeps it (a dequantized weight
+   * stays integer with its params), and it carries the debug handle of the node it serves.
+   */
+  qdq?: boolean;
   onnx?: OnnxFacts;
 }
 
@@ -107,6 +113,8 @@ export function registerOps(defs: readonly OpDef[]): void {
   defs.forEach(registerOp);
 }
 export const getOp = (name: string): OpDef | undefined => TABLE.get(name);
+/** Whether an op is a quantization marker (OpDef.qdq). */
+export const isQdqOp = (name: string): boolean => TABLE.get(name)?.qdq === true;
 export const opNames = (): string[] => [...TABLE.keys()].sort();
 export const allOps = (): OpDef[] => [...TABLE.values()];
 
