@@ -23,6 +23,8 @@ export const RCurly = punct('RCurly', '}');
 export const Comma = punct('Comma', ',');
 export const Colon = punct('Colon', ':');
 export const Equals = punct('Equals', '=');
+/** The brackets and separators, in the order both lexers list them. */
+export const BRACKETS: TokenType[] = [LParen, RParen, LSquare, RSquare, LCurly, RCurly, Comma, Colon];
 
 const label = (t: TokenType): string => (t.LABEL ?? t.name) as string;
 

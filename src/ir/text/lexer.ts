@@ -1,7 +1,7 @@
 // Tokens of the .qir text format. Value names start with %, node names with @; names that are not
 // plain (ONNX names such as /conv1/Conv_output_0) are written as JSON strings after the sigil.
 import { createToken, Lexer, type TokenType } from 'chevrotain';
-import { Colon, Comma, Equals, keywordOf, LCurly, LParen, LSquare, punct, RCurly, RParen, RSquare, WhiteSpace } from '../../util/chevrotain.js';
+import { BRACKETS, Colon, Comma, Equals, keywordOf, LCurly, LParen, LSquare, punct, RCurly, RParen, RSquare, WhiteSpace } from '../../util/chevrotain.js';
 
 export { Colon, Comma, Equals, LCurly, LParen, LSquare, RCurly, RParen, RSquare, WhiteSpace };
 
@@ -66,14 +66,7 @@ export const ALL_TOKENS: TokenType[] = [
   NumberLit,
   ...KEYWORDS,
   Ident,
-  LParen,
-  RParen,
-  LSquare,
-  RSquare,
-  LCurly,
-  RCurly,
-  Comma,
-  Colon,
+  ...BRACKETS,
   Equals,
   Hash,
 ];

@@ -1,7 +1,7 @@
 // Tokens of .qpat pattern files. `%name` are pattern values, bare identifiers are op names,
 // attributes, helpers, let names, shape symbols and dtypes; `///` lines are doc comments.
 import { createToken, Lexer, type TokenType } from 'chevrotain';
-import { Colon, Comma, Equals, keywordOf, LCurly, LParen, LSquare, punct, RCurly, RParen, RSquare, WhiteSpace } from '../../util/chevrotain.js';
+import { BRACKETS, Colon, Comma, Equals, keywordOf, LCurly, LParen, LSquare, punct, RCurly, RParen, RSquare, WhiteSpace } from '../../util/chevrotain.js';
 
 export { Colon, Comma, Equals, LCurly, LParen, LSquare, RCurly, RParen, RSquare, WhiteSpace };
 
@@ -77,14 +77,7 @@ export const ALL_TOKENS: TokenType[] = [
   Star,
   Slash,
   Pipe,
-  LParen,
-  RParen,
-  LSquare,
-  RSquare,
-  LCurly,
-  RCurly,
-  Comma,
-  Colon,
+  ...BRACKETS,
 ];
 
 export const qpatLexer = new Lexer(ALL_TOKENS, { ensureOptimizations: false, positionTracking: 'onlyOffset' });
