@@ -27,3 +27,6 @@ export function exitQuietlyOnClosedPipe(): void {
       process.exit(process.exitCode ?? 0);
     });
 }
+
+/** A repeatable option's parser for commander: each use appends its value. */
+export const collect = (v: string, prev: string[]): string[] => [...prev, v];

@@ -6,13 +6,12 @@ import { fail } from '../diagnostics/index.js';
 import type { Graph } from '../ir/graph.js';
 import { importOnnx } from '../ir/onnx/index.js';
 import { readQir } from '../ir/text/index.js';
+import { collect } from './io.js';
 
 export interface ShapeOptions {
   dim: string[];
   shape: string[];
 }
-
-const collect = (v: string, prev: string[]): string[] => [...prev, v];
 
 /** Adds --dim NAME=N and --shape INPUT=D,D,... (both repeatable) to a verb that loads a model. */
 export function withShapeOptions(cmd: Command): Command {

@@ -7,14 +7,12 @@ import type { PipelineItem } from '../passes/index.js';
 import { tracePatternsTo } from '../passes/patterns.js';
 import { formatWarning, QforgeError } from '../diagnostics/index.js';
 import { checkPatterns, readPatternFile } from '../patterns/index.js';
-import type { Io } from './io.js';
+import { collect, type Io } from './io.js';
 
 export interface PatternFlags {
   patterns: string[];
   tracePatterns?: boolean;
 }
-
-const collect = (v: string, prev: string[]): string[] => [...prev, v];
 
 export function withPatternFlags(cmd: Command): Command {
   return cmd

@@ -1,14 +1,13 @@
 // Debug handles: a stable id per float node (ONNX import gives every node one, see
 // ir/onnx/handle-metadata.ts) that passes keep, so the numeric debugger can pair each quantized
 // node with its float origin. Rewrites put the root's handle on the replacement. Quantization
-// nodes (observe, quantize, dequantize, fake_quantize) carry the handle of the node they serve;
+// nodes (OpDef.qdq: observe, quantize, dequantize, fake_quantize) carry the handle of the node they serve;
 // where the pass that inserted them did not stamp them, `inheritQdqHandles` works it out from
 // the graph: the producer when they sit on its result (the producer's only user, or a chain of
 // such), else the first consumer (an input edge: weights, biases, graph inputs, requantization).
 import type { Graph, Node } from './graph.js';
 import { NONE, NumberedGraph } from './numbered/index.js';
-
-export const QDQ_OPS: ReadonlySet<string> = new Set(['observe', 'quantize', 'dequantize', 'fake_quantize']);
+import { isQdqOp } from './ops/index.js';
 
 /** The graph with every handle-less quantization node given the handle of the node it serves. */
 export function inheritQdqHandles(g: Graph): Graph {
@@ -28,7 +27,7 @@ export function inheritQdqHandles(g: Graph): Graph {
       const p = ng.producerOf(v);
       if (p === NONE || !soleUse(v, cur)) return undefined;
       const pn = g.nodes[p]!;
-      if (pn.debugHandle !== undefined || !QDQ_OPS.has(pn.op)) return pn.debugHandle;
+      if (pn.debugHandle !== undefined || !isQdqOp(pn.op)) return pn.debugHandle;
       cur = p;
     }
   };
@@ -37,7 +36,7 @@ export function inheritQdqHandles(g: Graph): Graph {
     for (const u of ng.usersOf(g.nodes[i]!.outputs[0]!)) {
       const un = g.nodes[u]!;
       if (un.debugHandle !== undefined) return un.debugHandle;
-      if (QDQ_OPS.has(un.op) && depth < g.nodes.length) {
+      if (isQdqOp(un.op) && depth < g.nodes.length) {
         const h = fromConsumer(u, depth + 1);
         if (h !== undefined) return h;
       }
@@ -51,7 +50,7 @@ export function inheritQdqHandles(g: Graph): Graph {
 
   let changed = false;
   const nodes = g.nodes.map((n, i): Node => {
-    if (n.debugHandle !== undefined || !QDQ_OPS.has(n.op)) return n;
+    if (n.debugHandle !== undefined || !isQdqOp(n.op)) return n;
     const h = handleOf(i);
     if (h === undefined) return n;
     changed = true;
@@ -65,7 +64,7 @@ export function assignDebugHandles(g: Graph): Graph {
   let next = Math.max(0, ...g.nodes.map((n) => n.debugHandle ?? 0));
   const fresh = (keep: (n: Node) => boolean) => (n: Node): Node => (n.debugHandle !== undefined || keep(n) ? n : { ...n, debugHandle: ++next });
   if (g.nodes.every((n) => n.debugHandle !== undefined)) return g;
-  const ops = g.nodes.map(fresh((n) => QDQ_OPS.has(n.op)));
+  const ops = g.nodes.map(fresh((n) => isQdqOp(n.op)));
   const inherited = inheritQdqHandles({ ...g, nodes: ops });
   return { ...inherited, nodes: inherited.nodes.map(fresh(() => false)) };
 }

@@ -1,6 +1,7 @@
 import { describe, expect, it } from 'vitest';
 import { fc, test as fcTest } from '@fast-check/vitest';
 import { inferOp, runOp, t, vals } from './op-harness.js';
+import { allOps, isQdqOp } from '../../src/ir/ops/index.js';
 
 const f = Math.fround;
 
@@ -195,5 +196,12 @@ describe('quantize at rounding ties, as gen/check_formulas.py builds them', () =
     // This generator gives 1835 and 1996, close to the fixture's 1822 and 1997.
     expect(mismatchDiv32).toBeGreaterThan(0.88 * batches);
     expect(mismatchDiv64).toBeGreaterThan(0.99 * batches);
+  });
+});
+
+describe('quantization markers (OpDef.qdq)', () => {
+  it('are exactly observe, quantize, dequantize and fake_quantize: what folding keeps and debug handles pass through', () => {
+    expect(allOps().filter((d) => d.qdq).map((d) => d.name).sort()).toEqual(['dequantize', 'fake_quantize', 'observe', 'quantize']);
+    expect(['quantize', 'conv2d', 'no_such_op'].map(isQdqOp)).toEqual([true, false, false]);
   });
 });

@@ -5,20 +5,21 @@
 import { existsSync, readFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { describe, expect, it } from 'vitest';
-import { allOps } from '../../src/ir/ops/index.js';
+import { allOps, getOp } from '../../src/ir/ops/index.js';
 import { converters, onnxImportTable } from '../../src/ir/onnx/converters.js';
 import { exporterFor } from '../../src/ir/onnx/export.js';
 import { same } from '../../src/ir/onnx/export-ops.js';
 import { findTests, importTest } from '../../src/ir/onnx/conformance.js';
 import { decodeModel } from '../../src/ir/onnx/import.js';
 
-const withFacts = () => allOps().filter((d) => d.onnx);
+/** Ops that one ONNX type means exactly (composites carry only `since`). */
+const withFacts = () => allOps().filter((d) => d.onnx?.opType);
 
 describe('ONNX names on OpDef', () => {
   it('the import table (ONNX type -> op) and the export names (op -> ONNX type) round-trip', () => {
     const imports = onnxImportTable();
     for (const d of withFacts()) {
-      expect(imports.get(d.onnx!.opType), d.name).toBe(d.name);
+      expect(imports.get(d.onnx!.opType!), d.name).toBe(d.name);
       for (const t of d.onnx!.alsoFrom ?? []) expect(imports.get(t), `${t} -> ${d.name}`).toBe(d.name);
     }
     const exported = new Set(withFacts().map((d) => d.onnx!.opType));
@@ -38,8 +39,13 @@ describe('ONNX names on OpDef', () => {
     expect(lossy.map((d) => d.name)).toEqual([]);
   });
 
-  it('minimum opsets are at least the export floor', () => {
-    for (const d of withFacts()) if (d.onnx!.since !== undefined) expect(d.onnx!.since, d.name).toBeGreaterThan(13);
+  it('minimum opsets are at least the export floor; an op without an ONNX type says only its opset', () => {
+    for (const d of allOps()) if (d.onnx?.since !== undefined) expect(d.onnx.since, d.name).toBeGreaterThan(13);
+    for (const d of allOps()) if (d.onnx && !d.onnx.opType) expect(Object.keys(d.onnx), d.name).toEqual(['since']);
+  });
+
+  it('a composite export declares its opset on the op: qlayernorm writes LayerNormalization (17)', () => {
+    expect(getOp('qlayernorm')!.onnx).toEqual({ since: 17 });
   });
 });
 

@@ -6,7 +6,7 @@ import { fail } from '../../diagnostics/index.js';
 import { readNpy } from '../../ir/npy.js';
 import type { Tensor } from '../../ir/tensor.js';
 import { buildC, generateC, isQuantized, runC, TARGET_NAMES, writeGenerated } from '../../codegen/index.js';
-import type { RegisterVerb } from '../io.js';
+import { collect, type RegisterVerb } from '../io.js';
 import { loadModel, withShapeOptions, type ShapeOptions } from '../load-model.js';
 
 interface CompileOpts extends ShapeOptions {
@@ -23,8 +23,6 @@ interface CompileOpts extends ShapeOptions {
   quantized?: boolean;
   emulate?: boolean;
 }
-
-const collect = (v: string, prev: string[]): string[] => [...prev, v];
 
 export const registerCompile: RegisterVerb = (program, io) => {
   const cmd = program

@@ -6,7 +6,7 @@ import { fail } from '../../diagnostics/index.js';
 import { debugNumerics, formatTable, toHtml, toJson } from '../../debug/index.js';
 import type { Tensor } from '../../ir/tensor.js';
 import { writeFileOrFail } from '../../util/fs-error.js';
-import type { RegisterVerb } from '../io.js';
+import { collect, type RegisterVerb } from '../io.js';
 import { loadModel, withShapeOptions, type ShapeOptions } from '../load-model.js';
 import { bindInputs, entry } from './run.js';
 
@@ -16,8 +16,6 @@ interface DebugOpts extends ShapeOptions {
   html?: string;
   top?: string;
 }
-
-const collect = (v: string, prev: string[]): string[] => [...prev, v];
 
 export const registerDebug: RegisterVerb = (program, io) => {
   const cmd = program

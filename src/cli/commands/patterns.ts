@@ -15,10 +15,8 @@ import {
   signature,
   type PatternSet,
 } from '../../patterns/index.js';
-import type { RegisterVerb } from '../io.js';
+import { collect, type RegisterVerb } from '../io.js';
 import { loadModel, withShapeOptions, type ShapeOptions } from '../load-model.js';
-
-const collect = (v: string, prev: string[]): string[] => [...prev, v];
 
 /** The built-in library plus the user's files (`--patterns`, repeatable). */
 function patternSet(files: string[]): PatternSet {

@@ -11,7 +11,7 @@ import type { Tensor } from '../../ir/tensor.js';
 import { makeArray } from '../../ir/dtype.js';
 import { formatType, numel, sameShape } from '../../ir/types.js';
 import { firstValues } from '../format.js';
-import type { RegisterVerb } from '../io.js';
+import { collect, type RegisterVerb } from '../io.js';
 import { loadModel, withShapeOptions, type ShapeOptions } from '../load-model.js';
 import { makeDir } from '../../util/fs-error.js';
 
@@ -19,8 +19,6 @@ interface RunOpts extends ShapeOptions {
   input: string[];
   output?: string;
 }
-
-const collect = (v: string, prev: string[]): string[] => [...prev, v];
 
 export const registerRun: RegisterVerb = (program, io) => {
   const cmd = program

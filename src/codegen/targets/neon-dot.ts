@@ -2,14 +2,14 @@
 // sdot/udot. Under qemu it needs -cpu max.
 // Kernels: qforge_kernels_neon_dot.c (sdot GEMM and depthwise); packing in pack/neon-dot.ts.
 import { packDepthwiseNeonDot, packGemmNeonDot } from './pack/neon-dot.js';
-import { LOOP_KERNELS, type Target } from './target.js';
+import { SIMD_KERNELS, type Target } from './target.js';
 
 export const NEON_DOT_TARGET: Target = {
   name: 'neon-dot',
   doc: 'AArch64 NEON + dotprod (armv8.2-a+dotprod), qemu-aarch64 -cpu max on x86',
   vectorBytes: 16,
   kernelFile: 'qforge_kernels_neon_dot.c',
-  provides: ['qgemm', 'qgemm_i32', 'qdwconv', 'qdwconv3x3', 'lut_u8', ...LOOP_KERNELS],
+  provides: SIMD_KERNELS,
   packGemm: packGemmNeonDot,
   packDepthwise: packDepthwiseNeonDot,
   float: { vec: 'neon', mr: 8, nr: 8 },

@@ -2,14 +2,14 @@
 // aarch64-linux-gnu and run under qemu-aarch64 on x86 hosts.
 // Kernels: qforge_kernels_neon.c (SMULL + SADALP GEMM, SMULL + SADDW depthwise); packing in pack/neon.ts.
 import { packDepthwiseNeon, packGemmNeon } from './pack/neon.js';
-import { LOOP_KERNELS, type Target } from './target.js';
+import { SIMD_KERNELS, type Target } from './target.js';
 
 export const NEON_TARGET: Target = {
   name: 'neon',
   doc: 'AArch64 NEON (armv8-a), cross-built, qemu-aarch64 on x86',
   vectorBytes: 16,
   kernelFile: 'qforge_kernels_neon.c',
-  provides: ['qgemm', 'qgemm_i32', 'qdwconv', 'qdwconv3x3', 'lut_u8', ...LOOP_KERNELS],
+  provides: SIMD_KERNELS,
   packGemm: packGemmNeon,
   packDepthwise: packDepthwiseNeon,
   float: { vec: 'neon', mr: 8, nr: 8 },

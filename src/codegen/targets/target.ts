@@ -10,6 +10,8 @@ export const KERNEL_NAMES = [
 export type KernelName = (typeof KERNEL_NAMES)[number];
 /** The kernels of qforge_kernels_loops.h (portable loops shaped for the vectoriser), which every SIMD kernel file includes. */
 export const LOOP_KERNELS = ['quantize_u8', 'quantize_div_u8', 'dequantize_u8', 'requantize_u8', 'requantize_div_u8', 'qadd', 'qmul', 'maxpool_u8', 'qavgpool', 'qgavgpool', 'qmatmul', 'qsoftmax'] as const satisfies readonly KernelName[];
+/** What every SIMD kernel file provides: the GEMM, depthwise and table kernels of its ISA, and the loops. */
+export const SIMD_KERNELS = ['qgemm', 'qgemm_i32', 'qdwconv', 'qdwconv3x3', 'lut_u8', ...LOOP_KERNELS] as const satisfies readonly KernelName[];
 
 export interface Toolchain {
   /** clang flags that select the instruction set (besides the common -O2 -ffp-contract=off ...). */

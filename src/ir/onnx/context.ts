@@ -11,9 +11,6 @@ import { numel, type TensorType } from '../types.js';
 import { ATTR, int64ToNumber, type OnnxAttribute, type OnnxNode } from './schema.js';
 import { dtypeFromOnnx, onnxTypeName, tensorFromProto } from './tensors.js';
 
-/** Ops never folded even on constant operands: they carry quantization structure. */
-const NO_FOLD = new Set(['quantize', 'dequantize']);
-
 // Size limits, so a hostile model fails with a diagnostic rather than exhausting memory: a value's
 // element count (typed arrays stop near 2^32 elements; no target of qforge has tensors near it),
 // and the element count of a constant the importer computes (folds or fills) itself.
@@ -238,7 +235,8 @@ export class NodeContext {
     for (const t of types) if (!(numel(t.shape) <= MAX_VALUE_ELEMENTS)) this.invalid(`${op} would give ${formatShape(t)} (${numel(t.shape)} elements), more than ${MAX_VALUE_ELEMENTS}`);
 
     const args = inputs.map((v) => (v ? this.st.constants.get(v) : undefined));
-    const foldable = !NO_FOLD.has(op) && inputs.some((v) => v) && inputs.every((v, k) => !v || args[k]);
+    // Quantization markers (OpDef.qdq) are never folded: they carry the model's quantization.
+    const foldable = !def.qdq && inputs.some((v) => v) && inputs.every((v, k) => !v || args[k]);
     if (foldable) {
       for (const t of types) this.checkConstantSize(t.shape, `folding ${op} gives`);
       const results = this.run(def, args, set, types);

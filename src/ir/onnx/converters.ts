@@ -32,7 +32,7 @@ const OWN: Readonly<Record<string, Converter>> = {
 export function onnxImportTable(): Map<string, string> {
   const table = new Map<string, string>();
   for (const def of allOps())
-    for (const t of def.onnx ? [def.onnx.opType, ...(def.onnx.alsoFrom ?? [])] : []) {
+    for (const t of def.onnx?.opType ? [def.onnx.opType, ...(def.onnx.alsoFrom ?? [])] : []) {
       const other = table.get(t);
       if (other) throw new Error(`ONNX op type ${t} claimed by both ${other} and ${def.name}`);
       table.set(t, def.name);

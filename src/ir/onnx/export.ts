@@ -1,8 +1,8 @@
 // qforge graph -> ONNX model (QDQ format for quantized graphs). Each node becomes one or a few
 // ONNX nodes (export-ops.ts for float ops, export-quant.ts for quantize/dequantize and the
 // integer ops); constants become initializers with raw_data. The opset is the lowest one from 13
-// up that has every op used (each op's OnnxFacts.since: HardSwish 14, LayerNormalization 17,
-// Gelu 20; 16- and 4-bit QuantizeLinear 21). Each ONNX node keeps its source node's debug handle in metadata_props
+// up that has every op used (each op's OnnxFacts.since: HardSwish 14, LayerNormalization 17 (also
+// qlayernorm's composite), Gelu 20; 16- and 4-bit QuantizeLinear 21). Each ONNX node keeps its source node's debug handle in metadata_props
 // (IR version 10), so a re-imported file can still be compared with its float model.
 import { fail } from '../../diagnostics/index.js';
 import type { DType } from '../dtype.js';
@@ -34,7 +34,7 @@ const EXPORTERS: Record<string, Exporter> = { ...FLOAT_EXPORTERS, ...QUANT_EXPOR
 /** An op's exporter: its own, or for an op that is one ONNX node with no attributes, its OnnxFacts alone. */
 export function exporterFor(def: OpDef): Exporter | undefined {
   if (Object.hasOwn(EXPORTERS, def.name)) return EXPORTERS[def.name];
-  return def.onnx && Object.keys(def.attrs).length === 0 ? same : undefined;
+  return def.onnx?.opType && Object.keys(def.attrs).length === 0 ? same : undefined;
 }
 
 /** The lowest opset (from 13) that has what a node needs. */
@@ -44,7 +44,6 @@ function opsetFor(g: Graph): number {
   const wide: DType[] = ['i16', 'u16', 'i4', 'u4'];
   for (const n of g.nodes) {
     needs(getOp(n.op)?.onnx?.since ?? v);
-    if (n.op === 'qlayernorm') needs(17); // written as DequantizeLinear → LayerNormalization → QuantizeLinear
     for (const v of [...n.inputs, ...n.outputs]) if (v && wide.includes(lookup(g.values, v)!.dtype)) needs(21);
   }
   return v;

@@ -40,6 +40,7 @@ export const observe: OpDef = {
   name: 'observe',
   doc: 'identity; marks a tensor the quantization flow observes (attributes: observer config, then calibrated qparams)',
   category: 'quant',
+  qdq: true,
   operands: [{ name: 'x', dtypes: ['f32'] }],
   results: 1,
   attrs: ATTRS,

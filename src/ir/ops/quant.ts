@@ -70,6 +70,7 @@ const floatOperand = (inputs: (TensorType | undefined)[], op: string): TensorTyp
 
 const quantize: OpDef = {
   name: 'quantize',
+  qdq: true,
   doc: 'f32 -> integer: clamp(zp + rint(x * fround(1/scale)), qmin, qmax), or rint(fround(x / scale)) with scaling divide (NaN -> zp); result type carries the params',
   category: 'quant',
   operands: [{ name: 'x', dtypes: ['f32'] }],
@@ -123,6 +124,7 @@ export function groupBlock(shape: readonly number[], axis: number, g: number): (
 
 const dequantize: OpDef = {
   name: 'dequantize',
+  qdq: true,
   doc: 'integer -> f32: fround((q - zp) * scale); an operand type with quant params must agree with the attributes; group_size: per-group params along axis',
   category: 'quant',
   operands: [{ name: 'x', dtypes: QUANT_DTYPES }],
@@ -185,6 +187,7 @@ const FAKE_QUANT_STATE: Record<string, AttrSpec> = {
 
 const fakeQuantize: OpDef = {
   name: 'fake_quantize',
+  qdq: true,
   doc: 'f32 -> f32: dequantize(quantize(x)) with the range [qmin, qmax] and the scaling of quantize (PyTorch FakeQuantize forward); identity when fake_quant_enabled is false; optional QAT observer state',
   category: 'quant',
   operands: [{ name: 'x', dtypes: ['f32'] }],

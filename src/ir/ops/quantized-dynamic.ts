@@ -13,10 +13,9 @@ import { dtypeRange } from '../dtype.js';
 import { fround, quantizeValue, rint } from '../quant-math.js';
 import { tensor } from '../tensor.js';
 import { numel } from '../types.js';
-import { operand } from './infer-util.js';
+import { checkClamp, linearOperands, perChannel } from './infer-util.js';
+import { FLOAT_LINEAR_OPERANDS } from './quantized.js';
 import { check, type OpDef, type ResolvedAttrs } from './registry.js';
-
-const WEIGHT: readonly DType[] = ['i8', 'u8', 'i4', 'u4'];
 
 /** The run-time qparams of x (affine, PyTorch's observer / choose_qparams formula). */
 export function dynamicQParams(data: ArrayLike<number>, qmin: number, qmax: number, eps: number): { scale: number; zeroPoint: number } {
@@ -44,11 +43,7 @@ const qlinearDynamic: OpDef = {
   name: 'qlinear_dynamic',
   doc: 'dynamic quantized linear: x quantized per tensor at run time from its min/max, int weight [N, K], integer accumulation, y = fround(acc)·fround(x_s·w_s[n]) + b[n] (f32)',
   category: 'quantized',
-  operands: [
-    { name: 'x', dtypes: ['f32'] },
-    { name: 'w', dtypes: WEIGHT },
-    { name: 'b', optional: true, dtypes: ['f32'] },
-  ],
+  operands: FLOAT_LINEAR_OPERANDS,
   results: 1,
   attrs: {
     w_scale: { type: 'floats', doc: 'weight scale, one or one per output row n' },
@@ -61,21 +56,12 @@ const qlinearDynamic: OpDef = {
     clamp_max: { type: 'float', default: Infinity },
   },
   infer({ inputs, attrs }) {
-    const x = operand(inputs, 0, 'x'), w = operand(inputs, 1, 'w');
-    check(w.shape.length === 2, `qlinear_dynamic: weight must be [N, K], got [${w.shape.join(',')}]`);
-    const [N, K] = w.shape as [number, number];
-    check(x.shape.length >= 1 && x.shape[x.shape.length - 1] === K, `qlinear_dynamic: x [${x.shape.join(',')}] must end in K = ${K}`);
-    for (const key of ['w_scale', 'w_zero_point']) {
-      const v = attrs[key] as number[];
-      check(v.length === 1 || v.length === N, `qlinear_dynamic: ${key} needs 1 or ${N} values, got ${v.length}`);
-    }
-    check((attrs['w_scale'] as number[]).every((s) => s > 0 && Number.isFinite(s)), 'qlinear_dynamic: w_scale values must be positive and finite');
+    const { x, w, N } = linearOperands('qlinear_dynamic', inputs);
+    perChannel('qlinear_dynamic', attrs, N, 'w_scale');
     const [wlo, whi] = dtypeRange(w.dtype);
     check((attrs['w_zero_point'] as number[]).every((z) => z >= wlo && z <= whi), `qlinear_dynamic: w_zero_point must lie in ${w.dtype}'s range`);
-    const b = inputs[2];
-    if (b) check(numel(b.shape) === N && b.shape.length === 1, `qlinear_dynamic: bias must be f32[${N}], got [${b.shape.join(',')}]`);
     xRange(attrs);
-    check((attrs['clamp_min'] as number) <= (attrs['clamp_max'] as number), 'qlinear_dynamic: clamp_min must not exceed clamp_max');
+    checkClamp('qlinear_dynamic', attrs);
     return [{ dtype: 'f32', shape: [...x.shape.slice(0, -1), N] }];
   },
   kernel([x, w, b], attrs, [yt]) {

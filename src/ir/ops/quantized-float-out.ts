@@ -14,9 +14,9 @@ import { qlinear } from '../compute/qconv.js';
 import { fround } from '../quant-math.js';
 import { tensor } from '../tensor.js';
 import { numel } from '../types.js';
-import { operand } from './infer-util.js';
-import { ACT, WEIGHT, checkZero } from './quantized.js';
-import { check, type OpDef } from './registry.js';
+import { checkClamp } from './infer-util.js';
+import { ACT, WEIGHT, checkLinear } from './quantized.js';
+import type { OpDef } from './registry.js';
 
 const qlinearF32: OpDef = {
   name: 'qlinear_f32',
@@ -35,23 +35,10 @@ const qlinearF32: OpDef = {
     clamp_min: { type: 'float', default: -Infinity, doc: 'fused activation, applied last' },
     clamp_max: { type: 'float', default: Infinity },
   },
-  infer({ inputs, attrs }) {
-    const x = operand(inputs, 0, 'x'), w = operand(inputs, 1, 'w');
-    check(ACT.includes(x.dtype), `qlinear_f32: x must be u8 or i8, got ${x.dtype}`);
-    check(w.shape.length === 2, `qlinear_f32: weight must be [N, K], got [${w.shape.join(',')}]`);
-    const [N, K] = w.shape as [number, number];
-    check(x.shape.length >= 1 && x.shape[x.shape.length - 1] === K, `qlinear_f32: x [${x.shape.join(',')}] must end in K = ${K}`);
-    for (const key of ['acc_scale', 'w_zero_point']) {
-      const v = attrs[key] as number[];
-      check(v.length === 1 || v.length === N, `qlinear_f32: ${key} needs 1 or ${N} values, got ${v.length}`);
-    }
-    check((attrs.acc_scale as number[]).every((s) => s > 0 && Number.isFinite(s)), 'qlinear_f32: acc_scale values must be positive and finite');
-    checkZero(x, 'x', [attrs.x_zero_point as number]);
-    checkZero(w, 'w', attrs.w_zero_point as number[]);
-    const b = inputs[2];
-    if (b) check(b.shape.length === 1 && b.shape[0] === N, `qlinear_f32: bias must be f32[${N}], got [${b.shape.join(',')}]`);
-    check((attrs.clamp_min as number) <= (attrs.clamp_max as number), 'qlinear_f32: clamp_min must not exceed clamp_max');
-    return [{ dtype: 'f32', shape: [...x.shape.slice(0, -1), N] }];
+  infer(ctx) {
+    const shape = checkLinear('qlinear_f32', ctx, { scale: 'acc_scale', bias: { index: 2, dtype: 'f32' } });
+    checkClamp('qlinear_f32', ctx.attrs);
+    return [{ dtype: 'f32', shape }];
   },
   kernel([x, w, b], attrs, [yt]) {
     const [N, K] = w!.shape as [number, number];

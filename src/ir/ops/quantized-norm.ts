@@ -21,6 +21,8 @@ const qlayernorm: OpDef = {
   category: 'quantized',
   operands: [{ name: 'x', dtypes: ACT }, { name: 'gamma', dtypes: ['f32'] }, { name: 'beta', dtypes: ['f32'] }],
   results: 1,
+  // Exported as the float graph it replaces: DequantizeLinear → LayerNormalization → QuantizeLinear.
+  onnx: { since: 17 },
   attrs: { x_scale: { type: 'float' }, x_zero_point: { type: 'int', default: 0 }, epsilon: { type: 'float', default: 1e-5 }, ...RESULT },
   infer(ctx) {
     const x = operand(ctx.inputs, 0, 'x'), n = x.shape[x.shape.length - 1];

@@ -7,15 +7,13 @@
 // summed exactly as the gemm op sums (src/ir/compute/gemm.ts: float64, k in order within blocks
 // of 256, the blocks added in order), so it equals gemm(x, dequantize(w)ᵀ, b) — and matmul — bit
 // for bit: lower-weight-only.qpat only changes where the dequantize happens.
-import type { DType } from '../dtype.js';
 import { gemm, storeSink, view } from '../compute/gemm.js';
 import { tensor, type Tensor } from '../tensor.js';
 import { numel } from '../types.js';
-import { operand } from './infer-util.js';
+import { checkClamp, linearOperands } from './infer-util.js';
+import { FLOAT_LINEAR_OPERANDS } from './quantized.js';
 import { checkDequantizeParams, dequantizeTensor } from './quant.js';
-import { check, type OpDef, type ResolvedAttrs } from './registry.js';
-
-const WEIGHT: readonly DType[] = ['i8', 'u8', 'i4', 'u4'];
+import type { OpDef, ResolvedAttrs } from './registry.js';
 
 /** The dequantize attributes of the [N, K] weight: per row on axis 0, per group along axis 1. */
 export function weightDequantAttrs(a: ResolvedAttrs): ResolvedAttrs {
@@ -27,11 +25,7 @@ const qlinearWeightOnly: OpDef = {
   name: 'qlinear_weight_only',
   doc: 'weight-only quantized linear: int8/int4 weight [N, K] (per tensor, per row, or per group of group_size k), dequantized and multiplied as gemm does: y = clamp(fround(alpha·Σk x·W[n] + beta·b[n])) (f32)',
   category: 'quantized',
-  operands: [
-    { name: 'x', dtypes: ['f32'] },
-    { name: 'w', dtypes: WEIGHT },
-    { name: 'b', optional: true, dtypes: ['f32'] },
-  ],
+  operands: FLOAT_LINEAR_OPERANDS,
   results: 1,
   attrs: {
     scale: { type: 'floats', doc: 'one, one per row n, or N·K/group_size (row-major [N][K/group_size])' },
@@ -43,14 +37,9 @@ const qlinearWeightOnly: OpDef = {
     clamp_max: { type: 'float', default: Infinity },
   },
   infer({ inputs, attrs }) {
-    const x = operand(inputs, 0, 'x'), w = operand(inputs, 1, 'w');
-    check(w.shape.length === 2, `qlinear_weight_only: weight must be [N, K], got [${w.shape.join(',')}]`);
-    const [N, K] = w.shape as [number, number];
-    check(x.shape.length >= 1 && x.shape[x.shape.length - 1] === K, `qlinear_weight_only: x [${x.shape.join(',')}] must end in K = ${K}`);
+    const { x, w, N } = linearOperands('qlinear_weight_only', inputs);
     checkDequantizeParams(weightDequantAttrs(attrs), w.shape, w.dtype);
-    const b = inputs[2];
-    if (b) check(b.shape.length === 1 && b.shape[0] === N, `qlinear_weight_only: bias must be f32[${N}], got [${b.shape.join(',')}]`);
-    check((attrs['clamp_min'] as number) <= (attrs['clamp_max'] as number), 'qlinear_weight_only: clamp_min must not exceed clamp_max');
+    checkClamp('qlinear_weight_only', attrs);
     return [{ dtype: 'f32', shape: [...x.shape.slice(0, -1), N] }];
   },
   kernel([x, w, b], attrs, [yt]) {

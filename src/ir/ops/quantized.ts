@@ -14,11 +14,17 @@ import { fround, dequantizeValue, quantizer, type QuantScaling } from '../quant-
 import { SCALING_ATTR } from './quant.js';
 import { tensor, type Tensor } from '../tensor.js';
 import { numel, type TensorType } from '../types.js';
-import { broadcastShapes, operand } from './infer-util.js';
-import { check, getOp, type AttrSpec, type InferContext, type OpDef, type ResolvedAttrs } from './registry.js';
+import { broadcastShapes, checkBias, linearOperands, operand, perChannel } from './infer-util.js';
+import { check, getOp, type AttrSpec, type InferContext, type OpDef, type OperandSpec, type ResolvedAttrs } from './registry.js';
 
 export const ACT: readonly DType[] = ['u8', 'i8'];
 export const WEIGHT: readonly DType[] = ['i8', 'u8', 'i4', 'u4'];
+/** The operands of a linear op with a float activation and an integer weight (dynamic, weight-only). */
+export const FLOAT_LINEAR_OPERANDS = [
+  { name: 'x', dtypes: ['f32'] },
+  { name: 'w', dtypes: WEIGHT },
+  { name: 'b', optional: true, dtypes: ['f32'] },
+] as const satisfies readonly OperandSpec[];
 const OUT_DTYPE: AttrSpec = { type: 'dtype', oneOf: ['u8', 'i8'], doc: 'result dtype' };
 
 /** Result qparams and clamp, shared by every quantized op. */
@@ -66,10 +72,6 @@ export function checkZero(t: TensorType, name: string, zp: readonly number[]): v
   check(z.length === zp.length ? z.every((v, i) => v === zp[i]) : z.every((v) => v === zp[0]), () => `${name}'s type has zero point ${JSON.stringify(z)} but the op uses ${JSON.stringify(zp)}`);
 }
 
-function checkBias(op: string, b: TensorType | undefined, dtype: DType, channels: number): void {
-  if (b) check(b.dtype === dtype && b.shape.length === 1 && b.shape[0] === channels, `${op}: bias must be ${dtype}[${channels}], got ${b.dtype}[${b.shape.join(',')}]`);
-}
-
 const asF32 = (t: TensorType | undefined): TensorType | undefined => t && { dtype: 'f32', shape: t.shape };
 
 /** Where an accumulating op keeps its per-channel scale and its bias (qconv2d: requant_scale, i32 operand 2). */
@@ -78,14 +80,6 @@ export interface AccForm {
   bias: { index: number; dtype: DType };
 }
 const REQUANT_FORM: AccForm = { scale: 'requant_scale', bias: { index: 2, dtype: 'i32' } };
-
-function perChannel(attrs: ResolvedAttrs, channels: number, scaleKey = 'requant_scale'): void {
-  for (const key of [scaleKey, 'w_zero_point']) {
-    const v = attrs[key] as number[];
-    check(v.length === 1 || v.length === channels, `${key} needs 1 or ${channels} values, got ${v.length}`);
-  }
-  check((attrs[scaleKey] as number[]).every((m) => m > 0 && Number.isFinite(m)), `${scaleKey} values must be positive and finite`);
-}
 
 export function inferAccum(op: string, floatOp: string, ctx: InferContext, channelsOf: (out: number[]) => number, form: AccForm = REQUANT_FORM): TensorType[] {
   const x = operand(ctx.inputs, 0, 'x'), w = operand(ctx.inputs, 1, 'w');
@@ -97,7 +91,7 @@ export function inferAccum(op: string, floatOp: string, ctx: InferContext, chann
   for (const [k, spec] of Object.entries(fl.attrs)) if (!(k in floatAttrs) && spec.default !== undefined) floatAttrs[k] = spec.default;
   const [ft] = fl.infer({ inputs: [asF32(x), asF32(w)], attrs: floatAttrs });
   const channels = channelsOf(ft!.shape);
-  perChannel(ctx.attrs, channels, form.scale);
+  perChannel(op, ctx.attrs, channels, form.scale);
   checkBias(op, ctx.inputs[form.bias.index], form.bias.dtype, channels);
   checkZero(x, 'x', [ctx.attrs.x_zero_point as number]);
   checkZero(w, 'w', ctx.attrs.w_zero_point as number[]);
@@ -114,19 +108,18 @@ export const convArgs = (x: Tensor, w: Tensor, b: Tensor | undefined, attrs: Res
   requant: requantOf(attrs, (attrs.requant_scale as number[] | undefined) ?? []),
 });
 
-/** qlinear's result type: x [..., K] times weight [N, K] gives [..., N]. */
-export function inferLinear(op: string, ctx: InferContext, form: AccForm = REQUANT_FORM): TensorType[] {
-  const x = operand(ctx.inputs, 0, 'x'), w = operand(ctx.inputs, 1, 'w');
-  check(w.shape.length === 2, `${op}: weight must be [N, K], got [${w.shape.join(',')}]`);
-  check(x.shape.length >= 1 && x.shape[x.shape.length - 1] === w.shape[1], `${op}: x [${x.shape.join(',')}] must end in K = ${w.shape[1]}`);
+/** The checks of an integer linear op (x [..., K] times weight [N, K]); its result shape [..., N]. */
+export function checkLinear(op: string, ctx: InferContext, form: AccForm = REQUANT_FORM): number[] {
+  const { x, w, N } = linearOperands(op, ctx.inputs, form.bias.index, form.bias.dtype);
   check(ACT.includes(x.dtype), `${op}: x must be u8 or i8, got ${x.dtype}`);
-  const N = w.shape[0]!;
-  perChannel(ctx.attrs, N, form.scale);
-  checkBias(op, ctx.inputs[form.bias.index], form.bias.dtype, N);
+  perChannel(op, ctx.attrs, N, form.scale);
   checkZero(x, 'x', [ctx.attrs.x_zero_point as number]);
   checkZero(w, 'w', ctx.attrs.w_zero_point as number[]);
-  return [resultType(ctx.attrs, [...x.shape.slice(0, -1), N])];
+  return [...x.shape.slice(0, -1), N];
 }
+
+/** qlinear's result type: x [..., K] times weight [N, K] gives [..., N]. */
+export const inferLinear = (op: string, ctx: InferContext, form: AccForm = REQUANT_FORM): TensorType[] => [resultType(ctx.attrs, checkLinear(op, ctx, form))];
 
 function convKernel(transpose: boolean) {
   return ([x, w, b]: (Tensor | undefined)[], attrs: ResolvedAttrs, [yt]: TensorType[]): Tensor[] => {

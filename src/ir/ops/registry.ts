@@ -37,15 +37,16 @@ export interface InferContext {
 }
 
 /**
- * The op's ONNX counterpart (default domain), where one ONNX op type means exactly this op: the
- * importer turns `opType` (and any type in `alsoFrom`) into this op, and the exporter writes this
- * op as `opType`. Ops whose ONNX form is several nodes (QDQ, composites) have none.
+ * The op's ONNX counterpart (default domain). Where one ONNX op type means exactly this op, the
+ * importer turns `opType` (and any type in `alsoFrom`) into this op and the exporter writes this
+ * op as `opType`. Ops whose ONNX form is several nodes (QDQ, composites) have no `opType`; their
+ * exporter writes them, and `since` alone says what opset those nodes need.
  */
 export interface OnnxFacts {
-  opType: string;
+  opType?: string;
   /** Further ONNX op types that import as this op (older or alias names, e.g. Scatter). */
   alsoFrom?: readonly string[];
-  /** The lowest opset that has `opType` in the form qforge writes (export uses at least 13). */
+  /** The lowest opset that has what qforge writes for this op (export uses at least 13). */
   since?: number;
 }
 
@@ -71,6 +72,12 @@ export interface OpDef {
    * `remove-identity` drops such nodes; an op without it is never dropped.
    */
   identityWhen?: (node: Node, attrs: ResolvedAttrs, operand: TensorType) => boolean;
+  /**
+   * A quantization marker (observe, quantize, dequantize, fake_quantize): it says where and how
+   * values are quantized, so constant folding at import and convert keeps it (a dequantized weight
+   * stays integer with its params), and it carries the debug handle of the node it serves.
+   */
+  qdq?: boolean;
   onnx?: OnnxFacts;
 }
 
@@ -106,6 +113,8 @@ export function registerOps(defs: readonly OpDef[]): void {
   defs.forEach(registerOp);
 }
 export const getOp = (name: string): OpDef | undefined => TABLE.get(name);
+/** Whether an op is a quantization marker (OpDef.qdq). */
+export const isQdqOp = (name: string): boolean => TABLE.get(name)?.qdq === true;
 export const opNames = (): string[] => [...TABLE.keys()].sort();
 export const allOps = (): OpDef[] => [...TABLE.values()];
 

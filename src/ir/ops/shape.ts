@@ -11,8 +11,17 @@ import { SELECT_OPS } from './shape-select.js';
 
 const ints = (a: ResolvedAttrs, k: string): number[] => a[k] as number[];
 
-/** An op whose result is its operand's data under a new shape computed by `shapeOf`. */
-function reshapeLike(name: string, doc: string, attrs: OpDef['attrs'], shapeOf: (x: TensorType, a: ResolvedAttrs) => number[]): OpDef {
+/**
+ * An op whose result is its operand's data under a new shape computed by `shapeOf`; a per-channel
+ * quantization axis goes where `axisOf` says (default: the result dim holding the same elements).
+ */
+function reshapeLike(
+  name: string,
+  doc: string,
+  attrs: OpDef['attrs'],
+  shapeOf: (x: TensorType, a: ResolvedAttrs) => number[],
+  axisOf: (from: readonly number[], to: readonly number[], axis: number) => number | undefined = reshapeAxis,
+): OpDef {
   return {
     name,
     doc,
@@ -23,7 +32,7 @@ function reshapeLike(name: string, doc: string, attrs: OpDef['attrs'], shapeOf: 
     infer({ inputs, attrs: a }) {
       const x = operand(inputs, 0, 'x');
       const shape = shapeOf(x, a);
-      return [typed(x.dtype, shape, carryQuant(x.quant, name, { axis: (ax) => reshapeAxis(x.shape, shape, ax) }))];
+      return [typed(x.dtype, shape, carryQuant(x.quant, name, { axis: (ax) => axisOf(x.shape, shape, ax) }))];
     },
     kernel([x], a) {
       return [reshapeData(x!, shapeOf(x!, a))];
@@ -104,25 +113,13 @@ const transpose: OpDef = {
   },
 };
 
-/** Returns its operand unchanged (identity, and dropout at inference). */
+/** Returns its operand unchanged (identity, and dropout at inference): a reshape to its own shape, axis kept. */
 function passThrough(name: string, doc: string, attrs: OpDef['attrs'], validate?: (a: ResolvedAttrs) => void): OpDef {
-  return {
-    name,
-    doc,
-    category: 'shape',
-    operands: [{ name: 'x' }],
-    results: 1,
-    attrs,
-    infer({ inputs, attrs: a }) {
-      validate?.(a);
-      const x = operand(inputs, 0, 'x');
-      return [typed(x.dtype, [...x.shape], carryQuant(x.quant, name, { axis: (ax) => ax }))];
-    },
-    kernel([x]) {
-      return [reshapeData(x!, x!.shape)];
-    },
-    identityWhen: () => true,
+  const same = (x: TensorType, a: ResolvedAttrs): number[] => {
+    validate?.(a);
+    return [...x.shape];
   };
+  return reshapeLike(name, doc, attrs, same, (_from, _to, axis) => axis);
 }
 
 const shapeOp: OpDef = {

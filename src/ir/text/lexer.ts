@@ -1,7 +1,9 @@
 // Tokens of the .qir text format. Value names start with %, node names with @; names that are not
 // plain (ONNX names such as /conv1/Conv_output_0) are written as JSON strings after the sigil.
 import { createToken, Lexer, type TokenType } from 'chevrotain';
-import { punct } from '../../util/chevrotain.js';
+import { BRACKETS, Colon, Comma, Equals, keywordOf, LCurly, LParen, LSquare, punct, RCurly, RParen, RSquare, WhiteSpace } from '../../util/chevrotain.js';
+
+export { Colon, Comma, Equals, LCurly, LParen, LSquare, RCurly, RParen, RSquare, WhiteSpace };
 
 /** Body of a JSON string literal: the printer writes JSON.stringify and the parser reads JSON.parse. */
 const JSON_STRING = String.raw`"(?:[^"\\\u0000-\u001f]|\\(?:["\\/bfnrt]|u[0-9a-fA-F]{4}))*"`;
@@ -10,7 +12,6 @@ export const PLAIN_NAME = /^[A-Za-z0-9_][A-Za-z0-9_.]*$/;
 /** Identifiers: op names, dtypes, attribute keys, bare string attribute values. */
 export const IDENT = /^[A-Za-z_][A-Za-z0-9_]*$/;
 
-export const WhiteSpace = createToken({ name: 'WhiteSpace', pattern: /[ \t\r\n]+/, group: Lexer.SKIPPED });
 export const Comment = createToken({ name: 'Comment', pattern: /\/\/[^\n]*/, group: Lexer.SKIPPED });
 
 export const ValueRef = createToken({
@@ -34,8 +35,7 @@ export const NumberLit = createToken({
 export const MinusInf = createToken({ name: 'MinusInf', label: "'-inf'", pattern: /-inf/ });
 
 export const Ident = createToken({ name: 'Ident', label: 'an identifier', pattern: /[A-Za-z_][A-Za-z0-9_]*/ });
-const keyword = (word: string): TokenType =>
-  createToken({ name: `Kw_${word}`, label: `'${word}'`, pattern: new RegExp(word), longer_alt: Ident });
+const keyword = keywordOf(Ident);
 export const Graph = keyword('graph');
 export const Const = keyword('const');
 export const Sidecar = keyword('sidecar');
@@ -52,15 +52,6 @@ export const KEYWORDS = [Graph, Const, Sidecar, Splat, Quant, True, False, Inf, 
 export const RESERVED_WORDS = new Set(['true', 'false', 'inf', 'nan', '_']);
 
 export const Arrow = punct('Arrow', '->');
-export const LParen = punct('LParen', '(');
-export const RParen = punct('RParen', ')');
-export const LSquare = punct('LSquare', '[');
-export const RSquare = punct('RSquare', ']');
-export const LCurly = punct('LCurly', '{');
-export const RCurly = punct('RCurly', '}');
-export const Comma = punct('Comma', ',');
-export const Colon = punct('Colon', ':');
-export const Equals = punct('Equals', '=');
 export const Hash = punct('Hash', '#');
 
 export const ALL_TOKENS: TokenType[] = [
@@ -75,14 +66,7 @@ export const ALL_TOKENS: TokenType[] = [
   NumberLit,
   ...KEYWORDS,
   Ident,
-  LParen,
-  RParen,
-  LSquare,
-  RSquare,
-  LCurly,
-  RCurly,
-  Comma,
-  Colon,
+  ...BRACKETS,
   Equals,
   Hash,
 ];

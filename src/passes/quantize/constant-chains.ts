@@ -2,7 +2,7 @@
 // transposed or reshaped parameter) is quantized at compile time like a constant one.
 import { lookup, type Graph, type Node } from '../../ir/graph.js';
 import { NumberedGraph } from '../../ir/numbered/index.js';
-import { getOp, resolveAttrs } from '../../ir/ops/index.js';
+import { getOp, isQdqOp, resolveAttrs } from '../../ir/ops/index.js';
 import type { Tensor } from '../../ir/tensor.js';
 
 /**
@@ -28,7 +28,7 @@ export class ConstantChains {
       return c;
     }
     const n = this.ng.definingNode(v);
-    if (!n || NOT_FOLDED.has(n.op) || n.outputs.length !== 1) return undefined;
+    if (!n || isQdqOp(n.op) || n.outputs.length !== 1) return undefined;
     const ins = n.inputs.map((x) => (x ? this.value(x) : undefined));
     if (n.inputs.some((x, k) => x && !ins[k])) return undefined;
     const def = getOp(n.op)!;
@@ -50,4 +50,3 @@ export class ConstantChains {
     return out;
   }
 }
-const NOT_FOLDED = new Set(['observe', 'quantize', 'dequantize', 'fake_quantize']);

@@ -1,9 +1,10 @@
 // Tokens of .qpat pattern files. `%name` are pattern values, bare identifiers are op names,
 // attributes, helpers, let names, shape symbols and dtypes; `///` lines are doc comments.
 import { createToken, Lexer, type TokenType } from 'chevrotain';
-import { punct } from '../../util/chevrotain.js';
+import { BRACKETS, Colon, Comma, Equals, keywordOf, LCurly, LParen, LSquare, punct, RCurly, RParen, RSquare, WhiteSpace } from '../../util/chevrotain.js';
 
-export const WhiteSpace = createToken({ name: 'WhiteSpace', pattern: /[ \t\r\n]+/, group: Lexer.SKIPPED });
+export { Colon, Comma, Equals, LCurly, LParen, LSquare, RCurly, RParen, RSquare, WhiteSpace };
+
 /** Doc comments go to their own group; to-ast attaches them to the pattern below them. */
 export const DocComment = createToken({ name: 'DocComment', pattern: /\/\/\/[^\n]*/, group: 'docs' });
 export const Comment = createToken({ name: 'Comment', pattern: /\/\/[^\n]*/, group: Lexer.SKIPPED });
@@ -13,8 +14,7 @@ export const StringLit = createToken({ name: 'StringLit', label: 'a string', pat
 export const NumberLit = createToken({ name: 'NumberLit', label: 'a number', pattern: /(?:\d+(?:\.\d*)?|\.\d+)(?:[eE][+-]?\d+)?/ });
 export const Ident = createToken({ name: 'Ident', label: 'a name', pattern: /[A-Za-z_][A-Za-z0-9_]*/ });
 
-const keyword = (word: string): TokenType =>
-  createToken({ name: `Kw_${word}`, label: `'${word}'`, pattern: new RegExp(word), longer_alt: Ident });
+const keyword = keywordOf(Ident);
 export const Pattern = keyword('pattern');
 export const Def = keyword('def');
 export const Benefit = keyword('benefit');
@@ -46,20 +46,11 @@ export const LtEq = punct('LtEq', '<=');
 export const GtEq = punct('GtEq', '>=');
 export const Lt = punct('Lt', '<');
 export const Gt = punct('Gt', '>');
-export const Equals = punct('Equals', '=');
 export const Plus = punct('Plus', '+');
 export const Minus = punct('Minus', '-');
 export const Star = punct('Star', '*');
 export const Slash = punct('Slash', '/');
 export const Pipe = punct('Pipe', '|');
-export const LParen = punct('LParen', '(');
-export const RParen = punct('RParen', ')');
-export const LSquare = punct('LSquare', '[');
-export const RSquare = punct('RSquare', ']');
-export const LCurly = punct('LCurly', '{');
-export const RCurly = punct('RCurly', '}');
-export const Comma = punct('Comma', ',');
-export const Colon = punct('Colon', ':');
 
 export const ALL_TOKENS: TokenType[] = [
   WhiteSpace,
@@ -86,14 +77,7 @@ export const ALL_TOKENS: TokenType[] = [
   Star,
   Slash,
   Pipe,
-  LParen,
-  RParen,
-  LSquare,
-  RSquare,
-  LCurly,
-  RCurly,
-  Comma,
-  Colon,
+  ...BRACKETS,
 ];
 
 export const qpatLexer = new Lexer(ALL_TOKENS, { ensureOptimizations: false, positionTracking: 'onlyOffset' });
