@@ -202,39 +202,49 @@ QF_AI void qf_im2col_panels(const qf_fconv *p, const float *xg, size_t K, size_t
   }
 }
 
-int qf_fconv_direct(const qf_fconv *p) { return p->SH == 1 && p->SW == 1; }
-
-/* A pointwise convolution without padding reads its input planes in place (columns = pixels). */
+/* A pointwise convolution without padding or stride reads its input planes in place (columns = pixels). */
 static int qf_fconv_in_place(const qf_fconv *p) {
-  return p->KH == 1 && p->KW == 1 && (p->PT | p->PL | p->PB | p->PR) == 0;
+  return p->KH == 1 && p->KW == 1 && p->SH == 1 && p->SW == 1 && (p->PT | p->PL | p->PB | p->PR) == 0;
 }
 
-/* GEMM columns per (image, group): pixels, or for a stride-1 convolution OH rows of Wp padded columns. */
+/* The phase planes of the padded input (qforge_fgemm.h): Hq x Wq each, SH·SW per input channel. */
+typedef struct {
+  size_t Hq, Wq;
+} qf_fphase;
+static qf_fphase qf_fphase_of(const qf_fconv *p) {
+  return (qf_fphase){(size_t)(p->H + p->PT + p->PB + p->SH - 1) / (size_t)p->SH, (size_t)(p->W + p->PL + p->PR + p->SW - 1) / (size_t)p->SW};
+}
+
+/* GEMM columns per (image, group): pixels read in place, or OH rows of Wq phase-plane columns. */
 static size_t qf_fconv_cols(const qf_fconv *p) {
-  return qf_fconv_direct(p) ? (size_t)p->OH * (size_t)(p->W + p->PL + p->PR) : (size_t)p->OH * p->OW;
+  return qf_fconv_in_place(p) ? (size_t)p->OH * p->OW : (size_t)p->OH * qf_fphase_of(p).Wq;
 }
 
 size_t qf_fconv_cells(const qf_fconv *p, size_t pb, size_t chunks) {
   return (size_t)p->N * p->G * ((qf_fconv_cols(p) + pb - 1) / pb) * chunks;
 }
 
-/* The group's Cg input planes zero-padded into Hp x Wp planes, then `slack` zeros (the columns a tile
-   reads past the last one in use). */
+/* The group's Cg input planes zero-padded and split by stride phase: padded row R, column X of channel c
+   goes to phase plane (c·SH + R % SH)·SW + X % SW at row R / SH, column X / SW; then `slack` zeros (the
+   columns a tile reads past the last one in use). */
 static void qf_fpad_planes(const qf_fconv *p, size_t Cg, const float *xg, size_t slack, float *out) {
-  const size_t Hp = (size_t)(p->H + p->PT + p->PB), Wp = (size_t)(p->W + p->PL + p->PR), HW = (size_t)p->H * p->W;
-  memset(out, 0, (Cg * Hp * Wp + slack) * sizeof(float));
+  const qf_fphase f = qf_fphase_of(p);
+  const size_t SH = (size_t)p->SH, plane = f.Hq * f.Wq, HW = (size_t)p->H * p->W;
+  memset(out, 0, (Cg * SH * (size_t)p->SW * plane + slack) * sizeof(float));
   for (size_t c = 0; c < Cg; c++)
-    for (size_t h = 0; h < (size_t)p->H; h++)
-      memcpy(out + (c * Hp + h + (size_t)p->PT) * Wp + (size_t)p->PL, xg + c * HW + h * (size_t)p->W, (size_t)p->W * sizeof(float));
+    for (size_t h = 0; h < (size_t)p->H; h++) {
+      const size_t R = h + (size_t)p->PT;
+      qf_f_phase_row(xg + c * HW + h * (size_t)p->W, p->W, p->PL, p->SW, out + ((c * SH + R % SH) * (size_t)p->SW * f.Hq + R / SH) * f.Wq, plane);
+    }
 }
 
-/* Columns [t0, t0 + nt) of the padded grid (rows of Wp, the first OW of each are output pixels) from C
+/* Columns [t0, t0 + nt) of the phase grid (rows of Wq, the first OW of each are output pixels) from C
    (row stride ldc) into output rows [r0, r1) of yg. */
-static void qf_fconv_compact(const qf_fconv *p, size_t Wp, size_t t0, size_t nt, const float *C, size_t ldc, size_t r0, size_t r1, float *yg) {
+static void qf_fconv_compact(const qf_fconv *p, size_t Wq, size_t t0, size_t nt, const float *C, size_t ldc, size_t r0, size_t r1, float *yg) {
   const size_t OW = (size_t)p->OW, P = (size_t)p->OH * OW;
   for (size_t r = r0; r < r1; r++)
     for (size_t t = t0; t < t0 + nt;) {
-      const size_t oh = t / Wp, ow = t % Wp, run = Wp - ow < t0 + nt - t ? Wp - ow : t0 + nt - t;
+      const size_t oh = t / Wq, ow = t % Wq, run = Wq - ow < t0 + nt - t ? Wq - ow : t0 + nt - t;
       if (ow < OW) memcpy(yg + r * P + oh * OW + ow, C + (r - r0) * ldc + (t - t0), (OW - ow < run ? OW - ow : run) * sizeof(float));
       t += run;
     }
@@ -244,15 +254,18 @@ void qf_fconv_run(const qf_fconv *p, size_t pb, size_t chunks, size_t c0, size_t
                   const float *b, float *y, float *scratch) {
   const size_t Cg = (size_t)(p->C / p->G), Mg = (size_t)(p->M / p->G), P = (size_t)p->OH * p->OW, HW = (size_t)p->H * p->W;
   const size_t K = Cg * p->KH * p->KW, cols = qf_fconv_cols(p), nb = (cols + pb - 1) / pb, npan = (Mg + QF_FMR - 1) / QF_FMR;
-  const int direct = qf_fconv_direct(p), in_place = direct && qf_fconv_in_place(p);
-  const size_t Hp = (size_t)(p->H + p->PT + p->PB), Wp = (size_t)(p->W + p->PL + p->PR);
-  const size_t slack = QF_FNR + (size_t)(p->KW - 1) * p->DW; /* padded: the reads past the last plane */
-  int32_t *off = (int32_t *)(scratch + Cg * Hp * Wp + slack);   /* padded: row k's offset in the planes */
-  float *cb = (float *)(off + K);                                 /* padded: the block's output columns */
-  if (direct && !in_place)
-    for (size_t k = 0; k < K; k++)
-      off[k] = (int32_t)(k / ((size_t)p->KH * p->KW) * Hp * Wp + (k / p->KW % p->KH) * p->DH * Wp + (k % p->KW) * p->DW);
-  size_t packed = (size_t)-1; /* the (image, group[, block]) whose columns are in scratch */
+  const int in_place = qf_fconv_in_place(p);
+  const qf_fphase f = qf_fphase_of(p);
+  const size_t SH = (size_t)p->SH, SW = (size_t)p->SW, plane = f.Hq * f.Wq;
+  const size_t slack = QF_FNR + (size_t)(p->KW - 1) * p->DW; /* phase planes: the reads past the last plane */
+  int32_t *off = (int32_t *)(scratch + Cg * SH * SW * plane + slack); /* phase planes: row k's offset in them */
+  float *cb = (float *)(off + K);                                     /* phase planes: the block's output columns */
+  if (!in_place)
+    for (size_t k = 0; k < K; k++) {
+      const size_t di = (k / p->KW % p->KH) * p->DH, dj = (k % p->KW) * p->DW;
+      off[k] = (int32_t)(((k / ((size_t)p->KH * p->KW) * SH + di % SH) * SW + dj % SW) * plane + di / SH * f.Wq + dj / SW);
+    }
+  size_t packed = (size_t)-1; /* the (image, group) whose phase planes are in scratch */
   for (size_t cell = c0; cell < c1; cell++) {
     const size_t chunk = cell % chunks, blk = cell / chunks, bi = blk % nb, ng = blk / nb, g = ng % (size_t)p->G, n = ng / (size_t)p->G;
     const size_t p0 = bi * pb, np = cols - p0 < pb ? cols - p0 : pb;
@@ -268,15 +281,11 @@ void qf_fconv_run(const qf_fconv *p, size_t pb, size_t chunks, size_t c0, size_t
         memset(scratch + k * QF_FNR + (np - full), 0, (QF_FNR - (np - full)) * sizeof(float));
       }
       qf_fgemm_rows_strided(K, Wg, pan0, pan1, Mg, scratch, QF_FNR, 0, np - full, yg + pan0 * QF_FMR * P + p0 + full, P, bg, p->lo, p->hi);
-    } else if (direct) { /* implicit GEMM on the padded planes, then the output pixels out of the columns */
+    } else { /* implicit GEMM on the phase planes, then the output pixels out of the columns */
       if (ng != packed) qf_fpad_planes(p, Cg, xg, slack, scratch);
       packed = ng;
       qf_fgemm_rows_offsets(K, Wg, pan0, pan1, Mg, scratch + p0, off, np, cb, pb, bg, p->lo, p->hi);
-      qf_fconv_compact(p, Wp, p0, np, cb, pb, pan0 * QF_FMR, pan1 * QF_FMR < Mg ? pan1 * QF_FMR : Mg, yg);
-    } else {
-      if (blk != packed) qf_im2col_panels(p, xg, K, p0, np, QF_FNR, scratch, (int32_t *)(scratch + K * pb));
-      packed = blk;
-      qf_fgemm_rows_strided(K, Wg, pan0, pan1, Mg, scratch, QF_FNR, K * QF_FNR, np, yg + pan0 * QF_FMR * P + p0, P, bg, p->lo, p->hi);
+      qf_fconv_compact(p, f.Wq, p0, np, cb, pb, pan0 * QF_FMR, pan1 * QF_FMR < Mg ? pan1 * QF_FMR : Mg, yg);
     }
   }
 }

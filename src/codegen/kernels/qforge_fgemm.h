@@ -22,15 +22,15 @@
 /* Convolution on row-panel weights W: the GEMM (output channels x K, K = C/G*KH*KW) times K x columns,
  * by blocks of pb columns (a multiple of QF_FNR). The work is cut into cells: image x group x column block
  * x channel chunk (`chunks` chunks of the output-channel panels); qf_fconv_run computes cells [c0, c1).
- * Strided convolutions: columns = output pixels, im2col'ed a block at a time into `scratch` ((K + 2) * pb
- * floats). Stride 1 (qf_fconv_direct): an implicit GEMM, no im2col. A pointwise convolution without padding
- * reads the input planes in place (columns = pixels; scratch: K * QF_FNR floats for the last partial
- * panel); any other reads a zero-padded copy of the group's planes (Hp x Wp each): columns are the
- * OH * Wp positions of the padded grid, tap (c, i, j) at a fixed offset c*Hp*Wp + i*DH*Wp + j*DW from its
- * column, the Wp - OW columns past each output row computed and dropped; scratch: Cg*Hp*Wp + QF_FNR +
- * (KW-1)*DW floats (planes, slack) + K int32 (offsets) + ceil(Mg / QF_FMR)*QF_FMR * pb floats (the block's
- * output). A depthwise convolution (C = M = G) takes qf_fdwconv instead. */
-int qf_fconv_direct(const qf_fconv *p);
+ * An implicit GEMM, no im2col: a pointwise convolution without padding or stride reads the input planes
+ * in place (columns = pixels; scratch: K * QF_FNR floats for the last partial panel); any other reads a
+ * zero-padded copy of the group's planes split by stride phase (SH*SW phase planes of Hq x Wq per
+ * channel, Hq = ceil((H + PT + PB) / SH), Wq = ceil((W + PL + PR) / SW)): columns are the OH * Wq
+ * positions of the phase grid, tap (c, i, j) at the fixed offset ((c*SH + i*DH % SH)*SW + j*DW % SW)*Hq*Wq
+ * + i*DH / SH * Wq + j*DW / SW from its column, the Wq - OW columns past each output row computed and
+ * dropped; scratch: Cg*SH*SW*Hq*Wq + QF_FNR + (KW-1)*DW floats (planes, slack) + K int32 (offsets) +
+ * ceil(Mg / QF_FMR)*QF_FMR * pb floats (the block's output). A depthwise convolution (C = M = G) takes
+ * qf_fdwconv instead. */
 size_t qf_fconv_cells(const qf_fconv *p, size_t pb, size_t chunks);
 void qf_fconv_run(const qf_fconv *p, size_t pb, size_t chunks, size_t c0, size_t c1, const float *x, const float *W,
                   const float *b, float *y, float *scratch);

@@ -147,8 +147,8 @@ function fconv(L: Lowering, node: Node, x: TensorType, y: TensorType, k: [number
 
 /**
  * Convolution on the packed float GEMM family (qforge_fgemm.c): depthwise (qforge_fdwconv.c) as flat runs
- * of multiply-adds, conv2d as a GEMM on row-panel weights (strided: by im2col blocks; stride 1: an implicit
- * GEMM on the input planes, see qforge_fgemm.h), conv_transpose2d as input pixels times
+ * of multiply-adds, conv2d as a GEMM on row-panel weights (an implicit GEMM on the input's stride-phase
+ * planes, see qforge_fgemm.h), conv_transpose2d as input pixels times
  * column-panel weights (columns (m, i, j) of each group) followed by col2im.
  */
 function conv(node: Node, L: Lowering): void {
@@ -194,18 +194,17 @@ function conv(node: Node, L: Lowering): void {
     L.emit(what, [...w.lines, `qf_par_fconv(ctx, &${p}, ${pb}, ${x.cname}, ${w.ptr}, ${bias}, ${y.cname}, (float *)${s});`]);
   };
   const win = winOf(a, [wt.shape[2]!, wt.shape[3]!]);
-  if (win.sh !== 1 || win.sw !== 1) {
-    const pb = pixelBlock(K, P, nr, Mg * K);
-    run(pb, (K + 2) * pb, `GEMM ${Mg}x${K} by ${pb}-pixel im2col blocks`);
-    return;
+  // an implicit GEMM over the columns of the input's zero-padded stride-phase planes (OH rows of Wq), blocks of
+  // them sized so that the block's Mg output rows stay in L2; a pointwise conv without padding or stride reads
+  // x in place and needs only its last partial panel copied (K x nr)
+  const Hq = Math.ceil((H! + win.pt + win.pb) / win.sh), Wq = Math.ceil((W! + win.pl + win.pr) / win.sw);
+  const Mp = Math.ceil(Mg / mr) * mr, pb = pixelBlock(Mp, OH! * Wq, nr, 0);
+  if (KK === 1 && win.pt + win.pl + win.pb + win.pr === 0 && win.sh === 1 && win.sw === 1) run(pb, K * nr, `GEMM ${Mg}x${K} by ${pb}-pixel blocks read in place`);
+  // the phase planes + their slack, the offset of each of the K rows, the block's output columns
+  else {
+    const planes = Cg * win.sh * win.sw * Hq * Wq + nr + (wt.shape[3]! - 1) * win.dw;
+    run(pb, planes + K + Mp * pb, `GEMM ${Mg}x${K} implicit on ${win.sh}x${win.sw} phase planes by ${pb}-column blocks`);
   }
-  // stride 1 (qf_fconv_direct): an implicit GEMM over the columns of the padded input planes (OH rows of Wp),
-  // blocks of them sized so that the block's Mg output rows stay in L2; a pointwise conv without padding
-  // reads x in place and needs only its last partial panel copied (K x nr)
-  const Hp = H! + win.pt + win.pb, Wp = W! + win.pl + win.pr, Mp = Math.ceil(Mg / mr) * mr, pb = pixelBlock(Mp, OH! * Wp, nr, 0);
-  if (KK === 1 && win.pt + win.pl + win.pb + win.pr === 0) run(pb, K * nr, `GEMM ${Mg}x${K} by ${pb}-pixel blocks read in place`);
-  // the padded planes + their slack, the offset of each of the K rows, the block's output columns
-  else run(pb, Cg * Hp * Wp + nr + (wt.shape[3]! - 1) * win.dw + K + Mp * pb, `GEMM ${Mg}x${K} implicit on padded planes by ${pb}-column blocks`);
 }
 
 function pool(node: Node, L: Lowering): void {
