@@ -35,10 +35,14 @@ size_t qf_fconv_cells(const qf_fconv *p, size_t pb, size_t chunks);
 void qf_fconv_run(const qf_fconv *p, size_t pb, size_t chunks, size_t c0, size_t c1, const float *x, const float *W,
                   const float *b, float *y, float *scratch);
 
-/* The same convolution for few output pixels (P = OH*OW below two panels): pixels x Mg output channels,
- * so the pixels fill the tile's rows and the channels its columns; weights as column panels of W^T
- * (per group K x Mg); cells: image x group x chunk of the column panels; scratch: (K + 2) * slots +
- * slots * ceil(Mg / QF_FNR) * QF_FNR floats, slots = ceil(P / QF_FNR) * QF_FNR. */
+/* The same convolution with the output pixels as the tile's rows and the channels as its columns (few
+ * pixels: the phase grid's dropped columns and a partial column panel would waste more): an implicit GEMM
+ * on the same phase planes, tile rows reading their pixel's phase-grid position plus the tap's offset;
+ * qf_fconvt_mr(p) rows a tile (QF_FMR, or QF_FMR - 1 where that divides the pixels and QF_FMR does not:
+ * ResNet's 7x7 = 49); weights as column panels of W^T (per group K x Mg); cells: image x group x chunk of
+ * the column panels; scratch: the planes and slack as above + K + slots int32 (offsets, pixel positions)
+ * + slots * ceil(Mg / QF_FNR) * QF_FNR floats (the product), slots = ceil(P / mr) * mr. */
+int qf_fconvt_mr(const qf_fconv *p);
 size_t qf_fconvt_cells(const qf_fconv *p, size_t chunks);
 void qf_fconvt_run(const qf_fconv *p, size_t chunks, size_t c0, size_t c1, const float *x, const float *Wt, const float *b,
                    float *y, float *scratch);
