@@ -10,6 +10,7 @@ import { test as fcTest } from '@fast-check/vitest';
 import type { BuildOptions } from '../../src/codegen/index.js';
 import { hostRuns, getTarget } from '../../src/codegen/targets/index.js';
 import { GraphBuilder, type Attrs, type Graph, type Tensor } from '../../src/ir/index.js';
+import { pixelRows } from '../../src/codegen/ops/float.js';
 import { compileRun, floatTensor, floatThreadRuns, interpret, mergeGraphs, rng } from './helpers.js';
 
 type R = ReturnType<typeof rng>;
@@ -75,9 +76,11 @@ function smallImageConv(): { graph: Graph; inputs: Tensor[] } {
   return { graph: b.build(), inputs: [floatTensor([1, 40, 7, 7], r, 2)] };
 }
 
-/** Stride-1 convolutions, the implicit GEMM's cases (qforge_fgemm.h): pointwise read in place (whole
- *  panels plus a partial one on every tile width, several k blocks), pointwise with padding, and a
- *  dilated, asymmetrically padded, grouped 3x3 on two images (padded planes, offsets, dropped columns). */
+/** The implicit GEMM's cases (qforge_fgemm.h): pointwise read in place (whole panels plus a partial one
+ *  on every tile width, several k blocks), pointwise with padding, a dilated, asymmetrically padded,
+ *  grouped 3x3 on two images (padded planes, offsets, dropped columns), stride-phase planes (a 7x7/2
+ *  stem, a 1x1/2 downsample, a dilated 3x3/3 on odd sizes), and pixels x channels (14x14 and 7x7 layers:
+ *  tiles of mr - 1 rows where those divide the pixels, a partial column panel, a strided one). */
 function stride1Convs(): { graph: Graph; inputs: Tensor[] } {
   const r = rng(11), b = new GraphBuilder('stride1'), inputs: Tensor[] = [];
   const layer = (name: string, x: number[], w: number[], attrs: Attrs) => {
@@ -88,6 +91,12 @@ function stride1Convs(): { graph: Graph; inputs: Tensor[] } {
   layer('in_place', [1, 140, 10, 11], [20, 140, 1, 1], { clamp_min: 0 });
   layer('padded_1x1', [1, 6, 4, 5], [9, 6, 1, 1], { pads: [1, 0, 1, 2] });
   layer('dilated', [2, 32, 9, 10], [20, 16, 3, 3], { group: 2, dilations: [2, 2], pads: [2, 1, 0, 2], clamp_min: -0.5, clamp_max: 1.5 });
+  layer('stem', [1, 3, 30, 27], [10, 3, 7, 7], { strides: [2, 2], pads: [3, 3, 3, 3], clamp_min: 0 });
+  layer('downsample', [1, 24, 12, 13], [40, 24, 1, 1], { strides: [2, 2] });
+  layer('strided_dilated', [1, 5, 17, 16], [7, 5, 3, 3], { strides: [3, 3], dilations: [2, 2], pads: [1, 2, 0, 1] });
+  layer('pixels_14', [1, 20, 14, 14], [64, 20, 3, 3], { pads: [1, 1, 1, 1] });
+  layer('pixels_7', [2, 24, 7, 7], [72, 24, 3, 3], { pads: [1, 1, 1, 1], clamp_min: -0.5, clamp_max: 1.5 });
+  layer('pixels_strided', [1, 16, 14, 14], [56, 16, 3, 3], { strides: [2, 2], pads: [1, 1, 1, 1] });
   return { graph: b.build(), inputs };
 }
 
@@ -142,13 +151,23 @@ describe.each(TARGETS)('packed float GEMM family on %s %j', (target, opts) => {
     expect(got.warnings).toBe('');
   });
 
-  it('computes stride-1 convolutions as an implicit GEMM within the bound', () => {
+  it('computes convolutions as implicit GEMMs (stride-phase planes, pixels x channels) within the bound', () => {
     const { graph, inputs } = stride1Convs();
     expect(errors(graph, compileRun(graph, target, inputs, { float: true, ...opts }).outputs, interpret(graph, inputs), inputs)).toEqual([]);
   });
 });
 
 describe('packed float GEMM family', () => {
+  it('computes the convolutions pixels x channels where the phase grid would waste more of the tile', () => {
+    const tile = getTarget('avx512-vnni').float; // 8 x 48, 16 floats a vector
+    expect(pixelRows(tile, 56 * 56, 64, 56 * 58)).toBe(false); // ResNet-18's 56x56: 3% dropped columns
+    expect(pixelRows(tile, 112 * 112, 64, 112 * 115)).toBe(false); // its 7x7/2 stem
+    expect(pixelRows(tile, 28 * 28, 128, 28 * 30)).toBe(true); // 28x28: 7% dropped
+    expect(pixelRows(tile, 14 * 14, 256, 14 * 16)).toBe(true); // 14x14: 12% dropped, 7-row tiles fit 196
+    expect(pixelRows(tile, 7 * 7, 512, 7 * 9)).toBe(true);
+    expect(pixelRows(tile, 14 * 14, 20, 14 * 16)).toBe(false); // 20 channels fill less of 2 vectors than of 3 row tiles
+  });
+
   it('gives the same bytes for 1, 2, 3 and 7 threads (every kernel split, channel chunks included)', () => {
     const { graph, inputs } = mergeGraphs([randomFloatNet(7, 16), smallImageConv(), stride1Convs()]);
     const { outputs, bytes: [one, ...more] } = floatThreadRuns(graph, inputs, [2, 3, 7]);

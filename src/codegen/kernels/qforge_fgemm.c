@@ -1,5 +1,5 @@
 /* qforge float GEMM family (see qforge_fgemm.h): one micro-kernel (qf_ftile) over the target's vector
- * type (qforge_fvec.h) and the drivers that feed it: im2col'ed convolution, transposed convolution
+ * type (qforge_fvec.h) and the drivers that feed it: convolution as an implicit GEMM, transposed convolution
  * (GEMM then col2im), linear layers (depthwise convolution is qforge_fdwconv.c's). */
 #include <math.h>
 #include <limits.h>
@@ -37,13 +37,16 @@ QF_AI qf_fb qf_fb_at(qf_fb b, size_t col, size_t k0) { /* column col, rows from 
  * never read (row arows-1 is read again instead, its results dropped); every row of b has nv·QF_FVL
  * columns readable (zero-padded panels, or slack past the columns in use). With pf, step k also
  * prefetches pf + k·pfs: the weights the next tiles stream from memory (each panel is its own 4 KiB page
- * or more, where the hardware prefetcher stops), so that their loads overlap this tile's arithmetic. */
+ * or more, where the hardware prefetcher stops), so that their loads overlap this tile's arithmetic.
+ * With apos and aoff (an implicit GEMM in the pixels x channels orientation) a's element (i, k) is
+ * a[apos[i] + aoff[k]] instead (rows = output pixels at their phase-grid positions, k = taps). */
 QF_AI void qf_ftile_v(const int rows, const int nv, size_t kc, const float *a, size_t rs, size_t cs, size_t arows, const qf_fb b, float *c,
-                    size_t ldc, size_t mr, size_t nr, int first, const qf_fepi *e, const float *pf, size_t pfs) {
+                    size_t ldc, size_t mr, size_t nr, int first, const qf_fepi *e, const float *pf, size_t pfs, const int32_t *apos,
+                    const int32_t *aoff) {
   const float *ar[QF_FMR];
   qf_fv acc[QF_FMR][QF_FNV];
   float tmp[QF_FNR];
-  QF_UNROLL for (int i = 0; i < rows; i++) ar[i] = a + (size_t)(i < (int)arows ? i : (int)arows - 1) * rs;
+  QF_UNROLL for (int i = 0; i < rows; i++) ar[i] = apos ? a + apos[i] : a + (size_t)(i < (int)arows ? i : (int)arows - 1) * rs;
   QF_UNROLL for (int i = 0; i < rows; i++) QF_UNROLL for (int j = 0; j < nv; j++) acc[i][j] = qf_fv_zero();
   if (!first) {
     memset(tmp, 0, sizeof tmp);
@@ -60,7 +63,7 @@ QF_AI void qf_ftile_v(const int rows, const int nv, size_t kc, const float *a, s
     if (pf) __builtin_prefetch(pf + k * pfs);
     QF_UNROLL for (int j = 0; j < nv; j++) bv[j] = qf_fv_load(bk + j * QF_FVL);
     QF_UNROLL for (int i = 0; i < rows; i++) {
-      const qf_fv av = qf_fv_set1(ar[i][k * cs]);
+      const qf_fv av = qf_fv_set1(aoff ? ar[i][aoff[k]] : ar[i][k * cs]);
       QF_UNROLL for (int j = 0; j < nv; j++) acc[i][j] = qf_fv_fma(acc[i][j], av, bv[j]);
     }
   }
@@ -86,11 +89,12 @@ QF_AI void qf_ftile_v(const int rows, const int nv, size_t kc, const float *a, s
 /* The tile with as few vectors as cover its nr columns: a tail panel's zero columns cost nothing (on
    targets of up to 4 vectors a row; the scalar fallback's 8 would be 8 copies of the tile). */
 QF_AI void qf_ftile(const int rows, size_t kc, const float *a, size_t rs, size_t cs, size_t arows, const qf_fb b, float *c,
-                    size_t ldc, size_t mr, size_t nr, int first, const qf_fepi *e, const float *pf, size_t pfs) {
+                    size_t ldc, size_t mr, size_t nr, int first, const qf_fepi *e, const float *pf, size_t pfs, const int32_t *apos,
+                    const int32_t *aoff) {
   const size_t nv = (nr + QF_FVL - 1) / QF_FVL;
-  if (QF_FNV > 1 && QF_FNV <= 4 && nv == 1) qf_ftile_v(rows, 1, kc, a, rs, cs, arows, b, c, ldc, mr, nr, first, e, pf, pfs);
-  else if (QF_FNV > 2 && QF_FNV <= 4 && nv == 2) qf_ftile_v(rows, 2, kc, a, rs, cs, arows, b, c, ldc, mr, nr, first, e, pf, pfs);
-  else qf_ftile_v(rows, QF_FNV, kc, a, rs, cs, arows, b, c, ldc, mr, nr, first, e, pf, pfs);
+  if (QF_FNV > 1 && QF_FNV <= 4 && nv == 1) qf_ftile_v(rows, 1, kc, a, rs, cs, arows, b, c, ldc, mr, nr, first, e, pf, pfs, apos, aoff);
+  else if (QF_FNV > 2 && QF_FNV <= 4 && nv == 2) qf_ftile_v(rows, 2, kc, a, rs, cs, arows, b, c, ldc, mr, nr, first, e, pf, pfs, apos, aoff);
+  else qf_ftile_v(rows, QF_FNV, kc, a, rs, cs, arows, b, c, ldc, mr, nr, first, e, pf, pfs, apos, aoff);
 }
 
 /* Row panels [pan0, pan1) of Ap (R rows in all, K deep) times the np columns of B, whose column panel q
@@ -109,7 +113,7 @@ QF_AI void qf_fgemm_rows(size_t K, const float *Ap, size_t pan0, size_t pan1, si
         const qf_fepi e = {row_bias ? row_bias + r : NULL, NULL, lo, hi};
         const float *a = Ap + (k0 * npan + pn * kc) * QF_FMR, *next = a + kc * QF_FMR; /* panels are stored in sweep order */
         qf_ftile(QF_FMR, kc, a, 1, QF_FMR, QF_FMR, bq, C + (r - pan0 * QF_FMR) * ldc + q * QF_FNR, ldc, mr, nr, k0 == 0,
-                 k0 + kc == K ? &e : NULL, q == 0 && (k0 + kc < K || pn + 1 < npan) ? next : NULL, QF_FMR);
+                 k0 + kc == K ? &e : NULL, q == 0 && (k0 + kc < K || pn + 1 < npan) ? next : NULL, QF_FMR, NULL, NULL);
       }
     }
   }
@@ -147,9 +151,9 @@ static void qf_fgemm_cols(size_t M, size_t N, size_t K, const float *A, size_t r
           float *y = yp + m * ldy;
           /* the next k block of b, a third of its columns by each tile in turn */
           const float *pf = k0 + kc < K ? b.p + kc * QF_FNR + m / QF_FMR % QF_FNV * QF_FVL : NULL;
-          if (rows - m >= QF_FMR) qf_ftile(QF_FMR, kc, a, rs, cs, QF_FMR, b, y, ldy, QF_FMR, nr, k0 == 0, k0 + kc == K ? &e : NULL, pf, QF_FNR);
+          if (rows - m >= QF_FMR) qf_ftile(QF_FMR, kc, a, rs, cs, QF_FMR, b, y, ldy, QF_FMR, nr, k0 == 0, k0 + kc == K ? &e : NULL, pf, QF_FNR, NULL, NULL);
           else /* a short tail (a linear layer on one row): one row at a time, not a full tile of copies */
-            for (size_t i = m; i < rows; i++, a += rs, y += ldy) qf_ftile(1, kc, a, rs, cs, 1, b, y, ldy, 1, nr, k0 == 0, k0 + kc == K ? &e : NULL, NULL, 0);
+            for (size_t i = m; i < rows; i++, a += rs, y += ldy) qf_ftile(1, kc, a, rs, cs, 1, b, y, ldy, 1, nr, k0 == 0, k0 + kc == K ? &e : NULL, NULL, 0, NULL, NULL);
         }
       }
     }
@@ -161,80 +165,58 @@ void qf_fgemm_packed(size_t M, size_t N, size_t K, const float *A, size_t lda, c
   qf_fgemm_cols(M, N, K, A, lda, 1, M ? M : 1, 0, Bp, bias, lo, hi, Y + q0 * QF_FNR, ldy, q0, q1);
 }
 
-/* One panel row of im2col: w slots of window corners (hs, ws) shifted by the tap (di, dj). */
-QF_AI void qf_im2col_slots(const size_t w, const int32_t *restrict hs, const int32_t *restrict ws, int32_t di, int32_t dj, int32_t H,
-                            int32_t W, const float *restrict xc, float *restrict d) {
-  for (size_t l = 0; l < w; l++) {
-    const int32_t ih = hs[l] + di, iw = ws[l] + dj, in = (uint32_t)ih < (uint32_t)H && (uint32_t)iw < (uint32_t)W;
-    const float v = xc[in ? ih * W + iw : 0]; /* an unconditional load: vectorisable */
-    d[l] = in ? v : 0.0f;
-  }
-}
-
-/* The np output pixels from p0 of one group's image as panels [K][w] (k = (c, i, j); w = QF_FNR: the
-   GEMM's column panels, or QF_FMR: row panels, pixels as rows), zeros for padding and for the slots past np. `at` (2 * slots int32) receives each slot's window
-   corner (row, column; far outside the image for slots past np), so that per k every slot is one
-   bounds test and one load, a loop the compiler vectorises (masked gathers on AVX-512/AVX2; w is a
-   constant at each call, so that the loop over a panel row is unrolled). */
-QF_AI void qf_im2col_panels(const qf_fconv *p, const float *xg, size_t K, size_t p0, size_t np, const size_t w, float *out, int32_t *at) {
-  const size_t KK = (size_t)p->KH * p->KW, slots = (np + w - 1) / w * w;
-  int32_t *ih0 = at, *iw0 = at + slots, oh = (int32_t)(p0 / p->OW), ow = (int32_t)(p0 % p->OW);
-  for (size_t s = 0; s < slots; s++) {
-    ih0[s] = s < np ? oh * p->SH - p->PT : INT32_MIN / 2;
-    iw0[s] = ow * p->SW - p->PL;
-    if (++ow == p->OW) ow = 0, oh++;
-  }
-  if (p->KH == 1 && p->KW == 1 && p->SH == 1 && p->SW == 1 && p->PT == 0 && p->PL == 0 && p->OW == p->W) {
-    /* pointwise: output pixel p is input pixel p, so a panel row is a copy */
-    for (size_t k = 0; k < K; k++)
-      for (size_t s0 = 0; s0 < slots; s0 += w) {
-        const size_t n = np - s0 < w ? np - s0 : w;
-        float *d = out + s0 * K + k * w;
-        memcpy(d, xg + k * p->H * p->W + p0 + s0, n * sizeof(float));
-        memset(d + n, 0, (w - n) * sizeof(float));
-      }
-    return;
-  }
-  for (size_t k = 0; k < K; k++) {
-    const int32_t di = (int32_t)(k / p->KW % p->KH) * p->DH, dj = (int32_t)(k % p->KW) * p->DW;
-    const float *xc = xg + k / KK * p->H * p->W;
-    for (size_t s0 = 0; s0 < slots; s0 += w) qf_im2col_slots(w, ih0 + s0, iw0 + s0, di, dj, p->H, p->W, xc, out + s0 * K + k * w);
-  }
-}
-
-int qf_fconv_direct(const qf_fconv *p) { return p->SH == 1 && p->SW == 1; }
-
-/* A pointwise convolution without padding reads its input planes in place (columns = pixels). */
+/* A pointwise convolution without padding or stride reads its input planes in place (columns = pixels). */
 static int qf_fconv_in_place(const qf_fconv *p) {
-  return p->KH == 1 && p->KW == 1 && (p->PT | p->PL | p->PB | p->PR) == 0;
+  return p->KH == 1 && p->KW == 1 && p->SH == 1 && p->SW == 1 && (p->PT | p->PL | p->PB | p->PR) == 0;
 }
 
-/* GEMM columns per (image, group): pixels, or for a stride-1 convolution OH rows of Wp padded columns. */
+/* The phase planes of the padded input (qforge_fgemm.h): Hq x Wq each, SH·SW per input channel. */
+typedef struct {
+  size_t Hq, Wq;
+} qf_fphase;
+static qf_fphase qf_fphase_of(const qf_fconv *p) {
+  return (qf_fphase){(size_t)(p->H + p->PT + p->PB + p->SH - 1) / (size_t)p->SH, (size_t)(p->W + p->PL + p->PR + p->SW - 1) / (size_t)p->SW};
+}
+
+/* GEMM columns per (image, group): pixels read in place, or OH rows of Wq phase-plane columns. */
 static size_t qf_fconv_cols(const qf_fconv *p) {
-  return qf_fconv_direct(p) ? (size_t)p->OH * (size_t)(p->W + p->PL + p->PR) : (size_t)p->OH * p->OW;
+  return qf_fconv_in_place(p) ? (size_t)p->OH * p->OW : (size_t)p->OH * qf_fphase_of(p).Wq;
 }
 
 size_t qf_fconv_cells(const qf_fconv *p, size_t pb, size_t chunks) {
   return (size_t)p->N * p->G * ((qf_fconv_cols(p) + pb - 1) / pb) * chunks;
 }
 
-/* The group's Cg input planes zero-padded into Hp x Wp planes, then `slack` zeros (the columns a tile
-   reads past the last one in use). */
+/* The group's Cg input planes zero-padded and split by stride phase: padded row R, column X of channel c
+   goes to phase plane (c·SH + R % SH)·SW + X % SW at row R / SH, column X / SW; then `slack` zeros (the
+   columns a tile reads past the last one in use). */
 static void qf_fpad_planes(const qf_fconv *p, size_t Cg, const float *xg, size_t slack, float *out) {
-  const size_t Hp = (size_t)(p->H + p->PT + p->PB), Wp = (size_t)(p->W + p->PL + p->PR), HW = (size_t)p->H * p->W;
-  memset(out, 0, (Cg * Hp * Wp + slack) * sizeof(float));
+  const qf_fphase f = qf_fphase_of(p);
+  const size_t SH = (size_t)p->SH, plane = f.Hq * f.Wq, HW = (size_t)p->H * p->W;
+  memset(out, 0, (Cg * SH * (size_t)p->SW * plane + slack) * sizeof(float));
   for (size_t c = 0; c < Cg; c++)
-    for (size_t h = 0; h < (size_t)p->H; h++)
-      memcpy(out + (c * Hp + h + (size_t)p->PT) * Wp + (size_t)p->PL, xg + c * HW + h * (size_t)p->W, (size_t)p->W * sizeof(float));
+    for (size_t h = 0; h < (size_t)p->H; h++) {
+      const size_t R = h + (size_t)p->PT;
+      qf_f_phase_row(xg + c * HW + h * (size_t)p->W, p->W, p->PL, p->SW, out + ((c * SH + R % SH) * (size_t)p->SW * f.Hq + R / SH) * f.Wq, plane);
+    }
 }
 
-/* Columns [t0, t0 + nt) of the padded grid (rows of Wp, the first OW of each are output pixels) from C
+/* Tap k = (c, i, j)'s offset in the phase planes from its column (qforge_fgemm.h). */
+static void qf_fconv_offsets(const qf_fconv *p, qf_fphase f, size_t K, int32_t *off) {
+  const size_t SH = (size_t)p->SH, SW = (size_t)p->SW, plane = f.Hq * f.Wq;
+  for (size_t k = 0; k < K; k++) {
+    const size_t di = (k / p->KW % p->KH) * p->DH, dj = (k % p->KW) * p->DW;
+    off[k] = (int32_t)(((k / ((size_t)p->KH * p->KW) * SH + di % SH) * SW + dj % SW) * plane + di / SH * f.Wq + dj / SW);
+  }
+}
+
+/* Columns [t0, t0 + nt) of the phase grid (rows of Wq, the first OW of each are output pixels) from C
    (row stride ldc) into output rows [r0, r1) of yg. */
-static void qf_fconv_compact(const qf_fconv *p, size_t Wp, size_t t0, size_t nt, const float *C, size_t ldc, size_t r0, size_t r1, float *yg) {
+static void qf_fconv_compact(const qf_fconv *p, size_t Wq, size_t t0, size_t nt, const float *C, size_t ldc, size_t r0, size_t r1, float *yg) {
   const size_t OW = (size_t)p->OW, P = (size_t)p->OH * OW;
   for (size_t r = r0; r < r1; r++)
     for (size_t t = t0; t < t0 + nt;) {
-      const size_t oh = t / Wp, ow = t % Wp, run = Wp - ow < t0 + nt - t ? Wp - ow : t0 + nt - t;
+      const size_t oh = t / Wq, ow = t % Wq, run = Wq - ow < t0 + nt - t ? Wq - ow : t0 + nt - t;
       if (ow < OW) memcpy(yg + r * P + oh * OW + ow, C + (r - r0) * ldc + (t - t0), (OW - ow < run ? OW - ow : run) * sizeof(float));
       t += run;
     }
@@ -244,15 +226,14 @@ void qf_fconv_run(const qf_fconv *p, size_t pb, size_t chunks, size_t c0, size_t
                   const float *b, float *y, float *scratch) {
   const size_t Cg = (size_t)(p->C / p->G), Mg = (size_t)(p->M / p->G), P = (size_t)p->OH * p->OW, HW = (size_t)p->H * p->W;
   const size_t K = Cg * p->KH * p->KW, cols = qf_fconv_cols(p), nb = (cols + pb - 1) / pb, npan = (Mg + QF_FMR - 1) / QF_FMR;
-  const int direct = qf_fconv_direct(p), in_place = direct && qf_fconv_in_place(p);
-  const size_t Hp = (size_t)(p->H + p->PT + p->PB), Wp = (size_t)(p->W + p->PL + p->PR);
-  const size_t slack = QF_FNR + (size_t)(p->KW - 1) * p->DW; /* padded: the reads past the last plane */
-  int32_t *off = (int32_t *)(scratch + Cg * Hp * Wp + slack);   /* padded: row k's offset in the planes */
-  float *cb = (float *)(off + K);                                 /* padded: the block's output columns */
-  if (direct && !in_place)
-    for (size_t k = 0; k < K; k++)
-      off[k] = (int32_t)(k / ((size_t)p->KH * p->KW) * Hp * Wp + (k / p->KW % p->KH) * p->DH * Wp + (k % p->KW) * p->DW);
-  size_t packed = (size_t)-1; /* the (image, group[, block]) whose columns are in scratch */
+  const int in_place = qf_fconv_in_place(p);
+  const qf_fphase f = qf_fphase_of(p);
+  const size_t SH = (size_t)p->SH, SW = (size_t)p->SW, plane = f.Hq * f.Wq;
+  const size_t slack = QF_FNR + (size_t)(p->KW - 1) * p->DW; /* phase planes: the reads past the last plane */
+  int32_t *off = (int32_t *)(scratch + Cg * SH * SW * plane + slack); /* phase planes: row k's offset in them */
+  float *cb = (float *)(off + K);                                     /* phase planes: the block's output columns */
+  if (!in_place) qf_fconv_offsets(p, f, K, off);
+  size_t packed = (size_t)-1; /* the (image, group) whose phase planes are in scratch */
   for (size_t cell = c0; cell < c1; cell++) {
     const size_t chunk = cell % chunks, blk = cell / chunks, bi = blk % nb, ng = blk / nb, g = ng % (size_t)p->G, n = ng / (size_t)p->G;
     const size_t p0 = bi * pb, np = cols - p0 < pb ? cols - p0 : pb;
@@ -268,35 +249,71 @@ void qf_fconv_run(const qf_fconv *p, size_t pb, size_t chunks, size_t c0, size_t
         memset(scratch + k * QF_FNR + (np - full), 0, (QF_FNR - (np - full)) * sizeof(float));
       }
       qf_fgemm_rows_strided(K, Wg, pan0, pan1, Mg, scratch, QF_FNR, 0, np - full, yg + pan0 * QF_FMR * P + p0 + full, P, bg, p->lo, p->hi);
-    } else if (direct) { /* implicit GEMM on the padded planes, then the output pixels out of the columns */
+    } else { /* implicit GEMM on the phase planes, then the output pixels out of the columns */
       if (ng != packed) qf_fpad_planes(p, Cg, xg, slack, scratch);
       packed = ng;
       qf_fgemm_rows_offsets(K, Wg, pan0, pan1, Mg, scratch + p0, off, np, cb, pb, bg, p->lo, p->hi);
-      qf_fconv_compact(p, Wp, p0, np, cb, pb, pan0 * QF_FMR, pan1 * QF_FMR < Mg ? pan1 * QF_FMR : Mg, yg);
-    } else {
-      if (blk != packed) qf_im2col_panels(p, xg, K, p0, np, QF_FNR, scratch, (int32_t *)(scratch + K * pb));
-      packed = blk;
-      qf_fgemm_rows_strided(K, Wg, pan0, pan1, Mg, scratch, QF_FNR, K * QF_FNR, np, yg + pan0 * QF_FMR * P + p0, P, bg, p->lo, p->hi);
+      qf_fconv_compact(p, f.Wq, p0, np, cb, pb, pan0 * QF_FMR, pan1 * QF_FMR < Mg ? pan1 * QF_FMR : Mg, yg);
     }
   }
 }
 
 size_t qf_fconvt_cells(const qf_fconv *p, size_t chunks) { return (size_t)p->N * p->G * chunks; }
 
+int qf_fconvt_mr(const qf_fconv *p) {
+  const size_t P = (size_t)p->OH * p->OW;
+  return P % QF_FMR && QF_FMR > 1 && P % (QF_FMR - 1) == 0 ? QF_FMR - 1 : QF_FMR;
+}
+
+/* Column panels [q0, q1) of the weights Bt (K x Mg) times the pixels read from the phase planes (tile rows
+   `rows` pixels, their positions pos), into ct (row stride ld); `rows` is a constant at each call. */
+QF_AI void qf_fconvt_panels(const int rows, size_t P, size_t slots, size_t K, size_t Mg, const float *planes, const int32_t *pos,
+                            const int32_t *off, const float *Bt, size_t q0, size_t q1, float *ct, size_t ld) {
+  for (size_t q = q0; q < q1; q++) {
+    const size_t n0 = q * QF_FNR, nr = Mg - n0 < QF_FNR ? Mg - n0 : QF_FNR;
+    for (size_t k0 = 0; k0 < K; k0 += QF_FKC) {
+      const size_t kc = K - k0 < QF_FKC ? K - k0 : QF_FKC;
+      const qf_fb b = {Bt + (q * K + k0) * QF_FNR, QF_FNR, NULL};
+      for (size_t m = 0; m < slots; m += (size_t)rows) {
+        /* the next k block of b, a third of its columns by each tile in turn */
+        const float *pf = k0 + kc < K ? b.p + kc * QF_FNR + m / (size_t)rows % QF_FNV * QF_FVL : NULL;
+        qf_ftile(rows, kc, planes, 0, 0, (size_t)rows, b, ct + m * ld + (q - q0) * QF_FNR, ld, P - m < (size_t)rows ? P - m : (size_t)rows, nr,
+                 k0 == 0, NULL, pf, QF_FNR, pos + m, off + k0);
+      }
+    }
+  }
+}
+static void qf_fconvt_full(size_t P, size_t slots, size_t K, size_t Mg, const float *planes, const int32_t *pos, const int32_t *off,
+                           const float *Bt, size_t q0, size_t q1, float *ct, size_t ld) {
+  qf_fconvt_panels(QF_FMR, P, slots, K, Mg, planes, pos, off, Bt, q0, q1, ct, ld);
+}
+static void qf_fconvt_less(size_t P, size_t slots, size_t K, size_t Mg, const float *planes, const int32_t *pos, const int32_t *off,
+                           const float *Bt, size_t q0, size_t q1, float *ct, size_t ld) {
+  qf_fconvt_panels(QF_FMR > 1 ? QF_FMR - 1 : 1, P, slots, K, Mg, planes, pos, off, Bt, q0, q1, ct, ld);
+}
+
 void qf_fconvt_run(const qf_fconv *p, size_t chunks, size_t c0, size_t c1, const float *x, const float *Wt, const float *b,
                    float *y, float *scratch) {
-  const size_t Cg = (size_t)(p->C / p->G), Mg = (size_t)(p->M / p->G), P = (size_t)p->OH * p->OW;
-  const size_t K = Cg * p->KH * p->KW, slots = (P + QF_FMR - 1) / QF_FMR * QF_FMR, nq = (Mg + QF_FNR - 1) / QF_FNR;
-  float *ct = scratch + (K + 2) * slots; /* the product, pixels x the chunk's channels */
+  const size_t Cg = (size_t)(p->C / p->G), Mg = (size_t)(p->M / p->G), P = (size_t)p->OH * p->OW, OW = (size_t)p->OW;
+  const size_t K = Cg * p->KH * p->KW, nq = (Mg + QF_FNR - 1) / QF_FNR, mr = (size_t)qf_fconvt_mr(p), slots = (P + mr - 1) / mr * mr;
+  const qf_fphase f = qf_fphase_of(p);
+  const size_t slack = QF_FNR + (size_t)(p->KW - 1) * p->DW;
+  int32_t *off = (int32_t *)(scratch + Cg * (size_t)p->SH * (size_t)p->SW * f.Hq * f.Wq + slack), *pos = off + K;
+  float *ct = (float *)(pos + slots); /* the product, pixels x the chunk's channels */
+  qf_fconv_offsets(p, f, K, off);
+  for (size_t s = 0; s < slots; s++) { /* output pixel s at its phase-grid column; the slots past P repeat the last */
+    const size_t t = s < P ? s : P - 1;
+    pos[s] = (int32_t)(t / OW * f.Wq + t % OW);
+  }
   size_t packed = (size_t)-1;
   for (size_t cell = c0; cell < c1; cell++) {
     const size_t chunk = cell % chunks, ng = cell / chunks, g = ng % (size_t)p->G, n = ng / (size_t)p->G;
     const size_t q0 = nq * chunk / chunks, q1 = nq * (chunk + 1) / chunks, ld = (q1 - q0) * QF_FNR;
     if (q0 == q1) continue;
-    if (ng != packed) qf_im2col_panels(p, x + (n * (size_t)p->C + g * Cg) * p->H * p->W, K, 0, P, QF_FMR, scratch, (int32_t *)(scratch + K * slots));
+    if (ng != packed) qf_fpad_planes(p, Cg, x + (n * (size_t)p->C + g * Cg) * p->H * p->W, slack, scratch);
     packed = ng;
-    /* im2col row panels of QF_FMR pixels (a tile's rows, 4 KiB a k block): pixel m at (m / QF_FMR)·K·QF_FMR + m % QF_FMR + k·QF_FMR */
-    qf_fgemm_cols(P, Mg, K, scratch, 1, QF_FMR, QF_FMR, K * QF_FMR, Wt + g * nq * K * QF_FNR, NULL, -INFINITY, INFINITY, ct, ld, q0, q1);
+    if (mr == QF_FMR) qf_fconvt_full(P, slots, K, Mg, scratch, pos, off, Wt + g * nq * K * QF_FNR, q0, q1, ct, ld);
+    else qf_fconvt_less(P, slots, K, Mg, scratch, pos, off, Wt + g * nq * K * QF_FNR, q0, q1, ct, ld);
     const size_t m1 = q1 * QF_FNR < Mg ? q1 * QF_FNR : Mg;
     for (size_t m = q0 * QF_FNR; m < m1; m++) {
       float *yp = y + (n * (size_t)p->M + g * Mg + m) * P;

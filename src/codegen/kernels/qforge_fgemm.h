@@ -22,23 +22,27 @@
 /* Convolution on row-panel weights W: the GEMM (output channels x K, K = C/G*KH*KW) times K x columns,
  * by blocks of pb columns (a multiple of QF_FNR). The work is cut into cells: image x group x column block
  * x channel chunk (`chunks` chunks of the output-channel panels); qf_fconv_run computes cells [c0, c1).
- * Strided convolutions: columns = output pixels, im2col'ed a block at a time into `scratch` ((K + 2) * pb
- * floats). Stride 1 (qf_fconv_direct): an implicit GEMM, no im2col. A pointwise convolution without padding
- * reads the input planes in place (columns = pixels; scratch: K * QF_FNR floats for the last partial
- * panel); any other reads a zero-padded copy of the group's planes (Hp x Wp each): columns are the
- * OH * Wp positions of the padded grid, tap (c, i, j) at a fixed offset c*Hp*Wp + i*DH*Wp + j*DW from its
- * column, the Wp - OW columns past each output row computed and dropped; scratch: Cg*Hp*Wp + QF_FNR +
- * (KW-1)*DW floats (planes, slack) + K int32 (offsets) + ceil(Mg / QF_FMR)*QF_FMR * pb floats (the block's
- * output). A depthwise convolution (C = M = G) takes qf_fdwconv instead. */
-int qf_fconv_direct(const qf_fconv *p);
+ * An implicit GEMM, no im2col: a pointwise convolution without padding or stride reads the input planes
+ * in place (columns = pixels; scratch: K * QF_FNR floats for the last partial panel); any other reads a
+ * zero-padded copy of the group's planes split by stride phase (SH*SW phase planes of Hq x Wq per
+ * channel, Hq = ceil((H + PT + PB) / SH), Wq = ceil((W + PL + PR) / SW)): columns are the OH * Wq
+ * positions of the phase grid, tap (c, i, j) at the fixed offset ((c*SH + i*DH % SH)*SW + j*DW % SW)*Hq*Wq
+ * + i*DH / SH * Wq + j*DW / SW from its column, the Wq - OW columns past each output row computed and
+ * dropped; scratch: Cg*SH*SW*Hq*Wq + QF_FNR + (KW-1)*DW floats (planes, slack) + K int32 (offsets) +
+ * ceil(Mg / QF_FMR)*QF_FMR * pb floats (the block's output). A depthwise convolution (C = M = G) takes
+ * qf_fdwconv instead. */
 size_t qf_fconv_cells(const qf_fconv *p, size_t pb, size_t chunks);
 void qf_fconv_run(const qf_fconv *p, size_t pb, size_t chunks, size_t c0, size_t c1, const float *x, const float *W,
                   const float *b, float *y, float *scratch);
 
-/* The same convolution for few output pixels (P = OH*OW below two panels): pixels x Mg output channels,
- * so the pixels fill the tile's rows and the channels its columns; weights as column panels of W^T
- * (per group K x Mg); cells: image x group x chunk of the column panels; scratch: (K + 2) * slots +
- * slots * ceil(Mg / QF_FNR) * QF_FNR floats, slots = ceil(P / QF_FNR) * QF_FNR. */
+/* The same convolution with the output pixels as the tile's rows and the channels as its columns (few
+ * pixels: the phase grid's dropped columns and a partial column panel would waste more): an implicit GEMM
+ * on the same phase planes, tile rows reading their pixel's phase-grid position plus the tap's offset;
+ * qf_fconvt_mr(p) rows a tile (QF_FMR, or QF_FMR - 1 where that divides the pixels and QF_FMR does not:
+ * ResNet's 7x7 = 49); weights as column panels of W^T (per group K x Mg); cells: image x group x chunk of
+ * the column panels; scratch: the planes and slack as above + K + slots int32 (offsets, pixel positions)
+ * + slots * ceil(Mg / QF_FNR) * QF_FNR floats (the product), slots = ceil(P / mr) * mr. */
+int qf_fconvt_mr(const qf_fconv *p);
 size_t qf_fconvt_cells(const qf_fconv *p, size_t chunks);
 void qf_fconvt_run(const qf_fconv *p, size_t chunks, size_t c0, size_t c1, const float *x, const float *Wt, const float *b,
                    float *y, float *scratch);

@@ -9,6 +9,7 @@ import type { Lowering } from '../emit/lower.js';
 import { PLAIN } from '../plan/forms.js';
 import { binaryOperands } from './broadcast.js';
 import { colPanels, pixelBlock, rowPanels } from './fpack.js';
+import type { FloatTile } from '../targets/target.js';
 import { attrsOf, winOf, type OpEmitter } from './util.js';
 
 const f32Only = (n: Node, g: { values: Record<string, TensorType> }): string | undefined => {
@@ -147,8 +148,8 @@ function fconv(L: Lowering, node: Node, x: TensorType, y: TensorType, k: [number
 
 /**
  * Convolution on the packed float GEMM family (qforge_fgemm.c): depthwise (qforge_fdwconv.c) as flat runs
- * of multiply-adds, conv2d as a GEMM on row-panel weights (strided: by im2col blocks; stride 1: an implicit
- * GEMM on the input planes, see qforge_fgemm.h), conv_transpose2d as input pixels times
+ * of multiply-adds, conv2d as a GEMM on row-panel weights (an implicit GEMM on the input's stride-phase
+ * planes, see qforge_fgemm.h), conv_transpose2d as input pixels times
  * column-panel weights (columns (m, i, j) of each group) followed by col2im.
  */
 function conv(node: Node, L: Lowering): void {
@@ -177,14 +178,19 @@ function conv(node: Node, L: Lowering): void {
     L.emit(`GEMM ${pb}x${Cg} x ${Cg}x${R} by ${pb}-pixel blocks, col2im`, [...w.lines, `qf_par_fdeconv(ctx, &${p}, ${pb}, ${x.cname}, ${w.ptr}, ${bias}, ${y.cname}, (float *)${s});`]);
     return;
   }
-  const K = Cg * KK, P = OH! * OW!;
-  if (P < 2 * nr && Mg >= nr) {
-    // few pixels, many channels (ResNet's 7x7 layers): pixels as the tile's rows, channels as its
-    // columns (weights W^T as column panels), so the 49 pixels do not pad out two 32-wide panels
+  const K = Cg * KK, P = OH! * OW!, win = winOf(a, [wt.shape[2]!, wt.shape[3]!]);
+  const Hq = Math.ceil((H! + win.pt + win.pb) / win.sh), Wq = Math.ceil((W! + win.pl + win.pr) / win.sw);
+  const inPlace = KK === 1 && win.pt + win.pl + win.pb + win.pr === 0 && win.sh === 1 && win.sw === 1;
+  const planes = Cg * win.sh * win.sw * Hq * Wq + nr + (wt.shape[3]! - 1) * win.dw; // phase planes + slack (qforge_fgemm.h)
+  if (!inPlace && P <= 1024 && pixelRows(L.target.float, P, Mg, OH! * Wq)) {
+    // pixels as the tile's rows, channels as its columns (weights W^T as column panels): where the phase
+    // grid's dropped columns and partial panels would waste more (ResNet's 28x28, 14x14 and 7x7 layers).
+    // Not on more pixels (the tiles re-read the planes for every column panel: DenseNet's 64x64 stem ran
+    // 8% slower so) nor for pointwise convs read in place (MobileNetV2's 14x14 ones: 10% slower, copied)
     const w = colPanels(L, wn, { G, N: Mg, K, gs: Mg * K, ks: 1, ns: K }, node.name), y = L.define(yn, yt, PLAIN);
-    const slots = Math.ceil(P / mr) * mr; // im2col row panels of mr pixels (qf_fconvt_run)
-    const s = L.scratch(((K + 2) * slots + slots * Math.ceil(Mg / nr) * nr) * 4, `${node.name}_cols`, { perThread: true });
-    L.emit(`GEMM ${P}x${K} x ${K}x${Mg} (pixels x channels)`, [...w.lines, `qf_par_fconvt(ctx, &${p}, ${x.cname}, ${w.ptr}, ${bias}, ${y.cname}, (float *)${s});`]);
+    const pm = P % mr && P % (mr - 1) === 0 ? mr - 1 : mr, slots = Math.ceil(P / pm) * pm; // qf_fconvt_mr
+    const s = L.scratch((planes + K + slots + slots * Math.ceil(Mg / nr) * nr) * 4, `${node.name}_cols`, { perThread: true });
+    L.emit(`GEMM ${P}x${K} x ${K}x${Mg} implicit (pixels x channels)`, [...w.lines, `qf_par_fconvt(ctx, &${p}, ${x.cname}, ${w.ptr}, ${bias}, ${y.cname}, (float *)${s});`]);
     return;
   }
   // weights [M][Cg][KH][KW]: per group Mg rows of K = (c, i, j)
@@ -193,19 +199,30 @@ function conv(node: Node, L: Lowering): void {
     const s = L.scratch(floats * 4, `${node.name}_cols`, { perThread: true });
     L.emit(what, [...w.lines, `qf_par_fconv(ctx, &${p}, ${pb}, ${x.cname}, ${w.ptr}, ${bias}, ${y.cname}, (float *)${s});`]);
   };
-  const win = winOf(a, [wt.shape[2]!, wt.shape[3]!]);
-  if (win.sh !== 1 || win.sw !== 1) {
-    const pb = pixelBlock(K, P, nr, Mg * K);
-    run(pb, (K + 2) * pb, `GEMM ${Mg}x${K} by ${pb}-pixel im2col blocks`);
-    return;
-  }
-  // stride 1 (qf_fconv_direct): an implicit GEMM over the columns of the padded input planes (OH rows of Wp),
-  // blocks of them sized so that the block's Mg output rows stay in L2; a pointwise conv without padding
-  // reads x in place and needs only its last partial panel copied (K x nr)
-  const Hp = H! + win.pt + win.pb, Wp = W! + win.pl + win.pr, Mp = Math.ceil(Mg / mr) * mr, pb = pixelBlock(Mp, OH! * Wp, nr, 0);
-  if (KK === 1 && win.pt + win.pl + win.pb + win.pr === 0) run(pb, K * nr, `GEMM ${Mg}x${K} by ${pb}-pixel blocks read in place`);
-  // the padded planes + their slack, the offset of each of the K rows, the block's output columns
-  else run(pb, Cg * Hp * Wp + nr + (wt.shape[3]! - 1) * win.dw + K + Mp * pb, `GEMM ${Mg}x${K} implicit on padded planes by ${pb}-column blocks`);
+  // an implicit GEMM over the columns of the input's zero-padded stride-phase planes (OH rows of Wq), blocks of
+  // them sized so that the block's Mg output rows stay in L2; a pointwise conv without padding or stride reads
+  // x in place and needs only its last partial panel copied (K x nr)
+  const Mp = Math.ceil(Mg / mr) * mr, pb = pixelBlock(Mp, OH! * Wq, nr, 0);
+  if (inPlace) run(pb, K * nr, `GEMM ${Mg}x${K} by ${pb}-pixel blocks read in place`);
+  // the phase planes + their slack, the offset of each of the K rows, the block's output columns
+  else run(pb, planes + K + Mp * pb, `GEMM ${Mg}x${K} implicit on ${win.sh}x${win.sw} phase planes by ${pb}-column blocks`);
+}
+
+const VEC_FLOATS = { avx512: 16, avx2: 8, neon: 4, scalar: 1 } as const;
+
+/**
+ * Whether a convolution of P output pixels and Mg channels a group wastes less of the tile with the
+ * pixels as its rows (qf_fconvt_run) than with the channels as its rows over `cols` GEMM columns (the
+ * phase grid, or the pixels read in place), by more than 3%: the share of useful lanes each way, rows
+ * rounded to the tile's (or one fewer: qf_fconvt_mr), columns to whole vectors (a partial panel takes
+ * fewer), a partial panel of one vector counted half as wide again (its 8 FMAs a step wait on 9 loads:
+ * ResNet-18's 56x56 layers, 48 + 16 channels, ran at 46 GMAC/s pixels x channels and 49 the other way).
+ */
+export function pixelRows(t: FloatTile, P: number, Mg: number, cols: number): boolean {
+  const v = VEC_FLOATS[t.vec], up = (n: number, m: number) => Math.ceil(n / m) * m;
+  const pm = P % t.mr && P % (t.mr - 1) === 0 ? t.mr - 1 : t.mr, tail = up(Mg % t.nr, v);
+  const width = Mg - (Mg % t.nr) + (tail === v && t.nr > v ? 1.5 * v : tail);
+  return (P / up(P, pm)) * (Mg / width) > (Mg / up(Mg, t.mr)) * (P / up(cols, v)) * 1.03;
 }
 
 function pool(node: Node, L: Lowering): void {
