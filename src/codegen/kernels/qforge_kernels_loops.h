@@ -168,11 +168,16 @@ void qf_qmul(size_t n, const uint8_t *a, size_t sa, const uint8_t *b, size_t sb,
 
 /* ---- pools on NHWC, channel blocks of QF_LP_BLOCK lanes (one vector), the tail one lane at a time ---- */
 
+/* Channels per step of qf_maxpool_u8 where a file has wider byte vectors (avx512: 64, one zmm). */
+#ifndef QF_LP_WIDE
+#define QF_LP_WIDE QF_LP_BLOCK
+#endif
+
 /* max over the window of channels [c0, c0 + nc) of output pixel (oh, ow); an empty window gives 0.
-   Called with nc = QF_LP_BLOCK (a constant after inlining: m lives in one register) or the tail. */
+   Called with nc = QF_LP_WIDE or QF_LP_BLOCK (a constant after inlining: m lives in one register) or the tail. */
 QF_LP void qf_lp_maxpool_px(const qf_geom *g, const uint8_t *x, int32_t oh, int32_t ow, int32_t c0, int32_t nc,
                             uint8_t *out) {
-  uint8_t m[QF_LP_BLOCK] = {0};
+  uint8_t m[QF_LP_WIDE] = {0};
   const int32_t h0 = oh * g->SH - g->PT, w0 = ow * g->SW - g->PL;
   for (int32_t i = 0; i < g->KH; i++) {
     const int32_t ih = h0 + i * g->DH;
@@ -193,6 +198,7 @@ void qf_maxpool_u8(const qf_geom *g, const uint8_t *x, uint8_t *y) {
     for (int32_t ow = 0; ow < g->OW; ow++) {
       uint8_t *out = y + ((size_t)oh * g->OW + ow) * C;
       int32_t c0 = 0;
+      for (; c0 + QF_LP_WIDE <= C; c0 += QF_LP_WIDE) qf_lp_maxpool_px(g, x, oh, ow, c0, QF_LP_WIDE, out);
       for (; c0 + QF_LP_BLOCK <= C; c0 += QF_LP_BLOCK) qf_lp_maxpool_px(g, x, oh, ow, c0, QF_LP_BLOCK, out);
       if (c0 < C && C >= QF_LP_BLOCK) qf_lp_maxpool_px(g, x, oh, ow, C - QF_LP_BLOCK, QF_LP_BLOCK, out); /* overlaps: same values */
       else if (c0 < C) qf_lp_maxpool_px(g, x, oh, ow, c0, C - c0, out);

@@ -182,7 +182,7 @@ static int32_t out_len(int32_t in, int32_t k, int32_t s, int32_t p0, int32_t p1,
 
 static void pool_cases(void) {
   static uint8_t x[MAXN];
-  static const int32_t CS[] = {1, 3, 15, 16, 17, 40};
+  static const int32_t CS[] = {1, 3, 15, 16, 17, 40, 64, 81, 130}; /* 64 and up: avx512's 64-channel steps, then 16, then a tail */
   /* KH KW SH SW PT PL PB PR DH DW */
   static const int32_t WIN[][10] = {
       {3, 3, 2, 2, 1, 1, 1, 1, 1, 1}, {2, 2, 2, 2, 0, 0, 1, 1, 1, 1}, {3, 3, 1, 1, 0, 0, 0, 0, 2, 2},
@@ -190,10 +190,12 @@ static void pool_cases(void) {
   };
   for (size_t ci = 0; ci < sizeof CS / sizeof CS[0]; ci++)
     for (size_t wi = 0; wi < sizeof WIN / sizeof WIN[0]; wi++) {
-      const int32_t *w = WIN[wi], C = CS[ci], H = irange(3, 9), Wd = irange(3, 9);
+      /* smaller images for many channels: the output fits MAXN */
+      const int32_t *w = WIN[wi], C = CS[ci], hi = C > 40 ? 6 : 9, H = irange(3, hi), Wd = irange(3, hi);
       qf_geom g = {H, Wd, C, 0, 0, w[0], w[1], w[2], w[3], w[4], w[5], w[6], w[7], w[8], w[9], 0};
       g.OH = out_len(H, g.KH, g.SH, g.PT, g.PB, g.DH);
       g.OW = out_len(Wd, g.KW, g.SW, g.PL, g.PR, g.DW);
+      if (g.OH <= 0 || g.OW <= 0) continue; /* a dilated window wider than the image */
       bytes(x, (size_t)H * Wd * C);
       reset();
       qf_ref_maxpool_u8(&g, x, r8);
