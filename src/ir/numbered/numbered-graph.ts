@@ -275,11 +275,17 @@ export class NumberedGraph {
     if (!(this.flags[n]! & STALE)) return this.defs[n]!;
     this.flags[n]! &= ~STALE;
     const d = this.defs[n]!, src = this.source.nodes[n];
-    const inputs = this.operands(n).map((v) => (v === NONE ? '' : this.values.name(v)));
-    const outputs = d.outputs.map((_, i) => this.values.name(this.result(n, i)));
-    const same = (a: Node) => sameNames(inputs, a.inputs) && sameNames(outputs, a.outputs);
-    if (src && src !== d && src.op === d.op && src.attrs === d.attrs && src.name === d.name && src.debugHandle === d.debugHandle && same(src)) this.defs[n] = src;
-    else if (!same(d)) this.defs[n] = nodeOf(d.name, d.op, inputs, outputs, d.attrs, d.debugHandle);
+    // Plain loops, no closures: this runs for every node an edit touched.
+    const inputs = new Array<string>(this.operandLen[n]!), from = this.operandFrom[n]!;
+    for (let i = 0; i < inputs.length; i++) {
+      const v = this.uses.valueAt(from + i);
+      inputs[i] = v === NONE ? '' : this.values.name(v);
+    }
+    const outputs = new Array<string>(d.outputs.length);
+    for (let i = 0; i < outputs.length; i++) outputs[i] = this.values.name(this.result(n, i));
+    if (src && src !== d && src.op === d.op && src.attrs === d.attrs && src.name === d.name && src.debugHandle === d.debugHandle && sameNames(inputs, src.inputs) && sameNames(outputs, src.outputs))
+      this.defs[n] = src;
+    else if (!sameNames(inputs, d.inputs) || !sameNames(outputs, d.outputs)) this.defs[n] = nodeOf(d.name, d.op, inputs, outputs, d.attrs, d.debugHandle);
     return this.defs[n]!;
   }
 
