@@ -142,7 +142,10 @@ export class EditBatch {
     let valuesChanged = summary.nodesRemoved > 0 || rename.size > 0;
     let changed = valuesChanged;
     // Uses follow the replacements (a kept output's other users too).
-    for (const v of this.replaced) if (g.replaceAllUses(v, this.resolve(v)).length) changed = true;
+    // Each replaced value points straight at its final replacement first (repl holds chains).
+    const roots = this.replaced.map((v) => this.resolve(v));
+    this.replaced.forEach((v, i) => (repl[v] = roots[i]!));
+    if (g.replaceUses(this.replaced, repl)) changed = true;
     // Constants: removals first, then the renamed and the new ones, in that order (as a record's
     // keys would be).
     for (const v of [...this.replaced, ...this.droppedList]) {

@@ -102,7 +102,7 @@ export class NumberedGraph {
     this.opCodes = grown(ids.opCode, nodes);
     // The source's nodes in bulk, in the layout valueIds gives them: node i's operand slots are
     // its operands' positions in ids.inIds, its results the ids outStart[i] ...
-    this.uses = new UseLists(operands + 16, ids.names.length + 16);
+    this.uses = new UseLists(operands + 16);
     this.uses.adopt(ids.inIds, ids.inStart, n);
     this.defs = src.slice();
     this.resolved = new Array<ResolvedAttrs | undefined>(nodes);
@@ -517,6 +517,20 @@ export class NumberedGraph {
       changed.push(u);
     }
     for (const u of changed) this.flags[u]! &= ~MARK;
+    return changed;
+  }
+
+  /**
+   * replaceAllUses for a batch: every use of a value v of `from` becomes a use of to[v] (which must
+   * not be in `from` itself). Returns whether any operand changed. Unlike replaceAllUses, it needs
+   * no use lists (see use-lists.ts), so the passes' edits never build them.
+   */
+  replaceUses(from: readonly ValueId[], to: Int32Array): boolean {
+    let changed = false;
+    this.uses.redirect(from, to, (u) => {
+      this.flags[u]! |= STALE;
+      changed = true;
+    });
     return changed;
   }
 
