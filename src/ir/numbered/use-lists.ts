@@ -44,10 +44,8 @@ export class UseLists {
   /** Reserves n consecutive slots for the operands of `node`; returns the first. Fill them with `link`. */
   allocate(node: NodeId, n: number): number {
     const start = this.top, end = start + n;
-    if (end > this.slotValue.length) {
-      this.slotValue = grown(this.slotValue, end);
-      this.slotNode = grown(this.slotNode, end);
-    }
+    this.slotValue = grown(this.slotValue, end);
+    this.slotNode = grown(this.slotNode, end);
     if (this.linked && end > this.nextSlot.length) {
       this.nextSlot = grown(this.nextSlot, end);
       this.prevSlot = grown(this.prevSlot, end);
