@@ -26,7 +26,8 @@ export interface EditSummary {
 export class EditBatch {
   private readonly repl: Int32Array;
   private readonly dropped: Uint8Array;
-  private readonly pending: (Tensor | undefined)[];
+  /** Empty until the first defineConstant (only fold-constants makes any): reads past its end are undefined. */
+  private pending: (Tensor | undefined)[] = [];
   private replaced: ValueId[] = [];
   private droppedList: ValueId[] = [];
   private newConst: ValueId[] = [];
@@ -40,8 +41,6 @@ export class EditBatch {
     const count = g.valueCount;
     this.repl = new Int32Array(count).fill(-1);
     this.dropped = new Uint8Array(count);
-    // Preallocated: writing far past the end of an empty array turns it into a slow dictionary.
-    this.pending = new Array<Tensor | undefined>(count);
   }
 
   // --- Recording edits -------------------------------------------------------------------------
@@ -69,6 +68,8 @@ export class EditBatch {
   /** Turns a result of node `node` into a constant; the node goes once all its results are gone. */
   defineConstant(v: ValueId, t: Tensor, node: NodeId): void {
     this.definedAt(v, node);
+    // Preallocated: writing far past the end of an empty array turns it into a slow dictionary.
+    if (!this.pending.length) this.pending = new Array<Tensor | undefined>(this.repl.length);
     if (this.pending[v] === undefined) this.newConst.push(v);
     this.pending[v] = t;
   }

@@ -36,7 +36,7 @@ export class UseLists {
    */
   adopt(ins: Int32Array, inStart: Int32Array, nodes: number): void {
     this.slotValue = ins;
-    this.slotNode = grown(this.slotNode, ins.length);
+    this.slotNode = new Int32Array(ins.length);
     for (let i = 0; i < nodes; i++) this.slotNode.fill(i, inStart[i]!, inStart[i + 1]!);
     this.top = ins.length;
   }
