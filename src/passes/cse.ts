@@ -81,9 +81,9 @@ export const csePass = defineEditPass({
     const attrKey = (i: number): string | null => {
       let a = attrs[i];
       if (a === undefined) {
-        const n = g.node(i), def = defs[g.opCode(i)]!;
+        const def = defs[g.opCode(i)]!;
         try {
-          a = Object.keys(def.attrs).length ? attrsKey(resolveAttrs(def, n.attrs)) : '';
+          a = Object.keys(def.attrs).length ? attrsKey(resolveAttrs(def, g.rawAttrs(i))) : '';
         } catch (e) {
           if (!(e instanceof OpError)) throw e;
           a = null;

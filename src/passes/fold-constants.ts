@@ -40,11 +40,11 @@ export const foldConstantsPass = defineEditPass({
         all = constant(v) !== undefined;
       }
       if (!all || !present || kept[g.opCode(i)]) continue;
-      const n = g.node(i);
       const args: (Tensor | undefined)[] = [];
       for (let k = 0; k < e; k++) args.push(g.operand(i, k) >= 0 ? constant(g.operand(i, k)) : undefined);
-      const def = getOp(n.op);
-      const types = n.outputs.map((_, k) => g.type(g.result(i, k)));
+      // The node's fields are read by id: its Node would be brought up to date first (see NumberedGraph.node).
+      const op = g.op(i), def = getOp(op);
+      const types = Array.from({ length: g.resultCount(i) }, (_, k) => g.type(g.result(i, k)));
       if (!def || types.some((t) => !t)) continue;
       const size = types.reduce((s, t) => s + numel(t!.shape), 0);
       if (size > max) {
@@ -53,20 +53,20 @@ export const foldConstantsPass = defineEditPass({
       }
       let outs: Tensor[];
       try {
-        outs = def.kernel(args, resolveAttrs(def, n.attrs), types as NonNullable<(typeof types)[number]>[]);
+        outs = def.kernel(args, resolveAttrs(def, g.rawAttrs(i)), types as NonNullable<(typeof types)[number]>[]);
       } catch (e) {
         if (!(e instanceof OpError || e instanceof QforgeError)) throw e;
         // e.g. an integer division by zero: it fails at run time too, so leave it there.
-        ctx.warn({ key: 'PASS_FOLD_SKIPPED', message: `not folded: ${e.message}`, node: { name: n.name, op: n.op } });
+        ctx.warn({ key: 'PASS_FOLD_SKIPPED', message: `not folded: ${e.message}`, node: { name: g.nodeName(i), op } });
         continue;
       }
       const bad = outs.findIndex((t, k) => !t || t.dtype !== types[k]!.dtype || !sameShape(t.shape, types[k]!.shape));
       if (bad >= 0) {
         const got = outs[bad] ? formatType(outs[bad]) : 'nothing';
-        ctx.warn({ key: 'PASS_FOLD_SKIPPED', message: `not folded: result ${bad} is ${got}, declared ${formatType(types[bad]!)}`, node: { name: n.name, op: n.op } });
+        ctx.warn({ key: 'PASS_FOLD_SKIPPED', message: `not folded: result ${bad} is ${got}, declared ${formatType(types[bad]!)}`, node: { name: g.nodeName(i), op } });
         continue;
       }
-      n.outputs.forEach((_, k) => edits.defineConstant(g.result(i, k), outs[k]!, i));
+      for (let k = 0; k < types.length; k++) edits.defineConstant(g.result(i, k), outs[k]!, i);
       ctx.count('folded');
     }
   },

@@ -24,7 +24,8 @@ interface Shape {
 const arbShape: fc.Arbitrary<Shape> = fc.record({
   inputs: fc.integer({ min: 1, max: 2 }),
   consts: fc.integer({ min: 0, max: 3 }),
-  nodes: fc.array(fc.record({ binary: fc.boolean(), a: fc.nat(), b: fc.nat() }), { minLength: 1, maxLength: 8 }),
+  // Up to 24 nodes: more than 16 operands, so that new nodes' operand slots outgrow the source's and their spare.
+  nodes: fc.array(fc.record({ binary: fc.boolean(), a: fc.nat(), b: fc.nat() }), { minLength: 1, maxLength: 24 }),
   extraOutput: fc.nat(),
 });
 
@@ -130,7 +131,7 @@ class Model {
 }
 
 type Edit = { kind: number; a: number; b: number; c: number };
-const arbEdits = fc.array(fc.record({ kind: fc.nat(5), a: fc.nat(), b: fc.nat(), c: fc.nat() }), { maxLength: 12 });
+const arbEdits = fc.array(fc.record({ kind: fc.nat(5), a: fc.nat(), b: fc.nat(), c: fc.nat() }), { maxLength: 40 });
 
 function check(g: NumberedGraph, m: Model): void {
   expect(g.nodes().map((n) => g.nodeName(n))).toEqual(m.g.nodes.map((n) => n.name));
@@ -217,14 +218,17 @@ function edit(g: NumberedGraph, m: Model, e: Edit): void {
 }
 
 describe('NumberedGraph', () => {
-  fcTest.prop([arbShape, arbEdits], { numRuns: Number(process.env.QF_RUNS ?? 150) })('edits agree with a naive model; toGraph writes the model back', (shape, edits) => {
+  // Queried after every edit, or only at the end: use lists are built on the first question about
+  // uses, so the second way builds them after the edits.
+  fcTest.prop([arbShape, arbEdits, fc.boolean()], { numRuns: Number(process.env.QF_RUNS ?? 150) })('edits agree with a naive model; toGraph writes the model back', (shape, edits, eager) => {
     const src = build(shape);
     const g = new NumberedGraph(src), m = new Model(src);
-    check(g, m);
+    if (eager) check(g, m);
     for (const e of edits) {
       edit(g, m, e);
-      check(g, m);
+      if (eager) check(g, m);
     }
+    check(g, m);
     const out = g.toGraph();
     expect(out.nodes).toEqual(m.g.nodes);
     expect(Object.keys(out.values)).toEqual(Object.keys(m.g.values));
@@ -232,6 +236,20 @@ describe('NumberedGraph', () => {
     expect(Object.keys(out.constants)).toEqual(Object.keys(m.g.constants));
     expect(out.constants).toEqual(m.g.constants);
     expect(out.outputs).toEqual(src.outputs);
+  });
+
+  it('gives nodes inserted past the source operands and their spare slots their own use sites', () => {
+    // 20 source operands; 40 inserted binary nodes need 80 more slots.
+    const src = build({ inputs: 1, consts: 0, nodes: Array.from({ length: 20 }, () => ({ binary: false, a: 0, b: 0 })), extraOutput: 0 });
+    const g = new NumberedGraph(src), m = new Model(src);
+    for (let i = 0; i < 40; i++) {
+      const name = g.freshNode('new'), out = g.freshValue('t');
+      const node: Node = { name, op: 'add', inputs: ['x0', `v${i % 20}`], outputs: [out], attrs: {} };
+      g.insertBefore(g.nodes().at(-1)!, { ...node, ins: node.inputs.map((v) => g.find(v)) }, [T]);
+      m.freshNode('new');
+      m.insert(m.g.nodes.length - 1, node);
+    }
+    check(g, m);
   });
 
   it('numbers nodes as the source lists them and keeps unchanged nodes as the source objects', () => {

@@ -7,7 +7,7 @@
 // replaces an output, the replacement's definition takes the output's name (takeName), or, where
 // it cannot (the replacement is a graph input or another output), the output's definition stays
 // for it.
-import { store, type Graph } from '../graph.js';
+import { store, type Graph, type Node } from '../graph.js';
 import type { Tensor } from '../tensor.js';
 import type { TensorType } from '../types.js';
 import type { NodeId, ValueId } from './ids.js';
@@ -26,7 +26,8 @@ export interface EditSummary {
 export class EditBatch {
   private readonly repl: Int32Array;
   private readonly dropped: Uint8Array;
-  private readonly pending: (Tensor | undefined)[];
+  /** Empty until the first defineConstant (only fold-constants makes any): reads past its end are undefined. */
+  private pending: (Tensor | undefined)[] = [];
   private replaced: ValueId[] = [];
   private droppedList: ValueId[] = [];
   private newConst: ValueId[] = [];
@@ -40,8 +41,6 @@ export class EditBatch {
     const count = g.valueCount;
     this.repl = new Int32Array(count).fill(-1);
     this.dropped = new Uint8Array(count);
-    // Preallocated: writing far past the end of an empty array turns it into a slow dictionary.
-    this.pending = new Array<Tensor | undefined>(count);
   }
 
   // --- Recording edits -------------------------------------------------------------------------
@@ -69,6 +68,8 @@ export class EditBatch {
   /** Turns a result of node `node` into a constant; the node goes once all its results are gone. */
   defineConstant(v: ValueId, t: Tensor, node: NodeId): void {
     this.definedAt(v, node);
+    // Preallocated: writing far past the end of an empty array turns it into a slow dictionary.
+    if (!this.pending.length) this.pending = new Array<Tensor | undefined>(this.repl.length);
     if (this.pending[v] === undefined) this.newConst.push(v);
     this.pending[v] = t;
   }
@@ -142,7 +143,10 @@ export class EditBatch {
     let valuesChanged = summary.nodesRemoved > 0 || rename.size > 0;
     let changed = valuesChanged;
     // Uses follow the replacements (a kept output's other users too).
-    for (const v of this.replaced) if (g.replaceAllUses(v, this.resolve(v)).length) changed = true;
+    // Each replaced value points straight at its final replacement first (repl holds chains).
+    const roots = this.replaced.map((v) => this.resolve(v));
+    this.replaced.forEach((v, i) => (repl[v] = roots[i]!));
+    if (g.replaceUses(this.replaced, repl)) changed = true;
     // Constants: removals first, then the renamed and the new ones, in that order (as a record's
     // keys would be).
     for (const v of [...this.replaced, ...this.droppedList]) {
@@ -189,10 +193,17 @@ export class EditBatch {
   result(): Partial<Pick<Graph, 'nodes' | 'values' | 'constants'>> {
     const { g } = this, src = g.source;
     const out: Partial<Pick<Graph, 'nodes' | 'values' | 'constants'>> = {};
+    // Plain loops, no closures or intermediate arrays: this walks every node and value.
     const live = g.nodes();
     if (this.nodesDirty) {
-      const nodes = live.map((n) => g.node(n));
-      if (nodes.length !== src.nodes.length || nodes.some((n, i) => n !== src.nodes[i])) out.nodes = nodes;
+      const nodes = new Array<Node>(live.length);
+      let same = live.length === src.nodes.length;
+      for (let i = 0; i < live.length; i++) {
+        const n = g.node(live[i]!);
+        nodes[i] = n;
+        if (same && n !== src.nodes[i]) same = false;
+      }
+      if (!same) out.nodes = nodes;
     }
     const constantIds = this.constsDirty || this.valuesDirty ? g.constantIds() : [];
     if (this.constsDirty) {
@@ -202,13 +213,9 @@ export class EditBatch {
     }
     if (this.valuesDirty) {
       const values: Record<string, TensorType> = {};
-      const setType = (v: ValueId) => {
-        const t = g.type(v);
-        if (t) store(values, g.valueName(v), t);
-      };
-      for (let v = 0; v < g.inputCount; v++) setType(v);
-      for (const v of constantIds) setType(v);
-      for (const n of live) for (let k = 0, count = g.resultCount(n); k < count; k++) setType(g.result(n, k));
+      for (let v = 0; v < g.inputCount; v++) setType(g, values, v);
+      for (const v of constantIds) setType(g, values, v);
+      for (const n of live) for (let k = 0, count = g.resultCount(n); k < count; k++) setType(g, values, g.result(n, k));
       out.values = values;
     }
     return out;
@@ -219,4 +226,10 @@ export class EditBatch {
     const r = this.result();
     return r.nodes || r.values || r.constants ? { ...this.g.source, ...r } : this.g.source;
   }
+}
+
+/** Writes v's type into `values` under its name, if it has one. */
+function setType(g: NumberedGraph, values: Record<string, TensorType>, v: ValueId): void {
+  const t = g.type(v);
+  if (t) store(values, g.valueName(v), t);
 }

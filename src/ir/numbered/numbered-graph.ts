@@ -18,7 +18,7 @@ import type { TensorType } from '../types.js';
 import { grown, NONE, type NodeId, type ValueId } from './ids.js';
 import { UseLists } from './use-lists.js';
 import { ValueTable } from './value-table.js';
-import { valueIds } from './value-ids.js';
+import { valueIds, type ValueIds } from './value-ids.js';
 
 /** A node to add or a new definition of one; `ins` are the operand ids (NONE: absent), matching `inputs`. */
 export interface NewNode extends Node {
@@ -60,10 +60,23 @@ function nodeOf(name: string, op: string, inputs: string[], outputs: string[], a
   return node;
 }
 
+/** Operand and result counts of the source's n nodes, from valueIds' layout. */
+function counts(ids: ValueIds, n: number): [Int32Array, Int32Array] {
+  const { inStart, outStart } = ids;
+  const operandLen = new Int32Array(n), resultLen = new Int32Array(n);
+  for (let i = 0; i < n; i++) {
+    operandLen[i] = inStart[i + 1]! - inStart[i]!;
+    resultLen[i] = outStart[i + 1]! - outStart[i]!;
+  }
+  return [operandLen, resultLen];
+}
+
 export class NumberedGraph {
   private readonly values: ValueTable;
   private readonly uses: UseLists;
-  private readonly defs: Node[];
+  /** The definitions: the source's own node list until the first one changes (see ownDefs), then a copy. */
+  private defs: Node[];
+  private defsCopied = false;
   /** defs[n].op is opNames[opCodes[n]], at hand for the matcher without reading the node. */
   private opCodes: Int32Array;
   private readonly opNames: string[];
@@ -72,61 +85,57 @@ export class NumberedGraph {
   private readonly outs: ValueId[];
   /** Ids [0, inputCount) are the graph inputs (each numbered, used or not). */
   readonly inputCount: number;
-  /** Every attribute of a definition, defaults included, resolved on first use (preallocated like flags: holes read as undefined). */
-  private readonly resolved: (ResolvedAttrs | undefined)[];
+  /**
+   * Every attribute of a definition, defaults included, resolved on first use (preallocated like
+   * flags: holes read as undefined). Allocated on first need: the passes never ask, and on large
+   * graphs every big array the collector has to scan costs.
+   */
+  private resolved: (ResolvedAttrs | undefined)[] | undefined;
   private flags: Uint8Array;
-  private prevs: Int32Array;
-  private nexts: Int32Array;
+  /**
+   * The node order as a doubly linked list, built on the first insertion: until then it is the
+   * ids' order (the passes never insert). Like the other per-node arrays, allocated only as
+   * large as needed: on large graphs, typed arrays count towards the collector's limits too.
+   */
+  private prevs: Int32Array | undefined;
+  private nexts: Int32Array | undefined;
   private head: NodeId = NONE;
   private tail: NodeId = NONE;
-  /** Operands: operandLen[n] use slots from operandFrom[n]. Results: resultLen[n] ids from resultFrom[n] in resultIds. */
+  /**
+   * Operands: operandLen[n] use slots from operandFrom[n]. Results: resultLen[n] ids; from
+   * f = resultFrom[n] on if f >= 0 (the source's nodes: valueIds' layout), else in resultIds from -1 - f.
+   */
   private operandFrom: Int32Array;
   private operandLen: Int32Array;
   private resultFrom: Int32Array;
   private resultLen: Int32Array;
-  private resultIds: Int32Array;
+  private resultIds = new Int32Array(16);
   private resultTop = 0;
   private takenNodes: Set<string> | undefined;
   private readonly createdNames: string[] = [];
 
   constructor(readonly source: Graph) {
-    const src = source.nodes, n = src.length, nodes = n + 16;
+    const src = source.nodes, n = src.length;
     // The names first, in a loop of their own: name lookups are most of the cost, and they are
     // much faster when nothing else competes for the cache.
     const ids = valueIds(source);
-    const operands = ids.inIds.length;
     this.values = new ValueTable(source, ids, 16);
     this.inputCount = ids.inputs;
     this.opNames = ids.ops;
     ids.ops.forEach((op, k) => this.opIndex.set(op, k));
-    this.opCodes = grown(ids.opCode, nodes);
+    this.opCodes = ids.opCode;
     // The source's nodes in bulk, in the layout valueIds gives them: node i's operand slots are
     // its operands' positions in ids.inIds, its results the ids outStart[i] ...
-    this.uses = new UseLists(operands + 16, ids.names.length + 16);
+    this.uses = new UseLists(0);
     this.uses.adopt(ids.inIds, ids.inStart, n);
-    this.defs = src.slice();
-    this.resolved = new Array<ResolvedAttrs | undefined>(nodes);
-    this.flags = new Uint8Array(nodes).fill(ALIVE, 0, n);
-    this.prevs = new Int32Array(nodes);
-    this.nexts = new Int32Array(nodes);
-    this.operandFrom = grown(ids.inStart, nodes);
-    this.operandLen = new Int32Array(nodes);
-    this.resultFrom = new Int32Array(nodes);
-    this.resultLen = new Int32Array(nodes);
-    const first = ids.outStart[0]!, results = ids.outStart[n]! - first;
-    this.resultIds = new Int32Array(results + 16);
-    this.resultTop = results;
-    for (let r = 0; r < results; r++) this.resultIds[r] = first + r;
-    for (let i = 0; i < n; i++) {
-      this.operandLen[i] = ids.inStart[i + 1]! - ids.inStart[i]!;
-      const from = ids.outStart[i]!, to = ids.outStart[i + 1]!;
-      this.resultFrom[i] = from - first;
-      this.resultLen[i] = to - from;
-      for (let v = from; v < to; v++) this.values.setProducer(v, i);
-      this.prevs[i] = i - 1;
-      this.nexts[i] = i + 1 < n ? i + 1 : NONE;
-    }
-    if (n) [this.head, this.tail] = [0, n - 1];
+    this.defs = src as Node[];
+    this.flags = new Uint8Array(n).fill(ALIVE);
+    this.operandFrom = ids.inStart;
+    this.resultFrom = ids.outStart;
+    // The loop in a function of its own, on locals: in this constructor it ran several times
+    // slower (field loads of an object whose shape is still changing).
+    [this.operandLen, this.resultLen] = counts(ids, n);
+    this.values.setProducers(ids.outStart, n);
     this.outs = Array.from(ids.outputs);
     for (const o of this.outs) this.values.markOutput(o);
   }
@@ -275,11 +284,18 @@ export class NumberedGraph {
     if (!(this.flags[n]! & STALE)) return this.defs[n]!;
     this.flags[n]! &= ~STALE;
     const d = this.defs[n]!, src = this.source.nodes[n];
-    const inputs = this.operands(n).map((v) => (v === NONE ? '' : this.values.name(v)));
-    const outputs = d.outputs.map((_, i) => this.values.name(this.result(n, i)));
-    const same = (a: Node) => sameNames(inputs, a.inputs) && sameNames(outputs, a.outputs);
-    if (src && src !== d && src.op === d.op && src.attrs === d.attrs && src.name === d.name && src.debugHandle === d.debugHandle && same(src)) this.defs[n] = src;
-    else if (!same(d)) this.defs[n] = nodeOf(d.name, d.op, inputs, outputs, d.attrs, d.debugHandle);
+    // Plain loops, no closures: this runs for every node an edit touched.
+    const inputs = new Array<string>(this.operandLen[n]!), from = this.operandFrom[n]!;
+    for (let i = 0; i < inputs.length; i++) {
+      const v = this.uses.valueAt(from + i);
+      inputs[i] = v === NONE ? '' : this.values.name(v);
+    }
+    const outputs = new Array<string>(d.outputs.length);
+    for (let i = 0; i < outputs.length; i++) outputs[i] = this.values.name(this.result(n, i));
+    // (d !== src: the definitions were copied already when d was written.)
+    if (src && src !== d && src.op === d.op && src.attrs === d.attrs && src.name === d.name && src.debugHandle === d.debugHandle && sameNames(inputs, src.inputs) && sameNames(outputs, src.outputs))
+      this.defs[n] = src;
+    else if (!sameNames(inputs, d.inputs) || !sameNames(outputs, d.outputs)) this.ownDefs()[n] = nodeOf(d.name, d.op, inputs, outputs, d.attrs, d.debugHandle);
     return this.defs[n]!;
   }
 
@@ -305,7 +321,9 @@ export class NumberedGraph {
 
   /** Result i of n, NONE beyond its results. */
   result(n: NodeId, i: number): ValueId {
-    return i < this.resultLen[n]! ? this.resultIds[this.resultFrom[n]! + i]! : NONE;
+    if (i >= this.resultLen[n]!) return NONE;
+    const f = this.resultFrom[n]!;
+    return f >= 0 ? f + i : this.resultIds[-1 - f + i]!;
   }
 
   /** The attributes as stored (only those that differ from the op's defaults). */
@@ -315,7 +333,20 @@ export class NumberedGraph {
 
   /** Every attribute, defaults included (resolved once per definition). */
   attrs(n: NodeId): ResolvedAttrs {
-    return (this.resolved[n] ??= resolvedAttrs(getOp(this.defs[n]!.op)!, this.defs[n]!.attrs));
+    return (this.resolvedAll()[n] ??= resolvedAttrs(getOp(this.defs[n]!.op)!, this.defs[n]!.attrs));
+  }
+
+  private resolvedAll(): (ResolvedAttrs | undefined)[] {
+    return (this.resolved ??= new Array<ResolvedAttrs | undefined>(this.flags.length));
+  }
+
+  /** The definitions, to write to: the source's list is copied first (it is only read). */
+  private ownDefs(): Node[] {
+    if (!this.defsCopied) {
+      this.defs = this.defs.slice();
+      this.defsCopied = true;
+    }
+    return this.defs;
   }
 
   debugHandle(n: NodeId): number | undefined {
@@ -339,6 +370,10 @@ export class NumberedGraph {
   /** The live nodes in order. */
   nodes(): NodeId[] {
     const out: NodeId[] = [];
+    if (!this.nexts) {
+      for (let n = 0; n < this.defs.length; n++) if (this.flags[n]! & ALIVE) out.push(n);
+      return out;
+    }
     for (let n = this.head; n !== NONE; n = this.nexts[n]!) out.push(n);
     return out;
   }
@@ -369,13 +404,31 @@ export class NumberedGraph {
 
   // ---- structure ----
 
+  /** Builds the linked list of the live nodes, in id order. */
+  private order(): [Int32Array, Int32Array] {
+    if (this.prevs && this.nexts) return [this.prevs, this.nexts];
+    const prevs = (this.prevs = new Int32Array(this.flags.length)), nexts = (this.nexts = new Int32Array(this.flags.length));
+    let last = NONE;
+    for (let n = 0; n < this.defs.length; n++) {
+      if (!(this.flags[n]! & ALIVE)) continue;
+      prevs[n] = last;
+      if (last !== NONE) nexts[last] = n;
+      else this.head = n;
+      last = n;
+    }
+    if (last !== NONE) nexts[last] = NONE;
+    this.tail = last;
+    return [prevs, nexts];
+  }
+
   private link(n: NodeId, before: NodeId): void {
-    const prev = before !== NONE ? this.prevs[before]! : this.tail;
-    this.prevs[n] = prev;
-    this.nexts[n] = before;
-    if (prev !== NONE) this.nexts[prev] = n;
+    const [prevs, nexts] = this.order();
+    const prev = before !== NONE ? prevs[before]! : this.tail;
+    prevs[n] = prev;
+    nexts[n] = before;
+    if (prev !== NONE) nexts[prev] = n;
     else this.head = n;
-    if (before !== NONE) this.prevs[before] = n;
+    if (before !== NONE) prevs[before] = n;
     else this.tail = n;
   }
 
@@ -391,15 +444,15 @@ export class NumberedGraph {
    */
   private make(def: Node, code: number, ins: ArrayLike<ValueId>, inAt: number, outs: ArrayLike<ValueId>, outAt: number, resolved: ResolvedAttrs | undefined): NodeId {
     const n = this.defs.length;
-    this.defs.push(def);
+    this.ownDefs().push(def);
     if (n >= this.flags.length) this.growNodes(n + 1);
     this.opCodes[n] = code;
-    if (resolved) this.resolved[n] = resolved;
+    if (resolved) this.resolvedAll()[n] = resolved;
     this.flags[n] = ALIVE;
     this.setOperands(n, ins, inAt, def.inputs.length);
     const r = def.outputs.length;
     this.resultIds = grown(this.resultIds, this.resultTop + r);
-    this.resultFrom[n] = this.resultTop;
+    this.resultFrom[n] = -1 - this.resultTop;
     this.resultLen[n] = r;
     for (let i = 0; i < r; i++) {
       const v = outs[outAt + i]!;
@@ -417,16 +470,18 @@ export class NumberedGraph {
     this.operandLen[n] = k;
   }
 
+  /** Every per-node array to the flags' new capacity (some start out longer than others, e.g. valueIds' n + 1 starts). */
   private growNodes(need: number): void {
     this.flags = grown(this.flags, need);
-    this.opCodes = grown(this.opCodes, need);
-    this.prevs = grown(this.prevs, need);
-    this.nexts = grown(this.nexts, need);
-    this.operandFrom = grown(this.operandFrom, need);
-    this.operandLen = grown(this.operandLen, need);
-    this.resultFrom = grown(this.resultFrom, need);
-    this.resultLen = grown(this.resultLen, need);
-    this.resolved.length = this.flags.length;
+    const cap = this.flags.length;
+    this.opCodes = grown(this.opCodes, cap);
+    if (this.prevs) this.prevs = grown(this.prevs, cap);
+    if (this.nexts) this.nexts = grown(this.nexts, cap);
+    this.operandFrom = grown(this.operandFrom, cap);
+    this.operandLen = grown(this.operandLen, cap);
+    this.resultFrom = grown(this.resultFrom, cap);
+    this.resultLen = grown(this.resultLen, cap);
+    if (this.resolved) this.resolved.length = this.flags.length;
   }
 
   /**
@@ -448,6 +503,7 @@ export class NumberedGraph {
   /** Inserts a node right before `anchor` (its operands must already be defined there). */
   insertBefore(anchor: NodeId, spec: NewNode, types: TensorType[]): NodeId {
     const def = nodeOf(spec.name, spec.op, spec.inputs, spec.outputs, spec.attrs, spec.debugHandle);
+    this.order(); // of the nodes so far, before n is one
     const n = this.make(def, this.codeOf(spec.op), spec.ins, 0, spec.outputs.map((o) => this.values.id(o)), 0, spec.resolved);
     for (let i = 0; i < types.length; i++) this.values.define(this.result(n, i), types[i]!);
     this.noteCreated(spec.name);
@@ -462,9 +518,9 @@ export class NumberedGraph {
   redefine(n: NodeId, spec: NewNode, types: TensorType[]): void {
     const oldFrom = this.operandFrom[n]!, oldLen = this.operandLen[n]!;
     const old = this.def(n);
-    this.defs[n] = nodeOf(old.name, spec.op, spec.inputs, old.outputs, spec.attrs, spec.debugHandle);
+    this.ownDefs()[n] = nodeOf(old.name, spec.op, spec.inputs, old.outputs, spec.attrs, spec.debugHandle);
     this.opCodes[n] = this.codeOf(spec.op);
-    this.resolved[n] = spec.resolved;
+    if (this.resolved || spec.resolved) this.resolvedAll()[n] = spec.resolved;
     // The new uses first, then the old ones go: a constant used by both stays.
     this.setOperands(n, spec.ins, 0, spec.ins.length);
     for (let i = 0; i < oldLen; i++) this.dropUse(oldFrom + i);
@@ -486,16 +542,18 @@ export class NumberedGraph {
     this.flags[n]! &= ~ALIVE;
     for (let i = 0, s = this.operandFrom[n]!, k = this.operandLen[n]!; i < k; i++) this.dropUse(s + i, dropUnusedConstants);
     for (let i = 0, k = this.resultLen[n]!; i < k; i++) {
-      const v = this.resultIds[this.resultFrom[n]! + i]!;
+      const v = this.result(n, i);
       if (this.values.producer(v) === n) this.values.setProducer(v, NONE);
       if (dropResults) this.values.remove(v, false);
     }
-    const prev = this.prevs[n]!, next = this.nexts[n]!;
-    if (prev !== NONE) this.nexts[prev] = next;
+    const { prevs, nexts } = this;
+    if (!prevs || !nexts) return; // no list yet: the order is the live ids'
+    const prev = prevs[n]!, next = nexts[n]!;
+    if (prev !== NONE) nexts[prev] = next;
     else this.head = next;
-    if (next !== NONE) this.prevs[next] = prev;
+    if (next !== NONE) prevs[next] = prev;
     else this.tail = prev;
-    this.prevs[n] = this.nexts[n] = NONE;
+    prevs[n] = nexts[n] = NONE;
   }
 
   /** Points every use of `from` at `to` (NONE: the operands become absent); returns the nodes whose operands changed. */
@@ -511,6 +569,20 @@ export class NumberedGraph {
       changed.push(u);
     }
     for (const u of changed) this.flags[u]! &= ~MARK;
+    return changed;
+  }
+
+  /**
+   * replaceAllUses for a batch: every use of a value v of `from` becomes a use of to[v] (which must
+   * not be in `from` itself). Returns whether any operand changed. Unlike replaceAllUses, it needs
+   * no use lists (see use-lists.ts), so the passes' edits never build them.
+   */
+  replaceUses(from: readonly ValueId[], to: Int32Array): boolean {
+    let changed = false;
+    this.uses.redirect(from, to, (u) => {
+      this.flags[u]! |= STALE;
+      changed = true;
+    });
     return changed;
   }
 
@@ -544,7 +616,7 @@ export class NumberedGraph {
   /** A plain Graph: the nodes in order (unchanged ones are the source's objects), values and constants (see ValueTable.write). */
   toGraph(): Graph {
     const nodes: Node[] = [];
-    for (let n = this.head; n !== NONE; n = this.nexts[n]!) nodes.push(this.def(n));
+    for (const n of this.nodes()) nodes.push(this.def(n));
     return { ...this.source, ...this.values.write(), nodes };
   }
 }

@@ -54,8 +54,8 @@ export class ValueTable {
   /** The values given a new type / constant, each at its position of the time it was last set (typeSeqs / constSeqs). */
   private readonly typeOrder: ValueId[] = [];
   private readonly constOrder: ValueId[] = [];
-  private typeSeqs: Int32Array;
-  private constSeqs: Int32Array;
+  private typeSeqs: Int32Array | undefined;
+  private constSeqs: Int32Array | undefined;
   private inherited: Set<string> | undefined;
   private listed: SourceNames | undefined;
 
@@ -73,8 +73,6 @@ export class ValueTable {
     this.consts = new Array<Tensor | undefined>(capacity);
     this.flags = new Uint8Array(capacity);
     this.producers = new Int32Array(capacity).fill(NONE);
-    this.typeSeqs = new Int32Array(capacity);
-    this.constSeqs = new Int32Array(capacity);
   }
 
   /** Values numbered so far: ids are 0 .. size - 1. */
@@ -113,8 +111,8 @@ export class ValueTable {
   private grow(need: number): void {
     this.flags = grown(this.flags, need);
     this.producers = grown(this.producers, need);
-    this.typeSeqs = grown(this.typeSeqs, need);
-    this.constSeqs = grown(this.constSeqs, need);
+    if (this.typeSeqs) this.typeSeqs = grown(this.typeSeqs, need);
+    if (this.constSeqs) this.constSeqs = grown(this.constSeqs, need);
     this.types.length = this.consts.length = this.flags.length;
   }
 
@@ -138,6 +136,12 @@ export class ValueTable {
     this.producers[v] = n;
   }
 
+  /** Node i of n produces ids outStart[i] .. outStart[i + 1] - 1. */
+  setProducers(outStart: Int32Array, n: number): void {
+    const producers = this.producers;
+    for (let i = 0; i < n; i++) producers.fill(i, outStart[i]!, outStart[i + 1]!);
+  }
+
   type(v: ValueId): TensorType | undefined {
     const f = this.flags[v]!;
     if (f & NEW_TYPE) return this.types[v];
@@ -152,11 +156,11 @@ export class ValueTable {
   constant(v: ValueId): Tensor | undefined {
     const f = this.flags[v]!;
     if (f & NEW_CONST) return this.consts[v];
-    if (f & REMOVED) return undefined;
+    // Only the ids of the source's constants can name one of its constants (valueIds numbers them apart).
+    if (f & REMOVED || v < this.inputs || v >= this.inputs + this.constants) return undefined;
     if (!(f & SRC_CONST)) {
-      // Only the ids of the source's constants can name one (valueIds numbers them apart).
       this.flags[v] = f | SRC_CONST;
-      this.consts[v] = v >= this.inputs && v < this.inputs + this.constants ? lookup(this.source.constants, this.names[v]!) : undefined;
+      this.consts[v] = lookup(this.source.constants, this.names[v]!);
     }
     return this.consts[v];
   }
@@ -165,7 +169,7 @@ export class ValueTable {
   define(v: ValueId, t: TensorType): void {
     const f = this.flags[v]!;
     if (!(f & NEW_TYPE)) {
-      this.typeSeqs[v] = this.typeOrder.length;
+      (this.typeSeqs ??= new Int32Array(this.flags.length))[v] = this.typeOrder.length;
       this.typeOrder.push(v);
     }
     this.types[v] = t;
@@ -176,7 +180,7 @@ export class ValueTable {
   setConstant(v: ValueId, t: Tensor): void {
     const f = this.flags[v]!;
     if (!(f & NEW_CONST)) {
-      this.constSeqs[v] = this.constOrder.length;
+      (this.constSeqs ??= new Int32Array(this.flags.length))[v] = this.constOrder.length;
       this.constOrder.push(v);
     }
     this.consts[v] = t;
@@ -224,7 +228,7 @@ export class ValueTable {
     for (let v = this.inputs; v < end; v++) if (!(this.flags[v]! & MOVED) && this.constant(v) !== undefined) out.push(v);
     this.constOrder.forEach((v, i) => {
       const f = this.flags[v]!;
-      if (this.constSeqs[v] === i && f & NEW_CONST && !(f & REMOVED) && (v < this.inputs || v >= end || f & MOVED)) out.push(v);
+      if (this.constSeqs![v] === i && f & NEW_CONST && !(f & REMOVED) && (v < this.inputs || v >= end || f & MOVED)) out.push(v);
     });
     const index = out.filter((v) => isArrayIndex(this.names[v]!));
     if (!index.length) return out;
@@ -295,8 +299,8 @@ export class ValueTable {
 
   /** The source's values and constants in their order less the removed ones, then the new ones. */
   write(): Pick<Graph, 'values' | 'constants'> {
-    const types = this.typeOrder.filter((v, i) => this.typeSeqs[v] === i && this.flags[v]! & NEW_TYPE);
-    const consts = this.constOrder.filter((v, i) => this.constSeqs[v] === i && this.flags[v]! & NEW_CONST);
+    const types = this.typeOrder.filter((v, i) => this.typeSeqs![v] === i && this.flags[v]! & NEW_TYPE);
+    const consts = this.constOrder.filter((v, i) => this.constSeqs![v] === i && this.flags[v]! & NEW_CONST);
     const { keys, ids } = this.sourceNames();
     const constKeys = Object.keys(this.source.constants), constIds = constKeys.map((_, i) => this.inputs + i);
     return {
