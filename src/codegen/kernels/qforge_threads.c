@@ -581,7 +581,11 @@ QF_PAR_RANGES(requant_i32, a->P, qf_grain(a->N, QF_PAR_MIN_OPS), NULL) {
 
 /* ---- batched qmatmul over (batch, row) pairs ---- */
 
-QF_PAR_RANGES(qmatmul, a->batches * a->M, qf_grain(a->N * a->K, QF_PAR_MIN_MACS), a->scratch) {
+/* Batched matmuls of attention are small (swin's 49x24 by 24x49: ~20-30 GMAC/s, B prepared per batch, short rows),
+   an eighth of the GEMMs' speed: a multiply-add counts 8/32 of a unit, or swin's last stage (8 batches, 16 us)
+   would stay on the calling thread. */
+#define QF_PAR_MIN_BMM_MACS (QF_PAR_MIN_MACS / 8)
+QF_PAR_RANGES(qmatmul, a->batches * a->M, qf_grain(a->N * a->K, QF_PAR_MIN_BMM_MACS), a->scratch) {
   while (lo < hi) {
     const size_t b = lo / a->M, m0 = lo % a->M, m1 = hi - b * a->M < a->M ? hi - b * a->M : a->M;
     const size_t ao = a->offsets ? a->offsets[b][0] : 0, bo = a->offsets ? a->offsets[b][1] : 0;
@@ -606,7 +610,7 @@ QF_PAR_RANGES(qlinear_f32, (a->M + QF_PAR_ROWS - 1) / QF_PAR_ROWS, qf_grain(QF_P
   }
 }
 
-QF_PAR_RANGES(fmatmul, a->batches * a->M, qf_grain(a->N * a->K, QF_PAR_MIN_MACS), a->scratch) {
+QF_PAR_RANGES(fmatmul, a->batches * a->M, qf_grain(a->N * a->K, QF_PAR_MIN_BMM_MACS), a->scratch) {
   const size_t panels = (a->N + QF_FNR - 1) / QF_FNR;
   float *bp = (float *)(void *)scratch;
   while (lo < hi) {
@@ -663,11 +667,11 @@ static size_t qf_chunk(size_t lo, size_t hi, size_t period, size_t n, size_t *i)
   return (hi * period < n ? hi * period : n) - *i;
 }
 #define QF_PAR_CHUNKS(name, min) QF_PAR_RANGES(name, QF_CHUNKS(a->n, QF_PERIOD(a)), qf_grain(QF_PERIOD(a), min), NULL)
-/* quantize/dequantize sit next to float ops, most of which run on the calling thread alone (layer_norm,
-   softmax): their float side is in the caller's cache, and a short one split in two makes the other
-   thread fetch its half from there (the transformer's 16384-element edges: 2.0 us on one thread, 3.7
-   for the worker's half on two). They split from 4x the elements. */
-#define QF_PAR_MIN_EDGE (4 * (size_t)QF_PAR_MIN_OPS)
+/* quantize/dequantize sit next to float ops (layer_norm, softmax, gelu), which split by rows or elements as they do:
+   each thread then finds its half of the float side in its own cache. (When those float ops ran on the calling thread
+   alone, the transformer's 16384-element edges took 2.0 us on one thread and 3.7 for the worker's half on two, and
+   the edges split only from 4x the elements.) */
+#define QF_PAR_MIN_EDGE ((size_t)QF_PAR_MIN_OPS)
 
 /* A residual add reads the outputs of the two steps before it, split by the same rows: in halves each thread finds
    its half in its own cache, where on the caller alone it fetches the worker's half (MobileNetV2's 14x14x64 adds:
@@ -686,6 +690,10 @@ QF_PAR_RANGES(requantize_div_u8, a->n, QF_PAR_MIN_OPS, NULL) {
 }
 QF_PAR_RANGES(clamp_u8, a->n, QF_PAR_MIN_OPS, NULL) { qf_clamp_u8(hi - lo, a->x + lo, a->lo, a->hi, a->y + lo); }
 QF_PAR_RANGES(xor80, a->n, QF_PAR_MIN_OPS, NULL) { qf_xor80(hi - lo, a->x + lo, a->y + lo); }
+QF_PAR_RANGES(copy_blocks, a->outer, qf_grain(a->chunk, QF_PAR_MIN_OPS), NULL) {
+  qf_copy_blocks(hi - lo, a->chunk, (const uint8_t *)a->src + lo * a->src_stride, a->src_stride,
+                 (uint8_t *)a->dst + lo * a->dst_stride, a->dst_stride);
+}
 QF_PAR_RANGES(f_binary, a->n, QF_PAR_MIN_OPS, NULL) {
   qf_f_binary_row(hi - lo, (const float *)a->a + lo * a->sa, a->sa, (const float *)a->b + lo * a->sb, a->sb, a->p,
                   (float *)a->y + lo);

@@ -194,6 +194,10 @@ QF_PAR_PROTO(f_gemm);
 #define QF_ARGS_remap(X) X(size_t, esize) X(int, rank) X(const int32_t *, shape) X(const int32_t *const *, maps) \
   X(const void *, x) X(void *, y) X(const void *, fill)
 QF_PAR_PROTO(remap);
+/* concat / split: outer blocks of chunk bytes (qf_copy_blocks) over blocks. */
+#define QF_ARGS_copy_blocks(X) X(size_t, outer) X(size_t, chunk) X(const void *, src) X(size_t, src_stride) X(void *, dst) \
+  X(size_t, dst_stride)
+QF_PAR_PROTO(copy_blocks);
 #define QF_ARGS_xor80(X) X(size_t, n) X(const uint8_t *, x) X(uint8_t *, y)
 QF_PAR_PROTO(xor80);
 /* Weight-only linear (qforge_weight_only.h) over panels of QF_WO_NR output columns; scratch: the
