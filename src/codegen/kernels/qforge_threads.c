@@ -667,40 +667,40 @@ static size_t qf_chunk(size_t lo, size_t hi, size_t period, size_t n, size_t *i)
   return (hi * period < n ? hi * period : n) - *i;
 }
 #define QF_PAR_CHUNKS(name, min) QF_PAR_RANGES(name, QF_CHUNKS(a->n, QF_PERIOD(a)), qf_grain(QF_PERIOD(a), min), NULL)
-/* quantize/dequantize sit next to float ops (layer_norm, softmax, gelu), which split by rows or elements as they do:
-   each thread then finds its half of the float side in its own cache. (When those float ops ran on the calling thread
-   alone, the transformer's 16384-element edges took 2.0 us on one thread and 3.7 for the worker's half on two, and
-   the edges split only from 4x the elements.) */
-#define QF_PAR_MIN_EDGE ((size_t)QF_PAR_MIN_OPS)
+/* Memory-bound steps (elementwise, edges, remaps, copies) split from a quarter of QF_PAR_MIN_OPS: each reads what the
+   steps before it wrote, split the same way (rows or elements in memory order), so in halves each thread finds its
+   half in its own cache, where on the caller alone it fetches the worker's half, which on the build machine costs
+   more than the step (~60 ns a cache line, from the swin steps below). MobileNetV2's 14x14x64 and 7x7x160
+   residual adds: 2.6 and 1.7 us on 1 thread, 3.2-3.9 and 2.4-2.5 us on 2 unsplit, 2.1-2.7 and 1.9 split; swin's
+   7x7x384 dequantize and qlut steps (~1 us on one thread) took ~9 us on two unsplit. */
+#define QF_PAR_MIN_LOCAL ((size_t)QF_PAR_MIN_OPS / 4)
+#define QF_PAR_MIN_EDGE QF_PAR_MIN_LOCAL
 
-/* A residual add reads the outputs of the two steps before it, split by the same rows: in halves each thread finds
-   its half in its own cache, where on the caller alone it fetches the worker's half (MobileNetV2's 14x14x64 adds:
-   2.6 us on 1 thread, 3.2-3.9 on 2 unsplit, 2.1-2.7 split). So it splits from a quarter of the usual range. */
-QF_PAR_RANGES(qadd, a->n, QF_PAR_MIN_OPS / 4, NULL) {
+QF_PAR_RANGES(qadd, a->n, QF_PAR_MIN_LOCAL, NULL) {
   qf_qadd(hi - lo, a->a + lo * a->sa, a->sa, a->b + lo * a->sb, a->sb, a->p, a->y + lo);
 }
-QF_PAR_RANGES(qmul, a->n, QF_PAR_MIN_OPS, NULL) {
+QF_PAR_RANGES(qmul, a->n, QF_PAR_MIN_LOCAL, NULL) {
   qf_qmul(hi - lo, a->a + lo * a->sa, a->sa, a->b + lo * a->sb, a->sb, a->p, a->y + lo);
 }
-QF_PAR_RANGES(requantize_u8, a->n, QF_PAR_MIN_OPS, NULL) {
+QF_PAR_RANGES(requantize_u8, a->n, QF_PAR_MIN_LOCAL, NULL) {
   qf_requantize_u8(hi - lo, a->x + lo, a->x_s, a->x_zp, a->inv_y, a->y_zp, a->qmin, a->qmax, a->y + lo);
 }
-QF_PAR_RANGES(requantize_div_u8, a->n, QF_PAR_MIN_OPS, NULL) {
+QF_PAR_RANGES(requantize_div_u8, a->n, QF_PAR_MIN_LOCAL, NULL) {
   qf_requantize_div_u8(hi - lo, a->x + lo, a->x_s, a->x_zp, a->y_s, a->y_zp, a->qmin, a->qmax, a->y + lo);
 }
-QF_PAR_RANGES(clamp_u8, a->n, QF_PAR_MIN_OPS, NULL) { qf_clamp_u8(hi - lo, a->x + lo, a->lo, a->hi, a->y + lo); }
-QF_PAR_RANGES(xor80, a->n, QF_PAR_MIN_OPS, NULL) { qf_xor80(hi - lo, a->x + lo, a->y + lo); }
-QF_PAR_RANGES(copy_blocks, a->outer, qf_grain(a->chunk, QF_PAR_MIN_OPS), NULL) {
+QF_PAR_RANGES(clamp_u8, a->n, QF_PAR_MIN_LOCAL, NULL) { qf_clamp_u8(hi - lo, a->x + lo, a->lo, a->hi, a->y + lo); }
+QF_PAR_RANGES(xor80, a->n, QF_PAR_MIN_LOCAL, NULL) { qf_xor80(hi - lo, a->x + lo, a->y + lo); }
+QF_PAR_RANGES(copy_blocks, a->outer, qf_grain(a->chunk, QF_PAR_MIN_LOCAL), NULL) {
   qf_copy_blocks(hi - lo, a->chunk, (const uint8_t *)a->src + lo * a->src_stride, a->src_stride,
                  (uint8_t *)a->dst + lo * a->dst_stride, a->dst_stride);
 }
-QF_PAR_RANGES(f_binary, a->n, QF_PAR_MIN_OPS, NULL) {
+QF_PAR_RANGES(f_binary, a->n, QF_PAR_MIN_LOCAL, NULL) {
   qf_f_binary_row(hi - lo, (const float *)a->a + lo * a->sa, a->sa, (const float *)a->b + lo * a->sb, a->sb, a->p,
                   (float *)a->y + lo);
 }
 
 /* One table (C == 1): the whole chunk is its own inner run. */
-QF_PAR_CHUNKS(lut_u8, QF_PAR_MIN_OPS) {
+QF_PAR_CHUNKS(lut_u8, QF_PAR_MIN_LOCAL) {
   size_t i, n = qf_chunk(lo, hi, QF_PERIOD(a), a->n, &i);
   qf_lut_u8(n, a->C == 1 ? n : a->inner, a->C, a->x + i, a->table, a->y + i);
 }
@@ -734,13 +734,13 @@ QF_PAR_CHUNKS(dequantize_u8, QF_PAR_MIN_EDGE) {
 
 /* Rows of the innermost dimension (rank 0: one row of one element). */
 QF_PAR_RANGES(broadcast2, qf_broadcast2_count(a->rank, a->shape),
-              a->rank ? qf_grain((size_t)a->shape[a->rank - 1], QF_PAR_MIN_OPS) : 1, NULL) {
+              a->rank ? qf_grain((size_t)a->shape[a->rank - 1], QF_PAR_MIN_LOCAL) : 1, NULL) {
   if (!a->rank) qf_broadcast2(0, a->shape, a->sa, a->sb, a->ea, a->eb, a->ey, a->a, a->b, a->y, a->row, a->p);
   else qf_broadcast2_rows(a->rank, a->shape, a->sa, a->sb, a->ea, a->eb, a->ey, a->a, a->b, a->y, a->row, a->p, lo, hi);
 }
 
 /* Output rows (qf_broadcast2_count: the product of all dimensions but the last); rank 0: one element. */
-QF_PAR_RANGES(remap, qf_broadcast2_count(a->rank, a->shape), a->rank ? qf_grain((size_t)a->shape[a->rank - 1], QF_PAR_MIN_OPS) : 1, NULL) {
+QF_PAR_RANGES(remap, qf_broadcast2_count(a->rank, a->shape), a->rank ? qf_grain((size_t)a->shape[a->rank - 1], QF_PAR_MIN_LOCAL) : 1, NULL) {
   if (!a->rank) qf_remap(a->esize, 0, a->shape, a->maps, a->x, a->y, a->fill);
   else qf_remap_rows(a->esize, a->rank, a->shape, a->maps, a->x, a->y, a->fill, lo, hi);
 }
