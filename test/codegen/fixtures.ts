@@ -45,10 +45,12 @@ export const MODES: { name: string; opts: QuantizeOptions }[] = [
   { name: 'dynamic', opts: { mode: 'dynamic' } },
   { name: 'x86-dynamic', opts: { quantizer: 'x86-dynamic' } },
 ];
-export const modeParts = (): Part[] =>
-  MODES.flatMap(({ opts }) =>
-    LINEAR_MODELS.map((m) => part(m, quantizeGraph(importOnnx(path.join(FIX, m, 'model.onnx')), { ...opts, calib: path.join(FIX, m, 'calib.npy') }).graph)),
-  );
+/** One linear-layer fixture quantized in one of MODES (by name). */
+export function modePart(model: string, mode: string): Part {
+  const opts = MODES.find((m) => m.name === mode)!.opts;
+  return part(model, quantizeGraph(importOnnx(path.join(FIX, model, 'model.onnx')), { ...opts, calib: path.join(FIX, model, 'calib.npy') }).graph);
+}
+export const modeParts = (): Part[] => MODES.flatMap(({ name }) => LINEAR_MODELS.map((m) => modePart(m, name)));
 
 /** Fixture models with residual adds quantized by the x86 quantizer (conv → add → relu lowers to qconv2d_add). */
 export const X86_RESIDUAL_MODELS = ['small_resnet', 'depthwise_residual'];

@@ -88,9 +88,9 @@ describe.each(TARGETS)('float network ops on %s %j', (target, opts) => {
     const got = compileRun(graph, target, inputs, { float: true, ...opts });
     expect(errors(graph, got.outputs, interpret(graph, inputs))).toEqual([]);
     expect(got.warnings).toBe('');
-    const fused = [...got.source.matchAll(/qf_f_unary\(QF_SILU, [^;]*, (\w+)\);/g)].map((m) => m[1]!.replace(/_\d+$/, ''));
+    const fused = [...got.source.matchAll(/qf_par_f_unary\(ctx, QF_SILU, [^;]*, (\w+)\);/g)].map((m) => m[1]!.replace(/_\d+$/, ''));
     expect(new Set(fused)).toEqual(new Set(['v_silu_a', 'v_silu_b']));
-    expect(got.source).toMatch(/qf_f_unary\(QF_SIGMOID, [^;]*, v_sig_shared\);/);
+    expect(got.source).toMatch(/qf_par_f_unary\(ctx, QF_SIGMOID, [^;]*, v_sig_shared\);/);
   });
 });
 

@@ -13,7 +13,7 @@ import { main } from '../../src/cli/main.js';
 import { GraphBuilder, tensor, type Graph, type Tensor } from '../../src/ir/index.js';
 import { readNpy, writeNpy } from '../../src/ir/npy.js';
 import { writeQir } from '../../src/ir/text/index.js';
-import { fixtureParts, quantizeFixture, x86ResidualParts } from './fixtures.js';
+import { fixtureParts, modePart, type Part, quantizeFixture, x86ResidualParts } from './fixtures.js';
 import { addConv, addLinear, convZoo, floatNet, misc, residual, type Case } from './graphs.js';
 import { floatTensor, interpret, mergeGraphs, mismatches, randomTensor, rng } from './helpers.js';
 import { fround } from '../../src/ir/quant-math.js';
@@ -84,6 +84,9 @@ function splits(seed = 13): Case {
     b.op('qadd', [mm, b.op('slice', [mm], { starts: [0, 0, 0], ends: [1, 17, 3] }, 'mm0')], { a_scale: 0.1, a_zero_point: 3, b_scale: 0.1, b_zero_point: 3, y_scale: 0.15, y_zero_point: 0, dtype: 'i8' }, 'add_batch'),
     b.op('qlut', [x, b.constant('lut_table', randomTensor('u8', [8, 256], r, 0, 255))], { axis: 1, y_scale: 0.01, y_zero_point: 0, dtype: 'u8' }, 'lut_channels'),
     b.op('qavgpool2d', [x], { kernel_shape: [3, 2], strides: [2, 1], pads: [1, 1, 1, 0], count_include_pad: true, x_zero_point: 9, requant_scale: fround(0.02 / 0.03), y_scale: 0.03, y_zero_point: 0, dtype: 'u8' }, 'avg'),
+    // row-wise quantized ops over 68 rows of 10 (qf_par_qlayernorm, qf_par_qsoftmax)
+    b.op('qlayernorm', [qa, b.constant('qln_g', floatTensor([10], r)), b.constant('qln_b', floatTensor([10], r, 0.2))], { x_scale: 0.03, x_zero_point: 5, y_scale: 0.02, y_zero_point: 3, dtype: 'u8' }, 'qln_rows'),
+    b.op('qsoftmax', [qa], { x_scale: 0.03, x_zero_point: 5, y_scale: 1 / 256, y_zero_point: -128, dtype: 'i8' }, 'qsm_rows'),
     // short rows (6 bytes) padded on both axes: qf_remap's tiles with padding, cut by the row ranges
     b.op('pad', [b.op('slice', [qa], { starts: [0, 0, 0], ends: [4, 17, 3] }, 'qa3')], { pads: [0, 2, 1, 0, 1, 2], value: 7 }, 'pad_short'),
   );
@@ -110,8 +113,12 @@ function expectSameForEveryThreadCount(b: BuildResult, g: Graph, inputs: Tensor[
   return first;
 }
 
+/** The attention block as the x86 quantizer leaves it (qlinear_f32, float softmax, layer_norm, gelu and batched
+ *  matmuls on activations) and quantized dynamically (qlinear_dynamic): their row-split kernels. */
+const floatAttention = (): Part[] => [quantizeFixture('attention_block', 'x86'), modePart('attention_block', 'dynamic')];
+
 describe('threads: same bytes for every thread count', () => {
-  const cases = [...fixtureParts(), ...x86ResidualParts(), convZoo(8), misc(9), wide(), splits(), residual(10)];
+  const cases = [...fixtureParts(), ...x86ResidualParts(), ...floatAttention(), convZoo(8), misc(9), wide(), splits(), residual(10)];
   const models = mergeGraphs([...cases, floatNet(5)]);
   // Outputs the interpreter defines bit for bit: all but float accumulations (float GEMMs a quantizer
   // left, the float net), which other tests compare within a tolerance.
@@ -122,11 +129,12 @@ describe('threads: same bytes for every thread count', () => {
     return [{ ...models.graph, outputs: exact }, keep.map((k) => outs[k]!), keep.map((k) => want[k]!)];
   };
 
+  // one build and 11 runs of every fixture model: 25-120 s each on the loaded 2-core build machine
   for (const [target, opts] of [['c', {}], ['avx2', {}], ['avx512-vnni', {}], ['avx512-vnni', { emulate: true }]] as const)
     it(`fixture models, ${target}${'emulate' in opts ? ' (SIMDe)' : ''}`, () => {
       const got = expectSameForEveryThreadCount(build(models.graph, target, opts), models.graph, models.inputs);
       expect(mismatches(...exactOnly(got))).toEqual([]);
-    });
+    }, 300_000);
 
   for (const target of ['neon', 'neon-dot'])
     it(`conv zoo and misc ops, ${target} under qemu`, () => {
@@ -147,7 +155,7 @@ describe('threads: random quantized graphs', () => {
 
 describe('threads: ThreadSanitizer', () => {
   it('finds no data race in a model run on 3 threads (avx2; conv_transpose, attention, pools, broadcasts, qlut, residual convs)', () => {
-    const { graph, inputs } = mergeGraphs([...fixtureParts().slice(0, 4), quantizeFixture('attention_block', 'xnnpack'), convZoo(8), misc(9), splits(), residual(10)]);
+    const { graph, inputs } = mergeGraphs([...fixtureParts().slice(0, 4), quantizeFixture('attention_block', 'xnnpack'), ...floatAttention(), convZoo(8), misc(9), splits(), residual(10)]);
     const b = build(graph, 'avx2', { sanitize: 'thread' });
     process.env.TSAN_OPTIONS = 'halt_on_error=1 exitcode=66';
     const got = runC(b, { inputs: inputs.map((t) => stacked(t, 2)), inputNames: graph.inputs, threads: 3 }).outputs;
@@ -172,9 +180,17 @@ describe('threads: API and CLI', () => {
 
   it('the int8 kernels of the split-test graph are called in their parallel forms', () => {
     const c = generateC(splits().graph, { target: 'avx2', name: 'm' }).files.get('m.c')!;
-    for (const fn of ['qgemm_i32', 'col2im_i32', 'requant_i32', 'qmatmul', 'broadcast2', 'lut_u8', 'qavgpool', 'qdwconv3x3', 'qdwconv', 'dw_pw', 'qgavgpool', 'wo_linear', 'quantize_planes_u8'])
+    for (const fn of ['qgemm_i32', 'col2im_i32', 'requant_i32', 'qmatmul', 'broadcast2', 'lut_u8', 'qavgpool', 'qdwconv3x3', 'qdwconv', 'dw_pw', 'qgavgpool', 'wo_linear', 'quantize_planes_u8', 'qlayernorm', 'qsoftmax'])
       expect(c).toContain(`qf_par_${fn}(ctx, `);
-    expect(c).not.toMatch(/[^_]qf_(qgemm_i32|col2im_i32|requant_i32|qmatmul|broadcast2|lut_u8|qavgpool|wo_linear_run)\(/);
+    expect(c).not.toMatch(/[^_]qf_(qgemm_i32|col2im_i32|requant_i32|qmatmul|broadcast2|lut_u8|qavgpool|wo_linear_run|qlayernorm|qsoftmax)\(/);
+  });
+
+  it('the float attention block (x86, dynamic) and the float net call their GEMMs and row-wise ops in parallel forms', () => {
+    const gen = (g: Graph, float: boolean) => generateC(g, { target: 'avx2', name: 'm', float }).files.get('m.c')!;
+    const c = [...floatAttention().map((p) => gen(p.graph, false)), gen(floatNet(5).graph, true)].join('\n');
+    for (const fn of ['qlinear_f32', 'fmatmul', 'f_softmax', 'f_layernorm', 'f_unary', 'quantize_u8'])
+      expect(c).toContain(`qf_par_${fn}(ctx, `);
+    expect(c).not.toMatch(/[^_]qf_(qgemm_i32|dynamic_output|fpack_cols|f_softmax|f_layernorm|f_unary|quantize_u8)\(/);
   });
 
   it('the header declares and documents the ctx API next to the unchanged entry points', () => {

@@ -2,6 +2,7 @@
 #ifndef _POSIX_C_SOURCE
 #define _POSIX_C_SOURCE 200809L
 #endif
+#include <math.h>
 #include <stdlib.h>
 #include <string.h>
 #include "qforge_threads.h"
@@ -580,7 +581,11 @@ QF_PAR_RANGES(requant_i32, a->P, qf_grain(a->N, QF_PAR_MIN_OPS), NULL) {
 
 /* ---- batched qmatmul over (batch, row) pairs ---- */
 
-QF_PAR_RANGES(qmatmul, a->batches * a->M, qf_grain(a->N * a->K, QF_PAR_MIN_MACS), a->scratch) {
+/* Batched matmuls of attention are small (swin's 49x24 by 24x49: ~20-30 GMAC/s, B prepared per batch, short rows),
+   an eighth of the GEMMs' speed: a multiply-add counts 8/32 of a unit, or swin's last stage (8 batches, 16 us)
+   would stay on the calling thread. */
+#define QF_PAR_MIN_BMM_MACS (QF_PAR_MIN_MACS / 8)
+QF_PAR_RANGES(qmatmul, a->batches * a->M, qf_grain(a->N * a->K, QF_PAR_MIN_BMM_MACS), a->scratch) {
   while (lo < hi) {
     const size_t b = lo / a->M, m0 = lo % a->M, m1 = hi - b * a->M < a->M ? hi - b * a->M : a->M;
     const size_t ao = a->offsets ? a->offsets[b][0] : 0, bo = a->offsets ? a->offsets[b][1] : 0;
@@ -588,6 +593,67 @@ QF_PAR_RANGES(qmatmul, a->batches * a->M, qf_grain(a->N * a->K, QF_PAR_MIN_MACS)
                a->C + (b * a->M + m0) * a->N, scratch);
     lo = b * a->M + m1;
   }
+}
+
+/* ---- GEMMs with a float epilogue, float batched matmul, row-wise ops ---- */
+
+/* Rows in units of QF_PAR_ROWS (the GEMM's row tiles stay whole); each range in blocks of at most R rows, so that the
+   int32 block stays in cache between the GEMM and its epilogue. */
+QF_PAR_RANGES(qlinear_f32, (a->M + QF_PAR_ROWS - 1) / QF_PAR_ROWS, qf_grain(QF_PAR_ROWS * a->N * a->K, QF_PAR_MIN_MACS),
+              a->scratch) {
+  int32_t *acc = (int32_t *)(void *)scratch;
+  const size_t m1 = hi * QF_PAR_ROWS < a->M ? hi * QF_PAR_ROWS : a->M;
+  for (size_t m = lo * QF_PAR_ROWS; m < m1; m += a->R) {
+    const size_t rows = m1 - m < a->R ? m1 - m : a->R;
+    qf_qgemm_i32(rows, a->N, a->K, a->x + m * a->K, a->K, a->W, a->bias32, acc, a->N);
+    qf_dynamic_output(rows, a->N, acc, a->x_s, a->w_s, a->b, a->lo, a->hi, a->y + m * a->N);
+  }
+}
+
+QF_PAR_RANGES(fmatmul, a->batches * a->M, qf_grain(a->N * a->K, QF_PAR_MIN_BMM_MACS), a->scratch) {
+  const size_t panels = (a->N + QF_FNR - 1) / QF_FNR;
+  float *bp = (float *)(void *)scratch;
+  while (lo < hi) {
+    const size_t b = lo / a->M, m0 = lo % a->M, m1 = hi - b * a->M < a->M ? hi - b * a->M : a->M;
+    const size_t ao = a->offsets ? a->offsets[b][0] : 0, bo = a->offsets ? a->offsets[b][1] : 0;
+    qf_fpack_cols(1, a->N, a->K, a->B + bo, 0, a->N, 1, bp);
+    qf_fgemm_packed(m1 - m0, a->N, a->K, a->A + ao + m0 * a->K, a->K, bp, NULL, -INFINITY, INFINITY,
+                    a->Y + (b * a->M + m0) * a->N, a->N, 0, panels);
+    lo = b * a->M + m1;
+  }
+}
+
+/* Work units of an element (QF_PAR_MIN_OPS counts ~0.15 ns ones): measured on the transformer encoder's
+   16384-element steps, qsoftmax and qlayernorm ~0.25 ns an element, float layer_norm ~0.9, float softmax ~1.6,
+   gelu ~2. */
+#define QF_W_ROWQ 2
+#define QF_W_LAYERNORM 6
+#define QF_W_SOFTMAX 10
+#define QF_W_TRANSCENDENTAL 10
+QF_PAR_RANGES(qsoftmax, a->rows, qf_grain(QF_W_ROWQ * a->n, QF_PAR_MIN_OPS), a->e) {
+  qf_qsoftmax(hi - lo, a->n, a->x + lo * a->n, a->table, a->y_scale, a->y_zp, a->qmin, a->qmax, a->y + lo * a->n,
+              (uint32_t *)(void *)scratch);
+}
+QF_PAR_RANGES(qlayernorm, a->rows, qf_grain(QF_W_ROWQ * a->n, QF_PAR_MIN_OPS), NULL) {
+  qf_qlayernorm(hi - lo, a->n, a->x + lo * a->n, a->x_s, a->x_zp, a->eps, a->gamma, a->beta, a->inv_y, a->y_zp, a->qmin,
+                a->qmax, a->y + lo * a->n);
+}
+QF_PAR_RANGES(f_softmax, a->outer, qf_grain(QF_W_SOFTMAX * a->n * a->inner, QF_PAR_MIN_OPS), NULL) {
+  qf_f_softmax(hi - lo, a->n, a->inner, a->log, a->x + lo * a->n * a->inner, a->y + lo * a->n * a->inner);
+}
+QF_PAR_RANGES(f_layernorm, a->rows, qf_grain(QF_W_LAYERNORM * a->n, QF_PAR_MIN_OPS), NULL) {
+  qf_f_layernorm(hi - lo, a->n, a->x + lo * a->n, a->g, a->b, a->eps, a->y + lo * a->n);
+}
+/* The cheap unary functions (compare, select, negate) cost an element's unit; the others call a math function. */
+static size_t qf_unary_work(int op) {
+  switch (op) {
+  case QF_RELU: case QF_NEG: case QF_ABS: case QF_CLIP: case QF_LEAKY_RELU: case QF_HARDSIGMOID: case QF_HARDSWISH:
+  case QF_FLOOR: case QF_CEIL: return 1;
+  default: return QF_W_TRANSCENDENTAL;
+  }
+}
+QF_PAR_RANGES(f_unary, a->n, qf_grain(qf_unary_work(a->op), QF_PAR_MIN_OPS), NULL) {
+  qf_f_unary(a->op, hi - lo, a->x + lo, a->p0, a->p1, a->y + lo);
 }
 
 /* ---- elementwise kernels over chunks of elements ----
@@ -601,36 +667,40 @@ static size_t qf_chunk(size_t lo, size_t hi, size_t period, size_t n, size_t *i)
   return (hi * period < n ? hi * period : n) - *i;
 }
 #define QF_PAR_CHUNKS(name, min) QF_PAR_RANGES(name, QF_CHUNKS(a->n, QF_PERIOD(a)), qf_grain(QF_PERIOD(a), min), NULL)
-/* quantize/dequantize sit next to float ops, most of which run on the calling thread alone (layer_norm,
-   softmax): their float side is in the caller's cache, and a short one split in two makes the other
-   thread fetch its half from there (the transformer's 16384-element edges: 2.0 us on one thread, 3.7
-   for the worker's half on two). They split from 4x the elements. */
-#define QF_PAR_MIN_EDGE (4 * (size_t)QF_PAR_MIN_OPS)
+/* Memory-bound steps (elementwise, edges, remaps, copies) split from a quarter of QF_PAR_MIN_OPS: each reads what the
+   steps before it wrote, split the same way (rows or elements in memory order), so in halves each thread finds its
+   half in its own cache, where on the caller alone it fetches the worker's half, which on the build machine costs
+   more than the step (~60 ns a cache line, from the swin steps below). MobileNetV2's 14x14x64 and 7x7x160
+   residual adds: 2.6 and 1.7 us on 1 thread, 3.2-3.9 and 2.4-2.5 us on 2 unsplit, 2.1-2.7 and 1.9 split; swin's
+   7x7x384 dequantize and qlut steps (~1 us on one thread) took ~9 us on two unsplit. */
+#define QF_PAR_MIN_LOCAL ((size_t)QF_PAR_MIN_OPS / 4)
+#define QF_PAR_MIN_EDGE QF_PAR_MIN_LOCAL
 
-/* A residual add reads the outputs of the two steps before it, split by the same rows: in halves each thread finds
-   its half in its own cache, where on the caller alone it fetches the worker's half (MobileNetV2's 14x14x64 adds:
-   2.6 us on 1 thread, 3.2-3.9 on 2 unsplit, 2.1-2.7 split). So it splits from a quarter of the usual range. */
-QF_PAR_RANGES(qadd, a->n, QF_PAR_MIN_OPS / 4, NULL) {
+QF_PAR_RANGES(qadd, a->n, QF_PAR_MIN_LOCAL, NULL) {
   qf_qadd(hi - lo, a->a + lo * a->sa, a->sa, a->b + lo * a->sb, a->sb, a->p, a->y + lo);
 }
-QF_PAR_RANGES(qmul, a->n, QF_PAR_MIN_OPS, NULL) {
+QF_PAR_RANGES(qmul, a->n, QF_PAR_MIN_LOCAL, NULL) {
   qf_qmul(hi - lo, a->a + lo * a->sa, a->sa, a->b + lo * a->sb, a->sb, a->p, a->y + lo);
 }
-QF_PAR_RANGES(requantize_u8, a->n, QF_PAR_MIN_OPS, NULL) {
+QF_PAR_RANGES(requantize_u8, a->n, QF_PAR_MIN_LOCAL, NULL) {
   qf_requantize_u8(hi - lo, a->x + lo, a->x_s, a->x_zp, a->inv_y, a->y_zp, a->qmin, a->qmax, a->y + lo);
 }
-QF_PAR_RANGES(requantize_div_u8, a->n, QF_PAR_MIN_OPS, NULL) {
+QF_PAR_RANGES(requantize_div_u8, a->n, QF_PAR_MIN_LOCAL, NULL) {
   qf_requantize_div_u8(hi - lo, a->x + lo, a->x_s, a->x_zp, a->y_s, a->y_zp, a->qmin, a->qmax, a->y + lo);
 }
-QF_PAR_RANGES(clamp_u8, a->n, QF_PAR_MIN_OPS, NULL) { qf_clamp_u8(hi - lo, a->x + lo, a->lo, a->hi, a->y + lo); }
-QF_PAR_RANGES(xor80, a->n, QF_PAR_MIN_OPS, NULL) { qf_xor80(hi - lo, a->x + lo, a->y + lo); }
-QF_PAR_RANGES(f_binary, a->n, QF_PAR_MIN_OPS, NULL) {
+QF_PAR_RANGES(clamp_u8, a->n, QF_PAR_MIN_LOCAL, NULL) { qf_clamp_u8(hi - lo, a->x + lo, a->lo, a->hi, a->y + lo); }
+QF_PAR_RANGES(xor80, a->n, QF_PAR_MIN_LOCAL, NULL) { qf_xor80(hi - lo, a->x + lo, a->y + lo); }
+QF_PAR_RANGES(copy_blocks, a->outer, qf_grain(a->chunk, QF_PAR_MIN_LOCAL), NULL) {
+  qf_copy_blocks(hi - lo, a->chunk, (const uint8_t *)a->src + lo * a->src_stride, a->src_stride,
+                 (uint8_t *)a->dst + lo * a->dst_stride, a->dst_stride);
+}
+QF_PAR_RANGES(f_binary, a->n, QF_PAR_MIN_LOCAL, NULL) {
   qf_f_binary_row(hi - lo, (const float *)a->a + lo * a->sa, a->sa, (const float *)a->b + lo * a->sb, a->sb, a->p,
                   (float *)a->y + lo);
 }
 
 /* One table (C == 1): the whole chunk is its own inner run. */
-QF_PAR_CHUNKS(lut_u8, QF_PAR_MIN_OPS) {
+QF_PAR_CHUNKS(lut_u8, QF_PAR_MIN_LOCAL) {
   size_t i, n = qf_chunk(lo, hi, QF_PERIOD(a), a->n, &i);
   qf_lut_u8(n, a->C == 1 ? n : a->inner, a->C, a->x + i, a->table, a->y + i);
 }
@@ -664,13 +734,13 @@ QF_PAR_CHUNKS(dequantize_u8, QF_PAR_MIN_EDGE) {
 
 /* Rows of the innermost dimension (rank 0: one row of one element). */
 QF_PAR_RANGES(broadcast2, qf_broadcast2_count(a->rank, a->shape),
-              a->rank ? qf_grain((size_t)a->shape[a->rank - 1], QF_PAR_MIN_OPS) : 1, NULL) {
+              a->rank ? qf_grain((size_t)a->shape[a->rank - 1], QF_PAR_MIN_LOCAL) : 1, NULL) {
   if (!a->rank) qf_broadcast2(0, a->shape, a->sa, a->sb, a->ea, a->eb, a->ey, a->a, a->b, a->y, a->row, a->p);
   else qf_broadcast2_rows(a->rank, a->shape, a->sa, a->sb, a->ea, a->eb, a->ey, a->a, a->b, a->y, a->row, a->p, lo, hi);
 }
 
 /* Output rows (qf_broadcast2_count: the product of all dimensions but the last); rank 0: one element. */
-QF_PAR_RANGES(remap, qf_broadcast2_count(a->rank, a->shape), a->rank ? qf_grain((size_t)a->shape[a->rank - 1], QF_PAR_MIN_OPS) : 1, NULL) {
+QF_PAR_RANGES(remap, qf_broadcast2_count(a->rank, a->shape), a->rank ? qf_grain((size_t)a->shape[a->rank - 1], QF_PAR_MIN_LOCAL) : 1, NULL) {
   if (!a->rank) qf_remap(a->esize, 0, a->shape, a->maps, a->x, a->y, a->fill);
   else qf_remap_rows(a->esize, a->rank, a->shape, a->maps, a->x, a->y, a->fill, lo, hi);
 }

@@ -119,6 +119,33 @@ QF_PAR_PROTO(requant_i32);
   X(const uint8_t *, A) X(int32_t, a_zp) X(const uint8_t *, B) X(int32_t, b_zp) X(float, mult) X(int32_t, y_zp) \
   X(int32_t, qmin) X(int32_t, qmax) X(uint8_t *, C) X(uint8_t *, scratch)
 QF_PAR_PROTO(qmatmul);
+/* qlinear_f32 / qlinear_dynamic: rows [0, M) of x (K bytes apart) in units of 4 rows, each range in blocks of at
+   most R rows: qf_qgemm_i32 (N columns, bias32) into the thread's int32 scratch (R*N*4 bytes), then
+   qf_dynamic_output (x_s, w_s, b, clamp) into y. Integer sums and a per-element epilogue: any split, same bytes. */
+#define QF_ARGS_qlinear_f32(X) X(size_t, M) X(size_t, N) X(size_t, K) X(const uint8_t *, x) X(const void *, W) \
+  X(const int32_t *, bias32) X(size_t, R) X(float, x_s) X(const float *, w_s) X(const float *, b) X(float, lo) X(float, hi) \
+  X(float *, y) X(uint8_t *, scratch)
+QF_PAR_PROTO(qlinear_f32);
+/* Float batched matmul (B not constant): like qmatmul, (batch, row) pairs; a range packs each of its batches' B
+   (qf_fpack_cols) into the thread's scratch, then qf_fgemm_packed on its rows of that batch. */
+#define QF_ARGS_fmatmul(X) X(size_t, batches) X(const qf_pair32 *, offsets) X(size_t, M) X(size_t, N) X(size_t, K) \
+  X(const float *, A) X(const float *, B) X(float *, Y) X(uint8_t *, scratch)
+QF_PAR_PROTO(fmatmul);
+/* Row-wise ops over their rows: qsoftmax (e: the thread's n uint32 of scratch), qlayernorm, float softmax (over
+   `outer`, each a row of n x inner), layer_norm, and unary functions over elements. */
+#define QF_ARGS_qsoftmax(X) X(size_t, rows) X(size_t, n) X(const uint8_t *, x) X(const uint32_t *, table) X(double, y_scale) \
+  X(int32_t, y_zp) X(int32_t, qmin) X(int32_t, qmax) X(uint8_t *, y) X(uint8_t *, e)
+QF_PAR_PROTO(qsoftmax);
+#define QF_ARGS_qlayernorm(X) X(size_t, rows) X(size_t, n) X(const uint8_t *, x) X(double, x_s) X(int32_t, x_zp) X(double, eps) \
+  X(const float *, gamma) X(const float *, beta) X(float, inv_y) X(int32_t, y_zp) X(int32_t, qmin) X(int32_t, qmax) X(uint8_t *, y)
+QF_PAR_PROTO(qlayernorm);
+#define QF_ARGS_f_softmax(X) X(size_t, outer) X(size_t, n) X(size_t, inner) X(int, log) X(const float *, x) X(float *, y)
+QF_PAR_PROTO(f_softmax);
+#define QF_ARGS_f_layernorm(X) X(size_t, rows) X(size_t, n) X(const float *, x) X(const float *, g) X(const float *, b) \
+  X(float, eps) X(float *, y)
+QF_PAR_PROTO(f_layernorm);
+#define QF_ARGS_f_unary(X) X(int, op) X(size_t, n) X(const float *, x) X(float, p0) X(float, p1) X(float *, y)
+QF_PAR_PROTO(f_unary);
 /* Elementwise kernels over chunks of their n elements (per-channel ones: whole periods of inner*C). */
 #define QF_ARGS_qadd(X) X(size_t, n) X(const uint8_t *, a) X(size_t, sa) X(const uint8_t *, b) X(size_t, sb) \
   X(const qf_qbin *, p) X(uint8_t *, y)
@@ -167,6 +194,10 @@ QF_PAR_PROTO(f_gemm);
 #define QF_ARGS_remap(X) X(size_t, esize) X(int, rank) X(const int32_t *, shape) X(const int32_t *const *, maps) \
   X(const void *, x) X(void *, y) X(const void *, fill)
 QF_PAR_PROTO(remap);
+/* concat / split: outer blocks of chunk bytes (qf_copy_blocks) over blocks. */
+#define QF_ARGS_copy_blocks(X) X(size_t, outer) X(size_t, chunk) X(const void *, src) X(size_t, src_stride) X(void *, dst) \
+  X(size_t, dst_stride)
+QF_PAR_PROTO(copy_blocks);
 #define QF_ARGS_xor80(X) X(size_t, n) X(const uint8_t *, x) X(uint8_t *, y)
 QF_PAR_PROTO(xor80);
 /* Weight-only linear (qforge_weight_only.h) over panels of QF_WO_NR output columns; scratch: the

@@ -1,6 +1,7 @@
 // qlinear_dynamic: x is quantized at run time from its own min/max (qf_dynamic_qparams), multiplied
 // by the packed int8 weights with the ordinary int32 GEMM (bias = -x_zp·colsum, known only at run
-// time), and the float epilogue scales by x_s·w_s[n] and adds the float bias.
+// time), and the float epilogue scales by x_s·w_s[n] and adds the float bias; the quantize and the
+// GEMM with its epilogue run split over the threads (qf_par_quantize_u8, qf_par_qlinear_f32).
 import type { DType } from '../../ir/dtype.js';
 import { dtypeRange } from '../../ir/dtype.js';
 import type { Node } from '../../ir/graph.js';
@@ -30,7 +31,9 @@ function qlinearDynamic(node: Node, L: Lowering): void {
   });
   const x = L.need(xn, PLAIN), b = bn ? L.need(bn, PLAIN) : undefined;
   const y = L.define(yn, L.type(yn), PLAIN);
-  const xq = L.scratch(R * K, `${node.name}_xq`), bias = L.scratch(N * 4, `${node.name}_bias`), acc = L.scratch(R * N * 4, `${node.name}_acc`);
+  // int32 sums per block of rows of a thread's range (qf_par_qlinear_f32): 64 KiB, as qlinear_f32's
+  const RB = Math.max(1, Math.min(R, Math.floor((64 * 1024) / (4 * N))));
+  const xq = L.scratch(R * K, `${node.name}_xq`), bias = L.scratch(N * 4, `${node.name}_bias`), acc = L.scratch(RB * N * 4, `${node.name}_acc`, { perThread: true });
   L.emit(`${R}x${K} x ${K}x${N}, x quantized at run time to ${xd} [${qmin}, ${qmax}]`, [
     '{',
     '  float xs, inv;',
@@ -38,10 +41,9 @@ function qlinearDynamic(node: Node, L: Lowering): void {
     `  qf_dynamic_qparams(${R * K}, ${x.cname}, ${qmin}, ${qmax}, ${f32lit(fround(a.eps as number))}, &xs, &xz);`,
     `  inv = 1.0f / xs;`,
     `  xz += ${s};`,
-    `  qf_quantize_u8(${R * K}, 1, 1, ${x.cname}, &inv, &xz, ${qmin + s}, ${qmax + s}, ${xq});`,
+    `  qf_par_quantize_u8(ctx, ${R * K}, 1, 1, ${x.cname}, &inv, &xz, ${qmin + s}, ${qmax + s}, ${xq});`,
     `  qf_dynamic_bias(${N}, xz, (const int32_t *)${colsum}, (int32_t *)${bias});`,
-    `  qf_qgemm_i32(${R}, ${N}, ${K}, ${xq}, ${K}, ${wsym}, (const int32_t *)${bias}, (int32_t *)${acc}, ${N});`,
-    `  qf_dynamic_output(${R}, ${N}, (const int32_t *)${acc}, xs, (const float *)${ws}, ${b ? b.cname : 'NULL'}, ${f32lit(fround(a.clamp_min as number))}, ${f32lit(fround(a.clamp_max as number))}, ${y.cname});`,
+    `  qf_par_qlinear_f32(ctx, ${R}, ${N}, ${K}, ${xq}, ${wsym}, (const int32_t *)${bias}, ${RB}, xs, (const float *)${ws}, ${b ? b.cname : 'NULL'}, ${f32lit(fround(a.clamp_min as number))}, ${f32lit(fround(a.clamp_max as number))}, ${y.cname}, ${acc});`,
     '}',
   ]);
 }

@@ -73,14 +73,14 @@ function unary(node: Node, L: Lowering): void {
   if (node.op === 'clip') (p0 = a.min as number), (p1 = a.max as number);
   if (node.op === 'hardsigmoid') (p0 = a.alpha as number), (p1 = a.beta as number);
   if (node.op === 'gelu' && a.approximate === 'tanh') op = 'QF_GELU_TANH';
-  L.emit(node.op, [`qf_f_unary(${op}, ${numel(L.type(xn).shape)}, ${x.cname}, ${f32lit(fround(p0))}, ${f32lit(fround(p1))}, ${y.cname});`]);
+  L.emit(node.op, [`qf_par_f_unary(ctx, ${op}, ${numel(L.type(xn).shape)}, ${x.cname}, ${f32lit(fround(p0))}, ${f32lit(fround(p1))}, ${y.cname});`]);
 }
 
 function binary(node: Node, L: Lowering): void {
   const silu = siluInput(L, node);
   if (silu !== undefined) {
     const x = L.need(silu, { layout: L.val(silu).form.layout, shifted: false }), y = L.define(node.outputs[0]!, L.type(node.outputs[0]!), x.form);
-    L.emit('silu: x·sigmoid(x) in one pass', [`qf_f_unary(QF_SILU, ${numel(x.type.shape)}, ${x.cname}, 0.0f, 0.0f, ${y.cname});`]);
+    L.emit('silu: x·sigmoid(x) in one pass', [`qf_par_f_unary(ctx, QF_SILU, ${numel(x.type.shape)}, ${x.cname}, 0.0f, 0.0f, ${y.cname});`]);
     return;
   }
   const ops = binaryOperands(L, node, (_t, layout) => ({ layout, shifted: false }));
@@ -99,7 +99,7 @@ function softmax(node: Node, L: Lowering): void {
   const a = attrsOf(node), xn = node.inputs[0]!, yn = node.outputs[0]!;
   const x = L.need(xn, PLAIN), y = L.define(yn, L.type(yn), PLAIN);
   const [o, n, i] = around(L.type(xn).shape, a.axis as number);
-  L.emit(`axis ${a.axis}`, [`qf_f_softmax(${o}, ${n}, ${i}, ${node.op === 'log_softmax' ? 1 : 0}, ${x.cname}, ${y.cname});`]);
+  L.emit(`axis ${a.axis}`, [`qf_par_f_softmax(ctx, ${o}, ${n}, ${i}, ${node.op === 'log_softmax' ? 1 : 0}, ${x.cname}, ${y.cname});`]);
 }
 
 function layerNorm(node: Node, L: Lowering): void {
@@ -107,7 +107,7 @@ function layerNorm(node: Node, L: Lowering): void {
   const x = L.need(xn, PLAIN), s = L.need(sn, PLAIN), b = bn ? L.need(bn, PLAIN) : undefined;
   const y = L.define(yn, L.type(yn), PLAIN);
   const n = numel(L.type(sn).shape), rows = numel(L.type(xn).shape) / n;
-  L.emit(`${rows} rows of ${n}`, [`qf_f_layernorm(${rows}, ${n}, ${x.cname}, ${s.cname}, ${b ? b.cname : 'NULL'}, ${f32lit(fround(a.epsilon as number))}, ${y.cname});`]);
+  L.emit(`${rows} rows of ${n}`, [`qf_par_f_layernorm(ctx, ${rows}, ${n}, ${x.cname}, ${s.cname}, ${b ? b.cname : 'NULL'}, ${f32lit(fround(a.epsilon as number))}, ${y.cname});`]);
 }
 
 function batchNorm(node: Node, L: Lowering): void {

@@ -1,6 +1,7 @@
 // Batched matmul (NumPy broadcasting of batch dims): qmatmul on two u8 activations, and float
 // matmul/gemm, with compile-time batch offsets: qmatmul is one qf_par_qmatmul over all batch matrices
-// (split over (batch, row) pairs), float matmul one kernel call per batch matrix.
+// (split over (batch, row) pairs), float matmul on a constant 2-D B one packed GEMM (split over column
+// panels), on any other B one qf_par_fmatmul (split over (batch, row) pairs like qmatmul).
 import { broadcastStrides } from '../../ir/compute/broadcast.js';
 import { matmulShapes } from '../../ir/compute/matmul.js';
 import type { Node } from '../../ir/graph.js';
@@ -39,13 +40,6 @@ function batches(as: readonly number[], bs: readonly number[]): Batch {
 const batchTable = (L: Lowering, node: Node, b: Batch): string =>
   L.pool.decl(`${node.name}_batch`, 'uint32_t', `{${b.offsets.map(([x, y]) => `{${x},${y}}`).join(',')}}`, `[${b.offsets.length}][2]`);
 
-/** `call(aOff, bOff, yOff)` once, or a loop over a static offsets table. */
-function perBatch(L: Lowering, node: Node, b: Batch, call: (ao: string, bo: string, yo: string) => string): string[] {
-  if (b.offsets.length === 1) return [call('0', '0', '0')];
-  const t = batchTable(L, node, b);
-  return [`for (size_t i = 0; i < ${b.offsets.length}; i++) ${call(`${t}[i][0]`, `${t}[i][1]`, `i * ${b.M * b.N}`)}`];
-}
-
 /** QF_QMATMUL_F_ROWS of qforge_kernels.h. */
 const QMATMUL_F_ROWS = 64;
 
@@ -70,7 +64,7 @@ function qmatmul(node: Node, L: Lowering): void {
 
 /** Float matmul on the packed GEMM (qforge_fgemm.c): a constant 2-D right operand is packed at
  *  compile time and the left one's batch rows fold into M; otherwise each batch matrix is packed at
- *  run time. */
+ *  run time, by every thread that computes rows of it, into its own scratch. */
 function matmul(node: Node, L: Lowering): void {
   const [an, bn] = node.inputs as [string, string], yn = node.outputs[0]!;
   const at = L.type(an), bt = L.type(bn), yt = L.type(yn);
@@ -82,9 +76,11 @@ function matmul(node: Node, L: Lowering): void {
     L.emit(`${M}x${b.K} x ${b.K}x${b.N}, packed`, [`qf_par_fgemm_packed(ctx, ${M}, ${b.N}, ${b.K}, ${x.cname}, ${b.K}, ${w}, NULL, -INFINITY, INFINITY, ${y.cname}, ${b.N});`]);
     return;
   }
-  const w = L.need(bn, PLAIN), s = L.scratch(colPanelsSize(L, b.N, b.K) * 4, `${node.name}_bp`), y = L.define(yn, yt, PLAIN);
-  L.emit(`${b.offsets.length} x (${b.M}x${b.K} x ${b.K}x${b.N})`, perBatch(L, node, b, (ao, bo, yo) =>
-    `{ qf_fpack_cols(1, ${b.N}, ${b.K}, ${w.cname} + ${bo}, 0, ${b.N}, 1, (float *)${s}); qf_par_fgemm_packed(ctx, ${b.M}, ${b.N}, ${b.K}, ${x.cname} + ${ao}, ${b.K}, (const float *)${s}, NULL, -INFINITY, INFINITY, ${y.cname} + ${yo}, ${b.N}); }`));
+  const w = L.need(bn, PLAIN), s = L.scratch(colPanelsSize(L, b.N, b.K) * 4, `${node.name}_bp`, { perThread: true }), y = L.define(yn, yt, PLAIN);
+  const offsets = b.offsets.length === 1 ? 'NULL' : batchTable(L, node, b);
+  L.emit(`${b.offsets.length} x (${b.M}x${b.K} x ${b.K}x${b.N})`, [
+    `qf_par_fmatmul(ctx, ${b.offsets.length}, ${offsets}, ${b.M}, ${b.N}, ${b.K}, ${x.cname}, ${w.cname}, ${y.cname}, ${s});`,
+  ]);
 }
 
 /** The bias row of a gemm whose C is a constant broadcast along rows ([N], [1, N] or a scalar): beta·C. */

@@ -1,6 +1,7 @@
 // qlinear_f32: the target's int32 GEMM (qf_qgemm_i32, the x zero point folded into a compile-time
 // int32 bias) into a block of rows that stays in cache, then qlinear_dynamic's float epilogue
-// (qf_dynamic_output with x_s = 1: fround(acc)·acc_scale[n] + b[n], clamped) into the f32 result.
+// (qf_dynamic_output with x_s = 1: fround(acc)·acc_scale[n] + b[n], clamped) into the f32 result;
+// qf_par_qlinear_f32 splits the rows over the threads, each with its own block.
 import { fround } from '../../ir/quant-math.js';
 import { numel } from '../../ir/types.js';
 import { f32Bytes, f32lit, i32Bytes } from '../emit/consts.js';
@@ -26,14 +27,10 @@ function qlinearF32(node: Node, L: Lowering): void {
   const x = L.need(xn, kernelForm(xt.dtype, 'plain'), { arena: true }), b = bn ? L.need(bn, PLAIN) : undefined;
   const y = L.define(yn, L.type(yn), PLAIN);
   const RB = Math.max(1, Math.min(R, Math.floor(ACC_BYTES / (4 * N))));
-  const acc = L.scratch(RB * N * 4, `${node.name}_acc`);
+  const acc = L.scratch(RB * N * 4, `${node.name}_acc`, { perThread: true });
   const lo = f32lit(fround(a.clamp_min as number)), hi = f32lit(fround(a.clamp_max as number));
   L.emit(`${R}x${K} x ${K}x${N}, f32 result`, [
-    `for (size_t r = 0; r < ${R}; r += ${RB}) {`,
-    `  size_t rows = ${R} - r < ${RB} ? ${R} - r : ${RB};`,
-    `  qf_qgemm_i32(rows, ${N}, ${K}, ${x.cname} + r * ${K}, ${K}, ${wp}, (const int32_t *)${b32}, (int32_t *)${acc}, ${N});`,
-    `  qf_dynamic_output(rows, ${N}, (const int32_t *)${acc}, 1.0f, (const float *)${sc}, ${b ? b.cname : 'NULL'}, ${lo}, ${hi}, ${y.cname} + r * ${N});`,
-    '}',
+    `qf_par_qlinear_f32(ctx, ${R}, ${N}, ${K}, ${x.cname}, ${wp}, (const int32_t *)${b32}, ${RB}, 1.0f, (const float *)${sc}, ${b ? b.cname : 'NULL'}, ${lo}, ${hi}, ${y.cname}, ${acc});`,
   ]);
 }
 

@@ -1,5 +1,5 @@
 // qlayernorm (src/ir/ops/quantized-norm.ts): rows of the last axis in plain layout, gamma and beta
-// as static float arrays, one qf_qlayernorm call (qforge_kernels.h) over all rows.
+// as static float arrays, one qf_qlayernorm (qforge_kernels.h) over all rows, split over the threads by rows.
 import type { DType } from '../../ir/dtype.js';
 import type { Node } from '../../ir/graph.js';
 import { fround } from '../../ir/quant-math.js';
@@ -16,7 +16,7 @@ function qlayernorm(node: Node, L: Lowering): void {
   const floats = (v: string, hint: string) => L.pool.decl(`${node.name}_${hint}`, 'float', `{${Array.from(L.constTensor(v)!.data as Float32Array, f32lit).join(',')}}`, `[${Math.max(1, n)}]`);
   const oq = outQuant(a, yt.dtype as DType), inv = f32lit(fround(1 / (a.y_scale as number)));
   L.emit(`${rows} rows of ${n}`, [
-    `qf_qlayernorm(${rows}, ${n}, ${x.cname}, ${f64lit(a.x_scale as number)}, ${(a.x_zero_point as number) + shiftOf(xt.dtype)}, ${f64lit(a.epsilon as number)}, ${floats(gn, 'gamma')}, ${floats(bn, 'beta')}, ${inv}, ${oq.zp}, ${oq.qmin}, ${oq.qmax}, ${y.cname});`,
+    `qf_par_qlayernorm(ctx, ${rows}, ${n}, ${x.cname}, ${f64lit(a.x_scale as number)}, ${(a.x_zero_point as number) + shiftOf(xt.dtype)}, ${f64lit(a.epsilon as number)}, ${floats(gn, 'gamma')}, ${floats(bn, 'beta')}, ${inv}, ${oq.zp}, ${oq.qmin}, ${oq.qmax}, ${y.cname});`,
   ]);
 }
 

@@ -1,5 +1,5 @@
 // qsoftmax (src/ir/ops/quantized-softmax.ts): rows of the last axis in plain layout, the op's exp
-// table as a static uint32 array, one qf_qsoftmax call (qforge_kernels.h) over all rows.
+// table as a static uint32 array, one qf_qsoftmax (qforge_kernels.h) over all rows, split over the threads by rows.
 import type { DType } from '../../ir/dtype.js';
 import type { Node } from '../../ir/graph.js';
 import { qsoftmaxTable } from '../../ir/ops/quantized-softmax.js';
@@ -14,9 +14,9 @@ function qsoftmax(node: Node, L: Lowering): void {
   const x = L.need(xn, kernelForm(xt.dtype, 'plain')), y = L.define(yn, yt, kernelForm(yt.dtype, 'plain'));
   const n = xt.shape[xt.shape.length - 1]!, rows = n ? numel(xt.shape) / n : 0, oq = outQuant(a, yt.dtype as DType);
   const table = L.pool.decl(`${node.name}_exp`, 'uint32_t', `{${qsoftmaxTable(a.x_scale as number).join(',')}}`, '[256]');
-  const e = L.scratch(4 * Math.max(1, n), `${node.name}_e`);
+  const e = L.scratch(4 * Math.max(1, n), `${node.name}_e`, { perThread: true });
   L.emit(`${rows} rows of ${n}`, [
-    `qf_qsoftmax(${rows}, ${n}, ${x.cname}, ${table}, ${f64lit(a.y_scale as number)}, ${oq.zp}, ${oq.qmin}, ${oq.qmax}, ${y.cname}, (uint32_t *)${e});`,
+    `qf_par_qsoftmax(ctx, ${rows}, ${n}, ${x.cname}, ${table}, ${f64lit(a.y_scale as number)}, ${oq.zp}, ${oq.qmin}, ${oq.qmax}, ${y.cname}, ${e});`,
   ]);
 }
 

@@ -86,7 +86,7 @@ function concat(node: Node, L: Lowering): void {
   let off = 0;
   const lines = parts.map((v) => {
     const chunk = numel(physicalShape(v.type.shape, layout).slice(p)) * es;
-    const line = `qf_copy_blocks(${outer}, ${chunk}, ${v.cname}, ${chunk}, (uint8_t *)${y.cname} + ${off}, ${row});`;
+    const line = `qf_par_copy_blocks(ctx, ${outer}, ${chunk}, ${v.cname}, ${chunk}, (uint8_t *)${y.cname} + ${off}, ${row});`;
     off += chunk;
     return line;
   });
@@ -101,7 +101,7 @@ function split(node: Node, L: Lowering): void {
   let off = 0;
   const lines = node.outputs.map((o) => {
     const ot = L.type(o), y = L.define(o, ot, x.form), chunk = numel(ot.shape.slice(axis)) * es;
-    const line = `qf_copy_blocks(${outer}, ${chunk}, (const uint8_t *)${x.cname} + ${off}, ${row}, ${y.cname}, ${chunk});`;
+    const line = `qf_par_copy_blocks(ctx, ${outer}, ${chunk}, (const uint8_t *)${x.cname} + ${off}, ${row}, ${y.cname}, ${chunk});`;
     off += chunk;
     return line;
   });
