@@ -8,7 +8,7 @@ export const AVX2_TARGET: Target = {
   doc: 'x86-64 AVX2 + FMA (-mavx2 -mfma)',
   vectorBytes: 32,
   kernelFile: 'qforge_kernels_avx2.c',
-  provides: ['qgemm', 'qgemm_i32', 'qdwconv', 'qdwconv3x3', 'lut_u8', ...LOOP_KERNELS],
+  provides: ['qgemm', 'qgemm_i32', 'qgemm_add', 'qconv', 'qdwconv', 'qdwconv3x3', 'lut_u8', ...LOOP_KERNELS],
   packGemm: (w, N, K) => packGemmAvx2(w, N, K),
   packDepthwise: packDepthwiseAvx2,
   float: { vec: 'avx2', mr: 6, nr: 16 },

@@ -9,8 +9,9 @@ export const NEON_TARGET: Target = {
   doc: 'AArch64 NEON (armv8-a), cross-built, qemu-aarch64 on x86',
   vectorBytes: 16,
   kernelFile: 'qforge_kernels_neon.c',
-  provides: ['qgemm', 'qgemm_i32', 'qdwconv', 'qdwconv3x3', 'lut_u8', ...LOOP_KERNELS],
+  provides: ['qgemm', 'qgemm_i32', 'qgemm_add', 'qconv', 'qdwconv', 'qdwconv3x3', 'lut_u8', ...LOOP_KERNELS],
   packGemm: packGemmNeon,
+  qconvGran: 16, // the GEMM's K step: runs of whole 16-byte blocks
   packDepthwise: packDepthwiseNeon,
   float: { vec: 'neon', mr: 8, nr: 8 },
   toolchain: { cflags: ['-march=armv8-a'], triple: 'aarch64-linux-gnu', hostFlags: ['asimd'] },

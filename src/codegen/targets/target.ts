@@ -36,6 +36,9 @@ export interface Target {
   packGemm(w: Int8Array, N: number, K: number): Uint8Array;
   /** Packs centred int8 depthwise weights [taps][C] into the blob qf_qdwconv(3x3) read. */
   packDepthwise(w: Int8Array, taps: number, C: number): Uint8Array;
+  /** With 'qconv': bytes that each kernel row's run of an implicit-GEMM convolution is rounded up to (the
+   *  kernel file's QF_CONV_GRAN, its K step: 4 on x86, 16 on NEON); absent: 4. */
+  qconvGran?: number;
   /** Float kernels (qforge_fvec.h, qforge_fgemm.c): the vector ISA and the GEMM register tile
    *  (mr rows x nr columns, nr a multiple of the vector length), which float weight packing follows. */
   float: FloatTile;
