@@ -54,3 +54,7 @@ export function randomGraph(specs: Spec[]): { graph: Graph; inputs: Tensor[] } {
 
 /** Arbitrary batches of `n` cases that fit their windows. */
 export const randomCases = (n: number) => fc.array(spec.filter(fits), { minLength: n, maxLength: n });
+
+/** Batches of `n` one-group convolutions without column dilation: the SIMD targets' implicit GEMMs (qf_qconv_cols). */
+export const implicitCases = (n: number) =>
+  fc.array(spec.map((s) => ({ ...s, kind: 'conv' as const, dil: [s.dil[0], 1] as [number, number] })).filter(fits), { minLength: n, maxLength: n });

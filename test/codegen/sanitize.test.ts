@@ -8,7 +8,7 @@ import { convZoo, misc, residual, saturation } from './graphs.js';
 describe('sanitizers', () => {
   const { graph, inputs } = mergeGraphs([convZoo(8), saturation(), misc(9), residual(11)]);
   const want = interpret(graph, inputs);
-  // avx512-vnni natively where the host has it (its implicit-GEMM convolutions read the padded image's slack)
+  // avx2 and avx512-vnni natively where the host has it (their implicit-GEMM convolutions read the padded image's slack)
   for (const target of ['c', 'avx2', ...(hostRuns(getTarget('avx512-vnni'), hostCpuFlags()) ? ['avx512-vnni'] : [])])
     it(`${target} with -fsanitize=address,undefined`, () => {
       expect(mismatches(graph, compileRun(graph, target, inputs, { sanitize: true }).outputs, want)).toEqual([]);

@@ -130,17 +130,7 @@ QF_AI __m512i qf_narrow4(__m512i o0, __m512i o1, __m512i o2, __m512i o3, const q
   return _mm512_min_epu8(_mm512_max_epu8(res, rv->qmin8), rv->qmax8);
 }
 
-/* Where a tile's rows of A come from: rows of a matrix (g NULL: row m at A + m * lda), or an implicit
-   convolution (g set, see qf_qconv_cols): row m is output pixel p0 + m, (oh, ow), of the padded image at A
-   (wp pixels wide), its window starting at pixel (oh * SH, ow * SW). K is nseg segments of seg groups of 4
-   bytes, segment i sstride bytes after the row's start (a matrix row: one segment, sstride = 4 seg). */
-typedef struct {
-  const uint8_t *A;
-  size_t lda;
-  const qf_geom *g;
-  size_t wp, p0;
-  size_t nseg, seg, sstride;
-} qf_asrc;
+/* Rows of A: a qf_asrc (qforge_kernels_simd.h). */
 
 /* Where a tile's sums go: u8 through rq (rq set); int32 plus bias32 (C32 set); or u8 through the residual-add
    epilogue (ra set: bias32, then qf_requant_add_i32's formula with the rows of R) while the tile is in registers. */
@@ -321,20 +311,6 @@ static void qf_tile_any(int mr, int nv, const uint8_t *const *ap, const qf_asrc 
   }
 }
 
-/* Rows [m0, m0 + mr) of A for a tile. */
-QF_AI void qf_arows(const qf_asrc *s, size_t m0, int mr, const uint8_t **ap) {
-  if (!s->g) {
-    for (int r = 0; r < mr; r++) ap[r] = s->A + (m0 + (size_t)r) * s->lda;
-    return;
-  }
-  const qf_geom *g = s->g; /* one division per tile, then step along the output row */
-  size_t oh = (s->p0 + m0) / (size_t)g->OW, ow = (s->p0 + m0) % (size_t)g->OW;
-  for (int r = 0; r < mr; r++) {
-    ap[r] = s->A + (oh * (size_t)g->SH * s->wp + ow * (size_t)g->SW) * (size_t)g->C;
-    if (++ow == (size_t)g->OW) ow = 0, oh++;
-  }
-}
-
 /* Columns [c0, c1) of rows [0, M) (c0 a multiple of 64; c1 one too, or N): every 64-column chunk before c0 is full.
    A weight panel larger than QF_KC_BYTES is cut into near-equal K chunks that fit L1, each used by every tile
    of a block of at most QF_MB rows before the next (partial sums on the stack): each weight byte then comes
@@ -395,12 +371,6 @@ static qf_gout qf_gout_radd(size_t N, const int32_t *bias32, const uint8_t *r, s
   return o;
 }
 
-/* Rows of a matrix: one segment of ceil(K / 4) groups a row. */
-static qf_asrc qf_mat_src(const uint8_t *A, size_t lda, size_t K) {
-  const qf_asrc s = {A, lda, NULL, 0, 0, 1, (K + 3) / 4, (K + 3) / 4 * 4};
-  return s;
-}
-
 static void qf_gemm_vnni(size_t M, size_t N, size_t K, const uint8_t *A, size_t lda, const void *W, const qf_rq *rq,
                          const int32_t *bias32, uint8_t *C8, int32_t *C32, size_t ldc, size_t c0, size_t c1) {
   const qf_asrc s = qf_mat_src(A, lda, K);
@@ -423,15 +393,11 @@ int qf_qgemm_add(size_t M, size_t N, size_t K, const uint8_t *A, size_t lda, con
   return 1;
 }
 
-/* ---- implicit-GEMM convolution (one group, DW = 1): no im2col ----
- * Output pixel m's im2col row is, per kernel row i, the KW * C contiguous bytes of the padded image (qf_conv_pad)
- * from pixel (oh * SH + i * DH, ow * SW): the tile reads its rows of A there, ceil(KW * C / 4) groups per kernel
- * row. The weights are zero-padded to match, so the up to 3 bytes read past a run (the 3-channel stem: 21-byte
- * runs) count nothing. qf_qconv_cols and qf_qconv_add_cols differ only in their epilogue. */
+/* ---- implicit-GEMM convolution (qf_conv_src in qforge_kernels_simd.h): no im2col ----
+ * qf_qconv_cols and qf_qconv_add_cols differ only in their epilogue. */
 static void qf_conv_run(const qf_geom *g, const uint8_t *xp, size_t p0, size_t rows, const void *W, const qf_gout *o,
                         size_t n0, size_t n1) {
-  const size_t wp = qf_pad_w(g);
-  const qf_asrc s = {xp, 0, g, wp, p0, (size_t)g->KH, ((size_t)g->KW * (size_t)g->C + 3) / 4, (size_t)g->DH * wp * (size_t)g->C};
+  const qf_asrc s = qf_conv_src(g, xp, p0, 4);
   qf_gemm_run(rows, &s, W, o, n0, n1);
 }
 

@@ -28,6 +28,117 @@
     DRIVER(M, N, K, A, lda, W, NULL, bias, NULL, C, ldc, 0, N);                                                \
   }
 
+/* ---- GEMM row sources (every SIMD target's GEMM driver reads its rows of A through these) ----
+   Where a tile's rows of A come from: rows of a matrix (g NULL: row m at A + m * lda), or an implicit
+   convolution (g set, see qf_qconv_cols): row m is output pixel p0 + m, (oh, ow), of the padded image at A
+   (wp pixels wide), its window starting at pixel (oh * SH, ow * SW). K is nseg segments of seg groups of 4
+   bytes, segment i sstride bytes after the row's start (a matrix row: one segment, sstride = 4 seg). */
+typedef struct {
+  const uint8_t *A;
+  size_t lda;
+  const qf_geom *g;
+  size_t wp, p0;
+  size_t nseg, seg, sstride;
+} qf_asrc;
+
+/* A matrix's rows (K bytes each, stride lda). */
+QF_AI qf_asrc qf_mat_src(const uint8_t *A, size_t lda, size_t K) {
+  const qf_asrc s = {A, lda, NULL, 0, 0, 1, (K + 3) / 4, (K + 3) / 4 * 4};
+  return s;
+}
+
+/* ---- implicit-GEMM convolution (one group, DW = 1): no im2col ----
+ * Output pixel m's im2col row is, per kernel row i, the KW * C contiguous bytes of the padded image (qf_conv_pad)
+ * from pixel (oh * SH + i * DH, ow * SW): the tile reads its rows of A there, each kernel row's run rounded up to
+ * whole groups of gran bytes (the file's QF_CONV_GRAN: 4 on x86, 16 on NEON, codegen's Target.qconvGran). The
+ * weights are zero-padded to match, so the up to gran - 1 bytes read past a run (the 3-channel stem: 21-byte runs)
+ * count nothing. */
+QF_AI qf_asrc qf_conv_src(const qf_geom *g, const uint8_t *xp, size_t p0, size_t gran) {
+  const size_t wp = qf_pad_w(g), run = ((size_t)g->KW * (size_t)g->C + gran - 1) / gran * gran;
+  const qf_asrc s = {xp, 0, g, wp, p0, (size_t)g->KH, run / 4, (size_t)g->DH * wp * (size_t)g->C};
+  return s;
+}
+
+/* Rows [m0, m0 + mr) of A for a tile. */
+QF_AI void qf_arows(const qf_asrc *s, size_t m0, int mr, const uint8_t **ap) {
+  if (!s->g) {
+    for (int r = 0; r < mr; r++) ap[r] = s->A + (m0 + (size_t)r) * s->lda;
+    return;
+  }
+  const qf_geom *g = s->g; /* one division per tile, then step along the output row */
+  size_t oh = (s->p0 + m0) / (size_t)g->OW, ow = (s->p0 + m0) % (size_t)g->OW;
+  for (int r = 0; r < mr; r++) {
+    ap[r] = s->A + (oh * (size_t)g->SH * s->wp + ow * (size_t)g->SW) * (size_t)g->C;
+    if (++ow == (size_t)g->OW) ow = 0, oh++;
+  }
+}
+
+/* K group k of a row: its byte offset from the row's start (*off) and the groups left in its segment (*left). */
+QF_AI void qf_kpos(const qf_asrc *s, size_t k, size_t *off, size_t *left) {
+  if (!s->seg) { /* K = 0 */
+    *off = *left = 0;
+    return;
+  }
+  *off = k / s->seg * s->sstride + k % s->seg * 4;
+  *left = s->seg - k % s->seg;
+}
+
+/* Where a GEMM's sums go (the avx2 and NEON drivers): u8 through rq (rq set); int32 plus bias32 (C32 set); or u8
+   through the residual-add epilogue (ra set: bias32, then qf_requant_add_i32 with the rows of R) on each tile while
+   its sums are in registers or L1. */
+typedef struct {
+  size_t N, K; /* K: the packed K (a convolution's: nseg * seg * 4) */
+  const qf_rq *rq;
+  const int32_t *bias32;
+  uint8_t *C8;
+  int32_t *C32;
+  size_t ldc;
+  const qf_radd *ra;
+  const uint8_t *R;
+  size_t ldr;
+} qf_gdst;
+
+/* The residual-add epilogue of an mr x nc tile of sums t (int32, bias32 included, row stride ldt) for rows m0.. and
+   columns n0..: the portable qf_requant_add_i32 (the same loop as the unfused form, so the same bits; it vectorises
+   for the file's ISA) on the tile while it is in L1. */
+QF_AI void qf_radd_tile(const qf_gdst *o, const int32_t *t, size_t ldt, int mr, size_t nc, size_t m0, size_t n0) {
+  qf_radd p = *o->ra; /* its per-column scale and float bias from column n0 */
+  p.scale += n0, p.bias += n0;
+  qf_requant_add_i32((size_t)mr, nc, t, ldt, o->R + m0 * o->ldr + n0, o->ldr, &p, o->C8 + m0 * o->ldc + n0, o->ldc);
+}
+
+/* qf_qgemm, qf_qgemm_cols, qf_qgemm_i32, qf_qgemm_add, qf_qconv_cols and qf_qconv_add_cols over one driver
+   RUN(M, const qf_asrc *, W, const qf_gdst *, c0, c1) (columns [c0, c1) only); GRAN: the file's run granule. */
+#define QF_GDST_ENTRY_POINTS(RUN, GRAN)                                                                       \
+  static void qf_gemm_mat(size_t M, size_t N, size_t K, const uint8_t *A, size_t lda, const void *W,           \
+                          const qf_rq *rq, const int32_t *bias32, uint8_t *C8, int32_t *C32, size_t ldc,       \
+                          size_t c0, size_t c1) {                                                              \
+    const qf_asrc s = qf_mat_src(A, lda, K);                                                                   \
+    const qf_gdst o = {N, K, rq, bias32, C8, C32, ldc, NULL, NULL, 0};                                            \
+    RUN(M, &s, W, &o, c0, c1);                                                                                 \
+  }                                                                                                            \
+  QF_GEMM_ENTRY_POINTS(qf_gemm_mat)                                                                            \
+  int qf_qgemm_add(size_t M, size_t N, size_t K, const uint8_t *A, size_t lda, const void *W,                  \
+                   const int32_t *bias32, const uint8_t *r, size_t ldr, const qf_radd *p, uint8_t *y, size_t ldy) { \
+    const qf_asrc s = qf_mat_src(A, lda, K);                                                                   \
+    const qf_gdst o = {N, K, NULL, bias32, y, NULL, ldy, p, r, ldr};                                           \
+    RUN(M, &s, W, &o, 0, N);                                                                                   \
+    return 1;                                                                                                  \
+  }                                                                                                            \
+  void qf_qconv_cols(const qf_geom *g, const uint8_t *xp, size_t p0, size_t rows, size_t N, const void *W,     \
+                     const qf_rq *rq, uint8_t *y, size_t ldy, size_t n0, size_t n1) {                          \
+    const qf_asrc s = qf_conv_src(g, xp, p0, GRAN);                                                            \
+    const qf_gdst o = {N, s.nseg * s.seg * 4, rq, NULL, y, NULL, ldy, NULL, NULL, 0};                         \
+    RUN(rows, &s, W, &o, n0, n1);                                                                              \
+  }                                                                                                            \
+  void qf_qconv_add_cols(const qf_geom *g, const uint8_t *xp, size_t p0, size_t rows, size_t N, const void *W, \
+                         const int32_t *bias32, const uint8_t *r, size_t ldr, const qf_radd *p, uint8_t *y,    \
+                         size_t ldy, size_t n0, size_t n1) {                                                   \
+    const qf_asrc s = qf_conv_src(g, xp, p0, GRAN);                                                            \
+    const qf_gdst o = {N, s.nseg * s.seg * 4, NULL, bias32, y, NULL, ldy, p, r, ldr};                         \
+    RUN(rows, &s, W, &o, n0, n1);                                                                              \
+  }
+
 /* qf_qdwconv(3x3) and their channel-range forms qf_qdwconv(3x3)_ch over one driver DRIVER(g, x, W, rq, y, c0, c1)
    (channels [c0, c1), see qforge_kernels.h); windows of more than QF_DW_MAXT taps run the reference
    (packDepthwise keeps the plain [taps][C] layout for them). */

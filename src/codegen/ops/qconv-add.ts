@@ -1,4 +1,4 @@
-// qconv2d_add and qlinear_add: the target's int32 GEMM (qf_qgemm_i32) into a block of rows that
+// qconv2d_add and qlinear_add: the target's fused qf_qgemm_add, or its int32 GEMM (qf_qgemm_i32) into a block of rows that
 // stays in cache, then the residual-add epilogue qf_requant_add_i32 (one portable C loop that the
 // compiler vectorises), block after block: qf_par_gemm_add in qforge_threads.c.
 //   1x1, stride 1, no padding, one group, and qlinear -> rows of x as they are (all images at once)

@@ -33,13 +33,13 @@ export function im2colRows(wc: Int8Array, G: number, Mg: number, Cg: number, tap
 }
 
 /** The implicit-GEMM form of a convolution, where the target has one (qf_qconv_cols: one group, no column
- *  dilation): K with each kernel row's run of kw·C bytes rounded up to whole 4-byte groups (zero weights there),
- *  the centred weights [M][C][kh][kw] in that order, and the bytes of the padded image (the arena's QF_SLACK
- *  covers the up to 3 bytes read past a run). */
+ *  dilation): K with each kernel row's run of kw·C bytes rounded up to whole groups of the target's qconvGran bytes
+ *  (zero weights there), the centred weights [M][C][kh][kw] in that order, and the bytes of the padded image (the
+ *  arena's QF_SLACK covers the up to qconvGran - 1 bytes read past a run). */
 export function implicitConv(L: Lowering, G: number, win: Window2d, [kh, kw]: [number, number], C: number, [OH, OW]: [number, number]):
   { K: number; rows: (wc: Int8Array, M: number) => Int8Array; padBytes: number } | undefined {
   if (G !== 1 || win.dw !== 1 || !L.target.provides.includes('qconv')) return undefined;
-  const run = kw * C, stride = Math.ceil(run / 4) * 4;
+  const run = kw * C, gran = L.target.qconvGran ?? 4, stride = Math.ceil(run / gran) * gran;
   return {
     K: kh * stride,
     rows: (wc, M) => padRuns(im2colRows(wc, 1, M, C, kh * kw)[0]!, M, kh, run, stride),

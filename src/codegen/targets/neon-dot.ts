@@ -11,6 +11,7 @@ export const NEON_DOT_TARGET: Target = {
   kernelFile: 'qforge_kernels_neon_dot.c',
   provides: SIMD_KERNELS,
   packGemm: packGemmNeonDot,
+  qconvGran: 16, // the GEMM's K step: runs of whole 16-byte blocks
   packDepthwise: packDepthwiseNeonDot,
   float: { vec: 'neon', mr: 8, nr: 8 },
   toolchain: { cflags: ['-march=armv8.2-a+dotprod'], triple: 'aarch64-linux-gnu', hostFlags: ['asimd', 'asimddp'], qemuCpu: 'max' },

@@ -11,6 +11,7 @@ export const NEON_TARGET: Target = {
   kernelFile: 'qforge_kernels_neon.c',
   provides: SIMD_KERNELS,
   packGemm: packGemmNeon,
+  qconvGran: 16, // the GEMM's K step: runs of whole 16-byte blocks
   packDepthwise: packDepthwiseNeon,
   float: { vec: 'neon', mr: 8, nr: 8 },
   toolchain: { cflags: ['-march=armv8-a'], triple: 'aarch64-linux-gnu', hostFlags: ['asimd'] },

@@ -11,7 +11,7 @@ export type KernelName = (typeof KERNEL_NAMES)[number];
 /** The kernels of qforge_kernels_loops.h (portable loops shaped for the vectoriser), which every SIMD kernel file includes. */
 export const LOOP_KERNELS = ['quantize_u8', 'quantize_div_u8', 'dequantize_u8', 'requantize_u8', 'requantize_div_u8', 'qadd', 'qmul', 'maxpool_u8', 'qavgpool', 'qgavgpool', 'qmatmul', 'qsoftmax'] as const satisfies readonly KernelName[];
 /** What every SIMD kernel file provides: the GEMM, depthwise and table kernels of its ISA, and the loops. */
-export const SIMD_KERNELS = ['qgemm', 'qgemm_i32', 'qdwconv', 'qdwconv3x3', 'lut_u8', ...LOOP_KERNELS] as const satisfies readonly KernelName[];
+export const SIMD_KERNELS = ['qgemm', 'qgemm_i32', 'qgemm_add', 'qconv', 'qdwconv', 'qdwconv3x3', 'lut_u8', ...LOOP_KERNELS] as const satisfies readonly KernelName[];
 
 export interface Toolchain {
   /** clang flags that select the instruction set (besides the common -O2 -ffp-contract=off ...). */
@@ -38,6 +38,9 @@ export interface Target {
   packGemm(w: Int8Array, N: number, K: number): Uint8Array;
   /** Packs centred int8 depthwise weights [taps][C] into the blob qf_qdwconv(3x3) read. */
   packDepthwise(w: Int8Array, taps: number, C: number): Uint8Array;
+  /** With 'qconv': bytes that each kernel row's run of an implicit-GEMM convolution is rounded up to (the
+   *  kernel file's QF_CONV_GRAN, its K step: 4 on x86, 16 on NEON); absent: 4. */
+  qconvGran?: number;
   /** Float kernels (qforge_fvec.h, qforge_fgemm.c): the vector ISA and the GEMM register tile
    *  (mr rows x nr columns, nr a multiple of the vector length), which float weight packing follows. */
   float: FloatTile;
