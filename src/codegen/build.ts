@@ -140,6 +140,8 @@ export interface RunCOptions {
   threads?: number;
   /** Where outputs are written (default: a temporary folder, removed afterwards). */
   outDir?: string;
+  /** Kill the program after this many milliseconds and fail (default: no limit). */
+  timeoutMs?: number;
 }
 
 export interface RunCResult {
@@ -164,7 +166,10 @@ export function runC(build: BuildResult, opts: RunCOptions): RunCResult {
     if (opts.bench) args.push('--bench', String(opts.bench));
     if (opts.threads !== undefined) args.push('--threads', String(opts.threads));
     const cmd = [...build.runner, build.exe, ...args];
-    const r = spawnSync(cmd[0]!, cmd.slice(1), { encoding: 'utf8', maxBuffer: 64 << 20 });
+    const limit = opts.timeoutMs ? { timeout: opts.timeoutMs, killSignal: 'SIGKILL' as const } : {};
+    const r = spawnSync(cmd[0]!, cmd.slice(1), { encoding: 'utf8', maxBuffer: 64 << 20, ...limit });
+    if (opts.timeoutMs && (r.error as NodeJS.ErrnoException | undefined)?.code === 'ETIMEDOUT')
+      fail('CODEGEN_RUN', `${build.exe} did not finish within ${opts.timeoutMs / 1000} s and was killed`);
     if (r.status !== 0) fail('CODEGEN_RUN', `${build.exe} exited with ${r.status ?? r.signal}:\n${(r.stderr || r.error?.message || '').slice(0, 4000)}`);
     const files = [...r.stdout.matchAll(/^output \d+ (.*)$/gm)].map((m) => m[1]!);
     const ms = /^median_ms ([\d.]+)$/m.exec(r.stdout);

@@ -2,7 +2,7 @@
 import { describe, expect, it } from 'vitest';
 import { fc, test as fcTest } from '@fast-check/vitest';
 import { generateC } from '../../src/codegen/index.js';
-import { buildC } from '../../src/codegen/build.js';
+import { buildC, runC } from '../../src/codegen/build.js';
 import { planArena, type Interval } from '../../src/codegen/plan/memory.js';
 import { EMITTERS, UNCOMPILED } from '../../src/codegen/ops/index.js';
 import { allOps, getOp } from '../../src/ir/ops/index.js';
@@ -87,6 +87,15 @@ function uncompiledGraph() {
 }
 
 describe('errors', () => {
+  it('runC with timeoutMs kills a program that does not finish and says so', () => {
+    // a stand-in "program" that hangs: the runner is a shell that sleeps, whatever the arguments
+    const hung = { exe: 'x', runner: ['sh', '-c', 'sleep 30', 'sh'], command: [], emulated: false, warnings: '' };
+    const t0 = Date.now();
+    const r = codes(() => runC(hung, { inputs: [], timeoutMs: 300 }));
+    expect(r.codes).toEqual(['CODEGEN_RUN']);
+    expect(r.text).toContain('did not finish within 0.3 s');
+    expect(Date.now() - t0).toBeLessThan(10_000);
+  });
   it('unknown target lists the valid ones', () => {
     const r = codes(() => generateC(misc().graph, { target: 'sse9' }));
     expect(r.codes).toEqual(['CODEGEN_TARGET']);

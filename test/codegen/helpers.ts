@@ -9,6 +9,10 @@ import { run, type Graph, type Tensor } from '../../src/ir/index.js';
 import { makeArray, type DType } from '../../src/ir/dtype.js';
 import { tensor } from '../../src/ir/tensor.js';
 
+/** A generated program that hangs fails its test after this long instead of blocking the run (spawnSync
+ * cannot be interrupted by vitest's timeout); the slowest qemu runs take about 15 s. */
+export const RUN_LIMIT = { timeoutMs: 300_000 } as const;
+
 export interface Compiled {
   outputs: Tensor[];
   quantized?: Tensor[];
@@ -25,8 +29,8 @@ export function compileRun(g: Graph, target: string, inputs: Tensor[], opts: Bui
     const gen = generateC(g, { target, name: 'm', float: opts.float });
     for (const [f, text] of gen.files) writeFileSync(path.join(dir, f), text);
     const b = buildC(dir, target, opts);
-    const r = runC(b, { inputs: inputs, inputNames: g.inputs, ...(opts.bench ? { bench: opts.bench } : {}) });
-    const q = opts.qInputs ? runC(b, { inputs: opts.qInputs, inputNames: g.inputs, quantized: true }).outputs : undefined;
+    const r = runC(b, { ...RUN_LIMIT, inputs: inputs, inputNames: g.inputs, ...(opts.bench ? { bench: opts.bench } : {}) });
+    const q = opts.qInputs ? runC(b, { ...RUN_LIMIT, inputs: opts.qInputs, inputNames: g.inputs, quantized: true }).outputs : undefined;
     return { outputs: r.outputs, source: gen.files.get('m.c')!, warnings: b.warnings, ...(q ? { quantized: q } : {}), ...(r.medianMs !== undefined ? { medianMs: r.medianMs } : {}) };
   } finally {
     rmSync(dir, { recursive: true, force: true });
@@ -44,8 +48,8 @@ export function floatThreadRuns(g: Graph, inputs: Tensor[], threads: number[]): 
     for (const [f, text] of gen.files) writeFileSync(path.join(dir, f), text);
     const exe = buildC(dir, gen.target, { cflags: ['-DQF_PAR_MIN_OPS=1'] });
     const hex = (ts: Tensor[]) => ts.map((t) => Buffer.from(t.data.buffer, t.data.byteOffset, t.data.byteLength).toString('hex'));
-    const outputs = runC(exe, { inputs, inputNames: g.inputs, threads: 1 }).outputs;
-    return { outputs, bytes: [hex(outputs), ...threads.map((n) => hex(runC(exe, { inputs, inputNames: g.inputs, threads: n }).outputs))] };
+    const outputs = runC(exe, { ...RUN_LIMIT, inputs, inputNames: g.inputs, threads: 1 }).outputs;
+    return { outputs, bytes: [hex(outputs), ...threads.map((n) => hex(runC(exe, { ...RUN_LIMIT, inputs, inputNames: g.inputs, threads: n }).outputs))] };
   } finally {
     rmSync(dir, { recursive: true, force: true });
   }

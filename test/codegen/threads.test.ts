@@ -15,7 +15,7 @@ import { readNpy, writeNpy } from '../../src/ir/npy.js';
 import { writeQir } from '../../src/ir/text/index.js';
 import { fixtureParts, modePart, type Part, quantizeFixture, x86ResidualParts } from './fixtures.js';
 import { addConv, addLinear, convZoo, floatNet, misc, residual, type Case } from './graphs.js';
-import { floatTensor, interpret, mergeGraphs, mismatches, randomTensor, rng } from './helpers.js';
+import { floatTensor, interpret, RUN_LIMIT, mergeGraphs, mismatches, randomTensor, rng } from './helpers.js';
 import { fround } from '../../src/ir/quant-math.js';
 import { randomCases, randomGraph } from './random-graphs.js';
 
@@ -101,9 +101,9 @@ function splits(seed = 13): Case {
 
 /** Runs once per thread count, twice in one process each time; every run must give the bytes of the first. */
 function expectSameForEveryThreadCount(b: BuildResult, g: Graph, inputs: Tensor[]): Tensor[] {
-  const first = runC(b, { inputs, inputNames: g.inputs, threads: 1 }).outputs;
+  const first = runC(b, { ...RUN_LIMIT, inputs, inputNames: g.inputs, threads: 1 }).outputs;
   for (const threads of THREADS) {
-    const outs = runC(b, { inputs: inputs.map((t) => stacked(t, 2)), inputNames: g.inputs, threads }).outputs;
+    const outs = runC(b, { ...RUN_LIMIT, inputs: inputs.map((t) => stacked(t, 2)), inputNames: g.inputs, threads }).outputs;
     outs.forEach((o, k) => {
       const want = bytes(first[k]!), got = bytes(o);
       for (let r = 0; r < 2; r++)
@@ -158,7 +158,7 @@ describe('threads: ThreadSanitizer', () => {
     const { graph, inputs } = mergeGraphs([...fixtureParts().slice(0, 4), quantizeFixture('attention_block', 'xnnpack'), ...floatAttention(), convZoo(8), misc(9), splits(), residual(10)]);
     const b = build(graph, 'avx2', { sanitize: 'thread' });
     process.env.TSAN_OPTIONS = 'halt_on_error=1 exitcode=66';
-    const got = runC(b, { inputs: inputs.map((t) => stacked(t, 2)), inputNames: graph.inputs, threads: 3 }).outputs;
+    const got = runC(b, { ...RUN_LIMIT, inputs: inputs.map((t) => stacked(t, 2)), inputNames: graph.inputs, threads: 3 }).outputs;
     expect(got.length).toBe(graph.outputs.length);
   });
 });
