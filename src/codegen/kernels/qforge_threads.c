@@ -420,14 +420,7 @@ QF_PAR(conv_implicit) {
   qf_gemm_args g;
   memset(&g, 0, sizeof g);
   g.M = a->P, g.N = a->Mg, g.K = a->K, g.ldc = a->ldy, g.W = a->W, g.rq = a->rq, g.C = a->y, g.g = a->g, g.x = a->x;
-  qf_gemm_grid(ctx, &g, qf_conv_cells, a->xp);
-}
-
-QF_PAR(conv_add_implicit) {
-  qf_gemm_args g;
-  memset(&g, 0, sizeof g);
-  g.M = a->P, g.N = a->Mg, g.K = a->K, g.ldc = a->ldy, g.W = a->W, g.C = a->y, g.g = a->g, g.x = a->x, g.bias32 = a->bias32;
-  g.r = a->r, g.ldr = a->ldr, g.p = a->p;
+  g.bias32 = a->bias32, g.r = a->r, g.ldr = a->ldr, g.p = a->p;
   qf_gemm_grid(ctx, &g, qf_conv_cells, a->xp);
 }
 #endif

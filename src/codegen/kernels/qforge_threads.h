@@ -64,15 +64,13 @@ QF_PAR_PROTO(conv_im2col);
 #ifdef QF_HAVE_QCONV
 /* Convolution by implicit GEMM (one group, DW = 1; targets with qf_qconv_cols): the GEMM grid over output pixels
    [0, P), each cell padding the image rows it reads into its thread's scratch (xp on the calling thread: at most
-   qf_pad_h(g) * qf_pad_w(g) * C bytes, then QF_SLACK readable ones) and reading its rows of A from there. */
+   qf_pad_h(g) * qf_pad_w(g) * C bytes, then QF_SLACK readable ones) and reading its rows of A from there.
+   p NULL: qconv2d, the requantising epilogue (rq). p set: qconv2d_add, qf_qconv_add_cols' residual-add epilogue on
+   the tiles (bias32, r, ldr, p; r_s a float32 value). */
 #define QF_ARGS_conv_implicit(X) X(const qf_geom *, g) X(const uint8_t *, x) X(size_t, P) X(size_t, K) X(size_t, Mg) \
-  X(const void *, W) X(const qf_rq *, rq) X(uint8_t *, y) X(size_t, ldy) X(uint8_t *, xp)
+  X(const void *, W) X(const qf_rq *, rq) X(const int32_t *, bias32) X(const uint8_t *, r) X(size_t, ldr)          \
+  X(const qf_radd *, p) X(uint8_t *, y) X(size_t, ldy) X(uint8_t *, xp)
 QF_PAR_PROTO(conv_implicit);
-/* qconv2d_add the same way (qf_qconv_add_cols: the residual-add epilogue on the tiles, r_s a float32 value). */
-#define QF_ARGS_conv_add_implicit(X) X(const qf_geom *, g) X(const uint8_t *, x) X(size_t, P) X(size_t, K) X(size_t, Mg) \
-  X(const void *, W) X(const int32_t *, bias32) X(const uint8_t *, r) X(size_t, ldr) X(const qf_radd *, p) X(uint8_t *, y) \
-  X(size_t, ldy) X(uint8_t *, xp)
-QF_PAR_PROTO(conv_add_implicit);
 #endif
 /* qconv2d_add / qlinear_add: rows [0, M) in blocks of at most R, each (im2col'ed from x when g is set, else
    rows of x, K bytes apart) multiplied into int32 by qf_qgemm_i32 (N columns, bias32) and finished by

@@ -79,7 +79,7 @@ function qconvAdd(node: Node, L: Lowering): void {
   const ri = at(r.cname, [img.n, P * M], [g, Mg]), yi = at(y.cname, [img.n, P * M], [g, Mg]);
   if (imp) {
     const xp = L.scratch(imp.padBytes, `${node.name}_pad`, { perThread: true });
-    const call = `qf_par_conv_add_implicit(ctx, &${gm}, ${at(x.cname, [img.n, H * W * C])}, ${P}, ${imp.K}, ${M}, ${wp}[0], (const int32_t *)${b32}, ${ri}, ${M}, &${p}[0], ${yi}, ${M}, ${xp});`;
+    const call = `qf_par_conv_implicit(ctx, &${gm}, ${at(x.cname, [img.n, H * W * C])}, ${P}, ${imp.K}, ${M}, ${wp}[0], NULL, (const int32_t *)${b32}, ${ri}, ${M}, &${p}[0], ${yi}, ${M}, ${xp});`;
     L.emit(`implicit GEMM ${shape}`, [...img.open, ...indent([call], img.open.length), ...img.close]);
     return;
   }

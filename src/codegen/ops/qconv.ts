@@ -109,7 +109,7 @@ function qconv(node: Node, L: Lowering): void {
       return [rqDecl(L, node.name, foldBias(node, wg, M, imp.K, bias, xz), mult, oq), L.pool.bytes(`${node.name}_w`, L.target.packGemm(wg, M, imp.K))];
     });
     const xp = L.scratch(imp.padBytes, `${node.name}_pad`, { perThread: true });
-    const call = `qf_par_conv_implicit(ctx, &${gm()}, ${xi}, ${P}, ${imp.K}, ${M}, ${wsym}, &${rq}, ${yi}, ${M}, ${xp});`;
+    const call = `qf_par_conv_implicit(ctx, &${gm()}, ${xi}, ${P}, ${imp.K}, ${M}, ${wsym}, &${rq}, NULL, NULL, 0, NULL, ${yi}, ${M}, ${xp});`;
     L.emit(`implicit GEMM ${shape}`, [...img.open, ...indent([call], img.open.length), ...img.close]);
     return;
   }
