@@ -210,14 +210,29 @@ static void qf_fconv_offsets(const qf_fconv *p, qf_fphase f, size_t K, int32_t *
   }
 }
 
+/* y[t] = the fused residual add's clamp(c[t] + r[t]) (qf_fconv.res), or c[t]. */
+static void qf_fres_store(const qf_fconv *p, size_t n, const float *c, const float *r, float *y) {
+  if (!p->res) {
+    memcpy(y, c, n * sizeof(float));
+    return;
+  }
+  const float lo = p->rlo, hi = p->rhi;
+  for (size_t t = 0; t < n; t++) {
+    float v = c[t] + r[t];
+    v = v < lo ? lo : v;
+    y[t] = v > hi ? hi : v;
+  }
+}
+
 /* Columns [t0, t0 + nt) of the phase grid (rows of Wq, the first OW of each are output pixels) from C
-   (row stride ldc) into output rows [r0, r1) of yg. */
-static void qf_fconv_compact(const qf_fconv *p, size_t Wq, size_t t0, size_t nt, const float *C, size_t ldc, size_t r0, size_t r1, float *yg) {
+   (row stride ldc) into output rows [r0, r1) of yg (with rg, the group's residual, added). */
+static void qf_fconv_compact(const qf_fconv *p, size_t Wq, size_t t0, size_t nt, const float *C, size_t ldc, size_t r0, size_t r1, const float *rg,
+                             float *yg) {
   const size_t OW = (size_t)p->OW, P = (size_t)p->OH * OW;
   for (size_t r = r0; r < r1; r++)
     for (size_t t = t0; t < t0 + nt;) {
-      const size_t oh = t / Wq, ow = t % Wq, run = Wq - ow < t0 + nt - t ? Wq - ow : t0 + nt - t;
-      if (ow < OW) memcpy(yg + r * P + oh * OW + ow, C + (r - r0) * ldc + (t - t0), (OW - ow < run ? OW - ow : run) * sizeof(float));
+      const size_t oh = t / Wq, ow = t % Wq, run = Wq - ow < t0 + nt - t ? Wq - ow : t0 + nt - t, at = r * P + oh * OW + ow;
+      if (ow < OW) qf_fres_store(p, OW - ow < run ? OW - ow : run, C + (r - r0) * ldc + (t - t0), rg ? rg + at : NULL, yg + at);
       t += run;
     }
 }
@@ -240,20 +255,25 @@ void qf_fconv_run(const qf_fconv *p, size_t pb, size_t chunks, size_t c0, size_t
     const size_t pan0 = npan * chunk / chunks, pan1 = npan * (chunk + 1) / chunks;
     const float *xg = x + (n * (size_t)p->C + g * Cg) * HW, *Wg = W + g * npan * K * QF_FMR, *bg = b ? b + g * Mg : NULL;
     float *yg = y + (n * (size_t)p->M + g * Mg) * P;
+    const float *rg = p->res ? p->res + (n * (size_t)p->M + g * Mg) * P : NULL;
+    const size_t r0 = pan0 * QF_FMR, r1 = pan1 * QF_FMR < Mg ? pan1 * QF_FMR : Mg;
     if (in_place) { /* whole panels read x; the last partial one goes through a zero-padded copy */
       const size_t full = np / QF_FNR * QF_FNR;
-      qf_fgemm_rows_strided(K, Wg, pan0, pan1, Mg, xg + p0, HW, QF_FNR, full, yg + pan0 * QF_FMR * P + p0, P, bg, p->lo, p->hi);
-      if (full == np) continue;
-      for (size_t k = 0; k < K; k++) {
-        memcpy(scratch + k * QF_FNR, xg + k * HW + p0 + full, (np - full) * sizeof(float));
-        memset(scratch + k * QF_FNR + (np - full), 0, (QF_FNR - (np - full)) * sizeof(float));
+      qf_fgemm_rows_strided(K, Wg, pan0, pan1, Mg, xg + p0, HW, QF_FNR, full, yg + r0 * P + p0, P, bg, p->lo, p->hi);
+      if (full < np) {
+        for (size_t k = 0; k < K; k++) {
+          memcpy(scratch + k * QF_FNR, xg + k * HW + p0 + full, (np - full) * sizeof(float));
+          memset(scratch + k * QF_FNR + (np - full), 0, (QF_FNR - (np - full)) * sizeof(float));
+        }
+        qf_fgemm_rows_strided(K, Wg, pan0, pan1, Mg, scratch, QF_FNR, 0, np - full, yg + r0 * P + p0 + full, P, bg, p->lo, p->hi);
       }
-      qf_fgemm_rows_strided(K, Wg, pan0, pan1, Mg, scratch, QF_FNR, 0, np - full, yg + pan0 * QF_FMR * P + p0 + full, P, bg, p->lo, p->hi);
+      if (rg) /* the residual over the block while it is in cache */
+        for (size_t r = r0; r < r1; r++) qf_fres_store(p, np, yg + r * P + p0, rg + r * P + p0, yg + r * P + p0);
     } else { /* implicit GEMM on the phase planes, then the output pixels out of the columns */
       if (ng != packed) qf_fpad_planes(p, Cg, xg, slack, scratch);
       packed = ng;
       qf_fgemm_rows_offsets(K, Wg, pan0, pan1, Mg, scratch + p0, off, np, cb, pb, bg, p->lo, p->hi);
-      qf_fconv_compact(p, f.Wq, p0, np, cb, pb, pan0 * QF_FMR, pan1 * QF_FMR < Mg ? pan1 * QF_FMR : Mg, yg);
+      qf_fconv_compact(p, f.Wq, p0, np, cb, pb, r0, r1, rg, yg);
     }
   }
 }
@@ -318,11 +338,14 @@ void qf_fconvt_run(const qf_fconv *p, size_t chunks, size_t c0, size_t c1, const
     for (size_t m = q0 * QF_FNR; m < m1; m++) {
       float *yp = y + (n * (size_t)p->M + g * Mg + m) * P;
       const float *src = ct + (m - q0 * QF_FNR), bias = b ? b[g * Mg + m] : 0.0f;
+      const float lo = p->lo, hi = p->hi;
       for (size_t t = 0; t < P; t++) {
         float v = b ? src[t * ld] + bias : src[t * ld];
-        v = v < p->lo ? p->lo : v;
-        yp[t] = v > p->hi ? p->hi : v;
+        v = v < lo ? lo : v;
+        yp[t] = v > hi ? hi : v;
       }
+      /* the fused residual add (qf_fconv.res) */
+      if (p->res) qf_fres_store(p, P, yp, p->res + (n * (size_t)p->M + g * Mg + m) * P, yp);
     }
   }
 }
