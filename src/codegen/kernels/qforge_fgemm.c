@@ -11,6 +11,11 @@
    in L1 while every row panel streams past it; partial sums go through the output (float32 stored and
    reloaded: exact). */
 #define QF_AI static inline __attribute__((always_inline))
+
+/* The k block of a K-deep GEMM: K itself up to 1.25 blocks (no short last block, whose partial sums
+   would go through memory once more for a few k: ResNet's stem, K = 147), else QF_FKC (floatKBlock in
+   src/codegen/ops/fpack.ts packs by the same). */
+static size_t qf_fkb(size_t K) { return K <= QF_FKC + QF_FKC / 4 ? K : QF_FKC; }
 #define QF_UNROLL _Pragma("GCC unroll 16") /* register tile: every row/column loop fully unrolled */
 
 typedef struct {
@@ -102,9 +107,9 @@ QF_AI void qf_ftile(const int rows, size_t kc, const float *a, size_t rs, size_t
    that B's kind (packed, in place, offsets) is a constant there. */
 QF_AI void qf_fgemm_rows(size_t K, const float *Ap, size_t pan0, size_t pan1, size_t R, qf_fb B, size_t qs, size_t np,
                          float *C, size_t ldc, const float *row_bias, float lo, float hi) {
-  const size_t nq = (np + QF_FNR - 1) / QF_FNR, npan = (R + QF_FMR - 1) / QF_FMR;
-  for (size_t k0 = 0; k0 < K; k0 += QF_FKC) {
-    const size_t kc = K - k0 < QF_FKC ? K - k0 : QF_FKC;
+  const size_t nq = (np + QF_FNR - 1) / QF_FNR, npan = (R + QF_FMR - 1) / QF_FMR, kb = qf_fkb(K);
+  for (size_t k0 = 0; k0 < K; k0 += kb) {
+    const size_t kc = K - k0 < kb ? K - k0 : kb;
     for (size_t q = 0; q < nq; q++) {
       const size_t nr = np - q * QF_FNR < QF_FNR ? np - q * QF_FNR : QF_FNR;
       const qf_fb bq = qf_fb_at(B, q * qs, k0);
@@ -139,8 +144,8 @@ static void qf_fgemm_cols(size_t M, size_t N, size_t K, const float *A, size_t r
   for (size_t q = q0; q < q1; q++) {
     const size_t n0 = q * QF_FNR, nr = N - n0 < QF_FNR ? N - n0 : QF_FNR;
     const qf_fepi e = {NULL, bias ? bias + n0 : NULL, lo, hi};
-    for (size_t k0 = 0; k0 < K; k0 += QF_FKC) {
-      const size_t kc = K - k0 < QF_FKC ? K - k0 : QF_FKC;
+    for (size_t k0 = 0, kb = qf_fkb(K); k0 < K; k0 += kb) {
+      const size_t kc = K - k0 < kb ? K - k0 : kb;
       const qf_fb b = {Bp + (q * K + k0) * QF_FNR, QF_FNR, NULL};
       for (size_t p0 = 0; p0 < M; p0 += pan) {
         const size_t rows = M - p0 < pan ? M - p0 : pan;
@@ -291,8 +296,8 @@ QF_AI void qf_fconvt_panels(const int rows, size_t P, size_t slots, size_t K, si
                             const int32_t *off, const float *Bt, size_t q0, size_t q1, float *ct, size_t ld) {
   for (size_t q = q0; q < q1; q++) {
     const size_t n0 = q * QF_FNR, nr = Mg - n0 < QF_FNR ? Mg - n0 : QF_FNR;
-    for (size_t k0 = 0; k0 < K; k0 += QF_FKC) {
-      const size_t kc = K - k0 < QF_FKC ? K - k0 : QF_FKC;
+    for (size_t k0 = 0, kb = qf_fkb(K); k0 < K; k0 += kb) {
+      const size_t kc = K - k0 < kb ? K - k0 : kb;
       const qf_fb b = {Bt + (q * K + k0) * QF_FNR, QF_FNR, NULL};
       for (size_t m = 0; m < slots; m += (size_t)rows) {
         /* the next k block of b, a third of its columns by each tile in turn */
@@ -405,11 +410,11 @@ void qf_fdeconv_run(const qf_fconv *p, size_t pb, size_t chunks, size_t c0, size
 }
 
 void qf_fpack_rows(size_t G, size_t R, size_t K, const float *src, size_t gs, size_t rs, size_t ks, float *out) {
-  const size_t npan = (R + QF_FMR - 1) / QF_FMR;
+  const size_t npan = (R + QF_FMR - 1) / QF_FMR, kb = qf_fkb(K);
   for (size_t g = 0; g < G; g++)
-    for (size_t k0 = 0; k0 < K; k0 += QF_FKC)
+    for (size_t k0 = 0; k0 < K; k0 += kb)
       for (size_t pn = 0; pn < npan; pn++)
-        for (size_t k = k0; k < K && k < k0 + QF_FKC; k++)
+        for (size_t k = k0; k < K && k < k0 + kb; k++)
           for (size_t i = 0; i < QF_FMR; i++) {
             const size_t r = pn * QF_FMR + i;
             *out++ = r < R ? src[g * gs + r * rs + k * ks] : 0.0f;
