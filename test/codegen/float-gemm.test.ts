@@ -77,9 +77,9 @@ function smallImageConv(): { graph: Graph; inputs: Tensor[] } {
 }
 
 /** The implicit GEMM's cases (qforge_fgemm.h): pointwise read in place (whole panels plus a partial one
- *  on every tile width, several k blocks), pointwise with padding, a dilated, asymmetrically padded,
+ *  on every tile width, K = 200: two k blocks), pointwise with padding, a dilated, asymmetrically padded,
  *  grouped 3x3 on two images (padded planes, offsets, dropped columns), stride-phase planes (a 7x7/2
- *  stem, a 1x1/2 downsample, a dilated 3x3/3 on odd sizes), and pixels x channels (14x14 and 7x7 layers:
+ *  stem: K = 147, one k block of more than QF_FKC, a 1x1/2 downsample, a dilated 3x3/3 on odd sizes), and pixels x channels (14x14 and 7x7 layers:
  *  tiles of mr - 1 rows where those divide the pixels, a partial column panel, a strided one). */
 function stride1Convs(): { graph: Graph; inputs: Tensor[] } {
   const r = rng(11), b = new GraphBuilder('stride1'), inputs: Tensor[] = [];
@@ -88,7 +88,7 @@ function stride1Convs(): { graph: Graph; inputs: Tensor[] } {
     inputs.push(floatTensor(x, r, 2));
     b.output(b.op('conv2d', [xi, b.constant(`${name}_w`, floatTensor(w, r, 0.5)), b.constant(`${name}_b`, floatTensor([w[0]!], r))], attrs, name));
   };
-  layer('in_place', [1, 140, 10, 11], [20, 140, 1, 1], { clamp_min: 0 });
+  layer('in_place', [1, 200, 10, 11], [20, 200, 1, 1], { clamp_min: 0 });
   layer('padded_1x1', [1, 6, 4, 5], [9, 6, 1, 1], { pads: [1, 0, 1, 2] });
   layer('dilated', [2, 32, 9, 10], [20, 16, 3, 3], { group: 2, dilations: [2, 2], pads: [2, 1, 0, 2], clamp_min: -0.5, clamp_max: 1.5 });
   layer('stem', [1, 3, 30, 27], [10, 3, 7, 7], { strides: [2, 2], pads: [3, 3, 3, 3], clamp_min: 0 });

@@ -3,7 +3,8 @@
 // 64x70 planes, those in several bands of rows), SiLU exported as mul(x, sigmoid(x)) (fused into one pass, either operand order; a
 // sigmoid with another user stays on its own), the squeeze-excite gate (global average pool, 1x1
 // convs, hardsigmoid, a per-channel broadcast mul), hardswish, max pools (ceil mode, strides 1-3,
-// dilation, padding), broadcast binaries and a concat. Results agree with the interpreter within the
+// dilation, padding), broadcast binaries, a concat and residual adds (+ relu or clip) fused into the
+// conv2d before them where they can be (qf_fconv.res: in place, phase planes, pixels x channels). Results agree with the interpreter within the
 // float tolerance (1e-5 of the largest output); the bytes are the same for 1, 2, 3 and 7 threads; ASan
 // and UBSan find nothing.
 import { describe, expect, it } from 'vitest';
@@ -67,6 +68,22 @@ function floatNet(): { graph: Graph; inputs: Tensor[] } {
     b.op('div', [x, b.constant('two', tensor('f32', [1], [2]))], {}, 'div_scalar'),
     b.op('concat', [x, b.op('neg', [x], {}, 'neg')], { axis: 1 }, 'concat'),
   );
+  // residual adds fused into the conv2d before them (qf_fconv.res): a pointwise conv read in place + x, relu;
+  // a clamped 3x3 on the phase planes + x, clip; a 3x3/2 (pixels x channels on avx512) + a 1x1/2 downsample
+  // before it. Not fused: an operand computed after the conv (neg_late), an add that is a graph output
+  // before its relu, a conv whose output is read twice
+  const pw = b.op('conv2d', [x, c('rw0', [C, C, 1, 1]), c('rb0', [C])], {}, 'res_pw');
+  b.output(b.op('relu', [b.op('add', [x, pw], {}, 'res_add0')], {}, 'res_relu0'));
+  const k3 = b.op('conv2d', [x, c('rw1', [C, C, 3, 3])], { pads: [1, 1, 1, 1], clamp_min: -2, clamp_max: 2 }, 'res_k3');
+  b.output(b.op('clip', [b.op('add', [k3, x], {}, 'res_add1')], { min: -1, max: 1.5 }, 'res_clip1'));
+  const down = b.op('conv2d', [x, c('rwd', [48, C, 1, 1])], { strides: [2, 2] }, 'res_down');
+  const s2 = b.op('conv2d', [x, c('rw2', [48, C, 3, 3]), c('rb2', [48])], { strides: [2, 2], pads: [1, 1, 1, 1] }, 'res_s2');
+  b.output(b.op('relu', [b.op('add', [s2, down], {}, 'res_add2')], {}, 'res_relu2'));
+  const early = b.op('conv2d', [x, c('rw3', [C, C, 1, 1])], {}, 'res_early');
+  const add3 = b.op('add', [early, b.op('neg', [x], {}, 'neg_late')], {}, 'res_add3');
+  b.output(add3, b.op('relu', [add3], {}, 'res_relu3'));
+  const twice = b.op('conv2d', [x, c('rw4', [C, C, 1, 1])], {}, 'res_twice');
+  b.output(b.op('add', [twice, x], {}, 'res_add4'), b.op('neg', [twice], {}, 'res_neg4'));
   return { graph: b.build(), inputs };
 }
 
@@ -91,6 +108,11 @@ describe.each(TARGETS)('float network ops on %s %j', (target, opts) => {
     const fused = [...got.source.matchAll(/qf_par_f_unary\(ctx, QF_SILU, [^;]*, (\w+)\);/g)].map((m) => m[1]!.replace(/_\d+$/, ''));
     expect(new Set(fused)).toEqual(new Set(['v_silu_a', 'v_silu_b']));
     expect(got.source).toMatch(/qf_par_f_unary\(ctx, QF_SIGMOID, [^;]*, v_sig_shared\);/);
+    // residual adds: three fused (their results written by the conv, the add and relu/clip never emitted), two left
+    const res = [...got.source.matchAll(/q\.res = (\w+); qf_par_fconvt?\(ctx, &q, [^;]*, (\w+), \(float \*\)/g)].map((m) => [m[1], m[2]].map((v) => v!.replace(/_\d+$/, '')).join());
+    expect(new Set(res)).toEqual(new Set(['v_x,v_res_relu0', 'v_x,v_res_clip1', 'v_res_down,v_res_relu2']));
+    for (const v of ['res_pw', 'res_add0', 'res_k3', 'res_add1', 'res_s2', 'res_add2']) expect(got.source).not.toMatch(new RegExp(`\\bv_${v}\\b`));
+    for (const v of ['res_add3', 'res_relu3', 'res_add4', 'res_twice']) expect(got.source).toMatch(new RegExp(`\\bv_${v}\\b`));
   });
 });
 

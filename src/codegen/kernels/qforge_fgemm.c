@@ -11,6 +11,11 @@
    in L1 while every row panel streams past it; partial sums go through the output (float32 stored and
    reloaded: exact). */
 #define QF_AI static inline __attribute__((always_inline))
+
+/* The k block of a K-deep GEMM: K itself up to 1.25 blocks (no short last block, whose partial sums
+   would go through memory once more for a few k: ResNet's stem, K = 147), else QF_FKC (floatKBlock in
+   src/codegen/ops/fpack.ts packs by the same). */
+static size_t qf_fkb(size_t K) { return K <= QF_FKC + QF_FKC / 4 ? K : QF_FKC; }
 #define QF_UNROLL _Pragma("GCC unroll 16") /* register tile: every row/column loop fully unrolled */
 
 typedef struct {
@@ -102,9 +107,9 @@ QF_AI void qf_ftile(const int rows, size_t kc, const float *a, size_t rs, size_t
    that B's kind (packed, in place, offsets) is a constant there. */
 QF_AI void qf_fgemm_rows(size_t K, const float *Ap, size_t pan0, size_t pan1, size_t R, qf_fb B, size_t qs, size_t np,
                          float *C, size_t ldc, const float *row_bias, float lo, float hi) {
-  const size_t nq = (np + QF_FNR - 1) / QF_FNR, npan = (R + QF_FMR - 1) / QF_FMR;
-  for (size_t k0 = 0; k0 < K; k0 += QF_FKC) {
-    const size_t kc = K - k0 < QF_FKC ? K - k0 : QF_FKC;
+  const size_t nq = (np + QF_FNR - 1) / QF_FNR, npan = (R + QF_FMR - 1) / QF_FMR, kb = qf_fkb(K);
+  for (size_t k0 = 0; k0 < K; k0 += kb) {
+    const size_t kc = K - k0 < kb ? K - k0 : kb;
     for (size_t q = 0; q < nq; q++) {
       const size_t nr = np - q * QF_FNR < QF_FNR ? np - q * QF_FNR : QF_FNR;
       const qf_fb bq = qf_fb_at(B, q * qs, k0);
@@ -139,8 +144,8 @@ static void qf_fgemm_cols(size_t M, size_t N, size_t K, const float *A, size_t r
   for (size_t q = q0; q < q1; q++) {
     const size_t n0 = q * QF_FNR, nr = N - n0 < QF_FNR ? N - n0 : QF_FNR;
     const qf_fepi e = {NULL, bias ? bias + n0 : NULL, lo, hi};
-    for (size_t k0 = 0; k0 < K; k0 += QF_FKC) {
-      const size_t kc = K - k0 < QF_FKC ? K - k0 : QF_FKC;
+    for (size_t k0 = 0, kb = qf_fkb(K); k0 < K; k0 += kb) {
+      const size_t kc = K - k0 < kb ? K - k0 : kb;
       const qf_fb b = {Bp + (q * K + k0) * QF_FNR, QF_FNR, NULL};
       for (size_t p0 = 0; p0 < M; p0 += pan) {
         const size_t rows = M - p0 < pan ? M - p0 : pan;
@@ -210,14 +215,29 @@ static void qf_fconv_offsets(const qf_fconv *p, qf_fphase f, size_t K, int32_t *
   }
 }
 
+/* y[t] = the fused residual add's clamp(c[t] + r[t]) (qf_fconv.res), or c[t]. */
+static void qf_fres_store(const qf_fconv *p, size_t n, const float *c, const float *r, float *y) {
+  if (!p->res) {
+    memcpy(y, c, n * sizeof(float));
+    return;
+  }
+  const float lo = p->rlo, hi = p->rhi;
+  for (size_t t = 0; t < n; t++) {
+    float v = c[t] + r[t];
+    v = v < lo ? lo : v;
+    y[t] = v > hi ? hi : v;
+  }
+}
+
 /* Columns [t0, t0 + nt) of the phase grid (rows of Wq, the first OW of each are output pixels) from C
-   (row stride ldc) into output rows [r0, r1) of yg. */
-static void qf_fconv_compact(const qf_fconv *p, size_t Wq, size_t t0, size_t nt, const float *C, size_t ldc, size_t r0, size_t r1, float *yg) {
+   (row stride ldc) into output rows [r0, r1) of yg (with rg, the group's residual, added). */
+static void qf_fconv_compact(const qf_fconv *p, size_t Wq, size_t t0, size_t nt, const float *C, size_t ldc, size_t r0, size_t r1, const float *rg,
+                             float *yg) {
   const size_t OW = (size_t)p->OW, P = (size_t)p->OH * OW;
   for (size_t r = r0; r < r1; r++)
     for (size_t t = t0; t < t0 + nt;) {
-      const size_t oh = t / Wq, ow = t % Wq, run = Wq - ow < t0 + nt - t ? Wq - ow : t0 + nt - t;
-      if (ow < OW) memcpy(yg + r * P + oh * OW + ow, C + (r - r0) * ldc + (t - t0), (OW - ow < run ? OW - ow : run) * sizeof(float));
+      const size_t oh = t / Wq, ow = t % Wq, run = Wq - ow < t0 + nt - t ? Wq - ow : t0 + nt - t, at = r * P + oh * OW + ow;
+      if (ow < OW) qf_fres_store(p, OW - ow < run ? OW - ow : run, C + (r - r0) * ldc + (t - t0), rg ? rg + at : NULL, yg + at);
       t += run;
     }
 }
@@ -240,20 +260,25 @@ void qf_fconv_run(const qf_fconv *p, size_t pb, size_t chunks, size_t c0, size_t
     const size_t pan0 = npan * chunk / chunks, pan1 = npan * (chunk + 1) / chunks;
     const float *xg = x + (n * (size_t)p->C + g * Cg) * HW, *Wg = W + g * npan * K * QF_FMR, *bg = b ? b + g * Mg : NULL;
     float *yg = y + (n * (size_t)p->M + g * Mg) * P;
+    const float *rg = p->res ? p->res + (n * (size_t)p->M + g * Mg) * P : NULL;
+    const size_t r0 = pan0 * QF_FMR, r1 = pan1 * QF_FMR < Mg ? pan1 * QF_FMR : Mg;
     if (in_place) { /* whole panels read x; the last partial one goes through a zero-padded copy */
       const size_t full = np / QF_FNR * QF_FNR;
-      qf_fgemm_rows_strided(K, Wg, pan0, pan1, Mg, xg + p0, HW, QF_FNR, full, yg + pan0 * QF_FMR * P + p0, P, bg, p->lo, p->hi);
-      if (full == np) continue;
-      for (size_t k = 0; k < K; k++) {
-        memcpy(scratch + k * QF_FNR, xg + k * HW + p0 + full, (np - full) * sizeof(float));
-        memset(scratch + k * QF_FNR + (np - full), 0, (QF_FNR - (np - full)) * sizeof(float));
+      qf_fgemm_rows_strided(K, Wg, pan0, pan1, Mg, xg + p0, HW, QF_FNR, full, yg + r0 * P + p0, P, bg, p->lo, p->hi);
+      if (full < np) {
+        for (size_t k = 0; k < K; k++) {
+          memcpy(scratch + k * QF_FNR, xg + k * HW + p0 + full, (np - full) * sizeof(float));
+          memset(scratch + k * QF_FNR + (np - full), 0, (QF_FNR - (np - full)) * sizeof(float));
+        }
+        qf_fgemm_rows_strided(K, Wg, pan0, pan1, Mg, scratch, QF_FNR, 0, np - full, yg + r0 * P + p0 + full, P, bg, p->lo, p->hi);
       }
-      qf_fgemm_rows_strided(K, Wg, pan0, pan1, Mg, scratch, QF_FNR, 0, np - full, yg + pan0 * QF_FMR * P + p0 + full, P, bg, p->lo, p->hi);
+      if (rg) /* the residual over the block while it is in cache */
+        for (size_t r = r0; r < r1; r++) qf_fres_store(p, np, yg + r * P + p0, rg + r * P + p0, yg + r * P + p0);
     } else { /* implicit GEMM on the phase planes, then the output pixels out of the columns */
       if (ng != packed) qf_fpad_planes(p, Cg, xg, slack, scratch);
       packed = ng;
       qf_fgemm_rows_offsets(K, Wg, pan0, pan1, Mg, scratch + p0, off, np, cb, pb, bg, p->lo, p->hi);
-      qf_fconv_compact(p, f.Wq, p0, np, cb, pb, pan0 * QF_FMR, pan1 * QF_FMR < Mg ? pan1 * QF_FMR : Mg, yg);
+      qf_fconv_compact(p, f.Wq, p0, np, cb, pb, r0, r1, rg, yg);
     }
   }
 }
@@ -271,8 +296,8 @@ QF_AI void qf_fconvt_panels(const int rows, size_t P, size_t slots, size_t K, si
                             const int32_t *off, const float *Bt, size_t q0, size_t q1, float *ct, size_t ld) {
   for (size_t q = q0; q < q1; q++) {
     const size_t n0 = q * QF_FNR, nr = Mg - n0 < QF_FNR ? Mg - n0 : QF_FNR;
-    for (size_t k0 = 0; k0 < K; k0 += QF_FKC) {
-      const size_t kc = K - k0 < QF_FKC ? K - k0 : QF_FKC;
+    for (size_t k0 = 0, kb = qf_fkb(K); k0 < K; k0 += kb) {
+      const size_t kc = K - k0 < kb ? K - k0 : kb;
       const qf_fb b = {Bt + (q * K + k0) * QF_FNR, QF_FNR, NULL};
       for (size_t m = 0; m < slots; m += (size_t)rows) {
         /* the next k block of b, a third of its columns by each tile in turn */
@@ -318,11 +343,14 @@ void qf_fconvt_run(const qf_fconv *p, size_t chunks, size_t c0, size_t c1, const
     for (size_t m = q0 * QF_FNR; m < m1; m++) {
       float *yp = y + (n * (size_t)p->M + g * Mg + m) * P;
       const float *src = ct + (m - q0 * QF_FNR), bias = b ? b[g * Mg + m] : 0.0f;
+      const float lo = p->lo, hi = p->hi;
       for (size_t t = 0; t < P; t++) {
         float v = b ? src[t * ld] + bias : src[t * ld];
-        v = v < p->lo ? p->lo : v;
-        yp[t] = v > p->hi ? p->hi : v;
+        v = v < lo ? lo : v;
+        yp[t] = v > hi ? hi : v;
       }
+      /* the fused residual add (qf_fconv.res) */
+      if (p->res) qf_fres_store(p, P, yp, p->res + (n * (size_t)p->M + g * Mg + m) * P, yp);
     }
   }
 }
@@ -382,11 +410,11 @@ void qf_fdeconv_run(const qf_fconv *p, size_t pb, size_t chunks, size_t c0, size
 }
 
 void qf_fpack_rows(size_t G, size_t R, size_t K, const float *src, size_t gs, size_t rs, size_t ks, float *out) {
-  const size_t npan = (R + QF_FMR - 1) / QF_FMR;
+  const size_t npan = (R + QF_FMR - 1) / QF_FMR, kb = qf_fkb(K);
   for (size_t g = 0; g < G; g++)
-    for (size_t k0 = 0; k0 < K; k0 += QF_FKC)
+    for (size_t k0 = 0; k0 < K; k0 += kb)
       for (size_t pn = 0; pn < npan; pn++)
-        for (size_t k = k0; k < K && k < k0 + QF_FKC; k++)
+        for (size_t k = k0; k < K && k < k0 + kb; k++)
           for (size_t i = 0; i < QF_FMR; i++) {
             const size_t r = pn * QF_FMR + i;
             *out++ = r < R ? src[g * gs + r * rs + k * ks] : 0.0f;

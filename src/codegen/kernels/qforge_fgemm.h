@@ -3,7 +3,8 @@
  * blocked micro-kernel written once against qforge_fvec.h. Activations are NCHW float32.
  *
  * Packed layouts (QF_FMR x QF_FNR is the target's float tile, in qforge_config.h):
- *  - row panels (convolution weights, the GEMM's left operand): per group, per block of QF_FKC k,
+ *  - row panels (convolution weights, the GEMM's left operand): per group, per k block (QF_FKC, or all K
+ *    up to 1.25·QF_FKC: qf_fkb),
  *    ceil(R / QF_FMR) panels of [kc][QF_FMR] floats (row r at k*QF_FMR + r), zero rows past R;
  *    R = output channels, K = C/G*KH*KW the reduction. k-block-major, so that one sweep of the
  *    panels over a k block reads the weights as one sequential stream;

@@ -83,9 +83,14 @@ void qf_f_gemm(size_t M, size_t N, size_t K, const float *A, size_t ars, size_t 
 void qf_f_gemm_ldy(size_t M, size_t N, size_t K, const float *A, size_t ars, size_t acs, const float *B, size_t brs,
                    size_t bcs, const float *C, size_t crs, size_t ccs, float alpha, float beta, float lo, float hi,
                    float *Y, size_t ldy);
+/* res (conv2d only, qforge_fgemm.c): NULL, or a residual of the output's shape added to each output
+   after its clamp [lo, hi], the sum then clamped to [rlo, rhi] (a fused add and relu/clip: the same
+   float32 operations as the separate ops). */
 typedef struct qf_fconv {
   int32_t N, C, H, W, M, OH, OW, KH, KW, SH, SW, PT, PL, PB, PR, DH, DW, G;
   float lo, hi;
+  const float *res;
+  float rlo, rhi;
 } qf_fconv;
 /* Float convolutions (conv2d, depthwise, conv_transpose2d) are qforge_fgemm.h's. */
 /* Positions o in [0, n) whose window position o·s + off lies in [0, lim): [*lo, *hi) (empty: lo = hi). */

@@ -62,8 +62,49 @@ const inSilu = (L: Lowering, sig: Node): boolean => {
   return users.length === 1 && siluInput(L, users[0]!) !== undefined;
 };
 
+/**
+ * A residual add (and the relu or clip after it) fused into the conv2d that produces one of its operands
+ * (qf_fconv.res): the add's only producer of the two that comes later in the graph (the other operand is
+ * then computed already), of the add's shape, feeding nothing else; the activation when it is the add's
+ * only user. The same float32 operations as the separate ops, one pass less over the output.
+ */
+interface ResidualAdd {
+  add: Node;
+  other: string;
+  act?: Node;
+  out: string;
+}
+const FUSABLE_ACTS = new Set(['relu', 'clip']);
+function residualAdd(L: Lowering, conv: Node): ResidualAdd | undefined {
+  const g = L.graph, ix = indexOf(g), y = conv.outputs[0]!;
+  if (conv.op !== 'conv2d' || g.outputs.includes(y)) return undefined;
+  const users = ix.users.get(y) ?? [];
+  const add = users[0];
+  if (users.length !== 1 || add?.op !== 'add' || add.inputs.length !== 2 || add.inputs[0] === add.inputs[1]) return undefined;
+  const other = add.inputs[0] === y ? add.inputs[1]! : add.inputs[0]!;
+  const same = (v: string) => L.type(v).dtype === 'f32' && L.type(v).shape.join() === L.type(add.outputs[0]!).shape.join();
+  if (!same(y) || !same(other)) return undefined;
+  const before = ix.producer.get(other); // a graph input or constant, or a node before this conv
+  if (before && g.nodes.indexOf(before) > g.nodes.indexOf(conv)) return undefined;
+  const a = add.outputs[0]!, next = ix.users.get(a) ?? [], act = next[0];
+  if (next.length === 1 && act && FUSABLE_ACTS.has(act.op) && !g.outputs.includes(a) && L.type(act.outputs[0]!).dtype === 'f32')
+    return { add, other, act, out: act.outputs[0]! };
+  return { add, other, out: a };
+}
+/** Whether an add or activation node is emitted by the conv2d it is fused into (residualAdd). */
+function fusedIntoConv(L: Lowering, node: Node): boolean {
+  const ix = indexOf(L.graph);
+  const add = node.op === 'add' ? node : ix.producer.get(node.inputs[0]!);
+  if (add?.op !== 'add') return false;
+  return add.inputs.some((v) => {
+    const conv = ix.producer.get(v), r = conv && residualAdd(L, conv);
+    return r !== undefined && r.add === add && (node === add || r.act === node);
+  });
+}
+
 function unary(node: Node, L: Lowering): void {
   if (node.op === 'sigmoid' && inSilu(L, node)) return;
+  if (FUSABLE_ACTS.has(node.op) && fusedIntoConv(L, node)) return;
   const a = attrsOf(node), xn = node.inputs[0]!, yn = node.outputs[0]!;
   const x = L.need(xn, { layout: L.val(xn).form.layout, shifted: false });
   const y = L.define(yn, L.type(yn), x.form);
@@ -77,6 +118,7 @@ function unary(node: Node, L: Lowering): void {
 }
 
 function binary(node: Node, L: Lowering): void {
+  if (node.op === 'add' && fusedIntoConv(L, node)) return;
   const silu = siluInput(L, node);
   if (silu !== undefined) {
     const x = L.need(silu, { layout: L.val(silu).form.layout, shifted: false }), y = L.define(node.outputs[0]!, L.type(node.outputs[0]!), x.form);
@@ -138,12 +180,23 @@ function reduce(node: Node, L: Lowering): void {
   L.emit(`axes [${axes}]`, [`qf_f_reduce(${REDUCE[node.op]}, ${shape.length}, ${tbl(shape, 'shape')}, ${tbl(ostride, 'ostride')}, ${count}, ${x.cname}, ${nout}, (double *)${scratch}, ${y.cname});`]);
 }
 
-/** qf_fconv initialiser: N, C, H, W, M, OH, OW, KH, KW, SH, SW, PT, PL, PB, PR, DH, DW, G, lo, hi. */
-function fconv(L: Lowering, node: Node, x: TensorType, y: TensorType, k: [number, number], group: number, lo = -Infinity, hi = Infinity): string {
+/** qf_fconv initialiser: N, C, H, W, M, OH, OW, KH, KW, SH, SW, PT, PL, PB, PR, DH, DW, G, lo, hi, res (NULL:
+ *  set at run time, see conv), rlo, rhi. */
+function fconv(L: Lowering, node: Node, x: TensorType, y: TensorType, k: [number, number], group: number, lo = -Infinity, hi = Infinity,
+               rlo = -Infinity, rhi = Infinity): string {
   const w = winOf(attrsOf(node), k);
   const [N, C, H, W] = x.shape, [, M, OH, OW] = y.shape;
   const f = [N, C, H, W, M, OH, OW, w.kh, w.kw, w.sh, w.sw, w.pt, w.pl, w.pb, w.pr, w.dh, w.dw, group];
-  return L.pool.decl(`${node.name}_conv`, 'qf_fconv', `{${f.join(', ')}, ${f32lit(fround(lo))}, ${f32lit(fround(hi))}}`);
+  const clamp = (a: number, b: number) => `${f32lit(fround(a))}, ${f32lit(fround(b))}`;
+  return L.pool.decl(`${node.name}_conv`, 'qf_fconv', `{${f.join(', ')}, ${clamp(lo, hi)}, NULL, ${clamp(rlo, rhi)}}`);
+}
+
+/** The fused activation's clamp (residualAdd): relu [0, inf), clip [min, max]. */
+function actClamp(act: Node | undefined): [number, number] {
+  if (!act) return [-Infinity, Infinity];
+  if (act.op === 'relu') return [0, Infinity];
+  const a = attrsOf(act);
+  return [a.min as number, a.max as number];
 }
 
 /**
@@ -158,8 +211,13 @@ function conv(node: Node, L: Lowering): void {
   const [, C, H, W] = xt.shape as number[], [, M, OH, OW] = yt.shape as number[];
   const KK = wt.shape[2]! * wt.shape[3]!, Cg = C! / G, Mg = M! / G, deconv = node.op === 'conv_transpose2d';
   const x = L.need(xn, PLAIN), b = bn ? L.need(bn, PLAIN) : undefined;
-  const p = fconv(L, node, xt, yt, [wt.shape[2]!, wt.shape[3]!], G, a.clamp_min as number, a.clamp_max as number);
+  const fused = deconv || (Cg === 1 && Mg === 1) ? undefined : residualAdd(L, node);
+  const p0 = fconv(L, node, xt, yt, [wt.shape[2]!, wt.shape[3]!], G, a.clamp_min as number, a.clamp_max as number, ...actClamp(fused?.act));
   const bias = b ? b.cname : 'NULL';
+  // a fused residual add: the constant qf_fconv with its res pointer set, on the stack
+  const res = fused && L.need(fused.other, PLAIN), p = res ? 'q' : p0;
+  const call = (c: string) => (res ? `{ qf_fconv q = ${p0}; q.res = ${res.cname}; ${c} }` : c);
+  const what = fused ? ` + ${fused.other}${fused.act ? `, ${fused.act.op}` : ''}` : '';
   if (!deconv && Cg === 1 && Mg === 1) {
     const w = L.need(wn, PLAIN), y = L.define(yn, yt, PLAIN), wd = winOf(a, [wt.shape[2]!, wt.shape[3]!]);
     // qforge_fdwconv.c: the SH·SW zero-padded phase planes, slack, the flat output run in 64-float blocks
@@ -187,17 +245,17 @@ function conv(node: Node, L: Lowering): void {
     // grid's dropped columns and partial panels would waste more (ResNet's 28x28, 14x14 and 7x7 layers).
     // Not on more pixels (the tiles re-read the planes for every column panel: DenseNet's 64x64 stem ran
     // 8% slower so) nor for pointwise convs read in place (MobileNetV2's 14x14 ones: 10% slower, copied)
-    const w = colPanels(L, wn, { G, N: Mg, K, gs: Mg * K, ks: 1, ns: K }, node.name), y = L.define(yn, yt, PLAIN);
+    const w = colPanels(L, wn, { G, N: Mg, K, gs: Mg * K, ks: 1, ns: K }, node.name), y = L.define(fused?.out ?? yn, yt, PLAIN);
     const pm = P % mr && P % (mr - 1) === 0 ? mr - 1 : mr, slots = Math.ceil(P / pm) * pm; // qf_fconvt_mr
     const s = L.scratch((planes + K + slots + slots * Math.ceil(Mg / nr) * nr) * 4, `${node.name}_cols`, { perThread: true });
-    L.emit(`GEMM ${P}x${K} x ${K}x${Mg} implicit (pixels x channels)`, [...w.lines, `qf_par_fconvt(ctx, &${p}, ${x.cname}, ${w.ptr}, ${bias}, ${y.cname}, (float *)${s});`]);
+    L.emit(`GEMM ${P}x${K} x ${K}x${Mg} implicit (pixels x channels)${what}`, [...w.lines, call(`qf_par_fconvt(ctx, &${p}, ${x.cname}, ${w.ptr}, ${bias}, ${y.cname}, (float *)${s});`)]);
     return;
   }
   // weights [M][Cg][KH][KW]: per group Mg rows of K = (c, i, j)
-  const w = rowPanels(L, wn, { G, R: Mg, K, gs: Mg * K, rs: K, ks: 1 }, node.name), y = L.define(yn, yt, PLAIN);
-  const run = (pb: number, floats: number, what: string) => {
+  const w = rowPanels(L, wn, { G, R: Mg, K, gs: Mg * K, rs: K, ks: 1 }, node.name), y = L.define(fused?.out ?? yn, yt, PLAIN);
+  const run = (pb: number, floats: number, how: string) => {
     const s = L.scratch(floats * 4, `${node.name}_cols`, { perThread: true });
-    L.emit(what, [...w.lines, `qf_par_fconv(ctx, &${p}, ${pb}, ${x.cname}, ${w.ptr}, ${bias}, ${y.cname}, (float *)${s});`]);
+    L.emit(how + what, [...w.lines, call(`qf_par_fconv(ctx, &${p}, ${pb}, ${x.cname}, ${w.ptr}, ${bias}, ${y.cname}, (float *)${s});`)]);
   };
   // an implicit GEMM over the columns of the input's zero-padded stride-phase planes (OH rows of Wq), blocks of
   // them sized so that the block's Mg output rows stay in L2; a pointwise conv without padding or stride reads

@@ -28,14 +28,18 @@ const ceilTo = (v: number, m: number) => Math.ceil(v / m) * m;
 
 /** k block of the float GEMMs (QF_FKC in qforge_config.h): row panels are stored k-block-major. */
 export const FLOAT_KC = 128;
+/** The k block of a K-deep GEMM (qf_fkb): K itself up to 1.25 blocks (no short last block whose partial
+ *  sums go through memory again: ResNet's 7x7x3 stem, K = 147), else FLOAT_KC. */
+export const floatKBlock = (K: number): number => (K <= FLOAT_KC + FLOAT_KC / 4 ? K : FLOAT_KC);
 
 export function packRows(src: ArrayLike<number>, s: RowsOf, mr: number): Float32Array {
   const out = new Float32Array(s.G * ceilTo(s.R, mr) * s.K);
   let o = 0;
+  const kb = floatKBlock(s.K);
   for (let g = 0; g < s.G; g++)
-    for (let k0 = 0; k0 < s.K; k0 += FLOAT_KC)
+    for (let k0 = 0; k0 < s.K; k0 += kb)
       for (let r0 = 0; r0 < s.R; r0 += mr)
-        for (let k = k0; k < Math.min(s.K, k0 + FLOAT_KC); k++)
+        for (let k = k0; k < Math.min(s.K, k0 + kb); k++)
           for (let i = 0; i < mr; i++, o++) if (r0 + i < s.R) out[o] = Number(src[g * s.gs + (r0 + i) * s.rs + k * s.ks]);
   return out;
 }
