@@ -140,7 +140,8 @@ static uint64_t qf_publish(qf_ctx *c, size_t ranges) {
   const uint32_t gen = QF_GEN(__atomic_load_n(&c->state, __ATOMIC_RELAXED)) + 1;
   const uint64_t st = (uint64_t)gen << 32 | ranges;
   __atomic_store_n(&c->finished, 0, __ATOMIC_RELAXED);
-  __atomic_store_n(&c->state, st, __ATOMIC_SEQ_CST);
+  /* An exchange, not a store: see qf_parallel's `waiting`. */
+  (void)__atomic_exchange_n(&c->state, st, __ATOMIC_SEQ_CST);
   if (__atomic_load_n(&c->sleepers, __ATOMIC_SEQ_CST)) {
     pthread_mutex_lock(&c->mu);
     pthread_cond_broadcast(&c->wake);
@@ -166,7 +167,12 @@ void qf_parallel(qf_ctx *ctx, size_t n, size_t grain, qf_task fn, const void *ar
     qf_pause();
   }
   pthread_mutex_lock(&ctx->mu);
-  __atomic_store_n(&ctx->waiting, 1, __ATOMIC_SEQ_CST);
+  /* Store-then-load of two flags (here waiting, then finished; in qf_publish state, then sleepers) needs the store
+     ordered before the load. A seq_cst store gives that on real hardware, but qemu-aarch64 on an x86 host runs
+     AArch64's store-release + load-acquire as plain x86 moves, which may reorder: the last worker then missed
+     `waiting` and the caller slept forever (1 run in ~30 of the neon threads test). An atomic exchange is a full
+     barrier on every host. */
+  (void)__atomic_exchange_n(&ctx->waiting, 1, __ATOMIC_SEQ_CST);
   while (__atomic_load_n(&ctx->finished, __ATOMIC_SEQ_CST) != k) pthread_cond_wait(&ctx->done, &ctx->mu);
   __atomic_store_n(&ctx->waiting, 0, __ATOMIC_RELAXED);
   pthread_mutex_unlock(&ctx->mu);
